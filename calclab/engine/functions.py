@@ -35,8 +35,7 @@ class sigmoid(sp.Function):  # noqa: N801 - lower case, as the learner types it
         return True if self.args[0].is_real else None
 
     def _latex(self, printer, exp=None) -> str:
-        base = r"\sigma\left(%s\right)" % printer._print(self.args[0])
-        return base if exp is None else r"\sigma^{%s}\left(%s\right)" % (exp, printer._print(self.args[0]))
+        return _function_latex(r"\sigma", printer._print(self.args[0]), exp)
 
 
 class relu(sp.Function):  # noqa: N801
@@ -65,9 +64,12 @@ class relu(sp.Function):  # noqa: N801
         return True if self.args[0].is_real else None
 
     def _latex(self, printer, exp=None) -> str:
-        base = r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
-        return base if exp is None else r"\operatorname{ReLU}^{%s}\left(%s\right)" % (
-            exp, printer._print(self.args[0]))
+        return _function_latex(r"\operatorname{ReLU}", printer._print(self.args[0]), exp)
+
+
+def _function_latex(name: str, argument: str, exp: str | None) -> str:
+    power = "" if exp is None else f"^{{{exp}}}"
+    return rf"{name}{power}\left({argument}\right)"
 
 
 def expand_nn(expr: sp.Expr) -> sp.Expr:

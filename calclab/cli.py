@@ -1,0 +1,392 @@
+"""The `calclab` command: the window by default, or the same maths headless through subcommands.
+
+    calclab [FILE.calclab] [--tab NAME] [--screenshot FILE.png] [--session FILE]
+    calclab derive|gradient|chain|descent|backprop|export ...
+
+Bad input exits 2 with one `error: ...` line on stderr and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+
+from calclab import __version__
+
+TAB_NAMES = ("derivatives", "gradients", "chain", "descent", "backprop")
+
+
+class UsageError(Exception):
+    """Bad input on the command line: reported as one `error:` line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:
+        """One `error:` line instead of argparse's usage block."""
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `calclab` command and `python -m calclab`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            args = build_command_parser().parse_args(argv)
+            return COMMANDS[argv[0]](args)
+        return _run_window(build_window_parser().parse_args(argv))
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:  # ExpressionError and the engine's validation messages
+        print(f"error: {str(error).splitlines()[0] if str(error) else type(error).__name__}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+# --- the window ------------------------------------------------------------------------------------------
+
+def build_window_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="calclab", description="A desktop lab for the calculus behind neural networks. "
+                     "Subcommands: " + ", ".join(COMMANDS) + " (calclab COMMAND --help).")
+    parser.add_argument("--version", action="version", version=f"calclab {__version__}")
+    parser.add_argument("file", nargs="?", help="a .calclab session file to open")
+    parser.add_argument("--tab", choices=TAB_NAMES, help="the tab to open on")
+    parser.add_argument("--screenshot", metavar="FILE.png", help="render the window to FILE.png and exit")
+    parser.add_argument("--session", metavar="FILE", help="a .calclab session file to open")
+    return parser
+
+
+def _run_window(args: argparse.Namespace) -> int:
+    if args.file and args.session:
+        raise UsageError("give the session file either as FILE or with --session, not both")
+    if args.file and not args.file.endswith(".calclab"):
+        raise UsageError(f"'{args.file}' is neither a command ({', '.join(COMMANDS)}) nor a .calclab file")
+    from calclab.app import run_gui  # Qt is imported only when a window is wanted
+
+    return run_gui(tab=args.tab, screenshot=args.screenshot, session=args.file or args.session)
+
+
+# --- shared argument helpers ---------------------------------------------------------------------------
+
+def _expression(text: str):
+    from calclab.engine.parsing import parse
+
+    return parse(text)
+
+
+def _number(text: str, what: str) -> float:
+    """A finite number, written as a number or a constant expression (`pi/2`)."""
+    from calclab.engine.parsing import ExpressionError, parse
+
+    try:
+        expr = parse(text)
+    except ExpressionError as error:
+        raise UsageError(f"{what}: {error}") from None
+    if expr.free_symbols:
+        raise UsageError(f"{what} must be a number, not '{text}'")
+    value = float(expr.evalf())
+    if not math.isfinite(value):
+        raise UsageError(f"{what} must be a finite number, not '{text}'")
+    return value
+
+
+def _assignments(pairs: Sequence[str] | None) -> dict[str, float]:
+    """`x=1.5 y=-2` -> {"x": 1.5, "y": -2.0}."""
+    values: dict[str, float] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise UsageError(f"--at takes VAR=VALUE pairs, not '{pair}'")
+        values[name] = _number(value, f"the value of {name}")
+    return values
+
+
+def _values_at(exprs: list, variables: list, at: dict[str, float]) -> list[float | None]:
+    """The expressions evaluated at the point `at`, which must give every variable a value."""
+    from calclab.engine.numeric import compile_function
+
+    missing = [v.name for v in variables if v.name not in at]
+    if missing:
+        raise UsageError("give a value for " + ", ".join(missing) + " with --at, e.g. --at "
+                         + " ".join(f"{m}=1" for m in missing))
+    point = [at[v.name] for v in variables]
+    return [_json_number(float(compile_function(e, variables)(*point))) for e in exprs]
+
+
+def _json_number(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _emit(args: argparse.Namespace, payload: dict, lines: Callable[[], list[str]]) -> int:
+    if args.json:
+        print(json.dumps(payload))
+    else:
+        print("\n".join(lines()))
+    return 0
+
+
+# --- derive ------------------------------------------------------------------------------------------------
+
+def _cmd_derive(args: argparse.Namespace) -> int:
+    from calclab.engine.calculus import derivative, find_variable, to_latex, to_text, variables_of
+
+    expr = _expression(args.expression)
+    variables = variables_of(expr)
+    wrt_name = args.wrt or (variables[0].name if variables else "x")
+    if not wrt_name.isidentifier():
+        raise UsageError(f"--wrt takes a variable name, not '{wrt_name}'")
+    wrt = find_variable(wrt_name, expr)
+    result = derivative(expr, wrt, args.order)
+    value = _values_at([result], variables, _assignments(args.at))[0] if args.at else None
+    payload = {"expression": to_text(expr), "wrt": wrt_name, "order": args.order,
+               "derivative": to_text(result), "latex": to_latex(result), "value": value}
+    if args.steps:
+        from calclab.engine.steps import derivation_steps, steps_as_text
+
+        payload["steps"] = steps_as_text(derivation_steps(expr, wrt, args.order))
+
+    def lines() -> list[str]:
+        symbol = "d" if len(variables) <= 1 else "∂"
+        power = "" if args.order == 1 else f"^{args.order}"
+        out = [f"f = {to_text(expr)}", f"{symbol}{power}f/{symbol}{wrt_name}{power} = {to_text(result)}"]
+        if value is not None or args.at:
+            out.append(f"at {' '.join(args.at)}: {value}")
+        if args.steps:
+            out += ["", "Steps:"] + payload["steps"]
+        return out
+
+    return _emit(args, payload, lines)
+
+
+# --- gradient ----------------------------------------------------------------------------------------------
+
+def _cmd_gradient(args: argparse.Namespace) -> int:
+    from calclab.engine.calculus import gradient, to_latex, to_text, variables_of
+
+    expr = _expression(args.expression)
+    variables = variables_of(expr)
+    if not variables:
+        raise UsageError(f"{args.expression!r} has no variables, so its gradient is empty")
+    grad = gradient(expr, variables)
+    value = _values_at(grad, variables, _assignments(args.at)) if args.at else None
+    payload = {"expression": to_text(expr), "variables": [v.name for v in variables],
+               "gradient": [to_text(g) for g in grad], "latex": [to_latex(g) for g in grad], "value": value}
+
+    def lines() -> list[str]:
+        out = [f"f = {to_text(expr)}"]
+        out += [f"∂f/∂{v.name} = {to_text(g)}" for v, g in zip(variables, grad, strict=True)]
+        if value is not None:
+            out.append(f"∇f at {' '.join(args.at)} = [{', '.join(repr(v) for v in value)}]")
+        return out
+
+    return _emit(args, payload, lines)
+
+
+# --- chain -------------------------------------------------------------------------------------------------
+
+def _cmd_chain(args: argparse.Namespace) -> int:
+    from calclab.engine.calculus import compose_chain, decompose_chain, derivative, to_text
+
+    if args.expression and (args.outer or args.inner):
+        raise UsageError("give either EXPR or --outer and --inner, not both")
+    if args.expression:
+        chain = decompose_chain(_expression(args.expression))
+    elif args.outer and args.inner:
+        chain = compose_chain(_expression(args.outer), _expression(args.inner))
+    else:
+        raise UsageError("give an expression, or both --outer F (written in u) and --inner G")
+    total = chain.derivative()
+    steps = [{"output": link.output.name, "input": link.input.name, "function": to_text(link.function),
+              "derivative": to_text(link.derivative)} for link in chain.links]
+    payload = {"expression": to_text(chain.expression), "steps": steps, "derivative": to_text(total)}
+
+    def lines() -> list[str]:
+        x = chain.variable.name
+        out = [f"f({x}) = {payload['expression']}"]
+        for step in steps:
+            out.append(f"  {step['output']} = {step['function']:<28} d{step['output']}/d{step['input']} = "
+                       f"{step['derivative']}")
+        rates = " · ".join(f"d{s['output']}/d{s['input']}" for s in steps)
+        out.append(f"dy/d{x} = {rates} = {to_text(total)}")
+        direct = derivative(chain.expression, chain.variable)
+        check = "matches" if (total - direct).equals(0) else "DOES NOT match"
+        out.append(f"check: {check} the direct derivative {to_text(direct)}")
+        return out
+
+    return _emit(args, payload, lines)
+
+
+# --- descent -----------------------------------------------------------------------------------------------
+
+def _cmd_descent(args: argparse.Namespace) -> int:
+    from calclab.engine.calculus import variables_of
+    from calclab.engine.descent import Descent
+    from calclab.engine.numeric import point_function
+
+    expr = _expression(args.expression)
+    variables = variables_of(expr)
+    if not variables:
+        raise UsageError("the function has no variables to descend on")
+    x0 = [_number(v, "--x0") for v in args.x0.split(",")]
+    if len(x0) != len(variables):
+        names = ", ".join(v.name for v in variables)
+        raise UsageError(f"--x0 needs {len(variables)} value(s), one for each of {names}")
+    hyper: dict[str, float] = {}
+    if args.momentum is not None:
+        hyper["momentum"] = args.momentum
+    if args.betas is not None:
+        parts = args.betas.split(",")
+        if len(parts) != 2:
+            raise UsageError("--betas takes two numbers, B1,B2")
+        hyper["beta1"], hyper["beta2"] = (_number(p, "--betas") for p in parts)
+    if args.alpha is not None:
+        hyper["alpha"] = args.alpha
+    if args.eps is not None:
+        hyper["eps"] = args.eps
+    f, grad = point_function(expr, variables)
+    run = Descent(f, grad, x0, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
+                  tolerance=args.tolerance, **hyper)
+    records = run.run()
+    names = [v.name for v in variables]
+    payload = {"variables": names, "optimizer": args.optimizer, "lr": args.lr, "status": run.status,
+               "message": run.message,
+               "steps": [{"epoch": r.epoch, "x": [_json_number(float(v)) for v in r.x],
+                          "f": _json_number(r.f), "grad": [_json_number(float(g)) for g in r.grad]}
+                         for r in records]}
+
+    def lines() -> list[str]:
+        out = [format_epoch(r.epoch, names, r.x, r.f) for r in records]
+        if run.status != "completed":
+            out.append(run.message)
+        return out
+
+    return _emit(args, payload, lines)
+
+
+def format_epoch(epoch: int, names: Sequence[str], point: Sequence[float], value: float) -> str:
+    """One line of the lesson's printout: `Epoch 1: x = 8.0, f(x) = 64.0`."""
+    coords = ", ".join(f"{n} = {float(v)!r}" for n, v in zip(names, point, strict=True))
+    return f"Epoch {epoch}: {coords}, f({', '.join(names)}) = {float(value)!r}"
+
+
+# --- backprop ----------------------------------------------------------------------------------------------
+
+def _cmd_backprop(args: argparse.Namespace) -> int:
+    from calclab.engine.backprop import train_headless
+
+    try:
+        sizes = tuple(int(s) for s in args.sizes.split(","))
+    except ValueError:
+        raise UsageError(f"--sizes takes whole numbers separated by commas, e.g. 2,4,1 (not '{args.sizes}')") from None
+    options = {"dataset": args.dataset, "sizes": sizes, "activation": args.activation, "lr": args.lr,
+               "seed": args.seed}
+    if args.epochs is not None:
+        options["epochs"] = args.epochs
+    result = train_headless(**options)
+    losses = [_json_number(float(v)) for v in result["losses"]]
+    payload = {"losses": losses, "accuracy": result["accuracy"]}
+    payload.update({k: v for k, v in result.items() if k not in payload and _jsonable(v)})
+
+    def lines() -> list[str]:
+        every = max(1, len(losses) // 10)
+        out = [f"epoch {i + 1:>6}: loss = {loss}" for i, loss in enumerate(losses)
+               if (i + 1) % every == 0 or i == 0]
+        accuracy = result["accuracy"]
+        out.append(f"accuracy: {accuracy:.1%}" if accuracy is not None else "accuracy: n/a (regression)")
+        if result.get("message"):
+            out.append(str(result["message"]))
+        return out
+
+    return _emit(args, payload, lines)
+
+
+def _jsonable(value: object) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+# --- the subcommand parser ---------------------------------------------------------------------------------
+
+def _positive_int(low: int, high: int) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside {low}..{high:,}")
+        return value
+    return convert
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
+    return value
+
+
+def build_command_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="calclab")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    derive = sub.add_parser("derive", help="the derivative of an expression")
+    derive.add_argument("expression")
+    derive.add_argument("--wrt", help="the variable to differentiate by (default: the first by name)")
+    derive.add_argument("--order", type=_positive_int(1, 10), default=1)
+    derive.add_argument("--at", nargs="+", metavar="VAR=VAL", help="evaluate the derivative there")
+    derive.add_argument("--steps", action="store_true", help="print the rules applied, step by step")
+
+    gradient = sub.add_parser("gradient", help="the gradient (all partial derivatives)")
+    gradient.add_argument("expression")
+    gradient.add_argument("--at", nargs="+", metavar="VAR=VAL", help="evaluate the gradient there")
+
+    chain = sub.add_parser("chain", help="a composite peeled into chain-rule links")
+    chain.add_argument("expression", nargs="?")
+    chain.add_argument("--outer", metavar="F", help="the outer function, written in u")
+    chain.add_argument("--inner", metavar="G", help="the inner function, written in x")
+
+    descent = sub.add_parser("descent", help="gradient descent, one line per epoch")
+    descent.add_argument("expression")
+    descent.add_argument("--x0", required=True, help="start point, V[,V...] (negative: --x0=-1.5,2)")
+    descent.add_argument("--lr", type=_finite_float, default=0.1, help="learning rate")
+    descent.add_argument("--epochs", type=_positive_int(0, 1_000_000), default=20)
+    descent.add_argument("--optimizer", default="sgd",
+                         choices=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"))
+    descent.add_argument("--momentum", type=_finite_float)
+    descent.add_argument("--betas", metavar="B1,B2")
+    descent.add_argument("--alpha", type=_finite_float, help="RMSprop smoothing constant")
+    descent.add_argument("--eps", type=_finite_float)
+    descent.add_argument("--tolerance", type=_finite_float, help="stop when |gradient| <= this")
+
+    backprop = sub.add_parser("backprop", help="train a small network headless")
+    backprop.add_argument("--dataset", default="xor", choices=("xor", "circles", "moons", "spiral", "sine"))
+    backprop.add_argument("--sizes", default="2,4,1", help="layer sizes, e.g. 2,4,1")
+    backprop.add_argument("--activation", default="tanh", choices=("tanh", "sigmoid", "relu"))
+    backprop.add_argument("--lr", type=_finite_float, default=0.5)
+    backprop.add_argument("--epochs", type=_positive_int(1, 1_000_000))
+    backprop.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
+
+    for command in sub.choices.values():
+        command.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "derive": _cmd_derive,
+    "gradient": _cmd_gradient,
+    "chain": _cmd_chain,
+    "descent": _cmd_descent,
+    "backprop": _cmd_backprop,
+}

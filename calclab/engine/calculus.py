@@ -1,0 +1,181 @@
+"""Derivatives, partials, gradients and the chain-rule decomposition, all symbolic (SymPy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from calclab.engine.functions import expand_nn
+
+# Names for the intermediate links of a chain, outermost first: y = f(u), u = g(v), ...
+_LINK_NAMES = ("y", "u", "v", "w", "s", "t", "p", "q", "r", "z")
+
+
+class NotCompositeError(ValueError):
+    """The expression is not f(g(x)) at the top (a sum or product of several x-terms, say)."""
+
+
+def variables_of(expr: sp.Expr) -> list[sp.Symbol]:
+    """The free variables of an expression, sorted by name (the order of a gradient's entries)."""
+    return sorted(expr.free_symbols, key=lambda s: s.name)
+
+
+def simplest(expr: sp.Expr) -> sp.Expr:
+    """A short, readable form: SymPy's simplify when it does not make the expression longer."""
+    candidates = [expr, sp.simplify(expr), sp.factor_terms(sp.expand(expr))]
+    return min(candidates, key=lambda e: (sp.count_ops(e), len(str(e))))
+
+
+def derivative(expr: sp.Expr, wrt: sp.Symbol, order: int = 1) -> sp.Expr:
+    """The order-th (partial) derivative of expr with respect to wrt, simplified."""
+    if not 1 <= order <= 10:
+        raise ValueError("the order of a derivative must be between 1 and 10")
+    return simplest(sp.diff(expr, wrt, order))
+
+
+def gradient(expr: sp.Expr, variables: list[sp.Symbol] | None = None) -> list[sp.Expr]:
+    """All first partial derivatives, in the order of `variables` (default: by name)."""
+    return [derivative(expr, v) for v in (variables or variables_of(expr))]
+
+
+def hessian(expr: sp.Expr, variables: list[sp.Symbol] | None = None) -> sp.Matrix:
+    """The matrix of second partial derivatives (curvature; gives descent's stable step size)."""
+    return sp.hessian(expr, variables or variables_of(expr))
+
+
+def to_text(expr: sp.Expr) -> str:
+    """Plain text that `sympy.sympify` reads back to the same expression (sigmoid, relu written out)."""
+    return str(expand_nn(expr))
+
+
+def to_latex(expr: sp.Expr) -> str:
+    """LaTeX for typesetting; sigmoid prints as sigma."""
+    return sp.latex(expr)
+
+
+def find_variable(name: str, expr: sp.Expr) -> sp.Symbol:
+    """The Symbol called `name`, whether or not expr contains it (a partial wrt an absent variable is 0)."""
+    for symbol in expr.free_symbols:
+        if symbol.name == name:
+            return symbol
+    return sp.Symbol(name, real=True)
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One link output = function(input) of a chain, with its local derivative d output / d input."""
+
+    output: sp.Symbol
+    input: sp.Symbol
+    function: sp.Expr
+    derivative: sp.Expr
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A composite peeled into links, outermost first; the rates multiply to the derivative."""
+
+    expression: sp.Expr
+    variable: sp.Symbol
+    links: tuple[ChainLink, ...]
+
+    def inner_values(self) -> list[sp.Expr]:
+        """Each link's input written in the variable: [g(x), h(x), ..., x]."""
+        values: list[sp.Expr] = [self.variable]
+        for link in reversed(self.links[1:]):
+            values.append(link.function.subs(link.input, values[-1]))
+        return list(reversed(values))
+
+    def factors(self) -> list[sp.Expr]:
+        """Each local derivative with its input substituted back in terms of the variable."""
+        pairs = zip(self.links, self.inner_values(), strict=True)
+        return [link.derivative.subs(link.input, value) for link, value in pairs]
+
+    def product(self) -> sp.Expr:
+        """The chain-rule product of the factors (unsimplified, as the learner would write it)."""
+        return sp.Mul(*self.factors())
+
+    def derivative(self) -> sp.Expr:
+        """The product, simplified: equal to the direct derivative."""
+        return simplest(self.product())
+
+
+def _split_constant(expr: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+    """The single x-dependent part of a sum or product with constants (c + k*F -> F), else None."""
+    current = expr
+    while current.is_Add or current.is_Mul:
+        dependent = [a for a in current.args if a.has(x)]
+        if len(dependent) != 1:
+            return None
+        current = dependent[0]
+    return current
+
+
+def _peel(expr: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+    """The inner function g(x) when expr = F(g(x)) with g more than x itself; None at the innermost link."""
+    core = _split_constant(expr, x)
+    if core is None or core == x:
+        return None
+    if core.is_Pow:
+        base, exponent = core.args
+        if not exponent.has(x):
+            inner = base
+        elif not base.has(x):
+            inner = exponent
+        else:
+            return None  # x^x: not a plain composite
+    elif isinstance(core, sp.Function) and len(core.args) == 1:
+        inner = core.args[0]
+    else:
+        return None
+    return None if inner == x else inner
+
+
+def decompose_chain(expr: sp.Expr, variable: sp.Symbol | None = None) -> Chain:
+    """Peel a composite from the outside in: sin((2x+3)^2) -> y = sin(u), u = v^2, v = 2x + 3."""
+    x = variable or _single_variable(expr)
+    used = {s.name for s in expr.free_symbols}
+    names = iter([n for n in _LINK_NAMES if n not in used] + [f"u{i}" for i in range(1, 100)])
+    output = sp.Symbol(next(names), real=True)
+    if _peel(expr, x) is None:
+        core = _split_constant(expr, x)
+        if core is None or core.is_Mul or core.is_Add:
+            kind = "product" if (core or expr).is_Mul else "sum"
+            rule = "product rule" if kind == "product" else "sum rule"
+            raise NotCompositeError(
+                f"{expr} is a {kind} of terms in {x}, not a composite f(g({x})): "
+                f"use the {rule} (see the steps in the Derivatives tab)")
+    links: list[ChainLink] = []
+    current = expr
+    while True:
+        inner = _peel(current, x)
+        if inner is None or len(links) >= 30:
+            links.append(ChainLink(output, x, current, simplest(sp.diff(current, x))))
+            return Chain(expr, x, tuple(links))
+        symbol = sp.Symbol(next(names), real=True)
+        function = current.xreplace({inner: symbol})
+        links.append(ChainLink(output, symbol, function, simplest(sp.diff(function, symbol))))
+        output, current = symbol, inner
+
+
+def compose_chain(outer: sp.Expr, inner: sp.Expr, outer_variable: str = "u") -> Chain:
+    """The two-link chain y = outer(u), u = inner(x) from a separately typed outer and inner function."""
+    x = _single_variable(inner)
+    u = find_variable(outer_variable, outer)
+    extra = outer.free_symbols - {u}
+    if extra:
+        names = ", ".join(sorted(s.name for s in extra))
+        raise ValueError(f"the outer function must be written in {outer_variable} only (it uses {names})")
+    y = sp.Symbol("y", real=True)
+    links = (ChainLink(y, u, outer, simplest(sp.diff(outer, u))),
+             ChainLink(u, x, inner, simplest(sp.diff(inner, x))))
+    return Chain(outer.subs(u, inner), x, links)
+
+
+def _single_variable(expr: sp.Expr) -> sp.Symbol:
+    variables = variables_of(expr)
+    if len(variables) != 1:
+        found = ", ".join(v.name for v in variables) or "none"
+        raise ValueError(f"the chain rule here needs a function of one variable (found: {found})")
+    return variables[0]

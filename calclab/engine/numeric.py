@@ -1,0 +1,91 @@
+"""Fast numeric evaluation of SymPy expressions through lambdify: arrays in, float arrays out.
+
+Non-finite results (log of a negative, 1/0, overflow) come back as nan or inf, never as a warning or
+an exception, because plots and descent must carry on through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import sympy as sp
+
+
+def _np_sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) without overflow for large negative x."""
+    x = np.asarray(x, dtype=float)
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def _np_relu(x: np.ndarray) -> np.ndarray:
+    return np.maximum(np.asarray(x, dtype=float), 0.0)
+
+
+def _np_heaviside(x: np.ndarray, h0: float = 0.5) -> np.ndarray:
+    return np.heaviside(np.asarray(x, dtype=float), h0)
+
+
+_MODULES = [{"sigmoid": _np_sigmoid, "relu": _np_relu, "Heaviside": _np_heaviside}, "numpy"]
+
+
+class NumericFunction:
+    """f(*arrays) -> float array of the broadcast shape of the inputs, whatever expr is."""
+
+    def __init__(self, expr: sp.Expr, variables: Sequence[sp.Symbol]) -> None:
+        unknown = expr.free_symbols - set(variables)
+        if unknown:
+            names = ", ".join(sorted(s.name for s in unknown))
+            raise ValueError(f"no value given for {names}")
+        self.expr = expr
+        self.variables = tuple(variables)
+        # Symbol names come from our parser (plain identifiers), so lambdify's generated code is safe.
+        self._func: Callable = sp.lambdify(self.variables, expr, modules=_MODULES)
+
+    def __call__(self, *values: np.ndarray | float) -> np.ndarray:
+        arrays = [np.asarray(v, dtype=float) for v in values]
+        shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+        with np.errstate(all="ignore"):
+            try:
+                result = self._func(*arrays)
+            except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+                return np.full(shape, np.nan)
+            result = np.asarray(result)
+            if np.iscomplexobj(result):
+                result = np.where(np.abs(result.imag) > 1e-12, np.nan, result.real)
+            # A constant expression gives a bare scalar: broadcast it to the inputs' shape.
+            return np.broadcast_to(result.astype(float, copy=False), shape).copy()
+
+
+def compile_function(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> NumericFunction:
+    """Compile expr over variables (in that order) into a NumPy function."""
+    return NumericFunction(expr, variables)
+
+
+class NumericGradient:
+    """g(*arrays) -> list of float arrays, the partial derivatives in the order of the variables."""
+
+    def __init__(self, expr: sp.Expr, variables: Sequence[sp.Symbol]) -> None:
+        self.partials = [compile_function(sp.diff(expr, v), variables) for v in variables]
+
+    def __call__(self, *values: np.ndarray | float) -> list[np.ndarray]:
+        return [partial(*values) for partial in self.partials]
+
+
+def compile_gradient(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> NumericGradient:
+    """Compile the gradient of expr over variables into NumPy functions."""
+    return NumericGradient(expr, variables)
+
+
+def point_function(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[Callable, Callable]:
+    """(f, grad) taking one point as a 1-D array: the form the descent stepper wants."""
+    f = compile_function(expr, variables)
+    g = compile_gradient(expr, variables)
+
+    def value(point: np.ndarray) -> float:
+        return float(f(*np.asarray(point, dtype=float)))
+
+    def grad(point: np.ndarray) -> np.ndarray:
+        return np.array([float(p) for p in g(*np.asarray(point, dtype=float))])
+
+    return value, grad
