@@ -251,7 +251,8 @@ def _cmd_descent(args: argparse.Namespace) -> int:
     f, grad = point_function(expr, variables)
     run = Descent(f, grad, x0, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
                   tolerance=args.tolerance, **hyper)
-    records = run.run()
+    run.run()
+    records = list(run.history)
     names = [v.name for v in variables]
     payload = {"variables": names, "optimizer": args.optimizer, "lr": args.lr, "status": run.status,
                "message": run.message,

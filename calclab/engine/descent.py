@@ -43,6 +43,7 @@ INTERNALS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 
 STATUSES: tuple[str, ...] = ("running", "completed", "converged", "diverged")
 LIMIT = 1e150          # |x| or |f| beyond this counts as divergence (x**2 still fits in a float)
+GROWTH = 1e10          # |f| or |x| growing this many times past its start counts as divergence too
 MAX_EPOCHS = 10_000_000
 
 Point = np.ndarray
@@ -417,8 +418,7 @@ class Descent:
             raise ValueError(f"grad must return {x.size} partial derivative(s), it returned {g.size}")
         return g
 
-    @staticmethod
-    def _problem(x_new: np.ndarray, f_new: float, state: Mapping[str, np.ndarray]) -> str | None:
+    def _problem(self, x_new: np.ndarray, f_new: float, state: Mapping[str, np.ndarray]) -> str | None:
         """Why the update just made counts as divergence, or None."""
         if np.isnan(x_new).any():
             return "x became nan"
@@ -431,6 +431,13 @@ class Descent:
             return f"f is not defined at x = {_fmt_point(x_new)}"
         if abs(f_new) > LIMIT:
             return "f(x) overflowed"
+        # Exploding long before overflow: a learner wants "diverged" after 20 epochs, not 246.
+        if f_new < -GROWTH * max(1.0, abs(self._f0)):
+            return "f(x) is falling without bound (f has no minimum in that direction)"
+        if abs(f_new) > GROWTH * max(1.0, abs(self._f0)):
+            return f"f(x) grew over {GROWTH:.0e} times its starting size (is the learning rate too large?)"
+        if np.abs(x_new).max() > GROWTH * max(1.0, float(np.abs(self.x0).max())):
+            return f"x ran away (over {GROWTH:.0e} times its start)"
         return None
 
     def _check_finished(self, at_start: bool) -> None:
