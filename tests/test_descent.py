@@ -333,8 +333,8 @@ def test_converged_at_start_and_zero_epochs():
 
 
 def test_no_minimum_is_reported_as_falling_without_bound():
-    # x^3 from 1: the iterate passes 0 and runs off to -inf; f = x^3 falls below -1e10 * |f(x0)|
-    run = Descent(lambda p: float(p[0] ** 3), lambda p: np.array([3 * p[0] ** 2]), 1.0, lr=0.1, epochs=10_000)
+    # x^3 from -1: x_{k+1} = x - 0.3 x^2 runs off to -inf; f = x^3 falls below -1e10 * |f(x0)|
+    run = Descent(lambda p: float(p[0] ** 3), lambda p: np.array([3 * p[0] ** 2]), -1.0, lr=0.1, epochs=10_000)
     run.run()
     assert run.status == "diverged" and "falling without bound" in run.message
     assert run.history.f[-1] < -1e10 and np.all(np.isfinite(run.history.path))
