@@ -1,0 +1,108 @@
+"""run_gui: start the Qt application, show the window, optionally render a screenshot and exit.
+
+Kept apart from cli.py so `calclab --version` and the engine subcommands never import Qt.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+
+SCREENSHOT_SIZE = (1400, 900)
+SCREENSHOT_TIMEOUT_S = 10.0   # wait at most this long for the tab's asynchronous work
+SCREENSHOT_SETTLE_S = 0.3     # the worker must stay idle this long (tabs chain jobs and debounce timers)
+
+
+def run_gui(tab: str | None = None, screenshot: str | None = None, session: str | None = None) -> int:
+    """Open the calclab window (on `tab`); with `screenshot`, save the window as PNG and return 0.
+
+    Returns the process exit code: 2 for a bad tab name or an unwritable screenshot path, 1 if a tab
+    failed or raised while taking a screenshot. `session` is accepted for a later issue and ignored.
+    """
+    from calclab.ui.tabs import TAB_NAMES
+
+    if tab is not None and tab not in TAB_NAMES:
+        print(f"error: unknown tab '{tab}'; choose from {', '.join(TAB_NAMES)}", file=sys.stderr)
+        return 2
+    if screenshot is not None:
+        folder = os.path.dirname(os.path.abspath(screenshot))
+        if not os.path.isdir(folder):
+            print(f"error: cannot write the screenshot: folder '{folder}' does not exist", file=sys.stderr)
+            return 2
+
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from calclab import __version__
+    from calclab.ui.main_window import MainWindow
+    from calclab.ui.worker import SymbolicWorker
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("calclab")
+    app.setOrganizationName("calclab")
+    app.setApplicationVersion(__version__)
+
+    worker = SymbolicWorker()
+    window = MainWindow(worker, initial_tab=tab, eager_tabs=screenshot is None)
+    app.aboutToQuit.connect(worker.shutdown)
+    errors: list[str] = []
+    if screenshot is not None:
+        _record_exceptions(errors)
+        window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)  # render without flashing on a desktop
+        window.resize(*SCREENSHOT_SIZE)
+        QTimer.singleShot(0, lambda: app.exit(_take_screenshot(window, screenshot, errors)))
+    window.show()
+    code = app.exec()
+    worker.shutdown()
+    return code
+
+
+def _record_exceptions(errors: list[str]) -> None:
+    """In screenshot mode an exception in a slot is printed to stderr and makes the exit code 1."""
+    def hook(exc_type, exc, tb) -> None:
+        traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
+        errors.append(f"{exc_type.__name__}: {exc}")
+
+    sys.excepthook = hook
+
+
+def _take_screenshot(window, path: str, errors: list[str]) -> int:
+    """Build the tab, wait for its work to settle, grab the window and save it (via a temporary name)."""
+    from PySide6.QtCore import QCoreApplication
+
+    window.ensure_started()
+    deadline = time.monotonic() + SCREENSHOT_TIMEOUT_S
+    idle_since = None
+    while time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        if window.worker.is_idle():
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= SCREENSHOT_SETTLE_S:
+                break
+        else:
+            idle_since = None
+            window.worker.wait_idle(max(0.0, deadline - time.monotonic()))
+        time.sleep(0.01)
+    else:
+        print(f"warning: the tab was still computing after {SCREENSHOT_TIMEOUT_S:g} s; "
+              "the screenshot shows it unfinished", file=sys.stderr)
+    QCoreApplication.processEvents()
+    pixmap = window.grab()
+    root, ext = os.path.splitext(path)
+    temporary = f"{root}.part{ext or '.png'}"
+    if not pixmap.save(temporary, "PNG"):
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        print(f"error: cannot write the screenshot to '{path}'", file=sys.stderr)
+        return 2
+    try:
+        os.replace(temporary, path)
+    except OSError as exc:
+        print(f"error: cannot write the screenshot to '{path}': {exc.strerror}", file=sys.stderr)
+        return 2
+    errors.extend(window.build_errors)
+    for message in errors:
+        print(f"error: {message}", file=sys.stderr)
+    return 1 if errors else 0

@@ -1,0 +1,199 @@
+"""MainWindow: the five tabs, the menus and the status bar.
+
+The window paints first; tabs are built after the first paint (the current one at once, the others one
+per event-loop turn, or when selected), because building them imports SymPy and matplotlib. A tab that
+fails to build shows its error in place and does not take the other tabs down.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import traceback
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+
+from calclab import __version__
+from calclab.ui.tabs import TABS, load_tab_class
+from calclab.ui.worker import SymbolicWorker
+
+BUSY_LABEL_DELAY_MS = 300   # show "computing…" only for work the user would notice
+FIRST_PAINT_FALLBACK_MS = 100
+
+
+class MainWindow(QMainWindow):
+    """The calclab window. `tab_widget` holds one page per registry entry; `tab(name)` is the built tab."""
+
+    first_painted = Signal()   # after the window's first paint (start-up benchmarks wait for it)
+    tab_built = Signal(str)    # a tab's widget now exists (name)
+
+    def __init__(self, worker: SymbolicWorker, initial_tab: str | None = None, eager_tabs: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self._eager_tabs = eager_tabs
+        self._tabs: dict[str, QWidget] = {}
+        self._pages: dict[str, QWidget] = {}
+        self._names = [name for name, _title, _target in TABS]
+        self._targets = {name: target for name, _title, target in TABS}
+        self._started = False
+        self.build_errors: list[str] = []   # one line per tab that failed to build
+        self.setWindowTitle("calclab")
+        self.resize(1280, 820)
+
+        self.tab_widget = QTabWidget()
+        self.tab_widget.setDocumentMode(True)
+        for name, title, _target in TABS:
+            page = QWidget()
+            page.setObjectName(f"page_{name}")
+            layout = QVBoxLayout(page)
+            layout.setContentsMargins(0, 0, 0, 0)
+            self._pages[name] = page
+            self.tab_widget.addTab(page, title)
+        if initial_tab is not None:
+            self.select_tab(initial_tab)
+        self.tab_widget.currentChanged.connect(self._on_current_changed)
+        self.setCentralWidget(self.tab_widget)
+
+        self._build_menus()
+        self.label_busy = QLabel("computing…")
+        self.label_busy.setVisible(False)
+        self.statusBar().addPermanentWidget(self.label_busy)
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_LABEL_DELAY_MS)
+        self._busy_timer.timeout.connect(self._on_busy_timer)
+        worker.busy_changed.connect(self._on_worker_busy_changed)
+
+    # -- public API -------------------------------------------------------------------------------------
+
+    def tab_names(self) -> list[str]:
+        """The --tab names in display order."""
+        return list(self._names)
+
+    def select_tab(self, name: str) -> None:
+        """Make tab `name` current (builds it if the window has started). Raises KeyError for unknown names."""
+        if name not in self._pages:
+            raise KeyError(f"unknown tab '{name}'; choose from {', '.join(self._names)}")
+        self.tab_widget.setCurrentWidget(self._pages[name])
+
+    def current_tab_name(self) -> str:
+        return self._names[self.tab_widget.currentIndex()]
+
+    def tab(self, name: str, build: bool = True) -> QWidget | None:
+        """The tab widget for `name`, built now if needed (None if not built and `build` is False)."""
+        if name not in self._tabs and build:
+            self._build_tab(name)
+        return self._tabs.get(name)
+
+    def ensure_started(self) -> None:
+        """Build the current tab (and queue the others). Runs once, after the first paint."""
+        if self._started:
+            return
+        self._started = True
+        from calclab.ui.widgets.formula_view import warm_up
+
+        warm_up()
+        self.worker.start()
+        self._build_tab(self.current_tab_name())
+        if self._eager_tabs:
+            QTimer.singleShot(0, self._on_build_next)
+
+    # -- Qt overrides -----------------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._started:
+            QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._on_first_paint)  # no paint when off-screen
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._started:
+            QTimer.singleShot(0, self._on_first_paint)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.worker.shutdown()
+        super().closeEvent(event)
+
+    # -- slots --------------------------------------------------------------------------------------------
+
+    def _on_first_paint(self) -> None:
+        if not self._started:
+            self.first_painted.emit()
+            self.ensure_started()
+
+    def _on_build_next(self) -> None:
+        """Build one not-yet-built tab per event-loop turn, so the window stays responsive."""
+        for name in self._names:
+            if name not in self._tabs:
+                self._build_tab(name)
+                QTimer.singleShot(0, self._on_build_next)
+                return
+
+    def _on_current_changed(self, index: int) -> None:
+        self.statusBar().clearMessage()
+        if self._started and index >= 0:
+            self._build_tab(self._names[index])
+
+    def _on_status_message(self, message: str) -> None:
+        self.statusBar().showMessage(message)
+
+    def _on_worker_busy_changed(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.label_busy.setVisible(False)
+
+    def _on_busy_timer(self) -> None:
+        self.label_busy.setVisible(not self.worker.is_idle())
+
+    def _on_about(self) -> None:
+        import pyqtgraph
+        import PySide6
+
+        QMessageBox.about(
+            self, "About calclab",
+            f"<h3>calclab {__version__}</h3>"
+            "<p>A desktop lab for the calculus behind neural networks: derivatives, gradients, the chain "
+            "rule, gradient descent and backpropagation.</p>"
+            f"<p>Python {platform.python_version()}, PySide6 {PySide6.__version__}, "
+            f"pyqtgraph {pyqtgraph.__version__}</p>")
+
+    # -- internals ----------------------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        menu_file = self.menuBar().addMenu("&File")
+        self.action_quit = QAction("&Quit", self)
+        self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.action_quit.setToolTip("Close calclab")
+        self.action_quit.triggered.connect(self.close)
+        menu_file.addAction(self.action_quit)
+        menu_help = self.menuBar().addMenu("&Help")
+        self.action_about = QAction("&About calclab", self)
+        self.action_about.triggered.connect(self._on_about)
+        menu_help.addAction(self.action_about)
+
+    def _build_tab(self, name: str) -> None:
+        if name in self._tabs:
+            return
+        from calclab.ui.widgets.plot_panel import apply_plot_theme
+
+        apply_plot_theme()  # before any tab creates a plot
+        page = self._pages[name]
+        try:
+            tab = load_tab_class(self._targets[name])(self.worker, page)
+        except Exception as exc:  # noqa: BLE001 - one broken tab must not take the window down
+            traceback.print_exc(file=sys.stderr)
+            self.build_errors.append(f"{name}: {type(exc).__name__}: {exc}")
+            tab = QLabel(f"The {name} tab could not be built:\n{type(exc).__name__}: {exc}")
+            tab.setObjectName("tab_error_label")
+            tab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            tab.setWordWrap(True)
+        self._tabs[name] = tab
+        page.layout().addWidget(tab)
+        if hasattr(tab, "status_message"):
+            tab.status_message.connect(self._on_status_message)
+        self.tab_built.emit(name)

@@ -1,0 +1,156 @@
+"""PlotPanel: a pyqtgraph plot with calclab's one look (white, dark axes, big fonts), a legend and a toolbar row.
+
+Plot items are created once with `add_curve` and then only updated with `set_curve_data` (setData with
+connect="finite", so NaN gaps break the curve instead of making Qt refuse to draw it).
+`range_changed` reports pan/zoom, rate-limited, so a tab can re-evaluate its curves for the visible range.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+# Distinct, colour-blind-safe colours readable on white (Okabe-Ito based). Use them in this order for series.
+SERIES_COLORS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                                  "#000000", "#8C564B")
+TICK_FONT_PT = 11
+LABEL_FONT_PT = "12pt"
+CURVE_WIDTH = 2.5
+RANGE_SIGNAL_MS = 40   # at most ~25 range_changed signals a second while panning
+
+_theme_applied = False
+
+
+def apply_plot_theme() -> None:
+    """Set pyqtgraph's global look once: antialiased, white background, black foreground (projector-friendly)."""
+    global _theme_applied
+    if not _theme_applied:
+        pg.setConfigOptions(antialias=True, background="w", foreground="k")
+        _theme_applied = True
+
+
+def make_pen(color: str | QColor, width: float = CURVE_WIDTH,
+             style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    """A cosmetic pen (width in screen pixels whatever the zoom)."""
+    pen = pg.mkPen(color=color, width=width, style=style)
+    pen.setCosmetic(True)
+    return pen
+
+
+def set_curve_data(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
+    """Update a curve in place; non-finite y values leave gaps (never a line across an asymptote)."""
+    item.setData(np.asarray(x, dtype=float), np.asarray(y, dtype=float), connect="finite")
+
+
+def break_at_jumps(x: np.ndarray, y: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Insert NaN where y jumps by more than `threshold` against the trend on either side (a pole or a step).
+
+    Sampled 1/x or tan(x) jumps from a huge value to one of opposite sign between two samples; drawn as is,
+    that is a vertical line the function does not have. A steep but continuous rise (exp(10x)) keeps its
+    segment because it jumps the same way the curve is going. Use threshold ~ the visible y range.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if y.size < 3:
+        return x, y
+    dy = np.diff(y)
+    before = np.concatenate(([0.0], dy[:-1]))
+    after = np.concatenate((dy[1:], [0.0]))
+    with np.errstate(invalid="ignore"):
+        jump = (np.abs(dy) > threshold) & ((before * dy <= 0) | (after * dy <= 0))
+    where = np.flatnonzero(jump) + 1
+    if where.size == 0:
+        return x, y
+    return np.insert(x, where, np.nan), np.insert(y, where, np.nan)
+
+
+class PlotPanel(QWidget):
+    """A labelled pyqtgraph PlotWidget with grid and legend, under a toolbar row (title left, tools right).
+
+    Attributes: `plot_widget` (pg.PlotWidget), `plot_item` (pg.PlotItem), `legend` (pg.LegendItem or None),
+    `title_label` (QLabel), `toolbar_layout` (QHBoxLayout; `add_toolbar_widget` adds to its right end).
+    """
+
+    range_changed = Signal(float, float, float, float)   # xmin, xmax, ymin, ymax after pan/zoom (rate-limited)
+
+    def __init__(self, title: str = "", x_label: str = "x", y_label: str = "y", legend: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        apply_plot_theme()
+        self.title_label = QLabel(title)
+        bold = self.title_label.font()
+        bold.setBold(True)
+        self.title_label.setFont(bold)
+        self.toolbar_layout = QHBoxLayout()
+        self.toolbar_layout.setContentsMargins(4, 0, 4, 0)
+        self.toolbar_layout.addWidget(self.title_label)
+        self.toolbar_layout.addStretch(1)
+
+        self.plot_widget = pg.PlotWidget()
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.plot_item.showGrid(x=True, y=True, alpha=0.25)
+        tick_font = QFont()
+        tick_font.setPointSize(TICK_FONT_PT)
+        for side in ("left", "bottom"):
+            self.plot_item.getAxis(side).setStyle(tickFont=tick_font)
+        self.set_axis_labels(x_label, y_label)
+        self.legend = None
+        if legend:
+            self.legend = self.plot_item.addLegend(offset=(10, 10), brush=pg.mkBrush(255, 255, 255, 220),
+                                                   pen=pg.mkPen("#999999"), labelTextSize="11pt")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(self.toolbar_layout)
+        layout.addWidget(self.plot_widget, 1)
+
+        self._range_timer = QTimer(self)
+        self._range_timer.setSingleShot(True)
+        self._range_timer.setInterval(RANGE_SIGNAL_MS)
+        self._range_timer.timeout.connect(self._on_range_timer)
+        self.plot_item.getViewBox().sigRangeChanged.connect(self._on_view_range_changed)
+
+    def set_axis_labels(self, x_label: str, y_label: str) -> None:
+        """Label the axes (plain text or simple HTML such as f'(x))."""
+        self.plot_item.setLabel("bottom", x_label, **{"font-size": LABEL_FONT_PT})
+        self.plot_item.setLabel("left", y_label, **{"font-size": LABEL_FONT_PT})
+
+    def set_title(self, title: str) -> None:
+        self.title_label.setText(title)
+
+    def add_curve(self, name: str | None, color: str | QColor, width: float = CURVE_WIDTH,
+                  style: Qt.PenStyle = Qt.PenStyle.SolidLine, z: float = 0.0) -> pg.PlotDataItem:
+        """Create a curve once (empty); `name` appears in the legend. Update it with `set_curve_data`."""
+        item = pg.PlotDataItem([], [], pen=make_pen(color, width, style), name=name, connect="finite")
+        item.setZValue(z)
+        self.plot_item.addItem(item)
+        return item
+
+    def add_toolbar_widget(self, widget: QWidget) -> None:
+        """Add a tool (button, checkbox) at the right end of the toolbar row; the export button goes here."""
+        self.toolbar_layout.addWidget(widget)
+
+    def main_plot(self) -> pg.PlotWidget:
+        """The plot to export."""
+        return self.plot_widget
+
+    def view_range(self) -> tuple[float, float, float, float]:
+        """(xmin, xmax, ymin, ymax) currently visible."""
+        (x0, x1), (y0, y1) = self.plot_item.getViewBox().viewRange()
+        return float(x0), float(x1), float(y0), float(y1)
+
+    def pixel_width(self) -> int:
+        """Width of the plotting area in device pixels: sample curves at about this many points."""
+        view_box = self.plot_item.getViewBox()
+        return max(2, int(view_box.width() * self.devicePixelRatioF()))
+
+    def _on_view_range_changed(self, *_args: object) -> None:
+        if not self._range_timer.isActive():
+            self._range_timer.start()
+
+    def _on_range_timer(self) -> None:
+        self.range_changed.emit(*self.view_range())

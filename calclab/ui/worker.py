@@ -1,0 +1,361 @@
+"""SymbolicWorker: SymPy work in a separate, warm, killable process, with results delivered on the GUI thread.
+
+SymPy can run for minutes (simplify on a large expression) and a thread cannot be stopped, so symbolic jobs
+run in one child process started with the "spawn" method (forking a process that runs Qt is unsafe).
+A job over its time budget is abandoned: the process is killed and a fresh one started, and the caller gets
+"gave up: still computing after 2 s". Jobs are keyed: a newer job with the same key supersedes an older
+one, whose callbacks are then never called, so a tab never shows a stale result.
+
+Usage (GUI thread only):
+    worker.submit("derivative", derivative, expr, x, on_done=self._on_derivative, on_error=self._on_error)
+`func` must be a module-level function of an importable module (it is pickled by name; not one defined in
+a script's __main__) and `args` picklable; SymPy expressions are.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import types
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEventLoop, QObject, QSocketNotifier, QTimer, Signal
+
+DEFAULT_BUDGET_S = 2.0
+START_TIMEOUT_S = 30.0     # a child that has not said "ready" by then is treated as failed
+MAX_START_FAILURES = 3     # consecutive failed starts before the worker gives up for good
+# Imported by the child before it says "ready", so the first job does not pay for them.
+PRELOAD = ("sympy", "numpy", "calclab.engine.functions", "calclab.engine.parsing", "calclab.engine.calculus",
+           "calclab.engine.numeric", "calclab.engine.steps")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Child process side (no Qt is used here; keep it small)
+
+
+def _job_error_message(exc: BaseException) -> str:
+    """One line for the user: ValueError (ExpressionError) text verbatim, else the exception's type named."""
+    if isinstance(exc, RecursionError):
+        text = "the expression is nested too deeply to compute"
+    elif isinstance(exc, MemoryError):
+        text = "ran out of memory while computing"
+    elif isinstance(exc, ValueError):
+        text = str(exc)
+    else:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    lines = text.strip().splitlines() or [type(exc).__name__]
+    return lines[0][:300]
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """Stop the child if the GUI process dies mid-job (a hung SymPy call would otherwise run forever)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent_pid:
+            os._exit(0)
+
+
+def _serve(conn, parent_pid: int, preload: tuple[str, ...]) -> None:
+    """The child's loop: receive (job_id, pickled (func, args)), send ("ok"|"error", job_id, payload)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in the terminal is for the GUI process
+    threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    for name in preload:
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - a missing optional module only costs time later
+            pass
+    conn.send(("ready", os.getpid(), None))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        job_id, payload = message
+        try:
+            func, args = pickle.loads(payload)
+            reply = ("ok", job_id, func(*args))
+        except Exception as exc:  # noqa: BLE001 - every job failure goes back to the caller as text
+            reply = ("error", job_id, _job_error_message(exc))
+        try:
+            conn.send(reply)
+        except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
+            conn.send(("error", job_id, f"the result could not be sent back: {_job_error_message(exc)}"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# GUI side
+
+
+@dataclass
+class _Job:
+    job_id: int
+    key: str
+    payload: bytes
+    on_done: Callable[[object], None]
+    on_error: Callable[[str], None]
+    stale: bool = False
+
+
+class SymbolicWorker(QObject):
+    """Runs picklable functions in one warm child process, one job at a time, callbacks on the GUI thread."""
+
+    busy_changed = Signal(bool)   # True when work is queued or running, False when idle again
+
+    def __init__(self, budget_s: float = DEFAULT_BUDGET_S, parent: QObject | None = None,
+                 preload: tuple[str, ...] = PRELOAD) -> None:
+        super().__init__(parent)
+        self._budget_s = float(budget_s)
+        self._preload = tuple(preload)
+        self._context = multiprocessing.get_context("spawn")
+        self._process = None
+        self._conn = None
+        self._notifier: QSocketNotifier | None = None
+        self._ready = False
+        self._closed = False
+        self._start_failures = 0
+        self._broken_message = ""
+        self._queue: deque[_Job] = deque()
+        self._current: _Job | None = None
+        self._ids = itertools.count(1)
+        self._busy = False
+        self._budget_timer = QTimer(self)
+        self._budget_timer.setSingleShot(True)
+        self._budget_timer.timeout.connect(self._on_budget_expired)
+        self._start_timer = QTimer(self)
+        self._start_timer.setSingleShot(True)
+        self._start_timer.timeout.connect(self._on_start_timeout)
+
+    # -- public API -------------------------------------------------------------------------------------
+
+    @property
+    def budget_s(self) -> float:
+        """Seconds a job may run before it is abandoned and the process restarted."""
+        return self._budget_s
+
+    def set_budget(self, seconds: float) -> None:
+        """Change the time budget; applies to jobs dispatched from now on."""
+        if seconds <= 0:
+            raise ValueError("the time budget must be positive")
+        self._budget_s = float(seconds)
+
+    def start(self) -> None:
+        """Start the child process now (it imports SymPy in about a second, without blocking the GUI)."""
+        if self._closed or self._process is not None or self._broken_message:
+            return
+        parent_conn, child_conn = self._context.Pipe(duplex=True)
+        process = self._context.Process(target=_serve, args=(child_conn, os.getpid(), self._preload),
+                                        name="calclab-symbolic", daemon=True)
+        # Spawn normally re-runs the parent's __main__ in the child; a script without the
+        # `if __name__ == "__main__"` guard would then start a second GUI. Hide __main__ during the launch:
+        # the child only needs importable modules (job functions must live in one, not in __main__).
+        main_module = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            process.start()
+        finally:
+            sys.modules["__main__"] = main_module
+        child_conn.close()  # so the parent sees EOF when the child dies
+        self._process, self._conn, self._ready = process, parent_conn, False
+        self._notifier = QSocketNotifier(parent_conn.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._on_readable)
+        self._start_timer.start(int(START_TIMEOUT_S * 1000))
+
+    def submit(self, key: str, func: Callable, *args: object, on_done: Callable[[object], None],
+               on_error: Callable[[str], None]) -> None:
+        """Queue func(*args); on_done(result) or on_error(message) is later called on the GUI thread.
+
+        A job already queued or running under the same key is superseded: its callbacks are dropped.
+        Raises pickle.PicklingError / AttributeError at once if func or args cannot be pickled.
+        """
+        payload = pickle.dumps((func, args), protocol=pickle.HIGHEST_PROTOCOL)
+        if self._closed:
+            return
+        self._supersede(key)
+        self._queue.append(_Job(next(self._ids), key, payload, on_done, on_error))
+        if self._broken_message:
+            self._fail_queued(self._broken_message)
+            return
+        self.start()
+        self._dispatch()
+        self._update_busy()
+
+    def cancel(self, key: str) -> None:
+        """Drop the job queued or running under `key` (its callbacks are never called)."""
+        self._supersede(key)
+        self._update_busy()
+
+    def is_idle(self) -> bool:
+        """True when no job is queued or running."""
+        return self._current is None and not self._queue
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Run the event loop until the worker is idle or `timeout` seconds passed; True if idle.
+
+        For tests and the screenshot mode only: the GUI stays live but the caller waits.
+        """
+        deadline = time.monotonic() + timeout
+        while not self.is_idle():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            loop = QEventLoop()
+            self.busy_changed.connect(loop.quit)
+            QTimer.singleShot(int(min(remaining, 0.25) * 1000) + 1, loop.quit)
+            loop.exec()
+            self.busy_changed.disconnect(loop.quit)
+        return True
+
+    def process_id(self) -> int | None:
+        """The child's pid while one is running (for tests and diagnostics)."""
+        return self._process.pid if self._process is not None else None
+
+    def shutdown(self) -> None:
+        """Stop the child and drop every pending job; final (later submissions are ignored). Idempotent."""
+        self._closed = True
+        self._queue.clear()
+        self._current = None
+        self._stop_process(graceful=True)
+        self._update_busy()
+
+    # -- internals --------------------------------------------------------------------------------------
+
+    def _supersede(self, key: str) -> None:
+        self._queue = deque(job for job in self._queue if job.key != key)
+        if self._current is not None and self._current.key == key:
+            self._current.stale = True
+
+    def _dispatch(self) -> None:
+        """Send the next queued job if the child is ready and nothing is in flight."""
+        if self._current is not None or not self._ready or not self._queue:
+            return
+        job = self._queue.popleft()
+        try:
+            self._conn.send((job.job_id, job.payload))
+        except (OSError, ValueError):
+            self._queue.appendleft(job)
+            self._on_process_died()
+            return
+        self._current = job
+        self._budget_timer.start(int(self._budget_s * 1000))
+
+    def _on_readable(self) -> None:
+        while self._conn is not None:
+            try:
+                if not self._conn.poll():
+                    return
+                kind, job_id, payload = self._conn.recv()
+            except (EOFError, OSError):
+                self._on_process_died()
+                return
+            except Exception as exc:  # noqa: BLE001 - a result that cannot be unpickled here
+                kind, job_id, payload = "error", self._current.job_id if self._current else -1, \
+                    f"the result could not be read: {_job_error_message(exc)}"
+            if kind == "ready":
+                self._ready = True
+                self._start_failures = 0
+                self._start_timer.stop()
+                self._dispatch()
+                self._update_busy()
+            else:
+                self._finish(job_id, kind == "ok", payload)
+
+    def _finish(self, job_id: int, ok: bool, payload: object) -> None:
+        job = self._current
+        if job is None or job.job_id != job_id:
+            return
+        self._budget_timer.stop()
+        self._current = None
+        self._dispatch()
+        if not job.stale:
+            self._call(job.on_done if ok else job.on_error, payload)
+        self._update_busy()
+
+    def _on_budget_expired(self) -> None:
+        job = self._current
+        if job is None:
+            return
+        self._current = None
+        self._stop_process(graceful=False)
+        if not job.stale:
+            self._call(job.on_error, f"gave up: still computing after {self._budget_s:g} s")
+        if not self._closed:
+            self.start()  # stay warm for the next job
+        self._update_busy()
+
+    def _on_start_timeout(self) -> None:
+        if self._process is not None and not self._ready:
+            self._on_process_died()
+
+    def _on_process_died(self) -> None:
+        """The child exited (crash, kill, failed start): report the job in flight and start a new one."""
+        exitcode = self._process.exitcode if self._process is not None else None
+        was_ready = self._ready
+        self._stop_process(graceful=False)
+        job, self._current = self._current, None
+        self._budget_timer.stop()
+        if job is not None and not job.stale:
+            self._call(job.on_error, "the symbolic worker stopped unexpectedly; try again")
+        if not was_ready:
+            self._start_failures += 1
+            if self._start_failures >= MAX_START_FAILURES:
+                self._broken_message = f"the symbolic worker could not start (exit code {exitcode})"
+                print(f"error: {self._broken_message}", file=sys.stderr)
+                self._fail_queued(self._broken_message)
+        if not self._closed:
+            self.start()  # stay warm (start() does nothing once the worker is broken)
+        self._update_busy()
+
+    def _fail_queued(self, message: str) -> None:
+        jobs, self._queue = list(self._queue), deque()
+        for job in jobs:
+            self._call(job.on_error, message)
+        self._update_busy()
+
+    def _stop_process(self, graceful: bool) -> None:
+        """Stop and reap the child; close our end of the pipe."""
+        self._budget_timer.stop()
+        self._start_timer.stop()
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.activated.disconnect(self._on_readable)
+            self._notifier.deleteLater()
+            self._notifier = None
+        process, conn = self._process, self._conn
+        self._process, self._conn, self._ready = None, None, False
+        if process is not None:
+            if graceful and conn is not None:
+                try:
+                    conn.send(None)
+                except (OSError, ValueError):
+                    pass
+                process.join(0.5)
+            if process.is_alive():
+                process.kill()
+            process.join(2.0)
+            if process.exitcode is not None:
+                process.close()
+        if conn is not None:
+            conn.close()
+
+    def _call(self, callback: Callable, value: object) -> None:
+        """Run a callback; an exception in it is reported like any slot exception, not swallowed."""
+        try:
+            callback(value)
+        except Exception:  # noqa: BLE001
+            sys.excepthook(*sys.exc_info())
+
+    def _update_busy(self) -> None:
+        busy = not self.is_idle()
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)
