@@ -1,0 +1,299 @@
+"""A multilayer perceptron in NumPy with backpropagation's four steps as four calls: forward, loss, backward,
+update. Each keeps what it computed (z, a, dz, da, grads) so the GUI can show it; the CLI and tests drive the same
+object. Losses follow torch.nn.functional: "mse" = mean((out - y)**2) over all elements, "bce" = mean binary
+cross-entropy with each log clamped at -100, computed from the output's logit z so it stays exact where torch's
+rounds the output to 0 or 1 (|z| > ~37). All arithmetic runs under np.errstate(all="ignore"): a diverging
+run gives inf/nan (see is_finite()), never NumPy warnings.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from calclab.engine import datasets
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
+OUTPUT_ACTIVATIONS = ("sigmoid", "linear")
+LOSSES = ("bce", "mse")
+MAX_LAYER_SIZE = 1000
+LOG_CLAMP = -100.0  # torch clamps each log at -100 so a confident wrong answer costs 100, not inf
+
+Params = list[tuple[np.ndarray, np.ndarray]]
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function; via logaddexp so large |z| neither overflows nor loses precision."""
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+# Each activation f(z), and its slope da/dz written with the z and a = f(z) the forward pass kept.
+_ACTIVATE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": sigmoid,
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),  # np.maximum keeps nan, so divergence stays visible
+    "linear": lambda z: z,
+}
+_SLOPE: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "sigmoid": lambda z, a: a * (1.0 - a),
+    "tanh": lambda z, a: 1.0 - a * a,
+    "relu": lambda z, a: (z > 0.0).astype(float),  # relu'(0) = 0, as in torch
+    "linear": lambda z, a: np.ones_like(z),
+}
+
+
+class MLP:
+    """A fully connected network: layer l computes a[l+1] = f(a[l] @ W + b)."""
+
+    def __init__(
+        self, sizes: Sequence[int], activation: str = "tanh", output: str = "sigmoid", loss: str = "bce", seed: int = 0
+    ) -> None:
+        if isinstance(sizes, str | bytes) or len(sizes) < 2:
+            raise ValueError("sizes must list at least 2 layer sizes (inputs and outputs)")
+        for n in sizes:
+            if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= n <= MAX_LAYER_SIZE:
+                raise ValueError(f"layer sizes must be integers from 1 to {MAX_LAYER_SIZE}, got {n!r}")
+        choices = [("activation", activation, HIDDEN_ACTIVATIONS), ("output", output, OUTPUT_ACTIVATIONS)]
+        for what, value, allowed in [*choices, ("loss", loss, LOSSES)]:
+            if value not in allowed:
+                raise ValueError(f"unknown {what} {value!r}; choose one of {', '.join(allowed)}")
+        if loss == "bce" and output != "sigmoid":
+            raise ValueError("loss 'bce' needs output 'sigmoid' (a probability in (0, 1))")
+        self.sizes = [int(n) for n in sizes]
+        self.activation, self.output, self.loss_name, self.seed = activation, output, loss, seed
+        self.layer_activations = [activation] * (len(sizes) - 2) + [output]  # one per weight layer
+        rng = np.random.default_rng(datasets.check_seed(seed))
+        self.params: Params = []
+        for n_in, n_out, act in zip(self.sizes[:-1], self.sizes[1:], self.layer_activations, strict=True):
+            # He keeps a relu layer's variance through depth; Glorot suits the symmetric tanh/sigmoid.
+            limit = math.sqrt(6.0 / n_in) if act == "relu" else math.sqrt(6.0 / (n_in + n_out))
+            self.params.append((rng.uniform(-limit, limit, (n_in, n_out)), np.zeros(n_out)))
+        self._clear("init")
+
+    def _clear(self, phase: str) -> None:
+        """Forget what the phases computed; `phase` names the last step done (for order checks and the GUI)."""
+        self.phase = phase
+        self.z: list[np.ndarray] = []  # z[l] = a[l] @ W_l + b_l, one per weight layer
+        self.a: list[np.ndarray] = []  # a[0] = X, a[l+1] = f(z[l]); a[-1] is the output
+        self.y: np.ndarray | None = None
+        self.loss_value: float | None = None
+        self.dz: list[np.ndarray] = []  # dz[l] = dL/dz[l], the "delta" of layer l
+        self.da: list[np.ndarray] = []  # da[l] = dL/da[l]; da[0] = dL/dX
+        self.grads: Params = []  # (dL/dW, dL/db) per layer
+
+    def set_params(self, params: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Replace the weights (copied, as float64); the shapes must match `sizes`."""
+        if len(params) != len(self.params):
+            raise ValueError(f"expected {len(self.params)} (W, b) pairs, got {len(params)}")
+        new = []
+        for l, ((W, b), (W0, b0)) in enumerate(zip(params, self.params, strict=True)):
+            W, b = np.array(W, dtype=float), np.array(b, dtype=float)
+            if W.shape != W0.shape or b.shape != b0.shape:
+                raise ValueError(f"layer {l}: expected W {W0.shape} and b {b0.shape}, got {W.shape} and {b.shape}")
+            new.append((W, b))
+        self.params = new
+        self._clear("init")
+
+    def _run(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Forward pass without side effects: (z per layer, a per layer with a[0] = X)."""
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0] or len(X) == 0:
+            raise ValueError(f"X must have shape (N, {self.sizes[0]}) with N >= 1, got {X.shape}")
+        zs, acts = [], [X]
+        with np.errstate(all="ignore"):
+            for (W, b), act in zip(self.params, self.layer_activations, strict=True):
+                zs.append(acts[-1] @ W + b)
+                acts.append(_ACTIVATE[act](zs[-1]))
+        return zs, acts
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Phase 1: compute and keep every layer's z and a; return the output, shape (N, n_out)."""
+        zs, acts = self._run(X)
+        self._clear("forward")
+        self.z, self.a = zs, acts
+        return acts[-1]
+
+    def _check_y(self, y: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """y as float64 of the output's shape ((N,) is accepted for one output); bce needs y in [0, 1]."""
+        y = np.asarray(y, dtype=float)
+        if y.ndim == 1 and shape[1] == 1:
+            y = y.reshape(-1, 1)
+        if y.shape != shape:
+            raise ValueError(f"y must have shape {shape}, got {y.shape}")
+        if self.loss_name == "bce" and not np.all((y >= 0.0) & (y <= 1.0)):
+            raise ValueError("targets for loss 'bce' must lie in [0, 1]")
+        return y
+
+    def _loss_of(self, z_out: np.ndarray, out: np.ndarray, y: np.ndarray) -> float:
+        """The loss from the output layer's z and a (bce works from z: log sigmoid without rounding to 0)."""
+        with np.errstate(all="ignore"):
+            if self.loss_name == "mse":
+                return float(np.mean((out - y) ** 2))
+            log_p = np.maximum(-np.logaddexp(0.0, -z_out), LOG_CLAMP)  # log(out)
+            log_q = np.maximum(-np.logaddexp(0.0, z_out), LOG_CLAMP)  # log(1 - out)
+            return float(-np.mean(y * log_p + (1.0 - y) * log_q))
+
+    def loss(self, y: np.ndarray) -> float:
+        """Phase 2: the loss of the last forward output against targets y (nan/inf if training diverged)."""
+        if self.phase not in ("forward", "loss", "backward"):
+            raise RuntimeError("call forward(X) before loss(y)")
+        y = self._check_y(y, self.a[-1].shape)
+        self.loss_value = self._loss_of(self.z[-1], self.a[-1], y)
+        self.y, self.phase = y, "loss"
+        self.dz, self.da, self.grads = [], [], []
+        return self.loss_value
+
+    def backward(self) -> Params:
+        """Phase 3: the chain rule from the loss back to every W and b; return [(dW, db), ...]."""
+        if self.phase not in ("loss", "backward"):
+            raise RuntimeError("call loss(y) after forward(X) before backward()")
+        n = len(self.params)
+        out, y, m = self.a[-1], self.y, self.y.size  # m: the mean runs over every element
+        dz: list[np.ndarray] = [np.empty(0)] * n
+        da: list[np.ndarray] = [np.empty(0)] * (n + 1)
+        grads: Params = [(np.empty(0), np.empty(0))] * n
+        with np.errstate(all="ignore"):
+            if self.loss_name == "bce":
+                # dL/dout = (out - y) / (out (1 - out)) / m, torch's eps keeps it finite at 0 and 1 ...
+                da[n] = (out - y) / np.maximum(out * (1.0 - out), 1e-12) / m
+                # ... but sigmoid's slope out (1 - out) cancels it exactly, so the delta needs no division.
+                delta = (out - y) / m
+            else:
+                da[n] = 2.0 * (out - y) / m
+                delta = da[n] * _SLOPE[self.output](self.z[-1], out)
+            for l in reversed(range(n)):
+                if l < n - 1:
+                    delta = da[l + 1] * _SLOPE[self.activation](self.z[l], self.a[l + 1])
+                W = self.params[l][0]
+                dz[l] = delta
+                grads[l] = (self.a[l].T @ delta, delta.sum(axis=0))  # summed over the batch
+                da[l] = delta @ W.T  # how the loss depends on the layer below: the chain rule's next factor
+        self.dz, self.da, self.grads, self.phase = dz, da, grads, "backward"
+        return grads
+
+    def update(self, lr: float) -> None:
+        """Phase 4: one gradient-descent step, W -= lr * dW and b -= lr * db, in place."""
+        if self.phase != "backward":
+            raise RuntimeError("call backward() before update(lr)")
+        lr = float(lr)
+        if not math.isfinite(lr) or lr < 0:
+            raise ValueError(f"learning rate must be a finite number >= 0, got {lr}")
+        with np.errstate(all="ignore"):
+            for (W, b), (dW, db) in zip(self.params, self.grads, strict=True):
+                W -= lr * dW
+                b -= lr * db
+        self.phase = "update"  # z, a and the gradients stay readable but no longer match the weights
+
+    def is_finite(self) -> bool:
+        """False once training has diverged: a non-finite weight or last loss."""
+        if self.loss_value is not None and not math.isfinite(self.loss_value):
+            return False
+        return all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in self.params)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The output for X, without touching what the phases keep (for heatmaps and test sets)."""
+        return self._run(X)[1][-1]
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> float:
+        """The loss on (X, y), without touching what the phases keep."""
+        zs, acts = self._run(X)
+        return self._loss_of(zs[-1], acts[-1], self._check_y(y, acts[-1].shape))
+
+    def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Fraction of outputs on the right side of 0.5 (classification: sigmoid output only)."""
+        if self.output != "sigmoid":
+            raise ValueError("accuracy needs a sigmoid output (classification)")
+        out = self.predict(X)
+        y = self._check_y(y, out.shape)
+        return float(np.mean((out >= 0.5) == (y >= 0.5)))
+
+    def train_step(self, X: np.ndarray, y: np.ndarray, lr: float) -> float:
+        """All four phases once on the whole batch; return the loss before the update."""
+        self.forward(X)
+        value = self.loss(y)
+        self.backward()
+        self.update(lr)
+        return value
+
+    def train(self, X: np.ndarray, y: np.ndarray, lr: float, epochs: int,
+              callback: Callable[[int, float], object] | None = None) -> list[float]:
+        """Run up to `epochs` train steps; stop early on a non-finite loss or when callback returns False."""
+        losses = []
+        for epoch in range(int(epochs)):
+            losses.append(self.train_step(X, y, lr))
+            if not math.isfinite(losses[-1]) or (callback is not None and callback(epoch, losses[-1]) is False):
+                break
+        return losses
+
+    def numerical_gradients(self, X: np.ndarray, y: np.ndarray, eps: float = 1e-5) -> Params:
+        """Central finite differences of the loss for every W and b (slow; for the gradient check)."""
+        probe = copy.deepcopy(self)
+
+        def partials(p: np.ndarray) -> np.ndarray:
+            g = np.zeros_like(p)
+            for i in np.ndindex(p.shape):
+                old = p[i]
+                p[i] = old + eps
+                up = probe.evaluate(X, y)
+                p[i] = old - eps
+                g[i] = (up - probe.evaluate(X, y)) / (2 * eps)
+                p[i] = old
+            return g
+
+        return [(partials(W), partials(b)) for W, b in probe.params]
+
+    def gradient_check(self, X: np.ndarray, y: np.ndarray, eps: float = 1e-5) -> float:
+        """relative_error of backprop against finite differences on (X, y); the net's state is untouched."""
+        probe = copy.deepcopy(self)
+        probe.forward(X)
+        probe.loss(y)
+        return relative_error(probe.backward(), self.numerical_gradients(X, y, eps))
+
+
+def relative_error(exact: Params, approx: Params) -> float:
+    """max |exact - approx| / max(|exact|, |approx|) over all parameters (0.0 if both are zero).
+
+    Relative to the largest entry, not elementwise: for tiny gradients finite differences are mostly rounding.
+    """
+    e = np.concatenate([g.ravel() for pair in exact for g in pair])
+    n = np.concatenate([g.ravel() for pair in approx for g in pair])
+    with np.errstate(all="ignore"):
+        scale = max(np.max(np.abs(e)), np.max(np.abs(n)))
+        return 0.0 if scale == 0 else float(np.max(np.abs(e - n)) / scale)
+
+
+def train_headless(
+    dataset: str = "xor", sizes: Sequence[int] = (2, 4, 1), activation: str = "tanh", lr: float = 0.5,
+    epochs: int = 3000, seed: int = 0, n_samples: int = 200, noise: float = 0.0, test_fraction: float = 0.0,
+) -> dict:
+    """Train on a toy data set without a GUI (`calclab backprop`); sigmoid + bce to classify, linear + mse for sine.
+
+    Returns a JSON-ready dict: losses (one per epoch; the last is nan/inf if training diverged, which stops it),
+    final_loss, accuracy (training set; None for sine), test_loss/test_accuracy when test_fraction > 0,
+    diverged (plus a message if so), and the settings used. seed drives the data, the split and the weights.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or not 1 <= epochs <= 1_000_000:
+        raise ValueError(f"epochs must be an integer from 1 to 1000000, got {epochs!r}")
+    X, y = datasets.make_dataset(dataset, n_samples, noise, seed)
+    classify = datasets.is_classification(dataset)
+    if len(sizes) < 2 or sizes[0] != X.shape[1] or sizes[-1] != 1:
+        raise ValueError(f"sizes for {dataset} must start with {X.shape[1]} (its inputs) and end with 1 (one output)")
+    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test_fraction, seed)
+    output, loss = ("sigmoid", "bce") if classify else ("linear", "mse")
+    net = MLP(sizes, activation, output, loss, seed)
+    losses = net.train(X_train, y_train, lr, int(epochs))
+    result = {
+        "dataset": dataset, "sizes": list(net.sizes), "activation": activation, "output": output, "loss": loss,
+        "lr": float(lr), "epochs": len(losses), "seed": seed, "n_samples": n_samples, "noise": noise,
+        "losses": losses, "final_loss": losses[-1], "diverged": not net.is_finite(),
+        "accuracy": net.accuracy(X_train, y_train) if classify else None,
+    }
+    if result["diverged"]:
+        result["message"] = f"training diverged at epoch {len(losses)}: try a smaller learning rate than {lr:g}"
+    if len(X_test):
+        result["test_loss"] = net.evaluate(X_test, y_test)
+        result["test_accuracy"] = net.accuracy(X_test, y_test) if classify else None
+    return result
