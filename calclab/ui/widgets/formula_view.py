@@ -45,7 +45,8 @@ def _flatten_environment(match: re.Match) -> str:
         return r"\left\{" + r";\ ".join(parts) + r"\right."
     parts = [r",\ ".join(cell.strip() for cell in row.split("&")) for row in rows]
     inner = r";\ ".join(parts)
-    return inner if kind in ("pmatrix", "bmatrix") else r"\left[" + inner + r"\right]"
+    brackets = {"pmatrix": (r"\left(", r"\right)"), "bmatrix": (r"\left[", r"\right]")}.get(kind, ("", ""))
+    return brackets[0] + inner + brackets[1]   # SymPy puts its own \left[ \right] around "matrix"
 
 
 def latex_to_mathtext(latex: str) -> str:

@@ -46,21 +46,21 @@ def set_curve_data(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
 
 
 def break_at_jumps(x: np.ndarray, y: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Insert NaN where y jumps by more than `threshold` against the trend on either side (a pole or a step).
+    """Insert NaN where y jumps by more than `threshold` against the trend on both sides (a pole or a step).
 
     Sampled 1/x or tan(x) jumps from a huge value to one of opposite sign between two samples; drawn as is,
     that is a vertical line the function does not have. A steep but continuous rise (exp(10x)) keeps its
-    segment because it jumps the same way the curve is going. Use threshold ~ the visible y range.
+    segments because they go the way the curve is going. Use threshold ~ the visible y range.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if y.size < 3:
         return x, y
     dy = np.diff(y)
-    before = np.concatenate(([0.0], dy[:-1]))
-    after = np.concatenate((dy[1:], [0.0]))
+    before = np.concatenate((dy[:1], dy[:-1]))   # an end segment counts as going its own way
+    after = np.concatenate((dy[1:], dy[-1:]))
     with np.errstate(invalid="ignore"):
-        jump = (np.abs(dy) > threshold) & ((before * dy <= 0) | (after * dy <= 0))
+        jump = (np.abs(dy) > threshold) & (before * dy <= 0) & (after * dy <= 0)
     where = np.flatnonzero(jump) + 1
     if where.size == 0:
         return x, y

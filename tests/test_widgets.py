@@ -1,0 +1,152 @@
+"""Shared widgets as the user sees them: the expression box's live validation, typeset formulas, the plot panel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from PySide6.QtCore import Qt
+
+from calclab.engine.functions import sigmoid
+from calclab.ui.widgets.expression_box import DEBOUNCE_MS, ExpressionBox, caret_lines
+from calclab.ui.widgets.formula_view import FormulaView, latex_to_mathtext, sympy_to_mathtext
+from calclab.ui.widgets.plot_panel import PlotPanel, break_at_jumps, set_curve_data
+
+x, y = sp.symbols("x y", real=True)
+
+
+@pytest.fixture
+def box(qtbot):
+    widget = ExpressionBox()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def type_text(qtbot, box: ExpressionBox, text: str) -> None:
+    box.line_edit.clear()
+    qtbot.keyClicks(box.line_edit, text)
+
+
+def test_typing_a_good_expression_emits_it_after_the_debounce(qtbot, box):
+    with qtbot.waitSignal(box.expression_changed, timeout=DEBOUNCE_MS * 10) as blocker:
+        type_text(qtbot, box, "3x^2 + 2y")
+    assert blocker.args == ["3x^2 + 2y", 3 * x**2 + 2 * y]
+    assert box.expression() == 3 * x**2 + 2 * y
+    assert box.error() == "" and box.label_error.text() == ""
+
+
+def test_bad_expression_shows_column_and_keeps_last_good(qtbot, box):
+    box.set_text("sin(x)")
+    emitted: list[str] = []
+    box.expression_changed.connect(lambda text, _expr: emitted.append(text))
+    type_text(qtbot, box, "x^^2")
+    qtbot.waitUntil(lambda: box.error() != "", timeout=DEBOUNCE_MS * 10)
+    assert box.error() == "unexpected '^' (column 3)"
+    shown = box.label_error.text()
+    assert "x^^2" in shown and "\n  ^ unexpected" in shown     # caret under the third character
+    assert box.expression() == sp.sin(x)
+    assert emitted == []
+
+
+def test_enter_applies_at_once_and_only_once(qtbot, box):
+    emitted: list[str] = []
+    box.expression_changed.connect(lambda text, _expr: emitted.append(text))
+    type_text(qtbot, box, "x y")
+    qtbot.keyClick(box.line_edit, Qt.Key.Key_Return)
+    assert emitted == ["x y"]                 # no debounce wait for Enter
+    qtbot.wait(DEBOUNCE_MS * 3)
+    assert emitted == ["x y"]                 # the debounce does not apply the same text again
+    assert box.expression() == x * y
+
+
+def test_error_clears_when_fixed(qtbot, box):
+    box.set_text("(x")
+    assert "column" in box.error() and not box.is_valid()
+    assert box.set_text("(x)")
+    assert box.error() == "" and box.expression() == x
+
+
+def test_caret_lines_window_long_text():
+    text = "x + " * 40 + "?"
+    shown, caret = caret_lines(text, len(text))
+    assert shown.startswith("…")
+    assert shown[len(caret) - 1] == "?"
+    assert caret_lines("2x +", 5) == ("2x +", "    ^")
+
+
+LATEX_SAMPLES = [
+    sympy_to_mathtext(sp.diff(sigmoid(3 * x - 1), x)),
+    sympy_to_mathtext(sp.Abs(x) + sp.sign(x) + sp.asin(x)),
+    sympy_to_mathtext(sp.Piecewise((x, x > 0), (0, True))),
+    sympy_to_mathtext(sp.Matrix([6 * x, 2])),
+    sympy_to_mathtext(sp.Derivative(sp.Function("f")(x), x)),
+    r"\frac{\partial f}{\partial x} = 6 x",
+]
+
+
+@pytest.mark.parametrize("latex", LATEX_SAMPLES)
+def test_formula_view_typesets_sympy_latex(qtbot, latex):
+    view = FormulaView()
+    qtbot.addWidget(view)
+    view.set_latex(latex)
+    assert not view.is_fallback(), latex
+    pixmap = view.pixmap()
+    assert pixmap.width() > 10 and pixmap.height() > 5
+    assert view.minimumWidth() >= pixmap.width() / pixmap.devicePixelRatio()   # never clipped
+
+
+def test_formula_view_column_vector_is_taller_than_one_row(qtbot):
+    one_row = FormulaView()
+    vector = FormulaView()
+    qtbot.addWidget(one_row)
+    qtbot.addWidget(vector)
+    one_row.set_latex("6 x")
+    vector.set_column_vector(["6 x", "2", sympy_to_mathtext(sp.cos(x * y) * y)], prefix=r"\nabla f =")
+    assert not vector.is_fallback()
+    assert vector.pixmap().height() > 2.5 * one_row.pixmap().height()
+    assert vector.latex() == r"\nabla f = \begin{bmatrix}6 x \\ 2 \\ y \cos{\left(x y \right)}\end{bmatrix}"
+
+
+@pytest.mark.parametrize("garbage", [r"\frac{1}{", r"\begin{align} x \end{align}", r"x^{", "\\"])
+def test_formula_view_falls_back_to_text_without_raising(qtbot, garbage):
+    view = FormulaView()
+    qtbot.addWidget(view)
+    view.set_latex(garbage, fallback="plain text")
+    assert view.is_fallback()
+    assert view.text() == "plain text"
+    view.set_latex("x^2")                      # and recovers
+    assert not view.is_fallback() and not view.pixmap().isNull()
+
+
+def test_latex_to_mathtext_rewrites_what_mathtext_lacks():
+    assert latex_to_mathtext(r"\left|{x}\right|") == "|{x}|"
+    assert latex_to_mathtext(r"\left[\begin{matrix}6 x\\2\end{matrix}\right]") == r"\left[6 x;\ 2\right]"
+    assert r"\begin" not in latex_to_mathtext(sp.latex(sp.Piecewise((x, x > 0), (0, True))))
+    assert latex_to_mathtext("$x$") == "x"
+
+
+def test_plot_panel_curves_update_in_place_and_break_at_poles(qtbot):
+    panel = PlotPanel("f", "x", "f(x)")
+    qtbot.addWidget(panel)
+    curve = panel.add_curve("f(x)", "#0072B2")
+    xs = np.linspace(-1, 1, 200)            # no sample at 0: 1/x jumps from -100 to +100 between two samples
+    with np.errstate(divide="ignore"):
+        bx, by = break_at_jumps(xs, 1 / xs, threshold=10.0)
+    set_curve_data(curve, bx, by)
+    assert panel.plot_item.listDataItems() == [curve]
+    data_x, data_y = curve.getData()
+    assert np.isnan(data_y).sum() == 1                      # exactly one gap, at the pole
+    gap = int(np.flatnonzero(np.isnan(data_y))[0])
+    assert data_x[gap - 1] < 0 < data_x[gap + 1]
+    legend_names = [label.text for _sample, label in panel.legend.items]
+    assert legend_names == ["f(x)"]
+
+
+def test_break_at_jumps_keeps_steep_continuous_curves():
+    xs = np.linspace(0, 1, 50)
+    ys = np.exp(10 * xs)
+    bx, by = break_at_jumps(xs, ys, threshold=100.0)
+    assert len(by) == len(ys) and not np.isnan(by).any()
+    tx = np.linspace(-3, 3, 301)
+    bx, by = break_at_jumps(tx, np.tan(tx), threshold=10.0)
+    assert np.isnan(by).sum() == 2                           # tan has poles at ±pi/2 in [-3, 3]
