@@ -275,11 +275,19 @@ def format_epoch(epoch: int, names: Sequence[str], point: Sequence[float], value
     return f"Epoch {epoch}: {coords}, f({', '.join(names)}) = {float(value)!r}"
 
 
+# Layer sizes and learning rates that train each data set well with the default epochs.
+BACKPROP_DEFAULTS = {"xor": ("2,4,1", 0.5), "circles": ("2,8,1", 0.5), "moons": ("2,8,8,1", 0.5),
+                     "spiral": ("2,8,8,8,1", 0.3), "sine": ("1,8,8,1", 0.1)}
+
+
 # --- backprop ----------------------------------------------------------------------------------------------
 
 def _cmd_backprop(args: argparse.Namespace) -> int:
     from calclab.engine.backprop import train_headless
 
+    default_sizes, default_lr = BACKPROP_DEFAULTS[args.dataset]
+    args.sizes = args.sizes or default_sizes
+    args.lr = default_lr if args.lr is None else args.lr
     try:
         sizes = tuple(int(s) for s in args.sizes.split(","))
     except ValueError:
@@ -373,9 +381,9 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     backprop = sub.add_parser("backprop", help="train a small network headless")
     backprop.add_argument("--dataset", default="xor", choices=("xor", "circles", "moons", "spiral", "sine"))
-    backprop.add_argument("--sizes", default="2,4,1", help="layer sizes, e.g. 2,4,1")
+    backprop.add_argument("--sizes", help="layer sizes, e.g. 2,4,1 (default: one that suits the data set)")
     backprop.add_argument("--activation", default="tanh", choices=("tanh", "sigmoid", "relu"))
-    backprop.add_argument("--lr", type=_finite_float, default=0.5)
+    backprop.add_argument("--lr", type=_finite_float, help="learning rate (default: 0.5; 0.1 for sine)")
     backprop.add_argument("--epochs", type=_positive_int(1, 1_000_000))
     backprop.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
 
