@@ -106,3 +106,13 @@ def test_shown_window_builds_current_tab_after_first_paint(qtbot, worker):
         main_window.show()
     assert blocker.args == ["gradients"]
     assert main_window.tab("derivatives", build=False) is None  # other tabs wait (eager_tabs=False)
+
+
+def test_closing_the_window_leaves_the_callers_worker_running(qtbot, worker):
+    main_window = MainWindow(worker, eager_tabs=False)
+    qtbot.addWidget(main_window)
+    main_window.show()
+    main_window.close()
+    results: list[object] = []
+    worker.submit("after-close", abs, -4, on_done=results.append, on_error=results.append)
+    qtbot.waitUntil(lambda: results == [4], timeout=15000)

@@ -24,7 +24,10 @@ FIRST_PAINT_FALLBACK_MS = 100
 
 
 class MainWindow(QMainWindow):
-    """The calclab window. `tab_widget` holds one page per registry entry; `tab(name)` is the built tab."""
+    """The calclab window. `tab_widget` holds one page per registry entry; `tab(name)` is the built tab.
+
+    The worker belongs to whoever created it (run_gui shuts it down on quit; tests share one).
+    """
 
     first_painted = Signal()   # after the window's first paint (start-up benchmarks wait for it)
     tab_built = Signal(str)    # a tab's widget now exists (name)
@@ -95,9 +98,9 @@ class MainWindow(QMainWindow):
         self._started = True
         from calclab.ui.widgets.formula_view import warm_up
 
-        warm_up()
         self.worker.start()
         self._build_tab(self.current_tab_name())
+        warm_up()  # after the current tab, so its imports do not compete with the warm-up thread
         if self._eager_tabs:
             QTimer.singleShot(0, self._on_build_next)
 
@@ -112,10 +115,6 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._started:
             QTimer.singleShot(0, self._on_first_paint)
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self.worker.shutdown()
-        super().closeEvent(event)
 
     # -- slots --------------------------------------------------------------------------------------------
 
