@@ -10,7 +10,14 @@ import time
 import pytest
 import sympy as sp
 
-from calclab.engine.graph import MAX_NODES, GraphTooLargeError, build_graph
+from calclab.engine.graph import (
+    MAX_NODES,
+    GraphStepper,
+    GraphTooLargeError,
+    build_graph,
+    describe_backward,
+    describe_forward,
+)
 from calclab.engine.parsing import parse
 
 EXPRESSIONS = [
@@ -185,3 +192,29 @@ def test_graph_pickles_and_builds_fast() -> None:
     assert elapsed < 0.05   # fast enough for the GUI thread (typically well under 5 ms)
     copy = pickle.loads(pickle.dumps(graph))
     assert copy.forward(0.3).values == graph.forward(0.3).values
+
+
+def test_stepper_walks_forward_then_backward() -> None:
+    _expr, _x, graph = graph_of("sin((2x+3)^2)")
+    stepper = GraphStepper(graph)
+    assert stepper.current() is None and not stepper.can_step_backward()
+    assert stepper.step_backward() is None            # no gradients before every value is known
+    revealed = [stepper.step_forward() for _ in range(len(graph.nodes))]
+    assert revealed == graph.forward_order()
+    assert stepper.step_forward() is None and stepper.can_step_backward()
+    assert stepper.step_backward() == graph.output
+    assert stepper.current() == ("backward", graph.output)
+    stepper.run_backward()
+    assert stepper.gradients_shown() == set(range(len(graph.nodes)))
+    stepper.reset()
+    assert not stepper.values_shown() and not stepper.gradients_shown()
+
+
+def test_step_descriptions_show_the_arithmetic() -> None:
+    _expr, _x, graph = graph_of("x sin(x)")
+    forward = graph.forward(0.5)
+    backward = graph.backward(forward)
+    assert describe_forward(graph, forward, graph.output) == "x·sin(x) = 0.5 × 0.4794 = 0.2397"
+    text = describe_backward(graph, forward, backward, graph.input)
+    # sin(0.5)·1 from the product and cos(0.5)·0.5 through the sine: the two paths add
+    assert "0.5 · 0.8776 + 1 · 0.4794 = 0.9182" in text and "add" in text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -25,6 +24,7 @@ from calclab.engine.calculus import (
     simplest,
     to_latex,
 )
+from calclab.engine.graph import plain
 from calclab.engine.numeric import compile_function
 
 NUDGE = 1e-3          # the "small change in x" the tab follows through the chain
@@ -105,9 +105,7 @@ def _single_variable(expr: sp.Expr) -> sp.Symbol:
 
 
 def _plain(expr: sp.Expr) -> str:
-    """Readable one-line text: 8x + 12, (8x + 12)·cos((2x + 3)^2)."""
-    text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)\*(?=[A-Za-z(])", r"\1", str(expr).replace("**", "^"))
-    return text.replace("*", "·")
+    return plain(expr, limit=200)
 
 
 def _not_composite(expr: sp.Expr, variable: sp.Symbol, direct: sp.Expr, message: str,

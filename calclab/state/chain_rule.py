@@ -1,0 +1,91 @@
+"""The Chain Rule tab's inputs (no Qt): one composite or an outer/inner pair, the plotted range and the point x0."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+MODES = ("composite", "parts")   # one expression peeled automatically, or f(u) and g(x) typed separately
+DEFAULT_RANGE: tuple[float, float] = (-4.0, 1.0)
+
+
+@dataclass
+class ChainRuleState:
+    """What the user chose on the Chain Rule tab; `to_dict`/`from_dict` make it a session entry."""
+
+    mode: str = "composite"
+    expression: str = "(2x+3)^2"      # used in "composite" mode
+    outer: str = "u^2"                # f(u), used in "parts" mode
+    inner: str = "2x + 3"             # g(x), used in "parts" mode
+    x_range: tuple[float, float] = DEFAULT_RANGE
+    x0: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {"mode": self.mode, "expression": self.expression, "outer": self.outer, "inner": self.inner,
+                "x_range": list(self.x_range), "x0": self.x0}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ChainRuleState:
+        """Rebuild from `to_dict` output; unknown keys are ignored and bad values fall back to defaults."""
+        state = cls()
+        if not isinstance(data, dict):
+            return state
+        if data.get("mode") in MODES:
+            state.mode = data["mode"]
+        for name in ("expression", "outer", "inner"):
+            if isinstance(data.get(name), str):
+                setattr(state, name, data[name])
+        value = _range(data.get("x_range"))
+        if value is not None:
+            state.x_range = value
+        if _finite(data.get("x0")):
+            state.x0 = float(data["x0"])
+        return state
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _range(value: Any) -> tuple[float, float] | None:
+    """A (low, high) pair of finite numbers with low < high, else None."""
+    if isinstance(value, list | tuple) and len(value) == 2 and all(_finite(v) for v in value):
+        low, high = float(value[0]), float(value[1])
+        if low < high:
+            return low, high
+    return None
+
+
+@dataclass(frozen=True)
+class ChainRulePreset:
+    """A named starting point: a composite, a range that shows its shape and a point x0."""
+
+    name: str
+    expression: str
+    x_range: tuple[float, float] = (-3.0, 3.0)
+    x0: float = 0.5
+    note: str = ""
+
+    def state(self) -> ChainRuleState:
+        """A fresh state showing this preset (composite mode)."""
+        return ChainRuleState(mode="composite", expression=self.expression, x_range=self.x_range, x0=self.x0)
+
+
+PRESETS: tuple[ChainRulePreset, ...] = (
+    ChainRulePreset("Lesson: (2x + 3)^2", "(2x+3)^2", x_range=(-4.0, 1.0), x0=0.5,
+                    note="The lesson's example: g(x) = 2x + 3, f(g) = g², so dy/dx = 2(2x + 3) · 2 = 8x + 12."),
+    ChainRulePreset("sin(x^2)", "sin(x^2)", x_range=(-3.0, 3.0), x0=1.0,
+                    note="The inner x² speeds the sine up: the slope grows with 2x."),
+    ChainRulePreset("Gaussian: exp(-x^2/2)", "exp(-x^2/2)", x_range=(-3.0, 3.0), x0=1.0,
+                    note="The bell curve: e^g with g = −x²/2, so dy/dx = −x e^(−x²/2)."),
+    ChainRulePreset("Neuron: sigmoid(3x - 1)", "sigmoid(3x - 1)", x_range=(-2.0, 2.0), x0=0.5,
+                    note="One neuron: a weighted input 3x − 1 through σ; σ' = σ(1 − σ) times the weight 3."),
+    ChainRulePreset("Softplus: log(1 + e^(2x))", "log(1 + e^(2x))", x_range=(-3.0, 3.0), x0=0.5,
+                    note="Three links: y = log(u), u = 1 + e^v, v = 2x."),
+    ChainRulePreset("Three links: sin((2x + 3)^2)", "sin((2x+3)^2)", x_range=(-2.5, -0.5), x0=-1.2,
+                    note="y = sin(u), u = v², v = 2x + 3: three rates multiply."),
+    ChainRulePreset("Not a composite: x sin(x)", "x sin(x)", x_range=(-6.0, 6.0), x0=1.0,
+                    note="A product, not f(g(x)): the product rule applies; in the graph x feeds two nodes."),
+)
