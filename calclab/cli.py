@@ -37,14 +37,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = build_command_parser().parse_args(argv)
             return COMMANDS[argv[0]](args)
         return _run_window(build_window_parser().parse_args(argv))
-    except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except ValueError as error:  # ExpressionError and the engine's validation messages
-        print(f"error: {str(error).splitlines()[0] if str(error) else type(error).__name__}", file=sys.stderr)
+    except (UsageError, ValueError) as error:  # ValueError: ExpressionError and the engine's validation
+        print(f"error: {_one_line(str(error) or type(error).__name__)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _one_line(message: str) -> str:
+    """The message with control characters escaped, so an error is always exactly one line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message)
 
 
 # --- the window ------------------------------------------------------------------------------------------
