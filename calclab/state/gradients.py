@@ -1,0 +1,113 @@
+"""The Gradients tab's inputs (no Qt): the function, the plotted slice, the probe point and display options.
+
+`point` holds a value for every variable of f: the probe sits at (point[x_variable], point[y_variable]) and
+the other variables are held at their values for the two-variable slice that is plotted.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+DEFAULT_RANGE: tuple[float, float] = (-3.0, 3.0)
+
+
+@dataclass
+class GradientsState:
+    """What the user chose on the Gradients tab; `to_dict`/`from_dict` make it a session entry."""
+
+    expression: str = "3x^2 + 2y"
+    x_variable: str = ""                       # variable on the horizontal axis ("" = the first one)
+    y_variable: str = ""                       # variable on the vertical axis ("" = the second one)
+    x_range: tuple[float, float] = DEFAULT_RANGE
+    y_range: tuple[float, float] = DEFAULT_RANGE
+    point: dict[str, float] = field(default_factory=lambda: {"x": 1.0, "y": 2.0})
+    show_probe: bool = True
+    show_field: bool = True
+    show_contours: bool = True
+    normalize_arrows: bool = False              # all field arrows one length: direction only
+    log_colors: bool = False                    # spend the colours on the low values (Rosenbrock spans decades)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {"expression": self.expression, "x_variable": self.x_variable, "y_variable": self.y_variable,
+                "x_range": list(self.x_range), "y_range": list(self.y_range), "point": dict(self.point),
+                "show_probe": self.show_probe, "show_field": self.show_field, "show_contours": self.show_contours,
+                "normalize_arrows": self.normalize_arrows, "log_colors": self.log_colors}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> GradientsState:
+        """Rebuild from `to_dict` output; unknown keys are ignored and bad values fall back to defaults."""
+        state = cls()
+        if not isinstance(data, dict):
+            return state
+        for name in ("expression", "x_variable", "y_variable"):
+            if isinstance(data.get(name), str):
+                setattr(state, name, data[name])
+        for name in ("x_range", "y_range"):
+            value = _range(data.get(name))
+            if value is not None:
+                setattr(state, name, value)
+        point = data.get("point")
+        if isinstance(point, dict):
+            clean = {k: float(v) for k, v in point.items() if isinstance(k, str) and _finite(v)}
+            state.point = clean
+        for f in fields(cls):
+            if f.type in ("bool", bool) and isinstance(data.get(f.name), bool):
+                setattr(state, f.name, data[f.name])
+        return state
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _range(value: Any) -> tuple[float, float] | None:
+    """A (low, high) pair of finite numbers with low < high, else None."""
+    if isinstance(value, list | tuple) and len(value) == 2 and all(_finite(v) for v in value):
+        low, high = float(value[0]), float(value[1])
+        if low < high:
+            return low, high
+    return None
+
+
+@dataclass(frozen=True)
+class GradientsPreset:
+    """A named starting point: the function, a range that shows its shape, and a probe point."""
+
+    name: str
+    expression: str
+    x_range: tuple[float, float] = DEFAULT_RANGE
+    y_range: tuple[float, float] = DEFAULT_RANGE
+    point: tuple[tuple[str, float], ...] = ()
+    log_colors: bool = False
+    note: str = ""
+
+    def state(self) -> GradientsState:
+        """A fresh state showing this preset."""
+        return GradientsState(expression=self.expression, x_range=self.x_range, y_range=self.y_range,
+                              point=dict(self.point), log_colors=self.log_colors)
+
+
+PRESETS: tuple[GradientsPreset, ...] = (
+    GradientsPreset("Lesson: 3x^2 + 2y", "3x^2 + 2y", point=(("x", 1.0), ("y", 2.0)),
+                    note="The lesson's example: ∇f = [6x, 2]; at (1, 2) it is [6, 2]."),
+    GradientsPreset("Bowl: x^2 + y^2", "x^2 + y^2", point=(("x", 1.5), ("y", 1.0)),
+                    note="Every gradient points straight away from the minimum at the origin."),
+    GradientsPreset("Saddle: x^2 - y^2", "x^2 - y^2", point=(("x", 1.0), ("y", 0.5)),
+                    note="Uphill along x, downhill along y; ∇f = 0 at the saddle point (0, 0)."),
+    GradientsPreset("Rosenbrock", "(1-x)^2 + 100(y-x^2)^2", x_range=(-2.0, 2.0), y_range=(-1.0, 3.0),
+                    point=(("x", -1.0), ("y", 1.5)), log_colors=True,
+                    note="A curved, flat-bottomed valley with the minimum at (1, 1): hard for gradient descent."),
+    GradientsPreset("Himmelblau", "(x^2+y-11)^2 + (x+y^2-7)^2", x_range=(-5.0, 5.0), y_range=(-5.0, 5.0),
+                    point=(("x", 0.0), ("y", 0.0)), log_colors=True,
+                    note="Four minima where f = 0; which one descent finds depends on the start."),
+    GradientsPreset("Three variables: x y z", "x*y*z", point=(("x", 1.0), ("y", 2.0), ("z", 1.0)),
+                    note="The plot is a slice: z is held at its value; change it and the map changes."),
+    GradientsPreset("Weights: w1^2 + w2^2 + w3^2", "w1^2 + w2^2 + w3^2",
+                    point=(("w1", 1.0), ("w2", -1.0), ("w3", 0.5)),
+                    note="A loss over three weights: its gradient has one entry per weight."),
+    GradientsPreset("Pole: 1/(x^2 + y^2)", "1/(x^2 + y^2)", point=(("x", 1.0), ("y", 1.0)),
+                    note="Undefined at the origin: that pixel is masked, the colours come from the rest."),
+)
