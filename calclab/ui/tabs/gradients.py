@@ -1,9 +1,370 @@
-"""Placeholder for the Gradients tab (issue 4); replaced by the tab's own module."""
+"""The Gradients tab: f over the plane as a colour map with level curves and its gradient field, the gradient
+at a probe point, and n-variable gradients shown on a two-variable slice.
 
-from calclab.ui.tabs.base import PlaceholderTab
+Data flows one way: the inputs (GradientsState) -> the symbolic gradient (worker process) -> NumPy functions
+compiled here -> numbers from calclab.engine.fields -> the plot items. Pan, zoom, dragging the probe and the
+held values only re-run the NumPy part on the GUI thread (a 256 x 256 map is a few milliseconds).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calclab.engine.fields import (
+    GradientResult,
+    arrow_lengths,
+    arrow_segments,
+    contour_levels,
+    contour_segments,
+    level_tangent,
+    robust_levels,
+    sample_field,
+    sample_grid,
+    symbolic_gradient,
+)
+from calclab.state.gradients import GradientsPreset, GradientsState
+from calclab.ui.tabs.base import TabBase
+from calclab.ui.tabs.gradients_panels import ConceptPanel, ReadoutsPanel, VariablesPanel
+from calclab.ui.tabs.gradients_plot import GradientPlot
+from calclab.ui.widgets.expression_box import ExpressionBox
+from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
+
+JOB_KEY = "gradients.symbolic"
+MAP_SIZE = 256          # image samples per side
+FIELD_ARROWS = 15       # arrows per side (about)
+CONTOUR_COUNT = 10
+SIDE_WIDTH = 430
+_SPARE_NAMES = ("y", "x", "t", "s")   # the second axis when f has a single variable
 
 
-class GradientsTab(PlaceholderTab):
+class GradientsTab(TabBase):
+    """Contour map + gradient field + probe for f, with the symbolic gradient typeset as a column vector."""
+
     name = "gradients"
     title = "Gradients"
-    blurb = "f(x, y) as a contour map with its gradient field and the gradient at any point."
+
+    def __init__(self, worker, parent: QWidget | None = None) -> None:
+        super().__init__(worker, parent)
+        self.state = GradientsState()
+        self._result: GradientResult | None = None
+        self._f = None                      # NumericFunction over the result's variables
+        self._partials: list = []           # one NumericFunction per variable
+        self._names: list[str] = []         # f's variables
+        self._plot_names: list[str] = []    # the variables offered for the axes (f's, or f's plus a spare)
+        self._grid = None                   # the last sampled map (for the probe's level curve)
+        self._build()
+        self.set_state(GradientsState())
+
+    # -- building -----------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.expression_box = ExpressionBox(placeholder="e.g. 3x^2 + 2y, x*y*z, (1-x)^2 + 100(y-x^2)^2",
+                                            tooltip="f of any number of variables, e.g. 3x^2 + 2y or x*y*z. "
+                                                    "^ is power; 2x means 2*x. Enter applies.")
+        self.formula_f = FormulaView(font_pt=14)
+        self.formula_gradient_names = FormulaView(font_pt=14)
+        self.formula_gradient = FormulaView(font_pt=14)
+        self.formula_gradient.setToolTip("The gradient: one partial derivative per variable, as a column")
+        self.label_message = QLabel()
+        self.label_message.setWordWrap(True)
+        self.label_message.setStyleSheet("color: #8A4B00;")
+        vector_row = QHBoxLayout()
+        vector_row.setSpacing(4)
+        vector_row.addWidget(self.formula_gradient_names)
+        vector_row.addWidget(self.formula_gradient)
+        vector_row.addStretch(1)
+        vector_widget = QWidget()
+        vector_widget.setLayout(vector_row)
+        function_box = QGroupBox("Function")
+        function_layout = QVBoxLayout(function_box)
+        function_layout.addWidget(self.expression_box)
+        self._formula_areas = [(formula_scroll_area(self.formula_f), self.formula_f),
+                               (formula_scroll_area_for(vector_widget), vector_widget)]
+        for area, _content in self._formula_areas:
+            function_layout.addWidget(area)
+        function_layout.addWidget(self.label_message)
+
+        self.variables_panel = VariablesPanel()
+        self.readouts = ReadoutsPanel()
+        self.check_show_probe = QCheckBox("probe")
+        self.check_show_field = QCheckBox("gradient field")
+        self.check_normalize_arrows = QCheckBox("normalise arrows")
+        self.check_show_contours = QCheckBox("level curves")
+        self.check_log_colors = QCheckBox("log colours")
+        tips = {self.check_show_probe: "Show the probe point with ∇f, −∇f and the level-curve tangent",
+                self.check_show_field: "Show ∇f as arrows on a coarse grid",
+                self.check_normalize_arrows: "Draw every field arrow the same length: direction only",
+                self.check_show_contours: "Show labelled level curves (f = constant)",
+                self.check_log_colors: "Spread the colours over decades of f above its minimum "
+                                       "(for functions such as Rosenbrock whose values span orders of magnitude)"}
+        display_box = QGroupBox("Show")
+        display_layout = QGridLayout(display_box)
+        for index, (check, tip) in enumerate(tips.items()):
+            check.setToolTip(tip)
+            display_layout.addWidget(check, index // 3, index % 3)
+        self.concept = ConceptPanel()
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 6, 0)
+        for widget in (function_box, self.variables_panel, self.readouts, display_box, self.concept):
+            side_layout.addWidget(widget)
+        side_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFixedWidth(SIDE_WIDTH)
+
+        self.plot = GradientPlot(self)
+        layout = QHBoxLayout(self)
+        layout.addWidget(scroll)
+        layout.addWidget(self.plot.panel, 1)
+
+        self.expression_box.expression_changed.connect(self._on_expression_changed)
+        self.variables_panel.value_changed.connect(self._on_point_value_changed)
+        self.variables_panel.axes_changed.connect(self._on_axes_changed)
+        self.plot.probe_placed.connect(self._on_probe_moved)
+        self.plot.probe_dragged.connect(self._on_probe_moved)
+        self.plot.panel.range_changed.connect(self._on_range_changed)
+        self.concept.preset_chosen.connect(self._on_preset_chosen)
+        for check in (self.check_show_probe, self.check_show_field, self.check_normalize_arrows,
+                      self.check_show_contours, self.check_log_colors):
+            check.toggled.connect(self._on_display_toggled)
+
+    # -- public API ---------------------------------------------------------------------------------------
+
+    def main_plot(self):
+        return self.plot.panel.plot_widget
+
+    def plots(self) -> list:
+        return [self.plot.panel.plot_widget]
+
+    def set_state(self, state: GradientsState) -> None:
+        """Show `state`: the expression goes to the worker; the rest applies when its gradient is back."""
+        self.state = dataclasses.replace(state, point=dict(state.point))
+        checks = {self.check_show_probe: state.show_probe, self.check_show_field: state.show_field,
+                  self.check_normalize_arrows: state.normalize_arrows,
+                  self.check_show_contours: state.show_contours, self.check_log_colors: state.log_colors}
+        for check, value in checks.items():
+            check.blockSignals(True)
+            check.setChecked(value)
+            check.blockSignals(False)
+        self.plot.view_box.setRange(xRange=state.x_range, yRange=state.y_range, padding=0)
+        self.expression_box.set_text(state.expression)
+
+    def variables(self) -> list[str]:
+        """f's variables (by name), as the gradient lists them."""
+        return list(self._names)
+
+    # -- symbolic results ----------------------------------------------------------------------------------
+
+    def _on_expression_changed(self, text: str, expr: object) -> None:
+        self.state.expression = text
+        self._set_message("computing ∇f…")
+        self.worker.submit(JOB_KEY, symbolic_gradient, expr, on_done=self._on_gradient,
+                           on_error=self._on_gradient_error)
+
+    def _on_gradient_error(self, message: str) -> None:
+        self._set_message(f"Could not compute the gradient: {message}. The plot shows the last one.")
+        self.status_message.emit(f"gradient: {message}")
+
+    def _on_gradient(self, result: GradientResult) -> None:
+        from calclab.engine.numeric import compile_function
+
+        names = [v.name for v in result.variables]
+        if not names:
+            self.formula_f.set_latex("f = " + result.expression_latex)
+            self._set_message("f is a constant: it has no variables, so its gradient is empty "
+                                       "(it changes in no direction). The plot shows the last function.")
+            return
+        try:
+            f = compile_function(result.expression, result.variables)
+            partials = [compile_function(p, result.variables) for p in result.partials]
+        except Exception as exc:  # noqa: BLE001 - lambdify can refuse an exotic function: keep the last plot
+            self._on_gradient_error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return
+        self._result, self._f, self._partials, self._names = result, f, partials, names
+        self._set_message("")
+        arguments = ", ".join(result.variable_latex)
+        self.formula_f.set_latex(f"f({arguments}) = {result.expression_latex}")
+        self.formula_gradient_names.set_column_vector(
+            [rf"\frac{{\partial f}}{{\partial {v}}}" for v in result.variable_latex], prefix=r"\nabla f =")
+        self.formula_gradient.set_column_vector(list(result.latex), prefix="=")
+        self._fit_formula_heights()
+        self._plot_names = list(names)
+        if len(names) == 1:
+            self._plot_names.append(next(n for n in _SPARE_NAMES if n not in names))
+        old = self.state.point
+        self.state.point = {n: old.get(n, 1.0 if n in names else 0.0) for n in self._plot_names}
+        axes = self._choose_axes()
+        free = set(self._plot_names) - set(names)
+        self.variables_panel.set_variables(self._plot_names, self.state.point, axes, free)
+        self._apply_axes(*axes)
+
+    def _set_message(self, text: str) -> None:
+        """A one-line note under the formulas (hidden when empty, so it takes no room)."""
+        self.label_message.setText(text)
+        self.label_message.setVisible(bool(text))
+
+    def _fit_formula_heights(self) -> None:
+        """Each formula row exactly as tall as its formula (plus a scroll bar when it is too wide to fit)."""
+        for area, content in self._formula_areas:
+            hint = content.sizeHint()
+            height = hint.height() + 4
+            if hint.width() > area.width():
+                height += area.horizontalScrollBar().sizeHint().height()
+            area.setFixedHeight(height)
+
+    def _choose_axes(self) -> tuple[str, str]:
+        names = self._plot_names
+        x_name = self.state.x_variable if self.state.x_variable in names else names[0]
+        rest = [n for n in names if n != x_name]
+        y_name = self.state.y_variable if self.state.y_variable in rest else rest[0]
+        return x_name, y_name
+
+    def _apply_axes(self, x_name: str, y_name: str) -> None:
+        self.state.x_variable, self.state.y_variable = x_name, y_name
+        self.plot.panel.set_axis_labels(x_name, y_name)
+        held = [n for n in self._names if n not in (x_name, y_name)]
+        arguments = ", ".join(self._names)
+        title = f"f({arguments}) over {x_name} and {y_name}"
+        if held:
+            title += ", with " + ", ".join(f"{n} = {self.state.point[n]:g}" for n in held)
+        self.plot.panel.set_title(title)
+        self._refresh_map()
+
+    # -- numeric evaluation (GUI thread) -------------------------------------------------------------------
+
+    def _arguments(self, x_values: object, y_values: object) -> list:
+        """f's arguments for the slice: the axis variables take the given values, the rest their held value."""
+        x_name, y_name = self.state.x_variable, self.state.y_variable
+        values = {x_name: x_values, y_name: y_values}
+        return [values.get(n, self.state.point.get(n, 0.0)) for n in self._names]
+
+    def _slice(self, func) -> object:
+        return lambda X, Y: func(*self._arguments(X, Y))
+
+    def _axis_partial(self, name: str):
+        """∂f/∂name as a slice function (zero for the spare axis f does not use)."""
+        if name in self._names:
+            return self._slice(self._partials[self._names.index(name)])
+        return lambda X, Y: np.zeros(np.broadcast_shapes(np.shape(X), np.shape(Y)))
+
+    def _refresh_map(self) -> None:
+        """Re-sample the image, contours and arrows for the visible range (numbers only, no SymPy)."""
+        if self._f is None:
+            return
+        (x0, x1), (y0, y1) = self.plot.view_box.viewRange()
+        if not (x1 > x0 and y1 > y0):
+            return
+        log = self.state.log_colors
+        grid = sample_grid(self._slice(self._f), (x0, x1), (y0, y1), MAP_SIZE, MAP_SIZE)
+        low, high = robust_levels(grid.z, 0.5 if log else 2.0, 98.0)
+        if log and 0 < low < 0.05 * (high - low):
+            low = 0.0   # a minimum at (nearly) zero: start the scale at 0 so its ticks read 1, 10, 100
+        self._grid = grid
+        self.plot.set_map(grid, (low, high), contour_levels(low, high, CONTOUR_COUNT, log),
+                          self.state.show_contours, log)
+        self._refresh_field()
+        self._refresh_probe()
+
+    def _refresh_field(self) -> None:
+        if self._f is None:
+            return
+        (x0, x1), (y0, y1) = self.plot.view_box.viewRange()
+        field = sample_field(self._axis_partial(self.state.x_variable), self._axis_partial(self.state.y_variable),
+                             (x0, x1), (y0, y1), FIELD_ARROWS)
+        lengths = arrow_lengths(field.u, field.v, field.cell, self.state.normalize_arrows)
+        self.plot.set_field(*arrow_segments(field.x, field.y, field.u, field.v, lengths))
+        self.plot.set_field_visible(self.state.show_field)
+
+    def _refresh_probe(self) -> None:
+        """Readouts and probe drawing at the current point."""
+        if self._f is None:
+            return
+        point = [self.state.point.get(n, 0.0) for n in self._names]
+        value = float(self._f(*point))
+        gradient = [float(p(*point)) for p in self._partials]
+        x_name, y_name = self.state.x_variable, self.state.y_variable
+        px, py = self.state.point[x_name], self.state.point[y_name]
+        gx = gradient[self._names.index(x_name)] if x_name in self._names else 0.0
+        gy = gradient[self._names.index(y_name)] if y_name in self._names else 0.0
+        tangent = level_tangent(gx, gy)
+        tangent_dot = None if tangent is None else gx * tangent[0] + gy * tangent[1]
+        shown = {n: self.state.point[n] for n in self._names}
+        self.readouts.show_values(shown, value, gradient, tangent_dot, (x_name, y_name))
+        level = contour_segments(self._grid, value) if self._grid is not None and math.isfinite(value) else \
+            np.empty((0, 2, 2))
+        plane_gradient = (gx, gy) if math.isfinite(gx) and math.isfinite(gy) else None
+        self.plot.set_probe(px, py, plane_gradient, level, self.state.show_probe)
+
+    # -- slots --------------------------------------------------------------------------------------------
+
+    def _on_probe_moved(self, x: float, y: float) -> None:
+        """A click or drag in the plot: snap to a readable resolution and move the point there."""
+        if self._f is None:
+            return
+        (x0, x1), (y0, y1) = self.plot.view_box.viewRange()
+        x_name, y_name = self.state.x_variable, self.state.y_variable
+        for name, value, span in ((x_name, x, x1 - x0), (y_name, y, y1 - y0)):
+            step = max(10.0 ** math.floor(math.log10(span / 500.0)), 10.0 ** -4) if span > 0 else 1e-4
+            snapped = float(f"{round(value / step) * step:.10g}")
+            self.state.point[name] = snapped
+            self.variables_panel.set_value(name, snapped)
+        self._refresh_probe()
+
+    def _on_point_value_changed(self, name: str, value: float) -> None:
+        self.state.point[name] = value
+        if name in (self.state.x_variable, self.state.y_variable):
+            self._refresh_probe()
+        else:
+            self._apply_axes(self.state.x_variable, self.state.y_variable)   # a held value: a new slice
+
+    def _on_axes_changed(self, x_name: str, y_name: str) -> None:
+        self._apply_axes(x_name, y_name)
+
+    def _on_range_changed(self, x0: float, x1: float, y0: float, y1: float) -> None:
+        self.state.x_range, self.state.y_range = (x0, x1), (y0, y1)
+        self._refresh_map()
+
+    def _on_display_toggled(self, _checked: bool) -> None:
+        self.state.show_probe = self.check_show_probe.isChecked()
+        self.state.show_field = self.check_show_field.isChecked()
+        self.state.normalize_arrows = self.check_normalize_arrows.isChecked()
+        self.state.show_contours = self.check_show_contours.isChecked()
+        self.state.log_colors = self.check_log_colors.isChecked()
+        self._refresh_map()
+
+    def _on_preset_chosen(self, preset: GradientsPreset) -> None:
+        new = preset.state()
+        for name in ("show_probe", "show_field", "show_contours", "normalize_arrows"):
+            setattr(new, name, getattr(self.state, name))
+        self.set_state(new)
+        self.status_message.emit(f"preset: {preset.name}")
+
+
+def formula_scroll_area_for(widget: QWidget) -> QScrollArea:
+    """Like formula_scroll_area, for a row of formula views: scrolls sideways instead of widening the panel."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setSizeAdjustPolicy(QScrollArea.SizeAdjustPolicy.AdjustToContents)
+    return area

@@ -1,0 +1,247 @@
+"""The Gradients tab's side panels: the point (one spin box per variable, the two plotted axes), the readouts
+at the probe, and the concept panel with the presets.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calclab.state.gradients import PRESETS, GradientsPreset
+
+SPIN_LIMIT = 1e4
+SPIN_DECIMALS = 4
+
+
+def format_number(value: float) -> str:
+    """Six significant digits, the way the readouts show numbers ("undefined" for nan/inf)."""
+    if not math.isfinite(value):
+        return "undefined"
+    text = f"{value:.6g}"
+    return "0" if text == "-0" else text
+
+
+class VariablesPanel(QGroupBox):
+    """The point where ∇f is evaluated: a spin box per variable, and which two variables the plot spans.
+
+    Variables on the axes move the probe; the others are held fixed at their values for the plotted slice.
+    """
+
+    value_changed = Signal(str, float)    # a variable's value was edited (name, value)
+    axes_changed = Signal(str, str)       # the plotted (horizontal, vertical) variables were changed
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("The point and the plotted slice", parent)
+        self.combo_x_variable = QComboBox()
+        self.combo_x_variable.setToolTip("The variable along the horizontal axis of the map")
+        self.combo_y_variable = QComboBox()
+        self.combo_y_variable.setToolTip("The variable along the vertical axis of the map; "
+                                         "every other variable is held at its value below")
+        axes = QHBoxLayout()
+        axes.addWidget(QLabel("across →"))
+        axes.addWidget(self.combo_x_variable, 1)
+        axes.addWidget(QLabel("up ↑"))
+        axes.addWidget(self.combo_y_variable, 1)
+        self.spin_grid = QGridLayout()
+        self.spin_grid.setColumnStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(axes)
+        layout.addLayout(self.spin_grid)
+        self.spins: dict[str, QDoubleSpinBox] = {}
+        self._roles: dict[str, QLabel] = {}
+        self._names: list[str] = []
+        self._free: set[str] = set()
+        self.combo_x_variable.activated.connect(self._on_axis_activated)
+        self.combo_y_variable.activated.connect(self._on_axis_activated)
+
+    def names(self) -> list[str]:
+        return list(self._names)
+
+    def axes(self) -> tuple[str, str]:
+        return self.combo_x_variable.currentText(), self.combo_y_variable.currentText()
+
+    def set_variables(self, names: list[str], point: dict[str, float], axes: tuple[str, str],
+                      free: set[str] = frozenset()) -> None:
+        """Show one spin box per name (rebuilt only when the names change); `free` ones f does not use."""
+        if names != self._names:
+            while self.spin_grid.count():
+                widget = self.spin_grid.takeAt(0).widget()
+                if widget is not None:
+                    widget.deleteLater()
+            self.spins, self._roles = {}, {}
+            for row, name in enumerate(names):
+                spin = QDoubleSpinBox()
+                spin.setObjectName(f"spin_point_{name}")
+                spin.setRange(-SPIN_LIMIT, SPIN_LIMIT)
+                spin.setDecimals(SPIN_DECIMALS)
+                spin.setSingleStep(0.1)
+                spin.setKeyboardTracking(False)
+                spin.setToolTip(f"The value of {name} at the point where f and ∇f are evaluated")
+                spin.valueChanged.connect(lambda value, n=name: self.value_changed.emit(n, float(value)))
+                role = QLabel()
+                role.setStyleSheet("color: #555555;")
+                self.spin_grid.addWidget(QLabel(f"<b>{name}</b> ="), row, 0)
+                self.spin_grid.addWidget(spin, row, 1)
+                self.spin_grid.addWidget(role, row, 2)
+                self.spins[name], self._roles[name] = spin, role
+            self._names = list(names)
+        self._free = set(free)
+        for combo, chosen in ((self.combo_x_variable, axes[0]), (self.combo_y_variable, axes[1])):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(names)
+            combo.setCurrentText(chosen)
+            combo.setEnabled(len(names) >= 2 and not free)
+            combo.blockSignals(False)
+        for name in names:
+            self.set_value(name, point.get(name, 0.0))
+        self._update_roles()
+
+    def set_value(self, name: str, value: float) -> None:
+        """Show a value without emitting value_changed."""
+        spin = self.spins.get(name)
+        if spin is not None:
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+
+    def _update_roles(self) -> None:
+        x_name, y_name = self.axes()
+        for name, role in self._roles.items():
+            if name in self._free:
+                text = "not in f"
+            elif name == x_name:
+                text = "probe →"
+            elif name == y_name:
+                text = "probe ↑"
+            else:
+                text = "held"
+            role.setText(text)
+
+    def _on_axis_activated(self, _index: int) -> None:
+        x_name, y_name = self.axes()
+        if x_name == y_name:   # the same variable twice: swap in the one it replaced
+            others = [n for n in self._names if n != x_name]
+            combo = self.combo_y_variable if self.sender() is self.combo_x_variable else self.combo_x_variable
+            combo.blockSignals(True)
+            combo.setCurrentText(others[0] if others else x_name)
+            combo.blockSignals(False)
+            x_name, y_name = self.axes()
+        self._update_roles()
+        self.axes_changed.emit(x_name, y_name)
+
+
+class ReadoutsPanel(QGroupBox):
+    """f, ∇f and |∇f| at the probe, and the check that ∇f is perpendicular to the level curve there."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("At the probe point", parent)
+        self.label_point = QLabel()
+        self.label_f_value = QLabel()
+        self.label_gradient_value = QLabel()
+        self.label_gradient_norm = QLabel()
+        self.label_perpendicular = QLabel()
+        self.label_perpendicular.setWordWrap(True)
+        for label in (self.label_point, self.label_f_value, self.label_gradient_value, self.label_gradient_norm):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout(self)
+        form.addRow("point", self.label_point)
+        form.addRow("f", self.label_f_value)
+        form.addRow("∇f", self.label_gradient_value)
+        form.addRow("|∇f|", self.label_gradient_norm)
+        form.addRow(self.label_perpendicular)
+        self.setToolTip("Values at the probe (white dot on the map). Click the map to move it.")
+
+    def show_values(self, point: dict[str, float], value: float, gradient: list[float],
+                    tangent_dot: float | None, axes: tuple[str, str]) -> None:
+        """Fill the labels; `tangent_dot` is ∇f · t in the plotted slice (None where ∇f = 0 there)."""
+        self.label_point.setText("(" + ", ".join(f"{n} = {format_number(v)}" for n, v in point.items()) + ")")
+        self.label_f_value.setText(format_number(value))
+        self.label_gradient_value.setText("[" + ", ".join(format_number(g) for g in gradient) + "]")
+        finite = all(math.isfinite(g) for g in gradient)
+        norm = math.sqrt(sum(g * g for g in gradient)) if finite else math.nan
+        self.label_gradient_norm.setText(format_number(norm))
+        if not finite:
+            text = "∇f is undefined here."
+        elif norm == 0:
+            text = "∇f = 0: a flat (critical) point. No direction is uphill, so no arrow."
+        elif tangent_dot is None:
+            text = f"∇f has no {axes[0]} or {axes[1]} part here: it points out of this slice."
+        else:
+            text = (f"Black line: the tangent t to the level curve. ∇f · t = {format_number(tangent_dot)}, "
+                    "so ∇f is perpendicular (90°) to the level curve.")
+        self.label_perpendicular.setText(text)
+
+    def clear_values(self) -> None:
+        for label in (self.label_point, self.label_f_value, self.label_gradient_value, self.label_gradient_norm,
+                      self.label_perpendicular):
+            label.setText("–")
+
+
+CONCEPT_HTML = """
+<p style='margin-top:0'>The <b>gradient</b> ∇f stacks all the partial derivatives of f into one vector. Each
+entry is a rate: how fast f changes when only that variable is nudged and the others stay put.</p>
+<p>Together they point where f <b>climbs fastest</b>; the length |∇f| is how steep that climb is. Along a
+level curve f stays the same, so ∇f is always <b>at right angles</b> to it. Training walks the weights the
+other way, along −∇f of the loss: downhill.</p>
+<p style='margin-bottom:0'><b>Worked example</b> (the lesson's): f = 3x² + 2y. Hold y still: ∂f/∂x = 6x.
+Hold x still: ∂f/∂y = 2. So ∇f = [6x, 2]; at (1, 2) it is [6, 2], of length √40 ≈ 6.32.</p>
+"""
+
+
+class ConceptPanel(QGroupBox):
+    """What the gradient means, the lesson's worked example, and the presets to load."""
+
+    preset_chosen = Signal(object)   # a GradientsPreset
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("What the gradient tells you", parent)
+        self.label_concept = QLabel(CONCEPT_HTML)
+        self.label_concept.setWordWrap(True)
+        self.label_concept.setTextFormat(Qt.TextFormat.RichText)
+        self.button_lesson_example = QPushButton("Show the worked example")
+        self.button_lesson_example.setToolTip("Load f = 3x^2 + 2y with the probe at (1, 2), where ∇f = [6, 2]")
+        self.combo_preset = QComboBox()
+        self.combo_preset.addItem("Presets…")
+        for preset in PRESETS:
+            self.combo_preset.addItem(preset.name, preset)
+        self.combo_preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo_preset.setMinimumContentsLength(12)
+        self.combo_preset.setToolTip("Load a function with a range and a probe point that show it well")
+        self.label_note = QLabel()
+        self.label_note.setWordWrap(True)
+        self.label_note.setStyleSheet("color: #444444;")
+        row = QHBoxLayout()
+        row.addWidget(self.button_lesson_example)
+        row.addWidget(self.combo_preset, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label_concept)
+        layout.addLayout(row)
+        layout.addWidget(self.label_note)
+        self.button_lesson_example.clicked.connect(self._on_lesson_example)
+        self.combo_preset.activated.connect(self._on_preset_activated)
+
+    def _on_lesson_example(self) -> None:
+        self._choose(PRESETS[0])
+
+    def _on_preset_activated(self, index: int) -> None:
+        preset = self.combo_preset.itemData(index)
+        if isinstance(preset, GradientsPreset):
+            self._choose(preset)
+
+    def _choose(self, preset: GradientsPreset) -> None:
+        self.label_note.setText(preset.note)
+        self.preset_chosen.emit(preset)
