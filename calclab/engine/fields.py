@@ -271,8 +271,10 @@ class Field:
 
 
 def sample_field(gx: GridFunction, gy: GridFunction, x_range: tuple[float, float], y_range: tuple[float, float],
-                 arrows: int = 15) -> Field:
-    """The gradient on a coarse grid of cell centres; points where it is non-finite or zero are skipped."""
+                 arrows: int = 15, f: GridFunction | None = None) -> Field:
+    """The gradient on a coarse grid of cell centres; points where it is non-finite or zero are skipped, and
+    so are points where `f` itself is undefined (log(x y) simplifies to a gradient [1/x, 1/y] that is finite
+    where f is not)."""
     nx, ny = field_shape(x_range, y_range, arrows)
     xs, ys = pixel_centres(*x_range, nx), pixel_centres(*y_range, ny)
     X, Y = np.meshgrid(xs, ys)
@@ -280,6 +282,8 @@ def sample_field(gx: GridFunction, gy: GridFunction, x_range: tuple[float, float
         u = np.broadcast_to(np.asarray(gx(X, Y), dtype=float), X.shape)
         v = np.broadcast_to(np.asarray(gy(X, Y), dtype=float), X.shape)
         keep = np.isfinite(u) & np.isfinite(v) & ((u != 0) | (v != 0)) & np.isfinite(np.hypot(u, v))
+        if f is not None:
+            keep &= np.isfinite(np.broadcast_to(np.asarray(f(X, Y), dtype=float), X.shape))
     cell = min((x_range[1] - x_range[0]) / nx, (y_range[1] - y_range[0]) / ny)
     return Field(X[keep], Y[keep], u[keep], v[keep], float(cell))
 

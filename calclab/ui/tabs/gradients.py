@@ -289,7 +289,7 @@ class GradientsTab(TabBase):
             return
         (x0, x1), (y0, y1) = self.plot.view_box.viewRange()
         field = sample_field(self._axis_partial(self.state.x_variable), self._axis_partial(self.state.y_variable),
-                             (x0, x1), (y0, y1), FIELD_ARROWS)
+                             (x0, x1), (y0, y1), FIELD_ARROWS, f=self._slice(self._f))
         lengths = arrow_lengths(field.u, field.v, field.cell, self.state.normalize_arrows)
         self.plot.set_field(*arrow_segments(field.x, field.y, field.u, field.v, lengths))
         self.plot.set_field_visible(self.state.show_field)
