@@ -12,6 +12,7 @@ import pytest
 from calclab.engine.calculus import variables_of
 from calclab.engine.fields import (
     Grid,
+    angle_to_curve,
     arrow_lengths,
     arrow_segments,
     contour_levels,
@@ -238,6 +239,22 @@ def test_tangent_follows_the_level_curve():
     tx, ty = level_tangent(float(fx(px, py)), float(fy(px, py)))
     change = float(f(px + step * tx, py + step * ty) - f(px, py))
     assert abs(change) < 1e-8
+
+
+def test_angle_between_gradient_and_the_marched_level_curve_is_a_right_angle():
+    f, (fx, fy) = compiled("(x^2+y-11)^2 + (x+y^2-7)^2")
+    grid = sample_grid(f, (-5, 5), (-5, 5), 256, 256)
+    cell = grid.xs[1] - grid.xs[0]
+    for px, py in ((0.0, 0.0), (1.3, -2.2), (-3.1, 2.4)):
+        level = contour_segments(grid, float(f(px, py)))
+        gx, gy = float(fx(px, py)), float(fy(px, py))
+        assert angle_to_curve(level, px, py, gx, gy, 2 * cell) == pytest.approx(90, abs=1.0)
+    # Against a vector that is not the gradient the measured angle is not 90: the check can fail.
+    level = contour_segments(grid, float(f(0.0, 0.0)))                   # ∇f(0, 0) = [-14, -22]
+    expected = np.degrees(np.arccos(22 / np.hypot(14, 22)))               # the tangent runs along (22, -14)
+    assert angle_to_curve(level, 0.0, 0.0, 1.0, 0.0, 2 * cell) == pytest.approx(expected, abs=1.0)
+    assert angle_to_curve(level, 4.9, 4.9, 1.0, 0.0, 2 * cell) is None   # no curve nearby
+    assert angle_to_curve(level, 0.0, 0.0, 0.0, 0.0, 2 * cell) is None
 
 
 def test_right_angle_marker_is_a_square_corner():

@@ -343,6 +343,29 @@ def level_tangent(gx: float, gy: float) -> tuple[float, float] | None:
     return -gy / norm, gx / norm
 
 
+def angle_to_curve(segments: np.ndarray, px: float, py: float, gx: float, gy: float,
+                   max_distance: float) -> float | None:
+    """The angle in degrees (0..90) between (gx, gy) and the contour segment nearest (px, py).
+
+    An independent check that ∇f is perpendicular to the level curve: the curve comes from f's values by
+    marching squares, ∇f from the symbolic derivative. None if no segment lies within `max_distance`.
+    """
+    norm = float(np.hypot(gx, gy))
+    if segments.size == 0 or not np.isfinite(norm) or norm == 0:
+        return None
+    mid = segments.mean(axis=1)
+    distance = np.hypot(mid[:, 0] - px, mid[:, 1] - py)
+    index = int(np.argmin(distance))
+    if distance[index] > max_distance:
+        return None
+    dx, dy = segments[index, 1] - segments[index, 0]
+    length = float(np.hypot(dx, dy))
+    if length == 0:
+        return None
+    cosine = abs(dx * gx + dy * gy) / (length * norm)
+    return float(np.degrees(np.arccos(min(cosine, 1.0))))
+
+
 def right_angle_marker(px: float, py: float, direction: tuple[float, float], tangent: tuple[float, float],
                        size: float) -> tuple[np.ndarray, np.ndarray]:
     """The little square drawn in the corner between two perpendicular unit directions at (px, py)."""

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from calclab.engine.fields import (
     GradientResult,
+    angle_to_curve,
     arrow_lengths,
     arrow_segments,
     contour_levels,
@@ -66,6 +67,7 @@ class GradientsTab(TabBase):
         self._names: list[str] = []         # f's variables
         self._plot_names: list[str] = []    # the variables offered for the axes (f's, or f's plus a spare)
         self._grid = None                   # the last sampled map (for the probe's level curve)
+        self._axes = ("", "")               # the plotted (across, up) variables of the compiled function
         self._build()
         self.set_state(GradientsState())
 
@@ -240,12 +242,13 @@ class GradientsTab(TabBase):
 
     def _apply_axes(self, x_name: str, y_name: str) -> None:
         self.state.x_variable, self.state.y_variable = x_name, y_name
+        self._axes = (x_name, y_name)
         self.plot.panel.set_axis_labels(x_name, y_name)
         held = [n for n in self._names if n not in (x_name, y_name)]
         arguments = ", ".join(self._names)
         title = f"f({arguments}) over {x_name} and {y_name}"
         if held:
-            title += ", with " + ", ".join(f"{n} = {self.state.point[n]:g}" for n in held)
+            title += ", with " + ", ".join(f"{n} = {self.state.point.get(n, 0.0):g}" for n in held)
         self.plot.panel.set_title(title)
         self._refresh_map()
 
@@ -253,7 +256,7 @@ class GradientsTab(TabBase):
 
     def _arguments(self, x_values: object, y_values: object) -> list:
         """f's arguments for the slice: the axis variables take the given values, the rest their held value."""
-        x_name, y_name = self.state.x_variable, self.state.y_variable
+        x_name, y_name = self._axes
         values = {x_name: x_values, y_name: y_values}
         return [values.get(n, self.state.point.get(n, 0.0)) for n in self._names]
 
@@ -288,7 +291,7 @@ class GradientsTab(TabBase):
         if self._f is None:
             return
         (x0, x1), (y0, y1) = self.plot.view_box.viewRange()
-        field = sample_field(self._axis_partial(self.state.x_variable), self._axis_partial(self.state.y_variable),
+        field = sample_field(self._axis_partial(self._axes[0]), self._axis_partial(self._axes[1]),
                              (x0, x1), (y0, y1), FIELD_ARROWS, f=self._slice(self._f))
         lengths = arrow_lengths(field.u, field.v, field.cell, self.state.normalize_arrows)
         self.plot.set_field(*arrow_segments(field.x, field.y, field.u, field.v, lengths))
@@ -301,16 +304,18 @@ class GradientsTab(TabBase):
         point = [self.state.point.get(n, 0.0) for n in self._names]
         value = float(self._f(*point))
         gradient = [float(p(*point)) for p in self._partials]
-        x_name, y_name = self.state.x_variable, self.state.y_variable
-        px, py = self.state.point[x_name], self.state.point[y_name]
+        x_name, y_name = self._axes
+        px, py = self.state.point.get(x_name, 0.0), self.state.point.get(y_name, 0.0)
         gx = gradient[self._names.index(x_name)] if x_name in self._names else 0.0
         gy = gradient[self._names.index(y_name)] if y_name in self._names else 0.0
-        tangent = level_tangent(gx, gy)
-        tangent_dot = None if tangent is None else gx * tangent[0] + gy * tangent[1]
-        shown = {n: self.state.point[n] for n in self._names}
-        self.readouts.show_values(shown, value, gradient, tangent_dot, (x_name, y_name))
         level = contour_segments(self._grid, value) if self._grid is not None and math.isfinite(value) else \
             np.empty((0, 2, 2))
+        angle = None
+        if self._grid is not None and level_tangent(gx, gy) is not None:
+            cell = float(self._grid.xs[1] - self._grid.xs[0])
+            angle = angle_to_curve(level, px, py, gx, gy, max_distance=2 * cell)
+        shown = {n: self.state.point.get(n, 0.0) for n in self._names}
+        self.readouts.show_values(shown, value, gradient, (gx, gy), angle, (x_name, y_name))
         plane_gradient = (gx, gy) if math.isfinite(gx) and math.isfinite(gy) else None
         self.plot.set_probe(px, py, plane_gradient, level, self.state.show_probe)
 
@@ -321,7 +326,7 @@ class GradientsTab(TabBase):
         if self._f is None:
             return
         (x0, x1), (y0, y1) = self.plot.view_box.viewRange()
-        x_name, y_name = self.state.x_variable, self.state.y_variable
+        x_name, y_name = self._axes
         for name, value, span in ((x_name, x, x1 - x0), (y_name, y, y1 - y0)):
             step = max(10.0 ** math.floor(math.log10(span / 500.0)), 10.0 ** -4) if span > 0 else 1e-4
             snapped = float(f"{round(value / step) * step:.10g}")
@@ -331,10 +336,10 @@ class GradientsTab(TabBase):
 
     def _on_point_value_changed(self, name: str, value: float) -> None:
         self.state.point[name] = value
-        if name in (self.state.x_variable, self.state.y_variable):
+        if name in self._axes:
             self._refresh_probe()
         else:
-            self._apply_axes(self.state.x_variable, self.state.y_variable)   # a held value: a new slice
+            self._apply_axes(*self._axes)   # a held value: a new slice
 
     def _on_axes_changed(self, x_name: str, y_name: str) -> None:
         self._apply_axes(x_name, y_name)

@@ -166,23 +166,26 @@ class ReadoutsPanel(QGroupBox):
         self.setToolTip("Values at the probe (white dot on the map). Click the map to move it.")
 
     def show_values(self, point: dict[str, float], value: float, gradient: list[float],
-                    tangent_dot: float | None, axes: tuple[str, str]) -> None:
-        """Fill the labels; `tangent_dot` is ∇f · t in the plotted slice (None where ∇f = 0 there)."""
+                    plane_gradient: tuple[float, float], angle: float | None, axes: tuple[str, str]) -> None:
+        """Fill the labels. `plane_gradient` is ∇f's part in the plotted slice; `angle` the measured angle
+        between it and the drawn level curve through the point (None when there is no curve nearby)."""
         self.label_point.setText("(" + ", ".join(f"{n} = {format_number(v)}" for n, v in point.items()) + ")")
         self.label_f_value.setText(format_number(value))
         self.label_gradient_value.setText("[" + ", ".join(format_number(g) for g in gradient) + "]")
         finite = all(math.isfinite(g) for g in gradient)
         norm = math.sqrt(sum(g * g for g in gradient)) if finite else math.nan
         self.label_gradient_norm.setText(format_number(norm))
-        if not finite:
-            text = "∇f is undefined here."
+        if not (finite and math.isfinite(value)):
+            text = "f or ∇f is undefined here."
         elif norm == 0:
             text = "∇f = 0: a flat (critical) point. No direction is uphill, so no arrow."
-        elif tangent_dot is None:
+        elif plane_gradient == (0.0, 0.0):
             text = f"∇f has no {axes[0]} or {axes[1]} part here: it points out of this slice."
+        elif angle is None:
+            text = "The black tangent is at 90° to ∇f: the gradient is perpendicular to the level curve."
         else:
-            text = (f"Black line: the tangent t to the level curve. ∇f · t = {format_number(tangent_dot)}, "
-                    "so ∇f is perpendicular (90°) to the level curve.")
+            text = (f"∇f meets the level curve through the point (white) at {angle:.1f}°, measured on the "
+                    "drawn curve: the gradient is perpendicular to it. Black line: the tangent.")
         self.label_perpendicular.setText(text)
 
     def clear_values(self) -> None:

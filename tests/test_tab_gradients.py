@@ -1,0 +1,312 @@
+"""The Gradients tab as a user meets it: type a function, click and drag the probe, read the numbers.
+
+Numbers are checked against hand-derived gradients, finite differences and the `calclab gradient --at` command
+(run in-process), never against values captured from the tab itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QDoubleSpinBox
+
+from calclab import cli
+from calclab.state.gradients import PRESETS, GradientsState
+from calclab.ui.tabs.gradients import GradientsTab
+
+
+@pytest.fixture
+def tab(qtbot, worker):
+    view = GradientsTab(worker)
+    qtbot.addWidget(view)
+    view.resize(1300, 850)
+    view.show()
+    qtbot.waitExposed(view)
+    settle(qtbot, view)
+    assert view.variables() == ["x", "y"]
+    return view
+
+
+def settle(qtbot, tab: GradientsTab) -> None:
+    """Wait for the symbolic job and for the rate-limited re-evaluation after any range change."""
+    qtbot.waitUntil(lambda: tab.worker.is_idle() and tab.variables() != [], timeout=20000)
+    qtbot.wait(120)
+
+
+def apply(qtbot, tab: GradientsTab, text: str) -> None:
+    """Type an expression and press Enter, like a user."""
+    line_edit = tab.expression_box.line_edit
+    line_edit.selectAll()
+    qtbot.keyClicks(line_edit, text)
+    qtbot.keyClick(line_edit, Qt.Key.Key_Return)
+    settle(qtbot, tab)
+
+
+def numbers(text: str) -> list[float]:
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)]
+
+
+def pixel_of(tab: GradientsTab, x: float, y: float) -> QPoint:
+    scene = tab.plot.view_box.mapViewToScene(QPointF(x, y))
+    return tab.plot.panel.plot_widget.mapFromScene(scene)
+
+
+def click_at(qtbot, tab: GradientsTab, x: float, y: float) -> None:
+    viewport = tab.plot.panel.plot_widget.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=pixel_of(tab, x, y))
+
+
+def cli_gradient(capsys, expression: str, point: dict[str, float]) -> dict:
+    capsys.readouterr()
+    code = cli.main(["gradient", expression, "--at", *[f"{k}={v!r}" for k, v in point.items()], "--json"])
+    assert code == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def arrows(item: pg.PlotDataItem) -> np.ndarray:
+    """(n, 6, 2): tail, tip, tip, head, tip, head per arrow, from a connect="pairs" item."""
+    xs, ys = item.getData()
+    return np.stack([xs, ys], axis=1).reshape(-1, 6, 2)
+
+
+def test_lesson_example_on_start(tab):
+    assert tab.expression_box.text() == "3x^2 + 2y"
+    assert tab.formula_gradient.latex() == r"= \begin{bmatrix}6 x \\ 2\end{bmatrix}"
+    assert "partial f" in tab.formula_gradient_names.latex()
+    assert not tab.formula_gradient.is_fallback() and not tab.formula_f.is_fallback()
+    readouts = tab.readouts
+    assert readouts.label_point.text() == "(x = 1, y = 2)"
+    assert numbers(readouts.label_f_value.text()) == [7.0]                  # 3 * 1 + 2 * 2
+    assert numbers(readouts.label_gradient_value.text()) == [6.0, 2.0]      # [6x, 2] at x = 1
+    assert numbers(readouts.label_gradient_norm.text())[0] == pytest.approx(40 ** 0.5, rel=1e-5)
+    angle = re.search(r"at (\d+\.\d)°", readouts.label_perpendicular.text())
+    assert angle and float(angle.group(1)) == pytest.approx(90, abs=1)
+    assert tab.main_plot() is tab.plot.panel.plot_widget
+
+
+def test_click_places_probe_and_readouts_agree_with_the_cli(qtbot, tab, capsys):
+    click_at(qtbot, tab, -1.3, 0.7)
+    qtbot.waitUntil(lambda: tab.readouts.label_point.text() != "(x = 1, y = 2)")
+    point = {name: tab.state.point[name] for name in ("x", "y")}
+    assert point["x"] == pytest.approx(-1.3, abs=0.03) and point["y"] == pytest.approx(0.7, abs=0.03)
+    assert tab.plot.probe_position() == pytest.approx((point["x"], point["y"]))
+    spin_x = tab.findChild(QDoubleSpinBox, "spin_point_x")
+    assert spin_x.value() == pytest.approx(point["x"])
+    reference = cli_gradient(capsys, "3x^2 + 2y", point)
+    shown = numbers(tab.readouts.label_gradient_value.text())
+    assert shown == pytest.approx(reference["value"], rel=1e-5)
+    assert shown == pytest.approx([6 * point["x"], 2.0], rel=1e-5)
+    value = numbers(tab.readouts.label_f_value.text())[0]
+    assert value == pytest.approx(3 * point["x"] ** 2 + 2 * point["y"], rel=1e-5)
+
+
+def test_dragging_moves_the_probe(qtbot, tab):
+    viewport = tab.plot.panel.plot_widget.viewport()
+    start, end = pixel_of(tab, 1.0, 2.0), pixel_of(tab, -0.5, -1.0)
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 11):
+        qtbot.mouseMove(viewport, start + (end - start) * (step / 10))
+        qtbot.wait(5)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    assert tab.state.point["x"] == pytest.approx(-0.5, abs=0.05)
+    assert tab.state.point["y"] == pytest.approx(-1.0, abs=0.05)
+    assert numbers(tab.readouts.label_gradient_value.text())[0] == pytest.approx(6 * tab.state.point["x"],
+                                                                                 rel=1e-5)
+
+
+def test_ascent_descent_and_tangent_at_the_probe(qtbot, tab):
+    click_at(qtbot, tab, 0.8, -1.5)
+    px, py = tab.plot.probe_position()
+    ascent, descent = arrows(tab.plot.ascent)[0], arrows(tab.plot.descent)[0]
+    assert ascent[0] == pytest.approx([px, py]) and descent[0] == pytest.approx([px, py])
+    up = ascent[1] - ascent[0]
+    expected = np.array([6 * px, 2.0])
+    assert up / np.linalg.norm(up) == pytest.approx(expected / np.linalg.norm(expected), abs=1e-9)
+    down = descent[1] - descent[0]
+    assert down == pytest.approx(-up)
+    tx, ty = tab.plot.tangent.getData()
+    tangent = np.array([tx[1] - tx[0], ty[1] - ty[0]])
+    assert np.dot(tangent, up) / (np.linalg.norm(tangent) * np.linalg.norm(up)) == pytest.approx(0, abs=1e-9)
+    assert (tx.mean(), ty.mean()) == pytest.approx((px, py))                  # centred on the probe
+    # The white level curve passes through the probe and has f's value there.
+    lx, ly = tab.plot.level_curve.getData()
+    assert np.min(np.hypot(lx - px, ly - py)) < 0.05
+    np.testing.assert_allclose(3 * lx**2 + 2 * ly, 3 * px**2 + 2 * py, atol=0.02)
+    assert len(tab.plot.right_angle.getData()[0]) == 3
+
+
+def test_field_arrows_follow_the_symbolic_gradient(qtbot, tab):
+    apply(qtbot, tab, "x^2 y - sin(x y)")
+    field = arrows(tab.plot.field)
+    mids = (field[:, 0] + field[:, 1]) / 2
+    x, y = mids[:, 0], mids[:, 1]
+    hand = np.stack([2 * x * y - y * np.cos(x * y), x**2 - x * np.cos(x * y)], axis=1)
+    shaft = field[:, 1] - field[:, 0]
+    lengths = np.linalg.norm(shaft, axis=1)
+    np.testing.assert_allclose(shaft / lengths[:, None], hand / np.linalg.norm(hand, axis=1)[:, None], atol=1e-9)
+    assert 150 <= len(field) <= 300                      # about 15 x 15, not hundreds of items
+    (x0, x1), (y0, y1) = tab.plot.view_box.viewRange()
+    cell = np.sqrt((x1 - x0) * (y1 - y0)) / 15
+    assert lengths.max() <= cell and lengths.max() / lengths.min() > 5      # scaled with |∇f|
+    tab.check_normalize_arrows.setChecked(True)
+    shaft = arrows(tab.plot.field)[:, 1] - arrows(tab.plot.field)[:, 0]
+    assert np.ptp(np.linalg.norm(shaft, axis=1)) < 1e-9                    # one length: direction only
+
+
+def test_three_variables_plot_a_slice_with_the_others_held(qtbot, tab, capsys):
+    apply(qtbot, tab, "x*y*z")
+    assert tab.variables() == ["x", "y", "z"]
+    spins = {n: tab.findChild(QDoubleSpinBox, f"spin_point_{n}") for n in "xyz"}
+    assert all(spins.values())
+    assert tab.formula_gradient.latex() == r"= \begin{bmatrix}y z \\ x z \\ x y\end{bmatrix}"
+    grid = tab._grid
+    z_held = tab.state.point["z"]
+    image = tab.plot.image.image
+    np.testing.assert_allclose(image[40, 100], grid.xs[100] * grid.ys[40] * z_held)
+    spins["z"].setValue(-2.0)
+    qtbot.waitUntil(lambda: "z = -2" in tab.plot.panel.title_label.text())
+    image = tab.plot.image.image
+    np.testing.assert_allclose(image[40, 100], grid.xs[100] * grid.ys[40] * -2.0)
+    point = dict(tab.state.point)
+    reference = cli_gradient(capsys, "x*y*z", point)
+    assert numbers(tab.readouts.label_gradient_value.text()) == pytest.approx(reference["value"], rel=1e-5)
+    assert reference["value"] == pytest.approx([point["y"] * -2.0, point["x"] * -2.0, point["x"] * point["y"]])
+    # Put z across: the map is now over (z, y) with x held.
+    combo = tab.variables_panel.combo_x_variable
+    combo.setCurrentText("z")
+    combo.activated.emit(combo.currentIndex())
+    qtbot.wait(50)
+    assert tab.state.x_variable == "z" and tab.plot.plot_item.getAxis("bottom").labelText == "z"
+    grid = tab._grid
+    np.testing.assert_allclose(tab.plot.image.image[10, 20], grid.xs[20] * grid.ys[10] * point["x"])
+
+
+def test_weights_get_one_spin_box_each(qtbot, tab, capsys):
+    apply(qtbot, tab, "w1^2 + w2^2 + w3^2")
+    assert tab.variables() == ["w1", "w2", "w3"]
+    for name, value in (("w1", 0.5), ("w2", -1.25), ("w3", 3.0)):
+        tab.findChild(QDoubleSpinBox, f"spin_point_{name}").setValue(value)
+    assert tab.findChild(QDoubleSpinBox, "spin_point_x") is None
+    shown = numbers(tab.readouts.label_gradient_value.text())
+    assert shown == pytest.approx([1.0, -2.5, 6.0])
+    reference = cli_gradient(capsys, "w1^2 + w2^2 + w3^2", {"w1": 0.5, "w2": -1.25, "w3": 3.0})
+    assert shown == pytest.approx(reference["value"])
+
+
+def test_bad_input_keeps_the_last_plot(qtbot, tab):
+    image = tab.plot.image.image.copy()
+    latex = tab.formula_gradient.latex()
+    readout = tab.readouts.label_gradient_value.text()
+    line_edit = tab.expression_box.line_edit
+    line_edit.selectAll()
+    qtbot.keyClicks(line_edit, "2x +")
+    qtbot.keyClick(line_edit, Qt.Key.Key_Return)
+    qtbot.wait(200)
+    assert "column" in tab.expression_box.error()
+    assert tab.worker.is_idle()
+    np.testing.assert_array_equal(tab.plot.image.image, image)
+    assert tab.formula_gradient.latex() == latex and tab.readouts.label_gradient_value.text() == readout
+    assert tab.state.expression == "3x^2 + 2y"
+
+
+def test_constant_function_keeps_the_plot_and_says_why(qtbot, tab):
+    image = tab.plot.image.image.copy()
+    apply_constant = tab.expression_box.line_edit
+    apply_constant.selectAll()
+    qtbot.keyClicks(apply_constant, "5")
+    qtbot.keyClick(apply_constant, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "constant" in tab.label_message.text(), timeout=20000)
+    np.testing.assert_array_equal(tab.plot.image.image, image)
+
+
+def test_non_finite_values_are_masked_and_skipped(qtbot, tab):
+    apply(qtbot, tab, "log(x*y)")        # warnings are errors here: none may be raised
+    grid = tab._grid
+    X, Y = np.meshgrid(grid.xs, grid.ys)
+    image = tab.plot.image.image
+    assert np.isnan(image[X * Y < 0]).all() and np.isfinite(image[X * Y > 0]).all()
+    low, high = tab.plot.color_bar.levels()
+    assert np.isfinite(low) and np.isfinite(high) and low < high
+    mids = arrows(tab.plot.field)[:, :2].mean(axis=1)
+    assert len(mids) > 0 and np.all(mids[:, 0] * mids[:, 1] > 0)
+    # Probe where f is undefined: readouts say so, no arrow is drawn.
+    click_at(qtbot, tab, -1.0, 1.0)
+    assert tab.readouts.label_f_value.text() == "undefined"
+    assert tab.readouts.label_gradient_value.text() == "[-1, 1]"          # 1/x, 1/y exist; f does not
+
+
+def test_a_pole_does_not_wash_out_the_colours(qtbot, tab):
+    apply(qtbot, tab, "1/(x^2 + y^2)")
+    finite = tab._grid.z[np.isfinite(tab._grid.z)]
+    low, high = tab.plot.color_bar.levels()
+    assert finite.max() > 100 * high
+    assert np.mean(finite <= high) > 0.95
+
+
+def test_pan_and_zoom_re_evaluate_the_map(qtbot, tab):
+    tab.plot.view_box.setRange(xRange=(4.0, 5.0), yRange=(-6.0, -5.0), padding=0)
+    qtbot.waitUntil(lambda: tab._grid.xs[0] > 3.5, timeout=2000)
+    (x0, x1), (y0, y1) = tab.plot.view_box.viewRange()
+    grid = tab._grid
+    assert grid.rect == pytest.approx((x0, y0, x1 - x0, y1 - y0))
+    np.testing.assert_allclose(tab.plot.image.image[7, 9], 3 * grid.xs[9] ** 2 + 2 * grid.ys[7])
+    assert tab.state.x_range == pytest.approx((x0, x1))
+    # Re-evaluating a 256 x 256 map with contours, arrows and probe stays well within a frame or two.
+    started = time.perf_counter()
+    for _ in range(5):
+        tab._refresh_map()
+    assert (time.perf_counter() - started) / 5 < 0.1
+
+
+def test_rosenbrock_preset_uses_log_colours(qtbot, tab):
+    combo = tab.concept.combo_preset
+    index = combo.findText("Rosenbrock")
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    settle(qtbot, tab)
+    assert tab.check_log_colors.isChecked() and tab.state.log_colors
+    assert tab.state.point == {"x": -1.0, "y": 1.5}
+    # f = (1 - x)^2 + 100 (y - x^2)^2 = 4 + 25; ∇f = [-2(1 - x) - 400 x (y - x^2), 200 (y - x^2)] = [196, 100]
+    assert numbers(tab.readouts.label_f_value.text()) == [29.0]
+    assert numbers(tab.readouts.label_gradient_value.text()) == [196.0, 100.0]
+    assert tab.plot.color_bar.levels() == (0.0, 1.0)          # the image holds log-warped values
+    ticks = tab.plot.color_bar.axis._tickLevels[0]
+    positions = {label: pos for pos, label in ticks}
+    assert positions["0"] == 0
+    # Decades above the minimum get (nearly) equal lengths of the colour bar.
+    assert positions["100"] - positions["10"] == pytest.approx(positions["1000"] - positions["100"], abs=0.02)
+
+
+def test_one_variable_gets_a_spare_axis(qtbot, tab):
+    apply(qtbot, tab, "x^2")
+    assert tab.variables() == ["x"]
+    assert tab.variables_panel.names() == ["x", "y"] and not tab.variables_panel.combo_x_variable.isEnabled()
+    shaft = arrows(tab.plot.field)[:, 1] - arrows(tab.plot.field)[:, 0]
+    assert np.all(shaft[:, 1] == 0) and np.any(shaft[:, 0] != 0)            # ∇f = [2x]: horizontal arrows
+    assert tab.readouts.label_gradient_value.text() == "[2]"                 # x = 1
+
+
+def test_set_state_shows_it(qtbot, tab):
+    state = GradientsState(expression="x^2 - y^2", x_range=(-1.0, 1.0), y_range=(-1.0, 1.0),
+                           point={"x": 0.5, "y": 0.25}, normalize_arrows=True, show_contours=False)
+    tab.set_state(state)
+    settle(qtbot, tab)
+    assert tab.check_normalize_arrows.isChecked() and not tab.check_show_contours.isChecked()
+    assert numbers(tab.readouts.label_gradient_value.text()) == [1.0, -0.5]
+    assert tab.plot.contours.getData()[0] is None or len(tab.plot.contours.getData()[0]) == 0
+    saved = tab.state.to_dict()
+    assert saved["expression"] == "x^2 - y^2" and saved["point"] == {"x": 0.5, "y": 0.25}
+
+
+def test_every_preset_loads(qtbot, tab):
+    for preset in PRESETS:
+        tab.concept._choose(preset)
+        settle(qtbot, tab)
+        assert tab.expression_box.text() == preset.expression
+        assert tab.readouts.label_f_value.text() not in ("", "–"), preset.name
