@@ -14,7 +14,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
-DEBOUNCE_MS = 150
+# Short enough that the plot follows typing within ~50 ms; long enough that a burst of keys (auto-repeat,
+# paste-and-edit) parses once. Stale results are dropped downstream (worker jobs are keyed).
+DEBOUNCE_MS = 40
 ERROR_COLOR = "#C62828"
 _CONTEXT_CHARS = 50   # characters of the text shown around the error column
 
