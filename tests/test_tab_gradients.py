@@ -241,6 +241,20 @@ def test_non_finite_values_are_masked_and_skipped(qtbot, tab):
     assert tab.readouts.label_gradient_value.text() == "[-1, 1]"          # 1/x, 1/y exist; f does not
 
 
+def test_undefined_region_is_drawn_neutral_grey(qtbot, tab):
+    apply(qtbot, tab, "log(x*y)")
+    image = tab.plot.panel.plot_widget.grab().toImage()
+
+    def colour(x: float, y: float) -> tuple[int, int, int]:
+        pixel = image.pixelColor(pixel_of(tab, x, y))
+        return pixel.red(), pixel.green(), pixel.blue()
+
+    red, green, blue = colour(-1.77, 1.63)               # x y < 0: f undefined
+    assert max(red, green, blue) - min(red, green, blue) < 12 and 180 < red < 225   # grey, not black
+    red, green, blue = colour(1.77, 1.63)                # x y > 0: coloured by f
+    assert max(red, green, blue) - min(red, green, blue) > 40
+
+
 def test_a_pole_does_not_wash_out_the_colours(qtbot, tab):
     apply(qtbot, tab, "1/(x^2 + y^2)")
     finite = tab._grid.z[np.isfinite(tab._grid.z)]

@@ -109,5 +109,6 @@ PRESETS: tuple[GradientsPreset, ...] = (
                     point=(("w1", 1.0), ("w2", -1.0), ("w3", 0.5)),
                     note="A loss over three weights: its gradient has one entry per weight."),
     GradientsPreset("Pole: 1/(x^2 + y^2)", "1/(x^2 + y^2)", point=(("x", 1.0), ("y", 1.0)),
-                    note="Undefined at the origin: that pixel is masked, the colours come from the rest."),
+                    note="Undefined at the origin; the colours come from the bulk of the values, so the spike "
+                         "does not wash out the map."),
 )

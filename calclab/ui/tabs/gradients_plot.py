@@ -73,7 +73,9 @@ class GradientPlot(QObject):
         self.view_box.setAspectLocked(True, ratio=1.0)
         self.view_box.setMenuEnabled(False)
 
-        self.backdrop = pg.ImageItem(np.array([[MASK_COLOR]], dtype=np.ubyte), axisOrder="row-major")
+        # A constant image would be auto-levelled to black: give its levels explicitly.
+        self.backdrop = pg.ImageItem(np.array([[MASK_COLOR]], dtype=np.ubyte), axisOrder="row-major",
+                                     levels=(0, 255))
         self.backdrop.setZValue(-20)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
