@@ -324,3 +324,15 @@ def test_every_preset_loads(qtbot, tab):
         settle(qtbot, tab)
         assert tab.expression_box.text() == preset.expression
         assert tab.readouts.label_f_value.text() not in ("", "–"), preset.name
+
+
+@pytest.mark.parametrize("text", ["sqrt(-x^2 - y^2 - 1)", "x^2 + 1e300 y^2", "exp(1000 x) + y", "relu(x) + abs(y)",
+                                  "sigmoid(3x - y)", "tan(x y)"])
+def test_awkward_functions_draw_without_warnings(qtbot, tab, text):
+    apply(qtbot, tab, text)                      # warnings are errors and Qt warnings fail the test
+    low, high = tab.plot.color_bar.levels()
+    assert np.isfinite(low) and np.isfinite(high) and low < high
+    xs, ys = tab.plot.field.getData()
+    assert xs is None or (np.isfinite(xs).all() and np.isfinite(ys).all())
+    click_at(qtbot, tab, 0.3, -0.4)
+    assert tab.readouts.label_f_value.text() != "–"

@@ -178,7 +178,6 @@ class GradientsTab(TabBase):
 
     def _on_expression_changed(self, text: str, expr: object) -> None:
         self.state.expression = text
-        self._set_message("computing ∇f…")
         self.worker.submit(JOB_KEY, symbolic_gradient, expr, on_done=self._on_gradient,
                            on_error=self._on_gradient_error)
 

@@ -186,6 +186,8 @@ class ReadoutsPanel(QGroupBox):
         else:
             text = (f"∇f meets the level curve through the point (white) at {angle:.1f}°, measured on the "
                     "drawn curve: the gradient is perpendicular to it. Black line: the tangent.")
+        if len(point) > 2 and finite and norm != 0:
+            text += f" The arrows show ∇f's {axes[0]} and {axes[1]} parts, the plane of this slice."
         self.label_perpendicular.setText(text)
 
     def clear_values(self) -> None:
