@@ -68,6 +68,11 @@ class GradientsTab(TabBase):
         self._plot_names: list[str] = []    # the variables offered for the axes (f's, or f's plus a spare)
         self._grid = None                   # the last sampled map (for the probe's level curve)
         self._axes = ("", "")               # the plotted (across, up) variables of the compiled function
+        # One key per tab (tests build many tabs on one worker); a job still running when the tab is
+        # deleted is dropped, so its callback never touches a deleted widget.
+        self._job_key = f"{JOB_KEY}.{id(self)}"
+        job_key = self._job_key
+        self.destroyed.connect(lambda *_: worker.cancel(job_key))
         self._build()
         self.set_state(GradientsState())
 
@@ -178,7 +183,7 @@ class GradientsTab(TabBase):
 
     def _on_expression_changed(self, text: str, expr: object) -> None:
         self.state.expression = text
-        self.worker.submit(JOB_KEY, symbolic_gradient, expr, on_done=self._on_gradient,
+        self.worker.submit(self._job_key, symbolic_gradient, expr, on_done=self._on_gradient,
                            on_error=self._on_gradient_error)
 
     def _on_gradient_error(self, message: str) -> None:
