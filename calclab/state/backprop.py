@@ -1,0 +1,200 @@
+"""The Backprop tab's inputs (no Qt): data set, network shape, training settings, the sample the diagram shows.
+
+The GUI edits a BackpropState, session files store `to_dict()`, and the presets below are BackpropStates too.
+The default is what `calclab backprop` runs with no options (XOR, 2-4-1, tanh, lr 0.5, 3000 epochs, seed 0,
+200 points without noise), plus a 20% test split, so the GUI's first run reaches 100% training accuracy
+like the CLI's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from calclab.engine import datasets
+from calclab.engine.backprop import HIDDEN_ACTIVATIONS
+
+MAX_HIDDEN_LAYERS = 4
+MAX_LAYER_WIDTH = 8        # the diagram stays readable up to 2-8-8-8-8-1
+LR_MAX = 1000.0            # big enough to watch a run overflow
+SAMPLES_MIN, SAMPLES_MAX = 10, 2000
+NOISE_MAX = 1.0
+TEST_FRACTION_MAX = 0.5
+SEED_MAX = 2**31 - 1
+EPOCHS_MAX = 100_000
+SPEED_MAX = 2000           # epochs per animation frame
+
+DATASET_TITLES: dict[str, str] = {"xor": "XOR", "circles": "Circles", "moons": "Two moons", "spiral": "Spiral",
+                                  "sine": "Noisy sine (regression)"}
+
+
+@dataclass
+class BackpropState:
+    """Everything the user sets on the Backprop tab.
+
+    `hidden` lists the hidden layers' widths (0 to 4 layers of 1 to 8 neurons); the input width and the one
+    output come from the data set, and so do the output activation and the loss (`output`, `loss`).
+    `seed` drives the data, the train/test split and the initial weights (as in `calclab backprop`).
+    `speed` is how many epochs each animation frame trains; `sample` is the training sample (0-based) whose
+    values the network diagram shows.
+    """
+
+    dataset: str = "xor"
+    n_samples: int = 200
+    noise: float = 0.0
+    test_fraction: float = 0.2
+    hidden: list[int] = field(default_factory=lambda: [4])
+    activation: str = "tanh"
+    learning_rate: float = 0.5
+    seed: int = 0
+    epochs: int = 3000
+    speed: int = 25
+    sample: int = 0
+
+    @property
+    def sizes(self) -> list[int]:
+        """All layer widths, inputs first: e.g. [2, 4, 1]."""
+        return [datasets.input_dim(self.dataset), *self.hidden, 1]
+
+    @property
+    def classification(self) -> bool:
+        return datasets.is_classification(self.dataset)
+
+    @property
+    def output(self) -> str:
+        """The output activation the data set needs: a probability for classes, a plain number for sine."""
+        return "sigmoid" if self.classification else "linear"
+
+    @property
+    def loss(self) -> str:
+        return "bce" if self.classification else "mse"
+
+    def problem(self) -> str | None:
+        """A one-line message saying what is wrong with these settings, or None if a network can be built."""
+        if self.dataset not in datasets.DATASETS:
+            return f"Unknown data set '{self.dataset}'."
+        if len(self.hidden) > MAX_HIDDEN_LAYERS:
+            return f"At most {MAX_HIDDEN_LAYERS} hidden layers."
+        for number, width in enumerate(self.hidden, start=1):
+            if not 1 <= width <= MAX_LAYER_WIDTH:
+                return f"Hidden layer {number} has {width} neurons: a layer needs 1 to {MAX_LAYER_WIDTH}."
+        if self.activation not in HIDDEN_ACTIVATIONS:
+            return f"Unknown activation '{self.activation}'."
+        if not (math.isfinite(self.learning_rate) and 0.0 < self.learning_rate <= LR_MAX):
+            return f"The learning rate must be above 0 (and at most {LR_MAX:g}): with 0 nothing would change."
+        if not SAMPLES_MIN <= self.n_samples <= SAMPLES_MAX:
+            return f"The data set needs {SAMPLES_MIN} to {SAMPLES_MAX} points."
+        if not 0.0 <= self.noise <= NOISE_MAX:
+            return f"Noise must be between 0 and {NOISE_MAX:g}."
+        if not 0.0 <= self.test_fraction <= TEST_FRACTION_MAX:
+            return f"The test fraction must be between 0 and {TEST_FRACTION_MAX:g}."
+        if not 0 <= self.seed <= SEED_MAX:
+            return f"The seed must be a whole number from 0 to {SEED_MAX}."
+        if not 1 <= self.epochs <= EPOCHS_MAX:
+            return f"Epochs must be between 1 and {EPOCHS_MAX}."
+        if not 1 <= self.speed <= SPEED_MAX:
+            return f"Epochs per frame must be between 1 and {SPEED_MAX}."
+        return None
+
+    def same_network(self, other: BackpropState) -> bool:
+        """True if `other` needs neither new data nor new weights (only lr, epochs, speed or sample differ)."""
+        keys = ("dataset", "n_samples", "noise", "test_fraction", "hidden", "activation", "seed")
+        return all(getattr(self, key) == getattr(other, key) for key in keys)
+
+    def copy(self) -> BackpropState:
+        return replace(self, hidden=list(self.hidden))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able values."""
+        out: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            out[item.name] = list(value) if isinstance(value, list) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> BackpropState:
+        """A state from a dict; unknown keys are ignored and bad values fall back to the defaults."""
+        state = cls()
+        if not isinstance(data, dict):
+            return state
+        if data.get("dataset") in datasets.DATASETS:
+            state.dataset = data["dataset"]
+        hidden = data.get("hidden")
+        if isinstance(hidden, list) and len(hidden) <= MAX_HIDDEN_LAYERS and \
+                all(_int(v, -1, 1, MAX_LAYER_WIDTH) == v for v in hidden):
+            state.hidden = [int(v) for v in hidden]
+        if data.get("activation") in HIDDEN_ACTIVATIONS:
+            state.activation = data["activation"]
+        state.n_samples = _int(data.get("n_samples"), state.n_samples, SAMPLES_MIN, SAMPLES_MAX)
+        state.noise = _float(data.get("noise"), state.noise, 0.0, NOISE_MAX)
+        state.test_fraction = _float(data.get("test_fraction"), state.test_fraction, 0.0, TEST_FRACTION_MAX)
+        learning_rate = _float(data.get("learning_rate"), state.learning_rate, 0.0, LR_MAX)
+        state.learning_rate = learning_rate if learning_rate > 0 else state.learning_rate
+        state.seed = _int(data.get("seed"), state.seed, 0, SEED_MAX)
+        state.epochs = _int(data.get("epochs"), state.epochs, 1, EPOCHS_MAX)
+        state.speed = _int(data.get("speed"), state.speed, 1, SPEED_MAX)
+        state.sample = _int(data.get("sample"), state.sample, 0, SAMPLES_MAX - 1)
+        return state
+
+
+def _float(value: Any, default: float, low: float, high: float) -> float:
+    """value as a finite float in [low, high], else default (from_dict never raises)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    number = float(value)
+    return number if math.isfinite(number) and low <= number <= high else default
+
+
+def _int(value: Any, default: int, low: int, high: int) -> int:
+    """value as an int in [low, high] (whole floats such as 3.0 accepted), else default."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        return default
+    number = int(value)
+    return number if low <= number <= high else default
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named starting point for the tab, with one line saying what it shows."""
+
+    name: str
+    description: str
+    state: BackpropState
+
+    def make_state(self) -> BackpropState:
+        """A fresh copy (presets themselves never change)."""
+        return self.state.copy()
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("XOR (as calclab backprop)",
+           "The CLI's defaults: 2-4-1, tanh, lr 0.5, 3000 epochs. No straight line splits XOR; four hidden "
+           "neurons bend the boundary enough.",
+           BackpropState()),
+    Preset("XOR without a hidden layer",
+           "2-1 is logistic regression: its boundary is a straight line, so it can never get XOR right.",
+           BackpropState(hidden=[], epochs=1000)),
+    Preset("Circles",
+           "A disc inside a ring: eight tanh neurons draw a closed boundary around the disc.",
+           BackpropState(dataset="circles", hidden=[8], noise=0.05)),
+    Preset("Two moons",
+           "Two interleaved half circles need a curved boundary: two hidden layers of 8.",
+           BackpropState(dataset="moons", hidden=[8, 8], noise=0.05)),
+    Preset("Spiral (deep relu network)",
+           "Two arms winding around each other, the hardest set here: the biggest network (2-8-8-8-8-1) with "
+           "relu, a small learning rate and 8000 epochs.",
+           BackpropState(dataset="spiral", hidden=[8, 8, 8, 8], activation="relu", learning_rate=0.05,
+                         epochs=8000, speed=50)),
+    Preset("Noisy sine (regression)",
+           "A linear output and mean squared error fit a curve through noisy points: 1-8-8-1, lr 0.1.",
+           BackpropState(dataset="sine", hidden=[8, 8], learning_rate=0.1, noise=0.1)),
+    Preset("Learning rate too large (overflow)",
+           "The sine fit with lr 2: every step overshoots further, the loss explodes and training stops.",
+           BackpropState(dataset="sine", hidden=[8, 8], learning_rate=2.0, noise=0.1, speed=5)),
+)
+
+DEFAULT_PRESET = PRESETS[0]

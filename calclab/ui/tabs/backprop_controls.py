@@ -1,0 +1,238 @@
+"""The Backprop tab's left column: presets, the data set, the network builder and the training controls.
+
+Each control is named after the BackpropState field it edits (spin_learning_rate <-> state.learning_rate,
+spin_hidden_2 <-> state.hidden[1]). `read_state()` returns what the controls say, valid or not (the tab
+checks it and keeps the last good network on a problem); `show_state()` puts a state on the controls.
+Spin boxes commit on Enter or focus loss (no keyboard tracking) so typing "0.05" does not rebuild at "0".
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calclab.engine import datasets
+from calclab.engine.backprop import HIDDEN_ACTIVATIONS
+from calclab.state.backprop import (
+    DATASET_TITLES,
+    EPOCHS_MAX,
+    LR_MAX,
+    MAX_HIDDEN_LAYERS,
+    MAX_LAYER_WIDTH,
+    NOISE_MAX,
+    PRESETS,
+    SAMPLES_MAX,
+    SAMPLES_MIN,
+    SEED_MAX,
+    SPEED_MAX,
+    TEST_FRACTION_MAX,
+    BackpropState,
+)
+
+
+def _spin(low: int, high: int, tip: str, step: int = 1) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setSingleStep(step)
+    spin.setKeyboardTracking(False)
+    spin.setToolTip(tip)
+    return spin
+
+
+def _double(low: float, high: float, step: float, decimals: int, tip: str) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(low, high)
+    spin.setSingleStep(step)
+    spin.setDecimals(decimals)
+    spin.setKeyboardTracking(False)
+    spin.setToolTip(tip)
+    return spin
+
+
+class ControlsPanel(QWidget):
+    """Presets, data, network and training controls; emits `settings_edited` when any setting changes."""
+
+    settings_edited = Signal()
+    preset_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+
+        self.combo_preset = QComboBox()
+        self.combo_preset.addItem("Presets…")
+        for preset in PRESETS:
+            self.combo_preset.addItem(preset.name)
+            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.description,
+                                          role=3)  # Qt.ItemDataRole.ToolTipRole
+        self.combo_preset.setToolTip("Load a worked example: data set, network and training settings together")
+        self.combo_preset.activated.connect(self._on_preset_activated)
+        layout.addWidget(self.combo_preset)
+        self.label_preset = QLabel("")
+        self.label_preset.setWordWrap(True)
+        self.label_preset.setStyleSheet("color: #555555;")
+        layout.addWidget(self.label_preset)
+
+        data = QGroupBox("Data")
+        form = QFormLayout(data)
+        self.combo_dataset = QComboBox()
+        for name in datasets.DATASETS:
+            self.combo_dataset.addItem(DATASET_TITLES[name], name)
+        self.combo_dataset.setToolTip("Toy data made on this machine; the four 2-D sets are classification, "
+                                      "the sine is regression")
+        self.spin_n_samples = _spin(SAMPLES_MIN, SAMPLES_MAX, "How many points the data set has", 10)
+        self.spin_noise = _double(0.0, NOISE_MAX, 0.05, 2, "Standard deviation of the random jitter added "
+                                  "to the points (to y for the sine)")
+        self.spin_test_fraction = _double(0.0, TEST_FRACTION_MAX, 0.05, 2, "Share of the points held back as a "
+                                          "test set: never trained on, only measured")
+        form.addRow("Data set", self.combo_dataset)
+        form.addRow("Points", self.spin_n_samples)
+        form.addRow("Noise", self.spin_noise)
+        form.addRow("Test fraction", self.spin_test_fraction)
+        layout.addWidget(data)
+
+        network = QGroupBox("Network")
+        form = QFormLayout(network)
+        self.spin_hidden_layers = _spin(0, MAX_HIDDEN_LAYERS, "Number of hidden layers (0 = no hidden layer: "
+                                        "a straight-line boundary)")
+        form.addRow("Hidden layers", self.spin_hidden_layers)
+        row = QHBoxLayout()
+        self.spin_hidden: list[QSpinBox] = []
+        for k in range(MAX_HIDDEN_LAYERS):
+            spin = _spin(0, MAX_LAYER_WIDTH, f"Neurons in hidden layer {k + 1} (1 to {MAX_LAYER_WIDTH})")
+            spin.setObjectName(f"spin_hidden_{k + 1}")
+            setattr(self, f"spin_hidden_{k + 1}", spin)
+            self.spin_hidden.append(spin)
+            row.addWidget(spin)
+        form.addRow("Neurons", row)
+        self.combo_activation = QComboBox()
+        for name in HIDDEN_ACTIVATIONS:
+            self.combo_activation.addItem(name, name)
+        self.combo_activation.setToolTip("The hidden layers' activation: sigmoid 1/(1+e^-z), tanh, relu max(0, z)")
+        form.addRow("Activation", self.combo_activation)
+        self.label_output = QLabel("")
+        self.label_output.setWordWrap(True)
+        self.label_output.setToolTip("The output layer and the loss follow the data set: a probability and "
+                                     "cross-entropy for classes, a plain number and squared error for the sine")
+        form.addRow("Output, loss", self.label_output)
+        self.spin_learning_rate = _double(0.0, LR_MAX, 0.05, 4, "η in w ← w − η ∂L/∂w (must be above 0)")
+        self.spin_learning_rate.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        form.addRow("Learning rate", self.spin_learning_rate)
+        self.spin_seed = _spin(0, SEED_MAX, "Seeds the data, the train/test split and the initial weights")
+        form.addRow("Seed", self.spin_seed)
+        layout.addWidget(network)
+
+        training = QGroupBox("Training (batch = all training points)")
+        form = QFormLayout(training)
+        self.spin_epochs = _spin(1, EPOCHS_MAX, "How many epochs Train runs (one epoch = the four steps once "
+                                 "on the whole training set)", 100)
+        self.spin_speed = _spin(1, SPEED_MAX, "Epochs trained per animation frame (higher = faster)")
+        form.addRow("Epochs", self.spin_epochs)
+        form.addRow("Epochs per frame", self.spin_speed)
+        buttons = QHBoxLayout()
+        self.button_train = QPushButton("Train")
+        self.button_train.setToolTip("Run the epochs, animating the diagram and the plots")
+        self.button_stop = QPushButton("Stop")
+        self.button_stop.setToolTip("Pause training (Train continues from here)")
+        self.button_reset = QPushButton("Reset")
+        self.button_reset.setToolTip("Back to the initial weights (same seed) and an empty loss curve")
+        for button in (self.button_train, self.button_stop, self.button_reset):
+            buttons.addWidget(button)
+        form.addRow(buttons)
+        self.progress = QProgressBar()
+        self.progress.setToolTip("Epochs done in this training run")
+        form.addRow(self.progress)
+        self.label_scores = QLabel("")
+        self.label_scores.setWordWrap(True)
+        self.label_scores.setToolTip("Accuracy: share of points on the right side of p = 0.5 (regression: MSE)")
+        form.addRow(self.label_scores)
+        self.button_gradient_check = QPushButton("Gradient check")
+        self.button_gradient_check.setToolTip("Compare backprop's gradients with central finite differences "
+                                              "(L(w + ε) − L(w − ε)) / 2ε for every weight and bias")
+        form.addRow(self.button_gradient_check)
+        self.label_gradient_check = QLabel("")
+        self.label_gradient_check.setWordWrap(True)
+        form.addRow(self.label_gradient_check)
+        layout.addWidget(training)
+        layout.addStretch(1)
+
+        for spin in (self.spin_n_samples, self.spin_noise, self.spin_test_fraction, self.spin_hidden_layers,
+                     *self.spin_hidden, self.spin_learning_rate, self.spin_seed, self.spin_epochs, self.spin_speed):
+            spin.valueChanged.connect(self._on_edited)
+        for combo in (self.combo_dataset, self.combo_activation):
+            combo.currentIndexChanged.connect(self._on_edited)
+        self._sample = 0
+
+    def read_state(self) -> BackpropState:
+        """The settings the controls show (not validated)."""
+        count = self.spin_hidden_layers.value()
+        return BackpropState(
+            dataset=self.combo_dataset.currentData(), n_samples=self.spin_n_samples.value(),
+            noise=self.spin_noise.value(), test_fraction=self.spin_test_fraction.value(),
+            hidden=[spin.value() for spin in self.spin_hidden[:count]],
+            activation=self.combo_activation.currentData(), learning_rate=self.spin_learning_rate.value(),
+            seed=self.spin_seed.value(), epochs=self.spin_epochs.value(), speed=self.spin_speed.value(),
+            sample=self._sample)
+
+    def show_state(self, state: BackpropState) -> None:
+        """Put `state` on the controls without emitting settings_edited."""
+        widgets = [self.combo_dataset, self.spin_n_samples, self.spin_noise, self.spin_test_fraction,
+                   self.spin_hidden_layers, *self.spin_hidden, self.combo_activation, self.spin_learning_rate,
+                   self.spin_seed, self.spin_epochs, self.spin_speed]
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.combo_dataset.setCurrentIndex(self.combo_dataset.findData(state.dataset))
+            self.spin_n_samples.setValue(state.n_samples)
+            self.spin_noise.setValue(state.noise)
+            self.spin_test_fraction.setValue(state.test_fraction)
+            self.spin_hidden_layers.setValue(len(state.hidden))
+            for k, spin in enumerate(self.spin_hidden):
+                spin.setValue(state.hidden[k] if k < len(state.hidden) else max(state.hidden, default=4))
+            self.combo_activation.setCurrentIndex(self.combo_activation.findData(state.activation))
+            self.spin_learning_rate.setValue(state.learning_rate)
+            self.spin_seed.setValue(state.seed)
+            self.spin_epochs.setValue(state.epochs)
+            self.spin_speed.setValue(state.speed)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self._sample = state.sample
+        self._show_layer_spins()
+        self.label_output.setText("sigmoid + binary cross-entropy (classes)" if state.classification
+                                  else "linear + mean squared error (regression)")
+
+    def set_training(self, running: bool) -> None:
+        """Lock the settings that would rebuild the network while training runs."""
+        self.button_train.setEnabled(not running)
+        self.button_stop.setEnabled(running)
+        self.button_gradient_check.setEnabled(not running)
+        self.button_reset.setEnabled(not running)
+
+    def _show_layer_spins(self) -> None:
+        count = self.spin_hidden_layers.value()
+        for k, spin in enumerate(self.spin_hidden):
+            spin.setEnabled(k < count)
+
+    def _on_edited(self, *_args: object) -> None:
+        self._show_layer_spins()
+        self.settings_edited.emit()
+
+    def _on_preset_activated(self, index: int) -> None:
+        if index > 0:
+            self.label_preset.setText(PRESETS[index - 1].description)
+            self.preset_chosen.emit(index - 1)

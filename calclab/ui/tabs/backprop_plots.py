@@ -1,0 +1,134 @@
+"""The Backprop tab's two plots: the data with the network's answer under it, and the loss per epoch.
+
+Classification: a heatmap of the predicted probability of class 1 (pg.ImageItem on a grid) under the points,
+orange for class 0, blue for class 1, test points hollow. Regression: the fitted curve over the points.
+Items are created once; later calls only set their data. Non-finite values are never handed to Qt.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
+
+from calclab.ui.tabs.backprop_model import BackpropModel
+from calclab.ui.widgets.network_view import NEGATIVE, POSITIVE
+from calclab.ui.widgets.plot_panel import PlotPanel, make_pen, set_curve_data
+
+CLASS_COLORS = (NEGATIVE, POSITIVE)   # class 0 orange, class 1 blue: the diagram's sign colours
+POINT_SIZE = 8
+
+
+def _boundary_lut() -> np.ndarray:
+    """Pale orange (p = 0) through white (p = 0.5) to pale blue (p = 1): points stay readable on top."""
+    def pale(color: str, keep: float) -> tuple[int, int, int, int]:
+        c = QColor(color)
+        return (*(round(255 + (v - 255) * keep) for v in (c.red(), c.green(), c.blue())), 255)
+
+    stops = [pale(NEGATIVE, 0.5), (255, 255, 255, 255), pale(POSITIVE, 0.45)]
+    cmap = pg.ColorMap([0.0, 0.5, 1.0], np.array(stops, dtype=np.ubyte))
+    return cmap.getLookupTable(0.0, 1.0, 256)
+
+
+class DataPlot(PlotPanel):
+    """The data set and the network's prediction; clicking a training point chooses it as the sample."""
+
+    sample_clicked = Signal(int)   # index into the training set
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Data and prediction", "x₁", "x₂", legend=False, parent=parent)
+        self.image = pg.ImageItem()
+        self.image.setLookupTable(_boundary_lut())
+        self.image.setLevels((0.0, 1.0))
+        self.image.setZValue(-10)
+        self.plot_item.addItem(self.image)
+        self.curve = self.add_curve(None, "#000000", width=2.5, z=5)
+        self.train_points = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen("#222222", width=0.8))
+        self.test_points = pg.ScatterPlotItem(size=POINT_SIZE, brush=pg.mkBrush("white"))
+        self.chosen = pg.ScatterPlotItem(size=18, pen=pg.mkPen("#000000", width=2.5), brush=None)
+        for z, item in enumerate((self.train_points, self.test_points, self.chosen)):
+            item.setZValue(10 + z)
+            self.plot_item.addItem(item)
+        self.train_points.sigClicked.connect(self._on_points_clicked)
+        self.plot_item.setAspectLocked(False)
+
+    def set_model_data(self, model: BackpropModel) -> None:
+        """New data set: points, axes and range."""
+        classify = model.state.classification
+        if classify:
+            self.set_axis_labels("x₁", "x₂")
+            self.set_title("Data and decision boundary — <span style='color:{}'>● class 0</span> "
+                           "<span style='color:{}'>● class 1</span> ○ test".format(*CLASS_COLORS))
+            tx, ty = model.X_train[:, 0], model.X_train[:, 1]
+            sx, sy = model.X_test[:, 0], model.X_test[:, 1]
+            train_brushes = [pg.mkBrush(CLASS_COLORS[int(v >= 0.5)]) for v in model.y_train[:, 0]]
+            test_pens = [pg.mkPen(CLASS_COLORS[int(v >= 0.5)], width=2) for v in model.y_test[:, 0]]
+        else:
+            self.set_axis_labels("x", "y")
+            self.set_title("Data (● training ○ test) and the network's curve")
+            tx, ty = model.X_train[:, 0], model.y_train[:, 0]
+            sx, sy = model.X_test[:, 0], model.y_test[:, 0]
+            train_brushes = [pg.mkBrush(POSITIVE)] * len(tx)
+            test_pens = [pg.mkPen(POSITIVE, width=2)] * len(sx)
+        self.train_points.setData(x=tx, y=ty, brush=train_brushes, data=np.arange(len(tx)))
+        self.test_points.setData(x=sx, y=sy, pen=test_pens)
+        self.image.setVisible(classify)
+        self.curve.setVisible(not classify)
+        x0, x1, y0, y1 = model.bounds()
+        self.plot_item.setAspectLocked(classify)
+        self.plot_item.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.0)
+        self.set_prediction(model)
+        self.set_sample(model)
+
+    def set_prediction(self, model: BackpropModel) -> None:
+        """Redraw what the network predicts (heatmap or curve) for its current weights."""
+        if model.state.classification:
+            xs, ys, p = model.boundary()
+            dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+            self.image.setImage(p, autoLevels=False, levels=(0.0, 1.0))
+            self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
+        else:
+            xs, ys = model.fitted_curve()
+            set_curve_data(self.curve, xs, ys)
+
+    def set_sample(self, model: BackpropModel) -> None:
+        """Ring the training sample the diagram shows."""
+        n = model.sample
+        y = model.X_train[n, 1] if model.state.classification else model.y_train[n, 0]
+        self.chosen.setData(x=[model.X_train[n, 0]], y=[y])
+
+    def boundary_image(self) -> np.ndarray | None:
+        """The heatmap's array (probabilities on the grid), for tests and export."""
+        return self.image.image
+
+    def _on_points_clicked(self, _item, points, _event=None) -> None:
+        if len(points):
+            self.sample_clicked.emit(int(points[0].data()))
+
+
+class LossPlot(PlotPanel):
+    """Training and test loss against the epoch."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Loss per epoch", "epoch", "loss", legend=True, parent=parent)
+        self.train_curve = self.add_curve("train", POSITIVE)
+        self.test_curve = self.add_curve("test", NEGATIVE, style=Qt.PenStyle.DashLine)
+        for curve in (self.train_curve, self.test_curve):
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+        self.test_curve.setPen(make_pen(NEGATIVE, 2.0, Qt.PenStyle.DashLine))
+        self.plot_item.getAxis("left").enableAutoSIPrefix(False)   # "loss (x0.001)" confuses more than it helps
+
+    def set_history(self, model: BackpropModel) -> None:
+        epochs = np.arange(1, model.epoch + 1, dtype=float)
+        set_curve_data(self.train_curve, epochs, np.asarray(model.train_losses, dtype=float))
+        if model.has_test:
+            set_curve_data(self.test_curve, epochs, np.asarray(model.test_losses, dtype=float))
+        else:
+            set_curve_data(self.test_curve, np.empty(0), np.empty(0))
+        if model.epoch == 0:
+            self.plot_item.setRange(xRange=(0, 10), yRange=(0, 1), padding=0.02)
+        else:
+            self.plot_item.enableAutoRange()

@@ -1,0 +1,290 @@
+"""NetworkView: a layered neural-network diagram on a QGraphicsScene (no OpenGL).
+
+Neurons are circles (a label inside, an optional note such as a gradient to their right), weights are lines
+whose colour is the value's sign (blue positive, orange negative: a colour-blind-safe pair) and whose width is
+its magnitude. Every neuron and edge carries a tooltip; hovering one also emits `hovered` with that text so a
+read-out panel can show it. The view knows no maths: the caller passes numbers and texts.
+The layout follows the view's size, so 2-8-8-8-8-1 fits without scrolling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsLineItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
+    QGraphicsView,
+    QWidget,
+)
+
+POSITIVE = "#0072B2"   # Okabe-Ito blue
+NEGATIVE = "#E66100"   # orange: tells apart from the blue for every common colour-vision deficiency
+ZERO = "#9A9A9A"
+EDGE_MIN_PX, EDGE_MAX_PX = 0.7, 6.0
+HIT_PX = 7.0           # an edge reacts to the mouse this wide, however thin it is drawn
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 46.0, 30.0, 34.0, 104.0
+
+
+def signed_color(value: float, scale: float, strength: float = 1.0) -> QColor:
+    """White blended towards blue (value > 0) or orange (value < 0) by |value| / scale (clipped to 1)."""
+    t = 0.0 if not np.isfinite(value) or scale <= 0 else float(np.clip(abs(value) / scale, 0.0, 1.0)) * strength
+    target = QColor(POSITIVE if value >= 0 else NEGATIVE)
+    return QColor(round(255 + (target.red() - 255) * t), round(255 + (target.green() - 255) * t),
+                  round(255 + (target.blue() - 255) * t))
+
+
+class EdgeItem(QGraphicsLineItem):
+    """One weight: a line from neuron i of layer l to neuron j of layer l + 1."""
+
+    def __init__(self, view: NetworkView, layer: int, i: int, j: int) -> None:
+        super().__init__()
+        self._view, self.layer, self.i, self.j = view, layer, i, j
+        self.value = 0.0
+        self.base_pen = QPen(QColor(ZERO), EDGE_MIN_PX)
+        self.setPen(self.base_pen)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+
+    def shape(self) -> QPainterPath:
+        """A hit area at least HIT_PX wide, so thin edges can be hovered."""
+        path = QPainterPath(self.line().p1())
+        path.lineTo(self.line().p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(HIT_PX, self.pen().widthF()))
+        return stroker.createStroke(path)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override: must contain shape()
+        return self.shape().boundingRect()
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._view._on_item_hovered(self, True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._view._on_item_hovered(self, False)
+        super().hoverLeaveEvent(event)
+
+
+class NeuronItem(QGraphicsEllipseItem):
+    """One neuron: a circle with a centred label and an optional note to its right."""
+
+    def __init__(self, view: NetworkView, layer: int, j: int) -> None:
+        super().__init__()
+        self._view, self.layer, self.j = view, layer, j
+        self.setAcceptHoverEvents(True)
+        self.setZValue(2)
+        self.setPen(QPen(QColor("#333333"), 1.4))
+        self.setBrush(QBrush(QColor("white")))
+        self.label = QGraphicsSimpleTextItem(self)
+        self.note_box = QGraphicsRectItem(self)   # a white backing keeps the note readable over edges
+        self.note_box.setPen(QPen(Qt.PenStyle.NoPen))
+        self.note_box.setBrush(QBrush(QColor(255, 255, 255, 215)))
+        self.note = QGraphicsSimpleTextItem(self.note_box)
+        self.note_box.setVisible(False)
+
+    def label_text(self) -> str:
+        return self.label.text()
+
+    def note_text(self) -> str:
+        return self.note.text() if self.note_box.isVisible() else ""
+
+    def place(self, center: QPointF, radius: float, font_px: int, note_px: int) -> None:
+        self.setRect(QRectF(-radius, -radius, 2 * radius, 2 * radius))
+        self.setPos(center)
+        font = QFont()
+        font.setPixelSize(font_px)
+        self.label.setFont(font)
+        note_font = QFont()
+        note_font.setPixelSize(note_px)
+        self.note.setFont(note_font)
+        self._radius = radius
+        self._center_texts()
+
+    def set_texts(self, label: str, note: str) -> None:
+        self.label.setText(label)
+        self.note.setText(note)
+        self.note_box.setVisible(bool(note))
+        self._center_texts()
+
+    def _center_texts(self) -> None:
+        r = getattr(self, "_radius", 10.0)
+        box = self.label.boundingRect()
+        self.label.setPos(-box.width() / 2, -box.height() / 2)
+        nb = self.note.boundingRect()
+        self.note_box.setRect(QRectF(0, 0, nb.width() + 4, nb.height()))
+        self.note_box.setPos(r + 2, -nb.height() / 2)
+        self.note.setPos(2, 0)
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._view._on_item_hovered(self, True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._view._on_item_hovered(self, False)
+        super().hoverLeaveEvent(event)
+
+
+class NetworkView(QGraphicsView):
+    """The diagram. `set_layers` builds it; `set_edges` and `set_neurons` update colours, widths and texts."""
+
+    hovered = Signal(str)   # the tooltip text of the neuron or edge under the mouse; "" when it leaves
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setBackgroundBrush(QBrush(QColor("white")))
+        self.setMinimumSize(360, 260)
+        self.sizes: list[int] = []
+        self.neurons: list[list[NeuronItem]] = []
+        self.edges: list[list[list[EdgeItem]]] = []     # edges[l][i][j]
+        self.titles: list[QGraphicsSimpleTextItem] = []
+        self.legend = QGraphicsTextItem()
+        self.legend.setZValue(3)
+        self.scene().addItem(self.legend)
+        self.set_legend("weights")
+
+    # -- public API -----------------------------------------------------------------------------------
+
+    def set_layers(self, sizes: Sequence[int], titles: Sequence[str]) -> None:
+        """Build circles and edges for layer widths `sizes`, a title over each column."""
+        scene = self.scene()
+        for item in [*self.titles, *(n for col in self.neurons for n in col),
+                     *(e for layer in self.edges for row in layer for e in row)]:
+            scene.removeItem(item)
+        self.sizes = [int(n) for n in sizes]
+        self.neurons = [[NeuronItem(self, l, j) for j in range(n)] for l, n in enumerate(self.sizes)]
+        self.edges = [[[EdgeItem(self, l, i, j) for j in range(n_out)] for i in range(n_in)]
+                      for l, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True))]
+        self.titles = []
+        for title in titles:
+            item = QGraphicsSimpleTextItem(title)
+            font = QFont()
+            font.setPixelSize(12)
+            font.setBold(True)
+            item.setFont(font)
+            self.titles.append(item)
+        for item in [*self.titles, *(n for col in self.neurons for n in col),
+                     *(e for layer in self.edges for row in layer for e in row)]:
+            scene.addItem(item)
+        self._layout()
+
+    def set_legend(self, what: str) -> None:
+        """Say under the diagram what the edges show (e.g. "weights" or "gradients ∂L/∂w")."""
+        self.legend.setHtml(f'<span style="font-size:11px">edges show <b>{what}</b>: '
+                            f'<span style="color:{POSITIVE}">━━ positive</span> &nbsp; '
+                            f'<span style="color:{NEGATIVE}">━━ negative</span> &nbsp; width ∝ size</span>')
+        self._place_legend()
+
+    def set_edges(self, values: Sequence[np.ndarray], tooltips: Sequence[Sequence[Sequence[str]]] | None = None,
+                  ) -> None:
+        """Colour each edge by the sign of values[l][i, j] and make it as wide as its size relative to the largest."""
+        finite = [np.abs(v[np.isfinite(v)]) for v in values]
+        scale = max((float(f.max()) for f in finite if f.size), default=0.0)
+        for l, layer in enumerate(self.edges):
+            for i, row in enumerate(layer):
+                for j, edge in enumerate(row):
+                    value = float(values[l][i, j])
+                    edge.value = value
+                    t = abs(value) / scale if scale > 0 and np.isfinite(value) else 0.0
+                    color = QColor(ZERO if t == 0 else POSITIVE if value > 0 else NEGATIVE)
+                    color.setAlpha(120 + round(135 * t))   # faint thin edges, solid thick ones
+                    pen = QPen(color, EDGE_MIN_PX + (EDGE_MAX_PX - EDGE_MIN_PX) * t ** 0.75)
+                    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                    edge.prepareGeometryChange()   # shape() depends on the pen width
+                    edge.base_pen = pen
+                    edge.setPen(pen)
+                    edge.setZValue(t)   # strong edges on top of weak ones
+                    if tooltips is not None:
+                        edge.setToolTip(tooltips[l][i][j])
+
+    def set_neurons(self, labels: Sequence[Sequence[str]], fills: Sequence[np.ndarray | None] | None = None,
+                    scales: Sequence[float] | None = None, notes: Sequence[Sequence[str]] | None = None,
+                    tooltips: Sequence[Sequence[str]] | None = None) -> None:
+        """Texts for every neuron; `fills[l]` colours layer l's circles by value/scales[l] (None: white)."""
+        for l, column in enumerate(self.neurons):
+            fill = None if fills is None else fills[l]
+            for j, neuron in enumerate(column):
+                if fill is None:
+                    color = QColor("white")
+                else:
+                    color = signed_color(float(fill[j]), scales[l] if scales else 1.0, 0.9)
+                neuron.setBrush(QBrush(color))
+                dark = color.lightness() < 140
+                neuron.label.setBrush(QBrush(QColor("white" if dark else "black")))
+                neuron.set_texts(labels[l][j], notes[l][j] if notes is not None else "")
+                if tooltips is not None:
+                    neuron.setToolTip(tooltips[l][j])
+
+    def neuron(self, layer: int, j: int) -> NeuronItem:
+        return self.neurons[layer][j]
+
+    def edge(self, layer: int, i: int, j: int) -> EdgeItem:
+        return self.edges[layer][i][j]
+
+    # -- layout ---------------------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._layout()
+
+    def _layout(self) -> None:
+        """Spread the columns over the width and the neurons over the height; circles as large as fits."""
+        width, height = max(self.viewport().width(), 200), max(self.viewport().height(), 150)
+        self.scene().setSceneRect(QRectF(0, 0, width, height))
+        self._place_legend()
+        if not self.sizes:
+            return
+        n_cols, tallest = len(self.sizes), max(self.sizes)
+        usable_w = width - MARGIN_LEFT - MARGIN_RIGHT
+        usable_h = height - MARGIN_TOP - MARGIN_BOTTOM
+        col_gap = usable_w / max(n_cols - 1, 1)
+        row_gap = usable_h / tallest
+        radius = float(np.clip(min(row_gap * 0.36, col_gap * 0.2), 9.0, 24.0))
+        font_px = int(np.clip(radius * 0.6, 8, 13))
+        note_px = int(np.clip(row_gap * 0.26, 9, 12))
+        centers: list[list[QPointF]] = []
+        for l, n in enumerate(self.sizes):
+            x = MARGIN_LEFT + (col_gap * l if n_cols > 1 else usable_w / 2)
+            middle = MARGIN_TOP + usable_h / 2
+            centers.append([QPointF(x, middle + (j - (n - 1) / 2) * row_gap) for j in range(n)])
+            for j, neuron in enumerate(self.neurons[l]):
+                neuron.place(centers[l][j], radius, font_px, note_px)
+            if l < len(self.titles):
+                title = self.titles[l]
+                box = title.boundingRect()
+                left = min(max(x - box.width() / 2, 2.0), width - box.width() - 2)
+                title.setPos(left, 6)
+        for l, layer in enumerate(self.edges):
+            for i, row in enumerate(layer):
+                for j, edge in enumerate(row):
+                    edge.setLine(centers[l][i].x(), centers[l][i].y(), centers[l + 1][j].x(), centers[l + 1][j].y())
+
+    def _place_legend(self) -> None:
+        height = max(self.viewport().height(), 150)
+        self.legend.setPos(4, height - self.legend.boundingRect().height() - 2)
+
+    # -- hover ------------------------------------------------------------------------------------------
+
+    def _on_item_hovered(self, item: QGraphicsItem, entered: bool) -> None:
+        """Outline the hovered item and report its text (the same as its tooltip)."""
+        if isinstance(item, NeuronItem):
+            item.setPen(QPen(QColor("black"), 3.0 if entered else 1.4))
+        elif isinstance(item, EdgeItem):
+            pen = QPen(item.base_pen)
+            if entered:
+                pen.setWidthF(pen.widthF() + 2.5)
+                pen.setColor(pen.color().darker(130))
+            item.setPen(pen)
+        self.hovered.emit(item.toolTip() if entered else "")
