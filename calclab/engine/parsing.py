@@ -13,11 +13,13 @@ Inputs that would hang SymPy or exhaust the stack (9^9^9^9, deep nesting, huge t
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 import sympy as sp
 
@@ -27,6 +29,8 @@ MAX_LENGTH = 4000          # characters; a long polynomial is a few hundred
 MAX_DEPTH = 100            # nesting of parentheses, functions and unary signs
 MAX_NUMBER_DIGITS = 300    # Python refuses int literals over 4,300 digits; we stop far earlier
 MAX_POWER_DIGITS = 1000    # 9^9^9 would have ~370 million digits: SymPy would try to compute it
+MAX_RESULT_DIGITS = 1000   # any number SymPy builds from ours (products, powers); str() fails past 4,300
+LOG10_2 = math.log10(2)
 
 FUNCTIONS = {
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
@@ -39,15 +43,17 @@ CONSTANTS = {"pi": sp.pi, "e": sp.E}
 # Names SymPy's own parser would read as something else (I, E, N, beta, gamma, ...): a variable
 # with such a name would not survive the round trip through text, so we refuse it up front.
 _SYMPY_NAMES = frozenset(name for name in vars(sp) if not name.startswith("_"))
+# Python's builtins too: plain sympify reads `sum` or `id` as the builtin, so to_text would not read back.
+_BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 _NOT_NUMBERS = frozenset({"nan", "inf", "infinity", "oo", "zoo"})
 
 # Unicode a learner may paste: map the obvious ones, reject the rest clearly.
-_SUPERSCRIPTS = str.maketrans({"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
-                               "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"})
+_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
+                 "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+"}
 _LOOKALIKES = {"×": "*", "·": "*", "⋅": "*", "∙": "*", "÷": "/", "−": "-", "–": "-", "π": "pi"}
 
 _TOKEN = re.compile(
-    r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+(?![A-Za-z_\d]))?)"
+    r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
     r"|(?P<op>\*\*|[-+*/^()])"
     r"|(?P<space>\s+)"
@@ -78,42 +84,61 @@ def parse(text: str) -> sp.Expr:
         raise ExpressionError(f"the expression is too long ({len(text):,} characters, at most {MAX_LENGTH:,})")
     if not text.strip():
         raise ExpressionError("enter an expression, for example x^2")
-    parser = _Parser(_tokenize(_normalise(text)))
+    parser = _Parser(_tokenize(*_normalise(text)))
     expr = parser.parse()
-    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-        raise ExpressionError("the expression is undefined (a division by zero or similar)")
+    _check_defined(expr, 1)
+    _check_numbers(expr, 1)  # a safety net: products and powers are checked where they are built
     return expr
 
 
-def _normalise(text: str) -> str:
-    """Map look-alike characters, keeping one output character per input one so columns stay right."""
-    out = []
-    for ch in text:
-        if ch in "²³¹⁰⁴⁵⁶⁷⁸⁹":
-            out.append("^" + ch.translate(_SUPERSCRIPTS))  # x² -> x^2 (shifts later columns by one)
-        elif ch in _LOOKALIKES:
-            out.append(_LOOKALIKES[ch])
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Map look-alike characters to ASCII; also return each output character's 1-based input column.
+
+    A run of superscripts becomes one exponent (x²³ -> x^(23), x⁻¹ -> x^(-1)), so the output can be longer
+    than the input: the column list keeps error messages pointing at what the learner typed.
+    """
+    out: list[str] = []
+    columns: list[int] = []
+    index = 0
+    while index < len(text):
+        ch = text[index]
+        column = index + 1
+        if ch in _SUPERSCRIPTS:
+            end = index
+            while end < len(text) and text[end] in _SUPERSCRIPTS:
+                end += 1
+            run = "^(" + "".join(_SUPERSCRIPTS[c] for c in text[index:end]) + ")"
+            out.append(run)
+            columns += [column, column] + list(range(column, end + 1)) + [end]
+            index = end
+            continue
+        if ch in _LOOKALIKES:
+            mapped = _LOOKALIKES[ch]
         elif ord(ch) > 127:
-            folded = unicodedata.normalize("NFKC", ch)  # full-width digits and letters
-            out.append(folded if folded.isascii() and len(folded) == 1 else ch)
+            folded = unicodedata.normalize("NFKC", ch)  # full-width digits and letters, subscripts
+            mapped = folded if folded.isascii() and len(folded) == 1 else ch
         else:
-            out.append(ch)
-    return "".join(out)
+            mapped = ch
+        out.append(mapped)
+        columns += [column] * len(mapped)
+        index += 1
+    columns.append(len(text) + 1)
+    return "".join(out), columns
 
 
-def _tokenize(text: str) -> list[_Token]:
+def _tokenize(text: str, columns: list[int]) -> list[_Token]:
     tokens: list[_Token] = []
     pos = 0
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None:  # reported when the parser reaches it, so earlier mistakes are named first
-            tokens.append(_Token("bad", text[pos], pos + 1))
+            tokens.append(_Token("bad", text[pos], columns[pos]))
             break
         kind = match.lastgroup or ""
         if kind != "space":
-            tokens.append(_Token(kind, match.group(), pos + 1))
+            tokens.append(_Token(kind, match.group(), columns[pos]))
         pos = match.end()
-    tokens.append(_Token("end", "", len(text) + 1))
+    tokens.append(_Token("end", "", columns[len(text.rstrip())]))  # `2x + ` ends at column 5, like `2x +`
     return tokens
 
 
@@ -159,14 +184,18 @@ class _Parser:
             raise ExpressionError(f"the expression is nested too deeply (over {MAX_DEPTH} levels)", column)
 
     def sum(self) -> sp.Expr:
+        first = self.token
         terms = [self.product()]
         while self.token.text in ("+", "-"):
             sign = self.advance().text
             term = self.product()
             terms.append(-term if sign == "-" else term)
-        return sp.Add(*terms)
+        if len(terms) == 1:
+            return terms[0]
+        return _checked_size(sp.Add(*terms), first.column)
 
     def product(self) -> sp.Expr:
+        first = self.token
         factors = [self.unary()]
         while True:
             token = self.token
@@ -181,7 +210,8 @@ class _Parser:
             elif token.kind == "name" or token.text == "(":
                 factors.append(self.power())  # implicit multiplication: 2x, x sin(x), (x+1)(x-1)
             else:
-                return sp.Mul(*factors)
+                # Numbers multiply out eagerly (10^900 10^900 ...): bound what SymPy built.
+                return factors[0] if len(factors) == 1 else _checked_size(sp.Mul(*factors), first.column)
 
     def unary(self) -> sp.Expr:
         if self.token.text in ("+", "-"):
@@ -244,9 +274,13 @@ class _Parser:
             argument = self.sum()
             self.expect_close(opening)
             self.depth -= 1
-            return FUNCTIONS[name](argument)
+            if name == "exp":
+                _check_exp(argument, token.column)
+            result = FUNCTIONS[name](argument)
+            _check_defined(result, token.column, _short(f"{name}({argument})"))
+            return result
         if self.token.text == "(" and not self.implicit_product_allowed(name):
-            raise ExpressionError(f"unknown function '{name}'", token.column)
+            raise ExpressionError(_unknown_function_message(name), token.column)
         if name in CONSTANTS:
             return CONSTANTS[name]
         return sp.Symbol(_checked_variable(token), real=True)
@@ -256,6 +290,15 @@ class _Parser:
         return len(name) == 1 or name in CONSTANTS
 
 
+def _unknown_function_message(name: str) -> str:
+    """Name the function, and spot a variable glued to a known function (`xsin(x)` meant x sin(x))."""
+    for known in sorted(FUNCTIONS, key=len, reverse=True):
+        if name.endswith(known) and len(name) > len(known):
+            prefix = name[: -len(known)]
+            return f"unknown function '{name}' (for {prefix} times {known}, write {prefix}*{known}(...))"
+    return f"unknown function '{name}'"
+
+
 def _checked_variable(token: _Token) -> str:
     name = token.text
     lowered = name.lower()
@@ -263,7 +306,7 @@ def _checked_variable(token: _Token) -> str:
         raise ExpressionError(f"'{name}' is not a number calclab can work with", token.column)
     if name.startswith("_") or keyword.iskeyword(name):
         raise ExpressionError(f"'{name}' cannot be a variable name", token.column)
-    if name in _SYMPY_NAMES:
+    if name in _SYMPY_NAMES or name in _BUILTIN_NAMES:
         raise ExpressionError(f"'{name}' is reserved; choose another variable name", token.column)
     if len(name) > 30:
         raise ExpressionError("variable names have at most 30 characters", token.column)
@@ -275,25 +318,85 @@ def _number(token: _Token) -> sp.Expr:
     mantissa = text.lower().split("e")[0]
     if len(mantissa.replace(".", "").lstrip("0")) > MAX_NUMBER_DIGITS:
         raise ExpressionError(f"the number is too long (over {MAX_NUMBER_DIGITS} digits)", token.column)
-    value = float(text)
-    if not math.isfinite(value):
-        raise ExpressionError(f"the number {text} is too large (the limit is about 1.8e308)", token.column)
-    if value != 0 and abs(value) < 1e-300:
-        raise ExpressionError(f"the number {text} is too small (below 1e-300)", token.column)
+    # Decimal reads 1e-999999999 without computing 10^999999999 (SymPy's Rational would hang on it).
+    value = Decimal(text)
+    if value.is_zero():
+        return sp.S.Zero
+    if value.adjusted() > 308 or not math.isfinite(float(value)):
+        raise ExpressionError(f"the number {_short(text)} is too large (the limit is about 1.8e308)",
+                              token.column)
+    if value.adjusted() < -300:
+        raise ExpressionError(f"the number {_short(text)} is too small (below 1e-300)", token.column)
     # Exact rationals: 0.5x^2 differentiates to x, not 1.0*x.
-    return sp.Rational(text)
+    return sp.Rational(*value.as_integer_ratio())
+
+
+def _short(text: str) -> str:
+    """Long input quoted in a message is cut, so the message stays one readable line."""
+    return text if len(text) <= 24 else f"{text[:10]}...{text[-10:]}"
+
+
+def _digits(expr: sp.Expr) -> float:
+    """About how many decimal digits the numbers SymPy multiplies out of expr have (0 for symbolic parts).
+
+    (2x)^n becomes 2^n x^n and sqrt(999)^n becomes 999^(n/2): a power multiplies these digits by n.
+    """
+    if expr.is_Rational:
+        return max(abs(expr.p).bit_length(), expr.q.bit_length()) * LOG10_2
+    if expr.is_Pow and expr.base.is_Rational and expr.exp.is_Rational:
+        return _digits(expr.base) * abs(float(expr.exp))
+    if expr.is_Mul:
+        return sum(_digits(factor) for factor in expr.args)
+    return 0.0
+
+
+def _checked_size(expr: sp.Expr, column: int) -> sp.Expr:
+    """expr itself, unless SymPy multiplied its numbers into one too long to print (over ~1,000 digits)."""
+    coefficient = expr.as_coeff_Mul()[0] if expr.is_Mul else expr.as_coeff_Add()[0] if expr.is_Add else expr
+    if _digits(coefficient) > MAX_RESULT_DIGITS:
+        raise ExpressionError(f"the numbers in the expression are too large (over {MAX_RESULT_DIGITS:,} digits)",
+                              column)
+    return expr
+
+
+def _check_numbers(expr: sp.Expr, column: int) -> None:
+    if any(_digits(number) > MAX_RESULT_DIGITS for number in expr.atoms(sp.Rational)):
+        raise ExpressionError(f"the numbers in the expression are too large (over {MAX_RESULT_DIGITS:,} digits)",
+                              column)
+
+
+def _check_defined(expr: sp.Expr, column: int, what: str = "the expression") -> None:
+    """Refuse undefined or non-real constants (log(0), tan(pi/2), sqrt(-1)): variables are real here."""
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ExpressionError(f"{what} is undefined (a division by zero or similar)", column)
+    if expr.has(sp.I) or (not expr.free_symbols and expr.is_extended_real is False):  # sqrt(-1), asin(2)
+        raise ExpressionError(f"{what} is not a real number", column)
+
+
+def _check_exp(exponent: sp.Expr, column: int) -> None:
+    """exp(n log(a)) is a^n to SymPy, computed eagerly: bound it like a number power."""
+    digits = 0.0
+    for term in sp.Add.make_args(exponent):
+        coefficient, rest = term.as_coeff_Mul()
+        if isinstance(rest, sp.log) and rest.args[0].is_Rational:
+            digits += abs(float(coefficient)) * _digits(rest.args[0])
+    if digits > MAX_POWER_DIGITS:
+        raise ExpressionError("that power is too large to compute exactly", column)
 
 
 def _bounded_power(base: sp.Expr, exponent: sp.Expr, column: int) -> sp.Expr:
-    """Build base^exponent, refusing number powers whose exact value would be astronomically large."""
-    if base.is_Number and exponent.is_Number and base != 0:
-        digits = abs(float(exponent)) * abs(math.log10(abs(float(base)))) if base not in (1, -1) else 0.0
-        if not math.isfinite(digits) or digits > MAX_POWER_DIGITS:
+    """Build base^exponent, refusing powers whose exact value would be astronomically large."""
+    if exponent.is_Number:
+        if not base.is_Number and abs(exponent) > 10**6:
+            raise ExpressionError("the exponent is too large (at most a million)", column)
+        if _digits(base) * abs(float(exponent)) > MAX_POWER_DIGITS:
             raise ExpressionError("that power is too large to compute exactly", column)
-        if base.is_negative and not exponent.is_integer:
+        if base.is_Number and base.is_negative and not exponent.is_integer:
             raise ExpressionError("a negative number to a fractional power is not a real number", column)
-    elif exponent.is_Number and abs(exponent) > 10**6:
-        raise ExpressionError("the exponent is too large (at most a million)", column)
-    if base == 0 and exponent.is_Number and exponent.is_negative:
-        raise ExpressionError("0 to a negative power is a division by zero", column)
-    return sp.Pow(base, exponent)
+        if base == 0 and exponent.is_negative:
+            raise ExpressionError("0 to a negative power is a division by zero", column)
+    if base == sp.E:
+        _check_exp(exponent, column)
+    result = sp.Pow(base, exponent)
+    _check_defined(result, column, "that power")
+    return result
