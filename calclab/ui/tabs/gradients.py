@@ -96,8 +96,11 @@ class GradientsTab(TabBase):
         vector_row.addStretch(1)
         vector_widget = QWidget()
         vector_widget.setLayout(vector_row)
+        self.concept = ConceptPanel()
         function_box = QGroupBox("Function")
         function_layout = QVBoxLayout(function_box)
+        function_layout.addWidget(self.concept.preset_bar)
+        function_layout.addWidget(self.concept.label_note)
         function_layout.addWidget(self.expression_box)
         self._formula_areas = [(formula_scroll_area(self.formula_f), self.formula_f),
                                (formula_scroll_area_for(vector_widget), vector_widget)]
@@ -123,7 +126,6 @@ class GradientsTab(TabBase):
         for index, (check, tip) in enumerate(tips.items()):
             check.setToolTip(tip)
             display_layout.addWidget(check, index // 3, index % 3)
-        self.concept = ConceptPanel()
 
         side = QWidget()
         side_layout = QVBoxLayout(side)

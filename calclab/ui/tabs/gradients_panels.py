@@ -208,7 +208,11 @@ Hold x still: ∂f/∂y = 2. So ∇f = [6x, 2]; at (1, 2) it is [6, 2], of lengt
 
 
 class ConceptPanel(QGroupBox):
-    """What the gradient means, the lesson's worked example, and the presets to load."""
+    """What the gradient means and the lesson's worked example (with a button that loads it).
+
+    It also owns the preset chooser: `preset_bar` (a combo box) and `label_note` (what the chosen preset
+    shows) are widgets the tab places next to the expression box, where they are seen without scrolling.
+    """
 
     preset_chosen = Signal(object)   # a GradientsPreset
 
@@ -220,22 +224,28 @@ class ConceptPanel(QGroupBox):
         self.button_lesson_example = QPushButton("Show the worked example")
         self.button_lesson_example.setToolTip("Load f = 3x^2 + 2y with the probe at (1, 2), where ∇f = [6, 2]")
         self.combo_preset = QComboBox()
-        self.combo_preset.addItem("Presets…")
+        self.combo_preset.addItem("Choose a preset…")
         for preset in PRESETS:
             self.combo_preset.addItem(preset.name, preset)
         self.combo_preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo_preset.setMinimumContentsLength(12)
-        self.combo_preset.setToolTip("Load a function with a range and a probe point that show it well")
+        self.combo_preset.setToolTip("Load a function with a range and a probe point that show it well: "
+                                     "the lesson's example, a bowl, a saddle, Rosenbrock, Himmelblau, …")
+        self.preset_bar = QWidget()
+        bar = QHBoxLayout(self.preset_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(QLabel("Presets"))
+        bar.addWidget(self.combo_preset, 1)
         self.label_note = QLabel()
         self.label_note.setWordWrap(True)
         self.label_note.setStyleSheet("color: #444444;")
+        self.label_note.setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.button_lesson_example)
-        row.addWidget(self.combo_preset, 1)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label_concept)
         layout.addLayout(row)
-        layout.addWidget(self.label_note)
         self.button_lesson_example.clicked.connect(self._on_lesson_example)
         self.combo_preset.activated.connect(self._on_preset_activated)
 
@@ -249,4 +259,5 @@ class ConceptPanel(QGroupBox):
 
     def _choose(self, preset: GradientsPreset) -> None:
         self.label_note.setText(preset.note)
+        self.label_note.setVisible(bool(preset.note))
         self.preset_chosen.emit(preset)
