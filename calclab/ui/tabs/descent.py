@@ -1,9 +1,507 @@
-"""Placeholder for the Descent tab (issue 6); replaced by the tab's own module."""
+"""The Descent tab: gradient descent one iteration at a time, run and paused, optimizers compared.
 
-from calclab.ui.tabs.base import PlaceholderTab
+Data flows one way: the input panel edits a DescentState; a new expression goes to the worker for its
+gradient and Hessian (`descent_symbolic.prepare`), is lambdified here, and becomes one engine `Descent` per
+optimizer; each Step advances them all and updates the plots, the table and the labels in place.
+Changing an input resets the runs, except the learning rate, which applies from the next step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calclab.engine.descent import Descent
+from calclab.state.descent import DEFAULT_PRESET, PRESETS, SPEED_MAX, SPEED_MIN, DescentState
+from calclab.ui.tabs.base import TabBase
+from calclab.ui.tabs.descent_inputs import DescentInputs
+from calclab.ui.tabs.descent_plots import FunctionView, LossView
+from calclab.ui.tabs.descent_symbolic import Compiled, Prepared, compile_prepared, prepare
+from calclab.ui.tabs.descent_table import IterationTableModel, IterationTableView
+from calclab.ui.tabs.descent_text import ERROR_COLOR, bound_html, internals_html, lesson_lines, update_html
+
+SPEED_SLIDER_STEPS = 100
 
 
-class DescentTab(PlaceholderTab):
+class DescentTab(TabBase):
+    """Step, run, pause and reset gradient descent on f(x) or f(x, y); compare optimizers; catch divergence."""
+
     name = "descent"
     title = "Descent"
-    blurb = "Gradient descent one iteration at a time, optimizers compared, divergence caught."
+
+    def __init__(self, worker, parent: QWidget | None = None) -> None:
+        super().__init__(worker, parent)
+        self._state = DEFAULT_PRESET.make_state()
+        self.compiled: Compiled | None = None
+        self.runs: list[tuple[str, Descent]] = []
+        self._pending = False                       # a new expression is being prepared in the worker
+        self._pending_ranges: tuple | None = None   # the window a preset or session asked for
+        self._start_hessian: np.ndarray | None = None
+
+        self.inputs = DescentInputs(self._state)
+        scroll = QScrollArea()
+        scroll.setWidget(self.inputs)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_inputs = scroll
+        self._fit_inputs_width()
+
+        self.button_step = QPushButton("Step ▸")
+        self.button_step.setToolTip("Make exactly one update (Space)")
+        self.button_run = QPushButton("Run ▶")
+        self.button_run.setToolTip("Animate the updates; press again to pause (Ctrl+R)")
+        self.button_reset = QPushButton("Reset ⟲")
+        self.button_reset.setToolTip("Back to the start point, history cleared (Ctrl+Shift+R)")
+        for button in (self.button_step, self.button_run, self.button_reset):
+            button.setMinimumHeight(34)
+            font = button.font()
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+            button.setFont(font)
+        self.slider_speed = QSlider(Qt.Orientation.Horizontal)
+        self.slider_speed.setRange(0, SPEED_SLIDER_STEPS)
+        self.slider_speed.setFixedWidth(160)
+        self.slider_speed.setToolTip("Steps a second while running: from 1 to 60 (as fast as the screen draws)")
+        self.label_speed = QLabel()
+        self.label_speed.setMinimumWidth(self.label_speed.fontMetrics().horizontalAdvance("60 steps/s "))
+        self.label_epoch = QLabel()
+        big = self.label_epoch.font()
+        big.setPointSizeF(big.pointSizeF() * 1.4)
+        big.setBold(True)
+        self.label_epoch.setFont(big)
+        bar = QHBoxLayout()
+        for widget in (self.button_step, self.button_run, self.button_reset):
+            bar.addWidget(widget)
+        bar.addSpacing(16)
+        bar.addWidget(QLabel("speed"))
+        bar.addWidget(self.slider_speed)
+        bar.addWidget(self.label_speed)
+        bar.addStretch(1)
+        bar.addWidget(self.label_epoch)
+
+        self.label_update = QLabel()
+        self.label_update.setTextFormat(Qt.TextFormat.RichText)
+        self.label_update.setWordWrap(True)
+        self.label_update.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label_update.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.label_update.font()
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.label_update.setFont(font)
+        # Fixed heights: a label that grew by a line mid-run would resize the plots on every step.
+        self.label_update.setFixedHeight(3 * self.label_update.fontMetrics().lineSpacing() + 4)
+        self.label_update.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label_internals = QLabel()
+        self.label_internals.setStyleSheet("color: #6A1B9A;")
+        self.label_internals.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.label_internals.setFixedHeight(self.label_internals.fontMetrics().lineSpacing() + 4)
+
+        self.function_view = FunctionView()
+        self.loss_view = LossView()
+        self.table_model = IterationTableModel(self)
+        self.table_view = IterationTableView(self.table_model)
+        self.button_copy = QPushButton("Copy as text")
+        self.button_copy.setToolTip("Copy the epochs in the lesson's format: Epoch 1: x = 8.0, f(x) = 64.0")
+        self.combo_table_run = QComboBox()
+        self.combo_table_run.setToolTip("Which optimizer's steps the table lists")
+        table_bar = QHBoxLayout()
+        title = QLabel("Iterations")
+        bold = title.font()
+        bold.setBold(True)
+        title.setFont(bold)
+        table_bar.addWidget(title)
+        table_bar.addStretch(1)
+        table_bar.addWidget(self.combo_table_run)
+        table_bar.addWidget(self.button_copy)
+        table_panel = QWidget()
+        table_layout = QVBoxLayout(table_panel)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.setSpacing(2)
+        table_layout.addLayout(table_bar)
+        table_layout.addWidget(self.table_view, 1)
+
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.function_view)
+        top.addWidget(self.loss_view)
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 1)
+        top.setSizes([720, 360])
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(table_panel)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([540, 250])
+        right = QVBoxLayout()
+        right.addLayout(bar)
+        right.addWidget(self.label_update)
+        right.addWidget(self.label_internals)
+        right.addWidget(split, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(scroll)
+        layout.addLayout(right, 1)
+
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.timeout.connect(self._on_timer)
+        self.shortcut_step = self._shortcut(QKeySequence(Qt.Key.Key_Space), self._on_step_clicked)
+        self.shortcut_run = self._shortcut(QKeySequence("Ctrl+R"), self._on_run_clicked)
+        self.shortcut_reset = self._shortcut(QKeySequence("Ctrl+Shift+R"), self._on_reset_clicked)
+
+        self.button_step.clicked.connect(self._on_step_clicked)
+        self.button_run.clicked.connect(self._on_run_clicked)
+        self.button_reset.clicked.connect(self._on_reset_clicked)
+        self.button_copy.clicked.connect(self._on_copy_clicked)
+        self.combo_table_run.currentTextChanged.connect(self._on_table_run_changed)
+        self.slider_speed.valueChanged.connect(self._on_speed_changed)
+        self.inputs.expression_changed.connect(self._on_expression_changed)
+        self.inputs.preset_chosen.connect(self.apply_preset)
+        self.inputs.start_changed.connect(self._on_start_changed)
+        self.inputs.learning_rate_changed.connect(self._on_learning_rate_changed)
+        self.inputs.settings_changed.connect(self._on_settings_changed)
+        self.inputs.show_internals_changed.connect(self._on_show_internals_changed)
+        self.function_view.point_clicked.connect(self._on_point_clicked)
+        self.loss_view.check_log.toggled.connect(self._on_log_toggled)
+        self.apply_preset(0)
+
+    def _fit_inputs_width(self) -> None:
+        """Size the input column to its widest content (with every optional row shown), never clipping it."""
+        scroll = self.scroll_inputs
+        scroll.setFixedWidth(max(300, self.inputs.widest_width()) + scroll.verticalScrollBar().sizeHint().width()
+                             + 2 * scroll.frameWidth() + 4)
+
+    def _shortcut(self, keys: QKeySequence, slot) -> QShortcut:
+        """A key that acts only while focus is inside this tab (a text field keeps its own keys, like Space)."""
+        shortcut = QShortcut(keys, self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+        return shortcut
+
+    # -- public API -------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> DescentState:
+        """The current inputs (a copy), including the visible window and display options."""
+        state = self.inputs.read_state(replace(self._state))
+        state.speed = self._speed()
+        state.log_loss = self.loss_view.check_log.isChecked()
+        if self.compiled is not None:
+            x_lo, x_hi, y_lo, y_hi = self.function_view.view_range()
+            state.x_range = (x_lo, x_hi)
+            state.y_range = (y_lo, y_hi) if self.compiled.dimension == 2 else None
+        return state
+
+    def set_state(self, state: DescentState) -> None:
+        """Show `state`: controls first, then one preparation of its function (which resets the runs)."""
+        self.pause()
+        self._state = replace(state, start=list(state.start), compare_optimizers=list(state.compare_optimizers))
+        self.inputs.set_state(self._state)
+        self.inputs.set_preset_index(-1)
+        self._set_speed(state.speed)
+        self.loss_view.set_log(state.log_loss)
+        self._pending_ranges = (state.x_range, state.y_range)
+        expr = self.inputs.expression.expression()
+        if expr is None:
+            self._show_error(self.inputs.expression.error() or "type a function of x (and y)")
+            return
+        self._on_expression_changed(self._state.expression, expr)
+
+    def apply_preset(self, index: int) -> None:
+        """Load PRESETS[index] (0 is the lesson's example)."""
+        self.set_state(PRESETS[index].make_state())
+        self.inputs.set_preset_index(index)
+
+    def is_ready(self) -> bool:
+        """True once the function is prepared and the runs exist (tests wait for this)."""
+        return not self._pending and bool(self.runs)
+
+    def is_preparing(self) -> bool:
+        """True while a new function's gradient and Hessian are computed in the worker."""
+        return self._pending
+
+    def primary(self) -> Descent | None:
+        return self.runs[0][1] if self.runs else None
+
+    def step(self) -> bool:
+        """One update of every unfinished run, then the views; False if nothing could step."""
+        if self._pending or not self.runs:
+            return False
+        moved = False
+        for _name, run in self.runs:
+            moved = run.step() is not None or moved
+        if moved:
+            self._refresh()
+        if all(run.finished for _n, run in self.runs):
+            self.pause()
+        return moved
+
+    def reset(self) -> None:
+        """Every run back to the start point, with the current learning rate."""
+        for _name, run in self.runs:
+            run.reset()
+        self.table_model.set_run(self._table_run(), self._names(), self.inputs.check_show_internals.isChecked())
+        self._refresh()
+
+    def run(self) -> None:
+        """Start the animation (from the start again if every run has finished)."""
+        if self._pending or not self.runs:
+            return
+        if all(run.finished for _n, run in self.runs):
+            self.reset()
+        self.timer.start(round(1000 / self._speed()))
+        self.button_run.setText("Pause ⏸")
+
+    def pause(self) -> None:
+        self.timer.stop()
+        self.button_run.setText("Run ▶")
+
+    def is_running(self) -> bool:
+        return self.timer.isActive()
+
+    def copy_text(self) -> str:
+        """The table's run in the lesson's format (what `calclab descent` prints)."""
+        run = self._table_run()
+        return "\n".join(lesson_lines(run, self._names())) if run is not None else ""
+
+    def main_plot(self):
+        return self.function_view.main_plot()
+
+    def plots(self) -> list:
+        return [self.function_view.main_plot(), self.loss_view.main_plot()]
+
+    # -- building runs ----------------------------------------------------------------------------------
+
+    def _on_expression_changed(self, text: str, expr: object) -> None:
+        from calclab.engine.calculus import variables_of
+
+        self.pause()
+        count = len(variables_of(expr))
+        if not 1 <= count <= 2:
+            self._show_error(f"descent here needs a function of one or two variables; {text!r} has {count}")
+            return
+        self._pending = True
+        self._update_buttons()
+        self.worker.submit("descent.prepare", prepare, expr, on_done=self._on_prepared,
+                           on_error=self._on_prepare_error)
+
+    def _on_prepared(self, prepared: Prepared) -> None:
+        self._pending = False
+        try:
+            compiled = compile_prepared(prepared)
+        except (ValueError, TypeError, SyntaxError) as exc:
+            self._show_error(f"cannot evaluate f: {exc}")
+            return
+        if self._pending_ranges is not None:   # a preset or session: its start point comes with it
+            values = dict(zip(compiled.names, self._state.start, strict=False))
+        else:                                   # a new f typed in: variables that stay keep their start
+            values = {name: spin.value() for name, spin in self.inputs.start_spins.items()}
+        self.compiled = compiled
+        self.inputs.set_variables(compiled.names, values)
+        self._fit_inputs_width()
+        x_range, y_range = self._pending_ranges or (None, None)
+        self._pending_ranges = None
+        start = [spin.value() for spin in self.inputs.start_spins.values()]
+        if x_range is None or (compiled.dimension == 2 and y_range is None):
+            half = max(3.0, 1.25 * max(abs(v) for v in start))
+            x_range = y_range = (-half, half)
+        self.function_view.set_function(compiled, x_range, y_range)
+        self._rebuild_runs()
+
+    def _on_prepare_error(self, message: str) -> None:
+        self._pending = False
+        self._show_error(message)
+        self._update_buttons()
+
+    def _rebuild_runs(self) -> None:
+        """New Descent objects from the current inputs (a reset); an invalid start shows its message."""
+        self.pause()
+        if self.compiled is None:
+            return
+        state = self.inputs.read_state(replace(self._state))
+        self._state = state
+        start = [spin.value() for spin in self.inputs.start_spins.values()]
+        runs: list[tuple[str, Descent]] = []
+        try:
+            for name in state.optimizers():
+                runs.append((name, Descent(self.compiled.value, self.compiled.grad, start, optimizer=name,
+                                           lr=state.learning_rate, epochs=state.epochs, tolerance=state.tolerance,
+                                           **state.hyper(name))))
+        except ValueError as exc:
+            self.runs = []
+            self._show_error(str(exc))
+            self.table_model.set_run(None, self.compiled.names)
+            self._update_buttons()
+            return
+        self.runs = runs
+        self._start_hessian = self._hessian_at(np.asarray(start, dtype=float))
+        self.combo_table_run.blockSignals(True)
+        self.combo_table_run.clear()
+        self.combo_table_run.addItems([name for name, _run in runs])
+        self.combo_table_run.blockSignals(False)
+        self.combo_table_run.setVisible(len(runs) > 1)
+        show = state.show_internals
+        self.table_model.set_run(self._table_run(), self._names(), show)
+        self.function_view.set_runs(runs, show)
+        self.loss_view.set_runs(runs)
+        self._update_bound()
+        self._refresh()
+
+    def _hessian_at(self, point: np.ndarray) -> np.ndarray | None:
+        assert self.compiled is not None
+        constant = self.compiled.prepared.constant_hessian
+        if constant is not None:
+            return np.array(constant, dtype=float)
+        with np.errstate(all="ignore"):
+            try:
+                return self.compiled.hessian_at(point)
+            except (ArithmeticError, ValueError, TypeError):
+                return None
+
+    # -- refreshing the views -----------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """Everything a step changes: table rows, paths, loss curves, labels."""
+        self.table_model.sync()
+        self.function_view.update_runs()
+        self.loss_view.update_runs()
+        run = self.primary()
+        if run is None:
+            return
+        names = self._names()
+        self.label_epoch.setText(f"Epoch {run.epoch} / {run.epochs}")
+        self.label_update.setText(update_html(run, names))
+        if self.inputs.check_show_internals.isChecked():
+            self.label_internals.setText(internals_html(run))
+        if len(self.runs) > 1:
+            finished = [f"{n}: {r.message}" for n, r in self.runs[1:] if r.finished]
+            if finished:
+                self.label_update.setText(self.label_update.text() + "<br><small>" + "; ".join(finished)
+                                          + "</small>")
+        if run.finished and run.epoch > 0 and not self.is_running():
+            self.status_message.emit(run.message)
+        self._update_buttons()
+
+    def _update_bound(self) -> None:
+        if self.compiled is None:
+            return
+        state = self._state
+        text = bound_html(self._start_hessian, self.compiled.prepared.constant_hessian is not None,
+                          state.optimizer, state.momentum, self.inputs.spin_learning_rate.value())
+        self.inputs.label_bound.setText(text)
+
+    def _update_buttons(self) -> None:
+        ready = self.is_ready()
+        can_step = ready and not all(run.finished for _n, run in self.runs)
+        self.button_step.setEnabled(can_step)
+        self.button_run.setEnabled(ready)
+        self.button_reset.setEnabled(ready)
+        self.button_copy.setEnabled(ready)
+        self.label_internals.setVisible(self.inputs.check_show_internals.isChecked() and ready)
+
+    def _show_error(self, message: str) -> None:
+        self.pause()
+        self.label_update.setText(f"<span style='color:{ERROR_COLOR}'><b>{message}</b></span>")
+        self.status_message.emit(message)
+        self._update_buttons()
+
+    def _names(self) -> list[str]:
+        return self.compiled.names if self.compiled is not None else ["x"]
+
+    def _table_run(self) -> Descent | None:
+        chosen = self.combo_table_run.currentText()
+        for name, run in self.runs:
+            if name == chosen:
+                return run
+        return self.primary()
+
+    # -- slots --------------------------------------------------------------------------------------------
+
+    def _on_step_clicked(self) -> None:
+        self.pause()
+        self.step()
+
+    def _on_run_clicked(self) -> None:
+        if self.is_running():
+            self.pause()
+        else:
+            self.run()
+
+    def _on_reset_clicked(self) -> None:
+        self.pause()
+        self.reset()
+
+    def _on_timer(self) -> None:
+        if not self.step():
+            self.pause()
+
+    def _on_start_changed(self) -> None:
+        self._rebuild_runs()
+
+    def _on_settings_changed(self) -> None:
+        self._rebuild_runs()
+
+    def _on_learning_rate_changed(self, value: float) -> None:
+        """Applies from the next step: the runs keep their history."""
+        self._state.learning_rate = value
+        for _name, run in self.runs:
+            run.lr = value
+        self._update_bound()
+        if self.runs:
+            self._refresh()
+
+    def _on_show_internals_changed(self, on: bool) -> None:
+        self._state.show_internals = on
+        self.table_model.set_run(self._table_run(), self._names(), on)
+        self.function_view.set_runs(self.runs, on)
+        self._refresh()
+
+    def _on_table_run_changed(self, _name: str) -> None:
+        self.table_model.set_run(self._table_run(), self._names(), self.inputs.check_show_internals.isChecked())
+
+    def _on_point_clicked(self, x: float, y: float) -> None:
+        """A click on the plot moves the start point there (rounded to what the view can resolve)."""
+        if self.compiled is None or self._pending:
+            return
+        x_lo, x_hi, y_lo, y_hi = self.function_view.view_range()
+        coords = (x, y)[: self.compiled.dimension]
+        spans = (x_hi - x_lo, y_hi - y_lo)
+        for name, value, span in zip(self.compiled.names, coords, spans, strict=False):
+            decimals = max(0, 2 - math.floor(math.log10(max(span, 1e-12))))
+            self.inputs.set_start_value(name, round(value, decimals))
+        self._rebuild_runs()
+
+    def _on_copy_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.copy_text())
+        self.status_message.emit("Copied the epochs in the lesson's format")
+
+    def _on_log_toggled(self, on: bool) -> None:
+        self._state.log_loss = on
+
+    def _on_speed_changed(self, _position: int) -> None:
+        speed = self._speed()
+        self.label_speed.setText(f"{speed:.0f} steps/s")
+        if self.is_running():
+            self.timer.setInterval(round(1000 / speed))
+
+    def _speed(self) -> float:
+        fraction = self.slider_speed.value() / SPEED_SLIDER_STEPS
+        return SPEED_MIN * (SPEED_MAX / SPEED_MIN) ** fraction
+
+    def _set_speed(self, speed: float) -> None:
+        fraction = math.log(max(speed, SPEED_MIN) / SPEED_MIN) / math.log(SPEED_MAX / SPEED_MIN)
+        self.slider_speed.setValue(round(fraction * SPEED_SLIDER_STEPS))
+        self._on_speed_changed(self.slider_speed.value())

@@ -1,0 +1,192 @@
+"""The Descent tab's inputs (no Qt): function, start point, learning rate, optimizer and its settings.
+
+The GUI edits a DescentState, session files store `to_dict()`, and the presets below are DescentStates too.
+The first preset is the lesson's worked example (f = x^2 from x0 = 10, lr = 0.1, 20 epochs of SGD).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from calclab.engine.descent import DEFAULTS, OPTIMIZERS
+
+LR_MIN = 1e-4
+LR_MAX = 10.0
+EPOCHS_MAX = 100_000
+SPEED_MIN = 1.0      # steps a second when running
+SPEED_MAX = 60.0     # as fast as a 60 Hz screen draws
+
+#: Hyperparameter fields of the state, and the optimizers that use each.
+HYPER_USERS: dict[str, tuple[str, ...]] = {
+    name: tuple(opt for opt in OPTIMIZERS if name in DEFAULTS[opt])
+    for name in ("momentum", "alpha", "beta1", "beta2", "eps")
+}
+
+
+def _finite(value: Any, default: float, low: float = -math.inf, high: float = math.inf) -> float:
+    """value as a float within [low, high], else default (from_dict must never raise on bad input)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    number = float(value)
+    return number if math.isfinite(number) and low <= number <= high else default
+
+
+@dataclass
+class DescentState:
+    """Everything the user sets on the Descent tab.
+
+    `start` holds one coordinate per variable of f, in the variables' name order (x before y).
+    `eps` None means "each optimizer's own default" (Adagrad 1e-10, RMSprop and Adam 1e-8).
+    `tolerance` None means "run all the epochs"; otherwise stop once |grad f| <= tolerance.
+    `compare` runs every optimizer in `compare_optimizers` (plus `optimizer`, the one the table shows).
+    `x_range` / `y_range` fix the plotted window; None picks one around the start point.
+    """
+
+    expression: str = "x^2"
+    start: list[float] = field(default_factory=lambda: [10.0])
+    learning_rate: float = 0.1
+    epochs: int = 20
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    alpha: float = 0.99
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float | None = None
+    tolerance: float | None = None
+    compare: bool = False
+    compare_optimizers: list[str] = field(default_factory=lambda: ["sgd", "momentum", "adam"])
+    show_internals: bool = False
+    log_loss: bool = False
+    speed: float = 5.0
+    x_range: tuple[float, float] | None = None
+    y_range: tuple[float, float] | None = None
+
+    def hyper(self, optimizer: str | None = None) -> dict[str, float]:
+        """The keyword arguments Descent takes for `optimizer` (default: the primary one)."""
+        name = optimizer or self.optimizer
+        out: dict[str, float] = {}
+        for key in DEFAULTS[name]:
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = float(value)
+        return out
+
+    def optimizers(self) -> list[str]:
+        """The optimizers that run: the primary first, then the compared ones in the usual order."""
+        if not self.compare:
+            return [self.optimizer]
+        others = [name for name in OPTIMIZERS if name in self.compare_optimizers and name != self.optimizer]
+        return [self.optimizer, *others]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able values (lists, not tuples)."""
+        out: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            out[item.name] = list(value) if isinstance(value, tuple | list) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> DescentState:
+        """A state from a dict; unknown keys are ignored and bad values fall back to the defaults."""
+        state = cls()
+        if not isinstance(data, dict):
+            return state
+        d = cls()
+        expression = data.get("expression")
+        if isinstance(expression, str) and expression.strip() and len(expression) <= 10_000:
+            state.expression = expression
+        start = data.get("start")
+        if isinstance(start, list | tuple) and 1 <= len(start) <= 2:
+            values = [_finite(v, math.nan, -1e12, 1e12) for v in start]
+            if all(math.isfinite(v) for v in values):
+                state.start = values
+        state.learning_rate = _finite(data.get("learning_rate"), d.learning_rate, LR_MIN, LR_MAX)
+        epochs = data.get("epochs")
+        if isinstance(epochs, int) and not isinstance(epochs, bool) and 1 <= epochs <= EPOCHS_MAX:
+            state.epochs = epochs
+        if data.get("optimizer") in OPTIMIZERS:
+            state.optimizer = data["optimizer"]
+        state.momentum = _finite(data.get("momentum"), d.momentum, 0.0, 0.999)
+        state.alpha = _finite(data.get("alpha"), d.alpha, 0.0, 0.9999)
+        state.beta1 = _finite(data.get("beta1"), d.beta1, 0.0, 0.9999)
+        state.beta2 = _finite(data.get("beta2"), d.beta2, 0.0, 0.99999)
+        eps = _finite(data.get("eps"), math.nan, 1e-300, 1.0)
+        state.eps = eps if math.isfinite(eps) else None
+        tolerance = _finite(data.get("tolerance"), math.nan, 0.0, 1e6)
+        state.tolerance = tolerance if math.isfinite(tolerance) else None
+        state.compare = data.get("compare") is True
+        chosen = data.get("compare_optimizers")
+        if isinstance(chosen, list):
+            state.compare_optimizers = [name for name in OPTIMIZERS if name in chosen]
+        state.show_internals = data.get("show_internals") is True
+        state.log_loss = data.get("log_loss") is True
+        state.speed = _finite(data.get("speed"), d.speed, SPEED_MIN, SPEED_MAX)
+        state.x_range = _range(data.get("x_range"))
+        state.y_range = _range(data.get("y_range"))
+        return state
+
+
+def _range(value: Any) -> tuple[float, float] | None:
+    """(low, high) with low < high, both finite, or None."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    low, high = (_finite(v, math.nan, -1e12, 1e12) for v in value)
+    return (low, high) if math.isfinite(low) and math.isfinite(high) and low < high else None
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named starting point for the tab, with one line saying what it shows."""
+
+    name: str
+    description: str
+    state: DescentState
+
+    def make_state(self) -> DescentState:
+        """A fresh copy (presets themselves never change)."""
+        return replace(self.state, start=list(self.state.start),
+                       compare_optimizers=list(self.state.compare_optimizers))
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("Lesson: x² from x = 10",
+           "The lesson's program: f(x) = x², x0 = 10, lr = 0.1, 20 epochs. Each step moves x 20% closer to 0.",
+           DescentState(expression="x^2", start=[10.0], learning_rate=0.1, epochs=20, optimizer="sgd",
+                        x_range=(-12.0, 12.0))),
+    Preset("Too large a step: x² with lr = 1.1",
+           "Above lr = 1 (= 2/L, L = f'' = 2) each step overshoots further than the last: the run diverges.",
+           DescentState(expression="x^2", start=[2.0], learning_rate=1.1, epochs=100, optimizer="sgd",
+                        speed=10.0, x_range=(-12.0, 12.0))),
+    Preset("Several minima: x⁴ − 3x² + x",
+           "Descent rolls into the nearest valley: from x = 2 it stops in the shallow minimum, not the deepest.",
+           DescentState(expression="x^4 - 3x^2 + x", start=[2.0], learning_rate=0.02, epochs=40,
+                        optimizer="sgd", x_range=(-2.3, 2.3))),
+    Preset("Steep narrow valley: x² + 10y²",
+           "Curvature 20 across the valley, 2 along it: a step big enough to move along zig-zags across.",
+           DescentState(expression="x^2 + 10y^2", start=[-9.0, 2.5], learning_rate=0.09, epochs=60,
+                        optimizer="sgd", x_range=(-10.0, 10.0), y_range=(-4.0, 4.0))),
+    Preset("Rosenbrock banana",
+           "(1 − x)² + 100(y − x²)²: the valley is easy to find and slow to follow to the minimum at (1, 1).",
+           DescentState(expression="(1 - x)^2 + 100(y - x^2)^2", start=[-1.2, 1.0], learning_rate=0.001,
+                        epochs=3000, optimizer="momentum", speed=60.0, x_range=(-2.0, 2.0),
+                        y_range=(-1.0, 3.0))),
+    Preset("Himmelblau: four minima",
+           "(x² + y − 11)² + (x + y² − 7)² has four equally deep minima; the start decides which one you reach.",
+           DescentState(expression="(x^2 + y - 11)^2 + (x + y^2 - 7)^2", start=[-0.5, 0.5], learning_rate=0.01,
+                        epochs=100, optimizer="sgd", speed=20.0, x_range=(-5.5, 5.5), y_range=(-5.5, 5.5))),
+    Preset("Saddle: x² − y²",
+           "The gradient vanishes at (0, 0) but it is no minimum: the path slows down there, then slides away in y.",
+           DescentState(expression="x^2 - y^2", start=[-4.0, 0.05], learning_rate=0.1, epochs=25,
+                        optimizer="sgd", x_range=(-5.0, 5.0), y_range=(-5.0, 5.0))),
+    Preset("Compare optimizers on the valley",
+           "SGD, momentum and Adam at the same lr from the same start: SGD zig-zags in, momentum overshoots "
+           "and swings back, Adam marches about lr per step.",
+           DescentState(expression="x^2 + 10y^2", start=[-9.0, 2.5], learning_rate=0.08, epochs=120,
+                        optimizer="sgd", compare=True, compare_optimizers=["sgd", "momentum", "adam"],
+                        x_range=(-10.0, 10.0), y_range=(-4.0, 4.0))),
+)
+
+DEFAULT_PRESET = PRESETS[0]

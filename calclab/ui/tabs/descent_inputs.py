@@ -1,0 +1,389 @@
+"""The Descent tab's input panel: function, start point, learning rate, optimizer, stopping rule, options.
+
+The panel only edits values and says what changed; the tab decides what a change means (a new expression
+is prepared in the worker, the learning rate applies from the next step, anything else resets the run).
+Controls are named after the DescentState fields they edit.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calclab.engine.descent import OPTIMIZERS
+from calclab.state.descent import EPOCHS_MAX, HYPER_USERS, LR_MAX, LR_MIN, PRESETS, DescentState
+from calclab.ui.widgets.expression_box import ExpressionBox
+
+SLIDER_STEPS = 1000
+OPTIMIZER_TIPS = {
+    "sgd": "Plain gradient descent: x ← x − η·∇f(x), the lesson's rule",
+    "momentum": "Heavy ball: b ← μ·b + ∇f(x), x ← x − η·b (a velocity that remembers past gradients)",
+    "nesterov": "Nesterov momentum: like momentum, but steps with ∇f + μ·b (looks ahead)",
+    "adagrad": "AdaGrad: divides each coordinate's step by √(sum of its squared gradients so far)",
+    "rmsprop": "RMSprop: divides each coordinate's step by √(running mean of its squared gradients)",
+    "adam": "Adam: a running mean of gradients (m) over √(running mean of squared gradients) (v), bias-corrected",
+}
+HYPER_TIPS = {
+    "momentum": "μ: how much of the previous velocity each step keeps (0 = plain SGD)",
+    "alpha": "α: smoothing of RMSprop's running mean of squared gradients",
+    "beta1": "β₁: smoothing of Adam's running mean of gradients (m)",
+    "beta2": "β₂: smoothing of Adam's running mean of squared gradients (v)",
+    "eps": "ε: added to the denominator so a zero gradient never divides by zero ('default' = the optimizer's own)",
+}
+
+
+class NumberSpinBox(QDoubleSpinBox):
+    """A spin box that shows numbers the short way (0.1, 1e-08) and accepts anything float() reads.
+
+    `stepping` is "linear" (singleStep), "log" (times or divided by 10) or "nice" (1, 2, 5, 10, 20, ...).
+    """
+
+    def __init__(self, low: float, high: float, value: float, stepping: str = "linear", step: float = 0.1,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stepping = stepping
+        self.setDecimals(15)
+        self.setRange(low, high)
+        self.setSingleStep(step)
+        self.setValue(value)
+        self.setKeyboardTracking(False)   # emit when the user is done typing, not per keystroke
+        self.setAccelerated(True)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
+        return f"{value:.10g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
+        try:
+            return float(text.strip())
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        stripped = text.strip()
+        try:
+            number = float(stripped)
+        except ValueError:
+            partial = stripped.lower().rstrip("e+-.") or stripped in ("-", "+", ".", "")
+            return (QValidator.State.Intermediate if partial or stripped == "" else QValidator.State.Invalid,
+                    text, pos)
+        if self.minimum() <= number <= self.maximum() and math.isfinite(number):
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt override
+        value = self.value()
+        if self.stepping == "linear":
+            super().stepBy(steps)
+            return
+        if value <= 0:        # "default" (0) on a log box: the first step up lands on a typical small value
+            if steps > 0:
+                self.setValue(max(self.minimum(), 1e-8))
+            return
+        for _ in range(abs(steps)):
+            value = _next_value(value, steps > 0, self.stepping)
+        if self.minimum() <= 0 and value < 1e-15:
+            value = 0.0
+        self.setValue(min(max(value, self.minimum()), self.maximum()))
+
+
+def _next_value(value: float, up: bool, stepping: str) -> float:
+    """The next number up or down: a factor of ten ("log") or along 1, 2, 5, 10 ... ("nice")."""
+    if stepping == "log":
+        return value * 10 if up else value / 10
+    exponent = math.floor(math.log10(value))
+    candidates = sorted(m * 10.0 ** e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 5))
+    if up:
+        return next((c for c in candidates if c > value * (1 + 1e-9)), value * 2)
+    return next((c for c in reversed(candidates) if c < value * (1 - 1e-9)), value / 2)
+
+
+class DescentInputs(QWidget):
+    """Every input of the Descent tab, in group boxes, with signals saying what kind of change happened."""
+
+    expression_changed = Signal(str, object)   # a new good expression (text, SymPy expr)
+    preset_chosen = Signal(int)                # index into PRESETS
+    start_changed = Signal()
+    learning_rate_changed = Signal(float)      # applies from the next step
+    settings_changed = Signal()                # optimizer, hyperparameters, epochs, tolerance, compare set
+    show_internals_changed = Signal(bool)
+
+    def __init__(self, state: DescentState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        self.combo_preset = QComboBox()
+        for preset in PRESETS:
+            self.combo_preset.addItem(preset.name)
+            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.description,
+                                          Qt.ItemDataRole.ToolTipRole)
+        self.combo_preset.setPlaceholderText("(your own settings)")
+        self.combo_preset.setToolTip("Worked examples: pick one to load its function, start and settings")
+        self.combo_preset.activated.connect(self.preset_chosen.emit)
+        self.label_preset = QLabel()
+        self.label_preset.setWordWrap(True)
+        self.label_preset.setStyleSheet("color: #455A64;")
+        box = QGroupBox("Example")
+        form = QVBoxLayout(box)
+        form.addWidget(self.combo_preset)
+        form.addWidget(self.label_preset)
+        layout.addWidget(box)
+
+        box = QGroupBox("Function f and start point")
+        form = QFormLayout(box)
+        self.expression = ExpressionBox(state.expression, placeholder="e.g. x^2 + 10y^2",
+                                        tooltip="The function to minimise, of one or two variables, e.g. x^2, "
+                                                "x^4 - 3x^2 + x, (1-x)^2 + 100(y-x^2)^2. Enter applies.")
+        self.expression.expression_changed.connect(self.expression_changed.emit)
+        form.addRow("f =", self.expression)
+        self.start_row = QHBoxLayout()
+        self.start_spins: dict[str, NumberSpinBox] = {}
+        form.addRow("start", self.start_row)
+        layout.addWidget(box)
+
+        box = QGroupBox("Learning rate η")
+        column = QVBoxLayout(box)
+        row = QHBoxLayout()
+        self.spin_learning_rate = NumberSpinBox(LR_MIN, LR_MAX, state.learning_rate, stepping="nice")
+        self.spin_learning_rate.setToolTip("η, the step size: each update moves by −η·∇f. Applies from the next "
+                                           "step (the run is not reset). Type any value from 1e-4 to 10.")
+        self.slider_learning_rate = QSlider(Qt.Orientation.Horizontal)
+        self.slider_learning_rate.setRange(0, SLIDER_STEPS)
+        self.slider_learning_rate.setToolTip("η on a logarithmic scale, from 0.0001 to 10")
+        row.addWidget(self.spin_learning_rate)
+        row.addWidget(self.slider_learning_rate, 1)
+        column.addLayout(row)
+        self.label_bound = QLabel()
+        self.label_bound.setWordWrap(True)
+        self.label_bound.setToolTip("For a quadratic f, plain gradient descent converges exactly when η < 2/L, "
+                                    "L the largest curvature (eigenvalue of the Hessian)")
+        column.addWidget(self.label_bound)
+        layout.addWidget(box)
+        self.spin_learning_rate.valueChanged.connect(self._on_spin_learning_rate_changed)
+        self.slider_learning_rate.valueChanged.connect(self._on_slider_learning_rate_changed)
+
+        box = QGroupBox("Optimizer")
+        self.form_optimizer = QFormLayout(box)
+        self.combo_optimizer = QComboBox()
+        for name in OPTIMIZERS:
+            self.combo_optimizer.addItem(name)
+            self.combo_optimizer.setItemData(self.combo_optimizer.count() - 1, OPTIMIZER_TIPS[name],
+                                             Qt.ItemDataRole.ToolTipRole)
+        self.combo_optimizer.setToolTip("The update rule (PyTorch's torch.optim rules and defaults). In compare "
+                                        "mode this one is shown in the table and gets the arrows.")
+        self.combo_optimizer.currentTextChanged.connect(self._on_optimizer_changed)
+        self.form_optimizer.addRow("rule", self.combo_optimizer)
+        self.spin_momentum = NumberSpinBox(0.0, 0.999, state.momentum, step=0.05)
+        self.spin_alpha = NumberSpinBox(0.0, 0.9999, state.alpha, step=0.01)
+        self.spin_beta1 = NumberSpinBox(0.0, 0.9999, state.beta1, step=0.01)
+        self.spin_beta2 = NumberSpinBox(0.0, 0.99999, state.beta2, step=0.001)
+        self.spin_eps = NumberSpinBox(0.0, 1.0, state.eps or 0.0, stepping="log")
+        self.spin_eps.setSpecialValueText("default")
+        self.hyper_spins = {"momentum": self.spin_momentum, "alpha": self.spin_alpha, "beta1": self.spin_beta1,
+                            "beta2": self.spin_beta2, "eps": self.spin_eps}
+        labels = {"momentum": "momentum μ", "alpha": "alpha α", "beta1": "beta₁", "beta2": "beta₂", "eps": "eps ε"}
+        for name, spin in self.hyper_spins.items():
+            spin.setToolTip(HYPER_TIPS[name])
+            spin.valueChanged.connect(self._on_setting_changed)
+            self.form_optimizer.addRow(labels[name], spin)
+        self.check_compare = QCheckBox("Compare with:")
+        self.check_compare.setToolTip("Run several optimizers side by side from the same start, stepping together")
+        self.check_compare.toggled.connect(self._on_compare_toggled)
+        grid = QGridLayout()
+        self.compare_checks: dict[str, QCheckBox] = {}
+        for i, name in enumerate(OPTIMIZERS):
+            check = QCheckBox(name)
+            check.setToolTip(OPTIMIZER_TIPS[name])
+            check.toggled.connect(self._on_setting_changed)
+            self.compare_checks[name] = check
+            grid.addWidget(check, i // 3, i % 3)
+        self.form_optimizer.addRow(self.check_compare)
+        self.compare_grid = QWidget()
+        self.compare_grid.setLayout(grid)
+        grid.setContentsMargins(12, 0, 0, 0)
+        self.form_optimizer.addRow(self.compare_grid)
+        layout.addWidget(box)
+
+        box = QGroupBox("Stopping and display")
+        form = QFormLayout(box)
+        self.spin_epochs = QSpinBox()
+        self.spin_epochs.setRange(1, EPOCHS_MAX)
+        self.spin_epochs.setKeyboardTracking(False)
+        self.spin_epochs.setToolTip("How many updates a run makes at most")
+        self.spin_epochs.valueChanged.connect(self._on_setting_changed)
+        form.addRow("epochs", self.spin_epochs)
+        row = QHBoxLayout()
+        self.check_tolerance = QCheckBox("stop when |∇f| ≤")
+        self.check_tolerance.setToolTip("Stop early (converged) once the gradient's length falls to this tolerance")
+        self.spin_tolerance = NumberSpinBox(1e-15, 1e3, state.tolerance or 1e-6, stepping="log")
+        self.spin_tolerance.setToolTip("The tolerance on |∇f|: arrows step by factors of ten")
+        self.check_tolerance.toggled.connect(self._on_setting_changed)
+        self.spin_tolerance.valueChanged.connect(self._on_setting_changed)
+        row.addWidget(self.check_tolerance)
+        row.addWidget(self.spin_tolerance, 1)
+        form.addRow(row)
+        self.check_show_internals = QCheckBox("show optimizer internals")
+        self.check_show_internals.setToolTip("Velocity (momentum), m and v (Adam), accumulated squares (AdaGrad): "
+                                             "as an arrow at the current point and as table columns")
+        self.check_show_internals.toggled.connect(self.show_internals_changed.emit)
+        form.addRow(self.check_show_internals)
+        layout.addWidget(box)
+        layout.addStretch(1)
+        self.set_state(state)
+
+    def widest_width(self) -> int:
+        """The width the panel needs with every optional row shown (so showing one never clips the panel)."""
+        hidden = [w for w in (self.compare_grid, *self.hyper_spins.values()) if not w.isVisibleTo(self)]
+        self.compare_grid.setVisible(True)
+        for spin in self.hyper_spins.values():
+            self.form_optimizer.setRowVisible(spin, True)
+        width = self.minimumSizeHint().width()
+        if hidden:
+            self._update_visibility()
+        return width
+
+    # -- state ------------------------------------------------------------------------------------------
+
+    def read_state(self, into: DescentState) -> DescentState:
+        """Copy the controls' values into `into` (the fields this panel edits) and return it."""
+        into.expression = self.expression.text()
+        into.start = [spin.value() for spin in self.start_spins.values()] or into.start
+        into.learning_rate = self.spin_learning_rate.value()
+        into.optimizer = self.combo_optimizer.currentText()
+        for name in ("momentum", "alpha", "beta1", "beta2"):
+            setattr(into, name, self.hyper_spins[name].value())
+        into.eps = self.spin_eps.value() or None
+        into.epochs = self.spin_epochs.value()
+        into.tolerance = self.spin_tolerance.value() if self.check_tolerance.isChecked() else None
+        into.compare = self.check_compare.isChecked()
+        into.compare_optimizers = [n for n, c in self.compare_checks.items() if c.isChecked()]
+        into.show_internals = self.check_show_internals.isChecked()
+        return into
+
+    def set_state(self, state: DescentState) -> None:
+        """Show `state` in the controls without emitting anything (the caller applies it once)."""
+        widgets = [self, self.spin_learning_rate, self.slider_learning_rate, self.combo_optimizer,
+                   self.check_compare, self.spin_epochs, self.check_tolerance, self.spin_tolerance,
+                   self.check_show_internals, *self.hyper_spins.values(), *self.compare_checks.values()]
+        blocked = [w.blockSignals(True) for w in widgets]
+        try:
+            self.expression.set_text(state.expression, emit=False)
+            self.spin_learning_rate.setValue(state.learning_rate)
+            self._sync_slider(state.learning_rate)
+            self.combo_optimizer.setCurrentText(state.optimizer)
+            for name in ("momentum", "alpha", "beta1", "beta2"):
+                self.hyper_spins[name].setValue(getattr(state, name))
+            self.spin_eps.setValue(state.eps or 0.0)
+            self.spin_epochs.setValue(state.epochs)
+            self.check_tolerance.setChecked(state.tolerance is not None)
+            if state.tolerance is not None:
+                self.spin_tolerance.setValue(state.tolerance)
+            self.check_compare.setChecked(state.compare)
+            for name, check in self.compare_checks.items():
+                check.setChecked(name in state.compare_optimizers)
+            self.check_show_internals.setChecked(state.show_internals)
+        finally:
+            for w, was in zip(widgets, blocked, strict=True):
+                w.blockSignals(was)
+        self._update_visibility()
+
+    def set_variables(self, names: list[str], values: dict[str, float]) -> None:
+        """One start spin box per variable of f, keeping the values of variables that stay."""
+        if list(self.start_spins) == names:
+            for name in self.start_spins:
+                if name in values:
+                    self.set_start_value(name, values[name])
+            return
+        while self.start_row.count():
+            widget = self.start_row.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.start_spins = {}
+        for name in names:
+            label = QLabel(f"{name}₀")
+            spin = NumberSpinBox(-1e6, 1e6, values.get(name, 1.0), step=0.5)
+            spin.setObjectName(f"spin_start_{name}")
+            spin.setToolTip(f"Where the descent starts: the value of {name} at epoch 0 (or click on the plot)")
+            spin.valueChanged.connect(self._on_start_spin_changed)
+            self.start_row.addWidget(label)
+            self.start_row.addWidget(spin, 1)
+            self.start_spins[name] = spin
+
+    def set_start_value(self, name: str, value: float) -> None:
+        spin = self.start_spins[name]
+        spin.blockSignals(True)
+        spin.setValue(value)
+        spin.blockSignals(False)
+
+    def set_preset_index(self, index: int) -> None:
+        self.combo_preset.setCurrentIndex(index)
+        self.label_preset.setText(PRESETS[index].description if index >= 0 else "")
+
+    # -- slots --------------------------------------------------------------------------------------------
+
+    def _on_start_spin_changed(self, _value: float) -> None:
+        self.start_changed.emit()
+
+    def _on_spin_learning_rate_changed(self, value: float) -> None:
+        self._sync_slider(value)
+        self.learning_rate_changed.emit(value)
+
+    def _on_slider_learning_rate_changed(self, position: int) -> None:
+        exponent = math.log10(LR_MIN) + (math.log10(LR_MAX) - math.log10(LR_MIN)) * position / SLIDER_STEPS
+        value = float(f"{10 ** exponent:.2g}")   # two significant digits: 0.0032, 0.15, 1.5
+        if value != self.spin_learning_rate.value():
+            self.spin_learning_rate.setValue(value)   # emits learning_rate_changed via the spin box
+
+    def _sync_slider(self, value: float) -> None:
+        span = math.log10(LR_MAX) - math.log10(LR_MIN)
+        position = round((math.log10(max(value, LR_MIN)) - math.log10(LR_MIN)) / span * SLIDER_STEPS)
+        self.slider_learning_rate.blockSignals(True)
+        self.slider_learning_rate.setValue(position)
+        self.slider_learning_rate.blockSignals(False)
+
+    def _on_optimizer_changed(self, _name: str) -> None:
+        self._update_visibility()
+        self.settings_changed.emit()
+
+    def _on_compare_toggled(self, _on: bool) -> None:
+        self._update_visibility()
+        self.settings_changed.emit()
+
+    def _on_setting_changed(self, *_args: object) -> None:
+        self._update_visibility()
+        self.settings_changed.emit()
+
+    def _update_visibility(self) -> None:
+        """Show a hyperparameter only when an optimizer that runs uses it; the primary is always compared."""
+        primary = self.combo_optimizer.currentText()
+        compare = self.check_compare.isChecked()
+        self.compare_grid.setVisible(compare)
+        for name, check in self.compare_checks.items():
+            check.setEnabled(name != primary)
+            check.setToolTip("The primary optimizer (chosen above) always runs" if name == primary
+                             else OPTIMIZER_TIPS[name])
+            if name == primary and not check.isChecked():
+                check.blockSignals(True)
+                check.setChecked(True)
+                check.blockSignals(False)
+        running = {primary}
+        if compare:
+            running |= {n for n, c in self.compare_checks.items() if c.isChecked()}
+        for name, spin in self.hyper_spins.items():
+            self.form_optimizer.setRowVisible(spin, any(opt in running for opt in HYPER_USERS[name]))

@@ -1,0 +1,85 @@
+"""The Descent tab's symbolic preparation (runs in the worker process) and its numeric compilation (GUI side).
+
+No Qt here: the worker process unpickles `prepare` by name, so importing this module must stay light.
+`prepare` does the SymPy work (gradient, Hessian, is f quadratic?) and returns picklable expressions;
+`compile_prepared` lambdifies them on the GUI thread, which is quick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from calclab.engine.calculus import gradient, hessian, variables_of
+from calclab.engine.numeric import compile_function
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The symbolic facts about f that descent needs (all picklable)."""
+
+    expression: sp.Expr
+    variables: tuple[sp.Symbol, ...]
+    gradient: tuple[sp.Expr, ...]
+    hessian: tuple[tuple[sp.Expr, ...], ...]
+    constant_hessian: tuple[tuple[float, ...], ...] | None   # set when f is (at most) quadratic
+
+
+def prepare(expr: sp.Expr) -> Prepared:
+    """Gradient and Hessian of expr over its variables (in name order); the Hessian as numbers if constant."""
+    variables = tuple(variables_of(expr))
+    if not 1 <= len(variables) <= 2:
+        raise ValueError(f"descent here needs a function of one or two variables; this one has {len(variables)}")
+    grad = tuple(gradient(expr, list(variables)))
+    matrix = hessian(expr, list(variables))
+    rows = tuple(tuple(matrix[i, j] for j in range(len(variables))) for i in range(len(variables)))
+    constant = None
+    if all(not entry.free_symbols for row in rows for entry in row):
+        try:
+            numbers = tuple(tuple(float(entry) for entry in row) for row in rows)
+        except (TypeError, ValueError):
+            numbers = None
+        if numbers is not None and np.all(np.isfinite(numbers)):
+            constant = numbers
+    return Prepared(expr, variables, grad, rows, constant)
+
+
+@dataclass
+class Compiled:
+    """NumPy callables for one prepared function: the descent stepper's f and grad, and a grid evaluator."""
+
+    prepared: Prepared
+    value: Callable[[np.ndarray], float]        # f(point)
+    grad: Callable[[np.ndarray], np.ndarray]    # grad f(point)
+    grid: Callable[..., np.ndarray]             # f(*arrays) for curves and contour images
+    hessian_at: Callable[[np.ndarray], np.ndarray]
+
+    @property
+    def names(self) -> list[str]:
+        return [v.name for v in self.prepared.variables]
+
+    @property
+    def dimension(self) -> int:
+        return len(self.prepared.variables)
+
+
+def compile_prepared(prepared: Prepared) -> Compiled:
+    """Lambdify f, its partials and its Hessian entries (quick; the SymPy work was done in `prepare`)."""
+    variables = prepared.variables
+    f = compile_function(prepared.expression, variables)
+    partials = [compile_function(g, variables) for g in prepared.gradient]
+    entries = [[compile_function(h, variables) for h in row] for row in prepared.hessian]
+
+    def value(point: np.ndarray) -> float:
+        return float(f(*point))
+
+    def grad(point: np.ndarray) -> np.ndarray:
+        return np.array([float(p(*point)) for p in partials])
+
+    def hessian_at(point: np.ndarray) -> np.ndarray:
+        return np.array([[float(h(*point)) for h in row] for row in entries])
+
+    return Compiled(prepared, value, grad, f, hessian_at)

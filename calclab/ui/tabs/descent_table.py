@@ -1,0 +1,231 @@
+"""The live iteration table: a QAbstractTableModel reading a Descent's history arrays, and its view.
+
+The model stores nothing per row: each cell is formatted from the run's history when Qt asks for it, so a
+100,000-step run costs no more memory than its history arrays, and appending a step inserts one row.
+Row 0 is the start point; row k is epoch k. After the last step of a finished run one extra row says how it
+ended ("diverged at epoch 17: ...").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFontDatabase
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from calclab.engine.descent import Descent
+
+STATUS_COLORS = {"diverged": "#C62828", "converged": "#2E7D32", "completed": "#455A64"}
+INTERNAL_LABELS = {"velocity": "velocity b", "sum_sq": "Σ g² (AdaGrad)", "m": "m (Adam)", "v": "v (mean g²)"}
+
+
+def fmt(value: float) -> str:
+    """Python's repr of the float: the digits the lesson's program prints (8.0, 40.96000000000001)."""
+    return repr(float(value))
+
+
+def compact(values: Sequence[float]) -> str:
+    """Eight significant digits (the step 6.4 - 8.0 shows as -1.6, not -1.5999999999999996); pairs as (a, b)."""
+    parts = [f"{float(v):.8g}" for v in values]
+    return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+
+
+def full(values: Sequence[float]) -> str:
+    parts = [fmt(v) for v in values]
+    return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+
+
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
+                    Qt.ItemDataRole.ForegroundRole})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+class IterationTableModel(QAbstractTableModel):
+    """Epoch, point, f, the gradient the update used, the step it made (and optimizer state on request)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._run: Descent | None = None
+        self._names: list[str] = ["x"]
+        self._internals: tuple[str, ...] = ()
+        self._rows = 0            # rows the view knows about
+        self._status_row = False
+
+    # -- feeding ----------------------------------------------------------------------------------------
+
+    def set_run(self, run: Descent | None, names: Sequence[str], show_internals: bool = False) -> None:
+        """Show another run (or none) from scratch."""
+        self.beginResetModel()
+        self._run = run
+        self._names = list(names)
+        self._internals = tuple(run.internals) if run is not None and show_internals else ()
+        self._rows, self._status_row = self._wanted_rows()
+        self.endResetModel()
+
+    def run(self) -> Descent | None:
+        return self._run
+
+    def sync(self) -> None:
+        """Insert the rows for steps made since the last call (and the status row once the run has ended)."""
+        wanted, status_row = self._wanted_rows()
+        if (wanted, status_row) == (self._rows, self._status_row):
+            return
+        if wanted < self._rows:      # the run was reset under us
+            self.set_run(self._run, self._names, bool(self._internals))
+            return
+        if self._status_row:         # the old status row sits where new steps go: drop it first
+            self.beginRemoveRows(QModelIndex(), self._rows - 1, self._rows - 1)
+            self._rows -= 1
+            self._status_row = False
+            self.endRemoveRows()
+        if wanted > self._rows:
+            self.beginInsertRows(QModelIndex(), self._rows, wanted - 1)
+            self._rows, self._status_row = wanted, status_row
+            self.endInsertRows()
+
+    def _wanted_rows(self) -> tuple[int, bool]:
+        if self._run is None:
+            return 0, False
+        status_row = self._run.finished
+        return len(self._run.history) + 1 + int(status_row), status_row
+
+    def status_row(self) -> int | None:
+        """Index of the row that says how the run ended, if there is one."""
+        return self._rows - 1 if self._status_row else None
+
+    # -- Qt model API -----------------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else 4 + len(self._names) + len(self._internals)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        n = len(self._names)
+        grad = "f′ used" if n == 1 else "∇f used"
+        titles = ["Epoch", *self._names, f"f({', '.join(self._names)})", grad, "step"]
+        titles += [INTERNAL_LABELS.get(name, name) for name in self._internals]
+        tips = ["Epoch k: the k-th update (0 is the start point)"]
+        tips += [f"{name} after this update (every digit, as Python prints it)" for name in self._names]
+        tips += ["The function value there (every digit)",
+                 "The gradient at the previous point: what this update followed",
+                 "How far this update moved: new point − old point"]
+        tips += [f"Optimizer state '{name}' after this update" for name in self._internals]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return titles[section] if section < len(titles) else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tips[section] if section < len(tips) else None
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role not in _ROLES or not index.isValid() or self._run is None:
+            return None   # the view asks ~8 roles per cell per paint: answer the unused ones first
+        row, column = index.row(), index.column()
+        if row >= self._rows:
+            return None
+        if self._status_row and row == self._rows - 1:
+            return self._status_data(column, role)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cell_text(row, column, compact)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._cell_text(row, column, full)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT
+        if role == Qt.ItemDataRole.ForegroundRole and row == self._rows - 1 - int(self._status_row):
+            return QBrush(QColor("#0D47A1"))   # the current point stands out
+        return None
+
+    def _status_data(self, column: int, role: int) -> object:
+        assert self._run is not None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._run.message if column == 0 else ""
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(STATUS_COLORS.get(self._run.status, "#000000")))
+        return None
+
+    def _cell_text(self, row: int, column: int, vector_format=compact) -> str:
+        """Point and f with every digit (as the lesson prints them); gradient, step and state via vector_format."""
+        history = self._run.history  # type: ignore[union-attr]
+        n = len(self._names)
+        if column == 0:
+            return str(row)
+        if column <= n:
+            return fmt(history.path[row, column - 1])
+        if column == n + 1:
+            return fmt(history.path_f[row])
+        if row == 0:
+            return ""
+        if column == n + 2:
+            return vector_format(history.path_grad[row - 1])
+        if column == n + 3:
+            return vector_format(history.path[row] - history.path[row - 1])
+        name = self._internals[column - n - 4]
+        return vector_format(history.internal(name)[row - 1])
+
+
+class IterationTableView(QTableView):
+    """A fast table for the model above: fixed row heights, no per-row measuring, follows the last row."""
+
+    def __init__(self, model: IterationTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setAlternatingRowColors(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        # Fixed sizes: ResizeToContents would measure every one of 10,000 rows on each insert.
+        vertical = self.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        horizontal = self.horizontalHeader()
+        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        horizontal.setStretchLastSection(True)
+        horizontal.setHighlightSections(False)
+        self._model = model
+        self._span_row: int | None = None
+        model.modelReset.connect(self._on_model_reset)
+        model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
+        model.rowsInserted.connect(self._on_rows_inserted)
+        model.rowsAboutToBeRemoved.connect(self._on_rows_about_to_be_removed)
+        self._follow = True
+
+    def size_columns(self) -> None:
+        """Column widths from the number formats (set once per run: measuring 10,000 rows would be slow)."""
+        char = self.fontMetrics().horizontalAdvance("0")
+        n = len(self._model._names)
+        widths = [7 * char] + [24 * char] * (n + 1) + [(15 * n + 2) * char] * (self._model.columnCount() - n - 2)
+        for column, width in enumerate(widths):
+            self.setColumnWidth(column, width)
+
+    def _on_model_reset(self) -> None:
+        self.clearSpans()
+        self._span_row = None
+        self._follow = True
+        self.size_columns()
+        self._update_span()
+
+    def _on_rows_about_to_be_inserted(self, *_args: object) -> None:
+        bar = self.verticalScrollBar()
+        self._follow = bar.value() >= bar.maximum() - 2   # follow only if the user has not scrolled away
+
+    def _on_rows_inserted(self, *_args: object) -> None:
+        self._update_span()
+        if self._follow:
+            self.scrollToBottom()
+
+    def _on_rows_about_to_be_removed(self, *_args: object) -> None:
+        if self._span_row is not None:
+            self.setSpan(self._span_row, 0, 1, 1)
+            self._span_row = None
+
+    def _update_span(self) -> None:
+        row = self._model.status_row()
+        if row is not None and row != self._span_row:
+            self.setSpan(row, 0, 1, self._model.columnCount())
+            self._span_row = row

@@ -1,0 +1,108 @@
+"""The sentences the Descent tab shows: the last update with its numbers, the stable-step bound, the lesson lines.
+
+Plain functions over a Descent run (no Qt), so they are cheap to call every step and easy to test.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+
+from calclab.cli import format_epoch
+from calclab.engine.descent import Descent, stable_lr_bound
+
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+ERROR_COLOR = "#C62828"
+GOOD_COLOR = "#2E7D32"
+NOTE_COLOR = "#455A64"
+
+
+def short(value: float) -> str:
+    """6 significant digits, and −1 rather than -1 (a real minus sign reads better on a projector)."""
+    return f"{float(value):.6g}".replace("-", "−")
+
+
+def short_vector(values: Sequence[float]) -> str:
+    return short(values[0]) if len(values) == 1 else "(" + ", ".join(short(v) for v in values) + ")"
+
+
+def sub(k: int) -> str:
+    return str(k).translate(SUBSCRIPTS)
+
+
+def update_html(run: Descent, names: Sequence[str]) -> str:
+    """Two lines: the update that made the current point, with its numbers; and what comes next."""
+    point = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+    grad = "f′" if len(names) == 1 else "∇f"
+    history = run.history
+    k = len(history)
+    if k == 0:
+        first = f"<b>Start</b> (epoch 0): {point}{sub(0)} = {short_vector(run.x0)}, f = {short(history.path_f[0])}"
+    else:
+        old, new = history.path[k - 1], history.path[k]
+        used = history.path_grad[k - 1]
+        lr = float(history.lr[k - 1])
+        if run.optimizer == "sgd":
+            middle = f"{short_vector(old)} − {short(lr)} · {short_vector(used)}"
+            rule = f"{point}{sub(k - 1)} − η·{grad}({point}{sub(k - 1)})"
+        else:
+            middle = f"{short_vector(old)} + {short_vector(new - old)}"
+            rule = f"{point}{sub(k - 1)} + step ({run.optimizer})"
+        first = (f"<b>Epoch {k}</b>: {point}{sub(k)} = {rule} = {middle} = <b>{short_vector(new)}</b>, "
+                 f"f = {short(history.path_f[k])}")
+    if run.status == "running":
+        step = run.next_step()
+        g = run.gradient
+        what = "−η·" + grad if run.optimizer == "sgd" else "step"
+        second = (f"Now {grad}({point}{sub(k)}) = {short_vector(g)}, |{grad}| = {short(np.linalg.norm(g))}; "
+                  f"next {what} = {short_vector(step) if step is not None else '—'}")
+    else:
+        color = {"diverged": ERROR_COLOR, "converged": GOOD_COLOR}.get(run.status, NOTE_COLOR)
+        second = f"<span style='color:{color}'><b>{html.escape(run.message)}</b></span>"
+    return first + "<br>" + second
+
+
+def internals_html(run: Descent) -> str:
+    """The optimizer's memory now, one readout per state array ('' for plain SGD)."""
+    labels = {"velocity": "velocity b", "sum_sq": "Σg² (accumulated squares)", "m": "m (mean gradient)",
+              "v": "v (mean squared gradient)"}
+    parts = [f"{labels.get(name, name)} = {short_vector(value)}" for name, value in run.internals.items()]
+    if not parts:
+        return "plain SGD keeps no state between steps"
+    return f"{run.optimizer} state: " + "; ".join(parts)
+
+
+def bound_html(hessian: np.ndarray | None, constant: bool, optimizer: str, momentum: float,
+               lr: float) -> str:
+    """The largest stable learning rate, from the Hessian (exact for a quadratic, local at the start otherwise)."""
+    if hessian is None or not np.all(np.isfinite(hessian)):
+        return ""
+    eigenvalues = np.linalg.eigvalsh((hessian + hessian.T) / 2.0)
+    largest = float(eigenvalues[-1])
+    where = "f is quadratic" if constant else "near the start"
+    if largest <= 0:
+        return f"<span style='color:{NOTE_COLOR}'>{where}: no positive curvature, so no step-size bound</span>"
+    bound = stable_lr_bound(hessian, optimizer, momentum if optimizer in ("momentum", "nesterov") else None)
+    curvature = f"largest curvature L = {short(largest)}"
+    saddle = " It has a negative curvature too: a saddle, not a minimum." if eigenvalues[0] < 0 else ""
+    if bound is None:
+        return (f"<span style='color:{NOTE_COLOR}'>{where}, {curvature}. {optimizer} rescales its steps, "
+                f"so no fixed bound applies.{saddle}</span>")
+    verb = "stable" if constant else "locally stable"
+    rule = "2/L" if optimizer == "sgd" else f"the {optimizer} bound"
+    text = f"{where}, {curvature}: {verb} for lr &lt; {short(bound)} ({rule}).{saddle}"
+    if lr >= bound:
+        return (f"<span style='color:{ERROR_COLOR}'>{text} <b>lr = {short(lr)} is not below it: expect "
+                f"divergence.</b></span>")
+    return f"<span style='color:{NOTE_COLOR}'>{text}</span>"
+
+
+def lesson_lines(run: Descent, names: Sequence[str]) -> list[str]:
+    """The run as `calclab descent` prints it: one `Epoch k: x = ..., f(x) = ...` line per update."""
+    history = run.history
+    lines = [format_epoch(k, names, history.path[k], history.path_f[k]) for k in range(1, len(history) + 1)]
+    if run.status in ("diverged", "converged"):
+        lines.append(run.message)
+    return lines

@@ -1,0 +1,423 @@
+"""The Descent tab, driven like a user: Step, Run/Pause, Reset, presets, compare mode, clicks on the map.
+
+References are computed independently: the lesson's plain loop, `calclab descent` run in-process, literal
+torch.optim arithmetic for Adam's and momentum's first steps, and the x -> -2x recurrence for divergence.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QGuiApplication
+
+from calclab.state.descent import PRESETS, DescentState
+from calclab.ui.tabs.descent import DescentTab
+from calclab.ui.tabs.descent_table import IterationTableModel
+
+# ---- helpers ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tab(qtbot, worker):
+    widget = DescentTab(worker)
+    qtbot.addWidget(widget)
+    widget.resize(1400, 900)
+    widget.show()
+    qtbot.waitUntil(widget.is_ready, timeout=15000)
+    yield widget
+    widget.pause()
+
+
+def apply(qtbot, tab: DescentTab, ready: bool = True, **changes) -> None:
+    """Set a state with the given fields changed and wait until the tab has prepared it."""
+    state = tab.state
+    for key, value in changes.items():
+        setattr(state, key, value)
+    tab.set_state(state)
+    qtbot.waitUntil(lambda: not tab.is_preparing(), timeout=15000)
+    if ready:
+        assert tab.is_ready()
+
+
+def cell(tab: DescentTab, row: int, column: int) -> str:
+    model = tab.table_model
+    return model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole)
+
+
+def lesson_reference(epochs: int = 20) -> list[tuple[float, float]]:
+    """The lesson's program: x = 10; x = x - 0.1 * 2x; print x, x**2."""
+    x, out = 10, []
+    for _ in range(epochs):
+        grad = 2 * x
+        x = x - 0.1 * grad
+        out.append((x, x**2))
+    return out
+
+
+# ---- the lesson ---------------------------------------------------------------------------------------
+
+
+def test_default_is_the_lessons_example(tab):
+    state = tab.state
+    assert (state.expression, state.start, state.learning_rate, state.epochs, state.optimizer) == \
+        ("x^2", [10.0], 0.1, 20, "sgd")
+    assert tab.table_model.rowCount() == 1           # the start row only
+    assert cell(tab, 0, 1) == "10.0" and cell(tab, 0, 2) == "100.0"
+
+
+def test_twenty_step_clicks_reproduce_the_lesson(qtbot, tab):
+    for _ in range(20):
+        qtbot.mouseClick(tab.button_step, Qt.MouseButton.LeftButton)
+    reference = lesson_reference()
+    for epoch, (x, fx) in enumerate(reference, start=1):
+        assert cell(tab, epoch, 0) == str(epoch)
+        assert cell(tab, epoch, 1) == repr(x)
+        assert cell(tab, epoch, 2) == repr(fx)
+    assert cell(tab, 1, 1) == "8.0" and cell(tab, 1, 2) == "64.0"
+    assert cell(tab, 4, 1) == "4.096" and cell(tab, 4, 2) == "16.777216"
+    assert cell(tab, 20, 1) == "0.11529215046068471"
+    assert cell(tab, 20, 2) == "0.013292279957849162"
+    assert cell(tab, 1, 3) == "20" and cell(tab, 1, 4) == "-2"     # the gradient used and the step made
+    # The run is complete: Step is disabled, one more click changes nothing, the last row says so.
+    assert not tab.button_step.isEnabled()
+    assert tab.primary().status == "completed"
+    assert cell(tab, 21, 0) == "completed 20 epochs"
+    assert "Epoch 20 / 20" in tab.label_epoch.text()
+
+
+def test_copy_as_text_matches_the_command_line(qtbot, tab, capsys):
+    from calclab.cli import main
+
+    for _ in range(20):
+        qtbot.mouseClick(tab.button_step, Qt.MouseButton.LeftButton)
+    assert main(["descent", "x^2", "--x0", "10", "--lr", "0.1", "--epochs", "20"]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert tab.copy_text().splitlines() == printed
+    assert printed[3] == "Epoch 4: x = 4.096, f(x) = 16.777216"
+    qtbot.mouseClick(tab.button_copy, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text().splitlines() == printed
+
+
+def test_one_d_plot_shows_path_tangent_and_step_arrow(qtbot, tab):
+    for _ in range(3):
+        tab.step()
+    view = tab.function_view
+    xs, ys = view.runs["sgd"].line.getData()
+    assert list(xs) == [10.0, 8.0, 6.4, 5.12]
+    assert np.allclose(ys, np.square(xs))
+    cx, cy = view.runs["sgd"].current.getData()
+    assert (cx[0], cy[0]) == (5.12, 5.12**2)
+    tx, ty = view.tangent.getData()
+    assert (ty[1] - ty[0]) / (tx[1] - tx[0]) == pytest.approx(2 * 5.12)     # slope f'(x) = 2x
+    assert np.interp(5.12, tx, ty) == pytest.approx(5.12**2)
+    ax, ay = view.step_arrow.shaft.getData()
+    assert ax[0] == pytest.approx(5.12) and ax[1] == pytest.approx(5.12 - 0.1 * 2 * 5.12)   # −η·f'(x)
+    assert ay[0] == ay[1] == pytest.approx(5.12**2)
+    assert "next −η·f′ = −1.024" in tab.label_update.text()
+
+
+# ---- controls -------------------------------------------------------------------------------------------
+
+
+def test_run_then_pause_with_the_timer(qtbot, tab):
+    tab.slider_speed.setValue(tab.slider_speed.maximum())
+    apply(qtbot, tab, epochs=10_000)
+    qtbot.mouseClick(tab.button_run, Qt.MouseButton.LeftButton)
+    assert tab.is_running() and tab.button_run.text().startswith("Pause")
+    qtbot.waitUntil(lambda: tab.primary().epoch >= 5, timeout=5000)
+    qtbot.mouseClick(tab.button_run, Qt.MouseButton.LeftButton)
+    assert not tab.is_running() and tab.button_run.text().startswith("Run")
+    stopped = tab.primary().epoch
+    qtbot.wait(250)
+    assert tab.primary().epoch == stopped
+    assert tab.table_model.rowCount() == stopped + 1
+
+
+def test_run_stops_by_itself_when_the_epochs_are_used(qtbot, tab):
+    tab.slider_speed.setValue(tab.slider_speed.maximum())
+    apply(qtbot, tab, epochs=5)
+    tab.run()
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=5000)
+    assert tab.primary().epoch == 5 and tab.primary().status == "completed"
+
+
+def test_reset_returns_to_the_start(qtbot, tab):
+    for _ in range(4):
+        tab.step()
+    qtbot.mouseClick(tab.button_reset, Qt.MouseButton.LeftButton)
+    assert tab.primary().epoch == 0
+    assert tab.table_model.rowCount() == 1
+    assert list(tab.function_view.runs["sgd"].line.getData()[0]) == [10.0]
+
+
+def test_shortcuts_act_on_the_tab_but_space_types_in_the_expression_box(qtbot, tab):
+    tab.activateWindow()
+    tab.table_view.setFocus()
+    qtbot.waitUntil(lambda: tab.table_view.hasFocus(), timeout=2000)
+    qtbot.keyClick(tab.table_view, Qt.Key.Key_Space)
+    assert tab.primary().epoch == 1
+    qtbot.keyClick(tab.table_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert tab.is_running()
+    qtbot.keyClick(tab.table_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert not tab.is_running()
+    epoch = tab.primary().epoch
+    assert epoch >= 1
+    line = tab.inputs.expression.line_edit
+    line.setFocus()
+    qtbot.waitUntil(line.hasFocus, timeout=2000)
+    line.end(False)
+    qtbot.keyClick(line, Qt.Key.Key_Space)
+    assert line.text() == "x^2 "              # the space was typed, not taken as Step
+    assert tab.primary().epoch == epoch
+    qtbot.keyClick(tab.table_view, Qt.Key.Key_R,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: tab.is_ready() and tab.primary().epoch == 0, timeout=5000)
+
+
+def test_a_new_expression_resets_the_run(qtbot, tab):
+    for _ in range(5):
+        tab.step()
+    line = tab.inputs.expression.line_edit
+    line.selectAll()
+    qtbot.keyClicks(line, "x^2 + 1")
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.is_ready() and tab.primary().value == 101.0, timeout=10000)
+    assert tab.primary().epoch == 0
+    assert tab.table_model.rowCount() == 1
+    assert tab.inputs.start_spins["x"].value() == 10.0          # x stays where it started
+    tab.step()
+    assert cell(tab, 1, 1) == "8.0" and cell(tab, 1, 2) == "65.0"
+
+
+def test_other_inputs_reset_the_run_but_the_learning_rate_does_not(qtbot, tab):
+    tab.step()
+    tab.step()                                        # x = 6.4
+    tab.inputs.spin_learning_rate.setValue(0.25)
+    assert tab.primary().epoch == 2                   # not reset
+    assert tab.inputs.slider_learning_rate.value() > 0
+    tab.step()
+    assert float(cell(tab, 3, 1)) == 6.4 - 0.25 * (2 * 6.4)     # 3.2: the new rate from this step on
+    assert cell(tab, 2, 1) == "6.4"                               # earlier rows untouched
+    tab.inputs.spin_epochs.setValue(30)
+    assert tab.primary().epoch == 0 and tab.primary().lr == 0.25
+    tab.step()
+    tab.inputs.start_spins["x"].setValue(4.0)
+    assert tab.primary().epoch == 0 and tab.primary().x0[0] == 4.0
+    tab.step()
+    tab.inputs.combo_optimizer.setCurrentText("momentum")
+    assert tab.primary().epoch == 0 and tab.primary().optimizer == "momentum"
+    assert tab.inputs.spin_momentum.isVisibleTo(tab.inputs)
+    assert not tab.inputs.spin_beta1.isVisibleTo(tab.inputs)
+
+
+def test_learning_rate_slider_and_spin_box_agree(tab):
+    inputs = tab.inputs
+    inputs.slider_learning_rate.setValue(inputs.slider_learning_rate.maximum())
+    assert inputs.spin_learning_rate.value() == 10.0
+    inputs.slider_learning_rate.setValue(0)
+    assert inputs.spin_learning_rate.value() == 0.0001
+    inputs.spin_learning_rate.setValue(0.01)
+    assert inputs.slider_learning_rate.value() == round(inputs.slider_learning_rate.maximum() * 2 / 5)
+    assert tab.primary().lr == 0.01
+
+
+# ---- two variables ------------------------------------------------------------------------------------
+
+
+def test_click_on_the_map_sets_the_start_point(qtbot, tab):
+    tab.apply_preset(next(i for i, p in enumerate(PRESETS) if p.state.expression == "x^2 + 10y^2"
+                          and not p.state.compare))
+    qtbot.waitUntil(tab.is_ready, timeout=10000)
+    tab.step()
+    view = tab.function_view
+    assert view.image.image is not None and view.image.image.shape[:2] == (256, 256)
+    assert np.isfinite(view.contours.getData()[0]).any()
+    view_box = view.plot_item.getViewBox()
+    scene_point = view_box.mapViewToScene(QPointF(2.0, -1.0))
+    pixel = view.plot_widget.mapFromScene(scene_point)
+    qtbot.mouseClick(view.plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=pixel)
+    x0, y0 = tab.primary().x0
+    assert x0 == pytest.approx(2.0, abs=0.1) and y0 == pytest.approx(-1.0, abs=0.1)
+    assert tab.primary().epoch == 0
+    assert tab.inputs.start_spins["x"].value() == x0 and tab.inputs.start_spins["y"].value() == y0
+
+
+def test_two_d_step_and_gradient_arrow(qtbot, tab):
+    apply(qtbot, tab, expression="x^2 + 10y^2", start=[-9.0, 2.5], learning_rate=0.09, epochs=60,
+          x_range=(-10.0, 10.0), y_range=(-4.0, 4.0))
+    tab.step()
+    # By hand: grad = (2x, 20y) = (-18, 50); x1 = (-9 + 0.09*18, 2.5 - 0.09*50) = (-7.38, -2.0)
+    assert float(cell(tab, 1, 1)) == pytest.approx(-7.38) and float(cell(tab, 1, 2)) == pytest.approx(-2.0)
+    assert float(cell(tab, 1, 3)) == pytest.approx(7.38**2 + 10 * 4.0)
+    ax, ay = tab.function_view.step_arrow.shaft.getData()
+    # The next step from (-7.38, -2): −0.09·(2·(−7.38), 20·(−2)) = (1.3284, 3.6)
+    assert (ax[1] - ax[0], ay[1] - ay[0]) == (pytest.approx(1.3284), pytest.approx(3.6))
+    assert "stable for lr &lt; 0.1" in tab.inputs.label_bound.text() or \
+        "stable for lr < 0.1" in tab.inputs.label_bound.text()
+
+
+def test_compare_mode_runs_one_path_per_optimizer(qtbot, tab):
+    apply(qtbot, tab, expression="x^2 + 10y^2", start=[-9.0, 2.5], learning_rate=0.08, epochs=50,
+          optimizer="sgd", compare=True, compare_optimizers=["sgd", "momentum", "adam"])
+    assert [name for name, _run in tab.runs] == ["sgd", "momentum", "adam"]
+    tab.step()
+    tab.step()
+    view = tab.function_view
+    for name in ("sgd", "momentum", "adam"):
+        xs, ys = view.runs[name].line.getData()
+        assert len(xs) == 3 and view.runs[name].line.isVisible()
+        assert len(tab.loss_view.curves[name].getData()[0]) == 3
+    assert not view.runs.get("rmsprop") or not view.runs["rmsprop"].line.isVisible()
+    # Adam's first step by hand (torch.optim): m = (1-b1) g, v = (1-b2) g^2,
+    # x1 = x0 - lr/(1-b1) * m / (sqrt(v)/sqrt(1-b2) + eps)
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 0.08
+    expected = []
+    for x0, g in ((-9.0, -18.0), (2.5, 50.0)):
+        m, v = (1 - b1) * g, (1 - b2) * g * g
+        expected.append(x0 - lr / (1 - b1) * m / (math.sqrt(v) / math.sqrt(1 - b2) + eps))
+    xs, ys = view.runs["adam"].line.getData()
+    assert (xs[1], ys[1]) == (pytest.approx(expected[0], rel=1e-12), pytest.approx(expected[1], rel=1e-12))
+    assert expected[0] == pytest.approx(-8.92) and expected[1] == pytest.approx(2.42)   # about lr per step
+    # Momentum's first step is plain SGD (torch: b1 = g1).
+    xs, ys = view.runs["momentum"].line.getData()
+    assert (xs[1], ys[1]) == (pytest.approx(-9 + 0.08 * 18), pytest.approx(2.5 - 0.08 * 50))
+    labels = [label.text for _sample, label in view.legend.items]
+    assert {"sgd", "momentum", "adam"} <= set(labels)
+    # The table follows the chosen run.
+    tab.combo_table_run.setCurrentText("adam")
+    assert float(cell(tab, 1, 1)) == pytest.approx(expected[0], rel=1e-12)
+
+
+def test_internals_show_momentum_velocity(qtbot, tab):
+    apply(qtbot, tab, optimizer="momentum", show_internals=True)
+    tab.step()
+    tab.step()
+    # torch: b1 = g1 = 20; x1 = 10 - 0.1*20 = 8; g2 = 16; b2 = 0.9*20 + 16 = 34
+    assert "velocity b = 34" in tab.label_internals.text()
+    assert tab.table_model.headerData(5, Qt.Orientation.Horizontal) == "velocity b"
+    assert cell(tab, 2, 5) == "34"
+    ax, _ay = tab.function_view.internal_arrow.shaft.getData()
+    assert ax[1] - ax[0] == pytest.approx(-0.1 * 34)
+
+
+# ---- divergence ------------------------------------------------------------------------------------------
+
+
+def test_divergence_stops_cleanly_with_the_message(qtbot, tab):
+    apply(qtbot, tab, expression="x^2", start=[10.0], learning_rate=1.5, epochs=200)
+    assert "not below it" in tab.inputs.label_bound.text() and "lr &lt; 1" in tab.inputs.label_bound.text()
+    tab.slider_speed.setValue(tab.slider_speed.maximum())
+    tab.run()
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
+    run = tab.primary()
+    # By hand: x -> x - 1.5*2x = -2x, so f_k = 100 * 4^k; the engine calls it diverged once f > 1e10 * f0.
+    k = next(k for k in range(1, 100) if 100 * 4.0**k > 1e10 * 100)
+    assert run.status == "diverged" and run.epoch == k
+    assert f"diverged at epoch {k}" in tab.label_update.text()
+    last = tab.table_model.rowCount() - 1
+    assert cell(tab, last, 0).startswith(f"diverged at epoch {k}")
+    xs, ys = tab.function_view.runs["sgd"].line.getData()
+    assert len(xs) == k + 1 and np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))
+    assert xs[3] == -80.0
+    assert not tab.button_step.isEnabled()
+    tab.loss_view.check_log.setChecked(True)           # no warning from log10 either
+
+
+def test_log_scale_with_negative_and_zero_losses_does_not_warn(qtbot, tab):
+    apply(qtbot, tab, expression="x^4 - 3x^2 + x", start=[2.0], learning_rate=0.02, epochs=40)
+    for _ in range(40):
+        tab.step()
+    tab.loss_view.check_log.setChecked(True)
+    _xs, ys = tab.loss_view.curves["sgd"].getData()
+    assert np.all(np.isnan(ys[5:]))                    # f < 0 there: left out on a log axis, not clipped
+    tab.loss_view.check_log.setChecked(False)
+    _xs, ys = tab.loss_view.curves["sgd"].getData()
+    assert np.all(np.isfinite(ys))
+
+
+def test_bad_inputs_keep_the_tab_working(qtbot, tab):
+    apply(qtbot, tab, expression="x*y*z")
+    assert "one or two variables" in tab.label_update.text()
+    assert tab.runs and tab.primary().x0[0] == 10.0            # the last good run stays
+    apply(qtbot, tab, ready=False, expression="log(x)", start=[-1.0])
+    assert not tab.runs and "not defined" in tab.label_update.text()
+    assert not tab.button_step.isEnabled()
+    tab.inputs.start_spins["x"].setValue(2.0)
+    assert tab.runs and tab.button_step.isEnabled()
+
+
+# ---- presets, state, scale ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("index", range(len(PRESETS)))
+def test_every_preset_loads_and_steps(qtbot, tab, index):
+    tab.apply_preset(index)
+    qtbot.waitUntil(tab.is_ready, timeout=10000)
+    expected = PRESETS[index].state
+    assert tab.state.expression == expected.expression
+    for _ in range(5):
+        tab.step()
+    assert all(run.epoch == 5 or run.finished for _n, run in tab.runs)
+    assert tab.inputs.combo_preset.currentIndex() == index
+
+
+def test_state_round_trip_and_tolerant_loading():
+    state = PRESETS[4].make_state()
+    assert DescentState.from_dict(state.to_dict()) == state
+    messy = {"expression": 3, "start": [1, "a"], "learning_rate": -1, "epochs": True, "optimizer": "lbfgs",
+             "eps": "x", "tolerance": 1e-6, "compare": "yes", "x_range": [2, 1], "unknown": 1}
+    loaded = DescentState.from_dict(messy)
+    default = DescentState()
+    assert loaded.expression == default.expression and loaded.start == default.start
+    assert loaded.learning_rate == default.learning_rate and loaded.optimizer == "sgd"
+    assert loaded.tolerance == 1e-6 and loaded.compare is False and loaded.x_range is None
+    assert DescentState.from_dict(None) == DescentState()
+
+
+def test_tab_state_and_set_state_round_trip(qtbot, tab):
+    apply(qtbot, tab, expression="x^2 + 10y^2", start=[1.5, -0.5], learning_rate=0.03, epochs=77,
+          optimizer="adam", beta1=0.8, tolerance=1e-4)
+    state = tab.state
+    assert (state.start, state.learning_rate, state.epochs, state.optimizer, state.beta1, state.tolerance) == \
+        ([1.5, -0.5], 0.03, 77, "adam", 0.8, 1e-4)
+    assert tab.primary().hyper["beta1"] == 0.8 and tab.primary().tolerance == 1e-4
+
+
+def test_tolerance_stops_at_convergence(qtbot, tab):
+    apply(qtbot, tab, tolerance=0.5, epochs=100)
+    while tab.step():
+        pass
+    run = tab.primary()
+    # By hand: |f'| = 2x = 20 * 0.8^k <= 0.5 first at k = 17
+    k = next(k for k in range(100) if 20 * 0.8**k <= 0.5)
+    assert run.status == "converged" and run.epoch == k
+    assert cell(tab, tab.table_model.rowCount() - 1, 0).startswith(f"converged at epoch {k}")
+
+
+def test_ten_thousand_rows_stay_cheap(qtbot):
+    from calclab.engine.descent import Descent
+
+    run = Descent(lambda p: float(p[0] ** 2), lambda p: 2 * p, [1.0], lr=1e-4, epochs=20_000)
+    model = IterationTableModel()
+    model.set_run(run, ["x"])
+    inserted = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    for _ in range(10_000):
+        run.step()
+        model.sync()
+    assert len(inserted) == 10_000 and inserted[-1] == (10_000, 10_000)    # one row per step
+    assert model.rowCount() == 10_001
+    x = 1.0
+    for _ in range(10_000):
+        x = x - 1e-4 * (2 * x)
+    assert model.data(model.index(10_000, 1)) == repr(x)
+    import time
+
+    started = time.perf_counter()
+    for _ in range(1000):
+        model.data(model.index(10_000, 2))
+        model.rowCount()
+    assert time.perf_counter() - started < 1.0          # ~10 µs a call; a per-row cache would not matter
