@@ -99,6 +99,7 @@ class BackpropTab(TabBase):
         self.spin_sample.valueChanged.connect(self._on_sample_changed)
         phase_row.addWidget(self.spin_sample)
         self.label_sample = QLabel("")
+        self.label_sample.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may clip
         phase_row.addWidget(self.label_sample, 1)
         column.addLayout(phase_row)
         self.label_message = QLabel("")
@@ -214,10 +215,10 @@ class BackpropTab(TabBase):
         self._run_total = self._remaining = self.model.state.epochs
         self.controls.progress.setRange(0, self._run_total)
         self.controls.progress.setValue(0)
+        self.timer.start()   # first: is_training() decides which buttons stay enabled
         self.controls.set_training(True)
         self._show_phase_buttons()
         self._say(f"Training {self._run_total} epochs…")
-        self.timer.start()
 
     def stop(self) -> None:
         """Pause training (Train starts a new run from the weights reached)."""
