@@ -1,0 +1,130 @@
+"""The Derivatives tab's symbolic jobs, run in the worker process: derivative + simplify + LaTeX, and the steps.
+
+Both take an already parsed SymPy expression and a variable name and return picklable results (SymPy
+expressions, strings, frozen dataclasses). They are two jobs, not one, so the derivative shows as soon as it is
+known even when the step-by-step tree of a big expression takes longer (or gives up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from calclab.engine.calculus import derivative, find_variable, to_latex, to_text, variables_of
+from calclab.engine.steps import Step, derivation_steps, step_latex, steps_as_text
+
+MAX_ORDER = 3
+
+
+@dataclass(frozen=True)
+class DerivativeResult:
+    """f, its order-th derivative by `wrt` (simplified) and its first derivative (the tangent's slope)."""
+
+    expression: sp.Expr
+    wrt: sp.Symbol
+    order: int
+    variables: tuple[sp.Symbol, ...]   # f's variables by name, plus wrt if f lacks it
+    derivative: sp.Expr
+    first: sp.Expr
+    expression_latex: str
+    derivative_latex: str
+    derivative_text: str               # SymPy text that plain sympify reads back (for "copy as text")
+
+    @property
+    def partial(self) -> bool:
+        """Whether f has several variables, so the derivative is written ∂f/∂x."""
+        return len(self.variables) > 1
+
+
+def check_order(order: int) -> int:
+    if not isinstance(order, int) or not 1 <= order <= MAX_ORDER:
+        raise ValueError(f"the order must be between 1 and {MAX_ORDER}")
+    return order
+
+
+def differentiate(expr: sp.Expr, wrt_name: str, order: int = 1) -> DerivativeResult:
+    """The order-th derivative of expr by the variable called wrt_name (a partial if expr has several)."""
+    check_order(order)
+    wrt = find_variable(wrt_name, expr)
+    variables = tuple(sorted(set(variables_of(expr)) | {wrt}, key=lambda s: s.name))
+    result = derivative(expr, wrt, order)
+    first = result if order == 1 else derivative(expr, wrt, 1)
+    return DerivativeResult(expr, wrt, order, variables, result, first, to_latex(expr), to_latex(result),
+                            to_text(result))
+
+
+@dataclass(frozen=True)
+class StepNode:
+    """One rule of the derivation as the tab shows it: the CLI's line, its explanation and LaTeX, its substeps."""
+
+    rule: str
+    title: str
+    line: str              # "Power rule: d/dx[x^2] = 2*x" exactly as `calclab derive --steps` prints it
+    explanation: str
+    latex: str             # d/dx[expr] = formula = result, typeset
+    result: sp.Expr
+    children: tuple[StepNode, ...] = ()
+
+    def walk(self):
+        """This node and all below it, in the order the CLI prints them."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class StepsResult:
+    expression: sp.Expr
+    wrt: sp.Symbol
+    order: int
+    root: StepNode
+    lines: tuple[str, ...]  # steps_as_text(root step): the CLI's output
+
+
+def derivation(expr: sp.Expr, wrt_name: str, order: int = 1, partial: bool | None = None) -> StepsResult:
+    """The step-by-step derivation, with each step's CLI text and LaTeX (ValueError if too big to show)."""
+    check_order(order)
+    wrt = find_variable(wrt_name, expr)
+    if partial is None:
+        partial = len(set(variables_of(expr)) | {wrt}) > 1
+    root = derivation_steps(expr, wrt, order)
+    lines = steps_as_text(root)
+    nodes = iter(_pairs(lines))
+    return StepsResult(expr, wrt, order, _node(root, nodes, wrt if partial else None), tuple(lines))
+
+
+def _pairs(lines: list[str]) -> list[tuple[str, str]]:
+    """steps_as_text writes two lines per step, pre-order: the step, then its explanation in parentheses."""
+    return [(lines[i].strip(), lines[i + 1].strip()[1:-1]) for i in range(0, len(lines) - 1, 2)]
+
+
+def _node(step: Step, lines, partial_wrt: sp.Symbol | None) -> StepNode:
+    line, explanation = next(lines)
+    children = tuple(_node(sub, lines, partial_wrt) for sub in step.substeps)
+    # The chain rule's outer step differentiates in its own letter u: an ordinary derivative, never partial.
+    is_partial = partial_wrt is not None and step.wrt == partial_wrt
+    return StepNode(step.rule, step.title, line, explanation, step_latex(step, partial=is_partial), step.result,
+                    children)
+
+
+def derivative_label(wrt: str, order: int, partial: bool, variables: tuple[str, ...] = ()) -> str:
+    """LaTeX for the left-hand side: f'(x), f''(x), f'''(x), or ∂f/∂x, ∂²f/∂x²."""
+    if partial:
+        power = "" if order == 1 else f"^{{{order}}}"
+        return rf"\frac{{\partial{power} f}}{{\partial {wrt}{power}}}"
+    primes = r"\prime" * order
+    return rf"f^{{{primes}}}\left({wrt}\right)"
+
+
+def function_label(variables: tuple[str, ...]) -> str:
+    """LaTeX for f(x) or f(x, y)."""
+    return rf"f\left({', '.join(variables) or 'x'}\right)"
+
+
+def derivative_label_text(wrt: str, order: int, partial: bool) -> str:
+    """Plain text for legends and readouts: f′(x), f″(x), f‴(x), ∂f/∂x, ∂²f/∂x²."""
+    if partial:
+        power = {1: "", 2: "²", 3: "³"}[order]
+        return f"∂{power}f/∂{wrt}{power}"
+    return f"f{'′″‴'[order - 1]}({wrt})"

@@ -1,0 +1,164 @@
+"""The Derivatives tab's inputs (no Qt): the function, what to differentiate by, the point x0 and the secant's h.
+
+`held` keeps a value for every variable that is not differentiated by: the plot is the one-variable slice of f
+through those values. Values of variables the current expression lacks are kept too, so switching back and forth
+between expressions does not lose them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+DEFAULT_RANGE: tuple[float, float] = (-4.0, 4.0)
+ORDERS: tuple[int, ...] = (1, 2, 3)
+H_MIN: float = 1e-12        # the secant's smallest step: below ~1e-8 round-off visibly takes over
+H_MAX: float = 1.0
+DEFAULT_HELD: float = 1.0   # the value a newly seen variable is held at
+
+
+@dataclass
+class DerivativesState:
+    """What the user chose on the Derivatives tab; `to_dict`/`from_dict` make it a session entry."""
+
+    expression: str = "x^2"
+    wrt: str = ""                               # variable to differentiate by ("" = the first one by name)
+    order: int = 1                              # 1, 2 or 3
+    x0: float = 1.0                             # the point on the wrt axis where tangent and secant sit
+    h: float = 0.5                              # the secant's step
+    held: dict[str, float] = field(default_factory=dict)   # values of the variables held constant
+    x_range: tuple[float, float] = DEFAULT_RANGE
+    y_range: tuple[float, float] | None = None  # None: fit the view to the curves
+    show_derivative: bool = True
+    show_tangent: bool = True
+    show_secant: bool = True
+
+    def copy(self) -> DerivativesState:
+        return replace(self, held=dict(self.held))
+
+    def held_value(self, name: str) -> float:
+        """The value `name` is held at (DEFAULT_HELD until the user sets one)."""
+        return self.held.get(name, DEFAULT_HELD)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {"expression": self.expression, "wrt": self.wrt, "order": self.order, "x0": self.x0, "h": self.h,
+                "held": dict(self.held), "x_range": list(self.x_range),
+                "y_range": list(self.y_range) if self.y_range is not None else None,
+                "show_derivative": self.show_derivative, "show_tangent": self.show_tangent,
+                "show_secant": self.show_secant}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> DerivativesState:
+        """Rebuild from `to_dict` output; unknown keys are ignored and bad values fall back to defaults."""
+        state = cls()
+        if not isinstance(data, dict):
+            return state
+        for name in ("expression", "wrt"):
+            if isinstance(data.get(name), str):
+                setattr(state, name, data[name])
+        if state.wrt and not state.wrt.isidentifier():
+            state.wrt = ""
+        order = data.get("order")
+        if isinstance(order, int) and not isinstance(order, bool) and order in ORDERS:
+            state.order = order
+        if _finite(data.get("x0")):
+            state.x0 = float(data["x0"])
+        if _finite(data.get("h")):
+            state.h = clamp_h(float(data["h"]))
+        held = data.get("held")
+        if isinstance(held, dict):
+            state.held = {k: float(v) for k, v in held.items() if isinstance(k, str) and k.isidentifier()
+                          and _finite(v)}
+        x_range = _range(data.get("x_range"))
+        if x_range is not None:
+            state.x_range = x_range
+        state.y_range = _range(data.get("y_range"))
+        for f in fields(cls):
+            if f.type in ("bool", bool) and isinstance(data.get(f.name), bool):
+                setattr(state, f.name, data[f.name])
+        return state
+
+
+def clamp_h(h: float) -> float:
+    """h inside [H_MIN, H_MAX] (a non-positive or non-finite h becomes the default)."""
+    if not math.isfinite(h) or h <= 0:
+        return DerivativesState.h
+    return min(H_MAX, max(H_MIN, h))
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _range(value: Any) -> tuple[float, float] | None:
+    """A (low, high) pair of finite numbers with low < high, else None."""
+    if isinstance(value, list | tuple) and len(value) == 2 and all(_finite(v) for v in value):
+        low, high = float(value[0]), float(value[1])
+        if low < high:
+            return low, high
+    return None
+
+
+@dataclass(frozen=True)
+class DerivativesPreset:
+    """A named starting point: the function, what to differentiate by, a point and a range that show it well."""
+
+    name: str
+    expression: str
+    wrt: str = ""
+    order: int = 1
+    x0: float = 1.0
+    held: tuple[tuple[str, float], ...] = ()
+    x_range: tuple[float, float] = DEFAULT_RANGE
+    note: str = ""
+
+    def state(self) -> DerivativesState:
+        """A fresh state showing this preset."""
+        return DerivativesState(expression=self.expression, wrt=self.wrt, order=self.order, x0=self.x0,
+                                held=dict(self.held), x_range=self.x_range)
+
+
+_TWO_PI = 2 * math.pi
+
+# The lesson's worked examples come first.
+LESSON_PRESETS: tuple[DerivativesPreset, ...] = (
+    DerivativesPreset("Lesson: x^2 → 2x", "x^2", x0=1.5,
+                      note="The slope of x² at any x is 2x: at x = 1.5 the tangent rises 3 per unit."),
+    DerivativesPreset("Lesson: 3x^2 + 2y, ∂f/∂x = 6x", "3x^2 + 2y", wrt="x", x0=1.0, held=(("y", 1.0),),
+                      note="y is held constant, so 2y is a constant and only 3x² changes: ∂f/∂x = 6x."),
+    DerivativesPreset("Lesson: 3x^2 + 2y, ∂f/∂y = 2", "3x^2 + 2y", wrt="y", x0=1.0, held=(("x", 1.0),),
+                      note="x is held constant: f grows by 2 for each unit of y, wherever you are: ∂f/∂y = 2."),
+)
+
+PRESETS: tuple[DerivativesPreset, ...] = LESSON_PRESETS + (
+    DerivativesPreset("sin(x)", "sin(x)", x0=1.0, x_range=(-_TWO_PI, _TWO_PI),
+                      note="The slope of sin is cos: steepest where sin crosses zero, flat at its peaks."),
+    DerivativesPreset("x^3 - 3x", "x^3 - 3x", x0=1.5, x_range=(-3.0, 3.0),
+                      note="f' = 3x² - 3 is zero at x = ±1: the tangent is flat at the hump and the dip."),
+    DerivativesPreset("Chain rule: (2x + 3)^2", "(2x + 3)^2", x0=-1.0, x_range=(-4.0, 1.0),
+                      note="The lesson's chain-rule example: 2(2x + 3)·2 = 8x + 12."),
+    DerivativesPreset("x^2 sin(x)", "x^2 sin(x)", x0=2.0, x_range=(-_TWO_PI, _TWO_PI),
+                      note="The product rule: (x²)' sin(x) + x² (sin x)'."),
+    DerivativesPreset("1/x (pole)", "1/x", x0=1.0,
+                      note="Undefined at 0: the curve is broken there, not joined by a vertical line."),
+    DerivativesPreset("tan(x)", "tan(x)", x0=0.5, x_range=(-_TWO_PI, _TWO_PI),
+                      note="Poles at ±π/2, ±3π/2, ...; the derivative 1 + tan²(x) is never below 1."),
+    DerivativesPreset("log(x)", "log(x)", x0=1.0, x_range=(-1.0, 6.0),
+                      note="Defined for x > 0 only; its slope 1/x flattens as x grows."),
+    DerivativesPreset("sqrt(x)", "sqrt(x)", x0=1.0, x_range=(-1.0, 6.0),
+                      note="The slope 1/(2√x) grows without bound as x approaches 0."),
+    DerivativesPreset("abs(x)", "abs(x)", x0=1.0, x_range=(-3.0, 3.0),
+                      note="A kink at 0: the slope jumps from -1 to 1, so there is no derivative there."),
+    DerivativesPreset("sigmoid(x)", "sigmoid(x)", x0=0.0, x_range=(-6.0, 6.0),
+                      note="σ' = σ(1 - σ): at most 1/4, at x = 0; tiny for large |x| (vanishing gradients)."),
+    DerivativesPreset("relu(x)", "relu(x)", x0=1.0, x_range=(-3.0, 3.0),
+                      note="Slope 0 for x < 0 and 1 for x > 0: a step, undefined at the kink."),
+    DerivativesPreset("x y^2 + sin(x y)", "x y^2 + sin(x y)", wrt="x", x0=1.0, held=(("y", 1.5),),
+                      note="∂f/∂x = y² + y cos(xy): move the y slider and watch the slice and its slope change."),
+)
+
+
+def preset_named(name: str) -> DerivativesPreset | None:
+    return next((p for p in PRESETS if p.name == name), None)
