@@ -50,9 +50,11 @@ def test_three_links_show_every_rate() -> None:
     latex = [step.latex for step in analysis.steps]
     assert r"y \leftarrow u \leftarrow v \leftarrow x" in latex
     assert r"u = v^{2} \qquad \frac{du}{dv} = 2 v" in latex
-    chain_line = next(s.latex for s in analysis.steps if s.label == "Chain rule")
-    assert r"\frac{dy}{du} \cdot \frac{du}{dv} \cdot \frac{dv}{dx}" in chain_line
-    assert r"2 \left(2 x + 3\right) \cdot 2" in chain_line
+    latex = {step.label: step.latex for step in analysis.steps}   # long: rule, substituted, simplified
+    assert latex["Chain rule"] == r"\frac{dy}{dx} = \frac{dy}{du} \cdot \frac{du}{dv} \cdot \frac{dv}{dx}"
+    assert latex["Substituted"] == (r"= \cos{\left(\left(2 x + 3\right)^{2} \right)} \cdot 2 \left(2 x + 3\right) "
+                                    r"\cdot 2")
+    assert latex["Simplified"] == r"= \left(8 x + 12\right) \cos{\left(\left(2 x + 3\right)^{2} \right)}"
 
 
 @pytest.mark.parametrize("text", COMPOSITES)
@@ -112,3 +114,12 @@ def test_single_link_has_nothing_to_peel() -> None:
 def test_two_variables_are_refused() -> None:
     with pytest.raises(ValueError, match="one variable"):
         analyse_composite(parse("sin(x y)"))
+
+
+@pytest.mark.parametrize("text, inner", [("(2x+3)^2", "2x + 3"), ("sin((2x+3)^2)", "(2x+3)^2"),
+                                         ("log(1 + e^(2x))", "1 + e^(2x)")])
+def test_inner_function_for_the_plot_is_the_outermost_links_input(text: str, inner: str) -> None:
+    analysis = analyse_composite(parse(text))
+    expected = parse(inner)
+    assert sp.simplify(analysis.inner - expected) == 0
+    assert sp.simplify(analysis.inner_derivative - sp.diff(expected, analysis.variable)) == 0

@@ -10,14 +10,8 @@ import time
 import pytest
 import sympy as sp
 
-from calclab.engine.graph import (
-    MAX_NODES,
-    GraphStepper,
-    GraphTooLargeError,
-    build_graph,
-    describe_backward,
-    describe_forward,
-)
+from calclab.engine.graph import MAX_NODES, GraphTooLargeError, build_graph
+from calclab.engine.graph_steps import GraphStepper, describe_backward, describe_forward
 from calclab.engine.parsing import parse
 
 EXPRESSIONS = [
@@ -133,7 +127,7 @@ def test_neat_nodes_for_subtraction_and_division() -> None:
     assert [n.op for n in graph_of("-x^2")[2].nodes] == ["input", "pow", "neg"]
     labels = [n.label for n in graph_of("x/(x+1)")[2].nodes]
     assert "1/·" in labels and labels[-1] == "×"
-    assert [n.label for n in graph_of("3 - 2x")[2].nodes].count("-2") == 1
+    assert [n.label for n in graph_of("3 - 2x")[2].nodes].count("−2") == 1   # a real minus sign
 
 
 @pytest.mark.parametrize("text", EXPRESSIONS)

@@ -20,11 +20,9 @@ from calclab.engine.calculus import (
     NotCompositeError,
     compose_chain,
     decompose_chain,
-    derivative,
-    simplest,
     to_latex,
 )
-from calclab.engine.graph import plain
+from calclab.engine.graph_steps import plain
 from calclab.engine.numeric import compile_function
 
 NUDGE = 1e-3          # the "small change in x" the tab follows through the chain
@@ -75,11 +73,11 @@ class ChainAnalysis:
 def analyse_composite(expr: sp.Expr) -> ChainAnalysis:
     """Peel a composite typed as one expression; the lesson's f/g notation for two links. (Worker job.)"""
     variable = _single_variable(expr)
-    direct = derivative(expr, variable)
+    direct = _tidy(sp.diff(expr, variable))
     try:
         chain = decompose_chain(expr, variable)
     except NotCompositeError as exc:
-        return _not_composite(expr, variable, direct, str(exc))
+        return _not_composite(expr, variable, direct, str(exc).replace(str(expr), _plain(expr), 1))
     if len(chain.links) < 2:
         message = (f"{_plain(expr)} has no inner function to peel (its argument is {variable.name} itself): "
                    "differentiate it directly, no chain rule needed")
@@ -93,7 +91,7 @@ def analyse_parts(outer: sp.Expr, inner: sp.Expr, outer_variable: str = "u") -> 
         raise ValueError(f"write the inner function in x, not {outer_variable} ({outer_variable} is the outer "
                          "function's variable)")
     chain = compose_chain(outer, inner, outer_variable)
-    return _analyse(chain, derivative(chain.expression, chain.variable), lesson_names=False)
+    return _analyse(chain, _tidy(sp.diff(chain.expression, chain.variable)), lesson_names=False)
 
 
 def _single_variable(expr: sp.Expr) -> sp.Symbol:
@@ -118,7 +116,7 @@ def _not_composite(expr: sp.Expr, variable: sp.Symbol, direct: sp.Expr, message:
 
 def _analyse(chain: Chain, direct: sp.Expr, lesson_names: bool) -> ChainAnalysis:
     x = chain.variable
-    result = chain.derivative()
+    result = _tidy(chain.product())
     agrees = _same_function(result, direct, x)
     names = _display_names(chain, lesson_names)
     rename = {link.input: sp.Symbol(name, real=True) for link, name in zip(chain.links[:-1], names[1:], strict=False)}
@@ -134,9 +132,9 @@ def _analyse(chain: Chain, direct: sp.Expr, lesson_names: bool) -> ChainAnalysis
     check = f"{mark} the direct derivative d/d{x.name} [{_plain(chain.expression)}] = {_plain(direct)}, " \
             "computed separately"
     steps += (ChainStep("Check", rf"\frac{{d}}{{d{x.name}}}\left[{expression_latex}\right] = {to_latex(direct)}"),)
-    inner = chain.inner_values()[1]
+    inner = chain.inner_values()[0]   # the outermost link's input, written in x
     return ChainAnalysis(chain.expression, x, chain, "", steps, product, result, direct, agrees, check,
-                         inner, simplest(sp.diff(inner, x)), names)
+                         inner, _tidy(sp.diff(inner, x)), names)
 
 
 def _display_names(chain: Chain, lesson_names: bool) -> tuple[str, ...]:
@@ -179,9 +177,7 @@ def _lesson_steps(chain: Chain, rename: dict, names: tuple[str, ...], product: s
         ChainStep("Outer function", rf"f({m}) = {to_latex(outer.function.xreplace(rename))}"),
         ChainStep("Outer derivative", rf"f'({m}) = {to_latex(outer.derivative.xreplace(rename))}"),
         ChainStep("Inner derivative", rf"g'({x}) = {to_latex(inner.derivative)}"),
-        ChainStep("Chain rule", rf"\frac{{dy}}{{d{x}}} = f'(g({x})) \cdot g'({x}) = {product} = "
-                                rf"{to_latex(result)}"),
-    )
+    ) + _product_steps(rf"\frac{{dy}}{{d{x}}} = f'(g({x})) \cdot g'({x})", product, result)
 
 
 def _leibniz_steps(chain: Chain, rename: dict, names: tuple[str, ...], product: str,
@@ -198,15 +194,42 @@ def _leibniz_steps(chain: Chain, rename: dict, names: tuple[str, ...], product: 
         local = to_latex(link.derivative.xreplace(rename))
         steps.append(ChainStep(f"Link {out_name} ← {in_name}",
                                rf"{out_name} = {function} \qquad {rate} = {local}"))
-    steps.append(ChainStep("Chain rule", rf"\frac{{d{names[0]}}}{{d{x}}} = " + r" \cdot ".join(rates) +
-                           rf" = {product} = {to_latex(result)}"))
-    return tuple(steps)
+    rule = rf"\frac{{d{names[0]}}}{{d{x}}} = " + r" \cdot ".join(rates)
+    return tuple(steps) + _product_steps(rule, product, result)
+
+
+LINE_CHARS = 70   # LaTeX characters that still typeset on one line of the steps panel (about 500 px)
+
+
+def _product_steps(rule: str, product: str, result: sp.Expr) -> tuple[ChainStep, ...]:
+    """rule = product = result on one line (the lesson's 2(2x + 3) · 2 = 8x + 12), or on three when long."""
+    simplified = to_latex(result)
+    if len(product) + len(simplified) <= LINE_CHARS:
+        return (ChainStep("Chain rule", f"{rule} = {product} = {simplified}"),)
+    return (ChainStep("Chain rule", rule), ChainStep("Substituted", f"= {product}"),
+            ChainStep("Simplified", f"= {simplified}"))
+
+
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """A readable form without simplify (too slow on trig): 2·(4x + 6)·cos(…) -> (8x + 12)·cos(…).
+
+    SymPy already folds a number into a two-term product (2*(4x+6) -> 8x + 12) but not into a longer one.
+    """
+    if expr.is_Mul:
+        coefficient, factors = expr.as_coeff_mul()
+        sums = [f for f in factors if f.is_Add]
+        if coefficient != 1 and len(sums) == 1 and sums[0].is_polynomial(*expr.free_symbols):
+            others = [f for f in factors if f is not sums[0]]
+            return sp.Mul(sp.expand(coefficient * sums[0]), *others)
+    return expr
 
 
 def _same_function(a: sp.Expr, b: sp.Expr, x: sp.Symbol) -> bool:
-    """a == b: symbolically when SymPy can show it, else at 20 sample points (where both are defined)."""
-    difference = sp.simplify(a - b)
-    if difference == 0:
+    """a == b: symbolically when expanding shows it, else at 20 sample points (where both are defined).
+
+    No simplify: its trigsimp takes seconds on (8x + 12)·cos((2x + 3)^2), past the worker's budget.
+    """
+    if sp.expand(a - b) == 0:
         return True
     fa, fb = compile_function(a, [x]), compile_function(b, [x])
     rng = random.Random(0)

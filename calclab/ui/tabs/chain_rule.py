@@ -1,9 +1,319 @@
-"""Placeholder for the Chain Rule tab (issue 5); replaced by the tab's own module."""
+"""The Chain Rule tab: a composite peeled into links, the rates that multiply, and the computational graph.
 
-from calclab.ui.tabs.base import PlaceholderTab
+Inputs -> ChainRuleState -> the worker peels and checks the chain (calclab.engine.chain_rule, it simplifies)
+-> the steps, the rates at x0, the plots and the graph. Moving x0 is numeric only (compiled functions and the
+graph's float passes), so dragging stays smooth. Bad input keeps the last good chain on screen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDoubleSpinBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calclab.state.chain_rule import PRESETS, ChainRuleState
+from calclab.ui.tabs.base import TabBase
+from calclab.ui.tabs.chain_rule_graph import GraphPanel
+from calclab.ui.tabs.chain_rule_plots import ChainPlots
+from calclab.ui.tabs.chain_rule_steps import RatesPanel, StepsPanel
+from calclab.ui.widgets.expression_box import ERROR_COLOR, ExpressionBox
+
+JOB_KEY = "chain_rule.analysis"
+NO_CHAIN_NOTE = ("No chain of rates to multiply here. The computational graph below still shows how the gradient "
+                 "flows: a node that feeds two others adds the two paths.")
 
 
-class ChainRuleTab(PlaceholderTab):
+class ChainRuleTab(TabBase):
+    """d/dx f(g(x)) = f'(g(x)) · g'(x), shown as typeset steps, numbers at x0, plots and a computational graph."""
+
     name = "chain"
     title = "Chain Rule"
-    blurb = "Composites peeled into links, rates that multiply, and the computational graph."
+
+    def __init__(self, worker, parent: QWidget | None = None) -> None:
+        super().__init__(worker, parent)
+        self.state = ChainRuleState()
+        self.analysis = None       # the last good ChainAnalysis
+        self._frame_range: tuple[float, float] | None = None
+        # One key per tab (tests build many tabs on one worker); a job still running when the tab is deleted
+        # is dropped, so its callback never touches a deleted widget.
+        self._job_key = f"{JOB_KEY}.{id(self)}"
+        job_key = self._job_key
+        self.destroyed.connect(lambda *_: worker.cancel(job_key))
+        self.numbers = None        # its ChainNumbers (None when not a composite)
+        self._build_controls()
+        self._build_layout()
+        self._connect()
+        self.set_state(self.state)
+
+    # -- public API -------------------------------------------------------------------------------------
+
+    def main_plot(self) -> pg.PlotWidget:
+        return self.chain_plots.outer.panel.plot_widget
+
+    def plots(self) -> list[pg.PlotWidget]:
+        return self.chain_plots.plot_widgets()
+
+    def set_state(self, state: ChainRuleState) -> None:
+        """Show `state`'s inputs and recompute (the last chain stays until the new one arrives)."""
+        self.state = dataclasses.replace(state)
+        self._frame_range = state.x_range   # frame this range when the new chain arrives
+        self.radio_mode_parts.setChecked(state.mode == "parts")
+        self.radio_mode_composite.setChecked(state.mode != "parts")
+        self.stack_inputs.setCurrentIndex(1 if state.mode == "parts" else 0)
+        self.box_expression.set_text(state.expression, emit=False)
+        self.box_outer.set_text(state.outer, emit=False)
+        self.box_inner.set_text(state.inner, emit=False)
+        self.spin_x0.blockSignals(True)
+        self.spin_x0.setValue(state.x0)
+        self.spin_x0.blockSignals(False)
+        self._request()
+
+    # -- building -----------------------------------------------------------------------------------------
+
+    def _build_controls(self) -> None:
+        self.combo_preset = QComboBox()
+        for preset in PRESETS:
+            self.combo_preset.addItem(preset.name)
+            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.note, Qt.ItemDataRole.ToolTipRole)
+        self.combo_preset.setToolTip("Worked examples; the lesson's (2x + 3)^2 first")
+        self.radio_mode_composite = QRadioButton("One composite")
+        self.radio_mode_composite.setToolTip("Type the whole function; it is peeled into links automatically")
+        self.radio_mode_parts = QRadioButton("Outer f(u), inner g(x)")
+        self.radio_mode_parts.setToolTip("Type the outer function in u and the inner function in x separately")
+        self.group_mode = QButtonGroup(self)
+        self.group_mode.addButton(self.radio_mode_composite)
+        self.group_mode.addButton(self.radio_mode_parts)
+        self.box_expression = ExpressionBox(
+            placeholder="a composite, e.g. (2x+3)^2", tooltip="A function of x built from functions of functions: "
+            "(2x+3)^2, sin(x^2), exp(-x^2/2), sigmoid(3x - 1), log(1 + e^(2x)). Enter applies.")
+        self.box_outer = ExpressionBox(placeholder="f(u), e.g. u^2",
+                                       tooltip="The outer function f, written in u: u^2, sin(u), sigmoid(u)")
+        self.box_inner = ExpressionBox(placeholder="g(x), e.g. 2x + 3",
+                                       tooltip="The inner function g, written in x: 2x + 3, x^2, 3x - 1")
+        self.spin_x0 = QDoubleSpinBox()
+        self.spin_x0.setRange(-1000.0, 1000.0)
+        self.spin_x0.setDecimals(3)
+        self.spin_x0.setSingleStep(0.1)
+        self.spin_x0.setToolTip("The point x0 where the rates, the tangents and the graph's values are computed "
+                                "(or drag the green line in a plot)")
+        self.label_error = QLabel()
+        self.label_error.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.label_error.setWordWrap(True)
+        self.label_error.setVisible(False)
+        self.steps = StepsPanel()
+        self.rates = RatesPanel()
+        self.chain_plots = ChainPlots()
+        self.graph_panel = GraphPanel()
+
+    def _build_layout(self) -> None:
+        composite_page = QWidget()
+        composite_layout = QHBoxLayout(composite_page)
+        composite_layout.setContentsMargins(0, 0, 0, 0)
+        composite_layout.addWidget(_top_label("y ="))
+        composite_layout.addWidget(self.box_expression, 1)
+        parts_page = QWidget()
+        parts_layout = QHBoxLayout(parts_page)
+        parts_layout.setContentsMargins(0, 0, 0, 0)
+        parts_layout.addWidget(_top_label("f(u) ="))
+        parts_layout.addWidget(self.box_outer, 1)
+        parts_layout.addWidget(_top_label("g(x) ="))
+        parts_layout.addWidget(self.box_inner, 1)
+        self.stack_inputs = QStackedWidget()
+        self.stack_inputs.addWidget(composite_page)
+        self.stack_inputs.addWidget(parts_page)
+
+        top = QHBoxLayout()
+        top.addWidget(_top_label("Preset"))
+        top.addWidget(self.combo_preset, 0, Qt.AlignmentFlag.AlignTop)
+        top.addSpacing(8)
+        top.addWidget(self.radio_mode_composite, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.radio_mode_parts, 0, Qt.AlignmentFlag.AlignTop)
+        top.addSpacing(8)
+        top.addWidget(self.stack_inputs, 1)
+        top.addSpacing(8)
+        top.addWidget(_top_label("x0"))
+        top.addWidget(self.spin_x0, 0, Qt.AlignmentFlag.AlignTop)
+
+        steps_box = QGroupBox("The chain, step by step")
+        steps_layout = QVBoxLayout(steps_box)
+        steps_layout.addWidget(self.steps)
+        rates_box = QGroupBox("Rates at x0: they multiply")
+        rates_layout = QVBoxLayout(rates_box)
+        rates_layout.addWidget(self.rates)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(steps_box, 1)
+        left_layout.addWidget(rates_box)
+
+        # Left: the derivation and the numbers, full height. Right: the plots over the graph.
+        self.splitter_right = QSplitter(Qt.Orientation.Vertical)
+        self.splitter_right.addWidget(self.chain_plots)
+        self.splitter_right.addWidget(self.graph_panel)
+        self.splitter_right.setStretchFactor(0, 1)
+        self.splitter_right.setStretchFactor(1, 1)
+        self.splitter_right.setSizes([380, 440])
+        self.splitter_main = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter_main.addWidget(left)
+        self.splitter_main.addWidget(self.splitter_right)
+        self.splitter_main.setStretchFactor(0, 2)
+        self.splitter_main.setStretchFactor(1, 3)
+        self.splitter_main.setSizes([560, 840])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 4)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.label_error)
+        layout.addWidget(self.splitter_main, 1)
+
+    def _connect(self) -> None:
+        self.combo_preset.activated.connect(self._on_preset_chosen)
+        self.radio_mode_composite.toggled.connect(self._on_mode_toggled)
+        self.box_expression.expression_changed.connect(self._on_expression_changed)
+        self.box_outer.expression_changed.connect(self._on_expression_changed)
+        self.box_inner.expression_changed.connect(self._on_expression_changed)
+        self.spin_x0.valueChanged.connect(self._on_x0_changed)
+        self.chain_plots.x0_dragged.connect(self._on_x0_dragged)
+        self.chain_plots.outer.panel.range_changed.connect(self._on_view_range_changed)
+        self.graph_panel.stepped.connect(self.status_message)
+
+    # -- slots --------------------------------------------------------------------------------------------
+
+    def _on_preset_chosen(self, index: int) -> None:
+        preset = PRESETS[index]
+        self.set_state(preset.state())
+        self.status_message.emit(preset.note)
+
+    def _on_mode_toggled(self, _checked: bool) -> None:
+        mode = "composite" if self.radio_mode_composite.isChecked() else "parts"
+        if mode != self.state.mode:
+            self.state.mode = mode
+            self.stack_inputs.setCurrentIndex(1 if mode == "parts" else 0)
+            self._request()
+
+    def _on_expression_changed(self, _text: str, _expr: object) -> None:
+        self._request()
+
+    def _on_x0_changed(self, x0: float) -> None:
+        self.state.x0 = float(x0)
+        self._show_x0()
+
+    def _on_x0_dragged(self, x0: float) -> None:
+        self.spin_x0.setValue(x0)   # rounds to the spin box's decimals, then _on_x0_changed moves everything
+
+    def _on_view_range_changed(self, x_min: float, x_max: float, _y_min: float, _y_max: float) -> None:
+        # Until a requested range is framed, the view shows an old one (or pyqtgraph's default).
+        if x_min < x_max and self._frame_range is None:
+            self.state.x_range = (x_min, x_max)
+
+    def _on_analysis(self, analysis) -> None:
+        from calclab.engine.chain_rule import ChainNumbers
+        from calclab.engine.graph import build_graph
+        from calclab.engine.graph_steps import plain
+        from calclab.engine.numeric import compile_function
+
+        x = analysis.variable
+        try:
+            numbers = ChainNumbers(analysis) if analysis.is_composite else None
+            outer = (compile_function(analysis.expression, [x]), compile_function(analysis.derivative, [x]))
+            inner = None
+            if analysis.inner is not None:
+                inner = (compile_function(analysis.inner, [x]), compile_function(analysis.inner_derivative, [x]))
+        except (ValueError, TypeError, SyntaxError) as exc:   # lambdify refusing something exotic
+            self._show_error(f"cannot evaluate this function numerically: {exc}")
+            return
+        self.analysis, self.numbers = analysis, numbers
+        self._show_error("")
+        self.steps.show_analysis(analysis)
+        names = analysis.names
+        if inner is not None:
+            # Two links are written with the lesson's g (whatever f's argument is called); longer chains by level.
+            lesson = any(step.label == "Inner function" for step in analysis.steps)
+            middle = "g" if lesson else names[1]
+            titles = (f"Inner {middle}({x.name}) = {plain(analysis.inner, 60)}",
+                      f"Composite y = {plain(analysis.expression, 60)}")
+            slope = f"{middle}'({x.name})" if lesson else f"d{middle}/d{x.name}"
+            legend = (f"{middle}({x.name})", slope, "y", f"dy/d{x.name}")
+        else:
+            titles = ("No inner function (not a composite)", f"y = {plain(analysis.expression, 60)}")
+            legend = ("—", "—", "y", f"dy/d{x.name}")
+        x_range = self._frame_range or self.state.x_range   # a typed expression keeps the user's view
+        self._frame_range = None
+        self.state.x_range = x_range
+        self.chain_plots.set_functions(inner, outer, titles, legend, x_range, self.state.x0)
+        graph, message = None, ""
+        try:
+            graph = build_graph(analysis.expression, x)
+        except ValueError as exc:   # GraphTooLargeError is one
+            message = str(exc)
+        self.graph_panel.set_graph(graph, self.state.x0, message)
+        self._show_x0()
+        self.status_message.emit(analysis.message or analysis.check)
+
+    def _on_analysis_error(self, message: str) -> None:
+        self._show_error(message)
+
+    # -- internals ----------------------------------------------------------------------------------------
+
+    def _request(self) -> None:
+        """Send the current inputs to the worker, if they parse; otherwise keep what is shown."""
+        from calclab.engine import chain_rule
+
+        self.state.expression = self.box_expression.text()
+        self.state.outer = self.box_outer.text()
+        self.state.inner = self.box_inner.text()
+        if self.state.mode == "parts":
+            outer, inner = self.box_outer.expression(), self.box_inner.expression()
+            if outer is None or inner is None or not self.box_outer.is_valid() or not self.box_inner.is_valid():
+                return
+            if len(inner.free_symbols) != 1:
+                self._show_error("the inner function g must be a function of one variable, e.g. 2x + 3")
+                return
+            job, args = chain_rule.analyse_parts, (outer, inner, "u")
+        else:
+            expr = self.box_expression.expression()
+            if expr is None or not self.box_expression.is_valid():
+                return
+            if len(expr.free_symbols) != 1:
+                found = ", ".join(sorted(s.name for s in expr.free_symbols)) or "none"
+                self._show_error(f"the chain rule here needs a function of one variable (found: {found})")
+                return
+            job, args = chain_rule.analyse_composite, (expr,)
+        self.worker.submit(self._job_key, job, *args, on_done=self._on_analysis, on_error=self._on_analysis_error)
+
+    def _show_x0(self) -> None:
+        """Everything numeric at the current x0: plot markers, the rates table, the graph's passes."""
+        x0 = self.state.x0
+        self.chain_plots.set_x0(x0)
+        if self.analysis is not None:
+            self.rates.show_numbers(self.numbers, x0, NO_CHAIN_NOTE if self.analysis.message else "")
+        self.graph_panel.set_x0(x0)
+
+    def _show_error(self, message: str) -> None:
+        self.label_error.setText(message)
+        self.label_error.setVisible(bool(message))
+        if message:
+            self.status_message.emit(message)
+
+
+def _top_label(text: str) -> QLabel:
+    """A caption aligned with the first line of an ExpressionBox (which reserves room for errors below)."""
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+    label.setContentsMargins(0, 4, 0, 0)
+    return label

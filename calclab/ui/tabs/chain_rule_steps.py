@@ -1,0 +1,181 @@
+"""The Chain Rule tab's text side: the typeset derivation (StepsPanel) and the rates at x0 (RatesPanel).
+
+The steps come ready-made from calclab.engine.chain_rule (LaTeX per line); the rates from ChainNumbers.
+These widgets only lay them out: one FormulaView per step, one table row per link.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calclab.engine.chain_rule import NUDGE, ChainAnalysis, ChainNumbers
+from calclab.engine.graph_steps import number
+from calclab.ui.widgets.formula_view import FormulaView
+
+STEP_FONT_PT = 14.0
+RULE_LATEX = r"\frac{d}{dx}\,f(g(x)) = f'(g(x)) \cdot g'(x)"
+OK_COLOR, BAD_COLOR, NOTE_COLOR = "#1B7F3B", "#C62828", "#8A5300"
+
+
+class StepsPanel(QWidget):
+    """Each derivation step as a grey caption and a typeset formula; the check and any message below."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[QLabel, FormulaView]] = []
+        self.label_check = QLabel()
+        self.label_check.setWordWrap(True)
+        self.label_check.setToolTip("The chain-rule result compared with the derivative of the whole expression, "
+                                    "computed on its own")
+        self._grid_host = QWidget()
+        host_layout = QVBoxLayout(self._grid_host)
+        host_layout.setContentsMargins(0, 0, 0, 0)
+        self.rule = FormulaView(RULE_LATEX, font_pt=STEP_FONT_PT)
+        self.rule.setToolTip("The chain rule: the outer derivative, taken at the inner function, times the inner "
+                             "derivative. With more links, one factor per link.")
+        host_layout.addWidget(self.rule)
+        self._grid = QGridLayout()
+        host_layout.addLayout(self._grid)
+        host_layout.addWidget(self.label_check)
+        host_layout.addStretch(1)   # the steps stay together at the top, however many there are
+        self._grid.setContentsMargins(4, 4, 4, 4)
+        self._grid.setHorizontalSpacing(10)
+        self._grid.setVerticalSpacing(4)
+        self._grid.setColumnStretch(1, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self._grid_host)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.label_message = QLabel()
+        self.label_message.setWordWrap(True)
+        self.label_message.setStyleSheet(f"color: {NOTE_COLOR}; font-weight: bold;")
+        self.label_message.setVisible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label_message)
+        layout.addWidget(self.scroll, 1)
+
+    def show_analysis(self, analysis: ChainAnalysis) -> None:
+        """Replace the steps (the number of rows depends on the chain's length)."""
+        for caption, view in self._rows:
+            self._grid.removeWidget(caption)
+            self._grid.removeWidget(view)
+            caption.deleteLater()
+            view.deleteLater()
+        self._rows = []
+        for row, step in enumerate(analysis.steps):
+            caption = QLabel(step.label)
+            caption.setStyleSheet("color: #5F6368;")
+            caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            view = FormulaView(step.latex, font_pt=STEP_FONT_PT)
+            view.setToolTip(step.latex)
+            self._grid.addWidget(caption, row, 0)
+            self._grid.addWidget(view, row, 1)
+            self._rows.append((caption, view))
+        self.label_message.setText(analysis.message)
+        self.label_message.setVisible(bool(analysis.message))
+        self.label_check.setText(analysis.check)
+        self.label_check.setVisible(bool(analysis.check))
+        color = OK_COLOR if analysis.agrees else BAD_COLOR
+        self.label_check.setStyleSheet(f"color: {color}; font-weight: bold;")
+
+    def step_latex(self) -> list[str]:
+        """The LaTeX of every step shown, in order."""
+        return [view.latex() for _caption, view in self._rows]
+
+    def step_labels(self) -> list[str]:
+        return [caption.text() for caption, _view in self._rows]
+
+    def formula_views(self) -> list[FormulaView]:
+        return [view for _caption, view in self._rows]
+
+
+class RatesPanel(QWidget):
+    """At x0: each link's value and local rate, innermost first, and a nudge dx followed out to dy."""
+
+    HEADERS = ("link", "value at x0", "local rate", f"nudge dx = {NUDGE:g}")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = QTableWidget(0, len(self.HEADERS))
+        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.table.setToolTip("Each link's local rate at x0. Multiplied together they give dy/dx: a small change "
+                              "in x is scaled by every rate on its way out to y.")
+        self.label_nudge = QLabel()
+        self.label_nudge.setWordWrap(True)
+        self.label_nudge.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addWidget(self.label_nudge)
+
+    def show_numbers(self, numbers: ChainNumbers | None, x0: float, message: str = "") -> None:
+        """Fill the table for x0 (or empty it and show `message` when there is no chain)."""
+        self.table.setVisible(numbers is not None)
+        if numbers is None:
+            self.table.setRowCount(0)
+            self.label_nudge.setText(message or "No chain: nothing to multiply.")
+            return
+        links = list(reversed(numbers.links_at(x0)))          # innermost first: x -> v -> u -> y
+        nudges = numbers.nudges_at(x0)
+        x_name = numbers.analysis.names[-1]
+        rows = [(f"{link.output_name} ← {link.input_name}",
+                 f"{link.output_name} = {number(link.output_value)}",
+                 f"d{link.output_name}/d{link.input_name} = {number(link.rate)}",
+                 f"d{link.output_name} = {number(nudge)}")
+                for link, (_name, nudge) in zip(links, nudges[1:], strict=True)]
+        product = numbers.product_at(x0)
+        y_name = links[-1].output_name
+        rows.append((f"{y_name} ← {x_name}", f"{y_name} = {number(numbers.value_at(x0))}",
+                     f"d{y_name}/d{x_name} = {number(product)}", f"d{y_name} = {number(nudges[-1][1])}"))
+        self.table.setRowCount(len(rows))
+        for r, cells in enumerate(rows):
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if r == len(rows) - 1:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(r, c, item)
+        self._fit_height()
+        path = ", then ".join(f"{number(n)} in {name}" for name, n in nudges[1:])
+        rates = " × ".join(_operand(link.rate) for link in links)
+        fd = numbers.finite_difference_at(x0)
+        self.label_nudge.setText(
+            f"At {x_name} = {number(x0)}, a nudge of {NUDGE:g} in {x_name} becomes {path}: the rates multiply, "
+            f"{rates} = {number(product)} = d{y_name}/d{x_name}. "
+            f"Measured without any rule, (y(x0 + h) − y(x0 − h)) / 2h = {number(fd)}.")
+
+    def cell(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text() if item is not None else ""
+
+    def _fit_height(self) -> None:
+        header = self.table.horizontalHeader().height()
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
+
+
+def _operand(value: float) -> str:
+    text = number(value)
+    return f"({text})" if text.startswith("−") else text

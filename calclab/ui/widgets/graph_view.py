@@ -1,0 +1,320 @@
+"""GraphView: a computational graph drawn left to right with plain QGraphicsView items (no OpenGL).
+
+Each node is a rounded box: the operation on top, then its forward value (blue) and its gradient dy/dnode
+(red) once the passes reach it. Edges run from an operand's right side to a port on its user's left side,
+one port per operand, so the local-derivative labels of one node (drawn at its ports in the backward pass)
+stack without overlapping. An edge that would cut through a node in a middle column arcs over it instead.
+The view does no maths: it shows a ComputationalGraph and the passes the caller hands it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsPolygonItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QSizePolicy,
+    QWidget,
+)
+
+from calclab.engine.graph import BackwardPass, ComputationalGraph, ForwardPass
+from calclab.engine.graph_steps import number
+
+COLUMN_STEP = 200.0     # scene units between column centres
+ROW_STEP = 84.0         # scene units between rows
+NODE_W, NODE_H = 104.0, 62.0
+PORT_GAP = 17.0         # vertical distance between a node's input ports
+MAX_SCALE = 1.25        # small graphs are not blown up past this
+MIN_SCALE = 0.7         # big graphs scroll rather than shrink into unreadable text
+VALUE_COLOR = "#0B4F9C"
+GRADIENT_COLOR = "#B3261E"
+EDGE_COLOR = "#9AA0A6"
+EDGE_ACTIVE_COLOR = "#37474F"
+CURRENT_COLOR = "#E69F00"
+FILLS = {"input": "#DCEFD9", "const": "#EEEEEE", "output": "#FFF3D6"}
+OP_FILL = "#E3EEF9"
+
+
+def _font(point_size: float, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSizeF(point_size)
+    font.setBold(bold)
+    return font
+
+
+class _NodeItem:
+    """The items of one node: box, operation label, value line, gradient line."""
+
+    def __init__(self, scene: QGraphicsScene, center: QPointF, label: str, fill: str, tooltip: str) -> None:
+        rect = QRectF(center.x() - NODE_W / 2, center.y() - NODE_H / 2, NODE_W, NODE_H)
+        path = QPainterPath()
+        path.addRoundedRect(rect, 10, 10)
+        self.box = QGraphicsPathItem(path)
+        self.box.setBrush(QBrush(QColor(fill)))
+        self.box.setZValue(2)
+        self.box.setToolTip(tooltip)
+        scene.addItem(self.box)
+        self.rect = rect
+        self.label = self._text(scene, label, _font(11.5, bold=True), "#111111", rect.top() + 2)
+        self.value = self._text(scene, "", _font(10), VALUE_COLOR, rect.top() + 22)
+        self.gradient = self._text(scene, "", _font(10), GRADIENT_COLOR, rect.top() + 39)
+        self.set_current(False)
+
+    def _text(self, scene: QGraphicsScene, text: str, font: QFont, color: str, top: float) -> QGraphicsSimpleTextItem:
+        item = QGraphicsSimpleTextItem(text)
+        item.setFont(font)
+        item.setBrush(QBrush(QColor(color)))
+        item.setZValue(3)
+        item.setData(0, top)
+        scene.addItem(item)
+        self._center(item)
+        return item
+
+    def _center(self, item: QGraphicsSimpleTextItem) -> None:
+        width = item.boundingRect().width()
+        item.setPos(self.rect.center().x() - width / 2, item.data(0))
+
+    def set_texts(self, value: str, gradient: str) -> None:
+        for item, text in ((self.value, value), (self.gradient, gradient)):
+            item.setText(text)
+            self._center(item)
+
+    def set_current(self, current: bool) -> None:
+        pen = QPen(QColor(CURRENT_COLOR if current else "#5F6368"), 4.0 if current else 1.3)
+        pen.setCosmetic(False)
+        self.box.setPen(pen)
+
+
+class GraphView(QGraphicsView):
+    """Shows one ComputationalGraph; `show_passes` fills in values, gradients and edge labels.
+
+    For tests and tooltips: `node_texts(i)` -> (operation, value text, gradient text), `edge_text(e)`,
+    `current_node()`, `message()` (set instead of a graph when there is none to draw).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self.setBackgroundBrush(QBrush(QColor("white")))
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumHeight(160)
+        self._graph: ComputationalGraph | None = None
+        self._nodes: list[_NodeItem] = []
+        self._edges: list[QGraphicsPathItem] = []
+        self._arrows: list[QGraphicsPolygonItem] = []
+        self._edge_labels: list[tuple[QGraphicsRectItem, QGraphicsSimpleTextItem]] = []
+        self._current: int | None = None
+        self._message = ""
+
+    # -- public API -------------------------------------------------------------------------------------
+
+    def graph(self) -> ComputationalGraph | None:
+        return self._graph
+
+    def set_graph(self, graph: ComputationalGraph | None, message: str = "") -> None:
+        """Draw a new graph (values and gradients empty), or show `message` when graph is None."""
+        scene = self.scene()
+        scene.clear()
+        self._nodes, self._edges, self._arrows, self._edge_labels = [], [], [], []
+        self._graph, self._current, self._message = graph, None, message
+        if graph is None:
+            text = scene.addSimpleText(message or "no graph")
+            text.setFont(_font(11))
+            text.setBrush(QBrush(QColor("#5F6368")))
+            self._fit()
+            return
+        centers = [QPointF(c * COLUMN_STEP, r * ROW_STEP) for c, r in graph.positions]
+        for node in graph.nodes:
+            kind = "output" if node.index == graph.output else node.op
+            self._nodes.append(_NodeItem(scene, centers[node.index], node.label, FILLS.get(kind, OP_FILL),
+                                         f"{node.expr}\n{node.rule}"))
+        for edge in graph.edges:
+            self._add_edge(graph, edge.child, edge.parent, edge.slot)
+        for node in (graph.input, graph.output):
+            if node is not None:
+                caption = scene.addSimpleText("input" if node == graph.input else "output y")
+                caption.setFont(_font(8.5))
+                caption.setBrush(QBrush(QColor("#5F6368")))
+                rect = self._nodes[node].rect
+                caption.setPos(rect.center().x() - caption.boundingRect().width() / 2, rect.top() - 18)
+        self._fit()
+
+    def show_passes(self, forward: ForwardPass | None, backward: BackwardPass | None, values: set[int],
+                    gradients: set[int], current: int | None) -> None:
+        """Write the values of `values` nodes, the gradients of `gradients` nodes, and the local derivative on
+        every edge into a node whose gradient is shown; outline `current`."""
+        graph = self._graph
+        if graph is None:
+            return
+        for index, item in enumerate(self._nodes):
+            shown = forward is not None and index in values and graph.nodes[index].op != "const"  # "2" says 2
+            value = number(forward.values[index]) if shown else ""
+            gradient = f"∂ {number(backward.gradients[index])}" if backward is not None and index in gradients \
+                else ""
+            item.set_texts(value, gradient)
+            item.set_current(index == current)
+        for edge_index, edge in enumerate(graph.edges):
+            active = edge.child in values
+            self._edges[edge_index].setPen(self._edge_pen(active))
+            self._arrows[edge_index].setBrush(QBrush(QColor(EDGE_ACTIVE_COLOR if active else EDGE_COLOR)))
+            self._arrows[edge_index].setPen(QPen(Qt.PenStyle.NoPen))
+            show = backward is not None and edge.parent in gradients
+            self._set_edge_label(edge_index, f"×{number(backward.local[edge_index])}" if show else "")
+        self._current = current
+
+    def node_texts(self, index: int) -> tuple[str, str, str]:
+        item = self._nodes[index]
+        return item.label.text(), item.value.text(), item.gradient.text()
+
+    def edge_text(self, edge_index: int) -> str:
+        return self._edge_labels[edge_index][1].text()
+
+    def current_node(self) -> int | None:
+        return self._current
+
+    def message(self) -> str:
+        return self._message
+
+    def node_rect(self, index: int) -> QRectF:
+        """A node's box in scene coordinates (tests check that nothing overlaps)."""
+        return self._nodes[index].rect
+
+    def label_rects(self) -> list[QRectF]:
+        """The scene rectangles of the visible edge labels."""
+        return [box.sceneBoundingRect() for box, text in self._edge_labels if text.text()]
+
+    # -- Qt overrides -----------------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override: Ctrl+wheel zooms, the wheel scrolls
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
+            self.scale(factor, factor)
+            event.accept()
+        else:
+            super().wheelEvent(event)
+
+    # -- internals ----------------------------------------------------------------------------------------
+
+    def _fit(self) -> None:
+        """Fit the graph in the view, but keep text readable: scale between MIN_SCALE and MAX_SCALE."""
+        scene = self.scene()
+        bounds = scene.itemsBoundingRect().adjusted(-16, -16, 16, 16)
+        scene.setSceneRect(bounds)
+        viewport = self.viewport().rect()
+        if bounds.isEmpty() or viewport.width() < 10 or viewport.height() < 10:
+            return
+        scale = min(viewport.width() / bounds.width(), viewport.height() / bounds.height())
+        scale = max(MIN_SCALE, min(MAX_SCALE, scale))
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(bounds.center())
+
+    def _edge_pen(self, active: bool) -> QPen:
+        pen = QPen(QColor(EDGE_ACTIVE_COLOR if active else EDGE_COLOR), 1.8 if active else 1.3)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        return pen
+
+    def _port(self, parent: int, slot: int, count: int) -> QPointF:
+        rect = self._nodes[parent].rect
+        offset = (slot - (count - 1) / 2) * min(PORT_GAP, (NODE_H - 16) / max(1, count - 1))
+        return QPointF(rect.left(), rect.center().y() + offset)
+
+    def _add_edge(self, graph: ComputationalGraph, child: int, parent: int, slot: int) -> None:
+        scene = self.scene()
+        start_rect = self._nodes[child].rect
+        start = QPointF(start_rect.right(), start_rect.center().y())
+        end = self._port(parent, slot, len(graph.nodes[parent].children))
+        path = self._route(start, end, child, parent)
+        item = QGraphicsPathItem(path)
+        item.setPen(self._edge_pen(False))
+        item.setZValue(1)
+        scene.addItem(item)
+        self._edges.append(item)
+        # The arrowhead points along the path's last direction.
+        tip = end
+        direction = path.pointAtPercent(0.97)
+        dx, dy = tip.x() - direction.x(), tip.y() - direction.y()
+        length = max(1e-6, (dx * dx + dy * dy) ** 0.5)
+        ux, uy = dx / length, dy / length
+        back = QPointF(tip.x() - 9 * ux, tip.y() - 9 * uy)
+        arrow = QGraphicsPolygonItem(QPolygonF([tip, QPointF(back.x() - 4 * uy, back.y() + 4 * ux),
+                                                QPointF(back.x() + 4 * uy, back.y() - 4 * ux)]))
+        arrow.setBrush(QBrush(QColor(EDGE_COLOR)))
+        arrow.setPen(QPen(Qt.PenStyle.NoPen))
+        arrow.setZValue(1)
+        scene.addItem(arrow)
+        self._arrows.append(arrow)
+        box = QGraphicsRectItem()
+        box.setBrush(QBrush(QColor(255, 255, 255, 235)))
+        box.setPen(QPen(QColor("#C7CBD1"), 0.8))
+        box.setZValue(4)
+        text = QGraphicsSimpleTextItem("")
+        text.setFont(_font(9.5))
+        text.setBrush(QBrush(QColor(GRADIENT_COLOR)))
+        text.setZValue(5)
+        text.setData(0, end)
+        box.setVisible(False)
+        scene.addItem(box)
+        scene.addItem(text)
+        self._edge_labels.append((box, text))
+
+    def _set_edge_label(self, edge_index: int, label: str) -> None:
+        box, text = self._edge_labels[edge_index]
+        text.setText(label)
+        box.setVisible(bool(label))
+        if not label:
+            return
+        port: QPointF = text.data(0)
+        bounds = text.boundingRect()
+        x = port.x() - 12 - bounds.width()
+        y = port.y() - bounds.height() / 2
+        text.setPos(x, y)
+        box.setRect(QRectF(x - 2, y, bounds.width() + 4, bounds.height()))
+
+    def _route(self, start: QPointF, end: QPointF, child: int, parent: int) -> QPainterPath:
+        """A straight edge, or a curve around the node boxes it would cut through (x in x·sin(x) skipping sin).
+
+        Candidate curves pass through a gap between the blocking boxes, or above or below them all; the one
+        closest to the straight line that touches no box wins.
+        """
+        path = QPainterPath(start)
+        path.lineTo(end)
+        blockers = [item.rect.adjusted(-8, -8, 8, 8) for i, item in enumerate(self._nodes)
+                    if i not in (child, parent) and start.x() < item.rect.center().x() < end.x()]
+        stroker = QPainterPathStroker()
+        stroker.setWidth(2.0)
+
+        def clear(candidate: QPainterPath) -> bool:
+            stroke = stroker.createStroke(candidate)
+            return not any(stroke.intersects(rect) for rect in blockers)
+
+        if clear(path):
+            return path
+        middle = (start.y() + end.y()) / 2
+        edges = sorted({rect.top() for rect in blockers} | {rect.bottom() for rect in blockers})
+        targets = [min(edges) - 10, max(edges) + 10]
+        targets += [(a + b) / 2 for a, b in zip(edges, edges[1:], strict=False) if b - a > 12]
+        best = None
+        for target in sorted(targets, key=lambda t: abs(t - middle)):
+            for push in (0.0, 15.0, 30.0):
+                peak = target + (push if target > middle else -push)
+                control_y = (peak - 0.25 * middle) / 0.75   # so the curve passes `peak` half way along
+                dx = (end.x() - start.x()) / 3
+                candidate = QPainterPath(start)
+                candidate.cubicTo(QPointF(start.x() + dx, control_y), QPointF(end.x() - dx, control_y), end)
+                if clear(candidate):
+                    return candidate
+                best = best or candidate
+        return best
