@@ -1,9 +1,380 @@
-"""Placeholder for the Derivatives tab (issue 3); replaced by the tab's own module."""
+"""The Derivatives tab: f and its derivative live, the tangent and secant at a draggable x0, partials with
+held variables, the rules step by step, and a short concept panel with the lesson's examples as presets.
 
-from calclab.ui.tabs.base import PlaceholderTab
+Data flows one way: widgets -> DerivativesState -> worker (SymPy: derivative, simplify, LaTeX, steps) ->
+compiled NumPy curves -> plot and readouts. Dragging x0, moving h or a held value, and pan/zoom only
+evaluate the compiled curves on the GUI thread; only a new expression, variable or order goes to the worker.
+"""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calclab.engine.derivatives_job import (
+    DerivativeResult,
+    StepsResult,
+    derivation,
+    derivative_label_text,
+    differentiate,
+)
+from calclab.state.derivatives import DerivativesState, clamp_h, preset_named
+from calclab.ui.tabs.base import TabBase
+from calclab.ui.tabs.derivatives_concept import ConceptPanel
+from calclab.ui.tabs.derivatives_controls import SidePanel, h_from_slider, slider_from_h
+from calclab.ui.tabs.derivatives_header import HeaderBar
+from calclab.ui.tabs.derivatives_numeric import PointReadout, Slice, compile_slice, fit_y_range, read_point
+from calclab.ui.tabs.derivatives_plot import DerivativesPlot
+from calclab.ui.tabs.derivatives_steps import StepsView
+
+SHOW_F_ALONE_MS = 150     # if SymPy takes longer than this, plot f without waiting for its derivative
+KEY_STEPS_PER_VIEW = 100  # Left/Right move x0 by 1/100 of the visible width (Shift: 1/1000)
+FIT_SAMPLES = 600
 
 
-class DerivativesTab(PlaceholderTab):
+class DerivativesTab(TabBase):
+    """See the module docstring. `state` / `set_state` are the tab's inputs; `main_plot()` its plot."""
+
     name = "derivatives"
     title = "Derivatives"
-    blurb = "f and f' live, the tangent and secant at a draggable point, partials and step-by-step rules."
+
+    def __init__(self, worker, parent: QWidget | None = None) -> None:
+        super().__init__(worker, parent)
+        self._state = DerivativesState()
+        self._expr = None                                  # the last good SymPy expression
+        self._result: DerivativeResult | None = None       # the derivative of _expr (None while computing)
+        self._slice: Slice | None = None
+        self._reading: PointReadout | None = None
+        self._pending: set[str] = set()
+        self._fit_x_next = True                            # a preset: fit x to its range as well as y
+        self._keys = {kind: f"derivatives:{id(self)}:{kind}" for kind in ("derivative", "steps")}
+        self._build_ui()
+        self._show_f_timer = QTimer(self)
+        self._show_f_timer.setSingleShot(True)
+        self._show_f_timer.setInterval(SHOW_F_ALONE_MS)
+        self._show_f_timer.timeout.connect(self._on_show_f_alone)
+        self._connect()
+        self.set_state(DerivativesState())
+
+    # -- layout -------------------------------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        self.header = HeaderBar()
+        self.expression_box, self.combo_preset = self.header.expression_box, self.header.combo_preset
+        self.formula_f, self.formula_derivative = self.header.formula_f, self.header.formula_derivative
+        self.button_copy_text, self.button_copy_latex = self.header.button_copy_text, self.header.button_copy_latex
+
+        self.side = SidePanel()
+        side = self.side        # the controls keep their state-field names on the tab, too
+        self.combo_wrt, self.spin_order, self.spin_x0, self.slider_h = \
+            side.combo_wrt, side.spin_order, side.spin_x0, side.slider_h
+        self.check_show_derivative, self.check_show_tangent, self.check_show_secant = \
+            side.check_show_derivative, side.check_show_tangent, side.check_show_secant
+        self.held_panel, self.group_held, self.readouts = side.held_panel, side.group_held, side.readouts
+
+        self.plot = DerivativesPlot(self)
+        self.steps_view = StepsView()
+        self.concept = ConceptPanel()
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.addTab(self.steps_view, "Step by step")
+        self.lower_tabs.addTab(self.concept, "What is a derivative?")
+        self.lower_tabs.setToolTip("The rules applied, or the idea behind the derivative")
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.plot.panel)
+        right.addWidget(self.lower_tabs)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        main = QSplitter(Qt.Orientation.Horizontal)
+        main.addWidget(side)
+        main.addWidget(right)
+        main.setStretchFactor(1, 1)
+        main.setSizes([380, 1000])
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(main, 1)
+
+    def _connect(self) -> None:
+        self.expression_box.expression_changed.connect(self._on_expression_changed)
+        self.header.preset_chosen.connect(self.load_preset)
+        self.header.copied.connect(self.status_message)
+        self.concept.preset_chosen.connect(self.load_preset)
+        self.combo_wrt.currentTextChanged.connect(self._on_wrt_changed)
+        self.spin_order.valueChanged.connect(self._on_order_changed)
+        for check in (self.check_show_derivative, self.check_show_tangent, self.check_show_secant):
+            check.toggled.connect(self._on_show_toggled)
+        self.held_panel.value_changed.connect(self._on_held_changed)
+        self.spin_x0.valueChanged.connect(self._on_x0_spin_changed)
+        self.slider_h.valueChanged.connect(self._on_h_slider_changed)
+        self.plot.x0_moved.connect(self.set_x0)
+        self.plot.fit_requested.connect(self._on_fit_requested)
+        self.plot.panel.range_changed.connect(self._on_range_changed)
+        self.plot.plot_widget.installEventFilter(self)
+
+    # -- public API ---------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> DerivativesState:
+        """A copy of the current inputs."""
+        return self._state.copy()
+
+    def set_state(self, state: DerivativesState) -> None:
+        """Show `state`: the expression, variable, order, point, h, held values and view."""
+        self._state = state.copy()
+        self._state.h = clamp_h(self._state.h)
+        self._fit_x_next = True
+        widgets = (self.spin_order, self.spin_x0, self.slider_h, self.check_show_derivative,
+                   self.check_show_tangent, self.check_show_secant)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.spin_order.setValue(self._state.order)
+        self.spin_x0.setValue(self._state.x0)
+        self.slider_h.setValue(slider_from_h(self._state.h))
+        self.check_show_derivative.setChecked(self._state.show_derivative)
+        self.check_show_tangent.setChecked(self._state.show_tangent)
+        self.check_show_secant.setChecked(self._state.show_secant)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._apply_visibility()
+        if self.expression_box.set_text(self._state.expression, emit=False):
+            self._apply_expression(self.expression_box.expression())
+
+    def load_preset(self, name: str) -> None:
+        preset = preset_named(name)
+        if preset is not None:
+            self.set_state(preset.state())
+            self.status_message.emit(f"{preset.name}: {preset.note}")
+
+    def set_x0(self, x0: float) -> None:
+        """Move the point (from a drag, a click, the keys or the spin box) and update tangent and secant."""
+        self._state.x0 = float(x0)
+        self.spin_x0.blockSignals(True)
+        self.spin_x0.setValue(self._state.x0)
+        self.spin_x0.blockSignals(False)
+        self._refresh_point()
+
+    def main_plot(self):
+        return self.plot.plot_widget
+
+    def plots(self) -> list:
+        return [self.plot.plot_widget]
+
+    def is_busy(self) -> bool:
+        """True while a symbolic job of this tab is out or steps are still being typeset."""
+        return bool(self._pending) or self.steps_view.is_typesetting()
+
+    def result(self) -> DerivativeResult | None:
+        return self._result
+
+    def reading(self) -> PointReadout | None:
+        return self._reading
+
+    # -- symbolic side ------------------------------------------------------------------------------------
+
+    def _apply_expression(self, expr) -> None:
+        """A new good expression (or variable, or order): rebuild the variable controls and ask the worker."""
+        from calclab.engine.calculus import variables_of
+
+        self._expr = expr
+        names = [v.name for v in variables_of(expr)]
+        if self._state.wrt not in names:
+            self._state.wrt = names[0] if names else (self._state.wrt or "x")
+        self.combo_wrt.blockSignals(True)
+        self.combo_wrt.clear()
+        self.combo_wrt.addItems(names or [self._state.wrt])
+        self.combo_wrt.setCurrentText(self._state.wrt)
+        self.combo_wrt.blockSignals(False)
+        held = {n: self._state.held_value(n) for n in names if n != self._state.wrt}
+        self._state.held.update(held)
+        self.held_panel.set_variables(held)
+        self.group_held.setTitle("Held constant" if held else "Held constant (none)")
+        self._result = None
+        self._submit()
+
+    def _submit(self) -> None:
+        expr, wrt, order = self._expr, self._state.wrt, self._state.order
+        self._pending = {"derivative", "steps"}
+        self.worker.submit(self._keys["derivative"], differentiate, expr, wrt, order,
+                           on_done=self._guard(self._on_derivative_done),
+                           on_error=self._guard(self._on_derivative_error))
+        self.worker.submit(self._keys["steps"], derivation, expr, wrt, order,
+                           on_done=self._guard(self._on_steps_done), on_error=self._guard(self._on_steps_error))
+        self.steps_view.set_message("Working out the steps…", keep_steps=True)
+        self._show_f_timer.start()
+
+    def _guard(self, callback):
+        """Worker callbacks may arrive after the tab is gone (a closed window, a finished test): ignore them."""
+        def call(value: object) -> None:
+            if shiboken6.isValid(self):
+                callback(value)
+        return call
+
+    def _on_derivative_done(self, result: DerivativeResult) -> None:
+        self._pending.discard("derivative")
+        self._show_f_timer.stop()
+        self._result = result
+        self.header.show_result(result)
+        self._compile(result)
+        self._label_curves()
+
+    def _on_derivative_error(self, message: str) -> None:
+        self._pending.discard("derivative")
+        self._show_f_timer.stop()
+        self.header.show_message(f"no derivative: {message}")
+        self._compile(None)
+        self.status_message.emit(f"Derivative: {message}")
+
+    def _on_steps_done(self, result: StepsResult) -> None:
+        self._pending.discard("steps")
+        self.steps_view.set_steps(result)
+
+    def _on_steps_error(self, message: str) -> None:
+        self._pending.discard("steps")
+        self.steps_view.set_message(f"No step-by-step for this one: {message}")
+
+    def _on_show_f_alone(self) -> None:
+        """SymPy is slow on this one: plot f already, and say the derivative is coming."""
+        if "derivative" in self._pending and self._expr is not None:
+            self.header.show_message("computing the derivative…")
+            self._compile(None)
+
+    def _compile(self, result: DerivativeResult | None) -> None:
+        """Lambdify f and (when known) its derivatives over the current variables; refit and redraw."""
+        from calclab.engine.calculus import find_variable, variables_of
+
+        wrt = result.wrt if result is not None else find_variable(self._state.wrt, self._expr)
+        variables = result.variables if result is not None else \
+            tuple(sorted(set(variables_of(self._expr)) | {wrt}, key=lambda s: s.name))
+        self._slice = compile_slice(variables, wrt, self._state.held, self._expr,
+                                    result.derivative if result else None, result.first if result else None)
+        self._fit_view(fit_x=self._fit_x_next)
+        self._fit_x_next = False
+        self.plot.set_slice(self._slice)
+        self._refresh_point()
+
+    def _label_curves(self) -> None:
+        result = self._result
+        names = tuple(v.name for v in result.variables)
+        wrt = result.wrt.name
+        f_name = f"f({', '.join(names)})"
+        held = [f"{n} = {self._state.held_value(n):g}" for n in names if n != wrt]
+        if held:
+            f_name += f", {', '.join(held)}"
+        self.plot.set_labels(wrt, f_name, derivative_label_text(wrt, result.order, result.partial))
+        slope_name = derivative_label_text(wrt, 1, result.partial)
+        slope_at = f"{slope_name} at x₀" if result.partial else slope_name.replace(f"({wrt})", "(x₀)")
+        higher = derivative_label_text(wrt, result.order, result.partial)
+        higher_at = "" if result.order == 1 else \
+            (f"{higher} at x₀" if result.partial else higher.replace(f"({wrt})", "(x₀)"))
+        self.readouts.set_names("f at x₀" if result.partial else "f(x₀)", slope_at, higher_at)
+        self.side.label_exact_name.setText(slope_at)
+
+    # -- numeric side -------------------------------------------------------------------------------------
+
+    def _fit_view(self, fit_x: bool) -> None:
+        import numpy as np
+
+        x_low, x_high = self._state.x_range if fit_x else self.plot.view_range()[:2]
+        if fit_x and self._state.y_range is not None:
+            self.plot.set_range((x_low, x_high), self._state.y_range)
+            return
+        xs = np.linspace(x_low, x_high, FIT_SAMPLES)
+        derivative = self._slice.derivative
+        shown = derivative(xs) if derivative is not None and self._state.show_derivative else None
+        self.plot.set_range((x_low, x_high), fit_y_range(self._slice.f(xs), shown))
+
+    def _refresh_point(self) -> None:
+        if self._slice is None:
+            return
+        self._reading = read_point(self._slice, self._state.x0, self._state.h)
+        self.plot.set_point(self._reading)
+        self.readouts.show_reading(self._reading)
+
+    def _apply_visibility(self) -> None:
+        s = self._state
+        self.plot.set_visibility(s.show_derivative, s.show_tangent, s.show_secant)
+
+    # -- slots --------------------------------------------------------------------------------------------
+
+    def _on_expression_changed(self, text: str, expr) -> None:
+        self._state.expression = text
+        self._apply_expression(expr)
+
+    def _on_wrt_changed(self, name: str) -> None:
+        if not name or name == self._state.wrt or self._expr is None:
+            return
+        # Keep the same point (x, y, ...): the old variable is now held at x0, the new one's value becomes x0.
+        old = self._state.wrt
+        self._state.held[old] = self._state.x0
+        self._state.x0 = self._state.held_value(name)
+        self._state.wrt = name
+        self.spin_x0.blockSignals(True)
+        self.spin_x0.setValue(self._state.x0)
+        self.spin_x0.blockSignals(False)
+        self._apply_expression(self._expr)
+
+    def _on_order_changed(self, order: int) -> None:
+        self._state.order = int(order)
+        if self._expr is not None:
+            self._apply_expression(self._expr)
+
+    def _on_show_toggled(self, _checked: bool) -> None:
+        self._state.show_derivative = self.check_show_derivative.isChecked()
+        self._state.show_tangent = self.check_show_tangent.isChecked()
+        self._state.show_secant = self.check_show_secant.isChecked()
+        self._apply_visibility()
+
+    def _on_held_changed(self, name: str, value: float) -> None:
+        self._state.held[name] = float(value)
+        if self._result is not None:
+            self._label_curves()
+        self.plot.refresh_curves()
+        self._refresh_point()
+
+    def _on_x0_spin_changed(self, value: float) -> None:
+        self._state.x0 = float(value)
+        self._refresh_point()
+
+    def _on_h_slider_changed(self, position: int) -> None:
+        self._state.h = h_from_slider(position)
+        self._refresh_point()
+
+    def _on_range_changed(self, x_low: float, x_high: float, y_low: float, y_high: float) -> None:
+        self._state.x_range = (x_low, x_high)
+        self._state.y_range = (y_low, y_high)
+        self.plot.refresh_curves()
+        self._refresh_point()
+
+    def _on_fit_requested(self) -> None:
+        if self._slice is not None:
+            self._fit_view(fit_x=False)
+
+    # -- keyboard: Left/Right move x0 when the plot or the tab itself has focus ----------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.plot.plot_widget and event.type() == QEvent.Type.KeyPress and self._arrow(event):
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if not self._arrow(event):
+            super().keyPressEvent(event)
+
+    def _arrow(self, event: QKeyEvent) -> bool:
+        """Move x0 by a hundredth of the visible width (Shift: a thousandth); True if the key was an arrow."""
+        direction = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
+        if direction is None:
+            return False
+        x_low, x_high = self.plot.view_range()[:2]
+        step = (x_high - x_low) / KEY_STEPS_PER_VIEW
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            step /= 10
+        self.set_x0(self._state.x0 + direction * step)
+        return True

@@ -1,0 +1,96 @@
+"""ConceptPanel: what a derivative is, in a few sentences, with the lesson's worked examples as buttons.
+
+The text is calclab's own wording of the lesson's ideas; the buttons load presets into the tab
+(`preset_chosen(name)`), so every claim can be checked on the plot right away.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from calclab.state.derivatives import LESSON_PRESETS, PRESETS
+from calclab.ui.widgets.formula_view import FormulaView
+
+MEANING_HTML = (
+    "<p><b>What the derivative means.</b> f′(x) is the slope of f at the point x: how much the output changes "
+    "per unit of input, right there and nowhere else. Zoom in on a smooth curve and it straightens out into a "
+    "line, the <i>tangent</i>; f′(x) is that line's slope. Positive: f is rising; negative: falling; zero: "
+    "a flat spot such as a minimum.</p>"
+    "<p>Training a network is the same question asked of the loss: if this weight moves a little, how fast "
+    "does the loss move, and which way? The derivative answers it, and descent steps against it.</p>"
+)
+LIMIT_HTML = (
+    "<p><b>The limit definition.</b> Take a second point a step h further along. The straight line through "
+    "both (the <i>secant</i>) has slope (f(x₀+h) − f(x₀))/h. Let h shrink and the secant turns into the "
+    "tangent:</p>"
+)
+LIMIT_LATEX = r"f^{\prime}(x_0) = \lim_{h \to 0} \frac{f(x_0 + h) - f(x_0)}{h}"
+ROUNDOFF_HTML = (
+    "<p>Try the h slider: the gap between the two slopes shrinks with h, until around h ≈ 10⁻⁸ the computer's "
+    "rounding (it keeps about 16 significant digits) dominates and the gap grows again. That is why software "
+    "differentiates exactly, with rules, instead of with a tiny h.</p>"
+)
+EXAMPLES_HTML = (
+    "<p><b>Worked examples from the lesson.</b></p>"
+    "<p>f(x) = x²: (x+h)² − x² = 2xh + h², so the secant's slope is 2x + h, which tends to <b>2x</b>. "
+    "At x = 1.5 the tangent rises 3 for every unit to the right.</p>"
+    "<p>f(x, y) = 3x² + 2y has two inputs. A <i>partial</i> derivative moves one and holds the other still: "
+    "with y fixed, 2y is a constant, so <b>∂f/∂x = 6x</b>; with x fixed, f climbs 2 for every unit of y, "
+    "so <b>∂f/∂y = 2</b> everywhere. Pick the variable above the plot; the others get sliders.</p>"
+)
+
+
+class ConceptPanel(QScrollArea):
+    """Scrollable explanation with preset buttons; emits `preset_chosen(name)`."""
+
+    preset_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(8, 4, 8, 8)
+        for html_text in (MEANING_HTML, LIMIT_HTML):
+            layout.addWidget(_paragraph(html_text))
+        self.formula_limit = FormulaView(LIMIT_LATEX, font_pt=15.0)
+        self.formula_limit.setToolTip("The derivative as the limit of secant slopes")
+        layout.addWidget(self.formula_limit, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(_paragraph(ROUNDOFF_HTML))
+        layout.addWidget(_paragraph(EXAMPLES_HTML))
+
+        self.preset_buttons: dict[str, QPushButton] = {}
+        lesson_row = QGridLayout()
+        for column, preset in enumerate(LESSON_PRESETS):
+            lesson_row.addWidget(self._button(preset.name, preset.note, bold=True), 0, column)
+        layout.addLayout(lesson_row)
+        layout.addWidget(_paragraph("<p><b>More to try.</b></p>"))
+        grid = QGridLayout()
+        others = [p for p in PRESETS if p not in LESSON_PRESETS]
+        for index, preset in enumerate(others):
+            grid.addWidget(self._button(preset.name, preset.note), index // 3, index % 3)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+    def _button(self, name: str, note: str, bold: bool = False) -> QPushButton:
+        button = QPushButton(name.removeprefix("Lesson: "))
+        button.setObjectName(f"button_preset_{len(self.preset_buttons)}")
+        button.setToolTip(f"Load {name}. {note}")
+        if bold:
+            font = button.font()
+            font.setBold(True)
+            button.setFont(font)
+        button.clicked.connect(lambda _checked=False, n=name: self.preset_chosen.emit(n))
+        self.preset_buttons[name] = button
+        return button
+
+
+def _paragraph(html_text: str) -> QLabel:
+    label = QLabel(html_text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label

@@ -1,0 +1,93 @@
+"""HeaderBar: the Derivatives tab's top rows: the expression box with presets, then f and its derivative
+typeset side by side with "Copy as text" / "Copy as LaTeX".
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from calclab.engine.derivatives_job import DerivativeResult, derivative_label, function_label
+from calclab.state.derivatives import PRESETS
+from calclab.ui.widgets.expression_box import ExpressionBox
+from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
+
+
+class HeaderBar(QWidget):
+    """Signals: `preset_chosen(name)` from the combo, `copied(message)` after a copy (for the status bar)."""
+
+    preset_chosen = Signal(str)
+    copied = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.expression_box = ExpressionBox(placeholder="e.g. x^2, sin(x)/x, 3x^2 + 2y, sigmoid(2x - 1)")
+        self.combo_preset = QComboBox()
+        self.combo_preset.setToolTip("Load a worked example: the lesson's first, then more to explore")
+        self.combo_preset.addItem("Presets…")
+        for preset in PRESETS:
+            self.combo_preset.addItem(preset.name)
+            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.note, Qt.ItemDataRole.ToolTipRole)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("f ="), 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.expression_box, 1)
+        top.addWidget(self.combo_preset, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.formula_f = FormulaView()
+        self.formula_f.setToolTip("The function, typeset")
+        self.formula_derivative = FormulaView()
+        self.formula_derivative.setToolTip("Its derivative, simplified")
+        self.button_copy_text = QPushButton("Copy as text")
+        self.button_copy_text.setToolTip("Copy the derivative as plain text (SymPy syntax, e.g. 2*x)")
+        self.button_copy_latex = QPushButton("Copy as LaTeX")
+        self.button_copy_latex.setToolTip("Copy the derivative as LaTeX, e.g. 2 x")
+        formulas = QHBoxLayout()
+        formulas.addWidget(formula_scroll_area(self.formula_f), 2)
+        formulas.addSpacing(24)
+        formulas.addWidget(formula_scroll_area(self.formula_derivative), 3)
+        formulas.addWidget(self.button_copy_text)
+        formulas.addWidget(self.button_copy_latex)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(formulas)
+
+        self._result: DerivativeResult | None = None
+        self.combo_preset.activated.connect(self._on_preset_activated)
+        self.button_copy_text.clicked.connect(self._on_copy_text)
+        self.button_copy_latex.clicked.connect(self._on_copy_latex)
+
+    def show_result(self, result: DerivativeResult) -> None:
+        """Typeset f(x, ...) = ... and f'(x) = ... (or ∂f/∂x = ...); enable copying."""
+        self._result = result
+        names = tuple(v.name for v in result.variables)
+        self.formula_f.set_latex(f"{function_label(names)} = {result.expression_latex}")
+        lhs = derivative_label(result.wrt.name, result.order, result.partial)
+        self.formula_derivative.set_latex(f"{lhs} = {result.derivative_latex}")
+        for button in (self.button_copy_text, self.button_copy_latex):
+            button.setEnabled(True)
+
+    def show_message(self, text: str) -> None:
+        """Plain text where the derivative goes (computing…, or why there is none); nothing to copy."""
+        self._result = None
+        self.formula_derivative.set_latex("", fallback="")
+        self.formula_derivative.setText(text)
+        for button in (self.button_copy_text, self.button_copy_latex):
+            button.setEnabled(False)
+
+    def _on_preset_activated(self, index: int) -> None:
+        if index > 0:
+            self.preset_chosen.emit(self.combo_preset.itemText(index))
+        self.combo_preset.setCurrentIndex(0)
+
+    def _on_copy_text(self) -> None:
+        if self._result is not None:
+            QGuiApplication.clipboard().setText(self._result.derivative_text)
+            self.copied.emit(f"Copied {self._result.derivative_text}")
+
+    def _on_copy_latex(self) -> None:
+        if self._result is not None:
+            QGuiApplication.clipboard().setText(self._result.derivative_latex)
+            self.copied.emit(f"Copied LaTeX {self._result.derivative_latex}")

@@ -1,0 +1,259 @@
+"""The Derivatives tab's numbers (NumPy only, no Qt, no SymPy work): the one-variable slice of f and its
+derivatives, curves sampled for the visible range and broken at poles and jumps, the tangent and the secant.
+
+Everything here runs on the GUI thread on every drag or pan, so it only evaluates already compiled functions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from calclab.engine.numeric import compile_function
+
+MIN_SAMPLES = 200
+MAX_SAMPLES = 4000
+STEP_RATIO = 20.0      # a jump this many times larger than both neighbouring steps is a discontinuity
+STEP_MIN_FRACTION = 0.02   # ... if it is also at least this fraction of the visible height
+CLAMP_SPANS = 1e4      # values beyond this many view heights are clamped: far off screen, but Qt draws them safely
+
+Curve = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass
+class Slice:
+    """f, its order-th derivative and its first derivative along one variable, the others held at values."""
+
+    f: Curve
+    derivative: Curve | None = None
+    slope: Curve | None = None
+
+
+def compile_slice(variables: Sequence[sp.Symbol], wrt: sp.Symbol, held: dict[str, float], expression: sp.Expr,
+                  derivative: sp.Expr | None = None, first: sp.Expr | None = None) -> Slice:
+    """Lambdify f (and its derivatives when known) over `variables`; fix every variable but `wrt` at `held`."""
+    variables = tuple(variables)
+
+    def along(expr: sp.Expr | None) -> Curve | None:
+        if expr is None:
+            return None
+        func = compile_function(expr, variables)
+
+        def curve(x: np.ndarray) -> np.ndarray:
+            x = np.asarray(x, dtype=float)
+            return func(*[x if v == wrt else np.full_like(x, held.get(v.name, 0.0)) for v in variables])
+        return curve
+
+    return Slice(along(expression), along(derivative), along(first))
+
+
+def value_at(curve: Curve | None, x: float) -> float:
+    """curve(x) as a float; nan when undefined (or no curve yet)."""
+    if curve is None:
+        return math.nan
+    return float(curve(np.array([x], dtype=float))[0])
+
+
+def sample_count(pixels: int) -> int:
+    """About one sample per screen pixel."""
+    return int(min(MAX_SAMPLES, max(MIN_SAMPLES, pixels)))
+
+
+def break_curve(x: np.ndarray, y: np.ndarray, y_span: float) -> tuple[np.ndarray, np.ndarray]:
+    """Insert NaN where the sampled curve is not continuous, so no vertical line is drawn there.
+
+    A pole (1/x, tan x): a jump against the trend on both sides, larger than the visible height or changing
+    sign and much larger than the neighbouring steps.
+    A step (sign, the derivative of relu): a jump of a visible size STEP_RATIO times larger than the steps on
+    both sides of it. A steep but continuous curve keeps its segments: its steps grow gradually.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if y.size < 3 or not math.isfinite(y_span) or y_span <= 0:
+        return x, y
+    dy = np.diff(y)
+    before = np.concatenate((dy[:1], dy[:-1]))
+    after = np.concatenate((dy[1:], dy[-1:]))
+    size = np.abs(dy)
+    visible = STEP_MIN_FRACTION * y_span
+    with np.errstate(invalid="ignore"):
+        against = (before * dy <= 0) & (after * dy <= 0)
+        # Zoomed far out a pole's jump is small on screen; it still changes sign and dwarfs its neighbours.
+        crossing = (y[:-1] * y[1:] < 0) & (size > 2 * np.maximum(np.abs(before), np.abs(after)))
+        pole = against & ((size > y_span) | crossing)
+        # nan neighbours (a domain edge) make the comparison False: sqrt(x) at 0 is not a step.
+        step = (size > visible) & (size > STEP_RATIO * np.maximum(np.abs(before), np.abs(after)))
+        # A step sampled right at its middle (sign(0) = 0) is two equal half jumps: break both.
+        first, second = dy[:-1], dy[1:]
+        outside = np.maximum(np.abs(np.concatenate((dy[:1], dy[:-2]))), np.abs(np.concatenate((dy[2:], dy[-1:]))))
+        half = (first * second > 0) & (np.abs(first + second) > visible) & \
+            (np.minimum(np.abs(first), np.abs(second)) > STEP_RATIO * outside)
+    step[:-1] |= half
+    step[1:] |= half
+    where = np.flatnonzero(pole | step | _even_poles(y, y_span) | _even_poles(-y, y_span)) + 1
+    if where.size:
+        x, y = np.insert(x, where, np.nan), np.insert(y, where, np.nan)
+    return x, y
+
+
+def _even_poles(y: np.ndarray, y_span: float) -> np.ndarray:
+    """Segments across a pole where both sides run to -inf (-1/x^2): the sampled curve makes a sharp U-turn.
+
+    The pole lies between samples p and q = p + 1 when the curve falls steeply and ever faster into p from
+    the left and rises steeply, ever slower, out of q to the right. A tall but finite dip (1/(x^2 + 0.001))
+    slows down near its bottom, so it is kept.
+    """
+    segments = np.zeros(max(y.size - 1, 0), dtype=bool)
+    if y.size < 6:
+        return segments
+    big = y_span / 4
+    with np.errstate(invalid="ignore"):
+        left_prev = y[:-5] - y[1:-4]      # y[p-2] - y[p-1]
+        left = y[1:-4] - y[2:-3]          # y[p-1] - y[p]: the fall into p
+        right = y[4:-1] - y[3:-2]         # y[q+1] - y[q]: the rise out of q
+        right_next = y[5:] - y[4:-1]      # y[q+2] - y[q+1]
+        steady = (left_prev > 0) & (right_next > 0)   # still falling before, still rising after: not a jump
+        turn = steady & (left > big) & (right > big) & (left > 2 * left_prev) & (right > 2 * right_next)
+    segments[np.flatnonzero(turn) + 2] = True        # segment p -> q, with p = k + 2
+    return segments
+
+
+def drop_hidden(y: np.ndarray, y_low: float, y_high: float) -> np.ndarray:
+    """NaN for samples that, with both neighbours, lie beyond the same edge of the view.
+
+    Their segments would be invisible anyway; dropping them also removes the far-off U-turn a sampled curve
+    makes at a pole where both sides go the same way (-1/x^2 at 0).
+    """
+    with np.errstate(invalid="ignore"):
+        above = y > y_high
+        below = y < y_low
+    hidden = np.zeros(y.shape, dtype=bool)
+    for side in (above, below):
+        if side.size >= 3:
+            hidden[1:-1] |= side[:-2] & side[1:-1] & side[2:]
+            hidden[0] |= side[0] & side[1]
+            hidden[-1] |= side[-1] & side[-2]
+    return np.where(hidden, np.nan, y)
+
+
+def sample(curve: Curve, x_low: float, x_high: float, pixels: int,
+           y_view: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The curve at screen resolution over [x_low, x_high], broken at poles and jumps, clamped far off screen."""
+    x = np.linspace(x_low, x_high, sample_count(pixels))
+    y = curve(x)
+    span = float(y_view[1] - y_view[0])
+    x, y = break_curve(x, y, span)
+    y = drop_hidden(y, *y_view)
+    centre = 0.5 * (y_view[0] + y_view[1])
+    limit = CLAMP_SPANS * span
+    with np.errstate(invalid="ignore"):
+        y = np.where(np.isfinite(y), np.clip(y, centre - limit, centre + limit), np.nan)
+    return x, y
+
+
+def _robust_range(values: np.ndarray | None) -> tuple[float, float, bool] | None:
+    """(low, high, cut): the full range of the finite values, or the 5th-95th percentile when a few huge
+    values (a pole) would squash the rest; None if nothing is finite."""
+    if values is None:
+        return None
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return None
+    low, high = (float(v) for v in np.percentile(finite, [5.0, 95.0]))
+    full_low, full_high = float(finite.min()), float(finite.max())
+    if full_high - full_low <= 3 * max(high - low, 1e-12):
+        return full_low, full_high, False
+    return low, high, True
+
+
+def fit_y_range(f_values: np.ndarray, derivative_values: np.ndarray | None = None) -> tuple[float, float]:
+    """A y range that shows f's shape, and the derivative's too unless that would flatten f (a pole of f')."""
+    f_range = _robust_range(f_values)
+    d_range = _robust_range(derivative_values)
+    if f_range is None:
+        f_range = d_range or (-1.0, 1.0, False)
+    low, high, cut = f_range
+    if d_range is not None:
+        both_low, both_high = min(low, d_range[0]), max(high, d_range[1])
+        if both_high - both_low <= 4 * max(high - low, 1e-9):
+            low, high, cut = both_low, both_high, cut or d_range[2]
+    if high - low < 1e-9 * max(1.0, abs(low), abs(high)):
+        low, high = low - 1.0, high + 1.0
+    pad = (0.25 if cut else 0.08) * (high - low)
+    return low - pad, high + pad
+
+
+@dataclass(frozen=True)
+class PointReadout:
+    """What the learner reads at x0: the value, the slopes and the tangent y = m x + b."""
+
+    x0: float
+    value: float          # f(x0)
+    slope: float          # f'(x0)
+    higher: float         # the order-th derivative at x0 (= slope for order 1)
+    h: float
+    secant_slope: float   # (f(x0 + h) - f(x0)) / h
+    secant_value: float   # f(x0 + h)
+
+    @property
+    def intercept(self) -> float:
+        return self.value - self.slope * self.x0
+
+    @property
+    def secant_error(self) -> float:
+        return self.secant_slope - self.slope
+
+
+def read_point(s: Slice, x0: float, h: float) -> PointReadout:
+    """Evaluate f, f' and the secant at x0 (all in float64, as the learner's computer would)."""
+    value = value_at(s.f, x0)
+    slope = value_at(s.slope, x0)
+    higher = value_at(s.derivative, x0)
+    with np.errstate(all="ignore"):
+        secant_value = value_at(s.f, x0 + h)
+        secant_slope = (secant_value - value) / h
+    return PointReadout(x0, value, slope, higher, h, float(secant_slope), secant_value)
+
+
+def line_through(x0: float, y0: float, slope: float, x_low: float, x_high: float) -> tuple[np.ndarray, np.ndarray]:
+    """The straight line y = y0 + slope (x - x0) across [x_low, x_high]; empty when not finite."""
+    if not all(math.isfinite(v) for v in (x0, y0, slope)):
+        return np.empty(0), np.empty(0)
+    xs = np.array([x_low, x_high], dtype=float)
+    return xs, y0 + slope * (xs - x0)
+
+
+def format_number(value: float, digits: int = 6) -> str:
+    """A readable number: 6 significant digits, "undefined" for nan/inf, −0 shown as 0."""
+    if not math.isfinite(value):
+        return "undefined"
+    if value == 0:
+        return "0"
+    text = f"{value:.{digits}g}"
+    return text.replace("-", "−")
+
+
+def format_scientific(value: float) -> str:
+    """Scientific notation with a sign, for the secant's error: +1.234e−05."""
+    if not math.isfinite(value):
+        return "undefined"
+    return f"{value:+.3e}".replace("-", "−")
+
+
+def tangent_equation(reading: PointReadout) -> str:
+    """y = m x + b as the learner writes it: y = 3x − 2.25, y = −x, y = 4."""
+    m, b = reading.slope, reading.intercept
+    if not (math.isfinite(m) and math.isfinite(b)):
+        return "no tangent here"
+    m_text = format_number(m, 5)
+    if m == 0:
+        return f"y = {format_number(b, 5)}"
+    slope_part = {"1": "x", "−1": "−x"}.get(m_text, f"{m_text}x")
+    if b == 0 or abs(b) < 1e-12 * max(1.0, abs(m * reading.x0)):
+        return f"y = {slope_part}"
+    sign = "−" if b < 0 else "+"
+    return f"y = {slope_part} {sign} {format_number(abs(b), 5)}"

@@ -1,0 +1,158 @@
+"""DerivativesPlot: f and its derivative, the point x0 with its tangent and secant, on one PlotPanel.
+
+Every item is created once and only updated with setData. The vertical line at x0 is a movable
+pg.InfiniteLine: dragging it (anywhere along its height) moves x0, and so does a click on the plot.
+The tab hands over compiled one-variable curves; this class samples them for the visible range.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtWidgets import QPushButton
+
+from calclab.ui.tabs.derivatives_numeric import PointReadout, Slice, line_through, sample
+from calclab.ui.widgets.plot_panel import SERIES_COLORS, PlotPanel, make_pen
+
+F_COLOR = SERIES_COLORS[0]           # blue
+DERIVATIVE_COLOR = SERIES_COLORS[1]  # vermilion
+TANGENT_COLOR = SERIES_COLORS[2]     # green
+SECANT_COLOR = SERIES_COLORS[3]      # purple-pink
+X0_LINE_COLOR = "#7A7A7A"
+
+
+class DerivativesPlot(QObject):
+    """The tab's plot. `x0_moved(x)` reports a drag of the x0 line or a click on the plot."""
+
+    x0_moved = Signal(float)
+    fit_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.panel = PlotPanel("f and its derivative", x_label="x", y_label="y")
+        self.panel.setToolTip("Drag the grey line or click anywhere to move x₀. Drag the background to pan, "
+                              "scroll to zoom: the curves are recomputed for what you see. Left/Right arrows "
+                              "move x₀ when the plot has focus.")
+        self.plot_widget = self.panel.plot_widget
+        self.plot_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.plot_item = self.panel.plot_item
+        self.view_box = self.plot_item.getViewBox()
+        self.view_box.disableAutoRange()
+        if self.panel.legend is not None:
+            self.panel.legend.setColumnCount(2)     # two rows instead of four: covers less of the curves
+
+        self.curve_f = self.panel.add_curve("f(x)", F_COLOR, z=2)
+        self.curve_derivative = self.panel.add_curve("f′(x)", DERIVATIVE_COLOR, z=1)
+        self.tangent = self.panel.add_curve("tangent at x₀", TANGENT_COLOR, width=2.0, z=3)
+        self.secant = self.panel.add_curve("secant x₀ → x₀ + h", SECANT_COLOR, width=2.0,
+                                           style=Qt.PenStyle.DashLine, z=3)
+        self.points = pg.ScatterPlotItem(size=11, pen=pg.mkPen("w", width=1.5), brush=pg.mkBrush("#111111"))
+        self.points.setZValue(5)
+        self.plot_item.addItem(self.points)
+        self.secant_point = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=1.5), brush=pg.mkBrush(SECANT_COLOR))
+        self.secant_point.setZValue(5)
+        self.plot_item.addItem(self.secant_point)
+
+        self.x0_line = pg.InfiniteLine(pos=0.0, angle=90, movable=True,
+                                       pen=make_pen(X0_LINE_COLOR, 1.5, Qt.PenStyle.DashLine),
+                                       hoverPen=make_pen("#111111", 3.0), label="x₀ = {value:.4g}",
+                                       labelOpts={"position": 0.96, "color": "#333333",
+                                                  "fill": pg.mkBrush(255, 255, 255, 200), "movable": False})
+        self.x0_line.setZValue(4)
+        self.x0_line.setToolTip("Drag to move x₀ along the curve")
+        self.plot_item.addItem(self.x0_line, ignoreBounds=True)
+        self.x0_line.sigDragged.connect(self._on_line_dragged)
+        self.plot_widget.scene().sigMouseClicked.connect(self._on_scene_clicked)
+
+        self.button_fit = QPushButton("Fit view")
+        self.button_fit.setToolTip("Fit the view to the curves (x range of the preset, y range of the curves)")
+        self.button_fit.clicked.connect(self.fit_requested)
+        self.panel.add_toolbar_widget(self.button_fit)
+
+        self._slice: Slice | None = None
+        self._show_derivative = True
+        self._show_tangent = True
+        self._show_secant = True
+
+    # -- public API ---------------------------------------------------------------------------------------
+
+    def set_labels(self, wrt: str, f_name: str, derivative_name: str) -> None:
+        """Axis label (the variable) and the legend's names of the two curves."""
+        self.panel.set_axis_labels(wrt, "y")
+        for item, name in ((self.curve_f, f_name), (self.curve_derivative, derivative_name)):
+            item.opts["name"] = name
+            label = self.panel.legend.getLabel(item) if self.panel.legend is not None else None
+            if label is not None:
+                label.setText(name)
+
+    def set_visibility(self, derivative: bool, tangent: bool, secant: bool) -> None:
+        self._show_derivative, self._show_tangent, self._show_secant = derivative, tangent, secant
+        self.curve_derivative.setVisible(derivative)
+        self.tangent.setVisible(tangent)
+        self.secant.setVisible(secant)
+        self.secant_point.setVisible(secant)
+
+    def set_slice(self, curves: Slice | None) -> None:
+        """New compiled curves: resample everything for the current view."""
+        self._slice = curves
+        self.refresh_curves()
+
+    def set_range(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
+        self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
+
+    def view_range(self) -> tuple[float, float, float, float]:
+        return self.panel.view_range()
+
+    def refresh_curves(self) -> None:
+        """Sample f and the derivative at screen resolution over the visible x range (numbers only)."""
+        x_low, x_high, y_low, y_high = self.view_range()
+        pixels = self.panel.pixel_width()
+        for item, curve in ((self.curve_f, self._slice.f if self._slice else None),
+                            (self.curve_derivative, self._slice.derivative if self._slice else None)):
+            if curve is None:
+                item.setData([], [])
+            else:
+                xs, ys = sample(curve, x_low, x_high, pixels, (y_low, y_high))
+                item.setData(xs, ys, connect="finite")
+
+    def set_point(self, reading: PointReadout | None) -> None:
+        """Place x0's marker, the tangent through it and the secant to x0 + h, across the visible range."""
+        x_low, x_high, _y_low, _y_high = self.view_range()
+        if reading is None:
+            for item in (self.tangent, self.secant):
+                item.setData([], [])
+            self.points.setData([], [])
+            self.secant_point.setData([], [])
+            return
+        self.x0_line.setValue(reading.x0)
+        defined = math.isfinite(reading.value)
+        self.points.setData([reading.x0] if defined else [], [reading.value] if defined else [])
+        self.tangent.setData(*line_through(reading.x0, reading.value, reading.slope, x_low, x_high))
+        self.secant.setData(*line_through(reading.x0, reading.value, reading.secant_slope, x_low, x_high))
+        both = defined and math.isfinite(reading.secant_value)
+        self.secant_point.setData([reading.x0 + reading.h] if both else [],
+                                  [reading.secant_value] if both else [])
+
+    def curve_data(self, which: str = "f") -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of a curve as drawn ("f", "derivative", "tangent", "secant")."""
+        item = {"f": self.curve_f, "derivative": self.curve_derivative, "tangent": self.tangent,
+                "secant": self.secant}[which]
+        x, y = item.getData()
+        return (np.empty(0), np.empty(0)) if x is None else (np.asarray(x), np.asarray(y))
+
+    # -- slots --------------------------------------------------------------------------------------------
+
+    def _on_line_dragged(self, line: pg.InfiniteLine) -> None:
+        self.x0_moved.emit(float(line.value()))
+
+    def _on_scene_clicked(self, event) -> None:
+        """A plain left click inside the plot area places x0 there."""
+        if event.button() != Qt.MouseButton.LeftButton or event.double() or event.isAccepted():
+            return
+        position: QPointF = event.scenePos()
+        if not self.view_box.sceneBoundingRect().contains(position):
+            return
+        self.x0_moved.emit(float(self.view_box.mapSceneToView(position).x()))

@@ -1,0 +1,212 @@
+"""StepsView: the step-by-step derivation as an expandable tree, each step typeset, with a detail pane.
+
+Each tree row is one rule (the same steps, in the same order, as `calclab derive EXPR --steps`). The formula
+column first shows the CLI's plain text and is then typeset, a few rows per event-loop turn (mathtext takes
+10-30 ms a formula), starting with the rows the user can see; expanding a row typesets its children next.
+Selecting a row shows its rule, explanation and equation large in the pane below.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from PySide6.QtCore import QMargins, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calclab.engine.derivatives_job import StepNode, StepsResult
+from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
+
+NODE_ROLE = Qt.ItemDataRole.UserRole
+TREE_FONT_PT = 12.0
+DETAIL_FONT_PT = 16.0
+TYPESET_PER_TICK = 2        # formulas rendered per event-loop turn: keeps each turn under ~50 ms
+MAX_TYPESET = 150           # beyond this many rows the plain text stays (a huge tree would take seconds)
+ROW_PAD = 3                 # pixels above and below a typeset row
+EXPAND_LEVELS = 2           # rows open to this depth when a derivation arrives
+
+
+class StepsView(QWidget):
+    """Tree of StepNodes (QTreeWidget) plus a detail pane; `set_steps` fills it, `set_message` explains a gap."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("tree_steps")
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Rule", "Step"])
+        self.tree.setUniformRowHeights(False)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setToolTip("The rules used to differentiate f, outermost first. Expand a rule to see the "
+                             "derivatives it needed; select one to read it large below.")
+        self.tree.itemExpanded.connect(self._on_item_expanded)
+        self.tree.currentItemChanged.connect(self._on_current_item_changed)
+
+        self.label_message = QLabel()
+        self.label_message.setWordWrap(True)
+        self.label_message.setVisible(False)
+
+        self.label_detail = QLabel()
+        self.label_detail.setWordWrap(True)
+        self.label_detail.setTextFormat(Qt.TextFormat.RichText)
+        self.label_detail.setToolTip("The selected rule and why it applies")
+        self.formula_detail = FormulaView(font_pt=DETAIL_FONT_PT)
+        self.formula_detail.setToolTip("The selected step, typeset")
+        detail = QWidget()
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(4, 4, 4, 4)
+        detail_layout.addWidget(self.label_detail)
+        detail_layout.addWidget(formula_scroll_area(self.formula_detail))
+        detail_layout.addStretch(1)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.tree)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label_message)
+        layout.addWidget(splitter, 1)
+
+        self._queue: deque[QTreeWidgetItem] = deque()
+        self._typeset = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._on_typeset_tick)
+        self._result: StepsResult | None = None
+
+    # -- public API ---------------------------------------------------------------------------------------
+
+    def set_steps(self, result: StepsResult) -> None:
+        """Show a derivation: rows open two levels deep, the root selected."""
+        self._result = result
+        self._timer.stop()
+        self._queue.clear()
+        self._typeset = 0
+        self.tree.clear()
+        self.label_message.setVisible(False)
+        root = self._add(None, result.root)
+        self._expand(root, EXPAND_LEVELS)
+        self.tree.setCurrentItem(root)
+        self._queue_visible(root)
+        self._timer.start()
+
+    def set_message(self, text: str, keep_steps: bool = False) -> None:
+        """A line above the tree (computing…, or why there are no steps); clears the tree unless kept."""
+        self.label_message.setText(text)
+        self.label_message.setVisible(bool(text))
+        if not keep_steps:
+            self._result = None
+            self._timer.stop()
+            self._queue.clear()
+            self.tree.clear()
+            self.label_detail.clear()
+            self.formula_detail.clear()
+
+    def result(self) -> StepsResult | None:
+        return self._result
+
+    def lines(self) -> list[str]:
+        """The tree as `calclab derive --steps` prints it: two indented lines per row, in tree order."""
+        out: list[str] = []
+
+        def visit(item: QTreeWidgetItem, depth: int) -> None:
+            node: StepNode = item.data(0, NODE_ROLE)
+            pad = "  " * depth
+            out.extend([f"{pad}{node.line}", f"{pad}  ({node.explanation})"])
+            for i in range(item.childCount()):
+                visit(item.child(i), depth + 1)
+
+        for i in range(self.tree.topLevelItemCount()):
+            visit(self.tree.topLevelItem(i), 0)
+        return out
+
+    def is_typesetting(self) -> bool:
+        return self._timer.isActive()
+
+    # -- internals ----------------------------------------------------------------------------------------
+
+    def _add(self, parent: QTreeWidgetItem | None, node: StepNode) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([node.title, _equation_text(node)])
+        item.setData(0, NODE_ROLE, node)
+        item.setToolTip(0, node.explanation)
+        item.setToolTip(1, node.explanation)
+        if parent is None:
+            self.tree.addTopLevelItem(item)
+        else:
+            parent.addChild(item)
+        for child in node.children:
+            self._add(item, child)
+        return item
+
+    def _expand(self, item: QTreeWidgetItem, levels: int) -> None:
+        if levels <= 0:
+            return
+        item.setExpanded(True)
+        for i in range(item.childCount()):
+            self._expand(item.child(i), levels - 1)
+
+    def _queue_visible(self, item: QTreeWidgetItem) -> None:
+        """Queue this row and, if it is open, its visible descendants (top to bottom)."""
+        self._queue.append(item)
+        if item.isExpanded():
+            for i in range(item.childCount()):
+                self._queue_visible(item.child(i))
+
+    def _on_item_expanded(self, item: QTreeWidgetItem) -> None:
+        if self._result is None:
+            return
+        for i in range(item.childCount()):
+            self._queue_visible(item.child(i))
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _on_typeset_tick(self) -> None:
+        done = 0
+        while self._queue and done < TYPESET_PER_TICK:
+            item = self._queue.popleft()
+            if self.tree.itemWidget(item, 1) is not None or self._typeset >= MAX_TYPESET:
+                continue
+            node: StepNode = item.data(0, NODE_ROLE)
+            view = FormulaView(font_pt=TREE_FONT_PT)
+            view.set_latex(node.latex, fallback=_equation_text(node))
+            view.setToolTip(node.explanation)
+            view.setAutoFillBackground(False)
+            item.setText(1, "")            # the typeset formula replaces the plain text
+            self.tree.setItemWidget(item, 1, view)
+            hint = view.sizeHint()
+            item.setSizeHint(1, hint.grownBy(QMargins(0, ROW_PAD, 0, ROW_PAD)))
+            self._typeset += 1
+            done += 1
+        if not self._queue:
+            self._timer.stop()
+
+    def _on_current_item_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        if current is None:
+            return
+        node: StepNode = current.data(0, NODE_ROLE)
+        self.label_detail.setText(f"<b>{node.title}</b>: {_escape(node.explanation)}")
+        self.formula_detail.set_latex(node.latex, fallback=_equation_text(node))
+
+
+def _equation_text(node: StepNode) -> str:
+    """The CLI line without its rule title: d/dx[x^2] = 2*x."""
+    return node.line.split(": ", 1)[-1]
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
