@@ -217,7 +217,7 @@ def test_neuron_tooltip_shows_delta_as_a_product(qtbot, tab):
     da, slope, delta = (float(v) for v in numbers.groups())
     assert slope == pytest.approx(1 - net.a[1][n, 1] ** 2, rel=5e-3)
     assert delta == pytest.approx(da * slope, rel=2e-2)
-    assert tab.network_view.neuron(1, 1).note_text() == f"δ {fmt(net.dz[0][n, 1])}"
+    assert tab.network_view.neuron(1, 1).note_text() == f"δ {fmt(net.dz[0][n, 1], 2)}"
 
 
 def test_steps_out_of_order_are_explained_not_run(qtbot, tab):

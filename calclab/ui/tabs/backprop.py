@@ -154,7 +154,7 @@ class BackpropTab(TabBase):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
-        splitter.setSizes([280, 640, 480])
+        splitter.setSizes([300, 680, 420])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -369,7 +369,9 @@ class BackpropTab(TabBase):
     def _show_sample(self) -> None:
         m, n = self.model, self.model.sample
         x = ", ".join(text.fmt(v) for v in m.X_train[n])
-        self.label_sample.setText(f"of {len(m.X_train)}: x = ({x}), y = {text.fmt(m.y_train[n, 0])}")
+        line = f"/ {len(m.X_train)}   x = ({x}), y = {text.fmt(m.y_train[n, 0])}"
+        self.label_sample.setText(line)
+        self.label_sample.setToolTip(f"Sample {n + 1} {line}")
         self.data_plot.set_sample(m)
 
     def _show_scores(self) -> None:

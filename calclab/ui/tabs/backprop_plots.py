@@ -119,6 +119,8 @@ class LossPlot(PlotPanel):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
         self.test_curve.setPen(make_pen(NEGATIVE, 2.0, Qt.PenStyle.DashLine))
+        if self.legend is not None:   # top right: a falling loss curve leaves that corner empty
+            self.legend.anchor((1, 0), (1, 0), offset=(-10, 10))
         self.plot_item.getAxis("left").enableAutoSIPrefix(False)   # "loss (x0.001)" confuses more than it helps
 
     def set_history(self, model: BackpropModel) -> None:
@@ -128,7 +130,18 @@ class LossPlot(PlotPanel):
             set_curve_data(self.test_curve, epochs, np.asarray(model.test_losses, dtype=float))
         else:
             set_curve_data(self.test_curve, np.empty(0), np.empty(0))
+        # Stepping by hand adds one point per Update: show them as dots while there are few.
+        few = 0 < model.epoch <= 50
+        for curve, color in ((self.train_curve, POSITIVE), (self.test_curve, NEGATIVE)):
+            curve.setSymbol("o" if few else None)
+            if few:
+                curve.setSymbolSize(6)
+                curve.setSymbolBrush(color)
+                curve.setSymbolPen(color)
         if model.epoch == 0:
             self.plot_item.setRange(xRange=(0, 10), yRange=(0, 1), padding=0.02)
+        elif model.epoch <= 10:
+            self.plot_item.setXRange(0, 10, padding=0.02)
+            self.plot_item.enableAutoRange(axis="y")
         else:
             self.plot_item.enableAutoRange()

@@ -20,16 +20,16 @@ FUNCTION = {"tanh": "tanh", "sigmoid": "σ", "relu": "relu", "linear": "id"}
 SLOPE = {"tanh": "1 − a²", "sigmoid": "a(1 − a)", "relu": "1 if z > 0 else 0", "linear": "1"}
 
 
-def fmt(value: float) -> str:
-    """Three significant digits; scientific notation outside [0.001, 1000)."""
+def fmt(value: float, digits: int = 3) -> str:
+    """`digits` significant digits; scientific notation outside [0.001, 1000)."""
     value = float(value)
     if not math.isfinite(value):
         return str(value)
     if value == 0:
         return "0"
     if 1e-3 <= abs(value) < 1e3:
-        return f"{value:.3g}"
-    return re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{value:.2e}").replace("e+", "e")
+        return f"{value:.{digits}g}"
+    return re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{value:.{digits - 1}e}").replace("e+", "e")
 
 
 def short(value: float) -> str:
@@ -96,16 +96,23 @@ def neuron_labels(model: BackpropModel) -> tuple[list[list[str]], list[np.ndarra
     net, sizes, n = model.net, model.net.sizes, model.sample
     if not shows_values(model):
         labels = [[circle_label(sizes, l, j) for j in range(size)] for l, size in enumerate(sizes)]
-        return labels, None, [1.0] * len(sizes), [[""] * size for size in sizes]
+        notes = [[""] * size for size in sizes]
+        if model.phase == "update" and model.params_before is not None:   # each bias before → after
+            for l in range(1, len(sizes)):
+                old, new = model.params_before[l - 1][1], net.params[l - 1][1]
+                notes[l] = [f"b {fmt(old[j], 2)}→{fmt(new[j], 2)}" for j in range(sizes[l])]
+        return labels, None, [1.0] * len(sizes), notes
     values = [net.a[l][n] for l in range(len(sizes))]
     labels = [[short(v) for v in layer] for layer in values]
     bounded = ["tanh", "sigmoid"]
     scales = [1.0 if l > 0 and model.net.layer_activations[l - 1] in bounded
               else max(1.0, float(np.max(np.abs(layer)))) for l, layer in enumerate(values)]
     notes = [[""] * size for size in sizes]
+    if model.phase == "loss":
+        notes[-1] = [f"y = {fmt(v)}" for v in model.y_train[n]]
     if model.phase == "backward":
         for l in range(1, len(sizes)):
-            notes[l] = [f"δ {fmt(d)}" for d in net.dz[l - 1][n]]
+            notes[l] = [f"δ {fmt(d, 2)}" for d in net.dz[l - 1][n]]
     return labels, values, scales, notes
 
 
