@@ -39,10 +39,16 @@ class NumericFunction:
             raise ValueError(f"no value given for {names}")
         self.expr = expr
         self.variables = tuple(variables)
-        # Symbol names come from our parser (plain identifiers), so lambdify's generated code is safe.
-        self._func: Callable = sp.lambdify(self.variables, expr, modules=_MODULES)
+        # lambdify puts each argument's name into the generated code's namespace: a variable called
+        # `select` or `arcsin` would shadow the NumPy function the code calls (abs(x)^3's derivative is a
+        # Piecewise, printed as select(...)). Private names cannot clash, and the parser never makes them.
+        private = [sp.Symbol(f"_calclab_arg{i}", real=True) for i in range(len(self.variables))]
+        code_expr = _floats_for_huge_numbers(expr.xreplace(dict(zip(self.variables, private, strict=True))))
+        self._func: Callable = sp.lambdify(private, code_expr, modules=_MODULES)
 
     def __call__(self, *values: np.ndarray | float) -> np.ndarray:
+        if len(values) != len(self.variables):  # a caller's mistake: not to be hidden as an all-nan result
+            raise TypeError(f"expected {len(self.variables)} value(s), one per variable, got {len(values)}")
         arrays = [np.asarray(v, dtype=float) for v in values]
         shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
         with np.errstate(all="ignore"):
@@ -55,6 +61,14 @@ class NumericFunction:
                 result = np.where(np.abs(result.imag) > 1e-12, np.nan, result.real)
             # A constant expression gives a bare scalar: broadcast it to the inputs' shape.
             return np.broadcast_to(result.astype(float, copy=False), shape).copy()
+
+
+def _floats_for_huge_numbers(expr: sp.Expr) -> sp.Expr:
+    """Integers past float range as Floats: Python's int * float array raises OverflowError (so the whole
+    array would be nan), while the float literal 1e400 is inf, which NumPy carries on with."""
+    huge = {n: sp.Float(n, 17) for n in expr.atoms(sp.Rational)
+            if max(abs(n.p).bit_length(), n.q.bit_length()) > 1000}
+    return expr.xreplace(huge) if huge else expr
 
 
 def compile_function(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> NumericFunction:
