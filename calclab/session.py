@@ -1,0 +1,292 @@
+"""The .calclab session file: every tab's inputs as JSON, and the autosave slot that survives restarts.
+
+    {"version": 1, "app": "calclab", "current_tab": "descent", "tabs": {"derivatives": {...}, ...}}
+
+Loading never raises and never touches the file: a damaged, truncated or future-version file gives the default
+states and a one-line message. Saving goes through calclab.atomic (temporary file + rename). The autosave
+writes only to its own slot and never over a file that failed to load. Qt-free (except where the platform's
+data folder is looked up when CALCLAB_HOME is not set).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from calclab import __version__, atomic
+
+VERSION = 1
+SUFFIX = ".calclab"
+MAX_BYTES = 10_000_000     # a session is a few kB; refuse to parse something huge
+AUTOSAVE_NAME = "autosave"
+AUTOSAVE_SLOTS = 20        # autosave.calclab, autosave-1.calclab, ... (a damaged one is skipped, never replaced)
+HOME_ENV = "CALCLAB_HOME"  # tests (and portable installs) put the autosave and settings here
+
+# tab name -> "module:StateClass"; imported lazily so a missing tab module only loses that tab.
+STATE_CLASSES: dict[str, str] = {
+    "derivatives": "calclab.state.derivatives:DerivativesState",
+    "gradients": "calclab.state.gradients:GradientsState",
+    "chain": "calclab.state.chain_rule:ChainRuleState",
+    "descent": "calclab.state.descent:DescentState",
+    "backprop": "calclab.state.backprop:BackpropState",
+}
+
+
+class SessionError(atomic.WriteError):
+    """A session file that could not be written; str() is one line."""
+
+
+def state_class(tab: str) -> type | None:
+    """The state dataclass of `tab`, or None if that tab has none (yet)."""
+    target = STATE_CLASSES.get(tab)
+    if target is None:
+        return None
+    module_name, _, class_name = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def default_state(tab: str) -> Any | None:
+    """What `tab` shows when it starts: its DEFAULT_PRESET (the lesson's example) if it has one, else the
+    state class's defaults; None if the tab has no state class."""
+    cls = state_class(tab)
+    if cls is None:
+        return None
+    module = importlib.import_module(cls.__module__)
+    preset = getattr(module, "DEFAULT_PRESET", None)
+    made = preset.make_state() if hasattr(preset, "make_state") else None
+    return made if isinstance(made, cls) else cls()
+
+
+def default_states() -> dict[str, Any]:
+    """A fresh default state for every tab that has a state class."""
+    states = {}
+    for tab in STATE_CLASSES:
+        state = default_state(tab)
+        if state is not None:
+            states[tab] = state
+    return states
+
+
+@dataclass
+class LoadResult:
+    """What `load_session` found. `ok` False means the file was not used (states are the defaults)."""
+
+    states: dict[str, Any]
+    current_tab: str | None = None
+    ok: bool = True
+    message: str | None = None                          # one line for a dialog, the status bar or stderr
+    reset_fields: list[str] = field(default_factory=list)   # "descent.learning_rate": invalid, set to default
+
+
+def _failed(message: str) -> LoadResult:
+    return LoadResult(default_states(), None, ok=False, message=message)
+
+
+def load_session(path: str) -> LoadResult:
+    """Read a session file. Never raises and never writes: problems come back as defaults + a message."""
+    name = os.path.basename(path) or path
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            return _failed(f"'{name}' is not a calclab session ({size:,} bytes is far too big); starting with "
+                           "defaults")
+        with open(path, "rb") as file:
+            raw = file.read()
+    except FileNotFoundError:
+        return _failed(f"cannot open '{name}': there is no such file; starting with defaults")
+    except IsADirectoryError:
+        return _failed(f"cannot open '{name}': it is a folder; starting with defaults")
+    except OSError as error:
+        return _failed(f"cannot open '{name}': {error.strerror or error}; starting with defaults")
+    return parse_session(raw, name)
+
+
+def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
+    """Validate the bytes of a session file (see load_session)."""
+    damaged = f"'{name}' is damaged and was left untouched; starting with defaults"
+    if not raw.strip():
+        return _failed(f"{damaged} (it is empty)")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return _failed(f"{damaged} (it is not text)")
+    except json.JSONDecodeError as error:
+        cut = error.pos >= len(error.doc.rstrip()) or error.msg.startswith("Unterminated string")
+        where = "it ends too early" if cut else f"not valid JSON at line {error.lineno}, column {error.colno}"
+        return _failed(f"{damaged} ({where})")
+    except RecursionError:
+        return _failed(f"{damaged} (nested too deeply)")
+    if not isinstance(data, dict):
+        return _failed(f"{damaged} (it is not a calclab session)")
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        return _failed(f"{damaged} (it has no version number)")
+    if version > VERSION:
+        return _failed(f"'{name}' was saved by a newer calclab (format version {version}; this calclab "
+                       f"{__version__} reads version {VERSION}); it was left untouched; starting with defaults")
+    if version < 1:
+        return _failed(f"{damaged} (unknown format version {version})")
+    tabs = data.get("tabs", {})
+    if not isinstance(tabs, dict):
+        return _failed(f"{damaged} ('tabs' is not a table of tab settings)")
+    bad = [tab for tab, entry in tabs.items() if not isinstance(entry, dict)]
+    if bad:
+        return _failed(f"{damaged} (the settings of {', '.join(map(str, bad))} are not a table)")
+
+    states = default_states()
+    reset: list[str] = []
+    for tab, entry in tabs.items():
+        cls = state_class(tab)
+        if cls is None:
+            continue          # a tab this calclab does not have: ignored
+        state = cls.from_dict(entry)
+        states[tab] = state
+        reset += [f"{tab}.{key}" for key in _changed_keys(entry, state.to_dict())]
+    current = data.get("current_tab")
+    result = LoadResult(states, current if isinstance(current, str) and current in STATE_CLASSES else None)
+    if reset:
+        result.reset_fields = reset
+        shown = ", ".join(reset[:4]) + (f" and {len(reset) - 4} more" if len(reset) > 4 else "")
+        result.message = f"'{name}': some settings were not valid and were set to defaults ({shown})"
+    return result
+
+
+def _changed_keys(given: dict, kept: dict) -> list[str]:
+    """Keys present in both whose value from_dict did not keep (it replaced an invalid value by a default)."""
+    return [key for key in given if key in kept and not _same(given[key], kept[key])]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return float(a) == float(b) or (math.isnan(float(a)) and math.isnan(float(b)))
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def session_data(states: dict[str, Any], current_tab: str | None = None) -> dict[str, Any]:
+    """The JSON object of a session: states may be state objects (with to_dict) or plain dicts."""
+    tabs = {}
+    for tab, state in states.items():
+        tabs[tab] = _finite_json(state.to_dict() if hasattr(state, "to_dict") else dict(state))
+    data: dict[str, Any] = {"version": VERSION, "app": "calclab", "saved_with": __version__}
+    if current_tab is not None:
+        data["current_tab"] = current_tab
+    data["tabs"] = tabs
+    return data
+
+
+def session_bytes(states: dict[str, Any], current_tab: str | None = None) -> bytes:
+    return (json.dumps(session_data(states, current_tab), indent=2, allow_nan=False) + "\n").encode("utf-8")
+
+
+def _finite_json(value: Any) -> Any:
+    """JSON has no inf/nan: they are written as null (from_dict then falls back to the default)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_json(v) for v in value]
+    return value
+
+
+def save_session(path: str, states: dict[str, Any], current_tab: str | None = None) -> None:
+    """Write a session file (all or nothing); SessionError with a one-line message on failure."""
+    try:
+        atomic.write_atomic(path, session_bytes(states, current_tab))
+    except atomic.WriteError as error:
+        raise SessionError(str(error)) from None
+
+
+# -- the autosave -------------------------------------------------------------------------------------------
+
+def home_dir() -> str:
+    """Where calclab keeps its autosave (and settings when CALCLAB_HOME is set): created if missing."""
+    folder = os.environ.get(HOME_ENV)
+    if not folder:
+        from PySide6.QtCore import QStandardPaths
+
+        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+        folder = os.path.join(base or os.path.expanduser("~"), "calclab")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+class Autosave:
+    """The autosave slot: `restore()` at start-up, `write()` every few seconds and on exit.
+
+    Slots are autosave.calclab, autosave-1.calclab, ...: restore reads the newest that loads, and writing goes
+    to the first slot that is free or loaded fine, so a damaged autosave is kept byte for byte for inspection.
+    Unchanged content is not rewritten.
+    """
+
+    def __init__(self, folder: str | None = None) -> None:
+        self.folder = folder or home_dir()
+        self._last_written: bytes | None = None
+        self._damaged: set[str] = set()
+        self.path = self._writable_slot()
+
+    def slots(self) -> list[str]:
+        names = [f"{AUTOSAVE_NAME}{SUFFIX}"] + [f"{AUTOSAVE_NAME}-{i}{SUFFIX}" for i in range(1, AUTOSAVE_SLOTS)]
+        return [os.path.join(self.folder, name) for name in names]
+
+    def restore(self) -> LoadResult | None:
+        """The newest autosave that loads (None if there is none); damaged ones are reported, not used."""
+        existing = [p for p in self.slots() if os.path.isfile(p)]
+        existing.sort(key=os.path.getmtime, reverse=True)
+        notes: list[str] = []
+        for path in existing:
+            result = load_session(path)
+            if result.ok:
+                self._damaged.discard(path)
+                if notes:
+                    result.message = "; ".join(notes + ([result.message] if result.message else []))
+                return result
+            self._damaged.add(path)
+            notes.append(f"autosave {result.message}")
+        self.path = self._writable_slot()
+        if notes:
+            return LoadResult(default_states(), None, ok=False, message="; ".join(notes))
+        return None
+
+    def _writable_slot(self) -> str:
+        """The first slot that does not exist or holds a session that loads (never a damaged file)."""
+        for path in self.slots():
+            if path in self._damaged:
+                continue
+            if not os.path.exists(path):
+                return path
+            if load_session(path).ok:
+                return path
+            self._damaged.add(path)
+        raise SessionError(f"every autosave slot in '{self.folder}' holds a damaged file; autosave is off")
+
+    def write(self, states: dict[str, Any], current_tab: str | None = None) -> bool:
+        """Save to the slot if anything changed; True if the file was written. SessionError on failure."""
+        data = session_bytes(states, current_tab)
+        if data == self._last_written and os.path.exists(self.path):
+            return False
+        if os.path.exists(self.path) and self._last_written is None and not load_session(self.path).ok:
+            self._damaged.add(self.path)          # damaged since we chose it: move on, never overwrite
+            self.path = self._writable_slot()
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+            atomic.write_atomic(self.path, data)
+        except OSError as error:
+            raise SessionError(f"autosave failed: {atomic.reason(error, self.path)}") from None
+        except atomic.WriteError as error:
+            raise SessionError(f"autosave failed: {error}") from None
+        self._last_written = data
+        return True

@@ -1,0 +1,331 @@
+"""Writing plots and data to files: PNG (1x/2x/4x), SVG, whole-tab PNG, animated GIF and CSV.
+
+Every file is produced in memory first and then written to a temporary name in the target folder and renamed
+over the target (`write_atomic`), so a failed export never leaves a half-written file or replaces a good one.
+Every failure is an ExportError with a one-line message a user can act on.
+
+SVG goes through QtSvg.QSvgGenerator + QPainter + render(): pyqtgraph 0.14's SVGExporter raises
+`ValueError: not enough values to unpack` with Qt 6.11/6.12 (measured).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+
+import pyqtgraph as pg
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from calclab import atomic
+
+SCALES: tuple[int, ...] = (1, 2, 4)
+PLOT_FORMATS: tuple[str, ...] = (".png", ".svg")
+PRINT_BACKGROUND = "#FFFFFF"
+PRINT_FOREGROUND = "#202020"
+GIF_FRAME_MS = 150
+MAX_GIF_FRAMES = 400        # longer runs are sampled evenly (first and last frame always kept)
+
+
+class ExportError(atomic.WriteError):
+    """An export that could not be made or written; str() is one line for a dialog or an `error:` line."""
+
+
+# -- writing files ----------------------------------------------------------------------------------------
+
+def check_writable(path: str) -> None:
+    """Raise ExportError early (before any rendering) if `path` obviously cannot be written."""
+    try:
+        atomic.check_writable(path)
+    except atomic.WriteError as error:
+        raise ExportError(str(error)) from None
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write `data` through a temporary file and a rename (see calclab.atomic); failures raise ExportError."""
+    try:
+        atomic.write_atomic(path, data)
+    except atomic.WriteError as error:
+        raise ExportError(str(error)) from None
+
+
+# -- the look of an exported plot -----------------------------------------------------------------------
+
+@contextmanager
+def print_style(plot_widget: pg.PlotWidget, enabled: bool = True) -> Iterator[None]:
+    """Temporarily give the plot a white background, dark axes and dark legend text; restored afterwards."""
+    if not enabled:
+        yield
+        return
+    plot_item = plot_widget.getPlotItem()
+    background = plot_widget.backgroundBrush()
+    axes = [plot_item.getAxis(side) for side in ("left", "bottom", "right", "top")]
+    saved_axes = [(axis, QPen(axis.pen()), QPen(axis.textPen())) for axis in axes]
+    legend = plot_item.legend
+    legend_color = QColor(legend.labelTextColor()) if legend is not None and legend.labelTextColor() else None
+    try:
+        plot_widget.setBackground(PRINT_BACKGROUND)
+        for axis, pen, _text_pen in saved_axes:
+            dark = QPen(pen)
+            dark.setColor(QColor(PRINT_FOREGROUND))
+            axis.setPen(dark)
+            axis.setTextPen(PRINT_FOREGROUND)
+        if legend is not None:
+            legend.setLabelTextColor(PRINT_FOREGROUND)
+        yield
+    finally:
+        plot_widget.setBackground(background)
+        for axis, pen, text_pen in saved_axes:
+            axis.setPen(pen)
+            axis.setTextPen(text_pen)
+        if legend is not None and legend_color is not None:
+            legend.setLabelTextColor(legend_color)
+
+
+@contextmanager
+def _export_mode(plot_widget: pg.PlotWidget, scale: float = 1.0) -> Iterator[None]:
+    """Items draw for export (scatter symbols as vectors, not cached bitmaps), and cosmetic pens get `scale`
+    times wider so a 2x image looks like the plot drawn twice as big.
+
+    Cosmetic pens are in device pixels, so without this a 4x image has hairline curves. (Text, symbols and
+    legends are scaled by the image's device pixel ratio.) Everything is restored afterwards.
+    """
+    restore: list[Callable[[], None]] = []
+
+    def widened(pen: QPen) -> QPen:
+        wide = QPen(pen)
+        if pen.isCosmetic() and pen.style() != Qt.PenStyle.NoPen:
+            wide.setWidthF(max(pen.widthF(), 1.0) * scale)
+        return wide
+
+    try:
+        for item in plot_widget.scene().items():
+            if hasattr(item, "setExportMode"):   # resolutionScale 1: the device pixel ratio does the scaling
+                item.setExportMode(True, {"antialias": True, "resolutionScale": 1.0})
+                restore.append(lambda item=item: item.setExportMode(False))
+            if scale == 1:
+                continue
+            if isinstance(item, pg.PlotDataItem):   # its curve and its legend sample both follow its pen
+                if isinstance(item.opts["pen"], QPen):
+                    pen = QPen(item.opts["pen"])
+                    item.setPen(widened(pen))
+                    restore.append(lambda item=item, pen=pen: item.setPen(pen))
+            elif isinstance(item, pg.PlotCurveItem) and not isinstance(item.parentItem(), pg.PlotDataItem):
+                pen = QPen(item.opts["pen"])
+                item.setPen(widened(pen))
+                restore.append(lambda item=item, pen=pen: item.setPen(pen))
+            elif isinstance(item, pg.InfiniteLine):
+                pen = QPen(item.pen)
+                item.setPen(widened(pen))
+                restore.append(lambda item=item, pen=pen: item.setPen(pen))
+        yield
+    finally:
+        for undo in reversed(restore):
+            undo()
+
+
+def _paint_plot(plot_widget: pg.PlotWidget, painter: QPainter, width: float, height: float) -> None:
+    """Render the whole plot view (axes, legend, items) into the rectangle (0, 0, width, height)."""
+    plot_widget.scene().prepareForPaint()   # lets ViewBoxes finish pending auto-range before drawing
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    plot_widget.render(painter, QRectF(0, 0, width, height), plot_widget.viewport().rect())
+
+
+def render_plot(plot_widget: pg.PlotWidget, scale: int = 1, light: bool = True) -> QImage:
+    """The plot as an image `scale` times its on-screen size (text, lines and symbols scaled alike)."""
+    if scale not in SCALES:
+        raise ExportError(f"scale must be one of {', '.join(f'{s}x' for s in SCALES)}, not {scale}")
+    size = plot_widget.viewport().size()
+    width, height = max(1, size.width()), max(1, size.height())
+    image = QImage(width * scale, height * scale, QImage.Format.Format_ARGB32)
+    # A device pixel ratio scales everything like a high-DPI screen would, including items that ignore
+    # transformations (legends, text labels); a painter scale alone leaves those at 1x.
+    image.setDevicePixelRatio(scale)
+    with print_style(plot_widget, light), _export_mode(plot_widget, scale):
+        image.fill(plot_widget.backgroundBrush().color())
+        painter = QPainter(image)
+        try:
+            _paint_plot(plot_widget, painter, width, height)
+        finally:
+            painter.end()
+    image.setDevicePixelRatio(1.0)
+    return image
+
+
+def image_bytes(image: QImage, fmt: str = "PNG") -> bytes:
+    """Encode a QImage in memory (so the file itself is written by write_atomic)."""
+    array = QByteArray()
+    buffer = QBuffer(array)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, fmt):
+        raise ExportError(f"could not encode the image as {fmt}")
+    buffer.close()
+    return bytes(array.data())
+
+
+def svg_bytes(plot_widget: pg.PlotWidget, light: bool = True, title: str = "calclab plot") -> bytes:
+    """The plot as SVG (vector curves and text) via QSvgGenerator."""
+    from PySide6.QtSvg import QSvgGenerator
+
+    size = plot_widget.viewport().size()
+    array = QByteArray()
+    buffer = QBuffer(array)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(size)
+    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setResolution(plot_widget.logicalDpiX())   # else point-sized text comes out at 72 dpi
+    generator.setTitle(title)
+    generator.setDescription("Exported from calclab")
+    with print_style(plot_widget, light), _export_mode(plot_widget):
+        painter = QPainter(generator)
+        try:
+            painter.fillRect(QRectF(0, 0, size.width(), size.height()), plot_widget.backgroundBrush())
+            _paint_plot(plot_widget, painter, size.width(), size.height())
+        finally:
+            painter.end()
+    buffer.close()
+    return bytes(array.data())
+
+
+# -- the exports ---------------------------------------------------------------------------------------------
+
+def export_png(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bool = True) -> None:
+    """Write the plot as PNG at `scale` (1, 2 or 4) times its on-screen pixel size."""
+    check_writable(path)
+    write_atomic(path, image_bytes(render_plot(plot_widget, scale, light)))
+
+
+def export_svg(plot_widget: pg.PlotWidget, path: str, light: bool = True) -> None:
+    """Write the plot as SVG."""
+    check_writable(path)
+    write_atomic(path, svg_bytes(plot_widget, light))
+
+
+def export_plot(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bool = True) -> None:
+    """PNG or SVG, chosen by the file's extension."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension == ".png":
+        export_png(plot_widget, path, scale, light)
+    elif extension == ".svg":
+        export_svg(plot_widget, path, light)
+    else:
+        raise ExportError(f"cannot export a plot as '{extension or path}': use a .png or .svg file name")
+
+
+def export_widget_png(widget: QWidget, path: str, light: bool = True) -> None:
+    """The whole widget (a tab: controls, formulas, plots) as one PNG, as it looks on screen."""
+    check_writable(path)
+    with ExitStack() as stack:
+        if light:
+            for plot in widget.findChildren(pg.PlotWidget):
+                stack.enter_context(print_style(plot))
+        image = widget.grab().toImage()
+    write_atomic(path, image_bytes(image))
+
+
+def caption_frame(image: QImage, text: str) -> QImage:
+    """The image under a white strip that says which frame this is ("epoch 5"), so it never hides the plot."""
+    font = QFont()
+    font.setPixelSize(max(13, image.height() // 30))
+    font.setBold(True)
+    band = round(font.pixelSize() * 1.8)
+    framed = QImage(image.width(), image.height() + band, QImage.Format.Format_RGB32)
+    framed.fill(QColor(PRINT_BACKGROUND))
+    painter = QPainter(framed)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        painter.drawImage(0, band, image)
+        painter.setFont(font)
+        painter.setPen(QColor(PRINT_FOREGROUND))
+        pad = font.pixelSize() // 2
+        painter.drawText(QRect(pad, 0, image.width() - 2 * pad, band),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+    finally:
+        painter.end()
+    return framed
+
+
+def _to_pillow(image: QImage):
+    from PIL import Image
+
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    data = bytes(rgb.constBits())
+    return Image.frombuffer("RGB", (rgb.width(), rgb.height()), data, "raw", "RGB", rgb.bytesPerLine(), 1)
+
+
+def gif_bytes(frames: Iterable[QImage], frame_ms: int = GIF_FRAME_MS, last_frame_ms: int = 1500) -> bytes:
+    """An animated GIF (looping) of `frames`; the last frame is held a little longer."""
+    from PIL import Image
+
+    pictures = []
+    for frame in frames:
+        pictures.append(_to_pillow(frame).quantize(colors=255, method=Image.Quantize.MAXCOVERAGE,
+                                                         dither=Image.Dither.NONE))
+    if not pictures:
+        raise ExportError("there is nothing to animate")
+    durations = [frame_ms] * len(pictures)
+    durations[-1] = max(frame_ms, last_frame_ms)
+    output = io.BytesIO()
+    pictures[0].save(output, format="GIF", save_all=True, append_images=pictures[1:], duration=durations,
+                     loop=0, disposal=1, optimize=False)
+    return output.getvalue()
+
+
+def export_gif(frames: Iterable[QImage], path: str, frame_ms: int = GIF_FRAME_MS) -> None:
+    """Write `frames` as an animated GIF (nothing is written if producing the frames fails)."""
+    check_writable(path)
+    write_atomic(path, gif_bytes(frames, frame_ms))
+
+
+def frame_indices(count: int, limit: int = MAX_GIF_FRAMES) -> list[int]:
+    """Which of `count` frames (0..count-1) to keep: all if they fit, else evenly spaced with both ends."""
+    if count <= limit:
+        return list(range(count))
+    step = (count - 1) / (limit - 1)
+    return sorted({round(i * step) for i in range(limit)})
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """CSV text (UTF-8, one header row); floats are written with every digit (repr)."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([repr(value) if isinstance(value, float) else value for value in row])
+    return text.getvalue().encode("utf-8")
+
+
+def export_csv(path: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    check_writable(path)
+    write_atomic(path, csv_bytes(header, rows))
+
+
+def table_model_rows(model, skip_rows: Iterable[int] = (),
+                     prefer_tooltip: bool = False) -> tuple[list[str], list[list[str]]]:
+    """A Qt table model's header and cells as text; with `prefer_tooltip` a non-empty cell tooltip wins.
+
+    (The descent table shows 8 significant digits and puts every digit in the tooltip; the CSV wants all.)
+    """
+    skip = set(skip_rows)
+    display, tooltip = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
+    columns = model.columnCount()
+    header = [str(model.headerData(c, Qt.Orientation.Horizontal, display) or "") for c in range(columns)]
+    rows = []
+    for r in range(model.rowCount()):
+        if r in skip:
+            continue
+        row = []
+        for c in range(columns):
+            index = model.index(r, c)
+            shown = model.data(index, display)
+            full = model.data(index, tooltip) if prefer_tooltip else None
+            row.append(str(full if isinstance(full, str) and full else ("" if shown is None else shown)))
+        rows.append(row)
+    return header, rows
