@@ -15,28 +15,22 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
-    QLabel,
-    QPushButton,
     QScrollArea,
-    QSizePolicy,
-    QSlider,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from calclab.engine.descent import Descent
-from calclab.state.descent import DEFAULT_PRESET, PRESETS, SPEED_MAX, SPEED_MIN, DescentState
+from calclab.state.descent import DEFAULT_PRESET, PRESETS, DescentState
 from calclab.ui.tabs.base import TabBase
+from calclab.ui.tabs.descent_controls import ControlBar, LiveLabel, TablePanel
 from calclab.ui.tabs.descent_inputs import DescentInputs
 from calclab.ui.tabs.descent_plots import FunctionView, LossView
 from calclab.ui.tabs.descent_symbolic import Compiled, Prepared, compile_prepared, prepare
-from calclab.ui.tabs.descent_table import IterationTableModel, IterationTableView
+from calclab.ui.tabs.descent_table import IterationTableModel
 from calclab.ui.tabs.descent_text import ERROR_COLOR, bound_html, internals_html, lesson_lines, update_html
-
-SPEED_SLIDER_STEPS = 100
 
 
 class DescentTab(TabBase):
@@ -62,77 +56,19 @@ class DescentTab(TabBase):
         self.scroll_inputs = scroll
         self._fit_inputs_width()
 
-        self.button_step = QPushButton("Step ▸")
-        self.button_step.setToolTip("Make exactly one update (Space)")
-        self.button_run = QPushButton("Run ▶")
-        self.button_run.setToolTip("Animate the updates; press again to pause (Ctrl+R)")
-        self.button_reset = QPushButton("Reset ⟲")
-        self.button_reset.setToolTip("Back to the start point, history cleared (Ctrl+Shift+R)")
-        for button in (self.button_step, self.button_run, self.button_reset):
-            button.setMinimumHeight(34)
-            font = button.font()
-            font.setPointSizeF(font.pointSizeF() * 1.15)
-            button.setFont(font)
-        self.slider_speed = QSlider(Qt.Orientation.Horizontal)
-        self.slider_speed.setRange(0, SPEED_SLIDER_STEPS)
-        self.slider_speed.setFixedWidth(160)
-        self.slider_speed.setToolTip("Steps a second while running: from 1 to 60 (as fast as the screen draws)")
-        self.label_speed = QLabel()
-        self.label_speed.setMinimumWidth(self.label_speed.fontMetrics().horizontalAdvance("60 steps/s "))
-        self.label_epoch = QLabel()
-        big = self.label_epoch.font()
-        big.setPointSizeF(big.pointSizeF() * 1.4)
-        big.setBold(True)
-        self.label_epoch.setFont(big)
-        bar = QHBoxLayout()
-        for widget in (self.button_step, self.button_run, self.button_reset):
-            bar.addWidget(widget)
-        bar.addSpacing(16)
-        bar.addWidget(QLabel("speed"))
-        bar.addWidget(self.slider_speed)
-        bar.addWidget(self.label_speed)
-        bar.addStretch(1)
-        bar.addWidget(self.label_epoch)
-
-        self.label_update = QLabel()
-        self.label_update.setTextFormat(Qt.TextFormat.RichText)
-        self.label_update.setWordWrap(True)
-        self.label_update.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.label_update.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = self.label_update.font()
-        font.setPointSizeF(font.pointSizeF() * 1.1)
-        self.label_update.setFont(font)
-        # Fixed heights: a label that grew by a line mid-run would resize the plots on every step.
-        self.label_update.setFixedHeight(3 * self.label_update.fontMetrics().lineSpacing() + 4)
-        self.label_update.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.label_internals = QLabel()
-        self.label_internals.setStyleSheet("color: #6A1B9A;")
-        self.label_internals.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.label_internals.setFixedHeight(self.label_internals.fontMetrics().lineSpacing() + 4)
+        self.controls = ControlBar()
+        self.button_step, self.button_run = self.controls.button_step, self.controls.button_run
+        self.button_reset, self.slider_speed = self.controls.button_reset, self.controls.slider_speed
+        self.label_epoch = self.controls.label_epoch
+        self.label_update = LiveLabel(lines=3, scale=1.1)
+        self.label_internals = LiveLabel(lines=1, color="#6A1B9A")
 
         self.function_view = FunctionView()
         self.loss_view = LossView()
         self.table_model = IterationTableModel(self)
-        self.table_view = IterationTableView(self.table_model)
-        self.button_copy = QPushButton("Copy as text")
-        self.button_copy.setToolTip("Copy the epochs in the lesson's format: Epoch 1: x = 8.0, f(x) = 64.0")
-        self.combo_table_run = QComboBox()
-        self.combo_table_run.setToolTip("Which optimizer's steps the table lists")
-        table_bar = QHBoxLayout()
-        title = QLabel("Iterations")
-        bold = title.font()
-        bold.setBold(True)
-        title.setFont(bold)
-        table_bar.addWidget(title)
-        table_bar.addStretch(1)
-        table_bar.addWidget(self.combo_table_run)
-        table_bar.addWidget(self.button_copy)
-        table_panel = QWidget()
-        table_layout = QVBoxLayout(table_panel)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.setSpacing(2)
-        table_layout.addLayout(table_bar)
-        table_layout.addWidget(self.table_view, 1)
+        self.table_panel = TablePanel(self.table_model)
+        self.table_view, self.button_copy = self.table_panel.table_view, self.table_panel.button_copy
+        self.combo_table_run = self.table_panel.combo_table_run
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.function_view)
@@ -142,12 +78,12 @@ class DescentTab(TabBase):
         top.setSizes([720, 360])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
-        split.addWidget(table_panel)
+        split.addWidget(self.table_panel)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([540, 250])
         right = QVBoxLayout()
-        right.addLayout(bar)
+        right.addWidget(self.controls)
         right.addWidget(self.label_update)
         right.addWidget(self.label_internals)
         right.addWidget(split, 1)
@@ -197,7 +133,7 @@ class DescentTab(TabBase):
     def state(self) -> DescentState:
         """The current inputs (a copy), including the visible window and display options."""
         state = self.inputs.read_state(replace(self._state))
-        state.speed = self._speed()
+        state.speed = self.controls.speed()
         state.log_loss = self.loss_view.check_log.isChecked()
         if self.compiled is not None:
             x_lo, x_hi, y_lo, y_hi = self.function_view.view_range()
@@ -211,7 +147,7 @@ class DescentTab(TabBase):
         self._state = replace(state, start=list(state.start), compare_optimizers=list(state.compare_optimizers))
         self.inputs.set_state(self._state)
         self.inputs.set_preset_index(-1)
-        self._set_speed(state.speed)
+        self.controls.set_speed(state.speed)
         self.loss_view.set_log(state.log_loss)
         self._pending_ranges = (state.x_range, state.y_range)
         expr = self.inputs.expression.expression()
@@ -262,12 +198,12 @@ class DescentTab(TabBase):
             return
         if all(run.finished for _n, run in self.runs):
             self.reset()
-        self.timer.start(round(1000 / self._speed()))
-        self.button_run.setText("Pause ⏸")
+        self.timer.start(round(1000 / self.controls.speed()))
+        self.controls.set_running(True)
 
     def pause(self) -> None:
         self.timer.stop()
-        self.button_run.setText("Run ▶")
+        self.controls.set_running(False)
 
     def is_running(self) -> bool:
         return self.timer.isActive()
@@ -348,11 +284,7 @@ class DescentTab(TabBase):
             return
         self.runs = runs
         self._start_hessian = self._hessian_at(np.asarray(start, dtype=float))
-        self.combo_table_run.blockSignals(True)
-        self.combo_table_run.clear()
-        self.combo_table_run.addItems([name for name, _run in runs])
-        self.combo_table_run.blockSignals(False)
-        self.combo_table_run.setVisible(len(runs) > 1)
+        self.table_panel.set_run_names([name for name, _run in runs])
         show = state.show_internals
         self.table_model.set_run(self._table_run(), self._names(), show)
         self.function_view.set_runs(runs, show)
@@ -492,16 +424,5 @@ class DescentTab(TabBase):
         self._state.log_loss = on
 
     def _on_speed_changed(self, _position: int) -> None:
-        speed = self._speed()
-        self.label_speed.setText(f"{speed:.0f} steps/s")
         if self.is_running():
-            self.timer.setInterval(round(1000 / speed))
-
-    def _speed(self) -> float:
-        fraction = self.slider_speed.value() / SPEED_SLIDER_STEPS
-        return SPEED_MIN * (SPEED_MAX / SPEED_MIN) ** fraction
-
-    def _set_speed(self, speed: float) -> None:
-        fraction = math.log(max(speed, SPEED_MIN) / SPEED_MIN) / math.log(SPEED_MAX / SPEED_MIN)
-        self.slider_speed.setValue(round(fraction * SPEED_SLIDER_STEPS))
-        self._on_speed_changed(self.slider_speed.value())
+            self.timer.setInterval(round(1000 / self.controls.speed()))

@@ -142,6 +142,7 @@ class FunctionView(PlotPanel):
         self.compiled: Compiled | None = None
         self.show_internals = False
         self._run_list: list[tuple[str, Descent]] = []
+        self._start_shown: tuple[float, float] | None = None
 
         self.button_fit = QPushButton("Fit path")
         self.button_fit.setToolTip("Zoom so the whole path and the start point are in view")
@@ -223,8 +224,10 @@ class FunctionView(PlotPanel):
             n = drawable_prefix(points)
             self.runs[name].set_path(points[:n, 0], points[:n, 1])
         _name, primary = self._run_list[0]
-        x0 = primary.x0
-        self.start_marker.setData([x0[0]], [primary.history.path_f[0] if one_d else x0[1]])
+        start = (float(primary.x0[0]), float(primary.history.path_f[0] if one_d else primary.x0[1]))
+        if start != self._start_shown:     # a scatter setData costs ~0.1 ms: only when the start moved
+            self._start_shown = start
+            self.start_marker.setData([start[0]], [start[1]])
         self._update_arrows(primary, one_d)
 
     def _update_arrows(self, run: Descent, one_d: bool) -> None:

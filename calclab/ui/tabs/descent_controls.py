@@ -1,0 +1,154 @@
+"""The Descent tab's control bar (Step, Run/Pause, Reset, speed, epoch), its live labels and its table panel.
+
+Everything that changes on every step is built so that it repaints only itself: labels have fixed sizes or
+sit in a container without a layout, because a label whose size hint changes makes Qt re-run the window's
+layout, and that repaints every widget in the window (about 40 paint events a step instead of a handful).
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget
+
+from calclab.state.descent import SPEED_MAX, SPEED_MIN
+from calclab.ui.tabs.descent_table import IterationTableModel, IterationTableView
+
+SPEED_SLIDER_STEPS = 100
+
+
+class LiveLabel(QWidget):
+    """A rich-text label of a fixed number of lines whose text can change every step cheaply.
+
+    The QLabel inside is placed by hand (no layout), so setText never asks the tab's layout to run again,
+    and it paints its own opaque background, so the widgets behind it are not repainted either.
+    """
+
+    def __init__(self, lines: int, scale: float = 1.0, color: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setAutoFillBackground(True)
+        font = self.label.font()
+        font.setPointSizeF(font.pointSizeF() * scale)
+        self.label.setFont(font)
+        if color:
+            self.label.setStyleSheet(f"color: {color};")
+        self.setFixedHeight(lines * self.label.fontMetrics().lineSpacing() + 4)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.label.setGeometry(self.rect())
+
+    def setText(self, text: str) -> None:  # noqa: N802 - mirrors QLabel
+        if text != self.label.text():
+            self.label.setText(text)
+
+    def text(self) -> str:
+        return self.label.text()
+
+
+class ControlBar(QWidget):
+    """Step, Run/Pause and Reset, the speed slider (1 to 60 steps a second) and the epoch counter."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.button_step = QPushButton("Step ▸")
+        self.button_step.setToolTip("Make exactly one update (Space)")
+        self.button_run = QPushButton("Run ▶")
+        self.button_run.setToolTip("Animate the updates; press again to pause (Ctrl+R)")
+        self.button_reset = QPushButton("Reset ⟲")
+        self.button_reset.setToolTip("Back to the start point, history cleared (Ctrl+Shift+R)")
+        for button in (self.button_step, self.button_run, self.button_reset):
+            button.setMinimumHeight(34)
+            font = button.font()
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+            button.setFont(font)
+        width = max(b.sizeHint().width() for b in (self.button_step, self.button_run, self.button_reset))
+        pause_width = self.button_run.fontMetrics().horizontalAdvance("Pause ⏸") + 28
+        for button in (self.button_step, self.button_run, self.button_reset):
+            button.setFixedWidth(max(width, pause_width))   # "Run" -> "Pause" must not move anything
+        self.slider_speed = QSlider(Qt.Orientation.Horizontal)
+        self.slider_speed.setRange(0, SPEED_SLIDER_STEPS)
+        self.slider_speed.setFixedWidth(160)
+        self.slider_speed.setToolTip("Steps a second while running: from 1 to 60 (as fast as the screen draws)")
+        self.label_speed = QLabel()
+        self.label_speed.setFixedWidth(self.label_speed.fontMetrics().horizontalAdvance("60 steps/s  "))
+        self.label_epoch = QLabel()
+        big = self.label_epoch.font()
+        big.setPointSizeF(big.pointSizeF() * 1.4)
+        big.setBold(True)
+        self.label_epoch.setFont(big)
+        self.label_epoch.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.label_epoch.setFixedSize(self.label_epoch.fontMetrics().horizontalAdvance("Epoch 100000 / 100000 "),
+                                      self.label_epoch.fontMetrics().height() + 6)
+        self.label_epoch.setToolTip("Updates made so far / the most this run will make")
+        self.label_epoch.setAutoFillBackground(True)   # opaque: a new number repaints only the label
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.button_step, self.button_run, self.button_reset):
+            layout.addWidget(widget)
+        layout.addSpacing(16)
+        layout.addWidget(QLabel("speed"))
+        layout.addWidget(self.slider_speed)
+        layout.addWidget(self.label_speed)
+        layout.addStretch(1)
+        layout.addWidget(self.label_epoch)
+        self.slider_speed.valueChanged.connect(self._on_speed_changed)
+
+    def speed(self) -> float:
+        """Steps a second: the slider is logarithmic from SPEED_MIN to SPEED_MAX."""
+        fraction = self.slider_speed.value() / SPEED_SLIDER_STEPS
+        return SPEED_MIN * (SPEED_MAX / SPEED_MIN) ** fraction
+
+    def set_speed(self, speed: float) -> None:
+        fraction = math.log(max(speed, SPEED_MIN) / SPEED_MIN) / math.log(SPEED_MAX / SPEED_MIN)
+        self.slider_speed.setValue(round(fraction * SPEED_SLIDER_STEPS))
+        self._on_speed_changed(self.slider_speed.value())
+
+    def set_running(self, running: bool) -> None:
+        self.button_run.setText("Pause ⏸" if running else "Run ▶")
+
+    def _on_speed_changed(self, _position: int) -> None:
+        self.label_speed.setText(f"{self.speed():.0f} steps/s")
+
+
+class TablePanel(QWidget):
+    """The iteration table under a title row with the run chooser (compare mode) and "Copy as text"."""
+
+    def __init__(self, model: IterationTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table_view = IterationTableView(model)
+        self.button_copy = QPushButton("Copy as text")
+        self.button_copy.setToolTip("Copy the epochs in the lesson's format: Epoch 1: x = 8.0, f(x) = 64.0")
+        self.combo_table_run = QComboBox()
+        self.combo_table_run.setToolTip("Which optimizer's steps the table lists")
+        title = QLabel("Iterations")
+        bold = title.font()
+        bold.setBold(True)
+        title.setFont(bold)
+        bar = QHBoxLayout()
+        bar.addWidget(title)
+        bar.addStretch(1)
+        bar.addWidget(self.combo_table_run)
+        bar.addWidget(self.button_copy)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.table_view, 1)
+
+    def set_run_names(self, names: list[str]) -> None:
+        """Offer these runs in the chooser (shown only when there is more than one)."""
+        self.combo_table_run.blockSignals(True)
+        self.combo_table_run.clear()
+        self.combo_table_run.addItems(names)
+        self.combo_table_run.blockSignals(False)
+        self.combo_table_run.setVisible(len(names) > 1)
