@@ -150,3 +150,36 @@ def test_break_at_jumps_keeps_steep_continuous_curves():
     tx = np.linspace(-3, 3, 301)
     bx, by = break_at_jumps(tx, np.tan(tx), threshold=10.0)
     assert np.isnan(by).sum() == 2                           # tan has poles at ±pi/2 in [-3, 3]
+
+
+def test_long_formula_is_typeset_off_the_gui_thread_and_newest_wins(qtbot):
+    """A long formula shows its plain text at once, then the typeset image; a newer formula supersedes it."""
+    from calclab.ui.widgets import formula_view
+
+    long_latex = sympy_to_mathtext(sp.diff(((x + 1) ** 9 - (x - 1) ** 7) / ((x**2 + 1) ** 5 * sp.sin(x) ** 3 + 2), x))
+    assert len(long_latex) > formula_view.SYNC_CHARS
+    view = FormulaView()
+    qtbot.addWidget(view)
+    view.set_latex(long_latex, fallback="f'(x) = ...")
+    assert view.is_pending() and view.is_fallback() and view.text() == "f'(x) = ..."
+    with qtbot.waitSignal(view.typeset_ready, timeout=20_000):
+        pass
+    assert not view.is_pending() and not view.is_fallback()
+    assert view.minimumWidth() >= view.pixmap().width() / view.pixmap().devicePixelRatio()
+
+    other = long_latex.replace("x", "y")
+    view.set_latex(other)
+    view.set_latex("x^2")                      # short: typeset at once, and the long one never shows
+    assert not view.is_pending() and view.latex() == "x^2"
+    short_width = view.pixmap().width()
+    qtbot.wait(1500)
+    assert view.latex() == "x^2" and view.pixmap().width() == short_width
+
+
+def test_formula_too_long_to_read_stays_plain_text(qtbot):
+    from calclab.ui.widgets import formula_view
+
+    view = FormulaView()
+    qtbot.addWidget(view)
+    view.set_latex("x + " * (formula_view.MAX_TYPESET_CHARS // 4 + 1) + "1", fallback="too long")
+    assert view.is_fallback() and not view.is_pending() and view.text() == "too long"

@@ -4,26 +4,39 @@ mathtext is a subset of LaTeX: `latex_to_mathtext` rewrites what SymPy prints in
 have no mathtext form). A column vector is typeset row by row and stacked here, between drawn brackets,
 because mathtext has no matrix environment. Anything that still fails to render falls back to plain text:
 a formula view never raises. Renders are cached by (latex, size, colour, dpi).
+
+Typesetting costs about 0.3 ms per character of LaTeX (mathtext's parser is pure Python), so a long formula
+(a derivative of a big expression) is typeset on a background thread: the view shows the plain text at once
+and the typeset image when it is ready (`is_pending()` meanwhile); a newer formula supersedes it. Short
+formulas are typeset at once, so `set_latex` followed by `pixmap()` works as before. Formulas too long to be
+readable typeset stay plain text.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import threading
+import weakref
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
-from PySide6.QtGui import QImage, QPainter, QPalette, QPen, QPixmap
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QWidget
 
 DEFAULT_FONT_PT = 15.0
 CACHE_SIZE = 256
+SYNC_CHARS = 120          # LaTeX longer than this (and not cached) is typeset off the GUI thread
+MAX_TYPESET_CHARS = 3000  # longer formulas stay plain text (an image thousands of pixels wide helps nobody)
 _ROW_GAP = 0.35        # gap between vector rows, in units of the font size
 _BRACKET_PAD = 0.3     # space between a bracket and the rows, in units of the font size
 
-_render_lock = threading.Lock()   # mathtext is not documented thread-safe; the warm-up thread shares it
+_render_lock = threading.Lock()   # mathtext is not documented thread-safe; the background threads share it
 _cache: OrderedDict[tuple, QImage | None] = OrderedDict()
+_cache_lock = threading.Lock()
+_parser = None   # matplotlib.mathtext.MathTextParser("agg"), made on first use (importing matplotlib is slow)
 
 
 def sympy_to_mathtext(expr: object) -> str:
@@ -62,30 +75,56 @@ def latex_to_mathtext(latex: str) -> str:
     return text
 
 
-def _render(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None:
-    """Typeset one math-mode string to an image, or None if mathtext cannot parse it. Cached."""
-    key = (latex, round(font_pt, 2), color, round(dpi, 2))
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
-    image: QImage | None = None
-    try:
-        import matplotlib
-        from matplotlib import mathtext
-        from matplotlib.font_manager import FontProperties
+def _rasterize(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None:
+    """Typeset one math-mode string with mathtext's Agg rasterizer into a transparent QImage (None on error).
 
-        buffer = io.BytesIO()
-        with _render_lock, matplotlib.rc_context({"savefig.transparent": True}):
-            mathtext.math_to_image(f"${latex}$", buffer, prop=FontProperties(size=font_pt), dpi=dpi,
-                                   format="png", color=color)
-        image = QImage.fromData(buffer.getvalue(), "PNG")
-        if image.isNull():
-            image = None
+    Straight from the parser's alpha mask: no matplotlib Figure, no PNG encoding and decoding.
+    """
+    global _parser
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.mathtext import MathTextParser
+
+    with _render_lock:
+        if _parser is None:
+            _parser = MathTextParser("agg")
+        alpha = np.asarray(_parser.parse(f"${latex}$", dpi=dpi, prop=FontProperties(size=font_pt)).image)
+    if alpha.ndim != 2 or alpha.size == 0:
+        return None
+    rgb = QColor(color)
+    height, width = alpha.shape
+    pixels = np.empty((height, width, 4), dtype=np.uint8)   # ARGB32 premultiplied is B, G, R, A in memory
+    a = alpha.astype(np.uint16)
+    pixels[..., 0] = (a * rgb.blue() // 255).astype(np.uint8)
+    pixels[..., 1] = (a * rgb.green() // 255).astype(np.uint8)
+    pixels[..., 2] = (a * rgb.red() // 255).astype(np.uint8)
+    pixels[..., 3] = alpha
+    return QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_ARGB32_Premultiplied).copy()
+
+
+def _cache_key(latex: str, font_pt: float, color: str, dpi: float) -> tuple:
+    return (latex, round(font_pt, 2), color, round(dpi, 2))
+
+
+def _is_cached(latex: str, font_pt: float, color: str, dpi: float) -> bool:
+    with _cache_lock:
+        return _cache_key(latex, font_pt, color, dpi) in _cache
+
+
+def _render(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None:
+    """Typeset one math-mode string to an image, or None if mathtext cannot parse it. Cached; any thread."""
+    key = _cache_key(latex, font_pt, color, dpi)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    try:
+        image = _rasterize(latex, font_pt, color, dpi)
     except Exception:  # noqa: BLE001 - mathtext raises ValueError and others; the caller falls back to text
         image = None
-    _cache[key] = image
-    if len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _cache_lock:
+        _cache[key] = image
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
     return image
 
 
@@ -93,16 +132,75 @@ def warm_up() -> None:
     """Import matplotlib and load its fonts in a background thread, so the first formula is quick."""
     def run() -> None:
         try:
-            from matplotlib import mathtext
-            from matplotlib.font_manager import FontProperties
-
-            with _render_lock:
-                mathtext.math_to_image("$x^2$", io.BytesIO(), prop=FontProperties(size=10), dpi=72,
-                                       format="png")
+            _rasterize("x^2", 10.0, "#000000", 72.0)
         except Exception:  # noqa: BLE001 - only a speed-up
             pass
 
     threading.Thread(target=run, name="calclab-mathtext-warmup", daemon=True).start()
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """Everything one typeset image depends on (so it can be built on any thread)."""
+
+    latex: str                       # a single formula (when entries is None)
+    entries: tuple[str, ...] | None  # a column vector's rows
+    prefix: str
+    font_pt: float
+    color: str
+    dpi: float
+
+    def parts(self) -> list[str]:
+        """The mathtext strings this image is made of."""
+        if self.entries is None:
+            return [latex_to_mathtext(self.latex)]
+        return [latex_to_mathtext(e) for e in self.entries] + ([latex_to_mathtext(self.prefix)] if self.prefix else [])
+
+    def build(self) -> QImage | None:
+        if self.entries is None:
+            return _render(latex_to_mathtext(self.latex), self.font_pt, self.color, self.dpi)
+        return _compose_vector(self)
+
+
+class _Delivery(QObject):
+    """Carries an image typeset on a background thread to the GUI thread (a queued signal)."""
+
+    done = Signal(object, object, object)   # view weakref, spec, image or None
+
+    def _on_done(self, target: weakref.ref, spec: _Spec, image: QImage | None) -> None:
+        """On the GUI thread: show the image if the view still exists and still wants this spec."""
+        from shiboken6 import isValid
+
+        view = target()
+        if view is not None and isValid(view) and view._wanted is spec:
+            view._show_image(image)
+
+
+_executor: ThreadPoolExecutor | None = None
+_delivery: _Delivery | None = None
+
+
+def _typeset_later(view: FormulaView, spec: _Spec) -> None:
+    """Build spec's image on the background thread; the view shows it if it still wants that spec."""
+    global _executor, _delivery
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calclab-typeset")
+        _delivery = _Delivery()
+        _delivery.done.connect(_delivery._on_done, Qt.ConnectionType.QueuedConnection)
+    target = weakref.ref(view)
+    delivery = _delivery
+
+    def job() -> None:
+        view_now = target()
+        if view_now is None or view_now._wanted is not spec:   # superseded while queued: skip the work
+            return
+        try:
+            image = spec.build()
+        except Exception:  # noqa: BLE001 - a formula view never raises; the text stays
+            image = None
+        delivery.done.emit(target, spec, image)
+
+    _executor.submit(job)
 
 
 class FormulaView(QLabel):
@@ -111,8 +209,12 @@ class FormulaView(QLabel):
     `set_latex(latex)` takes math-mode LaTeX without $ (SymPy's latex output is fine: it is rewritten by
     `latex_to_mathtext`); `set_column_vector(entries, prefix)` typesets a column vector. `latex()` is the
     LaTeX shown (for "copy as LaTeX"); `is_fallback()` says the text could not be typeset and shows as plain
-    text. Put long formulas in `formula_scroll_area(view)` so they scroll instead of widening the window.
+    text. A long formula shows as plain text until its typeset image is ready: `is_pending()` is True
+    meanwhile, and `typeset_ready` fires when the image replaces the text (the view's size hint changes then).
+    Put long formulas in `formula_scroll_area(view)` so they scroll instead of widening the window.
     """
+
+    typeset_ready = Signal()
 
     def __init__(self, latex: str = "", font_pt: float = DEFAULT_FONT_PT, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +224,7 @@ class FormulaView(QLabel):
         self._prefix = ""
         self._fallback_text = ""
         self._fallback = False
+        self._wanted: _Spec | None = None   # the spec being typeset in the background, if any
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -133,6 +236,10 @@ class FormulaView(QLabel):
 
     def is_fallback(self) -> bool:
         return self._fallback
+
+    def is_pending(self) -> bool:
+        """True while a long formula is being typeset in the background (the plain text shows meanwhile)."""
+        return self._wanted is not None
 
     def set_font_size(self, font_pt: float) -> None:
         self._font_pt = font_pt
@@ -157,6 +264,7 @@ class FormulaView(QLabel):
 
     def clear(self) -> None:
         self._latex, self._entries, self._fallback_text, self._fallback = "", None, "", False
+        self._wanted = None
         super().clear()
         self._fit()
 
@@ -177,11 +285,24 @@ class FormulaView(QLabel):
     def _refresh(self) -> None:
         if not self._latex:
             return
-        dpi, ratio = self._dpi_and_ratio()
-        if self._entries is not None:
-            image = self._compose_vector(dpi)
+        dpi, _ratio = self._dpi_and_ratio()
+        entries = tuple(self._entries) if self._entries is not None else None
+        spec = _Spec(self._latex, entries, self._prefix, self._font_pt, self._color(), dpi)
+        parts = spec.parts()
+        size = sum(len(part) for part in parts)
+        self._wanted = None
+        if size > MAX_TYPESET_CHARS:
+            self._show_image(None)
+        elif size <= SYNC_CHARS or all(_is_cached(part, spec.font_pt, spec.color, dpi) for part in parts):
+            self._show_image(spec.build())
         else:
-            image = _render(latex_to_mathtext(self._latex), self._font_pt, self._color(), dpi)
+            self._show_image(None)       # the plain text now, the typeset image when it is ready
+            self._wanted = spec
+            _typeset_later(self, spec)
+
+    def _show_image(self, image: QImage | None) -> None:
+        pending = self._wanted is not None
+        self._wanted = None
         if image is None:
             self._fallback = True
             self.setPixmap(QPixmap())
@@ -189,54 +310,57 @@ class FormulaView(QLabel):
         else:
             self._fallback = False
             pixmap = QPixmap.fromImage(image)
-            pixmap.setDevicePixelRatio(ratio)
+            pixmap.setDevicePixelRatio(self._dpi_and_ratio()[1])
             self.setPixmap(pixmap)
         self._fit()
+        if pending:
+            self.typeset_ready.emit()
 
     def _fit(self) -> None:
         """Never clip: the minimum size is the content's size."""
         self.setMinimumSize(self.sizeHint())
         self.updateGeometry()
 
-    def _compose_vector(self, dpi: float) -> QImage | None:
-        """Stack row images between square brackets, after the prefix image."""
-        color = self._color()
-        rows = [_render(latex_to_mathtext(entry), self._font_pt, color, dpi) for entry in self._entries]
-        prefix = _render(latex_to_mathtext(self._prefix), self._font_pt, color, dpi) if self._prefix else None
-        if any(row is None for row in rows) or (self._prefix and prefix is None) or not rows:
-            return None
-        em = self._font_pt * dpi / 72.0
-        gap, pad, stroke = _ROW_GAP * em, _BRACKET_PAD * em, max(1.0, em / 14.0)
-        bracket_w = 0.35 * em
-        column_w = max(row.width() for row in rows)
-        column_h = sum(row.height() for row in rows) + gap * (len(rows) - 1)
-        vector_h = column_h + 0.4 * em
-        prefix_w = prefix.width() + 0.4 * em if prefix is not None else 0.0
-        width = prefix_w + 2 * (bracket_w + pad) + column_w + 2 * stroke
-        height = max(vector_h, prefix.height() if prefix is not None else 0.0)
-        image = QImage(int(width + 1), int(height + 1), QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        try:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            if prefix is not None:
-                painter.drawImage(QPointF(0, (height - prefix.height()) / 2), prefix)
-            top = (height - vector_h) / 2
-            bottom = top + vector_h
-            left = prefix_w + stroke
-            right = width - stroke
-            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.WindowText), stroke))
-            for x_edge, x_tip in ((left, left + bracket_w), (right, right - bracket_w)):
-                painter.drawPolyline([QPointF(x_tip, top), QPointF(x_edge, top), QPointF(x_edge, bottom),
-                                      QPointF(x_tip, bottom)])
-            y = top + 0.2 * em
-            x_mid = left + bracket_w + pad + column_w / 2
-            for row in rows:
-                painter.drawImage(QRectF(x_mid - row.width() / 2, y, row.width(), row.height()), row)
-                y += row.height() + gap
-        finally:
-            painter.end()
-        return image
+
+def _compose_vector(spec: _Spec) -> QImage | None:
+    """Stack row images between square brackets, after the prefix image (any thread: QImage only)."""
+    font_pt, color, dpi = spec.font_pt, spec.color, spec.dpi
+    rows = [_render(latex_to_mathtext(entry), font_pt, color, dpi) for entry in spec.entries or ()]
+    prefix = _render(latex_to_mathtext(spec.prefix), font_pt, color, dpi) if spec.prefix else None
+    if any(row is None for row in rows) or (spec.prefix and prefix is None) or not rows:
+        return None
+    em = font_pt * dpi / 72.0
+    gap, pad, stroke = _ROW_GAP * em, _BRACKET_PAD * em, max(1.0, em / 14.0)
+    bracket_w = 0.35 * em
+    column_w = max(row.width() for row in rows)
+    column_h = sum(row.height() for row in rows) + gap * (len(rows) - 1)
+    vector_h = column_h + 0.4 * em
+    prefix_w = prefix.width() + 0.4 * em if prefix is not None else 0.0
+    width = prefix_w + 2 * (bracket_w + pad) + column_w + 2 * stroke
+    height = max(vector_h, prefix.height() if prefix is not None else 0.0)
+    image = QImage(int(width + 1), int(height + 1), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if prefix is not None:
+            painter.drawImage(QPointF(0, (height - prefix.height()) / 2), prefix)
+        top = (height - vector_h) / 2
+        bottom = top + vector_h
+        left = prefix_w + stroke
+        right = width - stroke
+        painter.setPen(QPen(QColor(color), stroke))
+        for x_edge, x_tip in ((left, left + bracket_w), (right, right - bracket_w)):
+            painter.drawPolyline([QPointF(x_tip, top), QPointF(x_edge, top), QPointF(x_edge, bottom),
+                                  QPointF(x_tip, bottom)])
+        y = top + 0.2 * em
+        x_mid = left + bracket_w + pad + column_w / 2
+        for row in rows:
+            painter.drawImage(QRectF(x_mid - row.width() / 2, y, row.width(), row.height()), row)
+            y += row.height() + gap
+    finally:
+        painter.end()
+    return image
 
 
 def formula_scroll_area(view: FormulaView, parent: QWidget | None = None) -> QScrollArea:
