@@ -240,6 +240,22 @@ def test_sample_selector_changes_what_the_circles_show(qtbot, tab):
     assert (ring_x[0], ring_y[0]) == tuple(tab.model.X_train[41])
 
 
+def test_clicking_a_training_point_chooses_it_as_the_sample(tab):
+    points = tab.data_plot.train_points
+    found = points.pointsAt(QPointF(*tab.model.X_train[9]))
+    assert 9 in [p.data() for p in found]
+    points.sigClicked.emit(points, found, None)
+    assert tab.spin_sample.value() == found[0].data() + 1 == tab.model.sample + 1
+
+
+def test_choosing_a_preset_from_the_combo_builds_it(tab):
+    tab.controls.combo_preset.activated.emit(5)   # entry 0 is the "Presets…" prompt
+    assert tab.state == PRESETS[4].state
+    assert [len(column) for column in tab.network_view.neurons] == [2, 8, 8, 8, 8, 1]
+    assert tab.controls.label_preset.text() == PRESETS[4].description
+    assert tab.controls.combo_activation.currentText() == "relu"
+
+
 # -- training -------------------------------------------------------------------------------------------------
 
 def test_training_xor_with_the_defaults_reaches_100_percent_like_the_cli(qtbot, tab):

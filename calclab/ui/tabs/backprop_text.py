@@ -202,7 +202,8 @@ def _forward_lines(model: BackpropModel, l: int, j: int, n: int) -> list[str]:
     terms = " + ".join(f"{paren(a_prev[i])}{paren(W[i, j])}" for i in range(len(a_prev)))
     sum_text = terms + f" + {paren(b[j])}" if len(a_prev) <= 3 else "Σ<sub>i</sub> a<sub>i</sub> w<sub>i</sub> + b"
     act = net.layer_activations[l - 1]
-    lines = [f"z = {sum_text} = {fmt(z)}", f"a = {FUNCTION[act]}(z) = {fmt(a)}"]
+    act_text = "a = z (linear output)" if act == "linear" else f"a = {FUNCTION[act]}(z)"
+    lines = [f"z = {sum_text} = {fmt(z)}", f"{act_text} = {fmt(a)}"]
     if l == len(net.sizes) - 1:
         lines.append(f"target y = {fmt(model.y_train[n, j])}")
     return lines
@@ -218,7 +219,8 @@ def _delta_lines(model: BackpropModel, l: int, j: int, n: int) -> list[str]:
                      "(σ′(z) = ŷ(1 − ŷ) cancels the 1/(ŷ(1 − ŷ)) of ∂L/∂ŷ)"]
         else:
             da = net.da[l][n, j]
-            lines = [f"∂L/∂ŷ = 2(ŷ − y)/N = 2({fmt(y_hat)} − {paren(y)})/{count} = {fmt(da)}",
+            y_text = fmt(y) if y >= 0 else paren(y)
+            lines = [f"∂L/∂ŷ = 2(ŷ − y)/N = 2({fmt(y_hat)} − {y_text})/{count} = {fmt(da)}",
                      f"δ = ∂L/∂z = ∂L/∂ŷ · 1 = {fmt(d)}"]
     else:
         da, a = net.da[l][n, j], net.a[l][n, j]
