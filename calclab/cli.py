@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from calclab import __version__
+from calclab.export_cli import add_export_parser
+from calclab.export_cli import run as _cmd_export
 
 TAB_NAMES = ("derivatives", "gradients", "chain", "descent", "backprop")
 
@@ -391,6 +393,7 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     for command in sub.choices.values():
         command.add_argument("--json", action="store_true", help="print one JSON object")
+    add_export_parser(sub)
     return parser
 
 
@@ -400,4 +403,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "chain": _cmd_chain,
     "descent": _cmd_descent,
     "backprop": _cmd_backprop,
+    "export": _cmd_export,
 }

@@ -1,0 +1,192 @@
+"""`calclab export`: every tab renders headless in a subprocess; bad input is one `error:` line and exit 2."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from calclab.export_cli import TAB_OPTIONS
+
+
+@pytest.fixture
+def env(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_HOME": str(home)}
+    return environment
+
+
+def _export(env, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "calclab", "export", *args], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def _picture(path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def _distinct_colours(pixels: np.ndarray) -> int:
+    return len({tuple(p) for p in pixels[::3, ::3].reshape(-1, 3)})
+
+
+def _no_leftovers(folder) -> bool:
+    return not [name for name in os.listdir(folder) if name.endswith(".part")]
+
+
+@pytest.mark.parametrize("tab, options", [
+    ("derivatives", ["--expr", "sin(x)", "--at", "x=1"]),
+    ("gradients", ["--expr", "x^2 + 3y^2", "--at", "x=1", "y=-1"]),
+    ("chain", ["--expr", "sin(x^2)"]),
+    ("descent", ["--expr", "x^2 + 10y^2", "--x0", "3,1", "--lr", "0.05", "--epochs", "30"]),
+    ("backprop", ["--dataset", "xor", "--epochs", "300", "--seed", "1"]),
+])
+def test_every_tab_exports_its_main_plot_as_png(env, tmp_path, tab, options):
+    out = tmp_path / f"{tab}.png"
+    result = _export(env, tab, *options, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "propagateSizeHints" not in result.stderr
+    pixels = _picture(out)
+    assert pixels.shape[0] > 200 and pixels.shape[1] > 200
+    assert _distinct_colours(pixels) > 50
+    assert _no_leftovers(tmp_path)
+
+
+def test_options_change_the_picture_and_scale_doubles_it(env, tmp_path):
+    one, other, double = tmp_path / "a.png", tmp_path / "b.png", tmp_path / "c.png"
+    assert _export(env, "derivatives", "--expr", "x^3", "--out", str(one)).returncode == 0
+    assert _export(env, "derivatives", "--expr", "cos(3x)", "--out", str(other)).returncode == 0
+    assert _export(env, "derivatives", "--expr", "x^3", "--scale", "2", "--out", str(double)).returncode == 0
+    a, b, c = _picture(one), _picture(other), _picture(double)
+    assert a.shape == b.shape and not np.array_equal(a, b)
+    assert c.shape[:2] == (2 * a.shape[0], 2 * a.shape[1])
+
+
+def test_svg_export_parses_and_has_curves(env, tmp_path):
+    out = tmp_path / "chain.svg"
+    result = _export(env, "chain", "--expr", "(2x+3)^2", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    root = ET.parse(out).getroot()
+    paths = [p.get("d", "") for p in root.iter("{http://www.w3.org/2000/svg}path")]
+    assert max(d.count("L") for d in paths) > 50     # a sampled curve, not just frames and ticks
+
+
+def test_descent_gif_has_a_frame_per_epoch_plus_the_start(env, tmp_path):
+    out = tmp_path / "descent.gif"
+    result = _export(env, "descent", "--expr", "x^2", "--x0", "10", "--lr", "0.1", "--epochs", "12", "--out",
+                     str(out))
+    assert result.returncode == 0, result.stderr
+    with Image.open(out) as gif:
+        assert gif.n_frames == 13
+
+
+def test_backprop_gif_has_a_frame_per_training_tick(env, tmp_path):
+    out = tmp_path / "training.gif"
+    result = _export(env, "backprop", "--epochs", "100", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    from calclab.state.backprop import DEFAULT_PRESET
+
+    speed = DEFAULT_PRESET.make_state().speed
+    with Image.open(out) as gif:
+        assert gif.n_frames == 1 + -(-100 // speed)
+
+
+def test_descent_csv_is_the_lessons_table(env, tmp_path):
+    out = tmp_path / "steps.csv"
+    result = _export(env, "descent", "--expr", "x^2", "--x0", "10", "--lr", "0.1", "--epochs", "6", "--out",
+                     str(out))
+    assert result.returncode == 0, result.stderr
+    with open(out, newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows[0][:3] == ["Epoch", "x", "f(x)"]
+    assert len(rows) == 1 + 7
+    x = 10.0
+    for epoch, row in enumerate(rows[1:]):
+        assert int(row[0]) == epoch
+        assert float(row[1]) == pytest.approx(x, rel=1e-12)       # x_{k+1} = x_k - 0.1 * 2 x_k
+        assert float(row[2]) == pytest.approx(x * x, rel=1e-12)
+        if epoch:
+            assert float(row[3]) == pytest.approx(2 * x / 0.8, rel=1e-12)   # the gradient at the previous x
+        x *= 0.8
+
+
+def test_backprop_csv_is_the_loss_history(env, tmp_path):
+    out = tmp_path / "loss.csv"
+    result = _export(env, "backprop", "--epochs", "40", "--seed", "3", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    with open(out, newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["epoch", "train_loss", "test_loss"]
+    assert [int(r[0]) for r in rows[1:]] == list(range(1, 41))
+    losses = [float(r[1]) for r in rows[1:]]
+    assert all(np.isfinite(losses)) and losses[-1] < losses[0]      # training lowers the loss
+
+
+def test_session_file_gives_the_starting_settings(env, tmp_path):
+    from calclab.session import save_session
+    from calclab.state.descent import DescentState
+
+    session_file = tmp_path / "work.calclab"
+    save_session(str(session_file), {"descent": DescentState(expression="x^2", start=[10.0], learning_rate=0.1,
+                                                             epochs=3)})
+    out = tmp_path / "steps.csv"
+    result = _export(env, "descent", "--session", str(session_file), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    with open(out, newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert [float(r[1]) for r in rows[1:]] == pytest.approx([10.0, 8.0, 6.4, 5.12])
+
+
+def test_damaged_session_warns_and_goes_on_with_defaults(env, tmp_path):
+    session_file = tmp_path / "bad.calclab"
+    session_file.write_bytes(b'{"version": 1, "tabs": {')
+    out = tmp_path / "chain.png"
+    result = _export(env, "chain", "--session", str(session_file), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("warning:") and "damaged" in result.stderr
+    assert out.exists() and session_file.read_bytes() == b'{"version": 1, "tabs": {'
+
+
+@pytest.mark.parametrize("args, message", [
+    (["descent", "--out", "{dir}/x.jpg"], "--out must end in"),
+    (["descent", "--out", "{dir}/missing/x.png"], "does not exist"),
+    (["descent", "--out", "{dir}/folder.png"], "is a folder"),
+    (["derivatives", "--expr", "x^^2", "--out", "{dir}/x.png"], "--expr"),
+    (["gradients", "--lr", "0.1", "--out", "{dir}/x.png"], "--lr does not apply to the gradients tab"),
+    (["descent", "--expr", "x^2 + y^2", "--x0", "1", "--out", "{dir}/x.png"], "--x0 needs 2 value(s)"),
+    (["descent", "--expr", "x + y + z", "--x0", "1,1,1", "--out", "{dir}/x.png"], "one or two variables"),
+    (["backprop", "--sizes", "3,4,1", "--out", "{dir}/x.png"], "--sizes must start with 2"),
+    (["chain", "--out", "{dir}/x.gif"], "has no animation"),
+    (["gradients", "--out", "{dir}/x.csv"], "has no data table"),
+    (["descent", "--session", "{dir}/none.calclab", "--out", "{dir}/x.png"], "no file"),
+    (["integrals", "--out", "{dir}/x.png"], "invalid choice"),
+    (["descent"], "--out"),
+])
+def test_bad_input_is_one_error_line_and_exit_2_with_nothing_written(env, tmp_path, args, message):
+    (tmp_path / "folder.png").mkdir()
+    result = _export(env, *[a.format(dir=tmp_path) for a in args], timeout=60)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], result.stderr
+    assert os.listdir(tmp_path) == ["folder.png"] and os.listdir(tmp_path / "folder.png") == []
+
+
+def test_every_tab_option_is_a_cli_option():
+    from calclab.cli import build_command_parser
+
+    help_text = build_command_parser()._subparsers._group_actions[0].choices["export"].format_help()
+    for options in TAB_OPTIONS.values():
+        for dest in options:
+            assert f"--{dest}" in help_text
+
+
+def test_export_help_lists_it_as_a_command(env):
+    result = subprocess.run([sys.executable, "-m", "calclab", "--help"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert "export" in result.stdout
