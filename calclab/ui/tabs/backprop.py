@@ -368,7 +368,7 @@ class BackpropTab(TabBase):
 
     def _show_sample(self) -> None:
         m, n = self.model, self.model.sample
-        x = ", ".join(text.fmt(v) for v in m.X_train[n])
+        x = ", ".join(text.fmt(v, 2) for v in m.X_train[n])
         line = f"/ {len(m.X_train)}   x = ({x}), y = {text.fmt(m.y_train[n, 0])}"
         self.label_sample.setText(line)
         self.label_sample.setToolTip(f"Sample {n + 1} {line}")

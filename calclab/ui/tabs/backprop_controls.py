@@ -227,6 +227,7 @@ class ControlsPanel(QWidget):
         count = self.spin_hidden_layers.value()
         for k, spin in enumerate(self.spin_hidden):
             spin.setEnabled(k < count)
+        self.combo_activation.setEnabled(count > 0)   # no hidden layer, no hidden activation
 
     def _on_edited(self, *_args: object) -> None:
         self._show_layer_spins()
