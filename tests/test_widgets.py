@@ -183,3 +183,16 @@ def test_formula_too_long_to_read_stays_plain_text(qtbot):
     qtbot.addWidget(view)
     view.set_latex("x + " * (formula_view.MAX_TYPESET_CHARS // 4 + 1) + "1", fallback="too long")
     assert view.is_fallback() and not view.is_pending() and view.text() == "too long"
+
+
+def test_deferred_short_formula_arrives_later_unless_cached(qtbot):
+    view = FormulaView()
+    qtbot.addWidget(view)
+    view.set_latex(r"\frac{x^{7}}{13} + \sqrt{x}", fallback="x^7/13 + sqrt(x)", defer=True)
+    assert view.is_pending() and view.text() == "x^7/13 + sqrt(x)"
+    qtbot.waitUntil(lambda: not view.is_pending(), timeout=20_000)
+    assert not view.is_fallback()
+    again = FormulaView()
+    qtbot.addWidget(again)
+    again.set_latex(r"\frac{x^{7}}{13} + \sqrt{x}", defer=True)    # cached now: shown at once
+    assert not again.is_pending() and not again.is_fallback()

@@ -245,12 +245,16 @@ class FormulaView(QLabel):
         self._font_pt = font_pt
         self._refresh()
 
-    def set_latex(self, latex: str, fallback: str | None = None) -> None:
-        """Show `latex` typeset; if mathtext cannot, show `fallback` (default: the LaTeX itself) as text."""
+    def set_latex(self, latex: str, fallback: str | None = None, defer: bool = False) -> None:
+        """Show `latex` typeset; if mathtext cannot, show `fallback` (default: the LaTeX itself) as text.
+
+        `defer=True` typesets even a short formula in the background (unless cached): for views made in bulk,
+        such as one per row of a tree, where a few milliseconds each would add up to a stall.
+        """
         self._latex = latex
         self._entries = None
         self._fallback_text = latex if fallback is None else fallback
-        self._refresh()
+        self._refresh(defer)
 
     def set_column_vector(self, entries: list[str], prefix: str = "", fallback: str | None = None) -> None:
         """Show `prefix` followed by a bracketed column of `entries` (each math-mode LaTeX), e.g. ∇f = [6x; 2]."""
@@ -282,7 +286,7 @@ class FormulaView(QLabel):
         ratio = max(1.0, self.devicePixelRatioF())
         return float(self.logicalDpiY()) * ratio, ratio
 
-    def _refresh(self) -> None:
+    def _refresh(self, defer: bool = False) -> None:
         if not self._latex:
             return
         dpi, _ratio = self._dpi_and_ratio()
@@ -293,7 +297,7 @@ class FormulaView(QLabel):
         self._wanted = None
         if size > MAX_TYPESET_CHARS:
             self._show_image(None)
-        elif size <= SYNC_CHARS or all(_is_cached(part, spec.font_pt, spec.color, dpi) for part in parts):
+        elif (size <= SYNC_CHARS and not defer) or all(_is_cached(p, spec.font_pt, spec.color, dpi) for p in parts):
             self._show_image(spec.build())
         else:
             self._show_image(None)       # the plain text now, the typeset image when it is ready
