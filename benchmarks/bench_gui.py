@@ -333,12 +333,23 @@ def expression_box_of(tab):
     return boxes[0]
 
 
-def curve_snapshot(plot_widget) -> list[tuple[int, int]]:
-    """An identity for each curve's current arrays: setData replaces them, so a change shows here."""
+def curve_snapshot(plot_widget) -> list[tuple]:
+    """A fingerprint of each curve's data (length, sums, ends): changes when a curve is redrawn with new data.
+
+    (Not the arrays' ids: CPython reuses a freed array's address for the next one.)
+    """
     import pyqtgraph as pg
 
-    return [(id(item.xData), id(item.yData)) for item in plot_widget.getPlotItem().listDataItems()
-            if isinstance(item, pg.PlotDataItem)]
+    prints = []
+    for item in plot_widget.getPlotItem().listDataItems():
+        if isinstance(item, pg.PlotDataItem):
+            xs, ys = item.getData()
+            if xs is None or ys is None or len(ys) == 0:
+                prints.append((0,))
+                continue
+            with np.errstate(all="ignore"):
+                prints.append((len(ys), float(np.nansum(xs)), float(np.nansum(ys)), float(np.nansum(ys * ys))))
+    return prints
 
 
 def typing_latency(bench: Bench, keystrokes: int) -> dict:
