@@ -44,7 +44,7 @@ def type_expression(qtbot, box, text: str) -> None:
     qtbot.keyClick(box.line_edit, Qt.Key.Key_Return)
 
 
-def test_lesson_preset_is_the_default_and_shows_every_step(tab) -> None:
+def test_lesson_preset_is_the_default_and_shows_every_step(qtbot, tab) -> None:
     assert tab.combo_preset.currentText() == PRESETS[0].name
     assert tab.box_expression.text() == "(2x+3)^2"
     latex = tab.steps.step_latex()
@@ -52,7 +52,9 @@ def test_lesson_preset_is_the_default_and_shows_every_step(tab) -> None:
         assert expected in latex
     # the product as the learner writes it, then simplified: 2(2x + 3) · 2 = 8x + 12
     assert r"\frac{dy}{dx} = f'(g(x)) \cdot g'(x) = 2 \left(2 x + 3\right) \cdot 2 = 8 x + 12" in latex
-    assert not any(view.is_fallback() for view in tab.steps.formula_views())   # all typeset
+    views = tab.steps.formula_views()
+    qtbot.waitUntil(lambda: not any(view.is_pending() for view in views), timeout=TIMEOUT_MS)
+    assert not any(view.is_fallback() for view in views)                   # all typeset
     check = tab.steps.label_check.text()
     assert check.startswith("✓ equals the direct derivative") and "8x + 12" in check
     assert not tab.steps.label_message.isVisible()

@@ -24,9 +24,26 @@ from calclab.engine.chain_rule import NUDGE, ChainAnalysis, ChainNumbers
 from calclab.engine.graph_steps import number
 from calclab.ui.widgets.formula_view import FormulaView
 
-STEP_FONT_PT = 14.0
+STEP_FONT_PT = 13.5
+MAX_STEPS_HEIGHT = 460   # pixels; a longer derivation scrolls
 RULE_LATEX = r"\frac{d}{dx}\,f(g(x)) = f'(g(x)) \cdot g'(x)"
+WHY_TEXT = ("Why it matters: a neural network is a long chain of functions, from the weights to the loss. "
+            "Backpropagation applies this rule link by link, starting at the output and multiplying local "
+            "rates on the way back. The computational graph on the right does exactly that, one node at a time.")
 OK_COLOR, BAD_COLOR, NOTE_COLOR = "#1B7F3B", "#C62828", "#8A5300"
+
+
+class _StepFormula(FormulaView):
+    """FormulaView whose minimum size follows its content down as well as up.
+
+    QLabel's size hint never drops below the minimum size, and FormulaView sets that minimum from the size hint:
+    once a long formula has shown as (wider) plain text, the typeset image kept the text's width and the steps
+    a needless scroll bar. Resetting the minimum first fixes it (worth moving into FormulaView itself).
+    """
+
+    def _fit(self) -> None:
+        self.setMinimumSize(0, 0)
+        super()._fit()
 
 
 class StepsPanel(QWidget):
@@ -42,14 +59,15 @@ class StepsPanel(QWidget):
         self._grid_host = QWidget()
         host_layout = QVBoxLayout(self._grid_host)
         host_layout.setContentsMargins(0, 0, 0, 0)
-        self.rule = FormulaView(RULE_LATEX, font_pt=STEP_FONT_PT)
+        self.rule = _StepFormula(RULE_LATEX, font_pt=STEP_FONT_PT)
         self.rule.setToolTip("The chain rule: the outer derivative, taken at the inner function, times the inner "
                              "derivative. With more links, one factor per link.")
         host_layout.addWidget(self.rule)
         self._grid = QGridLayout()
         host_layout.addLayout(self._grid)
-        host_layout.addWidget(self.label_check)
-        host_layout.addStretch(1)   # the steps stay together at the top, however many there are
+        self.label_why = QLabel(WHY_TEXT)
+        self.label_why.setWordWrap(True)
+        self.label_why.setStyleSheet("color: #5F6368; margin-top: 10px;")
         self._grid.setContentsMargins(4, 4, 4, 4)
         self._grid.setHorizontalSpacing(10)
         self._grid.setVerticalSpacing(4)
@@ -58,6 +76,8 @@ class StepsPanel(QWidget):
         self.scroll.setWidget(self._grid_host)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # As tall as the steps (up to a limit, then it scrolls); the check and the note follow right under them.
+        self.scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.label_message = QLabel()
         self.label_message.setWordWrap(True)
         self.label_message.setStyleSheet(f"color: {NOTE_COLOR}; font-weight: bold;")
@@ -65,7 +85,10 @@ class StepsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label_message)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll)
+        layout.addWidget(self.label_check)
+        layout.addWidget(self.label_why)
+        layout.addStretch(1)
 
     def show_analysis(self, analysis: ChainAnalysis) -> None:
         """Replace the steps (the number of rows depends on the chain's length)."""
@@ -79,17 +102,29 @@ class StepsPanel(QWidget):
             caption = QLabel(step.label)
             caption.setStyleSheet("color: #5F6368;")
             caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            view = FormulaView(step.latex, font_pt=STEP_FONT_PT)
+            view = _StepFormula(step.latex, font_pt=STEP_FONT_PT)
             view.setToolTip(step.latex)
+            view.typeset_ready.connect(self._fit_height)   # a long formula arrives typeset a moment later
             self._grid.addWidget(caption, row, 0)
             self._grid.addWidget(view, row, 1)
             self._rows.append((caption, view))
+        self._fit_height()
         self.label_message.setText(analysis.message)
         self.label_message.setVisible(bool(analysis.message))
         self.label_check.setText(analysis.check)
         self.label_check.setVisible(bool(analysis.check))
         color = OK_COLOR if analysis.agrees else BAD_COLOR
         self.label_check.setStyleSheet(f"color: {color}; font-weight: bold;")
+
+    def _fit_height(self) -> None:
+        """Make the scroll area as tall as the steps (up to MAX_STEPS_HEIGHT)."""
+        # Summed by hand: the layouts' cached hints lag behind the rows just replaced.
+        rows = sum(max(c.sizeHint().height(), v.sizeHint().height()) for c, v in self._rows)
+        margins = self._grid.contentsMargins()
+        height = (self.rule.sizeHint().height() + rows + self._grid.verticalSpacing() * (len(self._rows) - 1)
+                  + margins.top() + margins.bottom() + self._grid_host.layout().spacing()
+                  + self.scroll.horizontalScrollBar().sizeHint().height() + 24)
+        self.scroll.setFixedHeight(min(height, MAX_STEPS_HEIGHT))
 
     def step_latex(self) -> list[str]:
         """The LaTeX of every step shown, in order."""
