@@ -90,19 +90,21 @@ def test_typed_sin_product_matches_finite_differences(qtbot, tab):
 
 def test_bad_expression_shows_error_and_keeps_last_plot(qtbot, tab):
     type_expression(qtbot, tab, "sin(x)")
-    before_f = tab.plot.curve_data("f")
-    before_d = tab.plot.curve_data("derivative")
     latex_before = tab.formula_derivative.latex()
+    range_before = tab.plot.view_range()
     tab.expression_box.line_edit.clear()
     qtbot.keyClicks(tab.expression_box.line_edit, "x^^2")
     qtbot.waitUntil(lambda: tab.expression_box.error() != "", timeout=DEBOUNCE_MS * 20)
+    qtbot.keyClick(tab.expression_box.line_edit, Qt.Key.Key_Return)     # Enter on a bad expression: no change
     qtbot.wait(DEBOUNCE_MS * 2)
     assert tab.expression_box.error() == "unexpected '^' (column 3)"
     assert "x^^2" in tab.expression_box.label_error.text() and "\n  ^" in tab.expression_box.label_error.text()
-    assert tab.result().derivative == sp.cos(x)
+    assert tab.result().derivative == sp.cos(x) and not tab.is_busy()
     assert tab.formula_derivative.latex() == latex_before
-    for (x0, y0), (x1, y1) in ((before_f, tab.plot.curve_data("f")), (before_d, tab.plot.curve_data("derivative"))):
-        assert np.array_equal(x0, x1, equal_nan=True) and np.array_equal(y0, y1, equal_nan=True)
+    assert tab.plot.view_range() == pytest.approx(range_before)
+    fx, fy = finite_pairs(tab, "f")                            # still sin and cos (resampled only if resized)
+    dx, dy = finite_pairs(tab, "derivative")
+    assert len(fx) > 100 and np.allclose(fy, np.sin(fx)) and np.allclose(dy, np.cos(dx))
 
 
 def test_order_two_and_three(qtbot, tab):
@@ -473,3 +475,32 @@ def test_jobs_pickle_and_agree_with_sympy():
         differentiate(expr, "x", 4)
     # a variable the expression lacks: the partial is 0, plotted as a flat line
     assert differentiate(parse("x^2"), "z", 1).derivative == 0
+
+
+def test_a_kink_has_no_derivative_whatever_sign0_says(qtbot, tab):
+    tab.load_preset("abs(x)")
+    settle(qtbot, tab)
+    tab.set_x0(0.0)
+    reading = tab.reading()
+    assert reading.kink == pytest.approx((-1.0, 1.0)) and math.isnan(reading.slope)
+    assert tab.readouts.label_slope.text().startswith("none: a kink (−1 from the left, 1 from the right")
+    assert tab.readouts.label_tangent.text() == "no tangent here"
+    assert tab.plot.curve_data("tangent")[0].size == 0
+    tab.set_x0(-0.5)                                           # away from the kink: an ordinary slope again
+    assert tab.reading().kink is None and tab.readouts.label_slope.text() == "−1"
+
+
+def test_dirac_deltas_and_domains_do_not_break_the_plot(qtbot, tab):
+    type_expression(qtbot, tab, "abs(x)")
+    tab.spin_order.setValue(2)                                 # |x|'' = 2 DiracDelta(x): NumPy has no such function
+    settle(qtbot, tab)
+    assert tab.result().derivative == 2 * sp.DiracDelta(x)
+    xs, ys = finite_pairs(tab, "derivative")
+    assert len(xs) > 100 and np.all(ys == 0.0)
+    type_expression(qtbot, tab, "log(x)")
+    tab.spin_order.setValue(3)                                 # 2/x^3 has values at x < 0; log(x) does not
+    settle(qtbot, tab)
+    xs, ys = tab.plot.curve_data("derivative")
+    assert np.all(np.isnan(ys[xs < 0]))
+    shown = np.isfinite(ys) & (xs > 0.5)                       # (samples far off the view are dropped or clamped)
+    assert shown.sum() > 50 and np.allclose(ys[shown], 2 / xs[shown] ** 3)

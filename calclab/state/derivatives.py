@@ -154,7 +154,7 @@ PRESETS: tuple[DerivativesPreset, ...] = LESSON_PRESETS + (
     DerivativesPreset("sigmoid(x)", "sigmoid(x)", x0=0.0, x_range=(-6.0, 6.0),
                       note="σ' = σ(1 - σ): at most 1/4, at x = 0; tiny for large |x| (vanishing gradients)."),
     DerivativesPreset("relu(x)", "relu(x)", x0=1.0, x_range=(-3.0, 3.0),
-                      note="Slope 0 for x < 0 and 1 for x > 0: a step, undefined at the kink."),
+                      note="Slope 0 for x < 0, 1 for x > 0: the step θ(x) (Heaviside); no slope at the kink x = 0."),
     DerivativesPreset("x y^2 + sin(x y)", "x y^2 + sin(x y)", wrt="x", x0=1.0, held=(("y", 1.5),),
                       note="∂f/∂x = y² + y cos(xy): move the y slider and watch the slice and its slope change."),
 )

@@ -168,6 +168,7 @@ class ReadoutPanel(QWidget):
         super().__init__(parent)
         self.label_value = _value_label("f at x₀")
         self.label_slope = _value_label("The derivative (slope of the tangent) at x₀")
+        self.label_slope.setWordWrap(True)
         self.label_higher = _value_label("The chosen higher derivative at x₀")
         self.label_tangent = _value_label("The tangent line at x₀, written y = m x + b (m is the slope)")
         self.label_h = _value_label("The secant's step h")
@@ -202,7 +203,11 @@ class ReadoutPanel(QWidget):
                 label.setText("—")
             return
         self.label_value.setText(format_number(reading.value))
-        self.label_slope.setText(format_number(reading.slope))
+        if reading.kink is not None:
+            left, right = (format_number(v, 4) for v in reading.kink)
+            self.label_slope.setText(f"none: a kink ({left} from the left, {right} from the right)")
+        else:
+            self.label_slope.setText(format_number(reading.slope))
         self.label_higher.setText(format_number(reading.higher))
         self.label_tangent.setText(tangent_equation(reading))
         self.label_h.setText(f"{reading.h:.2e}".replace("-", "−"))

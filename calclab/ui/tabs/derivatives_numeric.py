@@ -33,22 +33,44 @@ class Slice:
     slope: Curve | None = None
 
 
+def plottable(expr: sp.Expr) -> sp.Expr:
+    """expr without DiracDelta, which NumPy cannot evaluate: it is 0 wherever it has a value (|x|'' = 2δ(x))."""
+    return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero) if expr.has(sp.DiracDelta) else expr
+
+
 def compile_slice(variables: Sequence[sp.Symbol], wrt: sp.Symbol, held: dict[str, float], expression: sp.Expr,
                   derivative: sp.Expr | None = None, first: sp.Expr | None = None) -> Slice:
-    """Lambdify f (and its derivatives when known) over `variables`; fix every variable but `wrt` at `held`."""
+    """Lambdify f (and its derivatives when known) over `variables`; fix every variable but `wrt` at `held`.
+
+    `held` is read at every call, so moving a held value needs no recompilation. A derivative is undefined
+    wherever f is: the third derivative of log(x), 2/x^3, has values at x < 0, but log(x) has no slope there.
+    """
     variables = tuple(variables)
 
     def along(expr: sp.Expr | None) -> Curve | None:
         if expr is None:
             return None
-        func = compile_function(expr, variables)
+        func = compile_function(plottable(expr), variables)
 
         def curve(x: np.ndarray) -> np.ndarray:
             x = np.asarray(x, dtype=float)
-            return func(*[x if v == wrt else np.full_like(x, held.get(v.name, 0.0)) for v in variables])
+            try:
+                return func(*[x if v == wrt else np.full_like(x, held.get(v.name, 0.0)) for v in variables])
+            except Exception:  # noqa: BLE001 - a function NumPy lacks: no curve rather than a crash
+                return np.full(x.shape, np.nan)
         return curve
 
-    return Slice(along(expression), along(derivative), along(first))
+    f = along(expression)
+
+    def on_domain_of_f(curve: Curve | None) -> Curve | None:
+        if curve is None:
+            return None
+
+        def masked(x: np.ndarray) -> np.ndarray:
+            return np.where(np.isnan(f(x)), np.nan, curve(x))
+        return masked
+
+    return Slice(f, on_domain_of_f(along(derivative)), on_domain_of_f(along(first)))
 
 
 def value_at(curve: Curve | None, x: float) -> float:
@@ -187,17 +209,21 @@ def fit_y_range(f_values: np.ndarray, derivative_values: np.ndarray | None = Non
     return low - pad, high + pad
 
 
+KINK_TOLERANCE = 1e-4     # relative gap between the slopes just left and right of x0 that counts as a kink
+
+
 @dataclass(frozen=True)
 class PointReadout:
     """What the learner reads at x0: the value, the slopes and the tangent y = m x + b."""
 
     x0: float
     value: float          # f(x0)
-    slope: float          # f'(x0)
+    slope: float          # f'(x0); nan at a kink, where there is none
     higher: float         # the order-th derivative at x0 (= slope for order 1)
     h: float
     secant_slope: float   # (f(x0 + h) - f(x0)) / h
     secant_value: float   # f(x0 + h)
+    kink: tuple[float, float] | None = None   # (slope just left, slope just right) when they differ
 
     @property
     def intercept(self) -> float:
@@ -209,14 +235,24 @@ class PointReadout:
 
 
 def read_point(s: Slice, x0: float, h: float) -> PointReadout:
-    """Evaluate f, f' and the secant at x0 (all in float64, as the learner's computer would)."""
+    """Evaluate f, f' and the secant at x0 (all in float64, as the learner's computer would).
+
+    The slopes a hair to the left and right of x0 are compared too: where they differ (|x| or relu at 0) f has
+    no derivative, whatever value the formula gives there (SymPy's sign(0) = 0), so the slope is nan.
+    """
     value = value_at(s.f, x0)
     slope = value_at(s.slope, x0)
     higher = value_at(s.derivative, x0)
+    delta = 1e-9 * max(1.0, abs(x0))
+    left, right = value_at(s.slope, x0 - delta), value_at(s.slope, x0 + delta)
+    kink = None
+    if math.isfinite(left) and math.isfinite(right) and \
+            abs(left - right) > KINK_TOLERANCE * max(1.0, abs(left), abs(right)):
+        kink, slope, higher = (left, right), math.nan, math.nan
     with np.errstate(all="ignore"):
         secant_value = value_at(s.f, x0 + h)
         secant_slope = (secant_value - value) / h
-    return PointReadout(x0, value, slope, higher, h, float(secant_slope), secant_value)
+    return PointReadout(x0, value, slope, higher, h, float(secant_slope), secant_value, kink)
 
 
 def line_through(x0: float, y0: float, slope: float, x_low: float, x_high: float) -> tuple[np.ndarray, np.ndarray]:
