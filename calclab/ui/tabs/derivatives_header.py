@@ -8,10 +8,21 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from calclab.engine.derivatives_job import DerivativeResult, derivative_label, function_label
+from calclab.engine.derivatives_job import DerivativeResult, derivative_label, derivative_label_text, function_label
 from calclab.state.derivatives import PRESETS
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
+
+MAX_TYPESET_CHARS = 300   # mathtext takes ~1 ms per character on the GUI thread: longer formulas stay plain text
+
+
+def show_formula(view: FormulaView, latex: str, text: str) -> None:
+    """Typeset `latex`, or show `text` when the formula is too long to typeset quickly (or at all)."""
+    if len(latex) <= MAX_TYPESET_CHARS:
+        view.set_latex(latex, fallback=text)
+    else:
+        view.set_latex("", fallback="")
+        view.setText(text)
 
 
 class HeaderBar(QWidget):
@@ -62,10 +73,15 @@ class HeaderBar(QWidget):
     def show_result(self, result: DerivativeResult) -> None:
         """Typeset f(x, ...) = ... and f'(x) = ... (or ∂f/∂x = ...); enable copying."""
         self._result = result
+        import sympy as sp
+
         names = tuple(v.name for v in result.variables)
-        self.formula_f.set_latex(f"{function_label(names)} = {result.expression_latex}")
+        show_formula(self.formula_f, f"{function_label(names)} = {result.expression_latex}",
+                     f"f({', '.join(names)}) = {sp.sstr(result.expression)}")
         lhs = derivative_label(result.wrt.name, result.order, result.partial)
-        self.formula_derivative.set_latex(f"{lhs} = {result.derivative_latex}")
+        show_formula(self.formula_derivative, f"{lhs} = {result.derivative_latex}",
+                     f"{derivative_label_text(result.wrt.name, result.order, result.partial)} = "
+                     f"{result.derivative_text}")
         for button in (self.button_copy_text, self.button_copy_latex):
             button.setEnabled(True)
 

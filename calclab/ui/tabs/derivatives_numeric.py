@@ -7,6 +7,7 @@ Everything here runs on the GUI thread on every drag or pan, so it only evaluate
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,24 @@ def plottable(expr: sp.Expr) -> sp.Expr:
     return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero) if expr.has(sp.DiracDelta) else expr
 
 
+_COMPILED: OrderedDict[tuple, object] = OrderedDict()
+COMPILED_CACHE = 16
+
+
+def _compiled(expr: sp.Expr, variables: tuple[sp.Symbol, ...]):
+    """compile_function, remembered: lambdify of a long expression takes ~0.5 s, and the same f is compiled
+    when it is first plotted alone and again with its derivative (and order 1's derivative is the slope)."""
+    key = (expr, variables)
+    if key in _COMPILED:
+        _COMPILED.move_to_end(key)
+        return _COMPILED[key]
+    func = compile_function(plottable(expr), variables)
+    _COMPILED[key] = func
+    if len(_COMPILED) > COMPILED_CACHE:
+        _COMPILED.popitem(last=False)
+    return func
+
+
 def compile_slice(variables: Sequence[sp.Symbol], wrt: sp.Symbol, held: dict[str, float], expression: sp.Expr,
                   derivative: sp.Expr | None = None, first: sp.Expr | None = None) -> Slice:
     """Lambdify f (and its derivatives when known) over `variables`; fix every variable but `wrt` at `held`.
@@ -50,7 +69,7 @@ def compile_slice(variables: Sequence[sp.Symbol], wrt: sp.Symbol, held: dict[str
     def along(expr: sp.Expr | None) -> Curve | None:
         if expr is None:
             return None
-        func = compile_function(plottable(expr), variables)
+        func = _compiled(expr, variables)
 
         def curve(x: np.ndarray) -> np.ndarray:
             x = np.asarray(x, dtype=float)
@@ -97,23 +116,27 @@ def break_curve(x: np.ndarray, y: np.ndarray, y_span: float) -> tuple[np.ndarray
     y = np.asarray(y, dtype=float)
     if y.size < 3 or not math.isfinite(y_span) or y_span <= 0:
         return x, y
+    with np.errstate(all="ignore"):       # inf - inf and huge * huge are expected here: they compare False
+        return _break_curve(x, y, y_span)
+
+
+def _break_curve(x: np.ndarray, y: np.ndarray, y_span: float) -> tuple[np.ndarray, np.ndarray]:
     dy = np.diff(y)
     before = np.concatenate((dy[:1], dy[:-1]))
     after = np.concatenate((dy[1:], dy[-1:]))
     size = np.abs(dy)
     visible = STEP_MIN_FRACTION * y_span
-    with np.errstate(invalid="ignore"):
-        against = (before * dy <= 0) & (after * dy <= 0)
-        # Zoomed far out a pole's jump is small on screen; it still changes sign and dwarfs its neighbours.
-        crossing = (y[:-1] * y[1:] < 0) & (size > 2 * np.maximum(np.abs(before), np.abs(after)))
-        pole = against & ((size > y_span) | crossing)
-        # nan neighbours (a domain edge) make the comparison False: sqrt(x) at 0 is not a step.
-        step = (size > visible) & (size > STEP_RATIO * np.maximum(np.abs(before), np.abs(after)))
-        # A step sampled right at its middle (sign(0) = 0) is two equal half jumps: break both.
-        first, second = dy[:-1], dy[1:]
-        outside = np.maximum(np.abs(np.concatenate((dy[:1], dy[:-2]))), np.abs(np.concatenate((dy[2:], dy[-1:]))))
-        half = (first * second > 0) & (np.abs(first + second) > visible) & \
-            (np.minimum(np.abs(first), np.abs(second)) > STEP_RATIO * outside)
+    against = (before * dy <= 0) & (after * dy <= 0)
+    # Zoomed far out a pole's jump is small on screen; it still changes sign and dwarfs its neighbours.
+    crossing = (y[:-1] * y[1:] < 0) & (size > 2 * np.maximum(np.abs(before), np.abs(after)))
+    pole = against & ((size > y_span) | crossing)
+    # nan neighbours (a domain edge) make the comparison False: sqrt(x) at 0 is not a step.
+    step = (size > visible) & (size > STEP_RATIO * np.maximum(np.abs(before), np.abs(after)))
+    # A step sampled right at its middle (sign(0) = 0) is two equal half jumps: break both.
+    first, second = dy[:-1], dy[1:]
+    outside = np.maximum(np.abs(np.concatenate((dy[:1], dy[:-2]))), np.abs(np.concatenate((dy[2:], dy[-1:]))))
+    half = (first * second > 0) & (np.abs(first + second) > visible) & \
+        (np.minimum(np.abs(first), np.abs(second)) > STEP_RATIO * outside)
     step[:-1] |= half
     step[1:] |= half
     where = np.flatnonzero(pole | step | _even_poles(y, y_span) | _even_poles(-y, y_span)) + 1

@@ -15,13 +15,14 @@ from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QPushButton
 
 from calclab.ui.tabs.derivatives_numeric import PointReadout, Slice, line_through, sample
-from calclab.ui.widgets.plot_panel import SERIES_COLORS, PlotPanel, make_pen
+from calclab.ui.widgets.plot_panel import CURVE_WIDTH, SERIES_COLORS, PlotPanel, make_pen
 
 F_COLOR = SERIES_COLORS[0]           # blue
 DERIVATIVE_COLOR = SERIES_COLORS[1]  # vermilion
 TANGENT_COLOR = SERIES_COLORS[2]     # green
 SECANT_COLOR = SERIES_COLORS[3]      # purple-pink
 X0_LINE_COLOR = "#7A7A7A"
+DENSE_TRAVEL = 40.0                  # view heights of up-and-down travel beyond which a curve gets a thin pen
 
 
 class DerivativesPlot(QObject):
@@ -110,13 +111,18 @@ class DerivativesPlot(QObject):
         """Sample f and the derivative at screen resolution over the visible x range (numbers only)."""
         x_low, x_high, y_low, y_high = self.view_range()
         pixels = self.panel.pixel_width()
-        for item, curve in ((self.curve_f, self._slice.f if self._slice else None),
-                            (self.curve_derivative, self._slice.derivative if self._slice else None)):
+        for item, curve, color in ((self.curve_f, self._slice.f if self._slice else None, F_COLOR),
+                                   (self.curve_derivative, self._slice.derivative if self._slice else None,
+                                    DERIVATIVE_COLOR)):
             if curve is None:
                 item.setData([], [])
-            else:
-                xs, ys = sample(curve, x_low, x_high, pixels, (y_low, y_high))
-                item.setData(xs, ys, connect="finite")
+                continue
+            xs, ys = sample(curve, x_low, x_high, pixels, (y_low, y_high))
+            # Qt strokes a thick antialiased zigzag very slowly (a second for sum of k cos(kx), k < 80):
+            # a curve that crosses the view dozens of times is drawn with a thin pen.
+            travel = float(np.nansum(np.abs(np.diff(ys)))) / max(y_high - y_low, 1e-300)
+            item.setPen(make_pen(color, 1.0 if travel > DENSE_TRAVEL else CURVE_WIDTH))
+            item.setData(xs, ys, connect="finite")
 
     def set_point(self, reading: PointReadout | None) -> None:
         """Place x0's marker, the tangent through it and the secant to x0 + h, across the visible range."""

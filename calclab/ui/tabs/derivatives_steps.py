@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from calclab.engine.derivatives_job import StepNode, StepsResult
+from calclab.ui.tabs.derivatives_header import show_formula
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
@@ -30,8 +31,10 @@ TREE_FONT_PT = 12.0
 DETAIL_FONT_PT = 16.0
 TYPESET_PER_TICK = 2        # formulas rendered per event-loop turn: keeps each turn under ~50 ms
 MAX_TYPESET = 150           # beyond this many rows the plain text stays (a huge tree would take seconds)
+MAX_ROW_CHARS = 200         # a row's LaTeX longer than this stays plain text (mathtext: ~1 ms per character)
 ROW_PAD = 3                 # pixels above and below a typeset row
-EXPAND_LEVELS = 2           # rows open to this depth when a derivation arrives
+EXPAND_LEVELS = 2           # rows open to this depth when a derivation arrives ...
+SMALL_TREE = 40             # ... if it has at most this many steps (else only the root opens)
 
 
 class StepsView(QWidget):
@@ -98,7 +101,8 @@ class StepsView(QWidget):
         self.tree.clear()
         self.label_message.setVisible(False)
         root = self._add(None, result.root)
-        self._expand(root, EXPAND_LEVELS)
+        small = sum(1 for _ in result.root.walk()) <= SMALL_TREE
+        self._expand(root, EXPAND_LEVELS if small else 1)
         self.tree.setCurrentItem(root)
         self._queue_visible(root)
         self._timer.start()
@@ -177,9 +181,10 @@ class StepsView(QWidget):
         done = 0
         while self._queue and done < TYPESET_PER_TICK:
             item = self._queue.popleft()
-            if self.tree.itemWidget(item, 1) is not None or self._typeset >= MAX_TYPESET:
-                continue
             node: StepNode = item.data(0, NODE_ROLE)
+            if self.tree.itemWidget(item, 1) is not None or self._typeset >= MAX_TYPESET or \
+                    len(node.latex) > MAX_ROW_CHARS:
+                continue
             view = FormulaView(font_pt=TREE_FONT_PT)
             view.set_latex(node.latex, fallback=_equation_text(node))
             view.setToolTip(node.explanation)
@@ -198,7 +203,7 @@ class StepsView(QWidget):
             return
         node: StepNode = current.data(0, NODE_ROLE)
         self.label_detail.setText(f"<b>{node.title}</b>: {_escape(node.explanation)}")
-        self.formula_detail.set_latex(node.latex, fallback=_equation_text(node))
+        show_formula(self.formula_detail, node.latex, _equation_text(node))
 
 
 def _equation_text(node: StepNode) -> str:
