@@ -19,7 +19,8 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
     """Open the calclab window (on `tab`); with `screenshot`, save the window as PNG and return 0.
 
     Returns the process exit code: 2 for a bad tab name or an unwritable screenshot path, 1 if a tab
-    failed or raised while taking a screenshot. `session` is accepted for a later issue and ignored.
+    failed or raised while taking a screenshot. `session` is a .calclab file to open; without it an interactive
+    run restores the last autosave. A screenshot run never restores or autosaves, and says problems on stderr.
     """
     from calclab.ui.tabs import TAB_NAMES
 
@@ -46,6 +47,10 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
 
     worker = SymbolicWorker()
     window = MainWindow(worker, initial_tab=tab, eager_tabs=screenshot is None)
+    interactive = screenshot is None
+    window.session.start(session, interactive=interactive, autosave=interactive, restore_window=interactive,
+                         tab_given=tab is not None)
+    app.aboutToQuit.connect(window.session.save_on_exit)
     app.aboutToQuit.connect(worker.shutdown)
     errors: list[str] = []
     if screenshot is not None:

@@ -255,7 +255,7 @@ class Autosave:
                     result.message = "; ".join(notes + ([result.message] if result.message else []))
                 return result
             self._damaged.add(path)
-            notes.append(f"autosave {result.message}")
+            notes.append(f"the autosave in '{self.folder}': {result.message}")
         self.path = self._writable_slot()
         if notes:
             return LoadResult(default_states(), None, ok=False, message="; ".join(notes))

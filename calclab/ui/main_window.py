@@ -61,6 +61,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tab_widget)
 
         self._build_menus()
+        from calclab.ui.export_menu import ExportMenu
+        from calclab.ui.session_controller import SessionController
+
+        self.session = SessionController(self)    # File > Open/Save/Recent, autosave, remembered layout
+        self.export_menu = ExportMenu(self)       # Export menu, Ctrl+E, export buttons on every plot
         self.label_busy = QLabel("computing…")
         self.label_busy.setVisible(False)
         self.statusBar().addPermanentWidget(self.label_busy)
@@ -164,13 +169,13 @@ class MainWindow(QMainWindow):
     # -- internals ----------------------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        menu_file = self.menuBar().addMenu("&File")
+        self.menu_file = menu_file = self.menuBar().addMenu("&File")
         self.action_quit = QAction("&Quit", self)
         self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.action_quit.setToolTip("Close calclab")
         self.action_quit.triggered.connect(self.close)
         menu_file.addAction(self.action_quit)
-        menu_help = self.menuBar().addMenu("&Help")
+        self.menu_help = menu_help = self.menuBar().addMenu("&Help")
         self.action_about = QAction("&About calclab", self)
         self.action_about.triggered.connect(self._on_about)
         menu_help.addAction(self.action_about)

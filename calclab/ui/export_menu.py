@@ -1,0 +1,157 @@
+"""The window's Export menu: the current tab's main plot (Ctrl+E), the whole tab, its data (CSV) and its
+animation (GIF); and the export button on every plot of every tab as each tab is built.
+
+Heavy imports (pyqtgraph, Pillow) happen when an export runs, not when the window opens.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
+
+
+def _buttons():
+    """calclab.ui.widgets.export_button, imported when first needed (it imports pyqtgraph)."""
+    from calclab.ui.widgets import export_button
+
+    return export_button
+
+
+class ExportMenu(QObject):
+    """Export actions for the current tab of a MainWindow."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.menu = QMenu("&Export", window)
+        self.menu.setToolTipsVisible(True)
+        self.action_plot = self._add("Export &Plot as PNG…", self.export_plot_interactive,
+                                     "The current tab's main plot as a PNG image", "Ctrl+E")
+        self.action_plot_2x = self._add("Export Plot as PNG (&2x)…", lambda: self.export_plot_interactive(".png", 2),
+                                        "Twice the size on screen, for slides and print")
+        self.action_plot_svg = self._add("Export Plot as &SVG…", lambda: self.export_plot_interactive(".svg"),
+                                         "The current tab's main plot as a vector image")
+        self.menu.addSeparator()
+        self.action_tab = self._add("Export Whole &Tab as PNG…", self.export_tab_interactive,
+                                    "Controls, formulas and plots of the current tab in one picture")
+        self.action_csv = self._add("Export &Data as CSV…", self.export_csv_interactive,
+                                    "The descent iteration table or the training loss history")
+        self.action_gif = self._add("Export &Animation as GIF…", self.export_gif_interactive,
+                                    "The descent path or the training run, one frame per step")
+        self.menu.addSeparator()
+        self.action_light = self.menu.addAction("&Light Background for Print")
+        self.action_light.setCheckable(True)
+        self.action_light.setToolTip("Export with a white background and dark axes, whatever the screen shows")
+        self.action_light.toggled.connect(lambda on: _buttons().set_light_background(on))
+        self.menu.aboutToShow.connect(self._on_about_to_show)
+        help_menu = getattr(window, "menu_help", None)
+        if help_menu is not None:
+            window.menuBar().insertMenu(help_menu.menuAction(), self.menu)
+        else:
+            window.menuBar().addMenu(self.menu)
+        window.tab_built.connect(self._on_tab_built)
+
+    def _add(self, text: str, slot, tip: str, shortcut: str | None = None) -> QAction:
+        action = self.menu.addAction(text)
+        action.setToolTip(tip)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    # -- what the current tab offers -------------------------------------------------------------------------
+
+    def _current(self):
+        name = self.window.current_tab_name()
+        return name, self.window.tab(name, build=False)
+
+    def _on_about_to_show(self) -> None:
+        from calclab.ui.export_sources import has_animation, has_table
+
+        name, tab = self._current()
+        has_plot = tab is not None and hasattr(tab, "main_plot") and tab.main_plot() is not None
+        for action in (self.action_plot, self.action_plot_2x, self.action_plot_svg):
+            action.setEnabled(has_plot)
+        self.action_tab.setEnabled(tab is not None)
+        self.action_csv.setEnabled(tab is not None and has_table(tab, name))
+        self.action_gif.setEnabled(tab is not None and has_animation(tab, name))
+        self.action_light.blockSignals(True)
+        self.action_light.setChecked(_buttons().light_background())
+        self.action_light.blockSignals(False)
+
+    def _on_tab_built(self, name: str) -> None:
+        tab = self.window.tab(name, build=False)
+        if tab is None or not hasattr(tab, "main_plot"):
+            return
+        try:
+            _buttons().attach_export_to_tab(tab, name)
+        except Exception as error:  # noqa: BLE001 - a tab without exportable plots still works
+            print(f"note: no export buttons on the {name} tab: {error}", file=sys.stderr)
+
+    # -- the exports -------------------------------------------------------------------------------------------
+
+    def export_plot_interactive(self, extension: str = ".png", scale: int = 1) -> str | None:
+        name, tab = self._current()
+        plot = tab.main_plot() if tab is not None and hasattr(tab, "main_plot") else None
+        if plot is None:
+            self._status(f"The {name} tab has no plot to export.")
+            return None
+        exporter = _buttons().attach_export(plot, f"{name}-plot")
+        return exporter.export_interactive(extension, scale)
+
+    def export_tab_interactive(self) -> str | None:
+        from calclab.ui.export import export_widget_png
+
+        name, tab = self._current()
+        if tab is None:
+            return None
+        return self._run("Export tab", f"{name}-tab", ".png",
+                         lambda path: export_widget_png(tab, path, _buttons().light_background()))
+
+    def export_csv_interactive(self) -> str | None:
+        from calclab.ui.export import export_csv
+        from calclab.ui.export_sources import has_table, table_of
+
+        name, tab = self._current()
+        if tab is None or not has_table(tab, name):
+            self._status(f"The {name} tab has no data table to export.")
+            return None
+        label = "iterations" if name == "descent" else "loss-history" if name == "backprop" else "data"
+        return self._run("Export data", f"{name}-{label}", ".csv", lambda path: export_csv(path, *table_of(tab, name)))
+
+    def export_gif_interactive(self) -> str | None:
+        from calclab.ui.export import export_gif
+        from calclab.ui.export_sources import animation_frames, has_animation
+
+        name, tab = self._current()
+        if tab is None or not has_animation(tab, name):
+            self._status(f"The {name} tab has no animation to export.")
+            return None
+        light = _buttons().light_background()
+        return self._run("Export animation", f"{name}-animation", ".gif",
+                         lambda path: export_gif(animation_frames(tab, name, light), path))
+
+    def _run(self, title: str, suggested: str, extension: str, write) -> str | None:
+        """Ask for the file, write it with a busy cursor, report success or show why it failed."""
+        from calclab.ui.export import ExportError
+
+        path = _buttons().choose_path(self.window, title, suggested, extension)
+        if not path:
+            return None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            write(path)
+        except ExportError as error:
+            QApplication.restoreOverrideCursor()
+            _buttons().show_error(self.window, f"{title} failed", str(error))
+            return None
+        QApplication.restoreOverrideCursor()
+        self._status(f"Exported {os.path.basename(path)}")
+        return path
+
+    def _status(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, 6000)
