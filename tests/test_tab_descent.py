@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from calclab.state.descent import PRESETS, DescentState
 from calclab.ui.tabs.descent import DescentTab
@@ -175,6 +176,13 @@ def test_shortcuts_act_on_the_tab_but_space_types_in_the_expression_box(qtbot, t
     qtbot.keyClick(tab.table_view, Qt.Key.Key_R,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: tab.is_ready() and tab.primary().epoch == 0, timeout=5000)
+    # A checkbox clicked with the mouse does not take the focus, so the next Space still steps.
+    tab.table_view.setFocus()
+    qtbot.mouseClick(tab.inputs.check_show_internals, Qt.MouseButton.LeftButton)
+    assert tab.inputs.check_show_internals.isChecked()
+    assert QApplication.focusWidget() is tab.table_view
+    qtbot.keyClick(tab.table_view, Qt.Key.Key_Space)
+    assert tab.primary().epoch == 1
 
 
 def test_a_new_expression_resets_the_run(qtbot, tab):
@@ -421,3 +429,21 @@ def test_ten_thousand_rows_stay_cheap(qtbot):
         model.data(model.index(10_000, 2))
         model.rowCount()
     assert time.perf_counter() - started < 1.0          # ~10 µs a call; a per-row cache would not matter
+
+
+def test_long_paths_are_thinned_to_what_the_screen_can_show():
+    from calclab.ui.tabs.descent_plots import PathThinner
+
+    thinner = PathThinner()
+    thinner.reset((0.1, 0.1))
+    # 10,000 points creeping along x by 0.001 (100 per cell), then one jump: ~101 cells visited.
+    xs = np.concatenate((np.arange(10_000) * 0.001, [50.0]))
+    ys = np.zeros_like(xs)
+    kept = thinner.indices(xs[:5000], ys[:5000])          # in two calls, as steps arrive
+    kept = thinner.indices(xs, ys)
+    assert kept[0] == 0 and kept[-1] == len(xs) - 1
+    assert 95 <= len(kept) <= 110
+    assert np.all(np.diff(np.floor(xs[kept] / 0.1)) >= 1)   # one point per cell, in path order
+    fresh = PathThinner()
+    fresh.reset((0.1, 0.1))
+    assert list(fresh.indices(xs, ys)) == list(kept)         # incremental = all at once

@@ -15,8 +15,12 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
     QHBoxLayout,
     QScrollArea,
+    QSlider,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -53,6 +57,7 @@ class DescentTab(TabBase):
         scroll.setWidget(self.inputs)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # a click on the panel must not take Space's focus
         self.scroll_inputs = scroll
         self._fit_inputs_width()
 
@@ -94,7 +99,12 @@ class DescentTab(TabBase):
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._on_timer)
-        self.shortcut_step = self._shortcut(QKeySequence(Qt.Key.Key_Space), self._on_step_clicked)
+        self.shortcut_step = self._shortcut(QKeySequence(Qt.Key.Key_Space), self._on_space)
+        # Buttons, boxes and sliders take focus from the keyboard only (Tab), not from a click: after clicking
+        # "Compare" the next Space still steps, and a control that does have focus was reached on purpose.
+        for widget in self.findChildren(QAbstractButton) + self.findChildren(QComboBox) + \
+                self.findChildren(QSlider):
+            widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.shortcut_run = self._shortcut(QKeySequence("Ctrl+R"), self._on_run_clicked)
         self.shortcut_reset = self._shortcut(QKeySequence("Ctrl+Shift+R"), self._on_reset_clicked)
 
@@ -113,6 +123,7 @@ class DescentTab(TabBase):
         self.function_view.point_clicked.connect(self._on_point_clicked)
         self.loss_view.check_log.toggled.connect(self._on_log_toggled)
         self.apply_preset(0)
+        self.button_step.setFocus()   # so the first Space steps (the expression box would take it as text)
 
     def _fit_inputs_width(self) -> None:
         """Size the input column to its widest content (with every optional row shown), never clipping it."""
@@ -361,6 +372,16 @@ class DescentTab(TabBase):
         return self.primary()
 
     # -- slots --------------------------------------------------------------------------------------------
+
+    def _on_space(self) -> None:
+        """Space steps; but a button, box or list reached with Tab gets its usual Space (click, open)."""
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QAbstractButton) and focus is not self.button_step:
+            focus.animateClick()
+        elif isinstance(focus, QComboBox):
+            focus.showPopup()
+        else:
+            self._on_step_clicked()
 
     def _on_step_clicked(self) -> None:
         self.pause()

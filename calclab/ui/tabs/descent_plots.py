@@ -28,6 +28,7 @@ STEP_COLOR = "#C62828"
 INTERNAL_COLOR = "#6A1B9A"
 CONTOUR_LINE_COLOR = (60, 60, 60, 110)
 MAX_MARKERS = 300          # markers for the most recent points of a path
+THIN_CELL_PX = 0.5         # path points closer than this (in screen pixels) to the one before are not drawn
 DRAW_LIMIT = 1e15          # coordinates beyond this are not handed to Qt
 
 
@@ -43,6 +44,58 @@ def drawable_prefix(points: np.ndarray) -> int:
     ok = np.isfinite(points).all(axis=1) & (np.abs(points) <= DRAW_LIMIT).all(axis=1)
     bad = np.flatnonzero(~ok)
     return int(bad[0]) if bad.size else len(points)
+
+
+class PathThinner:
+    """Which path points to draw: a point is kept when it lands in another ~pixel cell than the point before.
+
+    A converging run piles thousands of points onto a few pixels; drawing them all costs time, not detail.
+    Cells are a fraction of a pixel of the current view, so every visible turn of the path survives, and
+    only the points new since the last call are examined. Call `reset()` when the view's scale changes.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self, cell: tuple[float, float] = (0.0, 0.0)) -> None:
+        self.cell = cell
+        self._kept = np.empty(1024, dtype=np.int64)
+        self._count = 0
+        self._seen = 0
+        self._last_cell: np.ndarray | None = None
+
+    def indices(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """Indices into the first len(xs) points to draw (always including the first and the last)."""
+        n = len(xs)
+        if n < self._seen:                    # fewer points than before: a new run
+            self.reset(self.cell)
+        if n > self._seen:
+            cx, cy = self.cell
+            if cx > 0 and cy > 0:
+                with np.errstate(all="ignore"):
+                    cells = np.column_stack((np.floor(xs[self._seen:] / cx), np.floor(ys[self._seen:] / cy)))
+                previous = cells[:-1] if self._last_cell is None else np.vstack((self._last_cell, cells[:-1]))
+                moved = np.any(cells != previous, axis=1) if self._last_cell is not None else \
+                    np.concatenate(([True], np.any(cells[1:] != cells[:-1], axis=1)))
+                new = np.flatnonzero(moved) + self._seen
+                self._last_cell = cells[-1:]
+            else:
+                new = np.arange(self._seen, n)
+            self._append(new)
+            self._seen = n
+        kept = self._kept[: self._count]
+        if self._count and kept[-1] == n - 1:
+            return kept
+        return np.append(kept, n - 1)         # the current point always ends the line
+
+    def _append(self, new: np.ndarray) -> None:
+        needed = self._count + len(new)
+        if needed > len(self._kept):
+            grown = np.empty(max(needed, 2 * len(self._kept)), dtype=np.int64)
+            grown[: self._count] = self._kept[: self._count]
+            self._kept = grown
+        self._kept[self._count: needed] = new
+        self._count = needed
 
 
 class ArrowGlyph:
@@ -87,6 +140,8 @@ class RunItems:
 
     def __init__(self, plot_item: pg.PlotItem, color: str) -> None:
         self.color = color
+        self.thinner = PathThinner()
+        self._view_box = plot_item.getViewBox()
         self.line = pg.PlotDataItem([], [], pen=make_pen(color, 2.0), connect="finite")
         self.markers = pg.ScatterPlotItem([], [], size=9, pen=pg.mkPen("w", width=1), brush=pg.mkBrush(color))
         self.current = pg.ScatterPlotItem([], [], size=15, pen=pg.mkPen("w", width=2), brush=pg.mkBrush(color))
@@ -94,10 +149,38 @@ class RunItems:
             item.setZValue(z)
             plot_item.addItem(item)
 
+        self._history: object | None = None
+        self._checked = 0                  # path rows already checked for being drawable
+        self._drawable: int | None = None  # rows before the first undrawable one (None: all so far)
+
     def set_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
-        self.line.setData(xs, ys, connect="finite")
+        """The whole path (thinned if long), markers on its newest points, a big marker on the last."""
+        px, py = self._view_box.viewPixelSize()
+        cell = (THIN_CELL_PX * px, THIN_CELL_PX * py)
+        if cell != self.thinner.cell:
+            self.thinner.reset(cell)
+        keep = self.thinner.indices(xs, ys) if len(xs) else np.empty(0, dtype=np.int64)
+        self.line.setData(xs[keep], ys[keep], connect="finite")
         self.markers.setData(xs[-MAX_MARKERS:], ys[-MAX_MARKERS:])
         self.current.setData(xs[-1:], ys[-1:])
+
+    def show_run(self, run: Descent, one_d: bool) -> None:
+        """Draw run's path: (x, f(x)) in 1-D, (x, y) in 2-D, up to its first point that cannot be drawn."""
+        history = run.history
+        if history is not self._history:           # a reset makes a new history
+            self._history, self._checked, self._drawable = history, 0, None
+            self.thinner.reset(self.thinner.cell)
+        path = history.path
+        xs = path[:, 0]
+        ys = history.path_f if one_d else path[:, 1]
+        if self._drawable is None and self._checked < len(xs):   # check only the points new since last time
+            new = np.column_stack((xs[self._checked:], ys[self._checked:]))
+            bad = drawable_prefix(new)
+            if bad < len(new):
+                self._drawable = self._checked + bad
+            self._checked = len(xs)
+        n = len(xs) if self._drawable is None else self._drawable
+        self.set_path(xs[:n], ys[:n])
 
     def set_visible(self, visible: bool) -> None:
         for item in (self.line, self.markers, self.current):
@@ -219,10 +302,7 @@ class FunctionView(PlotPanel):
             return
         one_d = self.compiled.dimension == 1
         for name, run in self._run_list:
-            path = run.history.path
-            points = np.column_stack((path[:, 0], run.history.path_f)) if one_d else path
-            n = drawable_prefix(points)
-            self.runs[name].set_path(points[:n, 0], points[:n, 1])
+            self.runs[name].show_run(run, one_d)
         _name, primary = self._run_list[0]
         start = (float(primary.x0[0]), float(primary.history.path_f[0] if one_d else primary.x0[1]))
         if start != self._start_shown:     # a scatter setData costs ~0.1 ms: only when the start moved
