@@ -232,3 +232,52 @@ def test_set_state_shows_the_state(qtbot, tab) -> None:
     wait_for(qtbot, tab, "exp(-x^2/2)")
     assert tab.box_expression.text() == "exp(-x^2/2)"
     assert tab.rates.cell(2, 2) == f"dy/dx = {-math.exp(-0.5):.4g}".replace("-", "−")
+
+
+@pytest.mark.parametrize("text", ["sin((2x+3)^2)", "x sin(x)", "x^3 + 2x^2 + 3x + 1", "log(1 + e^(2x))",
+                                  "sigmoid(2 relu(3x-1) + 1) + sin(x)", "x/(x+1) - sqrt(1 + x^2) exp(-x)",
+                                  "x^4 - 3x^3 + x^2/2 - x + 7"])
+def test_graph_is_drawn_without_overlaps(qtbot, text: str) -> None:
+    """Node boxes never overlap; edge labels overlap neither each other nor the boxes; edges avoid boxes."""
+    from PySide6.QtGui import QPainterPathStroker
+
+    from calclab.engine.graph import build_graph
+    from calclab.engine.graph_steps import GraphStepper
+    from calclab.engine.parsing import parse
+    from calclab.ui.widgets.graph_view import GraphView
+
+    graph = build_graph(parse(text))
+    assert len(graph.nodes) <= 20
+    view = GraphView()
+    qtbot.addWidget(view)
+    view.resize(900, 420)
+    view.set_graph(graph)
+    forward = graph.forward(0.7)
+    backward = graph.backward(forward)
+    stepper = GraphStepper(graph)
+    stepper.run_forward()
+    stepper.run_backward()
+    view.show_passes(forward, backward, stepper.values_shown(), stepper.gradients_shown(), graph.output)
+    boxes = [view.node_rect(i) for i in range(len(graph.nodes))]
+    labels = view.label_rects()
+    assert len(labels) == len(graph.edges)
+    for i, a in enumerate(boxes):
+        assert all(not a.intersects(b) for b in boxes[i + 1:])
+    for i, a in enumerate(labels):
+        assert all(not a.intersects(b) for b in labels[i + 1:])
+        assert all(not a.intersects(b) for b in boxes)
+    stroker = QPainterPathStroker()
+    for edge_index, edge in enumerate(graph.edges):
+        stroke = stroker.createStroke(view.edge_path(edge_index))
+        for i, box in enumerate(boxes):
+            if i not in (edge.child, edge.parent):
+                assert not stroke.intersects(box), (graph.nodes[edge.child].label, graph.nodes[edge.parent].label)
+
+
+def test_too_big_a_graph_says_so(qtbot, tab) -> None:
+    text = " + ".join(f"sin({k}x)" for k in range(2, 30))
+    type_expression(qtbot, tab.box_expression, text)
+    wait_for(qtbot, tab, text)
+    assert tab.graph_panel.view.graph() is None
+    assert "more than 40 graph nodes" in tab.graph_panel.view.message()
+    assert not tab.graph_panel.button_forward_step.isEnabled()

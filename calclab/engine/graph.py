@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from calclab.engine.functions import relu, sigmoid
-from calclab.engine.graph_layout import layered_columns, layered_rows
+from calclab.engine.graph_layout import layered_columns, layered_rows, node_height
 
 MAX_NODES = 40        # beyond this a drawn graph is a hairball; the tab says so instead
 READABLE_NODES = 20   # up to here the layout stays comfortable
@@ -88,7 +88,8 @@ class ComputationalGraph:
     nodes: tuple[GraphNode, ...]
     edges: tuple[GraphEdge, ...]
     columns: tuple[int, ...]                    # layered layout: column = depth from the inputs
-    positions: tuple[tuple[float, float], ...]  # (column, row) per node; rows may be fractional
+    positions: tuple[tuple[float, float], ...]  # (column, row) of each node's centre; rows may be fractional
+    heights: tuple[float, ...] = ()             # each node's height in rows (taller with many operands)
 
     @property
     def output(self) -> int:
@@ -326,7 +327,8 @@ def build_graph(expr: sp.Expr, variable: sp.Symbol | None = None) -> Computation
     columns = layered_columns(nodes)
     rows = layered_rows(nodes, columns)
     positions = tuple((float(c), float(r)) for c, r in zip(columns, rows, strict=True))
-    return ComputationalGraph(expr, variable, tuple(nodes), edges, tuple(columns), positions)
+    heights = tuple(node_height(node) for node in nodes)
+    return ComputationalGraph(expr, variable, tuple(nodes), edges, tuple(columns), positions, heights)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -33,8 +33,8 @@ from calclab.ui.tabs.chain_rule_steps import RatesPanel, StepsPanel
 from calclab.ui.widgets.expression_box import ERROR_COLOR, ExpressionBox
 
 JOB_KEY = "chain_rule.analysis"
-NO_CHAIN_NOTE = ("No chain of rates to multiply here. The computational graph below still shows how the gradient "
-                 "flows: a node that feeds two others adds the two paths.")
+NO_CHAIN_NOTE = ("No chain of rates to multiply here. The computational graph on the right still shows how the "
+                 "gradient flows: a node that feeds two others adds the two paths.")
 
 
 class ChainRuleTab(TabBase):

@@ -50,8 +50,9 @@ def _font(point_size: float, bold: bool = False) -> QFont:
 class _NodeItem:
     """The items of one node: box, operation label, value line, gradient line."""
 
-    def __init__(self, scene: QGraphicsScene, center: QPointF, label: str, fill: str, tooltip: str) -> None:
-        rect = QRectF(center.x() - NODE_W / 2, center.y() - NODE_H / 2, NODE_W, NODE_H)
+    def __init__(self, scene: QGraphicsScene, center: QPointF, label: str, fill: str, tooltip: str,
+                 height: float = NODE_H) -> None:
+        rect = QRectF(center.x() - NODE_W / 2, center.y() - height / 2, NODE_W, height)
         path = QPainterPath()
         path.addRoundedRect(rect, 10, 10)
         self.box = QGraphicsPathItem(path)
@@ -60,9 +61,10 @@ class _NodeItem:
         self.box.setToolTip(tooltip)
         scene.addItem(self.box)
         self.rect = rect
-        self.label = self._text(scene, label, _font(11.5, bold=True), "#111111", rect.top() + 2)
-        self.value = self._text(scene, "", _font(10), VALUE_COLOR, rect.top() + 22)
-        self.gradient = self._text(scene, "", _font(10), GRADIENT_COLOR, rect.top() + 39)
+        top = rect.center().y() - NODE_H / 2   # the three lines stay centred in a taller box
+        self.label = self._text(scene, label, _font(11.5, bold=True), "#111111", top + 2)
+        self.value = self._text(scene, "", _font(10), VALUE_COLOR, top + 22)
+        self.gradient = self._text(scene, "", _font(10), GRADIENT_COLOR, top + 39)
         self.set_current(False)
 
     def _text(self, scene: QGraphicsScene, text: str, font: QFont, color: str, top: float) -> QGraphicsSimpleTextItem:
@@ -134,8 +136,9 @@ class GraphView(QGraphicsView):
         centers = [QPointF(c * COLUMN_STEP, r * ROW_STEP) for c, r in graph.positions]
         for node in graph.nodes:
             kind = "output" if node.index == graph.output else node.op
+            height = NODE_H + (graph.heights[node.index] - 1.0) * ROW_STEP if graph.heights else NODE_H
             self._nodes.append(_NodeItem(scene, centers[node.index], node.label, FILLS.get(kind, OP_FILL),
-                                         f"{node.expr}\n{node.rule}"))
+                                         f"{node.expr}\n{node.rule}", height))
         for edge in graph.edges:
             self._add_edge(graph, edge.child, edge.parent, edge.slot)
         for node in (graph.input, graph.output):
@@ -187,6 +190,10 @@ class GraphView(QGraphicsView):
         """A node's box in scene coordinates (tests check that nothing overlaps)."""
         return self._nodes[index].rect
 
+    def edge_path(self, edge_index: int) -> QPainterPath:
+        """An edge's drawn path in scene coordinates (tests check that it misses other nodes)."""
+        return self._edges[edge_index].path()
+
     def label_rects(self) -> list[QRectF]:
         """The scene rectangles of the visible edge labels."""
         return [box.sceneBoundingRect() for box, text in self._edge_labels if text.text()]
@@ -226,16 +233,22 @@ class GraphView(QGraphicsView):
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         return pen
 
-    def _port(self, parent: int, slot: int, count: int) -> QPointF:
+    def _port(self, graph: ComputationalGraph, parent: int, slot: int) -> QPointF:
+        """Where operand `slot` enters `parent`: ports are stacked in the operands' top-to-bottom order (not
+        their slot order), so edges arriving at one node do not cross just before it."""
+        children = graph.nodes[parent].children
+        count = len(children)
+        ranked = sorted(range(count), key=lambda k: (self._nodes[children[k]].rect.center().y(), k))
+        rank = ranked.index(slot)
         rect = self._nodes[parent].rect
-        offset = (slot - (count - 1) / 2) * min(PORT_GAP, (NODE_H - 16) / max(1, count - 1))
+        offset = (rank - (count - 1) / 2) * min(PORT_GAP, (rect.height() - 16) / max(1, count - 1))
         return QPointF(rect.left(), rect.center().y() + offset)
 
     def _add_edge(self, graph: ComputationalGraph, child: int, parent: int, slot: int) -> None:
         scene = self.scene()
         start_rect = self._nodes[child].rect
         start = QPointF(start_rect.right(), start_rect.center().y())
-        end = self._port(parent, slot, len(graph.nodes[parent].children))
+        end = self._port(graph, parent, slot)
         path = self._route(start, end, child, parent)
         item = QGraphicsPathItem(path)
         item.setPen(self._edge_pen(False))
@@ -261,7 +274,7 @@ class GraphView(QGraphicsView):
         box.setPen(QPen(QColor("#C7CBD1"), 0.8))
         box.setZValue(4)
         text = QGraphicsSimpleTextItem("")
-        text.setFont(_font(9.5))
+        text.setFont(_font(9))
         text.setBrush(QBrush(QColor(GRADIENT_COLOR)))
         text.setZValue(5)
         text.setData(0, end)
@@ -284,37 +297,47 @@ class GraphView(QGraphicsView):
         box.setRect(QRectF(x - 2, y, bounds.width() + 4, bounds.height()))
 
     def _route(self, start: QPointF, end: QPointF, child: int, parent: int) -> QPainterPath:
-        """A straight edge, or a curve around the node boxes it would cut through (x in x·sin(x) skipping sin).
-
-        Candidate curves pass through a gap between the blocking boxes, or above or below them all; the one
-        closest to the straight line that touches no box wins.
+        """An S-curve from the operand's right side to its port (level at both ends, so it never clips the
+        corner of a node next to the port). If that cuts through a node (x in x·sin(x) skipping sin), the edge
+        bends to a level lane clear of the nodes in the way (a gap between them, or above or below them all),
+        runs along it past them, and bends back to the port.
         """
-        path = QPainterPath(start)
-        path.lineTo(end)
-        blockers = [item.rect.adjusted(-8, -8, 8, 8) for i, item in enumerate(self._nodes)
-                    if i not in (child, parent) and start.x() < item.rect.center().x() < end.x()]
+        boxes = [item.rect.adjusted(-6, -6, 6, 6) for i, item in enumerate(self._nodes) if i not in (child, parent)]
         stroker = QPainterPathStroker()
         stroker.setWidth(2.0)
 
         def clear(candidate: QPainterPath) -> bool:
             stroke = stroker.createStroke(candidate)
-            return not any(stroke.intersects(rect) for rect in blockers)
+            return not any(stroke.intersects(rect) for rect in boxes)
 
+        path = _s_curve(QPainterPath(start), start, end)
         if clear(path):
             return path
+        # The nodes strictly between the two ends' columns are what the lane must pass.
+        between = [rect for rect in boxes if rect.left() > start.x() and rect.right() < end.x()]
+        if not between:
+            return path
+        lane_left = min(rect.left() for rect in between) - 4
+        lane_right = max(rect.right() for rect in between) + 4
+        tops_bottoms = sorted({rect.top() for rect in between} | {rect.bottom() for rect in between})
+        lanes = [tops_bottoms[0] - 8, tops_bottoms[-1] + 8]
+        lanes += [(a + b) / 2 for a, b in zip(tops_bottoms, tops_bottoms[1:], strict=False) if b - a > 10]
         middle = (start.y() + end.y()) / 2
-        edges = sorted({rect.top() for rect in blockers} | {rect.bottom() for rect in blockers})
-        targets = [min(edges) - 10, max(edges) + 10]
-        targets += [(a + b) / 2 for a, b in zip(edges, edges[1:], strict=False) if b - a > 12]
-        best = None
-        for target in sorted(targets, key=lambda t: abs(t - middle)):
-            for push in (0.0, 15.0, 30.0):
-                peak = target + (push if target > middle else -push)
-                control_y = (peak - 0.25 * middle) / 0.75   # so the curve passes `peak` half way along
-                dx = (end.x() - start.x()) / 3
-                candidate = QPainterPath(start)
-                candidate.cubicTo(QPointF(start.x() + dx, control_y), QPointF(end.x() - dx, control_y), end)
-                if clear(candidate):
-                    return candidate
-                best = best or candidate
-        return best
+        # Edges into one node that share a gap keep apart: each lane is shifted by half its port's offset.
+        shift = (end.y() - self._nodes[parent].rect.center().y()) / 2
+        for lane in sorted(lanes, key=lambda y: abs(y - middle)):
+            lane += shift
+            enter, leave = QPointF(lane_left, lane), QPointF(lane_right, lane)
+            candidate = _s_curve(QPainterPath(start), start, enter)
+            candidate.lineTo(leave)
+            candidate = _s_curve(candidate, leave, end)
+            if clear(candidate):
+                return candidate
+        return path
+
+
+def _s_curve(path: QPainterPath, start: QPointF, end: QPointF) -> QPainterPath:
+    """Append a cubic from start to end that leaves and arrives horizontally."""
+    dx = (end.x() - start.x()) / 2
+    path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
+    return path
