@@ -13,7 +13,7 @@ from calclab.state.derivatives import PRESETS
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 
-MAX_TYPESET_CHARS = 300   # mathtext takes ~1 ms per character on the GUI thread: longer formulas stay plain text
+MAX_TYPESET_CHARS = 600   # mathtext takes ~1 ms per LaTeX character on the GUI thread: longer stays plain text
 
 
 def show_formula(view: FormulaView, latex: str, text: str) -> None:

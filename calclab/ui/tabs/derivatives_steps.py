@@ -8,6 +8,7 @@ Selecting a row shows its rule, explanation and equation large in the pane below
 
 from __future__ import annotations
 
+import time
 from collections import deque
 
 from PySide6.QtCore import QMargins, Qt, QTimer
@@ -29,9 +30,9 @@ from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 NODE_ROLE = Qt.ItemDataRole.UserRole
 TREE_FONT_PT = 12.0
 DETAIL_FONT_PT = 16.0
-TYPESET_PER_TICK = 2        # formulas rendered per event-loop turn: keeps each turn under ~50 ms
+TICK_BUDGET_S = 0.04        # typeset rows for about this long per event-loop turn (at least one row)
 MAX_TYPESET = 150           # beyond this many rows the plain text stays (a huge tree would take seconds)
-MAX_ROW_CHARS = 200         # a row's LaTeX longer than this stays plain text (mathtext: ~1 ms per character)
+MAX_ROW_CHARS = 400         # a row's LaTeX longer than this stays plain text (mathtext: ~1 ms per character)
 ROW_PAD = 3                 # pixels above and below a typeset row
 EXPAND_LEVELS = 2           # rows open to this depth when a derivation arrives ...
 SMALL_TREE = 40             # ... if it has at most this many steps (else only the root opens)
@@ -178,8 +179,8 @@ class StepsView(QWidget):
             self._timer.start()
 
     def _on_typeset_tick(self) -> None:
-        done = 0
-        while self._queue and done < TYPESET_PER_TICK:
+        deadline = time.monotonic() + TICK_BUDGET_S
+        while self._queue and time.monotonic() < deadline:
             item = self._queue.popleft()
             node: StepNode = item.data(0, NODE_ROLE)
             if self.tree.itemWidget(item, 1) is not None or self._typeset >= MAX_TYPESET or \
@@ -194,7 +195,6 @@ class StepsView(QWidget):
             hint = view.sizeHint()
             item.setSizeHint(1, hint.grownBy(QMargins(0, ROW_PAD, 0, ROW_PAD)))
             self._typeset += 1
-            done += 1
         if not self._queue:
             self._timer.stop()
 
