@@ -127,16 +127,19 @@ class ComputationalGraph:
     def backward(self, forward: ForwardPass) -> BackwardPass:
         """Every node's gradient d output / d node, accumulated over fan-out, from a forward pass."""
         values = forward.values
+        into: list[list[int]] = [[] for _ in self.nodes]   # edges into each node, in slot order
+        for edge_index, edge in enumerate(self.edges):
+            into[edge.parent].append(edge_index)
         local = [0.0] * len(self.edges)
         for node in self.nodes:
             if node.children:
                 rates = _local_derivatives(node, [values[c] for c in node.children], values[node.index])
-                for edge_index, rate in zip(self.edges_into(node.index), rates, strict=True):
+                for edge_index, rate in zip(into[node.index], rates, strict=True):
                     local[edge_index] = rate
         gradients = [0.0] * len(self.nodes)
         gradients[self.output] = 1.0
         for index in self.backward_order():
-            for edge_index in self.edges_into(index):
+            for edge_index in into[index]:
                 gradients[self.edges[edge_index].child] += gradients[index] * local[edge_index]
         return BackwardPass(tuple(gradients), tuple(local))
 
