@@ -321,7 +321,9 @@ class FormulaView(QLabel):
             self.typeset_ready.emit()
 
     def _fit(self) -> None:
-        """Never clip: the minimum size is the content's size."""
+        """Never clip: the minimum size is the content's size (down as well as up: QLabel's size hint never
+        drops below the minimum, so a typeset image would otherwise keep the width of the plain text before it)."""
+        self.setMinimumSize(0, 0)
         self.setMinimumSize(self.sizeHint())
         self.updateGeometry()
 
