@@ -222,10 +222,10 @@ def descent_steps(bench: Bench, setup: dict, steps: int) -> dict:
 def descent_baseline_2d(bench: Bench, steps: int) -> dict:
     """Bare pyqtgraph: the 2-D Descent plots' items updated with setData and repainted, nothing else.
 
-    The same items on plots of the same size and look as the tab's (grid, legend, axes cached as pixmaps like
-    the tab's): a 256x256 RGBA map and contour lines set once; per step the path line, the recent markers, the
-    current point, the step arrow and the loss curve. What it leaves out is what calclab adds: the engine
-    step, the table, the labels and the buttons.
+    The same items on plots of the same size and look as the tab's (grid, legend, axes cached as pixmaps and
+    a loss window that only moves when the data leaves it, like the tab's): a 256x256 RGBA map and contour
+    lines set once; per step the path line, the recent markers, the current point, the step arrow and the loss
+    curve. What it leaves out is what calclab adds: the engine step, the table, the labels and the buttons.
     """
     import pyqtgraph as pg
     from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
@@ -268,6 +268,15 @@ def descent_baseline_2d(bench: Bench, steps: int) -> dict:
     plot.setRange(xRange=(-11.25, 11.25), yRange=(-11.25, 11.25), padding=0)
     plot.getPlotItem().getViewBox().setAspectLocked(True, ratio=1.0)
     loss = loss_plot.plot([], [], pen=pg.mkPen("#D55E00", width=2))
+    # Axes that move on every step would cost more than everything else (their ticks and grid are redrawn):
+    # like the tab, widen the epoch axis by doubling and keep the loss axis fixed while the data fits.
+    loss_plot.getPlotItem().disableAutoRange()
+    loss_plot.getPlotItem().setClipToView(True)
+    loss_plot.getPlotItem().setDownsampling(auto=True, mode="peak")
+    f0 = 9.0 ** 2 + 10 * 2.5 ** 2
+    loss_plot.setYRange(-0.05 * f0, 1.05 * f0, padding=0.0)
+    x_max = [10.0]
+    loss_plot.setXRange(0.0, x_max[0], padding=0.02)
     window.show()
     bench.settle()
 
@@ -288,6 +297,9 @@ def descent_baseline_2d(bench: Bench, steps: int) -> dict:
         arrow.setData([point[0], following[0]], [point[1], following[1]])
         head.setPos(following[0], following[1])
         loss.setData(np.arange(len(values), dtype=float), np.array(values))
+        if len(values) - 1 > x_max[0]:
+            x_max[0] *= 2
+            loss_plot.setXRange(0.0, x_max[0], padding=0.02)
 
     times, paints = time_steps(bench, step, steps)
     window.close()
@@ -317,6 +329,9 @@ def descent_memory(bench: Bench, steps: int) -> dict:
         bench.settle()
         times.append(time.perf_counter() - t0)
     after = rss_mb()
+    run = tab.primary()
+    if run is None or run.epoch != steps + 50:
+        raise RuntimeError(f"expected {steps + 50} steps, the run is at epoch {getattr(run, 'epoch', None)}")
     return {"growth_mb": after - before, "rss_before_mb": before, "seconds": time.perf_counter() - start,
             "last_1000_median_ms": statistics.median(times[-1000:]) * 1e3}
 
