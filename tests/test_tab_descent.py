@@ -432,7 +432,7 @@ def test_ten_thousand_rows_stay_cheap(qtbot):
 
 
 def test_long_paths_are_thinned_to_what_the_screen_can_show():
-    from calclab.ui.tabs.descent_plots import PathThinner
+    from calclab.ui.tabs.descent_items import PathThinner
 
     thinner = PathThinner()
     thinner.reset((0.1, 0.1))

@@ -265,7 +265,7 @@ class DescentTab(TabBase):
         if x_range is None or (compiled.dimension == 2 and y_range is None):
             half = max(3.0, 1.25 * max(abs(v) for v in start))
             x_range = y_range = (-half, half)
-        self.function_view.set_function(compiled, x_range, y_range)
+        self.function_view.set_function(compiled, x_range, y_range, start)
         self._rebuild_runs()
 
     def _on_prepare_error(self, message: str) -> None:

@@ -47,6 +47,7 @@ class ContourMap:
     line_x: np.ndarray
     line_y: np.ndarray
     levels: np.ndarray
+    lowest: tuple[float, float] | None   # the grid point where f is smallest
 
 
 def evaluate_grid(f: Callable[..., np.ndarray], x_range: tuple[float, float], y_range: tuple[float, float],
@@ -70,7 +71,10 @@ def contour_map(f: Callable[..., np.ndarray], x_range: tuple[float, float], y_ra
     values = z[finite]
     line_x = line_y = np.empty(0)
     chosen = np.empty(0)
+    lowest = None
     if values.size:
+        row, column = np.unravel_index(np.nanargmin(np.where(finite, z, np.inf)), z.shape)
+        lowest = (float(x[column]), float(y[row]))
         order = np.argsort(values, kind="stable")
         rank = np.empty(values.size)
         rank[order] = np.linspace(0.0, 1.0, values.size)
@@ -83,7 +87,7 @@ def contour_map(f: Callable[..., np.ndarray], x_range: tuple[float, float], y_ra
         if sorted_values[-1] - sorted_values[0] > 1e-12 * max(1.0, abs(sorted_values[-1])):
             chosen = np.unique(np.quantile(values, np.linspace(0.0, 1.0, levels + 2)[1:-1]))
             line_x, line_y = _contour_lines(x, y, z, chosen)
-    return ContourMap(image, x_range, y_range, line_x, line_y, chosen)
+    return ContourMap(image, x_range, y_range, line_x, line_y, chosen, lowest)
 
 
 def _contour_lines(x: np.ndarray, y: np.ndarray, z: np.ndarray,

@@ -13,180 +13,28 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QPushButton, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QPushButton, QWidget
 
 from calclab.engine.descent import Descent
 from calclab.ui.tabs.descent_contour import contour_map
+from calclab.ui.tabs.descent_items import (
+    CONTOUR_LINE_COLOR,
+    CURVE_COLOR,
+    DRAW_LIMIT,
+    INTERNAL_COLOR,
+    OPTIMIZER_COLORS,
+    STEP_COLOR,
+    TANGENT_COLOR,
+    ArrowGlyph,
+    RunItems,
+    cache_axes,
+    drawable_prefix,
+)
+from calclab.ui.tabs.descent_loss import LossView
 from calclab.ui.tabs.descent_symbolic import Compiled
 from calclab.ui.widgets.plot_panel import PlotPanel, break_at_jumps, make_pen, set_curve_data
 
-OPTIMIZER_COLORS = {"sgd": "#D55E00", "momentum": "#0072B2", "nesterov": "#009E73", "adagrad": "#CC79A7",
-                    "rmsprop": "#E69F00", "adam": "#6A3D9A"}
-CURVE_COLOR = "#263238"
-TANGENT_COLOR = "#2E7D32"
-STEP_COLOR = "#C62828"
-INTERNAL_COLOR = "#6A1B9A"
-CONTOUR_LINE_COLOR = (60, 60, 60, 110)
-MAX_MARKERS = 300          # markers for the most recent points of a path
-THIN_CELL_PX = 0.5         # path points closer than this (in screen pixels) to the one before are not drawn
-DRAW_LIMIT = 1e15          # coordinates beyond this are not handed to Qt
-
-
-def cache_axes(panel: PlotPanel) -> None:
-    """Cache each axis as a pixmap: with the grid on, an axis spans the whole plot, so every path update
-    would otherwise replay its tick labels and grid lines (about 4 ms an axis in software rendering)."""
-    for side in ("left", "bottom", "right", "top"):
-        panel.plot_item.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-def drawable_prefix(points: np.ndarray) -> int:
-    """How many leading rows of `points` are finite and small enough to draw."""
-    ok = np.isfinite(points).all(axis=1) & (np.abs(points) <= DRAW_LIMIT).all(axis=1)
-    bad = np.flatnonzero(~ok)
-    return int(bad[0]) if bad.size else len(points)
-
-
-class PathThinner:
-    """Which path points to draw: a point is kept when it lands in another ~pixel cell than the point before.
-
-    A converging run piles thousands of points onto a few pixels; drawing them all costs time, not detail.
-    Cells are a fraction of a pixel of the current view, so every visible turn of the path survives, and
-    only the points new since the last call are examined. Call `reset()` when the view's scale changes.
-    """
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self, cell: tuple[float, float] = (0.0, 0.0)) -> None:
-        self.cell = cell
-        self._kept = np.empty(1024, dtype=np.int64)
-        self._count = 0
-        self._seen = 0
-        self._last_cell: np.ndarray | None = None
-
-    def indices(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        """Indices into the first len(xs) points to draw (always including the first and the last)."""
-        n = len(xs)
-        if n < self._seen:                    # fewer points than before: a new run
-            self.reset(self.cell)
-        if n > self._seen:
-            cx, cy = self.cell
-            if cx > 0 and cy > 0:
-                with np.errstate(all="ignore"):
-                    cells = np.column_stack((np.floor(xs[self._seen:] / cx), np.floor(ys[self._seen:] / cy)))
-                previous = cells[:-1] if self._last_cell is None else np.vstack((self._last_cell, cells[:-1]))
-                moved = np.any(cells != previous, axis=1) if self._last_cell is not None else \
-                    np.concatenate(([True], np.any(cells[1:] != cells[:-1], axis=1)))
-                new = np.flatnonzero(moved) + self._seen
-                self._last_cell = cells[-1:]
-            else:
-                new = np.arange(self._seen, n)
-            self._append(new)
-            self._seen = n
-        kept = self._kept[: self._count]
-        if self._count and kept[-1] == n - 1:
-            return kept
-        return np.append(kept, n - 1)         # the current point always ends the line
-
-    def _append(self, new: np.ndarray) -> None:
-        needed = self._count + len(new)
-        if needed > len(self._kept):
-            grown = np.empty(max(needed, 2 * len(self._kept)), dtype=np.int64)
-            grown[: self._count] = self._kept[: self._count]
-            self._kept = grown
-        self._kept[self._count: needed] = new
-        self._count = needed
-
-
-class ArrowGlyph:
-    """A straight arrow in data coordinates: a line for the shaft and a pyqtgraph ArrowItem for the head."""
-
-    def __init__(self, plot_item: pg.PlotItem, color: str, width: float = 3.0, z: float = 20.0) -> None:
-        self.shaft = pg.PlotDataItem([], [], pen=make_pen(color, width))
-        self.head = pg.ArrowItem(angle=0, headLen=16, headWidth=11, tailLen=0, pen=pg.mkPen(color),
-                                 brush=pg.mkBrush(color))
-        self._view_box = plot_item.getViewBox()
-        for item in (self.shaft, self.head):
-            item.setZValue(z)
-            plot_item.addItem(item)
-        self.hide()
-
-    def set(self, start: Sequence[float], delta: Sequence[float]) -> None:
-        """Draw from start to start + delta (hidden when the arrow would be invisible or not finite)."""
-        x0, y0 = float(start[0]), float(start[1])
-        x1, y1 = x0 + float(delta[0]), y0 + float(delta[1])
-        if not all(math.isfinite(v) and abs(v) <= DRAW_LIMIT for v in (x0, y0, x1, y1)):
-            self.hide()
-            return
-        self.shaft.setData([x0, x1], [y0, y1])
-        px, py = self._view_box.viewPixelSize()
-        dx_px = (x1 - x0) / px if px > 0 else 0.0
-        dy_px = (y1 - y0) / py if py > 0 else 0.0
-        if math.hypot(dx_px, dy_px) < 4:
-            self.head.setVisible(False)
-            return
-        # ArrowItem's angle 0 points left and turns clockwise on screen (y grows downwards there).
-        self.head.setStyle(angle=180.0 - math.degrees(math.atan2(dy_px, dx_px)))
-        self.head.setPos(x1, y1)
-        self.head.setVisible(True)
-
-    def hide(self) -> None:
-        self.shaft.setData([], [])   # stays "visible" with no data, so its legend entry keeps its colour
-        self.head.setVisible(False)
-
-
-class RunItems:
-    """One run's items on the function plot: the path, recent markers, the current point."""
-
-    def __init__(self, plot_item: pg.PlotItem, color: str) -> None:
-        self.color = color
-        self.thinner = PathThinner()
-        self._view_box = plot_item.getViewBox()
-        self.line = pg.PlotDataItem([], [], pen=make_pen(color, 2.0), connect="finite")
-        self.markers = pg.ScatterPlotItem([], [], size=9, pen=pg.mkPen("w", width=1), brush=pg.mkBrush(color))
-        self.current = pg.ScatterPlotItem([], [], size=15, pen=pg.mkPen("w", width=2), brush=pg.mkBrush(color))
-        for z, item in ((10, self.line), (11, self.markers), (12, self.current)):
-            item.setZValue(z)
-            plot_item.addItem(item)
-
-        self._history: object | None = None
-        self._checked = 0                  # path rows already checked for being drawable
-        self._drawable: int | None = None  # rows before the first undrawable one (None: all so far)
-
-    def set_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
-        """The whole path (thinned if long), markers on its newest points, a big marker on the last."""
-        px, py = self._view_box.viewPixelSize()
-        cell = (THIN_CELL_PX * px, THIN_CELL_PX * py)
-        if cell != self.thinner.cell:
-            self.thinner.reset(cell)
-        keep = self.thinner.indices(xs, ys) if len(xs) else np.empty(0, dtype=np.int64)
-        self.line.setData(xs[keep], ys[keep], connect="finite")
-        self.markers.setData(xs[-MAX_MARKERS:], ys[-MAX_MARKERS:])
-        self.current.setData(xs[-1:], ys[-1:])
-
-    def show_run(self, run: Descent, one_d: bool) -> None:
-        """Draw run's path: (x, f(x)) in 1-D, (x, y) in 2-D, up to its first point that cannot be drawn."""
-        history = run.history
-        if history is not self._history:           # a reset makes a new history
-            self._history, self._checked, self._drawable = history, 0, None
-            self.thinner.reset(self.thinner.cell)
-        path = history.path
-        xs = path[:, 0]
-        ys = history.path_f if one_d else path[:, 1]
-        if self._drawable is None and self._checked < len(xs):   # check only the points new since last time
-            new = np.column_stack((xs[self._checked:], ys[self._checked:]))
-            bad = drawable_prefix(new)
-            if bad < len(new):
-                self._drawable = self._checked + bad
-            self._checked = len(xs)
-        n = len(xs) if self._drawable is None else self._drawable
-        self.set_path(xs[:n], ys[:n])
-
-    def set_visible(self, visible: bool) -> None:
-        for item in (self.line, self.markers, self.current):
-            item.setVisible(visible)
-        if not visible:
-            self.set_path(np.empty(0), np.empty(0))
+__all__ = ["FunctionView", "LossView"]
 
 
 class FunctionView(PlotPanel):
@@ -226,6 +74,7 @@ class FunctionView(PlotPanel):
         self.show_internals = False
         self._run_list: list[tuple[str, Descent]] = []
         self._start_shown: tuple[float, float] | None = None
+        self._valley: tuple[float, float] | None = None   # the lowest point drawn (where paths head)
 
         self.button_fit = QPushButton("Fit path")
         self.button_fit.setToolTip("Zoom so the whole path and the start point are in view")
@@ -237,8 +86,9 @@ class FunctionView(PlotPanel):
     # -- setting up -------------------------------------------------------------------------------------
 
     def set_function(self, compiled: Compiled, x_range: tuple[float, float],
-                     y_range: tuple[float, float] | None) -> None:
-        """Show a new f over the given window (y_range is used in 2-D only)."""
+                     y_range: tuple[float, float] | None, start: Sequence[float] | None = None) -> None:
+        """Show a new f over the given window (y_range is used in 2-D only; 1-D picks f's range from the
+        curve, cutting off arms that rise far above the start so the valleys keep the room)."""
         self.compiled = compiled
         two_d = compiled.dimension == 2
         names = compiled.names
@@ -263,9 +113,15 @@ class FunctionView(PlotPanel):
             xs, ys = self._sample_curve(x_range)
             finite = ys[np.isfinite(ys)]
             low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+            f_start = float(compiled.grid(np.array([start[0]]))[0]) if start is not None else math.nan
+            if math.isfinite(f_start) and f_start > low:
+                high = min(high, max(f_start + 0.5 * (f_start - low), low + 0.5 * (high - low)))
             if high - low < 1e-9:
                 low, high = low - 1.0, high + 1.0
             self.plot_item.setRange(xRange=x_range, yRange=(low, high), padding=0.05)
+            if finite.size:
+                lowest = int(np.nanargmin(np.where(np.isfinite(ys), ys, np.inf)))
+                self._valley = (float(xs[lowest]), float(ys[lowest]))
             self._draw_curve(self.plot_item.getViewBox().viewRange()[0])
 
     def set_runs(self, runs: Sequence[tuple[str, Descent]], show_internals: bool) -> None:
@@ -279,6 +135,7 @@ class FunctionView(PlotPanel):
             items.set_visible(name in active)
         self._rebuild_legend()
         self.update_runs()
+        self._place_legend()
 
     def _rebuild_legend(self) -> None:
         if self.legend is None:
@@ -293,6 +150,48 @@ class FunctionView(PlotPanel):
         self.legend.addItem(self.step_arrow.shaft, "next step")
         if self.show_internals and self._internal_vector() is not None:
             self.legend.addItem(self.internal_arrow.shaft, self._internal_label())
+
+    def _place_legend(self) -> None:
+        """Put the legend in the corner that hides least: fewest curve samples, path points and start-to-minimum
+        line under it (a legend over the start point or the valley would hide what the lesson is about)."""
+        if self.legend is None or self.compiled is None or not self._run_list:
+            return
+        view_box = self.plot_item.getViewBox()
+        (x_lo, x_hi), (y_lo, y_hi) = view_box.viewRange()
+        one_d = self.compiled.dimension == 1
+        chunks, weights = [], []     # hiding the path is worse than hiding a stretch of the curve's arm
+        if one_d and self.curve.getData()[0] is not None:
+            curve = np.column_stack(self.curve.getData())
+            chunks.append(curve)
+            weights.append(1.0)
+            start_x = float(self._run_list[0][1].x0[0])
+            if self._valley is not None:   # in 1-D the path will run along the curve down to the valley
+                low, high = sorted((start_x, self._valley[0]))
+                chunks.append(curve[(curve[:, 0] >= low) & (curve[:, 0] <= high)])
+                weights.append(5.0)
+        for name, _run in self._run_list:
+            xs, ys = self.runs[name].line.getData()
+            if xs is not None and len(xs):
+                chunks.append(np.column_stack((xs, ys)))
+                weights.append(20.0)
+                if not one_d:              # in 2-D, roughly the line from the start to the lowest point
+                    end = self._valley if self._valley is not None else (xs[-1], ys[-1])
+                    t = np.linspace(0.0, 1.0, 40)[:, np.newaxis]
+                    chunks.append((1 - t) * np.array([xs[0], ys[0]]) + t * np.asarray(end))
+                    weights.append(5.0)
+        if not chunks:
+            return
+        points = np.concatenate(chunks)
+        weight = np.concatenate([np.full(len(c), w) for c, w in zip(chunks, weights, strict=True)])
+        u = (points[:, 0] - x_lo) / max(x_hi - x_lo, 1e-300)
+        v = (points[:, 1] - y_lo) / max(y_hi - y_lo, 1e-300)
+        box = self.legend.boundingRect()
+        w = min(0.6, box.width() / max(view_box.width(), 1.0) + 0.04)
+        h = min(0.6, box.height() / max(view_box.height(), 1.0) + 0.04)
+        corners = {(-10, 10): (u > 1 - w) & (v > 1 - h), (10, 10): (u < w) & (v > 1 - h),
+                   (-10, -10): (u > 1 - w) & (v < h), (10, -10): (u < w) & (v < h)}
+        best = min(corners, key=lambda corner: float(weight[corners[corner]].sum()))   # ties: top right
+        self.legend.setOffset(best)
 
     # -- per step ----------------------------------------------------------------------------------------
 
@@ -373,6 +272,7 @@ class FunctionView(PlotPanel):
         assert self.compiled is not None
         xr, yr = (float(x_range[0]), float(x_range[1])), (float(y_range[0]), float(y_range[1]))
         cmap = contour_map(self.compiled.grid, xr, yr)
+        self._valley = cmap.lowest
         self.image.setImage(cmap.image, autoLevels=False)
         self.image.setRect(QRectF(xr[0], yr[0], xr[1] - xr[0], yr[1] - yr[0]))
         self.contours.setData(cmap.line_x, cmap.line_y, connect="finite")
@@ -386,6 +286,7 @@ class FunctionView(PlotPanel):
         else:
             self._draw_curve((x_lo, x_hi))
         self.update_runs()   # arrow heads and the tangent are sized in pixels
+        self._place_legend()
 
     def _on_fit_clicked(self) -> None:
         if self.compiled is None or not self._run_list:
@@ -411,90 +312,3 @@ class FunctionView(PlotPanel):
             return
         point = view_box.mapSceneToView(scene_pos)
         self.point_clicked.emit(float(point.x()), float(point.y()))
-
-
-class LossView(PlotPanel):
-    """f after each epoch, one curve per run, with a log-scale toggle that never feeds log10 a value <= 0."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Loss per epoch", "epoch", "f", legend=True, parent=parent)
-        cache_axes(self)
-        self.check_log = QCheckBox("log scale")
-        self.check_log.setToolTip("Show f on a logarithmic axis (values ≤ 0 cannot be shown there and are left out)")
-        self.check_log.toggled.connect(self._on_log_toggled)
-        self.add_toolbar_widget(self.check_log)
-        self.curves: dict[str, pg.PlotDataItem] = {}
-        self._runs: list[tuple[str, Descent]] = []
-        self.plot_item.setClipToView(True)
-        self.plot_item.setDownsampling(auto=True, mode="peak")
-        self.plot_item.disableAutoRange()
-        self._x_max = 0.0
-        self._y_range: tuple[float, float] | None = None
-
-    def set_runs(self, runs: Sequence[tuple[str, Descent]]) -> None:
-        self._runs = list(runs)
-        for name, _run in self._runs:
-            if name not in self.curves:
-                self.curves[name] = self.add_curve(None, OPTIMIZER_COLORS[name], width=2.0)
-        active = {n for n, _r in self._runs}
-        for name, curve in self.curves.items():
-            curve.setVisible(name in active)
-            if name not in active:
-                curve.setData([], [])
-        if self.legend is not None:
-            self.legend.clear()
-            if len(self._runs) > 1:
-                for name, _run in self._runs:
-                    self.legend.addItem(self.curves[name], name)
-            self.legend.setVisible(len(self._runs) > 1)
-        self._x_max = 0.0
-        self._y_range: tuple[float, float] | None = None
-        self.update_runs()
-
-    def update_runs(self) -> None:
-        log = self.check_log.isChecked()
-        low, high, epochs = math.inf, -math.inf, 0
-        for name, run in self._runs:
-            f = np.array(run.history.path_f, dtype=float)
-            f[~(np.abs(f) <= DRAW_LIMIT)] = np.nan          # overflowed values: a gap, not a spike to inf
-            if log:
-                f[~(f > 0)] = np.nan                         # log10 of 0 or less does not exist
-            set_curve_data(self.curves[name], np.arange(f.size, dtype=float), f)
-            finite = f[np.isfinite(f)]
-            if finite.size:
-                low, high = min(low, float(finite.min())), max(high, float(finite.max()))
-            epochs = max(epochs, f.size - 1, run.epochs if run.epochs <= 40 else 0)
-        self._fit_range(epochs, low, high, log)
-
-    def _fit_range(self, epochs: int, low: float, high: float, log: bool) -> None:
-        """Change the window only when the data leaves it (or fills under a quarter of it in y).
-
-        Autorange would move the axes on every step, and redrawing the axes' ticks and grid costs more than
-        the step itself; this way the axes change a few times per run.
-        """
-        view_box = self.plot_item.getViewBox()
-        if epochs > self._x_max or self._x_max == 0:
-            self._x_max = float(max(10, epochs if epochs <= 40 and self._x_max == 0 else 2 * epochs))
-            view_box.setXRange(0.0, self._x_max, padding=0.02)
-        if not math.isfinite(low):
-            return
-        if log:
-            low, high = math.log10(low), math.log10(high)
-        span = max(high - low, 1e-12 * max(1.0, abs(high)))
-        current = self._y_range
-        if current is None or low < current[0] or high > current[1] or span < 0.25 * (current[1] - current[0]):
-            pad = 0.05 * span
-            self._y_range = (low - pad, high + pad)
-            view_box.setYRange(low - pad, high + pad, padding=0.0)
-
-    def set_log(self, on: bool) -> None:
-        self.check_log.setChecked(on)
-
-    def _on_log_toggled(self, on: bool) -> None:
-        # Mask before switching log on (and unmask after switching it off), so log10 never sees a value <= 0.
-        self._y_range = None
-        if on:
-            self.update_runs()
-        self.plot_item.setLogMode(x=False, y=on)
-        self._y_range = None
-        self.update_runs()

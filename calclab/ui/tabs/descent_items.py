@@ -1,0 +1,186 @@
+"""The pieces the Descent tab's plots are made of: a run's path items, arrows, path thinning, cached axes.
+
+Each piece is created once and then only fed new data; nothing here knows about the tab.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
+
+from calclab.engine.descent import Descent
+from calclab.ui.widgets.plot_panel import PlotPanel, make_pen
+
+OPTIMIZER_COLORS = {"sgd": "#D55E00", "momentum": "#0072B2", "nesterov": "#009E73", "adagrad": "#CC79A7",
+                    "rmsprop": "#E69F00", "adam": "#6A3D9A"}
+CURVE_COLOR = "#263238"
+TANGENT_COLOR = "#2E7D32"
+STEP_COLOR = "#C62828"
+INTERNAL_COLOR = "#6A1B9A"
+CONTOUR_LINE_COLOR = (60, 60, 60, 110)
+MAX_MARKERS = 300          # markers for the most recent points of a path
+THIN_CELL_PX = 0.5         # path points closer than this (in screen pixels) to the one before are not drawn
+DRAW_LIMIT = 1e15          # coordinates beyond this are not handed to Qt
+
+
+def cache_axes(panel: PlotPanel) -> None:
+    """Cache each axis as a pixmap: with the grid on, an axis spans the whole plot, so every path update
+    would otherwise replay its tick labels and grid lines (about 4 ms an axis in software rendering)."""
+    for side in ("left", "bottom", "right", "top"):
+        panel.plot_item.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def drawable_prefix(points: np.ndarray) -> int:
+    """How many leading rows of `points` are finite and small enough to draw."""
+    ok = np.isfinite(points).all(axis=1) & (np.abs(points) <= DRAW_LIMIT).all(axis=1)
+    bad = np.flatnonzero(~ok)
+    return int(bad[0]) if bad.size else len(points)
+
+
+class PathThinner:
+    """Which path points to draw: a point is kept when it lands in another ~pixel cell than the point before.
+
+    A converging run piles thousands of points onto a few pixels; drawing them all costs time, not detail.
+    Cells are a fraction of a pixel of the current view, so every visible turn of the path survives, and
+    only the points new since the last call are examined. Call `reset()` when the view's scale changes.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self, cell: tuple[float, float] = (0.0, 0.0)) -> None:
+        self.cell = cell
+        self._kept = np.empty(1024, dtype=np.int64)
+        self._count = 0
+        self._seen = 0
+        self._last_cell: np.ndarray | None = None
+
+    def indices(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """Indices into the first len(xs) points to draw (always including the first and the last)."""
+        n = len(xs)
+        if n < self._seen:                    # fewer points than before: a new run
+            self.reset(self.cell)
+        if n > self._seen:
+            cx, cy = self.cell
+            if cx > 0 and cy > 0:
+                with np.errstate(all="ignore"):
+                    cells = np.column_stack((np.floor(xs[self._seen:] / cx), np.floor(ys[self._seen:] / cy)))
+                previous = cells[:-1] if self._last_cell is None else np.vstack((self._last_cell, cells[:-1]))
+                moved = np.any(cells != previous, axis=1) if self._last_cell is not None else \
+                    np.concatenate(([True], np.any(cells[1:] != cells[:-1], axis=1)))
+                new = np.flatnonzero(moved) + self._seen
+                self._last_cell = cells[-1:]
+            else:
+                new = np.arange(self._seen, n)
+            self._append(new)
+            self._seen = n
+        kept = self._kept[: self._count]
+        if self._count and kept[-1] == n - 1:
+            return kept
+        return np.append(kept, n - 1)         # the current point always ends the line
+
+    def _append(self, new: np.ndarray) -> None:
+        needed = self._count + len(new)
+        if needed > len(self._kept):
+            grown = np.empty(max(needed, 2 * len(self._kept)), dtype=np.int64)
+            grown[: self._count] = self._kept[: self._count]
+            self._kept = grown
+        self._kept[self._count: needed] = new
+        self._count = needed
+
+
+class ArrowGlyph:
+    """A straight arrow in data coordinates: a line for the shaft and a pyqtgraph ArrowItem for the head."""
+
+    def __init__(self, plot_item: pg.PlotItem, color: str, width: float = 3.0, z: float = 20.0) -> None:
+        self.shaft = pg.PlotDataItem([], [], pen=make_pen(color, width))
+        self.head = pg.ArrowItem(angle=0, headLen=16, headWidth=11, tailLen=0, pen=pg.mkPen(color),
+                                 brush=pg.mkBrush(color))
+        self._view_box = plot_item.getViewBox()
+        for item in (self.shaft, self.head):
+            item.setZValue(z)
+            plot_item.addItem(item)
+        self.hide()
+
+    def set(self, start: Sequence[float], delta: Sequence[float]) -> None:
+        """Draw from start to start + delta (hidden when the arrow would be invisible or not finite)."""
+        x0, y0 = float(start[0]), float(start[1])
+        x1, y1 = x0 + float(delta[0]), y0 + float(delta[1])
+        if not all(math.isfinite(v) and abs(v) <= DRAW_LIMIT for v in (x0, y0, x1, y1)):
+            self.hide()
+            return
+        self.shaft.setData([x0, x1], [y0, y1])
+        px, py = self._view_box.viewPixelSize()
+        dx_px = (x1 - x0) / px if px > 0 else 0.0
+        dy_px = (y1 - y0) / py if py > 0 else 0.0
+        if math.hypot(dx_px, dy_px) < 4:
+            self.head.setVisible(False)
+            return
+        # ArrowItem's angle 0 points left and turns clockwise on screen (y grows downwards there).
+        self.head.setStyle(angle=180.0 - math.degrees(math.atan2(dy_px, dx_px)))
+        self.head.setPos(x1, y1)
+        self.head.setVisible(True)
+
+    def hide(self) -> None:
+        self.shaft.setData([], [])   # stays "visible" with no data, so its legend entry keeps its colour
+        self.head.setVisible(False)
+
+
+class RunItems:
+    """One run's items on the function plot: the path, recent markers, the current point."""
+
+    def __init__(self, plot_item: pg.PlotItem, color: str) -> None:
+        self.color = color
+        self.thinner = PathThinner()
+        self._view_box = plot_item.getViewBox()
+        self.line = pg.PlotDataItem([], [], pen=make_pen(color, 2.0), connect="finite")
+        self.markers = pg.ScatterPlotItem([], [], size=9, pen=pg.mkPen("w", width=1), brush=pg.mkBrush(color))
+        self.current = pg.ScatterPlotItem([], [], size=15, pen=pg.mkPen("w", width=2), brush=pg.mkBrush(color))
+        for z, item in ((10, self.line), (11, self.markers), (12, self.current)):
+            item.setZValue(z)
+            plot_item.addItem(item)
+
+        self._history: object | None = None
+        self._checked = 0                  # path rows already checked for being drawable
+        self._drawable: int | None = None  # rows before the first undrawable one (None: all so far)
+
+    def set_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        """The whole path (thinned if long), markers on its newest points, a big marker on the last."""
+        px, py = self._view_box.viewPixelSize()
+        cell = (THIN_CELL_PX * px, THIN_CELL_PX * py)
+        if cell != self.thinner.cell:
+            self.thinner.reset(cell)
+        keep = self.thinner.indices(xs, ys) if len(xs) else np.empty(0, dtype=np.int64)
+        self.line.setData(xs[keep], ys[keep], connect="finite")
+        self.markers.setData(xs[-MAX_MARKERS:], ys[-MAX_MARKERS:])
+        self.current.setData(xs[-1:], ys[-1:])
+
+    def show_run(self, run: Descent, one_d: bool) -> None:
+        """Draw run's path: (x, f(x)) in 1-D, (x, y) in 2-D, up to its first point that cannot be drawn."""
+        history = run.history
+        if history is not self._history:           # a reset makes a new history
+            self._history, self._checked, self._drawable = history, 0, None
+            self.thinner.reset(self.thinner.cell)
+        path = history.path
+        xs = path[:, 0]
+        ys = history.path_f if one_d else path[:, 1]
+        if self._drawable is None and self._checked < len(xs):   # check only the points new since last time
+            new = np.column_stack((xs[self._checked:], ys[self._checked:]))
+            bad = drawable_prefix(new)
+            if bad < len(new):
+                self._drawable = self._checked + bad
+            self._checked = len(xs)
+        n = len(xs) if self._drawable is None else self._drawable
+        self.set_path(xs[:n], ys[:n])
+
+    def set_visible(self, visible: bool) -> None:
+        for item in (self.line, self.markers, self.current):
+            item.setVisible(visible)
+        if not visible:
+            self.set_path(np.empty(0), np.empty(0))
+
+
