@@ -37,6 +37,9 @@ def ratio(value: float | None, baseline: float | None) -> float | None:
     return value / baseline
 
 
+INFO = "(no goal)"   # a figure reported for context only
+
+
 @dataclass
 class Figure:
     """One row of the table: a measured value, its baseline (if any) and the goal it is judged against."""
@@ -51,6 +54,8 @@ class Figure:
     note: str = ""
 
     def verdict(self) -> str:
+        if self.goal == INFO:
+            return "info"
         return "n/a" if self.passed is None else "PASS" if self.passed else "MISS"
 
 
