@@ -311,6 +311,19 @@ def test_internals_show_momentum_velocity(qtbot, tab):
     assert ax[1] - ax[0] == pytest.approx(-0.1 * 34)
 
 
+def test_internals_show_adams_moments_and_plain_sgds_step(qtbot, tab):
+    apply(qtbot, tab, optimizer="adam", show_internals=True)
+    tab.step()
+    # torch: m1 = (1 - 0.9) * 20 = 2, v1 = (1 - 0.999) * 400 = 0.4; x1 = 10 - 0.1 * 20/(20 + 1e-8) ≈ 9.9
+    assert "m (mean gradient) = 2;" in tab.label_internals.text()
+    assert "v (mean squared gradient) = 0.4" in tab.label_internals.text()
+    x1 = tab.primary().x[0]
+    assert x1 == pytest.approx(9.9)
+    ax, _ay = tab.function_view.internal_arrow.shaft.getData()
+    assert ax[0] == pytest.approx(x1) and ax[1] - ax[0] == pytest.approx(-0.1 * 2 * x1)   # −η·f'(x): plain SGD
+    assert tab.table_model.headerData(5, Qt.Orientation.Horizontal) == "m (Adam)"
+
+
 # ---- divergence ------------------------------------------------------------------------------------------
 
 

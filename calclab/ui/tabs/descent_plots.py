@@ -229,17 +229,22 @@ class FunctionView(PlotPanel):
             self.internal_arrow.set(start, (vector[0], 0.0) if one_d else vector)
 
     def _internal_vector(self) -> np.ndarray | None:
-        """−lr·velocity (momentum, Nesterov) or −lr·m (Adam): where the optimizer's memory pushes."""
+        """The contrast the optimizer's memory makes with plain SGD, drawn next to the step it really takes:
+        −η·velocity for momentum and Nesterov (the push carried over from past steps), −η·∇f for the
+        adaptive ones (the step plain SGD would take; theirs is rescaled per coordinate). None for SGD."""
         if not self._run_list:
             return None
         run = self._run_list[0][1]
-        state = run.internals
-        memory = state.get("velocity", state.get("m"))
-        return None if memory is None else -run.lr * memory
+        velocity = run.internals.get("velocity")
+        if velocity is not None:
+            return -run.lr * velocity
+        if run.optimizer in ("adagrad", "rmsprop", "adam"):
+            return -run.lr * run.gradient
+        return None
 
     def _internal_label(self) -> str:
         run = self._run_list[0][1]
-        return "−η·velocity" if "velocity" in run.internals else "−η·m (Adam)"
+        return "−η·velocity (memory)" if "velocity" in run.internals else "−η·∇f (plain SGD's step)"
 
     def _update_tangent(self, x: float, fx: float, slope: float) -> None:
         (x_lo, x_hi), (y_lo, y_hi) = self.plot_item.getViewBox().viewRange()
