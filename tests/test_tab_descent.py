@@ -331,6 +331,8 @@ def test_divergence_stops_cleanly_with_the_message(qtbot, tab):
     apply(qtbot, tab, expression="x^2", start=[10.0], learning_rate=1.5, epochs=200)
     assert "not below it" in tab.inputs.label_bound.text() and "lr &lt; 1" in tab.inputs.label_bound.text()
     tab.slider_speed.setValue(tab.slider_speed.maximum())
+    announced = []
+    tab.status_message.connect(announced.append)
     tab.run()
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=10000)
     run = tab.primary()
@@ -338,6 +340,7 @@ def test_divergence_stops_cleanly_with_the_message(qtbot, tab):
     k = next(k for k in range(1, 100) if 100 * 4.0**k > 1e10 * 100)
     assert run.status == "diverged" and run.epoch == k
     assert f"diverged at epoch {k}" in tab.label_update.text()
+    assert [m for m in announced if "diverged" in m] == [run.message]      # the window's status bar, once
     last = tab.table_model.rowCount() - 1
     assert cell(tab, last, 0).startswith(f"diverged at epoch {k}")
     xs, ys = tab.function_view.runs["sgd"].line.getData()

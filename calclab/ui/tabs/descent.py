@@ -187,11 +187,16 @@ class DescentTab(TabBase):
         """One update of every unfinished run, then the views; False if nothing could step."""
         if self._pending or not self.runs:
             return False
-        moved = False
-        for _name, run in self.runs:
-            moved = run.step() is not None or moved
+        moved, ended = False, []
+        for name, run in self.runs:
+            if run.step() is not None:
+                moved = True
+                if run.finished:
+                    ended.append(run.message if len(self.runs) == 1 else f"{name}: {run.message}")
         if moved:
             self._refresh()
+        for message in ended:          # the window's status bar hears once, when a run ends
+            self.status_message.emit(message)
         if all(run.finished for _n, run in self.runs):
             self.pause()
         return moved
@@ -334,8 +339,6 @@ class DescentTab(TabBase):
             if finished:
                 self.label_update.setText(self.label_update.text() + "<br><small>" + "; ".join(finished)
                                           + "</small>")
-        if run.finished and run.epoch > 0 and not self.is_running():
-            self.status_message.emit(run.message)
         self._update_buttons()
 
     def _update_bound(self) -> None:
