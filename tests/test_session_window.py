@@ -313,3 +313,29 @@ def test_a_future_version_file_given_at_start_gives_defaults_and_a_message(tmp_p
     assert "DIALOG:" in result.stderr and "newer calclab" in result.stderr
     assert not _chain_matches(report) and report["title"] == "calclab"
     assert json.loads(path.read_text()) == {"version": 99, "tabs": {"chain": CHAIN}}
+
+
+def test_backprop_gif_replays_the_training_so_far_and_ends_where_it_was(window, qtbot, tmp_path, monkeypatch):
+    from calclab.ui.widgets import export_button
+
+    tab = window.tab("backprop")
+    if not hasattr(tab, "train_tick"):
+        pytest.skip("the backprop tab is not built yet")
+    window.select_tab("backprop")
+    state = tab.state
+    state.epochs, state.speed = 60, 25
+    tab.set_state(state)
+    tab.train()
+    while tab.is_training():
+        tab.train_tick()
+    losses = list(tab.model.train_losses)
+    assert len(losses) == 60
+    tab.controls.spin_epochs.setValue(200)   # the next run's length changes; the trained network stays
+    assert tab.model.epoch == 60 and tab.state.epochs == 200
+    monkeypatch.setattr(export_button, "ask_save_path", lambda _p, _t, _s, ext: str(tmp_path / f"b{ext}"))
+    window.export_menu.action_gif.trigger()
+    with Image.open(tmp_path / "b.gif") as gif:
+        assert gif.n_frames == 1 + 3          # the start, then 25 + 25 + 10 epochs
+    assert tab.model.epoch == 60 and tab.model.train_losses == losses   # same seed: the same run again
+    assert tab.state.epochs == 200 and tab.controls.spin_epochs.value() == 200
+    assert window.messages == []
