@@ -4,7 +4,7 @@
 
 The tab options have the names of the matching commands (derive, gradient, descent, backprop). The state is
 built and checked here without Qt, so bad input fails fast with one `error:` line and exit status 2; then the
-real tab is built off screen (QT_QPA_PLATFORM=offscreen when there is no display), given the state, run to the
+real tab is built off screen (QT_QPA_PLATFORM=offscreen unless set explicitly), given the state, run to the
 end (descent epochs, training), and its main plot written through calclab.ui.export.
 """
 
@@ -303,13 +303,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _ensure_platform() -> None:
-    """Off screen unless there is a display to use (and never override an explicit choice)."""
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    elif not sys.platform.startswith("linux"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"   # nothing is shown: no need for the window system
+    """Always off screen (nothing is shown, and the picture must not depend on a display or its DPI), unless
+    QT_QPA_PLATFORM was set explicitly."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def _render(tab_name: str, state: Any, out: str, extension: str, scale: int) -> int:

@@ -190,3 +190,14 @@ def test_export_help_lists_it_as_a_command(env):
     result = subprocess.run([sys.executable, "-m", "calclab", "--help"], env=env, capture_output=True, text=True,
                             timeout=60)
     assert "export" in result.stdout
+
+
+def test_runs_headless_even_with_an_unusable_display(env, tmp_path):
+    """No QT_QPA_PLATFORM and a DISPLAY nobody serves: export still goes off screen instead of aborting."""
+    headless = {k: v for k, v in env.items() if k != "QT_QPA_PLATFORM"}
+    headless["DISPLAY"] = ":987"
+    out = tmp_path / "chain.png"
+    result = subprocess.run([sys.executable, "-m", "calclab", "export", "chain", "--out", str(out)], env=headless,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert _distinct_colours(_picture(out)) > 50
