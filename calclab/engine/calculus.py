@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from calclab.engine.functions import expand_nn
 
@@ -44,13 +46,24 @@ def simplest(expr: sp.Expr) -> sp.Expr:
 
     Large expressions and high powers skip the costly candidates, so this stays well under a second.
     """
-    candidates = [expr]
+    candidates = [expr, sp.together(expr)]
     ops = sp.count_ops(expr)
-    if ops <= SIMPLIFY_MAX_OPS and _largest_exponent(expr) <= SIMPLIFY_MAX_EXPONENT:
+    if ops <= SIMPLIFY_MAX_OPS and _largest_exponent(expr) <= SIMPLIFY_MAX_EXPONENT and _trig_args_linear(expr):
         candidates.append(sp.simplify(expr))
     if ops <= 2 * SIMPLIFY_MAX_OPS and _largest_exponent(expr, add_base_only=True) <= EXPAND_MAX_EXPONENT:
         candidates.append(sp.factor_terms(sp.expand(expr)))
     return min(candidates, key=lambda e: (sp.count_ops(e), len(str(e))))
+
+
+def _trig_args_linear(expr: sp.Expr) -> bool:
+    """True when every trig/hyperbolic argument is linear: simplify's trigsimp takes seconds on cos((2x+3)^2)."""
+    kinds = (TrigonometricFunction, HyperbolicFunction)
+    for call in expr.atoms(sp.Function):
+        if isinstance(call, kinds):
+            argument = call.args[0]
+            if not argument.is_polynomial() or sp.Poly(argument).total_degree() > 1:
+                return False
+    return True
 
 
 def _size(expr: sp.Expr, limit: int) -> int:
