@@ -504,3 +504,45 @@ def test_dirac_deltas_and_domains_do_not_break_the_plot(qtbot, tab):
     assert np.all(np.isnan(ys[xs < 0]))
     shown = np.isfinite(ys) & (xs > 0.5)                       # (samples far off the view are dropped or clamped)
     assert shown.sum() > 50 and np.allclose(ys[shown], 2 / xs[shown] ** 3)
+
+
+class _SlowSimplifyWorker:
+    """Runs jobs in this process on the next event-loop turn, but gives up on every simplifying derivative:
+    what the real worker does when SymPy's simplify outlives the time budget."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def submit(self, key, func, *args, on_done, on_error) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.calls.append((func.__name__, args[1:]))
+        if func is differentiate and args[3] is True:
+            QTimer.singleShot(0, lambda: on_error("gave up: still computing after 2 s"))
+        else:
+            QTimer.singleShot(0, lambda: on_done(func(*args)))
+
+
+def test_when_simplify_runs_out_of_time_the_raw_derivative_is_shown(qtbot):
+    fake = _SlowSimplifyWorker()
+    tab = DerivativesTab(fake)
+    qtbot.addWidget(tab)
+    messages: list[str] = []
+    tab.status_message.connect(messages.append)
+    settle(qtbot, tab)
+    assert [c for c in fake.calls if c[0] == "differentiate"] == [("differentiate", ("x", 1, True)),
+                                                                   ("differentiate", ("x", 1, False))]
+    result = tab.result()
+    assert not result.simplified and result.derivative == 2 * x
+    assert "unsimplified" in messages[-1]
+    xs, ys = finite_pairs(tab, "derivative")
+    assert np.allclose(ys, 2 * xs)
+
+
+def test_raw_derivative_job_equals_the_simplified_one():
+    expr = parse("x^2 sin(x) / (1 + x^2)")
+    raw = differentiate(expr, "x", 2, simplify=False)
+    simple = differentiate(expr, "x", 2)
+    assert not raw.simplified and simple.simplified
+    assert sp.simplify(raw.derivative - simple.derivative) == 0
+    assert raw.derivative == sp.diff(expr, x, 2)                 # exactly the rules' output

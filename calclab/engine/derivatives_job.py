@@ -30,6 +30,7 @@ class DerivativeResult:
     expression_latex: str
     derivative_latex: str
     derivative_text: str               # SymPy text that plain sympify reads back (for "copy as text")
+    simplified: bool = True            # False: simplify ran out of time, this is the raw derivative
 
     @property
     def partial(self) -> bool:
@@ -43,15 +44,23 @@ def check_order(order: int) -> int:
     return order
 
 
-def differentiate(expr: sp.Expr, wrt_name: str, order: int = 1) -> DerivativeResult:
-    """The order-th derivative of expr by the variable called wrt_name (a partial if expr has several)."""
+def differentiate(expr: sp.Expr, wrt_name: str, order: int = 1, simplify: bool = True) -> DerivativeResult:
+    """The order-th derivative of expr by the variable called wrt_name (a partial if expr has several).
+
+    simplify=False skips SymPy's simplify (the fallback when simplifying runs out of time): the derivative is
+    then exactly what the differentiation rules produce.
+    """
     check_order(order)
     wrt = find_variable(wrt_name, expr)
     variables = tuple(sorted(set(variables_of(expr)) | {wrt}, key=lambda s: s.name))
-    result = derivative(expr, wrt, order)
-    first = result if order == 1 else derivative(expr, wrt, 1)
+    if simplify:
+        result = derivative(expr, wrt, order)
+        first = result if order == 1 else derivative(expr, wrt, 1)
+    else:
+        result = sp.diff(expr, wrt, order)
+        first = result if order == 1 else sp.diff(expr, wrt)
     return DerivativeResult(expr, wrt, order, variables, result, first, to_latex(expr), to_latex(result),
-                            to_text(result))
+                            to_text(result), simplify)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ class DerivativesTab(TabBase):
         self._slice: Slice | None = None
         self._reading: PointReadout | None = None
         self._pending: set[str] = set()
+        self._simplifying = True                           # the derivative job in flight simplifies
         self._fit_x_next = True                            # a preset: fit x to its range as well as y
         self._keys = {kind: f"derivatives:{id(self)}:{kind}" for kind in ("derivative", "steps")}
         self._build_ui()
@@ -201,13 +202,17 @@ class DerivativesTab(TabBase):
     def _submit(self) -> None:
         expr, wrt, order = self._expr, self._state.wrt, self._state.order
         self._pending = {"derivative", "steps"}
-        self.worker.submit(self._keys["derivative"], differentiate, expr, wrt, order,
-                           on_done=self._guard(self._on_derivative_done),
-                           on_error=self._guard(self._on_derivative_error))
+        self._submit_derivative(simplify=True)
         self.worker.submit(self._keys["steps"], derivation, expr, wrt, order,
                            on_done=self._guard(self._on_steps_done), on_error=self._guard(self._on_steps_error))
         self.steps_view.set_message("Working out the steps…", keep_steps=True)
         self._show_f_timer.start()
+
+    def _submit_derivative(self, simplify: bool) -> None:
+        self._simplifying = simplify
+        self.worker.submit(self._keys["derivative"], differentiate, self._expr, self._state.wrt, self._state.order,
+                           simplify, on_done=self._guard(self._on_derivative_done),
+                           on_error=self._guard(self._on_derivative_error))
 
     def _guard(self, callback):
         """Worker callbacks may arrive after the tab is gone (a closed window, a finished test): ignore them."""
@@ -221,10 +226,17 @@ class DerivativesTab(TabBase):
         self._show_f_timer.stop()
         self._result = result
         self.header.show_result(result)
+        if not result.simplified:
+            self.status_message.emit("The derivative is shown unsimplified: simplifying it took too long.")
         self._compile(result)
         self._label_curves()
 
     def _on_derivative_error(self, message: str) -> None:
+        if self._simplifying and message.startswith("gave up"):
+            # simplify() is what runs away on big derivatives: show the rules' raw result instead.
+            self.header.show_message("simplifying took too long; differentiating without simplify…")
+            self._submit_derivative(simplify=False)
+            return
         self._pending.discard("derivative")
         self._show_f_timer.stop()
         self.header.show_message(f"no derivative: {message}")
