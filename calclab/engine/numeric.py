@@ -26,7 +26,18 @@ def _np_heaviside(x: np.ndarray, h0: float = 0.5) -> np.ndarray:
     return np.heaviside(np.asarray(x, dtype=float), h0)
 
 
-_MODULES = [{"sigmoid": _np_sigmoid, "relu": _np_relu, "Heaviside": _np_heaviside}, "numpy"]
+def _np_dirac_delta(x: np.ndarray, _order: int = 0) -> np.ndarray:
+    """δ(x) and its derivatives: 0 wherever they have a value, undefined (nan) at 0.
+
+    Second derivatives of relu and abs contain them (relu'' = δ); NumPy has no DiracDelta, and without this the
+    generated code raised NameError on every call (the Descent tab's Hessian of relu(x), for one).
+    """
+    x = np.asarray(x, dtype=float)
+    return np.where(x == 0.0, np.nan, 0.0)
+
+
+_MODULES = [{"sigmoid": _np_sigmoid, "relu": _np_relu, "Heaviside": _np_heaviside, "DiracDelta": _np_dirac_delta},
+            "numpy"]
 
 
 class NumericFunction:
@@ -54,7 +65,8 @@ class NumericFunction:
         with np.errstate(all="ignore"):
             try:
                 result = self._func(*arrays)
-            except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            except (ArithmeticError, ValueError, TypeError, NameError):
+                # NameError: a SymPy function NumPy has no counterpart for; undefined rather than a crash.
                 return np.full(shape, np.nan)
             result = np.asarray(result)
             if np.iscomplexobj(result):

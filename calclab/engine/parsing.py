@@ -37,9 +37,10 @@ FUNCTIONS = {
     "asin": sp.asin, "acos": sp.acos, "atan": sp.atan,
     "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
     "exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs,
+    "Abs": sp.Abs,  # how SymPy prints abs: str(parse(text)) parses back
     "sigmoid": sigmoid, "relu": relu,
 }
-CONSTANTS = {"pi": sp.pi, "e": sp.E}
+CONSTANTS = {"pi": sp.pi, "e": sp.E, "E": sp.E}  # E: how SymPy prints e
 # Names SymPy's own parser would read as something else (I, E, N, beta, gamma, ...): a variable
 # with such a name would not survive the round trip through text, so we refuse it up front.
 _SYMPY_NAMES = frozenset(name for name in vars(sp) if not name.startswith("_"))
