@@ -56,10 +56,11 @@ def break_at_jumps(x: np.ndarray, y: np.ndarray, threshold: float) -> tuple[np.n
     y = np.asarray(y, dtype=float)
     if y.size < 3:
         return x, y
-    dy = np.diff(y)
-    before = np.concatenate((dy[:1], dy[:-1]))   # an end segment counts as going its own way
-    after = np.concatenate((dy[1:], dy[-1:]))
-    with np.errstate(invalid="ignore"):
+    # inf - inf and huge * huge (exp(exp(x)), (x+1)^1000000) would warn: they only mean "no jump found here".
+    with np.errstate(all="ignore"):
+        dy = np.diff(y)
+        before = np.concatenate((dy[:1], dy[:-1]))   # an end segment counts as going its own way
+        after = np.concatenate((dy[1:], dy[-1:]))
         jump = (np.abs(dy) > threshold) & (before * dy <= 0) & (after * dy <= 0)
     where = np.flatnonzero(jump) + 1
     if where.size == 0:
