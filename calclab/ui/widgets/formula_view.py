@@ -14,6 +14,7 @@ readable typeset stay plain text.
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 import weakref
@@ -128,14 +129,53 @@ def _render(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None
     return image
 
 
+class _GcPause:
+    """Python's automatic cyclic garbage collection, held off while our background threads run.
+
+    The collector runs in whichever thread allocates when a threshold is crossed. If that is a typesetting
+    thread and the garbage holds Qt objects (a closed tab in a reference cycle), Qt destroys them off the GUI
+    thread: "QBasicTimer::start: Timers cannot be started from another thread", then "shared QObject was
+    deleted directly. The program is malformed and may crash." (seen when tabs were dropped while a long
+    formula was typesetting). So each background job pauses collection when it is queued (on the GUI thread)
+    and the GUI thread resumes it when the job has reported back; collection then happens on the GUI thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._was_enabled = False
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._active == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._active += 1
+
+    def resume(self) -> None:
+        """On the GUI thread, once per pause()."""
+        with self._lock:
+            self._active = max(0, self._active - 1)
+            if self._active == 0 and self._was_enabled:
+                gc.enable()
+
+
+_gc_pause = _GcPause()
+
+
 def warm_up() -> None:
     """Import matplotlib and load its fonts in a background thread, so the first formula is quick."""
+    delivery = _delivery_object()
+
     def run() -> None:
         try:
             _rasterize("x^2", 10.0, "#000000", 72.0)
         except Exception:  # noqa: BLE001 - only a speed-up
             pass
+        finally:
+            delivery.released.emit()
 
+    _gc_pause.pause()
     threading.Thread(target=run, name="calclab-mathtext-warmup", daemon=True).start()
 
 
@@ -162,37 +202,60 @@ class _Spec:
         return _compose_vector(self)
 
 
+class _Want:
+    """The spec a view waits for, in a plain object the typesetting thread may read (it must never hold the
+    view itself: dropping the last reference there would destroy a Qt widget off the GUI thread)."""
+
+    __slots__ = ("spec",)
+
+    def __init__(self) -> None:
+        self.spec: _Spec | None = None
+
+
 class _Delivery(QObject):
     """Carries an image typeset on a background thread to the GUI thread (a queued signal)."""
 
-    done = Signal(object, object, object)   # view weakref, spec, image or None
+    done = Signal(object, object, object)   # view weakref (or None: skipped), spec, image or None
+    released = Signal()                     # a background job has finished: collection may resume
 
-    def _on_done(self, target: weakref.ref, spec: _Spec, image: QImage | None) -> None:
+    def _on_done(self, target: weakref.ref | None, spec: _Spec, image: QImage | None) -> None:
         """On the GUI thread: show the image if the view still exists and still wants this spec."""
         from shiboken6 import isValid
 
-        view = target()
-        if view is not None and isValid(view) and view._wanted is spec:
-            view._show_image(image)
+        try:
+            view = target() if target is not None else None
+            if view is not None and isValid(view) and view._wanted is spec:
+                view._show_image(image)
+        finally:
+            _gc_pause.resume()
 
 
 _executor: ThreadPoolExecutor | None = None
 _delivery: _Delivery | None = None
 
 
-def _typeset_later(view: FormulaView, spec: _Spec) -> None:
-    """Build spec's image on the background thread; the view shows it if it still wants that spec."""
-    global _executor, _delivery
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calclab-typeset")
+def _delivery_object() -> _Delivery:
+    """The GUI thread's receiver of background results (made on first use, on the GUI thread)."""
+    global _delivery
+    if _delivery is None:
         _delivery = _Delivery()
         _delivery.done.connect(_delivery._on_done, Qt.ConnectionType.QueuedConnection)
+        _delivery.released.connect(_gc_pause.resume, Qt.ConnectionType.QueuedConnection)
+    return _delivery
+
+
+def _typeset_later(view: FormulaView, spec: _Spec) -> None:
+    """Build spec's image on the background thread; the view shows it if it still wants that spec."""
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calclab-typeset")
     target = weakref.ref(view)
-    delivery = _delivery
+    want = view._want
+    delivery = _delivery_object()
 
     def job() -> None:
-        view_now = target()
-        if view_now is None or view_now._wanted is not spec:   # superseded while queued: skip the work
+        if want.spec is not spec:   # superseded while queued: skip the work
+            delivery.done.emit(None, spec, None)
             return
         try:
             image = spec.build()
@@ -200,6 +263,7 @@ def _typeset_later(view: FormulaView, spec: _Spec) -> None:
             image = None
         delivery.done.emit(target, spec, image)
 
+    _gc_pause.pause()   # before the job can start: it must never run with automatic collection on
     _executor.submit(job)
 
 
@@ -224,12 +288,20 @@ class FormulaView(QLabel):
         self._prefix = ""
         self._fallback_text = ""
         self._fallback = False
-        self._wanted: _Spec | None = None   # the spec being typeset in the background, if any
+        self._want = _Want()   # the spec being typeset in the background, if any (see _wanted)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if latex:
             self.set_latex(latex)
+
+    @property
+    def _wanted(self) -> _Spec | None:
+        return self._want.spec
+
+    @_wanted.setter
+    def _wanted(self, spec: _Spec | None) -> None:
+        self._want.spec = spec
 
     def latex(self) -> str:
         return self._latex
