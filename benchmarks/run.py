@@ -57,6 +57,7 @@ def versions() -> dict:
         except Exception:  # noqa: BLE001 - a missing package is reported as such
             info[name] = None
     info["qt_platform"] = os.environ.get("QT_QPA_PLATFORM", "offscreen")
+    info["load_average_1min"] = round(os.getloadavg()[0], 2)   # other work on the machine inflates times
     return info
 
 
@@ -168,7 +169,7 @@ def figures(raw: dict, notes: dict) -> list[Figure]:
     return rows
 
 
-def json_summary(raw: dict, notes: dict, rows: list[Figure], quick: bool) -> dict:
+def json_summary(raw: dict, notes: dict, rows: list[Figure], quick: bool, env: dict) -> dict:
     """The flat JSON object issue 9 asks for (null where a figure could not be measured), plus context."""
     gui = raw.get("gui") or {}
     by_key = {row.key: row for row in rows}
@@ -199,7 +200,7 @@ def json_summary(raw: dict, notes: dict, rows: list[Figure], quick: bool) -> dic
         "verdicts": {row.key: row.verdict() for row in rows},
         "notes": notes,
         "quick": quick,
-        "environment": versions(),
+        "environment": env,
     }
     return summary
 
@@ -214,15 +215,18 @@ def main(argv: list[str] | None = None) -> int:
                              "here (also read from CALCLAB_BENCH_TORCH_PYTHON)")
     parser.add_argument("--skip-gui", action="store_true", help="leave out the GUI figures")
     args = parser.parse_args(argv)
+    load_before = round(os.getloadavg()[0], 2)
     raw, notes = measure(args.quick, args.torch_python, args.skip_gui)
     rows = figures(raw, notes)
     env = versions()
+    env["load_average_1min_before"] = load_before
     print(f"calclab benchmarks{' (--quick: counts too small to judge speed)' if args.quick else ''}: "
           f"Python {env['python']}, PySide6 {env['PySide6']}, pyqtgraph {env['pyqtgraph']}, numpy {env['numpy']}, "
-          f"{env['cores']} cores, Qt platform {env['qt_platform']}, {env['date']}")
+          f"{env['cores']} cores, Qt platform {env['qt_platform']}, {env['date']}; "
+          f"load average {env['load_average_1min_before']} before, {env['load_average_1min']} after")
     print(table(rows))
     if args.json:
-        summary = json_summary(raw, notes, rows, args.quick)
+        summary = json_summary(raw, notes, rows, args.quick, env)
         print(json.dumps(summary, default=lambda v: None))
     return 0
 
