@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from common import interleaved_medians
+from bench_common import interleaved_medians
 
 GRID_EXPRESSION = "sin(x)*exp(-(x^2+y^2)/4) + 0.1*x*y"
 GRID_N = 512

@@ -24,9 +24,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bench_common import INFO, Figure, ratio, table  # noqa: E402
 from bench_engine import grid_eval, mlp_numpy, mlp_torch  # noqa: E402
 from bench_startup import startup  # noqa: E402
-from common import INFO, Figure, ratio, table  # noqa: E402
 
 GOALS = {
     "startup_ratio": 1.3,

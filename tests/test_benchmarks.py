@@ -25,8 +25,8 @@ REQUIRED_KEYS = (
 def bench_modules():
     sys.path.insert(0, str(BENCHMARKS))
     try:
+        import bench_common as common
         import bench_engine
-        import common
 
         yield bench_engine, common
     finally:
