@@ -1,0 +1,139 @@
+"""Typing and stall figures: keystroke to repainted curve on the Derivatives tab, and the longest event-loop stall
+while pathological expressions are typed there and while the Backprop tab trains."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+from gui_harness import Bench, Heartbeat
+
+
+def expression_box_of(tab):
+    from calclab.ui.widgets.expression_box import ExpressionBox
+
+    boxes = tab.findChildren(ExpressionBox)
+    if not boxes:
+        raise RuntimeError(f"{type(tab).__name__} has no ExpressionBox")
+    return boxes[0]
+
+
+def curve_snapshot(plot_widget) -> list[tuple]:
+    """A fingerprint of each curve's data (length, sums, ends): changes when a curve is redrawn with new data.
+
+    (Not the arrays' ids: CPython reuses a freed array's address for the next one.)
+    """
+    import pyqtgraph as pg
+
+    prints = []
+    for item in plot_widget.getPlotItem().listDataItems():
+        if isinstance(item, pg.PlotDataItem):
+            xs, ys = item.getData()
+            if xs is None or ys is None or len(ys) == 0:
+                prints.append((0,))
+                continue
+            with np.errstate(all="ignore"):
+                prints.append((len(ys), float(np.nansum(xs)), float(np.nansum(ys)), float(np.nansum(ys * ys))))
+    return prints
+
+
+def typing_latency(bench: Bench, keystrokes: int) -> dict:
+    """Keystroke to repainted curve on the Derivatives tab: append digits to a divisor, so every key makes a new
+    valid f (and f'). Reports the median to the first changed curve (f, drawn at once) and to the last curve
+    the tab redraws for that key (f' arrives from the worker)."""
+    from PySide6.QtTest import QTest
+
+    tab = bench.tab("derivatives")
+    plot = tab.main_plot() if hasattr(tab, "main_plot") else None
+    if plot is None:
+        raise RuntimeError("the Derivatives tab has no main_plot() yet")
+    box = expression_box_of(tab)
+    box.set_text("x^3/1")
+    bench.wait(bench.worker.is_idle, 30.0)
+    time.sleep(0.1)
+    bench.settle()
+    first, last = [], []
+    for index in range(keystrokes):
+        before = curve_snapshot(plot)
+        changed_at = []
+        start = time.perf_counter()
+        QTest.keyClicks(box.line_edit, str(1 + index % 9))
+        deadline = start + 3.0
+        while time.perf_counter() < deadline:
+            bench.app.processEvents()
+            now = curve_snapshot(plot)
+            changes = sum(a != b for a, b in zip(now, before, strict=False))
+            if changes > len(changed_at):
+                bench.settle()
+                changed_at.extend([time.perf_counter() - start] * (changes - len(changed_at)))
+                if changes >= len(before):
+                    break
+            if changed_at and bench.worker.is_idle() and time.perf_counter() - start > changed_at[-1] + 0.05:
+                break
+            time.sleep(0.0005)
+        if changed_at:
+            first.append(changed_at[0])
+            last.append(changed_at[-1])
+        bench.wait(bench.worker.is_idle, 5.0)
+        time.sleep(0.06)   # the next key comes after the previous result, as a typing person's would
+        bench.settle()
+    if not first:
+        raise RuntimeError("no curve changed after typing")
+    return {"first_curve_ms": statistics.median(first) * 1e3, "all_curves_ms": statistics.median(last) * 1e3,
+            "keys": len(first)}
+
+
+PATHOLOGICAL = (
+    "((x+1)^30 - (x-1)^30) / ((x^2+1)^12 * sin(x)^7 + cos(x)^9)",   # diff + simplify runs far past the budget
+    "9^9^9",                                                       # eager integer power: the parser refuses it
+    "sin(sin(sin(sin(sin(sin(sin(sin(x)))))))) ^ 12 / (1 + x^2)^(1/3)",
+)
+
+
+def gui_block_derivatives(bench: Bench, budget_s: float, expressions: tuple[str, ...] = PATHOLOGICAL) -> dict:
+    """Longest stall while a user types pathological expressions into the Derivatives tab and waits for the
+    result or the worker's "gave up"."""
+    from PySide6.QtTest import QTest
+
+    tab = bench.tab("derivatives")
+    box = expression_box_of(tab)
+    bench.worker.set_budget(budget_s)
+    beat = Heartbeat()
+    worst = 0.0
+    for text in expressions:
+        box.set_text("x^2")
+        bench.wait(bench.worker.is_idle, budget_s + 5)
+        bench.settle()
+        box.line_edit.clear()
+        beat.start()
+        for char in text:   # key by key, with the event loop running between keys as it would for a person
+            QTest.keyClicks(box.line_edit, char)
+            bench.wait(lambda: False, 0.02)
+        bench.wait(lambda: False, 0.1)
+        bench.wait(bench.worker.is_idle, budget_s + 5)
+        bench.wait(lambda: False, 0.2)
+        worst = max(worst, beat.stop())
+    return {"max_block_ms": worst}
+
+
+def gui_block_backprop(bench: Bench, epochs: int) -> dict:
+    """Longest stall while the Backprop tab trains `epochs` epochs of a 2-8-8-1 tanh net on 512 points (its own
+    timer-driven training at the tab's default epochs per frame), as a user pressing Train would. (The tab's
+    diagram allows at most 8 neurons a layer, so not the 2-16-16-1 net of the engine figures.)"""
+    from calclab.state.backprop import BackpropState
+
+    tab = bench.tab("backprop")
+    if not all(hasattr(tab, name) for name in ("set_state", "train", "is_training")):
+        raise RuntimeError("the Backprop tab has no set_state/train/is_training yet")
+    if tab.set_state(BackpropState(dataset="circles", n_samples=640, test_fraction=0.2, hidden=[8, 8],
+                                   activation="tanh", epochs=epochs)) is False:
+        raise RuntimeError("the Backprop tab refused the benchmark's network")
+    bench.settle()
+    beat = Heartbeat()
+    beat.start()
+    tab.train()
+    if not bench.wait(lambda: not tab.is_training(), 120.0):
+        raise RuntimeError(f"training {epochs} epochs did not finish within 120 s")
+    bench.wait(lambda: False, 0.2)
+    return {"max_block_ms": beat.stop(), "speed": tab.state.speed}
