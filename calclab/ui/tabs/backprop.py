@@ -10,6 +10,8 @@ message and the last sane weights.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,13 +30,23 @@ from calclab.state.backprop import DEFAULT_PRESET, PRESETS, BackpropState
 from calclab.ui.tabs import backprop_text as text
 from calclab.ui.tabs.backprop_concept import ConceptPanel
 from calclab.ui.tabs.backprop_controls import ControlsPanel
-from calclab.ui.tabs.backprop_model import PHASE_TITLES, PHASES, BackpropModel, Diverged, PhaseOrderError
+from calclab.ui.tabs.backprop_model import (
+    PHASE_TITLES,
+    PHASES,
+    BackpropModel,
+    Diverged,
+    PhaseOrderError,
+    TrainResult,
+)
 from calclab.ui.tabs.backprop_plots import DataPlot, LossPlot
 from calclab.ui.tabs.base import TabBase
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 from calclab.ui.widgets.network_view import NetworkView
 
 TICK_MS = 30
+# Training time per timer tick: 2,000 epochs per frame of a 2-8-8-8-8-1 net on 1,600 points took 3.5 s a tick
+# and froze the window; past this budget a tick trains fewer epochs than `speed` (issue 10).
+TICK_BUDGET_S = 0.04
 FLASH_MS = 1500
 HOVER_HINT = ("<span style='color:#666666'>Hover a neuron or a weight: its value, its gradient and the "
               "chain-rule product behind it appear here.</span>")
@@ -62,7 +74,7 @@ class BackpropTab(TabBase):
         self._remaining = 0
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self.train_tick)
+        self.timer.timeout.connect(self._on_timer)
         self._build_ui()
         self.controls.show_state(self.model.state)
         self._rebuild_views()
@@ -226,12 +238,14 @@ class BackpropTab(TabBase):
         self.controls.set_training(False)
         self._show_phase_buttons()
 
-    def train_tick(self) -> None:
-        """Train up to `speed` epochs, then redraw; stops at the end of the run or when training diverges."""
+    def train_tick(self, time_budget_s: float | None = None) -> None:
+        """Train `speed` epochs (fewer if `time_budget_s` runs out first), then redraw; stops at the end of the
+        run or when training diverges. The timer passes a budget; export replays call it without one, so each
+        frame is exactly `speed` epochs."""
         if self._remaining <= 0:
             self.stop()
             return
-        result = self.model.train(min(self.model.state.speed, self._remaining))
+        result = self._train_within(min(self.model.state.speed, self._remaining), time_budget_s)
         self._remaining -= result.epochs_done
         self.controls.progress.setValue(self._run_total - self._remaining)
         if result.message or self._remaining <= 0:
@@ -254,7 +268,27 @@ class BackpropTab(TabBase):
         self._say(f"Gradient check: relative error {error:.1e}")
         return error
 
+    def _train_within(self, epochs: int, time_budget_s: float | None) -> TrainResult:
+        """Up to `epochs` epochs, in chunks sized from the measured time per epoch so the budget is kept."""
+        if time_budget_s is None:
+            return self.model.train(epochs)
+        start = time.perf_counter()
+        done, chunk = 0, 1
+        while done < epochs:
+            result = self.model.train(min(chunk, epochs - done))
+            done += result.epochs_done
+            if result.message:
+                return TrainResult(done, result.message)
+            elapsed = time.perf_counter() - start
+            if elapsed >= time_budget_s:
+                break
+            chunk = max(1, int((time_budget_s - elapsed) / (elapsed / done)))
+        return TrainResult(done)
+
     # -- slots ------------------------------------------------------------------------------------------
+
+    def _on_timer(self) -> None:
+        self.train_tick(TICK_BUDGET_S)
 
     def _on_settings_edited(self) -> None:
         candidate = self.controls.read_state()

@@ -17,6 +17,10 @@ from calclab.ui.tabs.backprop_model import BackpropModel
 from calclab.ui.widgets.network_view import NEGATIVE, POSITIVE
 from calclab.ui.widgets.plot_panel import PlotPanel, make_pen, set_curve_data
 
+# Past this many epochs the loss curves are drawn 1 px wide: Qt strokes a wide antialiased zig-zag slowly, and the
+# noisy curve of a too-large learning rate took ~1 s per repaint at 6,000 epochs with 2 px (15 ms with 1 px),
+# which froze the window while training (issue 10).
+THIN_PEN_AFTER = 500
 CLASS_COLORS = (NEGATIVE, POSITIVE)   # class 0 orange, class 1 blue: the diagram's sign colours
 POINT_SIZE = 8
 
@@ -118,12 +122,20 @@ class LossPlot(PlotPanel):
         for curve in (self.train_curve, self.test_curve):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
-        self.test_curve.setPen(make_pen(NEGATIVE, 2.0, Qt.PenStyle.DashLine))
+        self._thin = False
+        self._set_pens(thin=False)
         if self.legend is not None:   # top right: a falling loss curve leaves that corner empty
             self.legend.anchor((1, 0), (1, 0), offset=(-10, 10))
         self.plot_item.getAxis("left").enableAutoSIPrefix(False)   # "loss (x0.001)" confuses more than it helps
 
+    def _set_pens(self, thin: bool) -> None:
+        self._thin = thin
+        self.train_curve.setPen(make_pen(POSITIVE, 1.0 if thin else 2.5))
+        self.test_curve.setPen(make_pen(NEGATIVE, 1.0 if thin else 2.0, Qt.PenStyle.DashLine))
+
     def set_history(self, model: BackpropModel) -> None:
+        if (model.epoch > THIN_PEN_AFTER) != self._thin:
+            self._set_pens(thin=model.epoch > THIN_PEN_AFTER)
         epochs = np.arange(1, model.epoch + 1, dtype=float)
         set_curve_data(self.train_curve, epochs, np.asarray(model.train_losses, dtype=float))
         if model.has_test:
