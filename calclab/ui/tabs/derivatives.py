@@ -168,8 +168,8 @@ class DerivativesTab(TabBase):
         return [self.plot.plot_widget]
 
     def is_busy(self) -> bool:
-        """True while a symbolic job of this tab is out or steps are still being typeset."""
-        return bool(self._pending) or self.steps_view.is_typesetting()
+        """True while a symbolic job of this tab is out or formulas are still being typeset."""
+        return bool(self._pending) or self.steps_view.is_pending() or self.header.is_pending()
 
     def result(self) -> DerivativeResult | None:
         return self._result

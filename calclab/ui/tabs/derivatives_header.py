@@ -13,17 +13,6 @@ from calclab.state.derivatives import PRESETS
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 
-MAX_TYPESET_CHARS = 600   # mathtext takes ~1 ms per LaTeX character on the GUI thread: longer stays plain text
-
-
-def show_formula(view: FormulaView, latex: str, text: str) -> None:
-    """Typeset `latex`, or show `text` when the formula is too long to typeset quickly (or at all)."""
-    if len(latex) <= MAX_TYPESET_CHARS:
-        view.set_latex(latex, fallback=text)
-    else:
-        view.set_latex("", fallback="")
-        view.setText(text)
-
 
 class HeaderBar(QWidget):
     """Signals: `preset_chosen(name)` from the combo, `copied(message)` after a copy (for the status bar)."""
@@ -76,14 +65,19 @@ class HeaderBar(QWidget):
         import sympy as sp
 
         names = tuple(v.name for v in result.variables)
-        show_formula(self.formula_f, f"{function_label(names)} = {result.expression_latex}",
-                     f"f({', '.join(names)}) = {sp.sstr(result.expression)}")
+        # The plain-text fallbacks show while a long formula is typeset in the background.
+        self.formula_f.set_latex(f"{function_label(names)} = {result.expression_latex}",
+                                 fallback=f"f({', '.join(names)}) = {sp.sstr(result.expression)}")
         lhs = derivative_label(result.wrt.name, result.order, result.partial)
-        show_formula(self.formula_derivative, f"{lhs} = {result.derivative_latex}",
-                     f"{derivative_label_text(result.wrt.name, result.order, result.partial)} = "
-                     f"{result.derivative_text}")
+        lhs_text = derivative_label_text(result.wrt.name, result.order, result.partial)
+        self.formula_derivative.set_latex(f"{lhs} = {result.derivative_latex}",
+                                          fallback=f"{lhs_text} = {result.derivative_text}")
         for button in (self.button_copy_text, self.button_copy_latex):
             button.setEnabled(True)
+
+    def is_pending(self) -> bool:
+        """True while a long formula is still being typeset in the background."""
+        return self.formula_f.is_pending() or self.formula_derivative.is_pending()
 
     def show_message(self, text: str) -> None:
         """Plain text where the derivative goes (computing…, or why there is none); nothing to copy."""

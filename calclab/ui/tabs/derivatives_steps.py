@@ -1,8 +1,9 @@
 """StepsView: the step-by-step derivation as an expandable tree, each step typeset, with a detail pane.
 
 Each tree row is one rule (the same steps, in the same order, as `calclab derive EXPR --steps`). The formula
-column first shows the CLI's plain text and is then typeset, a few rows per event-loop turn (mathtext takes
-10-30 ms a formula), starting with the rows the user can see; expanding a row typesets its children next.
+column shows the CLI's plain text, then the typeset formula: FormulaViews are made a few rows per event-loop
+turn, starting with the rows the user can see, and typeset on FormulaView's background thread; expanding a
+row does its children next.
 Selecting a row shows its rule, explanation and equation large in the pane below.
 """
 
@@ -24,15 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from calclab.engine.derivatives_job import StepNode, StepsResult
-from calclab.ui.tabs.derivatives_header import show_formula
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 TREE_FONT_PT = 12.0
 DETAIL_FONT_PT = 16.0
-TICK_BUDGET_S = 0.04        # typeset rows for about this long per event-loop turn (at least one row)
+TICK_BUDGET_S = 0.02        # make rows for about this long per event-loop turn (their typesetting runs elsewhere)
 MAX_TYPESET = 150           # beyond this many rows the plain text stays (a huge tree would take seconds)
-MAX_ROW_CHARS = 400         # a row's LaTeX longer than this stays plain text (mathtext: ~1 ms per character)
 ROW_PAD = 3                 # pixels above and below a typeset row
 EXPAND_LEVELS = 2           # rows open to this depth when a derivation arrives ...
 SMALL_TREE = 40             # ... if it has at most this many steps (else only the root opens)
@@ -138,9 +137,6 @@ class StepsView(QWidget):
             visit(self.tree.topLevelItem(i), 0)
         return out
 
-    def is_typesetting(self) -> bool:
-        return self._timer.isActive()
-
     # -- internals ----------------------------------------------------------------------------------------
 
     def _add(self, parent: QTreeWidgetItem | None, node: StepNode) -> QTreeWidgetItem:
@@ -183,27 +179,43 @@ class StepsView(QWidget):
         while self._queue and time.monotonic() < deadline:
             item = self._queue.popleft()
             node: StepNode = item.data(0, NODE_ROLE)
-            if self.tree.itemWidget(item, 1) is not None or self._typeset >= MAX_TYPESET or \
-                    len(node.latex) > MAX_ROW_CHARS:
+            if self.tree.itemWidget(item, 1) is not None or self._typeset >= MAX_TYPESET:
                 continue
             view = FormulaView(font_pt=TREE_FONT_PT)
-            view.set_latex(node.latex, fallback=_equation_text(node))
             view.setToolTip(node.explanation)
             view.setAutoFillBackground(False)
-            item.setText(1, "")            # the typeset formula replaces the plain text
+            view.typeset_ready.connect(lambda i=item, v=view: self._fit_row(i, v))
+            view.set_latex(node.latex, fallback=_equation_text(node), defer=True)   # typeset in the background
+            item.setText(1, "")            # the view shows the plain text until its typeset image replaces it
             self.tree.setItemWidget(item, 1, view)
-            hint = view.sizeHint()
-            item.setSizeHint(1, hint.grownBy(QMargins(0, ROW_PAD, 0, ROW_PAD)))
+            self._fit_row(item, view)
             self._typeset += 1
         if not self._queue:
             self._timer.stop()
+
+    def _fit_row(self, item: QTreeWidgetItem, view: FormulaView) -> None:
+        """Row height from the view: the plain text first, the typeset image (often taller) when it arrives."""
+        item.setSizeHint(1, view.sizeHint().grownBy(QMargins(0, ROW_PAD, 0, ROW_PAD)))
+
+    def is_pending(self) -> bool:
+        """True while rows are still to be made or typeset."""
+        if self._timer.isActive() or self.formula_detail.is_pending():
+            return True
+        iterator = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        while iterator:
+            item = iterator.pop()
+            view = self.tree.itemWidget(item, 1)
+            if view is not None and view.is_pending():
+                return True
+            iterator.extend(item.child(i) for i in range(item.childCount()))
+        return False
 
     def _on_current_item_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
         if current is None:
             return
         node: StepNode = current.data(0, NODE_ROLE)
         self.label_detail.setText(f"<b>{node.title}</b>: {_escape(node.explanation)}")
-        show_formula(self.formula_detail, node.latex, _equation_text(node))
+        self.formula_detail.set_latex(node.latex, fallback=_equation_text(node))
 
 
 def _equation_text(node: StepNode) -> str:
