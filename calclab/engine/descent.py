@@ -441,7 +441,7 @@ class Descent:
         return None
 
     def _check_finished(self, at_start: bool) -> None:
-        """Set converged or completed once the gradient is small enough or the epochs are used up."""
+        """Set converged (gradient within tolerance, or exactly 0 for good) or completed (epochs used up)."""
         if self.tolerance is not None:
             norm = float(np.linalg.norm(self.gradient))
             if norm <= self.tolerance:
@@ -449,6 +449,14 @@ class Descent:
                 self.status = "converged"
                 self.message = f"converged {where}: |grad f| = {norm:.3g} <= tolerance {self.tolerance:g}"
                 return
+        if not np.any(self.gradient) and not np.any(self.next_step()):
+            # A zero gradient and no momentum left: every later update would be exactly 0 (relu(x) from x0 = -1,
+            # a constant, x^2 from 0), so the run would mark time until its last epoch. Stop and say why.
+            where = "at the start point" if at_start else f"at epoch {self.epoch}"
+            self.status = "converged"
+            self.message = (f"converged {where}: the gradient is exactly 0 at x = {_fmt_point(self.x)}, so no update "
+                            "can move x (a flat region or a stationary point)")
+            return
         if self.epoch >= self.epochs:
             self.status, self.message = "completed", f"completed {self.epochs} epochs"
 
