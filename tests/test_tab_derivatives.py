@@ -223,6 +223,9 @@ def test_lesson_partials_of_3x2_plus_2y(qtbot, tab):
     assert tab.combo_wrt.currentText() == "y" and tab.result().derivative == 2
     assert r"\frac{\partial f}{\partial y} = 2" == tab.formula_derivative.latex()
     assert list(tab.held_panel.rows) == ["x"]
+    assert tab.readouts.label_tangent.text() == "f = 2y + 3"    # f(1, y) = 3 + 2y: its own tangent
+    assert tab.side.label_x0_name.text() == "y₀"
+    assert tab.plot.plot_item.getAxis("bottom").labelText == "y"
     xs, ys = finite_pairs(tab, "derivative")
     assert len(xs) > 100 and np.all(ys == 2.0)                  # a horizontal line at 2
     fx, fy = finite_pairs(tab, "f")
@@ -460,6 +463,7 @@ def test_tangent_equation_text():
     assert eq(0.0, 4.0, 0.0) == "y = 4"
     assert eq(1.0, -1.0, -1.0) == "y = −x"
     assert eq(0.0, float("nan"), 1.0) == "no tangent here"
+    assert tangent_equation(PointReadout(1.0, 5.0, 2.0, 2.0, 0.1, 2.0, 5.0), "y", "f") == "f = 2y + 3"
 
 
 def test_jobs_pickle_and_agree_with_sympy():

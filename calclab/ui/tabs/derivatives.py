@@ -272,21 +272,28 @@ class DerivativesTab(TabBase):
         self._refresh_point()
 
     def _label_curves(self) -> None:
+        """Legend, axis and readout names for the current variable: f′(x₀), or ∂f/∂y at y₀, ..."""
         result = self._result
         names = tuple(v.name for v in result.variables)
         wrt = result.wrt.name
+        point = f"{wrt}₀"
+        value_axis = "f" if "y" in names else "y"      # "y = 2x + 3" would be ambiguous when y is a variable
         f_name = f"f({', '.join(names)})"
         held = [f"{n} = {self._state.held_value(n):g}" for n in names if n != wrt]
         if held:
             f_name += f", {', '.join(held)}"
-        self.plot.set_labels(wrt, f_name, derivative_label_text(wrt, result.order, result.partial))
-        slope_name = derivative_label_text(wrt, 1, result.partial)
-        slope_at = f"{slope_name} at x₀" if result.partial else slope_name.replace(f"({wrt})", "(x₀)")
-        higher = derivative_label_text(wrt, result.order, result.partial)
-        higher_at = "" if result.order == 1 else \
-            (f"{higher} at x₀" if result.partial else higher.replace(f"({wrt})", "(x₀)"))
-        self.readouts.set_names("f at x₀" if result.partial else "f(x₀)", slope_at, higher_at)
-        self.side.label_exact_name.setText(slope_at)
+        self.plot.set_labels(wrt, value_axis, f_name, derivative_label_text(wrt, result.order, result.partial))
+
+        def at_point(order: int) -> str:
+            name = derivative_label_text(wrt, order, result.partial)
+            return f"{name} at {point}" if result.partial else name.replace(f"({wrt})", f"({point})")
+
+        value_name = f"f at {point}" if result.partial else f"f({point})"
+        self.readouts.set_names(value_name, at_point(1), "" if result.order == 1 else at_point(result.order),
+                                variable=wrt, lhs=value_axis)
+        self.side.label_exact_name.setText(at_point(1))
+        self.side.set_point_name(point)
+        self._refresh_point()
 
     # -- numeric side -------------------------------------------------------------------------------------
 

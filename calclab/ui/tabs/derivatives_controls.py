@@ -177,6 +177,7 @@ class ReadoutPanel(QWidget):
         self.label_error = _value_label("Secant slope minus exact slope. It shrinks with h until round-off "
                                         "(about 1e-16 relative) divided by h takes over")
         self._names = {}
+        self._variable, self._lhs = "x", "y"
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -188,8 +189,11 @@ class ReadoutPanel(QWidget):
         self._form = layout
         self.set_names("f(x₀)", "f′(x₀)", "")
 
-    def set_names(self, value_name: str, slope_name: str, higher_name: str) -> None:
-        """Row captions, e.g. f(x₀), ∂f/∂x (x₀), and the higher derivative's ("" hides its row)."""
+    def set_names(self, value_name: str, slope_name: str, higher_name: str, variable: str = "x",
+                  lhs: str = "y") -> None:
+        """Row captions, e.g. f(x₀), ∂f/∂x at x₀, and the higher derivative's ("" hides its row); the tangent
+        is written lhs = m variable + b."""
+        self._variable, self._lhs = variable, lhs
         self._names["value"].setText(value_name)
         self._names["slope"].setText(slope_name)
         self._names["higher"].setText(higher_name)
@@ -209,7 +213,7 @@ class ReadoutPanel(QWidget):
         else:
             self.label_slope.setText(format_number(reading.slope))
         self.label_higher.setText(format_number(reading.higher))
-        self.label_tangent.setText(tangent_equation(reading))
+        self.label_tangent.setText(tangent_equation(reading, self._variable, self._lhs))
         self.label_h.setText(f"{reading.h:.2e}".replace("-", "−"))
         self.label_secant.setText(format_number(reading.secant_slope, 10))
         self.label_exact.setText(format_number(reading.slope, 10))
@@ -267,10 +271,11 @@ class SidePanel(QScrollArea):
         self.spin_x0.setSingleStep(0.1)
         self.spin_x0.setToolTip("The point x₀ where the tangent touches f (or drag the grey line on the plot)")
         self.readouts = ReadoutPanel()
-        group_point = QGroupBox("Point x₀ and tangent")
-        point_layout = QVBoxLayout(group_point)
+        self.group_point = QGroupBox("Point x₀ and tangent")
+        point_layout = QVBoxLayout(self.group_point)
         row_x0 = QFormLayout()
-        row_x0.addRow("x₀", self.spin_x0)
+        self.label_x0_name = QLabel("x₀")
+        row_x0.addRow(self.label_x0_name, self.spin_x0)
         point_layout.addLayout(row_x0)
         point_layout.addWidget(self.readouts)
 
@@ -279,7 +284,8 @@ class SidePanel(QScrollArea):
         secant_form = QFormLayout(group_secant)
         secant_form.addRow("h", self.slider_h)
         secant_form.addRow("", self.readouts.label_h)
-        secant_form.addRow("(f(x₀+h) − f(x₀))/h", self.readouts.label_secant)
+        self.label_secant_name = QLabel("(f(x₀+h) − f(x₀))/h")
+        secant_form.addRow(self.label_secant_name, self.readouts.label_secant)
         self.label_exact_name = QLabel("f′(x₀)")
         secant_form.addRow(self.label_exact_name, self.readouts.label_exact)
         secant_form.addRow("difference", self.readouts.label_error)
@@ -287,7 +293,7 @@ class SidePanel(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 6, 0)
-        for group in (group_diff, self.group_held, group_point, group_secant):
+        for group in (group_diff, self.group_held, self.group_point, group_secant):
             layout.addWidget(group)
         layout.addStretch(1)
         self.setWidget(body)
@@ -295,3 +301,9 @@ class SidePanel(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setMinimumWidth(360)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def set_point_name(self, point: str) -> None:
+        """Name the point after the variable differentiated by: x₀, or y₀ when differentiating by y."""
+        self.label_x0_name.setText(point)
+        self.group_point.setTitle(f"Point {point} and tangent")
+        self.label_secant_name.setText(f"(f({point}+h) − f({point}))/h")

@@ -303,16 +303,16 @@ def format_scientific(value: float) -> str:
     return f"{value:+.3e}".replace("-", "−")
 
 
-def tangent_equation(reading: PointReadout) -> str:
-    """y = m x + b as the learner writes it: y = 3x − 2.25, y = −x, y = 4."""
+def tangent_equation(reading: PointReadout, variable: str = "x", lhs: str = "y") -> str:
+    """lhs = m variable + b as the learner writes it: y = 3x − 2.25, y = −x, y = 4, f = 2y + 3."""
     m, b = reading.slope, reading.intercept
     if not (math.isfinite(m) and math.isfinite(b)):
         return "no tangent here"
     m_text = format_number(m, 5)
     if m == 0:
-        return f"y = {format_number(b, 5)}"
-    slope_part = {"1": "x", "−1": "−x"}.get(m_text, f"{m_text}x")
+        return f"{lhs} = {format_number(b, 5)}"
+    slope_part = {"1": variable, "−1": f"−{variable}"}.get(m_text, f"{m_text}{variable}")
     if b == 0 or abs(b) < 1e-12 * max(1.0, abs(m * reading.x0)):
-        return f"y = {slope_part}"
+        return f"{lhs} = {slope_part}"
     sign = "−" if b < 0 else "+"
-    return f"y = {slope_part} {sign} {format_number(abs(b), 5)}"
+    return f"{lhs} = {slope_part} {sign} {format_number(abs(b), 5)}"

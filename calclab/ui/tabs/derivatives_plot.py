@@ -80,10 +80,14 @@ class DerivativesPlot(QObject):
 
     # -- public API ---------------------------------------------------------------------------------------
 
-    def set_labels(self, wrt: str, f_name: str, derivative_name: str) -> None:
-        """Axis label (the variable) and the legend's names of the two curves."""
-        self.panel.set_axis_labels(wrt, "y")
-        for item, name in ((self.curve_f, f_name), (self.curve_derivative, derivative_name)):
+    def set_labels(self, wrt: str, value_axis: str, f_name: str, derivative_name: str) -> None:
+        """Axis labels (the variable; y, or f when y is a variable) and the legend's names of the curves."""
+        self.panel.set_axis_labels(wrt, value_axis)
+        point = f"{wrt}₀"
+        self.x0_line.label.setFormat(f"{point} = {{value:.4g}}")
+        names = ((self.curve_f, f_name), (self.curve_derivative, derivative_name),
+                 (self.tangent, f"tangent at {point}"), (self.secant, f"secant {point} → {point} + h"))
+        for item, name in names:
             item.opts["name"] = name
             label = self.panel.legend.getLabel(item) if self.panel.legend is not None else None
             if label is not None:

@@ -89,6 +89,10 @@ class StepsView(QWidget):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._on_typeset_tick)
         self._result: StepsResult | None = None
+        self._relayout = QTimer(self)
+        self._relayout.setSingleShot(True)
+        self._relayout.setInterval(0)
+        self._relayout.timeout.connect(self.tree.doItemsLayout)
 
     # -- public API ---------------------------------------------------------------------------------------
 
@@ -196,10 +200,11 @@ class StepsView(QWidget):
     def _fit_row(self, item: QTreeWidgetItem, view: FormulaView) -> None:
         """Row height from the view: the plain text first, the typeset image (often taller) when it arrives."""
         item.setSizeHint(1, view.sizeHint().grownBy(QMargins(0, ROW_PAD, 0, ROW_PAD)))
+        self._relayout.start()      # the tree does not lay rows out again by itself when a size hint changes
 
     def is_pending(self) -> bool:
         """True while rows are still to be made or typeset."""
-        if self._timer.isActive() or self.formula_detail.is_pending():
+        if self._timer.isActive() or self._relayout.isActive() or self.formula_detail.is_pending():
             return True
         iterator = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
         while iterator:
