@@ -20,6 +20,9 @@ HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 OUTPUT_ACTIVATIONS = ("sigmoid", "linear")
 LOSSES = ("bce", "mse")
 MAX_LAYER_SIZE = 1000
+# epochs x training points x weights a headless run may take on (about 10-30 minutes of NumPy): past it,
+# `calclab backprop --sizes 2,1000,1000,1 --epochs 1000000` would run for days; refuse it at once instead.
+MAX_HEADLESS_WORK = 2e11
 LOG_CLAMP = -100.0  # torch clamps each log at -100 so a confident wrong answer costs 100, not inf
 
 Params = list[tuple[np.ndarray, np.ndarray]]
@@ -277,6 +280,8 @@ def train_headless(
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or not 1 <= epochs <= 1_000_000:
         raise ValueError(f"epochs must be an integer from 1 to 1000000, got {epochs!r}")
+    if not (isinstance(lr, int | float | np.floating) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"the learning rate must be a number above 0 (with 0 nothing would change), got {lr!r}")
     X, y = datasets.make_dataset(dataset, n_samples, noise, seed)
     classify = datasets.is_classification(dataset)
     if len(sizes) < 2 or sizes[0] != X.shape[1] or sizes[-1] != 1:
@@ -284,6 +289,10 @@ def train_headless(
     X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test_fraction, seed)
     output, loss = ("sigmoid", "bce") if classify else ("linear", "mse")
     net = MLP(sizes, activation, output, loss, seed)
+    work = float(epochs) * len(X_train) * sum(W.size for W, _b in net.params)
+    if work > MAX_HEADLESS_WORK:
+        raise ValueError(f"that run is too big: epochs x training points x weights = {work:.1e} (at most "
+                         f"{MAX_HEADLESS_WORK:.0e}, about half an hour); use fewer epochs or smaller layers")
     losses = net.train(X_train, y_train, lr, int(epochs))
     result = {
         "dataset": dataset, "sizes": list(net.sizes), "activation": activation, "output": output, "loss": loss,
