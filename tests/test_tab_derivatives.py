@@ -414,6 +414,11 @@ def test_state_round_trip_and_set_state(qtbot, tab):
     assert (junk.order, junk.h, junk.x0, junk.held, junk.x_range, junk.show_secant) == \
         (1, 0.5, 1.0, {}, (-4.0, 4.0), False)
     assert DerivativesState.from_dict(None) == DerivativesState()
+    tab.set_state(DerivativesState(expression="x^^2", x0=0.25))   # a session with a broken expression
+    settle(qtbot, tab)
+    assert tab.expression_box.error() == "unexpected '^' (column 3)"
+    assert tab.result().derivative == 2 * x                       # the last good function stays
+    assert tab.state.x0 == 0.25 and tab.readouts.label_value.text() == "0.125"   # the old slice 2 y^2 at y0
 
 
 def test_every_control_has_a_tooltip(qtbot, tab):

@@ -146,6 +146,8 @@ class DerivativesTab(TabBase):
         self._apply_visibility()
         if self.expression_box.set_text(self._state.expression, emit=False):
             self._apply_expression(self.expression_box.expression())
+        else:                                  # the error shows under the box; the last good curves stay
+            self._refresh_point()
 
     def load_preset(self, name: str) -> None:
         preset = preset_named(name)

@@ -37,7 +37,8 @@ EXAMPLES_HTML = (
     "At x = 1.5 the tangent rises 3 for every unit to the right.</p>"
     "<p>f(x, y) = 3x² + 2y has two inputs. A <i>partial</i> derivative moves one and holds the other still: "
     "with y fixed, 2y is a constant, so <b>∂f/∂x = 6x</b>; with x fixed, f climbs 2 for every unit of y, "
-    "so <b>∂f/∂y = 2</b> everywhere. Pick the variable above the plot; the others get sliders.</p>"
+    "so <b>∂f/∂y = 2</b> everywhere. Choose the variable under <i>Differentiate</i>; the others get "
+    "sliders.</p>"
 )
 
 
