@@ -110,8 +110,12 @@ def _assignments(pairs: Sequence[str] | None) -> dict[str, float]:
     return values
 
 
-def _values_at(exprs: list, variables: list, at: dict[str, float]) -> list[float | None]:
-    """The expressions evaluated at the point `at`, which must give every variable a value."""
+def _values_at(exprs: list, variables: list, at: dict[str, float], f=None) -> list[float | None]:
+    """The expressions evaluated at the point `at`, which must give every variable a value.
+
+    None (JSON null) where a value is not finite, and for all of them where `f` itself is not defined: the
+    formula of d/dx log(x) is 1/x, but at x = -1 log(x) has no derivative to speak of.
+    """
     from calclab.engine.numeric import compile_function
 
     missing = [v.name for v in variables if v.name not in at]
@@ -119,7 +123,13 @@ def _values_at(exprs: list, variables: list, at: dict[str, float]) -> list[float
         raise UsageError("give a value for " + ", ".join(missing) + " with --at, e.g. --at "
                          + " ".join(f"{m}=1" for m in missing))
     point = [at[v.name] for v in variables]
+    if f is not None and not math.isfinite(float(compile_function(f, variables)(*point))):
+        return [None for _e in exprs]
     return [_json_number(float(compile_function(e, variables)(*point))) for e in exprs]
+
+
+def _show_value(value: float | None) -> str:
+    return "undefined" if value is None else repr(value)
 
 
 def _json_number(value: float) -> float | None:
@@ -146,7 +156,7 @@ def _cmd_derive(args: argparse.Namespace) -> int:
         raise UsageError(f"--wrt takes a variable name, not '{wrt_name}'")
     wrt = find_variable(wrt_name, expr)
     result = derivative(expr, wrt, args.order)
-    value = _values_at([result], variables, _assignments(args.at))[0] if args.at else None
+    value = _values_at([result], variables, _assignments(args.at), expr)[0] if args.at else None
     payload = {"expression": to_text(expr), "wrt": wrt_name, "order": args.order,
                "derivative": to_text(result), "latex": to_latex(result), "value": value}
     if args.steps:
@@ -159,7 +169,7 @@ def _cmd_derive(args: argparse.Namespace) -> int:
         power = "" if args.order == 1 else f"^{args.order}"
         out = [f"f = {to_text(expr)}", f"{symbol}{power}f/{symbol}{wrt_name}{power} = {to_text(result)}"]
         if value is not None or args.at:
-            out.append(f"at {' '.join(args.at)}: {value}")
+            out.append(f"at {' '.join(args.at)}: {_show_value(value)}")
         if args.steps:
             out += ["", "Steps:"] + payload["steps"]
         return out
@@ -177,7 +187,7 @@ def _cmd_gradient(args: argparse.Namespace) -> int:
     if not variables:
         raise UsageError(f"{args.expression!r} has no variables, so its gradient is empty")
     grad = gradient(expr, variables)
-    value = _values_at(grad, variables, _assignments(args.at)) if args.at else None
+    value = _values_at(grad, variables, _assignments(args.at), expr) if args.at else None
     payload = {"expression": to_text(expr), "variables": [v.name for v in variables],
                "gradient": [to_text(g) for g in grad], "latex": [to_latex(g) for g in grad], "value": value}
 
@@ -185,7 +195,7 @@ def _cmd_gradient(args: argparse.Namespace) -> int:
         out = [f"f = {to_text(expr)}"]
         out += [f"∂f/∂{v.name} = {to_text(g)}" for v, g in zip(variables, grad, strict=True)]
         if value is not None:
-            out.append(f"∇f at {' '.join(args.at)} = [{', '.join(repr(v) for v in value)}]")
+            out.append(f"∇f at {' '.join(args.at)} = [{', '.join(_show_value(v) for v in value)}]")
         return out
 
     return _emit(args, payload, lines)
