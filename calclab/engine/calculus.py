@@ -61,7 +61,9 @@ def _trig_args_linear(expr: sp.Expr) -> bool:
     for call in expr.atoms(sp.Function):
         if isinstance(call, kinds):
             argument = call.args[0]
-            if not argument.is_polynomial() or sp.Poly(argument).total_degree() > 1:
+            if not argument.free_symbols:   # sin(2): a number (sp.Poly(2) would raise GeneratorsNeeded)
+                continue
+            if not argument.is_polynomial() or sp.Poly(argument, *argument.free_symbols).total_degree() > 1:
                 return False
     return True
 
