@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import gui_harness
 from bench_descent import DESCENT_1D, DESCENT_2D, descent_baseline_2d, descent_memory, descent_steps
-from bench_typing import PATHOLOGICAL, gui_block_backprop, gui_block_derivatives, typing_latency
+from bench_typing import PATHOLOGICAL, REPEATS, gui_block_backprop, gui_block_derivatives, typing_latency
 from gui_harness import Bench, StallSampler
 
 
@@ -55,9 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     if "typing" in parts:
         run_part(results, notes, "typing", lambda: typing_latency(bench, args.keys))
     if "block" in parts:
+        repeats = 1 if args.quick else REPEATS
         run_part(results, notes, "block_derivatives", lambda: gui_block_derivatives(
-            bench, args.budget, PATHOLOGICAL[:1] if args.quick else PATHOLOGICAL))
-        run_part(results, notes, "block_backprop", lambda: gui_block_backprop(bench, args.epochs))
+            bench, args.budget, PATHOLOGICAL[:1] if args.quick else PATHOLOGICAL, repeats))
+        run_part(results, notes, "block_backprop", lambda: gui_block_backprop(bench, args.epochs, repeats))
     if "memory" in parts:
         run_part(results, notes, "memory", lambda: descent_memory(bench, args.rss_steps))
     bench.close()
