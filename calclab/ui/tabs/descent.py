@@ -32,7 +32,7 @@ from calclab.ui.tabs.base import TabBase
 from calclab.ui.tabs.descent_controls import ControlBar, LiveLabel, TablePanel
 from calclab.ui.tabs.descent_inputs import DescentInputs
 from calclab.ui.tabs.descent_plots import FunctionView, LossView
-from calclab.ui.tabs.descent_symbolic import Compiled, Prepared, compile_prepared, prepare
+from calclab.ui.tabs.descent_symbolic import Compiled, Prepared, build_runs, compile_prepared, prepare
 from calclab.ui.tabs.descent_table import IterationTableModel
 from calclab.ui.tabs.descent_text import ERROR_COLOR, bound_html, internals_html, lesson_lines, update_html
 
@@ -286,12 +286,8 @@ class DescentTab(TabBase):
         state = self.inputs.read_state(replace(self._state))
         self._state = state
         start = [spin.value() for spin in self.inputs.start_spins.values()]
-        runs: list[tuple[str, Descent]] = []
         try:
-            for name in state.optimizers():
-                runs.append((name, Descent(self.compiled.value, self.compiled.grad, start, optimizer=name,
-                                           lr=state.learning_rate, epochs=state.epochs, tolerance=state.tolerance,
-                                           **state.hyper(name))))
+            runs = build_runs(self.compiled, state, start)
         except ValueError as exc:
             self.runs = []
             self._show_error(str(exc))
@@ -299,7 +295,7 @@ class DescentTab(TabBase):
             self._update_buttons()
             return
         self.runs = runs
-        self._start_hessian = self._hessian_at(np.asarray(start, dtype=float))
+        self._start_hessian = self.compiled.hessian_near(np.asarray(start, dtype=float))
         self.table_panel.set_run_names([name for name, _run in runs])
         show = state.show_internals
         self.table_model.set_run(self._table_run(), self._names(), show)
@@ -307,17 +303,6 @@ class DescentTab(TabBase):
         self.loss_view.set_runs(runs)
         self._update_bound()
         self._refresh()
-
-    def _hessian_at(self, point: np.ndarray) -> np.ndarray | None:
-        assert self.compiled is not None
-        constant = self.compiled.prepared.constant_hessian
-        if constant is not None:
-            return np.array(constant, dtype=float)
-        with np.errstate(all="ignore"):
-            try:
-                return self.compiled.hessian_at(point)
-            except (ArithmeticError, ValueError, TypeError):
-                return None
 
     # -- refreshing the views -----------------------------------------------------------------------------
 

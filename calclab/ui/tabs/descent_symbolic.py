@@ -2,19 +2,21 @@
 
 No Qt here: the worker process unpickles `prepare` by name, so importing this module must stay light.
 `prepare` does the SymPy work (gradient, Hessian, is f quadratic?) and returns picklable expressions;
-`compile_prepared` lambdifies them on the GUI thread, which is quick.
+`compile_prepared` lambdifies them on the GUI thread, which is quick; `build_runs` makes the engine's runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
 from calclab.engine.calculus import gradient, hessian, variables_of
+from calclab.engine.descent import Descent
 from calclab.engine.numeric import compile_function
+from calclab.state.descent import DescentState
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,26 @@ class Compiled:
     @property
     def dimension(self) -> int:
         return len(self.prepared.variables)
+
+    def hessian_near(self, point: np.ndarray) -> np.ndarray | None:
+        """The Hessian: exact if f is quadratic, else at `point` (None where it is not defined)."""
+        if self.prepared.constant_hessian is not None:
+            return np.array(self.prepared.constant_hessian, dtype=float)
+        with np.errstate(all="ignore"):
+            try:
+                return self.hessian_at(point)
+            except (ArithmeticError, ValueError, TypeError):
+                return None
+
+
+def build_runs(compiled: Compiled, state: DescentState, start: Sequence[float]) -> list[tuple[str, Descent]]:
+    """One Descent per optimizer the state runs, the primary first, all from `start` on the same f.
+
+    Raises ValueError with the engine's one-line message (e.g. f not defined at the start point).
+    """
+    return [(name, Descent(compiled.value, compiled.grad, list(start), optimizer=name, lr=state.learning_rate,
+                           epochs=state.epochs, tolerance=state.tolerance, **state.hyper(name)))
+            for name in state.optimizers()]
 
 
 def compile_prepared(prepared: Prepared) -> Compiled:
