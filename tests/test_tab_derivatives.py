@@ -555,3 +555,21 @@ def test_raw_derivative_job_equals_the_simplified_one():
     assert not raw.simplified and simple.simplified
     assert sp.simplify(raw.derivative - simple.derivative) == 0
     assert raw.derivative == sp.diff(expr, x, 2)                 # exactly the rules' output
+
+
+def test_a_new_derivation_while_rows_are_typesetting_is_safe(qtbot):
+    import shiboken6
+
+    from calclab.ui.tabs.derivatives_steps import StepsView
+
+    view = StepsView()
+    qtbot.addWidget(view)
+    view.show()
+    view.set_steps(derivation(parse("sigmoid(3x - 1) x^2"), "x", 2))
+    qtbot.waitUntil(lambda: view.tree.itemWidget(view.tree.topLevelItem(0), 1) is not None, timeout=5000)
+    row_view = view.tree.itemWidget(view.tree.topLevelItem(0), 1)
+    view.set_steps(derivation(parse("x^2"), "x", 1))      # deletes the old rows; their views go a moment later
+    assert shiboken6.isValid(row_view)
+    row_view.typeset_ready.emit()                          # an image landing in that moment: ignored
+    qtbot.waitUntil(lambda: not view.is_pending(), timeout=10000)
+    assert view.lines() == ["Power rule: d/dx[x^2] = 2*x", "  (d/dx x^n = n*x^(n-1), with n = 2)"]

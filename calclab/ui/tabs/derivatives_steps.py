@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
+import shiboken6
 from PySide6.QtCore import QMargins, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -199,6 +200,8 @@ class StepsView(QWidget):
 
     def _fit_row(self, item: QTreeWidgetItem, view: FormulaView) -> None:
         """Row height from the view: the plain text first, the typeset image (often taller) when it arrives."""
+        if not (shiboken6.isValid(item) and shiboken6.isValid(view)):
+            return      # the tree was cleared (a new derivation) while the image was being typeset
         item.setSizeHint(1, view.sizeHint().grownBy(QMargins(0, ROW_PAD, 0, ROW_PAD)))
         self._relayout.start()      # the tree does not lay rows out again by itself when a size hint changes
 
