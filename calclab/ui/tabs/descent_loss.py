@@ -56,7 +56,7 @@ class LossView(PlotPanel):
 
     def update_runs(self) -> None:
         log = self.check_log.isChecked()
-        low, high, epochs = math.inf, -math.inf, 0
+        low, high, epochs, total = math.inf, -math.inf, 0, 1
         for name, run in self._runs:
             f = np.array(run.history.path_f, dtype=float)
             f[~(np.abs(f) <= DRAW_LIMIT)] = np.nan          # overflowed values: a gap, not a spike to inf
@@ -66,10 +66,10 @@ class LossView(PlotPanel):
             finite = f[np.isfinite(f)]
             if finite.size:
                 low, high = min(low, float(finite.min())), max(high, float(finite.max()))
-            epochs = max(epochs, f.size - 1, run.epochs if run.epochs <= 40 else 0)
-        self._fit_range(epochs, low, high, log)
+            epochs, total = max(epochs, f.size - 1), max(total, run.epochs)
+        self._fit_range(epochs, total, low, high, log)
 
-    def _fit_range(self, epochs: int, low: float, high: float, log: bool) -> None:
+    def _fit_range(self, epochs: int, total: int, low: float, high: float, log: bool) -> None:
         """Change the window only when the data leaves it (or fills under a quarter of it in y).
 
         Autorange would move the axes on every step, and redrawing the axes' ticks and grid costs more than
@@ -77,7 +77,8 @@ class LossView(PlotPanel):
         """
         view_box = self.plot_item.getViewBox()
         if epochs > self._x_max or self._x_max == 0:
-            self._x_max = float(max(10, epochs if epochs <= 40 and self._x_max == 0 else 2 * epochs))
+            # A short run shows all its epochs from the start; a long one doubles the window as it goes.
+            self._x_max = float(total if total <= 40 else min(total, max(20, 2 * epochs)))
             view_box.setXRange(0.0, self._x_max, padding=0.02)
         if not math.isfinite(low):
             return
