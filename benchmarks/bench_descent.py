@@ -51,8 +51,8 @@ def descent_steps(bench: Bench, setup: dict, steps: int) -> dict:
             "paints_per_step": paints}
 
 
-def descent_baseline_2d(bench: Bench, steps: int) -> dict:
-    """Bare pyqtgraph: the 2-D Descent plots' items updated with setData and repainted, nothing else.
+def baseline_window_2d(bench: Bench) -> tuple[object, Callable[[], None]]:
+    """Bare pyqtgraph: the 2-D Descent plots' items, and a step() that updates them with setData, nothing else.
 
     The same items on plots of the same size and look as the tab's (grid, legend, axes cached as pixmaps and
     a loss window that only moves when the data leaves it, like the tab's): a 256x256 RGBA map and contour
@@ -133,9 +133,42 @@ def descent_baseline_2d(bench: Bench, steps: int) -> dict:
             x_max[0] *= 2
             loss_plot.setXRange(0.0, x_max[0], padding=0.02)
 
+    return window, step
+
+
+def descent_baseline_2d(bench: Bench, steps: int) -> dict:
+    """Median ms of one bare-pyqtgraph step of the 2-D items plus repaint (see baseline_window_2d)."""
+    window, step = baseline_window_2d(bench)
     times, paints = time_steps(bench, step, steps)
     window.close()
     return {"median_ms": statistics.median(times) * 1e3, "paints_per_step": paints}
+
+
+def descent_2d_with_baseline(bench: Bench, steps: int, block: int = 25) -> dict:
+    """2-D Steps in the tab and bare-pyqtgraph steps, in alternating blocks of `block`, so that a busy spell of
+    a shared machine slows both alike: {"descent_2d": {...}, "descent_baseline_2d": {...}}."""
+    tab = descent_tab(bench, DESCENT_2D, epochs=steps + 10)
+    click = tab.button_step.click if hasattr(tab, "button_step") else tab.step
+    window, step = baseline_window_2d(bench)
+    app_times: list[float] = []
+    base_times: list[float] = []
+    app_paints = base_paints = 0.0
+    while len(app_times) < steps:
+        n = min(block, steps - len(app_times))
+        times, paints = time_steps(bench, click, n)
+        app_times += times
+        app_paints += paints * n
+        times, paints = time_steps(bench, step, n)
+        base_times += times
+        base_paints += paints * n
+    window.close()
+    run = tab.primary()
+    if run is None or run.epoch != steps:
+        raise RuntimeError(f"expected {steps} steps, the run is at epoch {getattr(run, 'epoch', None)}")
+    return {"descent_2d": {"median_ms": statistics.median(app_times) * 1e3,
+                           "p90_ms": float(np.percentile(app_times, 90)) * 1e3, "paints_per_step": app_paints / steps},
+            "descent_baseline_2d": {"median_ms": statistics.median(base_times) * 1e3,
+                                    "paints_per_step": base_paints / steps}}
 
 
 

@@ -15,7 +15,14 @@ import traceback
 from collections.abc import Callable
 
 import gui_harness
-from bench_descent import DESCENT_1D, DESCENT_2D, descent_baseline_2d, descent_memory, descent_steps
+from bench_descent import (
+    DESCENT_1D,
+    DESCENT_2D,
+    descent_2d_with_baseline,
+    descent_baseline_2d,
+    descent_memory,
+    descent_steps,
+)
 from bench_typing import PATHOLOGICAL, REPEATS, gui_block_backprop, gui_block_derivatives, typing_latency
 from gui_harness import Bench, StallSampler
 
@@ -49,8 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     notes: dict = {}
     if "steps" in parts:
         run_part(results, notes, "descent_1d", lambda: descent_steps(bench, DESCENT_1D, args.steps))
+    if "steps" in parts and "baseline" in parts:   # interleaved, so both see the same machine
+        run_part(results, notes, "descent_2d_pair", lambda: descent_2d_with_baseline(bench, args.steps))
+        pair = results.pop("descent_2d_pair") or {}
+        results["descent_2d"] = pair.get("descent_2d")
+        results["descent_baseline_2d"] = pair.get("descent_baseline_2d")
+        if "descent_2d_pair" in notes:
+            notes["descent_2d"] = notes.pop("descent_2d_pair")
+    elif "steps" in parts:
         run_part(results, notes, "descent_2d", lambda: descent_steps(bench, DESCENT_2D, args.steps))
-    if "baseline" in parts:
+    elif "baseline" in parts:
         run_part(results, notes, "descent_baseline_2d", lambda: descent_baseline_2d(bench, args.steps))
     if "typing" in parts:
         run_part(results, notes, "typing", lambda: typing_latency(bench, args.keys))

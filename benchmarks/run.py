@@ -40,7 +40,7 @@ GOALS = {
     "typing_latency_ms": 50.0,
 }
 
-FULL = {"startup_processes": 5, "grid": (10, 15), "mlp": (200, 15), "gui": []}
+FULL = {"startup_processes": 5, "grid": (2, 60), "mlp": (20, 100), "gui": []}
 QUICK = {"startup_processes": 1, "grid": (2, 3), "mlp": (10, 3),
          "gui": ["--steps", "10", "--rss-steps", "100", "--keys", "2", "--epochs", "20", "--budget", "0.5",
                  "--quick"]}
