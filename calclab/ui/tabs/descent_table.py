@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -39,6 +39,7 @@ def full(values: Sequence[float]) -> str:
 _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
                     Qt.ItemDataRole.ForegroundRole})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_CURRENT_BRUSH = QBrush(QColor("#0D47A1"))
 
 
 class IterationTableModel(QAbstractTableModel):
@@ -51,6 +52,7 @@ class IterationTableModel(QAbstractTableModel):
         self._internals: tuple[str, ...] = ()
         self._rows = 0            # rows the view knows about
         self._status_row = False
+        self._texts: dict[int, list[str]] = {}   # formatted rows (history rows never change until a reset)
 
     # -- feeding ----------------------------------------------------------------------------------------
 
@@ -61,6 +63,7 @@ class IterationTableModel(QAbstractTableModel):
         self._names = list(names)
         self._internals = tuple(run.internals) if run is not None and show_internals else ()
         self._rows, self._status_row = self._wanted_rows()
+        self._texts.clear()
         self.endResetModel()
 
     def run(self) -> Descent | None:
@@ -123,22 +126,43 @@ class IterationTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role not in _ROLES or not index.isValid() or self._run is None:
-            return None   # the view asks ~8 roles per cell per paint: answer the unused ones first
+        return self._value(index.row(), index.column(), role) if index.isValid() else None
+
+    def multiData(self, index: QModelIndex | QPersistentModelIndex, roles: QModelRoleDataSpan) -> None:  # noqa: N802
+        """All the roles a cell's painting needs in one Python call (Qt would otherwise call data() ~8 times
+        per cell, and those calls, not the formatting, were most of a step's table cost)."""
         row, column = index.row(), index.column()
-        if row >= self._rows:
+        for item in roles:
+            value = self._value(row, column, item.role())
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
+
+    def _value(self, row: int, column: int, role: int) -> object:
+        if role not in _ROLES or self._run is None or row >= self._rows:
             return None
         if self._status_row and row == self._rows - 1:
             return self._status_data(column, role)
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cell_text(row, column, compact)
+            return self._row_texts(row)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._cell_text(row, column, full)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and row == self._rows - 1 - int(self._status_row):
-            return QBrush(QColor("#0D47A1"))   # the current point stands out
+            return _CURRENT_BRUSH   # the current point stands out
         return None
+
+    def _row_texts(self, row: int) -> list[str]:
+        """A row's cell texts, formatted once: history rows never change, and a step repaints every
+        visible row (the table scrolls), so the same few rows are asked for again and again."""
+        texts = self._texts.get(row)
+        if texts is None:
+            if len(self._texts) > 512:
+                self._texts.clear()
+            texts = self._texts[row] = [self._cell_text(row, c, compact) for c in range(self.columnCount())]
+        return texts
 
     def _status_data(self, column: int, role: int) -> object:
         assert self._run is not None
@@ -194,6 +218,11 @@ class IterationTableView(QTableView):
         model.rowsInserted.connect(self._on_rows_inserted)
         model.rowsAboutToBeRemoved.connect(self._on_rows_about_to_be_removed)
         self._follow = True
+        # The scroll bar changes every step; opaque, it repaints alone instead of with the whole window.
+        bar = self.verticalScrollBar()
+        bar.setAutoFillBackground(True)
+        if bar.parentWidget() is not None:
+            bar.parentWidget().setAutoFillBackground(True)
 
     def size_columns(self) -> None:
         """Column widths from the number formats (set once per run: measuring 10,000 rows would be slow)."""
