@@ -463,3 +463,49 @@ def test_long_paths_are_thinned_to_what_the_screen_can_show():
     fresh = PathThinner()
     fresh.reset((0.1, 0.1))
     assert list(fresh.indices(xs, ys)) == list(kept)         # incremental = all at once
+
+
+def test_spin_boxes_step_the_way_learning_rates_are_tried(tab):
+    lr = tab.inputs.spin_learning_rate
+    lr.setValue(0.1)
+    lr.stepBy(1)
+    assert lr.value() == 0.2
+    lr.stepBy(2)
+    assert lr.value() == 1.0
+    lr.stepBy(-4)
+    assert lr.value() == 0.05
+    eps = tab.inputs.spin_eps
+    assert eps.text() == "default" and tab.state.eps is None
+    eps.stepBy(1)
+    assert eps.value() == 1e-8
+    eps.stepBy(1)
+    assert eps.value() == pytest.approx(1e-7)
+    tab.inputs.spin_tolerance.lineEdit().setText("3e-5")
+    tab.inputs.spin_tolerance.interpretText()
+    assert tab.inputs.spin_tolerance.value() == 3e-5
+
+
+def test_compare_shows_the_hyperparameters_of_every_optimizer_that_runs(qtbot, tab):
+    inputs = tab.inputs
+    assert not inputs.spin_beta1.isVisibleTo(inputs) and not inputs.spin_momentum.isVisibleTo(inputs)
+    inputs.check_compare.setChecked(True)
+    inputs.compare_checks["adam"].setChecked(True)
+    inputs.compare_checks["momentum"].setChecked(False)
+    inputs.compare_checks["sgd"].setChecked(True)
+    assert inputs.spin_beta1.isVisibleTo(inputs) and inputs.spin_eps.isVisibleTo(inputs)
+    assert not inputs.spin_momentum.isVisibleTo(inputs) and not inputs.spin_alpha.isVisibleTo(inputs)
+    assert [name for name, _run in tab.runs] == ["sgd", "adam"]
+    inputs.spin_beta1.setValue(0.5)
+    assert dict(tab.runs)["adam"].hyper["beta1"] == 0.5 and tab.primary().epoch == 0
+
+
+def test_click_on_the_curve_moves_the_start_in_one_variable(qtbot, tab):
+    tab.step()
+    view = tab.function_view
+    scene_point = view.plot_item.getViewBox().mapViewToScene(QPointF(-4.0, 50.0))
+    qtbot.mouseClick(view.plot_widget.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.plot_widget.mapFromScene(scene_point))
+    assert tab.primary().x0[0] == pytest.approx(-4.0, abs=0.1) and tab.primary().epoch == 0
+    tab.step()
+    x0 = tab.primary().x0[0]
+    assert float(cell(tab, 1, 1)) == pytest.approx(x0 - 0.1 * 2 * x0)
