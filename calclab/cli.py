@@ -276,7 +276,7 @@ def _cmd_descent(args: argparse.Namespace) -> int:
 
     def lines() -> list[str]:
         out = [format_epoch(r.epoch, names, r.x, r.f) for r in records]
-        if run.status != "completed":
+        if run.status != "completed" or not records:   # --epochs 0 printed nothing at all
             out.append(run.message)
         return out
 
