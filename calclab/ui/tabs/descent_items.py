@@ -184,3 +184,20 @@ class RunItems:
             self.set_path(np.empty(0), np.empty(0))
 
 
+
+
+def place_legend(legend: pg.LegendItem, view_box: pg.ViewBox, points: np.ndarray, weight: np.ndarray) -> None:
+    """Move the legend to the corner of the view that covers the least weight of `points` (x, y rows).
+
+    Ties go to the top right, then top left, bottom right, bottom left.
+    """
+    (x_lo, x_hi), (y_lo, y_hi) = view_box.viewRange()
+    with np.errstate(all="ignore"):
+        u = (points[:, 0] - x_lo) / max(x_hi - x_lo, 1e-300)
+        v = (points[:, 1] - y_lo) / max(y_hi - y_lo, 1e-300)
+    box = legend.boundingRect()
+    w = min(0.6, box.width() / max(view_box.width(), 1.0) + 0.04)
+    h = min(0.6, box.height() / max(view_box.height(), 1.0) + 0.04)
+    corners = {(-10, 10): (u > 1 - w) & (v > 1 - h), (10, 10): (u < w) & (v > 1 - h),
+               (-10, -10): (u > 1 - w) & (v < h), (10, -10): (u < w) & (v < h)}
+    legend.setOffset(min(corners, key=lambda corner: float(weight[corners[corner]].sum())))

@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from calclab.engine.descent import Descent
-from calclab.ui.tabs.descent_items import DRAW_LIMIT, OPTIMIZER_COLORS, cache_axes
+from calclab.ui.tabs.descent_items import DRAW_LIMIT, OPTIMIZER_COLORS, cache_axes, place_legend
 from calclab.ui.widgets.plot_panel import PlotPanel, set_curve_data
 
 
@@ -68,6 +68,22 @@ class LossView(PlotPanel):
                 low, high = min(low, float(finite.min())), max(high, float(finite.max()))
             epochs, total = max(epochs, f.size - 1), max(total, run.epochs)
         self._fit_range(epochs, total, low, high, log)
+        if epochs % 25 == 0:
+            self.place_legend()      # the curves change shape as they grow: look again now and then
+
+    def place_legend(self) -> None:
+        """In compare mode, put the legend where it hides the fewest loss points (call now and then)."""
+        if self.legend is None or len(self._runs) < 2:
+            return
+        chunks = []
+        for name, _run in self._runs:
+            xs, ys = self.curves[name].getData()      # display coordinates: already log10 on a log axis
+            if xs is not None and len(xs):
+                keep = np.isfinite(ys)
+                chunks.append(np.column_stack((xs[keep], ys[keep])))
+        if chunks:
+            points = np.concatenate(chunks)
+            place_legend(self.legend, self.plot_item.getViewBox(), points, np.ones(len(points)))
 
     def _fit_range(self, epochs: int, total: int, low: float, high: float, log: bool) -> None:
         """Change the window only when the data leaves it (or fills under a quarter of it in y).
@@ -80,6 +96,7 @@ class LossView(PlotPanel):
             # A short run shows all its epochs from the start; a long one doubles the window as it goes.
             self._x_max = float(total if total <= 40 else min(total, max(20, 2 * epochs)))
             view_box.setXRange(0.0, self._x_max, padding=0.02)
+            self.place_legend()
         if not math.isfinite(low):
             return
         if log:
@@ -94,6 +111,7 @@ class LossView(PlotPanel):
             pad = 0.05 * span
             self._y_range = (low - pad, high + pad)
             view_box.setYRange(low - pad, high + pad, padding=0.0)
+            self.place_legend()
 
     def set_log(self, on: bool) -> None:
         self.check_log.setChecked(on)

@@ -29,6 +29,7 @@ from calclab.ui.tabs.descent_items import (
     RunItems,
     cache_axes,
     drawable_prefix,
+    place_legend,
 )
 from calclab.ui.tabs.descent_loss import LossView
 from calclab.ui.tabs.descent_symbolic import Compiled
@@ -157,7 +158,6 @@ class FunctionView(PlotPanel):
         if self.legend is None or self.compiled is None or not self._run_list:
             return
         view_box = self.plot_item.getViewBox()
-        (x_lo, x_hi), (y_lo, y_hi) = view_box.viewRange()
         one_d = self.compiled.dimension == 1
         chunks, weights = [], []     # hiding the path is worse than hiding a stretch of the curve's arm
         if one_d and self.curve.getData()[0] is not None:
@@ -183,15 +183,7 @@ class FunctionView(PlotPanel):
             return
         points = np.concatenate(chunks)
         weight = np.concatenate([np.full(len(c), w) for c, w in zip(chunks, weights, strict=True)])
-        u = (points[:, 0] - x_lo) / max(x_hi - x_lo, 1e-300)
-        v = (points[:, 1] - y_lo) / max(y_hi - y_lo, 1e-300)
-        box = self.legend.boundingRect()
-        w = min(0.6, box.width() / max(view_box.width(), 1.0) + 0.04)
-        h = min(0.6, box.height() / max(view_box.height(), 1.0) + 0.04)
-        corners = {(-10, 10): (u > 1 - w) & (v > 1 - h), (10, 10): (u < w) & (v > 1 - h),
-                   (-10, -10): (u > 1 - w) & (v < h), (10, -10): (u < w) & (v < h)}
-        best = min(corners, key=lambda corner: float(weight[corners[corner]].sum()))   # ties: top right
-        self.legend.setOffset(best)
+        place_legend(self.legend, view_box, points, weight)
 
     # -- per step ----------------------------------------------------------------------------------------
 

@@ -83,7 +83,8 @@ def bound_html(hessian: np.ndarray | None, constant: bool, optimizer: str, momen
     largest = float(eigenvalues[-1])
     where = "f is quadratic" if constant else "near the start"
     if largest <= 0:
-        return f"<span style='color:{NOTE_COLOR}'>{where}: no positive curvature, so no step-size bound</span>"
+        shape = "f curves down in every direction (a hilltop)" if eigenvalues[0] < 0 else "f is flat or curves down"
+        return f"<span style='color:{NOTE_COLOR}'>{where}, {shape}: no step-size bound applies</span>"
     bound = stable_lr_bound(hessian, optimizer, momentum if optimizer in ("momentum", "nesterov") else None)
     curvature = f"largest curvature L = {short(largest)}"
     saddle = " It has a negative curvature too: a saddle, not a minimum." if eigenvalues[0] < 0 else ""
