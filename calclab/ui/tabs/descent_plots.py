@@ -1,8 +1,8 @@
-"""The Descent tab's plots: f with the paths on it (a curve in 1-D, a contour map in 2-D) and loss per epoch.
+"""The Descent tab's main plot: f with the paths on it (a curve in 1-D, a contour map in 2-D).
 
-Every plot item is created once; a step only calls setData on the items that changed. Paths are drawn up
-to the last point that can be drawn (a diverged run never draws a line to infinity), markers only for the
-most recent points (a 10,000-point scatter redrawn 60 times a second would cost more than the step).
+Every plot item is created once; a step only calls setData on the items that changed. The map and the curve
+are re-evaluated numerically only when the window moves. Paths are drawn up to the last point that can be
+drawn (a diverged run never draws a line to infinity). The loss plot lives in descent_loss.py.
 """
 
 from __future__ import annotations
