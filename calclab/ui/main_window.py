@@ -142,7 +142,10 @@ class MainWindow(QMainWindow):
             self._build_tab(self._names[index])
 
     def _on_status_message(self, message: str) -> None:
-        self.statusBar().showMessage(message)
+        # Tabs built in the background talk too; only the tab in front may use the status bar.
+        sender = self.sender()
+        if sender is None or sender is self._tabs.get(self.current_tab_name()):
+            self.statusBar().showMessage(message)
 
     def _on_worker_busy_changed(self, busy: bool) -> None:
         if busy:
