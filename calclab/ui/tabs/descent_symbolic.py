@@ -18,6 +18,11 @@ from calclab.engine.descent import Descent
 from calclab.engine.numeric import compile_function
 from calclab.state.descent import DescentState
 
+# The Hessian only feeds the stable-learning-rate hint, but a deep nest's is huge: for sigmoid nested 30 deep
+# SymPy took ~1 s to build it (sin nested 60 deep: past the worker's 2 s budget) and lambdify 1.8-3 s to compile
+# its 525 kB of code on the GUI thread, freezing the window (issue 10). Past this many nodes in the gradient, the
+# Hessian is taken by central differences of the compiled gradient instead.
+HESSIAN_MAX_GRADIENT_NODES = 400
 
 @dataclass(frozen=True)
 class Prepared:
@@ -26,7 +31,7 @@ class Prepared:
     expression: sp.Expr
     variables: tuple[sp.Symbol, ...]
     gradient: tuple[sp.Expr, ...]
-    hessian: tuple[tuple[sp.Expr, ...], ...]
+    hessian: tuple[tuple[sp.Expr, ...], ...]   # () when too big to build: differences of the gradient instead
     constant_hessian: tuple[tuple[float, ...], ...] | None   # set when f is (at most) quadratic
 
 
@@ -36,6 +41,8 @@ def prepare(expr: sp.Expr) -> Prepared:
     if not 1 <= len(variables) <= 2:
         raise ValueError(f"descent here needs a function of one or two variables; this one has {len(variables)}")
     grad = tuple(gradient(expr, list(variables)))
+    if sum(_nodes(g, HESSIAN_MAX_GRADIENT_NODES) for g in grad) > HESSIAN_MAX_GRADIENT_NODES:
+        return Prepared(expr, variables, grad, (), None)
     matrix = hessian(expr, list(variables))
     rows = tuple(tuple(matrix[i, j] for j in range(len(variables))) for i in range(len(variables)))
     constant = None
@@ -47,6 +54,30 @@ def prepare(expr: sp.Expr) -> Prepared:
         if numbers is not None and np.all(np.isfinite(numbers)):
             constant = numbers
     return Prepared(expr, variables, grad, rows, constant)
+
+
+def _nodes(expr: sp.Expr, limit: int) -> int:
+    """The number of nodes in expr's tree, counting no further than limit + 1 (cheap on huge trees)."""
+    count = 0
+    for _node in sp.preorder_traversal(expr):
+        count += 1
+        if count > limit:
+            break
+    return count
+
+
+def _difference_hessian(grad: Callable[[np.ndarray], np.ndarray], point: np.ndarray) -> np.ndarray:
+    """Central differences of the gradient, symmetrised: the Hessian without a symbolic one."""
+    point = np.asarray(point, dtype=float)
+    columns = []
+    for i in range(point.size):
+        step = 1e-5 * max(1.0, abs(point[i]))
+        up, down = point.copy(), point.copy()
+        up[i] += step
+        down[i] -= step
+        columns.append((grad(up) - grad(down)) / (2 * step))
+    matrix = np.column_stack(columns)
+    return (matrix + matrix.T) / 2
 
 
 @dataclass
@@ -89,7 +120,7 @@ def build_runs(compiled: Compiled, state: DescentState, start: Sequence[float]) 
 
 
 def compile_prepared(prepared: Prepared) -> Compiled:
-    """Lambdify f, its partials and its Hessian entries (quick; the SymPy work was done in `prepare`)."""
+    """Lambdify f, its partials and its Hessian entries, if `prepare` made them (the SymPy work is done)."""
     variables = prepared.variables
     f = compile_function(prepared.expression, variables)
     partials = [compile_function(g, variables) for g in prepared.gradient]
@@ -102,6 +133,8 @@ def compile_prepared(prepared: Prepared) -> Compiled:
         return np.array([float(p(*point)) for p in partials])
 
     def hessian_at(point: np.ndarray) -> np.ndarray:
+        if not entries:
+            return _difference_hessian(grad, point)
         return np.array([[float(h(*point)) for h in row] for row in entries])
 
     return Compiled(prepared, value, grad, f, hessian_at)
