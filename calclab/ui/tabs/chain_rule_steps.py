@@ -31,6 +31,7 @@ WHY_TEXT = ("Why it matters: a neural network is a long chain of functions, from
             "Backpropagation applies this rule link by link, starting at the output and multiplying local "
             "rates on the way back. The computational graph on the right does exactly that, one node at a time.")
 OK_COLOR, BAD_COLOR, NOTE_COLOR = "#1B7F3B", "#C62828", "#8A5300"
+DEFER_AFTER_ROWS = 8     # more steps than this are typeset in the background
 
 
 class _StepFormula(FormulaView):
@@ -98,11 +99,15 @@ class StepsPanel(QWidget):
             caption.deleteLater()
             view.deleteLater()
         self._rows = []
+        # A long chain (sigmoid nested 30 deep: 35 rows) typeset row by row on the GUI thread froze the window
+        # for ~0.6 s; past a few rows they are typeset in the background, plain text meanwhile (issue 10).
+        defer = len(analysis.steps) > DEFER_AFTER_ROWS
         for row, step in enumerate(analysis.steps):
             caption = QLabel(step.label)
             caption.setStyleSheet("color: #5F6368;")
             caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            view = _StepFormula(step.latex, font_pt=STEP_FONT_PT)
+            view = _StepFormula(font_pt=STEP_FONT_PT)
+            view.set_latex(step.latex, defer=defer)
             view.setToolTip(step.latex)
             view.typeset_ready.connect(self._fit_height)   # a long formula arrives typeset a moment later
             self._grid.addWidget(caption, row, 0)
