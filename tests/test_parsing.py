@@ -278,6 +278,53 @@ def test_hostile_input_is_refused(text: str) -> None:
         parse(text)
 
 
+# Found by fuzzing: SymPy spent 2-10 s, or raised RecursionError / OverflowError / NotImplementedError,
+# on these before the constant and power checks.
+FUZZ_FOUND = [
+    "sigmoid(tan((7)^(-((pi)^(1e5)))))",
+    "tan(acos(((10)^(100))^(-(10))))",
+    "((-(-((y)^(.5))))-(100))^(sin(((ln(cosh(1e-3)))*((3)^((100)+(y))))^(1e5)))",
+    "cosh(tanh(((x)-((log(e))^((10)+(e))))^(relu((3)+((1e5)^(-1))))))",
+    "cosh(tanh(x^3.000001))",
+    "tan((-1)^(((abs(2))^((-(0))/(log(7))))+(-(-((1e5)-(e))))))",
+    "tanh(sinh(-(sinh(1e5))))",
+    "(-(relu((-(10))-((-1)^(2)))))^(tanh((-1)^((log(1e5))^(100))))",
+    "(10)^(exp((((log(1e5))^(-1))^(sigmoid(exp(1e5))))^((1)/(cosh((3)^(1))))))",
+    "((((exp((7)*(1e5)))^(sinh(-(1e5))))^(-(-(exp(7)))))-(-(exp((0)-(100)))))",
+]
+
+
+@pytest.mark.parametrize("text", FUZZ_FOUND)
+def test_fuzz_findings_are_quick(text: str) -> None:
+    from sympy.core.cache import clear_cache
+
+    clear_cache()  # the first, uncached call is the slow one
+    start = time.perf_counter()
+    _parse_or_error(text)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(("text", "accepted"), [
+    ("exp(1000) x", True), ("sigmoid(-1000)", True), ("2^1000", True), ("10^300", True),
+    ("e^e^e^e", False), ("exp(2400)", False), ("2^1024", False), ("10^200 10^200", False), ("exp(-3000)", False),
+    ("(-1)^pi", False), ("(-2)^pi x", False), ("pi^100000", False),
+])
+def test_constants_stay_in_range(text: str, accepted: bool) -> None:
+    """Constants within 1e-1000..1e1000 (exact numbers within float range) are fine; others are refused."""
+    if accepted:
+        assert isinstance(parse(text), sp.Expr)
+    else:
+        with pytest.raises(ExpressionError):
+            parse(text)
+
+
+def test_long_decimal_exponent_becomes_a_float() -> None:
+    """x^3.000001 as x^(3000001/1000000) sends SymPy into huge polynomials; a float exponent does not."""
+    expr = parse("x^3.000001")
+    assert expr.exp.is_Float and float(expr.exp) == 3.000001
+    assert parse("x^0.25") == x ** sp.Rational(1, 4)   # short decimals stay exact
+
+
 def test_deep_but_allowed_nesting_parses() -> None:
     assert parse("(" * 99 + "x" + ")" * 99) == x
     assert parse("-" * 99 + "x") == -x

@@ -24,13 +24,17 @@ from decimal import Decimal
 import sympy as sp
 
 from calclab.engine.functions import relu, sigmoid
+from calclab.engine.magnitude import approximate, constant_problem
 
 MAX_LENGTH = 4000          # characters; a long polynomial is a few hundred
 MAX_DEPTH = 100            # nesting of parentheses, functions and unary signs
 MAX_NUMBER_DIGITS = 300    # Python refuses int literals over 4,300 digits; we stop far earlier
-MAX_POWER_DIGITS = 1000    # 9^9^9 would have ~370 million digits: SymPy would try to compute it
-MAX_RESULT_DIGITS = 1000   # any number SymPy builds from ours (products, powers); str() fails past 4,300
-LOG10_2 = math.log10(2)
+# Exact numbers stay within float range (1.8e308, 309 digits), like number literals. Past it SymPy computes
+# 9^9^9 (370 million digits) eagerly, and primality tests on 2,000-digit rationals (sqrt(1 - 10^-2000))
+# take seconds; str() fails past 4,300 digits.
+MAX_POWER_DIGITS = 308.25
+MAX_RESULT_DIGITS = 308.25
+MAX_EXACT_DENOMINATOR = 1000  # x^3.000001 as x^(3000001/1000000) sends SymPy into degree-3,000,000 polynomials
 
 FUNCTIONS = {
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
@@ -86,9 +90,17 @@ def parse(text: str) -> sp.Expr:
     if not text.strip():
         raise ExpressionError("enter an expression, for example x^2")
     parser = _Parser(_tokenize(*_normalise(text)))
-    expr = parser.parse()
-    _check_defined(expr, 1)
-    _check_numbers(expr, 1)  # a safety net: products and powers are checked where they are built
+    try:
+        expr = parser.parse()
+        _check_defined(expr, 1)
+        _check_numbers(expr, 1)  # a safety net: products and powers are checked where they are built
+    except ExpressionError:
+        raise
+    except Exception as error:  # noqa: BLE001 - parse promises ExpressionError and nothing else
+        # SymPy failing inside its automatic evaluation (fuzzing found NotImplementedError, RecursionError);
+        # the checks on constants and powers should stop this first.
+        column = parser.tokens[min(parser.index, len(parser.tokens) - 1)].column
+        raise ExpressionError(f"SymPy could not compute this expression ({type(error).__name__})", column) from None
     return expr
 
 
@@ -193,6 +205,7 @@ class _Parser:
             terms.append(-term if sign == "-" else term)
         if len(terms) == 1:
             return terms[0]
+        _guard(sp.Add(*terms, evaluate=False), first.column, "that sum")
         return _checked_size(sp.Add(*terms), first.column)
 
     def product(self) -> sp.Expr:
@@ -211,8 +224,11 @@ class _Parser:
             elif token.kind == "name" or token.text == "(":
                 factors.append(self.power())  # implicit multiplication: 2x, x sin(x), (x+1)(x-1)
             else:
+                if len(factors) == 1:
+                    return factors[0]
+                _guard(sp.Mul(*factors, evaluate=False), first.column, "that product")
                 # Numbers multiply out eagerly (10^900 10^900 ...): bound what SymPy built.
-                return factors[0] if len(factors) == 1 else _checked_size(sp.Mul(*factors), first.column)
+                return _checked_size(sp.Mul(*factors), first.column)
 
     def unary(self) -> sp.Expr:
         if self.token.text in ("+", "-"):
@@ -275,10 +291,12 @@ class _Parser:
             argument = self.sum()
             self.expect_close(opening)
             self.depth -= 1
+            what = _short(f"{name}({argument})")
             if name == "exp":
                 _check_exp(argument, token.column)
+            _guard(FUNCTIONS[name](argument, evaluate=False), token.column, what)
             result = FUNCTIONS[name](argument)
-            _check_defined(result, token.column, _short(f"{name}({argument})"))
+            _check_defined(result, token.column, what)
             return result
         if self.token.text == "(" and not self.implicit_product_allowed(name):
             raise ExpressionError(_unknown_function_message(name), token.column)
@@ -343,34 +361,50 @@ def _digits(expr: sp.Expr) -> float:
     (2x)^n becomes 2^n x^n and sqrt(999)^n becomes 999^(n/2): a power multiplies these digits by n.
     """
     if expr.is_Rational:
-        return max(abs(expr.p).bit_length(), expr.q.bit_length()) * LOG10_2
-    if expr.is_Pow and expr.base.is_Rational and expr.exp.is_Rational:
-        return _digits(expr.base) * abs(float(expr.exp))
+        return math.log10(max(abs(expr.p), expr.q, 1))  # exact enough for any size of int
+    if expr.is_Pow and expr.base.is_Rational:  # 3^(100 + y) raised to 10^5 is 3^(10^5 y + 10^7): computed
+        return _digits(expr.base) * _constant_size(expr.exp)
     if expr.is_Mul:
         return sum(_digits(factor) for factor in expr.args)
     return 0.0
+
+
+def _constant_size(exponent: sp.Expr) -> float:
+    """|the constant term| of an exponent (SymPy splits a^(n + y) into a^n a^y and computes a^n)."""
+    try:
+        return abs(float(exponent.as_coeff_Add()[0]))
+    except (OverflowError, TypeError):
+        return math.inf
 
 
 def _checked_size(expr: sp.Expr, column: int) -> sp.Expr:
     """expr itself, unless SymPy multiplied its numbers into one too long to print (over ~1,000 digits)."""
     coefficient = expr.as_coeff_Mul()[0] if expr.is_Mul else expr.as_coeff_Add()[0] if expr.is_Add else expr
     if _digits(coefficient) > MAX_RESULT_DIGITS:
-        raise ExpressionError(f"the numbers in the expression are too large (over {MAX_RESULT_DIGITS:,} digits)",
-                              column)
+        raise ExpressionError("the numbers in the expression are too large (over about 1.8e308)", column)
     return expr
 
 
 def _check_numbers(expr: sp.Expr, column: int) -> None:
     if any(_digits(number) > MAX_RESULT_DIGITS for number in expr.atoms(sp.Rational)):
-        raise ExpressionError(f"the numbers in the expression are too large (over {MAX_RESULT_DIGITS:,} digits)",
-                              column)
+        raise ExpressionError("the numbers in the expression are too large (over about 1.8e308)", column)
+
+
+def _guard(unevaluated: sp.Expr, column: int, what: str) -> None:
+    """Refuse a constant (built unevaluated, so SymPy has not worked on it yet) that is astronomically large
+    or small, or not real: SymPy's evaluation of pi^100000 or sinh(1e5) takes minutes or overflows."""
+    if not unevaluated.free_symbols:
+        problem = constant_problem(unevaluated)
+        if problem:
+            raise ExpressionError(f"{what} {problem}", column)
 
 
 def _check_defined(expr: sp.Expr, column: int, what: str = "the expression") -> None:
     """Refuse undefined or non-real constants (log(0), tan(pi/2), sqrt(-1)): variables are real here."""
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise ExpressionError(f"{what} is undefined (a division by zero or similar)", column)
-    if expr.has(sp.I) or (not expr.free_symbols and expr.is_extended_real is False):  # sqrt(-1), asin(2)
+    unknown_constant = not expr.free_symbols and approximate(expr) is None  # else _guard has judged it
+    if expr.has(sp.I) or (unknown_constant and expr.is_extended_real is False):  # sqrt(-1), asin(2)
         raise ExpressionError(f"{what} is not a real number", column)
 
 
@@ -387,17 +421,20 @@ def _check_exp(exponent: sp.Expr, column: int) -> None:
 
 def _bounded_power(base: sp.Expr, exponent: sp.Expr, column: int) -> sp.Expr:
     """Build base^exponent, refusing powers whose exact value would be astronomically large."""
+    if _digits(base) * _constant_size(exponent) > MAX_POWER_DIGITS:
+        raise ExpressionError("that power is too large to compute exactly", column)
     if exponent.is_Number:
         if not base.is_Number and abs(exponent) > 10**6:
             raise ExpressionError("the exponent is too large (at most a million)", column)
-        if _digits(base) * abs(float(exponent)) > MAX_POWER_DIGITS:
-            raise ExpressionError("that power is too large to compute exactly", column)
         if base.is_Number and base.is_negative and not exponent.is_integer:
             raise ExpressionError("a negative number to a fractional power is not a real number", column)
         if base == 0 and exponent.is_negative:
             raise ExpressionError("0 to a negative power is a division by zero", column)
+        if exponent.is_Rational and exponent.q > MAX_EXACT_DENOMINATOR:
+            exponent = sp.Float(exponent, 15)  # x^3.000001: a float exponent keeps SymPy quick
     if base == sp.E:
         _check_exp(exponent, column)
+    _guard(sp.Pow(base, exponent, evaluate=False), column, "that power")
     result = sp.Pow(base, exponent)
     _check_defined(result, column, "that power")
     return result
