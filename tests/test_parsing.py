@@ -214,6 +214,16 @@ def test_error_is_a_value_error() -> None:
     assert issubclass(ExpressionError, ValueError)
 
 
+def test_error_pickles_with_message_and_column() -> None:
+    """Errors cross the worker-process boundary pickled."""
+    import pickle
+
+    with pytest.raises(ExpressionError) as info:
+        parse("2x +")
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert (copy.message, copy.column, str(copy)) == (info.value.message, 5, str(info.value))
+
+
 @pytest.mark.parametrize(("text", "words"), [
     ("foo(x)", "unknown function 'foo'"),
     ("xsin(x)", "x*sin"),
