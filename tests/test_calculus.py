@@ -4,10 +4,13 @@ central finite differences evaluated at 50 significant digits, hand-written clos
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from calclab.engine.calculus import (
     NotCompositeError,
@@ -36,10 +39,11 @@ def value(expr: sp.Expr, at: dict) -> float:
     return float(expand_nn(expr).evalf(DIGITS, subs=at))
 
 
-def finite_difference(expr: sp.Expr, wrt: sp.Symbol, at: dict, order: int = 1) -> float:
+def finite_difference(expr: sp.Expr, wrt: sp.Symbol, at: dict, order: int = 1, h: sp.Rational | None = None) -> float:
     """The central difference of the given order with values at 100 digits, so h^order cancels cleanly
     (truncation error ~ h^2). evalf, not exact arithmetic: (x+1)^1000000 at a rational would be huge."""
-    h = sp.Rational(1, 10**7) if order <= 2 else sp.Rational(1, 10**5)
+    if h is None:
+        h = sp.Rational(1, 10**7) if order <= 2 else sp.Rational(1, 10**5)
     f = expand_nn(expr)
     total = sp.Float(0, DIGITS)
     for k in range(order + 1):
@@ -314,3 +318,43 @@ def test_to_latex() -> None:
     assert r"\sigma" in to_latex(parse("sigmoid(x)"))
     assert "ReLU" in to_latex(parse("relu(x)"))
     assert to_latex(parse("x^2")) == "x^{2}"
+
+
+# --- property: derivatives of random expressions against finite differences ----------------------------------
+
+_smooth_functions = st.sampled_from(["sin", "cos", "exp", "log", "sqrt", "sigmoid", "tanh", "atan", "sinh"])
+_leaves = st.sampled_from(["x", "2", "3", ".5", "e", "pi", "x", "x"])
+
+
+def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children).map(
+        lambda t: f"({t[0]}){t[1]}({t[2]})")
+    power = st.tuples(children, st.sampled_from(["2", "3", "-1", "(1/2)"])).map(lambda t: f"({t[0]})^{t[1]}")
+    call = st.tuples(_smooth_functions, children).map(lambda t: f"{t[0]}({t[1]})")
+    return binary | power | call
+
+
+random_expressions = st.recursive(_leaves, _combine, max_leaves=6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_expressions, st.sampled_from([sp.Rational(7, 10), sp.Rational(-13, 10), sp.Rational(23, 10)]))
+def test_random_derivatives_match_finite_differences(text: str, point: sp.Rational) -> None:
+    try:
+        expr = parse(text)
+    except ValueError:
+        return
+    if x not in expr.free_symbols:
+        assert derivative(expr, x) == 0
+        return
+    result = derivative(expr, x)
+    try:
+        coarse = finite_difference(expr, x, {x: point})
+        fine = finite_difference(expr, x, {x: point}, h=sp.Rational(1, 10**9))
+        exact = complex(expand_nn(result).evalf(30, subs={x: point}))
+    except (TypeError, ValueError):  # undefined at the point (zoo, nan)
+        return
+    finite = all(math.isfinite(v) and abs(v) < 1e8 for v in (coarse, fine))
+    if not finite or abs(exact.imag) > 1e-12 or abs(coarse - fine) > 1e-6 * max(1.0, abs(fine)):
+        return  # off the real domain, or too close to a singularity for a finite difference to judge
+    assert exact.real == pytest.approx(fine, rel=1e-6, abs=1e-8), text
