@@ -130,6 +130,9 @@ REJECT = [
     ("sin()", 5),
     ("foo(x)", 1),
     ("xsin(x)", 1),
+    ("sinx", 1),              # sin without parentheses, not a variable named sinx
+    ("x sin2x", 3),
+    ("lnx", 1),
     ("__import__('os')", 1),
     ("__import__('os').system('touch X')", 1),
     ("x.real", 2),
@@ -227,6 +230,7 @@ def test_error_pickles_with_message_and_column() -> None:
 @pytest.mark.parametrize(("text", "words"), [
     ("foo(x)", "unknown function 'foo'"),
     ("xsin(x)", "x*sin"),
+    ("sin2x", "sin(2x)"),
     ("sin()", "needs an argument"),
     ("(x", "missing ')'"),
     ("x)", "no matching '('"),

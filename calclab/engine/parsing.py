@@ -323,4 +323,9 @@ def _checked_variable(token: _Token) -> str:
         raise ExpressionError(f"'{name}' is reserved; choose another variable name", token.column)
     if len(name) > 30:
         raise ExpressionError("variable names have at most 30 characters", token.column)
+    for function in sorted(FUNCTIONS, key=len, reverse=True):  # sinx, sin2x, lnx: surely not a variable
+        rest = name[len(function):]
+        if name.startswith(function) and 0 < len(rest) <= 3:
+            raise ExpressionError(f"'{name}' is not a variable: write {function}({rest}) for the function",
+                                  token.column)
     return name
