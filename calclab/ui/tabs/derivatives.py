@@ -55,6 +55,8 @@ class DerivativesTab(TabBase):
         self._pending: set[str] = set()
         self._simplifying = True                           # the derivative job in flight simplifies
         self._fit_x_next = True                            # a preset: fit x to its range as well as y
+        self._keep_view_once = False                       # a preset's own y range: f' must not refit it
+        self._typeset_pending = False                      # formulas wait for the curves' repaint
         self._keys = {kind: f"derivatives:{id(self)}:{kind}" for kind in ("derivative", "steps")}
         self._build_ui()
         self._show_f_timer = QTimer(self)
@@ -171,7 +173,8 @@ class DerivativesTab(TabBase):
 
     def is_busy(self) -> bool:
         """True while a symbolic job of this tab is out or formulas are still being typeset."""
-        return bool(self._pending) or self.steps_view.is_pending() or self.header.is_pending()
+        return (bool(self._pending) or self._typeset_pending or self.steps_view.is_pending()
+                or self.header.is_pending())
 
     def result(self) -> DerivativeResult | None:
         return self._result
@@ -189,17 +192,38 @@ class DerivativesTab(TabBase):
         names = [v.name for v in variables_of(expr)]
         if self._state.wrt not in names:
             self._state.wrt = names[0] if names else (self._state.wrt or "x")
-        self.combo_wrt.blockSignals(True)
-        self.combo_wrt.clear()
-        self.combo_wrt.addItems(names or [self._state.wrt])
-        self.combo_wrt.setCurrentText(self._state.wrt)
-        self.combo_wrt.blockSignals(False)
+        items = names or [self._state.wrt]
+        if items != [self.combo_wrt.itemText(i) for i in range(self.combo_wrt.count())] \
+                or self.combo_wrt.currentText() != self._state.wrt:
+            # Only when the variables change: refilling the combo on every keystroke re-lays out the side panel.
+            self.combo_wrt.blockSignals(True)
+            self.combo_wrt.clear()
+            self.combo_wrt.addItems(items)
+            self.combo_wrt.setCurrentText(self._state.wrt)
+            self.combo_wrt.blockSignals(False)
         held = {n: self._state.held_value(n) for n in names if n != self._state.wrt}
         self._state.held.update(held)
         self.held_panel.set_variables(held)
         self.group_held.setTitle("Held constant" if held else "Held constant (none)")
         self._result = None
         self._submit()
+        self._plot_f_first()
+
+    def _plot_f_first(self) -> None:
+        """Plot the new f at once (compiling f here is quick): typing shows its curve within a frame, and f'
+        with the tangent, formulas and steps follow when the worker answers. The old f' curve stays until then
+        (or until SHOW_F_ALONE_MS says SymPy is slow), so the derivative does not blink on every keystroke."""
+        from calclab.engine.calculus import find_variable, variables_of
+
+        wrt = find_variable(self._state.wrt, self._expr)
+        variables = tuple(sorted(set(variables_of(self._expr)) | {wrt}, key=lambda s: s.name))
+        self._slice = compile_slice(variables, wrt, self._state.held, self._expr)
+        if self._fit_x_next:
+            self._keep_view_once = self._state.y_range is not None
+        self._fit_view(fit_x=self._fit_x_next)
+        self._fit_x_next = False
+        self.plot.set_f(self._slice)
+        self._refresh_point()
 
     def _submit(self) -> None:
         expr, wrt, order = self._expr, self._state.wrt, self._state.order
@@ -227,11 +251,19 @@ class DerivativesTab(TabBase):
         self._pending.discard("derivative")
         self._show_f_timer.stop()
         self._result = result
-        self.header.show_result(result)
         if not result.simplified:
             self.status_message.emit("The derivative is shown unsimplified: simplifying it took too long.")
         self._compile(result)
         self._label_curves()
+        # Typeset in a later event-loop turn: the curves repaint first, and the GUI thread never does both at once.
+        self._typeset_pending = True
+        QTimer.singleShot(0, self, self._typeset)
+
+    def _typeset(self) -> None:
+        """Show the newest result's formulas (a result made stale by a new expression in between is skipped)."""
+        self._typeset_pending = False
+        if self._result is not None:
+            self.header.show_result(self._result)
 
     def _on_derivative_error(self, message: str) -> None:
         if self._simplifying and message.startswith("gave up"):
@@ -268,7 +300,9 @@ class DerivativesTab(TabBase):
             tuple(sorted(set(variables_of(self._expr)) | {wrt}, key=lambda s: s.name))
         self._slice = compile_slice(variables, wrt, self._state.held, self._expr,
                                     result.derivative if result else None, result.first if result else None)
-        self._fit_view(fit_x=self._fit_x_next)
+        if not self._keep_view_once:
+            self._fit_view(fit_x=self._fit_x_next)
+        self._keep_view_once = False
         self._fit_x_next = False
         self.plot.set_slice(self._slice)
         self._refresh_point()

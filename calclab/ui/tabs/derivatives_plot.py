@@ -105,6 +105,11 @@ class DerivativesPlot(QObject):
         self._slice = curves
         self.refresh_curves()
 
+    def set_f(self, curves: Slice) -> None:
+        """A new f before its derivative is known: redraw f only; the old f' curve stays until set_slice."""
+        self._slice = Slice(curves.f, self._slice.derivative if self._slice else None, None)
+        self._draw(self.curve_f, curves.f, F_COLOR, *self.view_range())
+
     def set_range(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
         self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
 
@@ -113,20 +118,20 @@ class DerivativesPlot(QObject):
 
     def refresh_curves(self) -> None:
         """Sample f and the derivative at screen resolution over the visible x range (numbers only)."""
-        x_low, x_high, y_low, y_high = self.view_range()
-        pixels = self.panel.pixel_width()
-        for item, curve, color in ((self.curve_f, self._slice.f if self._slice else None, F_COLOR),
-                                   (self.curve_derivative, self._slice.derivative if self._slice else None,
-                                    DERIVATIVE_COLOR)):
-            if curve is None:
-                item.setData([], [])
-                continue
-            xs, ys = sample(curve, x_low, x_high, pixels, (y_low, y_high))
-            # Qt strokes a thick antialiased zigzag very slowly (a second for sum of k cos(kx), k < 80):
-            # a curve that crosses the view dozens of times is drawn with a thin pen.
-            travel = float(np.nansum(np.abs(np.diff(ys)))) / max(y_high - y_low, 1e-300)
-            item.setPen(make_pen(color, 1.0 if travel > DENSE_TRAVEL else CURVE_WIDTH))
-            item.setData(xs, ys, connect="finite")
+        view = self.view_range()
+        self._draw(self.curve_f, self._slice.f if self._slice else None, F_COLOR, *view)
+        self._draw(self.curve_derivative, self._slice.derivative if self._slice else None, DERIVATIVE_COLOR, *view)
+
+    def _draw(self, item, curve, color: str, x_low: float, x_high: float, y_low: float, y_high: float) -> None:
+        if curve is None:
+            item.setData([], [])
+            return
+        xs, ys = sample(curve, x_low, x_high, self.panel.pixel_width(), (y_low, y_high))
+        # Qt strokes a thick antialiased zigzag very slowly (a second for sum of k cos(kx), k < 80):
+        # a curve that crosses the view dozens of times is drawn with a thin pen.
+        travel = float(np.nansum(np.abs(np.diff(ys)))) / max(y_high - y_low, 1e-300)
+        item.setPen(make_pen(color, 1.0 if travel > DENSE_TRAVEL else CURVE_WIDTH))
+        item.setData(xs, ys, connect="finite")
 
     def set_point(self, reading: PointReadout | None) -> None:
         """Place x0's marker, the tangent through it and the secant to x0 + h, across the visible range."""
