@@ -180,6 +180,25 @@ def test_train_step_returns_loss_before_update_and_descends() -> None:
     assert net.evaluate(X, y) < before
 
 
+@pytest.mark.parametrize(("activation", "head"), COMBOS)
+def test_train_step_keeps_the_phase_details_of_the_weights_it_started_from(activation: str, head: tuple) -> None:
+    """train_step computes dL/dX and dL/dout only when read: they must match finite differences at the old weights."""
+    net, X, y = random_problem(activation, *head)
+    probe, eps = copy.deepcopy(net), 1e-6
+    net.train_step(X, y, 0.3)
+    dX = np.zeros_like(X)
+    for i in np.ndindex(X.shape):
+        up, down = X.copy(), X.copy()
+        up[i] += eps
+        down[i] -= eps
+        dX[i] = (probe.evaluate(up, y) - probe.evaluate(down, y)) / (2 * eps)
+    assert relative_error([(net.da[0], net.dz[0])], [(dX, net.dz[0])]) < 1e-6
+    out, m = probe.predict(X), y.size
+    dout = ((out - y) / (out * (1 - out)) if head[1] == "bce" else 2 * (out - y)) / m
+    np.testing.assert_allclose(net.da[-1], dout, rtol=1e-9)
+    assert [d.shape for d in net.da] == [(6, 3), (6, 5), (6, 4), (6, 2)]
+
+
 def test_phases_must_run_in_order() -> None:
     net, X, y = random_problem("tanh", "linear", "mse")
     with pytest.raises(RuntimeError, match="forward"):

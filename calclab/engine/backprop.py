@@ -40,9 +40,20 @@ _ACTIVATE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "relu": lambda z: np.maximum(z, 0.0),  # np.maximum keeps nan, so divergence stays visible
     "linear": lambda z: z,
 }
+def _sigmoid_slope(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    s = 1.0 - a
+    s *= a  # in place: the backward pass runs this every training step
+    return s
+
+
+def _tanh_slope(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    s = a * a
+    return np.subtract(1.0, s, out=s)
+
+
 _SLOPE: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "sigmoid": lambda z, a: a * (1.0 - a),
-    "tanh": lambda z, a: 1.0 - a * a,
+    "sigmoid": _sigmoid_slope,
+    "tanh": _tanh_slope,
     "relu": lambda z, a: (z > 0.0).astype(float),  # relu'(0) = 0, as in torch
     "linear": lambda z, a: np.ones_like(z),
 }
@@ -84,7 +95,7 @@ class MLP:
         self.y: np.ndarray | None = None
         self.loss_value: float | None = None
         self.dz: list[np.ndarray] = []  # dz[l] = dL/dz[l], the "delta" of layer l
-        self.da: list[np.ndarray] = []  # da[l] = dL/da[l]; da[0] = dL/dX
+        self.da = []  # da[l] = dL/da[l]; da[0] = dL/dX (a property: train_step leaves its two ends for later)
         self.grads: Params = []  # (dL/dW, dL/db) per layer
 
     def set_params(self, params: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
@@ -100,16 +111,37 @@ class MLP:
         self.params = new
         self._clear("init")
 
+    @property
+    def da(self) -> list[np.ndarray]:
+        """da[l] = dL/da[l] per layer, da[0] = dL/dX. Training needs neither dL/dX nor the bce dL/dout (the
+        delta skips that division), so after train_step they are computed here on first read, for the phase view."""
+        if self._da_pending is not None:
+            W0, self._da_pending = self._da_pending, None
+            with np.errstate(all="ignore"):
+                self._da[0] = self.dz[0] @ W0.T
+                self._da[-1] = self._dout()
+        return self._da
+
+    @da.setter
+    def da(self, value: list[np.ndarray]) -> None:
+        self._da, self._da_pending = value, None
+
     def _run(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Forward pass without side effects: (z per layer, a per layer with a[0] = X)."""
+        with np.errstate(all="ignore"):
+            return self._run_raw(X)
+
+    def _run_raw(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """_run's work; the caller holds np.errstate(all="ignore")."""
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.sizes[0] or len(X) == 0:
             raise ValueError(f"X must have shape (N, {self.sizes[0]}) with N >= 1, got {X.shape}")
         zs, acts = [], [X]
-        with np.errstate(all="ignore"):
-            for (W, b), act in zip(self.params, self.layer_activations, strict=True):
-                zs.append(acts[-1] @ W + b)
-                acts.append(_ACTIVATE[act](zs[-1]))
+        for (W, b), act in zip(self.params, self.layer_activations, strict=True):
+            z = acts[-1] @ W
+            z += b  # in place: one 512 x 16 temporary fewer per layer, the same sums
+            zs.append(z)
+            acts.append(_ACTIVATE[act](zs[-1]))
         return zs, acts
 
     def forward(self, X: np.ndarray) -> np.ndarray:
@@ -126,18 +158,23 @@ class MLP:
             y = y.reshape(-1, 1)
         if y.shape != shape:
             raise ValueError(f"y must have shape {shape}, got {y.shape}")
-        if self.loss_name == "bce" and not np.all((y >= 0.0) & (y <= 1.0)):
+        # min/max: two reductions, no temporaries (this runs every train step); a nan fails both comparisons
+        if self.loss_name == "bce" and not (y.min() >= 0.0 and y.max() <= 1.0):
             raise ValueError("targets for loss 'bce' must lie in [0, 1]")
         return y
 
     def _loss_of(self, z_out: np.ndarray, out: np.ndarray, y: np.ndarray) -> float:
         """The loss from the output layer's z and a (bce works from z: log sigmoid without rounding to 0)."""
         with np.errstate(all="ignore"):
-            if self.loss_name == "mse":
-                return float(np.mean((out - y) ** 2))
-            log_p = np.maximum(-np.logaddexp(0.0, -z_out), LOG_CLAMP)  # log(out)
-            log_q = np.maximum(-np.logaddexp(0.0, z_out), LOG_CLAMP)  # log(1 - out)
-            return float(-np.mean(y * log_p + (1.0 - y) * log_q))
+            return self._loss_raw(z_out, out, y)
+
+    def _loss_raw(self, z_out: np.ndarray, out: np.ndarray, y: np.ndarray) -> float:
+        """_loss_of's work; the caller holds np.errstate(all="ignore")."""
+        if self.loss_name == "mse":
+            return float(np.mean((out - y) ** 2))
+        log_p = np.maximum(-np.logaddexp(0.0, -z_out), LOG_CLAMP)  # log(out)
+        log_q = np.maximum(-np.logaddexp(0.0, z_out), LOG_CLAMP)  # log(1 - out)
+        return float(-np.mean(y * log_p + (1.0 - y) * log_q))
 
     def loss(self, y: np.ndarray) -> float:
         """Phase 2: the loss of the last forward output against targets y (nan/inf if training diverged)."""
@@ -149,45 +186,63 @@ class MLP:
         self.dz, self.da, self.grads = [], [], []
         return self.loss_value
 
+    def _dout(self) -> np.ndarray:
+        """dL/dout, the last da; the caller holds np.errstate(all="ignore")."""
+        out, y, m = self.a[-1], self.y, self.y.size  # m: the mean runs over every element
+        if self.loss_name == "bce":  # torch's eps keeps it finite at out = 0 and 1
+            return (out - y) / np.maximum(out * (1.0 - out), 1e-12) / m
+        return 2.0 * (out - y) / m
+
     def backward(self) -> Params:
         """Phase 3: the chain rule from the loss back to every W and b; return [(dW, db), ...]."""
         if self.phase not in ("loss", "backward"):
             raise RuntimeError("call loss(y) after forward(X) before backward()")
+        with np.errstate(all="ignore"):
+            return self._backward_raw(details=True)
+
+    def _backward_raw(self, details: bool) -> Params:
+        """backward's work (the caller holds np.errstate); details=False leaves da[0] and the bce da[-1] to `da`."""
         n = len(self.params)
-        out, y, m = self.a[-1], self.y, self.y.size  # m: the mean runs over every element
+        out, y, m = self.a[-1], self.y, self.y.size
         dz: list[np.ndarray] = [np.empty(0)] * n
         da: list[np.ndarray] = [np.empty(0)] * (n + 1)
         grads: Params = [(np.empty(0), np.empty(0))] * n
-        with np.errstate(all="ignore"):
-            if self.loss_name == "bce":
-                # dL/dout = (out - y) / (out (1 - out)) / m, torch's eps keeps it finite at 0 and 1 ...
-                da[n] = (out - y) / np.maximum(out * (1.0 - out), 1e-12) / m
-                # ... but sigmoid's slope out (1 - out) cancels it exactly, so the delta needs no division.
-                delta = (out - y) / m
-            else:
-                da[n] = 2.0 * (out - y) / m
-                delta = da[n] * _SLOPE[self.output](self.z[-1], out)
-            for l in reversed(range(n)):
-                if l < n - 1:
-                    delta = da[l + 1] * _SLOPE[self.activation](self.z[l], self.a[l + 1])
-                W = self.params[l][0]
-                dz[l] = delta
-                grads[l] = (self.a[l].T @ delta, delta.sum(axis=0))  # summed over the batch
+        if self.loss_name == "bce":
+            if details:
+                da[n] = self._dout()
+            # sigmoid's slope out (1 - out) cancels dL/dout's denominator exactly: the delta needs no division.
+            delta = (out - y) / m
+        else:
+            da[n] = self._dout()
+            delta = da[n] * _SLOPE[self.output](self.z[-1], out)
+        slope = _SLOPE[self.activation]
+        for l in reversed(range(n)):
+            if l < n - 1:
+                delta = slope(self.z[l], self.a[l + 1])  # a fresh array (hidden layers are never linear) ...
+                delta *= da[l + 1]  # ... so the product can go in place
+            W = self.params[l][0]
+            dz[l] = delta
+            grads[l] = (self.a[l].T @ delta, delta.sum(axis=0))  # summed over the batch
+            if l > 0 or details:
                 da[l] = delta @ W.T  # how the loss depends on the layer below: the chain rule's next factor
         self.dz, self.da, self.grads, self.phase = dz, da, grads, "backward"
+        if not details:  # update changes W0 in place: keep the W0 that dL/dX is made of (a small copy)
+            self._da_pending = self.params[0][0].copy()
         return grads
 
     def update(self, lr: float) -> None:
         """Phase 4: one gradient-descent step, W -= lr * dW and b -= lr * db, in place."""
         if self.phase != "backward":
             raise RuntimeError("call backward() before update(lr)")
-        lr = float(lr)
-        if not math.isfinite(lr) or lr < 0:
-            raise ValueError(f"learning rate must be a finite number >= 0, got {lr}")
+        lr = _check_lr(lr)
         with np.errstate(all="ignore"):
-            for (W, b), (dW, db) in zip(self.params, self.grads, strict=True):
-                W -= lr * dW
-                b -= lr * db
+            self._update_raw(lr)
+
+    def _update_raw(self, lr: float) -> None:
+        """update's work (the caller holds np.errstate)."""
+        for (W, b), (dW, db) in zip(self.params, self.grads, strict=True):
+            W -= lr * dW
+            b -= lr * db
         self.phase = "update"  # z, a and the gradients stay readable but no longer match the weights
 
     def is_finite(self) -> bool:
@@ -214,11 +269,20 @@ class MLP:
         return float(np.mean((out >= 0.5) == (y >= 0.5)))
 
     def train_step(self, X: np.ndarray, y: np.ndarray, lr: float) -> float:
-        """All four phases once on the whole batch; return the loss before the update."""
-        self.forward(X)
-        value = self.loss(y)
-        self.backward()
-        self.update(lr)
+        """All four phases once on the whole batch; return the loss before the update.
+
+        The same arithmetic as forward, loss, backward, update, without their per-call overhead: one errstate,
+        and dL/dX and the bce dL/dout (only the phase view shows them) left to the `da` property.
+        """
+        lr = _check_lr(lr)
+        with np.errstate(all="ignore"):
+            zs, acts = self._run_raw(X)
+            y = self._check_y(y, acts[-1].shape)
+            self._clear("loss")
+            self.z, self.a, self.y = zs, acts, y
+            self.loss_value = value = self._loss_raw(zs[-1], acts[-1], y)
+            self._backward_raw(details=False)
+            self._update_raw(lr)
         return value
 
     def train(self, X: np.ndarray, y: np.ndarray, lr: float, epochs: int,
@@ -254,6 +318,14 @@ class MLP:
         probe.forward(X)
         probe.loss(y)
         return relative_error(probe.backward(), self.numerical_gradients(X, y, eps))
+
+
+def _check_lr(lr: float) -> float:
+    """The learning rate as a float; it must be finite and >= 0."""
+    lr = float(lr)
+    if not math.isfinite(lr) or lr < 0:
+        raise ValueError(f"learning rate must be a finite number >= 0, got {lr}")
+    return lr
 
 
 def relative_error(exact: Params, approx: Params) -> float:
