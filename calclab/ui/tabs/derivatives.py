@@ -218,10 +218,10 @@ class DerivativesTab(TabBase):
         wrt = find_variable(self._state.wrt, self._expr)
         variables = tuple(sorted(set(variables_of(self._expr)) | {wrt}, key=lambda s: s.name))
         self._slice = compile_slice(variables, wrt, self._state.held, self._expr)
-        if self._fit_x_next:
-            self._keep_view_once = self._state.y_range is not None
-        self._fit_view(fit_x=self._fit_x_next)
-        self._fit_x_next = False
+        if self._fit_x_next:       # a preset or a loaded state: its view now; while typing the view stays put
+            self._keep_view_once = self._state.y_range is not None     # until f' arrives (one axis redraw a key)
+            self._fit_view(fit_x=True)
+            self._fit_x_next = False
         self.plot.set_f(self._slice)
         self._refresh_point()
 
