@@ -8,9 +8,10 @@ ended ("diverged at epoch 17: ...").
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -40,6 +41,8 @@ _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt
                     Qt.ItemDataRole.ForegroundRole})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _CURRENT_BRUSH = QBrush(QColor("#0D47A1"))
+# Following the last row repaints every visible row (~400 cell look-ups): at most this often while running.
+SCROLL_INTERVAL_S = 0.1
 
 
 class IterationTableModel(QAbstractTableModel):
@@ -193,7 +196,13 @@ class IterationTableModel(QAbstractTableModel):
 
 
 class IterationTableView(QTableView):
-    """A fast table for the model above: fixed row heights, no per-row measuring, follows the last row."""
+    """A fast table for the model above: fixed row heights, no per-row measuring, follows the last row.
+
+    Following is throttled: a Step made more than SCROLL_INTERVAL_S after the last scroll scrolls at once (a
+    user's click shows its row immediately); faster Steps (Run) scroll once per interval from a single-shot
+    timer. Rows appended below the visible ones repaint only the row that stops being current (Qt would repaint
+    every visible row, ~400 cell look-ups, on each insert: as much as all the plot updates of a Step together).
+    """
 
     def __init__(self, model: IterationTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -218,6 +227,12 @@ class IterationTableView(QTableView):
         model.rowsInserted.connect(self._on_rows_inserted)
         model.rowsAboutToBeRemoved.connect(self._on_rows_about_to_be_removed)
         self._follow = True
+        self._last_scroll = -1.0          # time.perf_counter() of the last follow scroll
+        self._scroll_from = 0             # scroll bar value when the pending scroll was scheduled
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setSingleShot(True)
+        self._scroll_timer.timeout.connect(self._on_scroll_timer)
+        self._appended_from: int | None = None   # first row appended since the last items layout
         # The scroll bar changes every step; opaque, it repaints alone instead of with the whole window.
         bar = self.verticalScrollBar()
         bar.setAutoFillBackground(True)
@@ -236,19 +251,52 @@ class IterationTableView(QTableView):
         self.clearSpans()
         self._span_row = None
         self._follow = True
+        self._appended_from = None
+        self._scroll_timer.stop()
         self.size_columns()
         self._update_span()
 
-    def _on_rows_about_to_be_inserted(self, *_args: object) -> None:
+    def doItemsLayout(self) -> None:  # noqa: N802 - Qt override
+        """After rows were only appended below the visible ones, update the scroll range and repaint the row
+        that stops being the current one, not the whole viewport (Qt's default repaints every visible row)."""
+        first, self._appended_from = self._appended_from, None
+        viewport = self.viewport()
+        if first is None or first == 0 or self.rowViewportPosition(first) < viewport.height():
+            super().doItemsLayout()
+            return
+        self.updateGeometries()
+        y = self.rowViewportPosition(first - 1)
+        viewport.update(0, y, viewport.width(), self.rowHeight(first - 1))
+
+    def _on_rows_about_to_be_inserted(self, _parent: QModelIndex, first: int, _last: int) -> None:
+        if self._appended_from is None:
+            self._appended_from = first
+        if self._scroll_timer.isActive():   # a scroll is pending: the bar is behind on purpose, not by the user
+            return
         bar = self.verticalScrollBar()
         self._follow = bar.value() >= bar.maximum() - 2   # follow only if the user has not scrolled away
 
     def _on_rows_inserted(self, *_args: object) -> None:
         self._update_span()
-        if self._follow:
-            self.scrollToBottom()
+        if not self._follow or self._scroll_timer.isActive():
+            return
+        wait = self._last_scroll + SCROLL_INTERVAL_S - time.perf_counter()
+        if wait <= 0:
+            self._scroll_to_end()
+        else:
+            self._scroll_from = self.verticalScrollBar().value()
+            self._scroll_timer.start(max(1, int(wait * 1000)))
+
+    def _on_scroll_timer(self) -> None:
+        if self.verticalScrollBar().value() == self._scroll_from:   # unless the user scrolled meanwhile
+            self._scroll_to_end()
+
+    def _scroll_to_end(self) -> None:
+        self._last_scroll = time.perf_counter()
+        self.scrollToBottom()
 
     def _on_rows_about_to_be_removed(self, *_args: object) -> None:
+        self._appended_from = 0   # not an append: the next items layout is Qt's full one
         if self._span_row is not None:
             self.setSpan(self._span_row, 0, 1, 1)
             self._span_row = None
