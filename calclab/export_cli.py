@@ -202,13 +202,16 @@ def _chain(state, args):
     if args.expr is not None and (args.outer is not None or args.inner is not None):
         raise ExportUsageError("give either --expr or --outer and --inner, not both")
     if args.expr is not None:
-        _parse(args.expr, "--expr")
+        _one_variable(_parse(args.expr, "--expr"), "--expr")
         state = replace(state, mode="composite", expression=args.expr)
     elif args.outer is not None or args.inner is not None:
         if args.outer is None or args.inner is None:
             raise ExportUsageError("give both --outer F (written in u) and --inner G")
-        _parse(args.outer, "--outer")
-        _parse(args.inner, "--inner")
+        outer = _parse(args.outer, "--outer")
+        _one_variable(_parse(args.inner, "--inner"), "--inner")
+        extra = sorted(s.name for s in outer.free_symbols if s.name != "u")
+        if extra:
+            raise ExportUsageError(f"--outer must be written in u only (it uses {', '.join(extra)})")
         state = replace(state, mode="parts", outer=args.outer, inner=args.inner)
     at = _assignments(args.at)
     if len(at) > 1:
@@ -216,6 +219,28 @@ def _chain(state, args):
     if at:
         state.x0 = next(iter(at.values()))
     return state
+
+
+def _one_variable(expr, what: str) -> None:
+    """The chain tab peels functions of one variable: anything else would export its previous picture."""
+    if len(expr.free_symbols) != 1:
+        found = ", ".join(sorted(s.name for s in expr.free_symbols)) or "none"
+        raise ExportUsageError(f"{what}: the chain rule here needs a function of one variable (found: {found})")
+
+
+def _check_start(state) -> None:
+    """The engine's own check of the start point (f and its gradient defined there), as `calclab descent` does:
+    the tab would only show the message, and the export waited 20 s for a run that never came."""
+    from calclab.engine.calculus import variables_of
+    from calclab.engine.descent import Descent
+    from calclab.engine.numeric import point_function
+
+    expr = _parse(state.expression, "--expr")
+    f, grad = point_function(expr, variables_of(expr))
+    try:
+        Descent(f, grad, state.start, lr=state.learning_rate, epochs=1)
+    except ValueError as error:
+        raise ExportUsageError(str(error)) from None
 
 
 def _descent(state, args):
@@ -240,6 +265,7 @@ def _descent(state, args):
         state.epochs = min(args.epochs, EPOCHS_MAX)
     if args.optimizer is not None:
         state.optimizer = args.optimizer
+    _check_start(state)
     return state
 
 
