@@ -360,3 +360,50 @@ def test_descent_overflow_is_a_status_not_a_crash(capsys) -> None:
     code, out, err, _elapsed = run_cli(["descent", "x^2", "--x0", "1", "--lr", "1e300", "--json"], capsys)
     result = json.loads(out)
     assert code == 0 and err == "" and result["status"] == "diverged" and "overflowed" in result["message"]
+
+
+# --- calclab export and the window's flags: refused before any Qt is started ----------------------------------
+
+@pytest.fixture
+def no_render(monkeypatch):
+    """Bad input must be refused while the state is built; reaching the renderer would be a failure."""
+    from calclab import export_cli
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("bad input reached the renderer")
+
+    monkeypatch.setattr(export_cli, "_render", refuse)
+
+
+EXPORT_BAD = ["", "2x +", "x^^2", "__import__('os').system('touch X')", "$(touch X)", "9^9^9^9", "1e309", "nan",
+              "(" * 10_000 + "x" + ")" * 10_000]
+
+
+@pytest.mark.parametrize("text", EXPORT_BAD, ids=range(len(EXPORT_BAD)))
+@pytest.mark.parametrize("tab", ["derivatives", "gradients", "chain", "descent"])
+def test_export_refuses_bad_expressions(tab: str, text: str, no_render, capsys, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert_clear_error(*run_cli(["export", tab, "--out", "plot.png", f"--expr={text}"], capsys))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "descent", "--out", "p.png", "--expr", "x^2", "--lr", "0"],
+    ["export", "descent", "--out", "p.png", "--expr", "x^2", "--lr", "nan"],
+    ["export", "descent", "--out", "p.png", "--expr", "x^2", "--epochs", "0"],
+    ["export", "descent", "--out", "p.png", "--expr", "x^2", "--epochs", "1000000000"],
+    ["export", "descent", "--out", "p.png", "--expr", "log(x)", "--x0=-1"],
+    ["export", "descent", "--out", "p.png", "--expr", "x*y*z"],
+    ["export", "backprop", "--out", "p.png", "--sizes", "2,0,1"],
+    ["export", "backprop", "--out", "p.png", "--sizes", "2,1000,1"],
+    ["export", "backprop", "--out", "p.png", "--lr", "0"],
+    ["export", "backprop", "--out", "p.png", "--epochs", "0"],
+    ["export", "derivatives", "--out", "p.txt", "--expr", "x^2"],
+    ["export", "derivatives", "--out", "p.png", "--expr", "x^2", "--at", "x=nan"],
+    ["export", "chain", "--out", "p.png", "--expr", "x*y"],
+    ["--tab", "integrals"], ["--screenshot", "/no/such/folder/shot.png"], ["notes.txt"],
+], ids=lambda argv: " ".join(argv)[:60])
+def test_export_and_window_flags_refuse_bad_settings(argv, no_render, capsys, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert_clear_error(*run_cli(argv, capsys))
+    assert list(tmp_path.iterdir()) == []
