@@ -5,6 +5,7 @@ constants. ExpressionError lives here so these checks and the parser share it (p
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import sympy as sp
@@ -90,22 +91,30 @@ def check_numbers(expr: sp.Expr, column: int) -> None:
         raise ExpressionError("the numbers in the expression are too large (over about 1.8e308)", column)
 
 
-def guard(unevaluated: sp.Expr, column: int, what: str) -> None:
-    """Refuse a constant (built unevaluated, so SymPy has not worked on it yet) that is astronomically large
-    or small, or not real: SymPy's evaluation of pi^100000 or sinh(1e5) takes minutes or overflows."""
-    if not unevaluated.free_symbols:
-        problem = constant_problem(unevaluated)
-        if problem:
-            raise ExpressionError(f"{what} {problem}", column)
+Describe = str | Callable[[], str]  # what to call the part in a message; a callable when costly (str(expr))
 
 
-def check_defined(expr: sp.Expr, column: int, what: str = "the expression") -> None:
+def _described(what: Describe) -> str:
+    return what() if callable(what) else what
+
+
+def guard(func: Callable[..., sp.Expr], args: Sequence[sp.Expr], column: int, what: Describe) -> None:
+    """Refuse func(*args) if it is a constant that is astronomically large or small, or not real, judging it
+    built unevaluated (SymPy's evaluation of pi^100000 or sinh(1e5) takes minutes or overflows)."""
+    if any(arg.free_symbols for arg in args):
+        return  # not a constant: its constant parts were judged when they were built
+    problem = constant_problem(func(*args, evaluate=False))
+    if problem:
+        raise ExpressionError(f"{_described(what)} {problem}", column)
+
+
+def check_defined(expr: sp.Expr, column: int, what: Describe = "the expression") -> None:
     """Refuse undefined or non-real constants (log(0), tan(pi/2), sqrt(-1)): variables are real here."""
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-        raise ExpressionError(f"{what} is undefined (a division by zero or similar)", column)
-    unknown_constant = not expr.free_symbols and approximate(expr) is None  # else _guard has judged it
+        raise ExpressionError(f"{_described(what)} is undefined (a division by zero or similar)", column)
+    unknown_constant = not expr.free_symbols and approximate(expr) is None  # else guard has judged it
     if expr.has(sp.I) or (unknown_constant and expr.is_extended_real is False):  # sqrt(-1), asin(2)
-        raise ExpressionError(f"{what} is not a real number", column)
+        raise ExpressionError(f"{_described(what)} is not a real number", column)
 
 
 def check_exp(exponent: sp.Expr, column: int) -> None:
@@ -134,7 +143,7 @@ def bounded_power(base: sp.Expr, exponent: sp.Expr, column: int) -> sp.Expr:
             exponent = sp.Float(exponent, 15)  # x^3.000001: a float exponent keeps SymPy quick
     if base == sp.E:
         check_exp(exponent, column)
-    guard(sp.Pow(base, exponent, evaluate=False), column, "that power")
+    guard(sp.Pow, (base, exponent), column, "that power")
     result = sp.Pow(base, exponent)
     check_defined(result, column, "that power")
     return result

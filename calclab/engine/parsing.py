@@ -199,7 +199,7 @@ class _Parser:
             terms.append(-term if sign == "-" else term)
         if len(terms) == 1:
             return terms[0]
-        guard(sp.Add(*terms, evaluate=False), first.column, "that sum")
+        guard(sp.Add, terms, first.column, "that sum")
         return checked_size(sp.Add(*terms), first.column)
 
     def product(self) -> sp.Expr:
@@ -220,7 +220,7 @@ class _Parser:
             else:
                 if len(factors) == 1:
                     return factors[0]
-                guard(sp.Mul(*factors, evaluate=False), first.column, "that product")
+                guard(sp.Mul, factors, first.column, "that product")
                 # Numbers multiply out eagerly (10^900 10^900 ...): bound what SymPy built.
                 return checked_size(sp.Mul(*factors), first.column)
 
@@ -285,10 +285,13 @@ class _Parser:
             argument = self.sum()
             self.expect_close(opening)
             self.depth -= 1
-            what = short(f"{name}({argument})")
+
+            def what() -> str:  # str(argument) only when a message needs it: it costs on long input
+                return short(f"{name}({argument})")
+
             if name == "exp":
                 check_exp(argument, token.column)
-            guard(FUNCTIONS[name](argument, evaluate=False), token.column, what)
+            guard(FUNCTIONS[name], (argument,), token.column, what)
             result = FUNCTIONS[name](argument)
             check_defined(result, token.column, what)
             return result
