@@ -358,3 +358,16 @@ def test_random_derivatives_match_finite_differences(text: str, point: sp.Ration
     if not finite or abs(exact.imag) > 1e-12 or abs(coarse - fine) > 1e-6 * max(1.0, abs(fine)):
         return  # off the real domain, or too close to a singularity for a finite difference to judge
     assert exact.real == pytest.approx(fine, rel=1e-6, abs=1e-8), text
+
+
+def test_chain_names_never_clash_with_the_variable() -> None:
+    """The outermost output is y, or f when the variable is itself y; no link reuses the variable's name."""
+    for text, first in [("sin(y^2)", "f"), ("sin((2u+3)^2)", "y"), ("exp(v^2) ", "y")]:
+        expr = parse(text)
+        chain = decompose_chain(expr)
+        variable = chain.variable.name
+        assert chain.links[0].output.name == first
+        names = [link.output.name for link in chain.links] + [link.input.name for link in chain.links[:-1]]
+        assert variable not in names
+        assert chain.links[-1].input.name == variable
+        assert sp.simplify(chain.product() - sp.diff(expr, chain.variable)) == 0

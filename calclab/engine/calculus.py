@@ -209,7 +209,9 @@ def decompose_chain(expr: sp.Expr, variable: sp.Symbol | None = None) -> Chain:
     """Peel a composite from the outside in: sin((2x+3)^2) -> y = sin(u), u = v^2, v = 2x + 3."""
     x = variable or _single_variable(expr)
     used = {s.name for s in expr.free_symbols}
-    names = iter([n for n in _LINK_NAMES if n not in used] + [f"u{i}" for i in range(1, 100)])
+    # The outermost output is y; when the variable itself is y it is f (f = sin(u), u = y^2), not u.
+    first = [n for n in ("y", "f") if n not in used][:1]
+    names = iter(first + [n for n in _LINK_NAMES[1:] if n not in used] + [f"u{i}" for i in range(1, 100)])
     output = sp.Symbol(next(names), real=True)
     if _peel(expr, x) is None:
         core = _split_constant(expr, x)
