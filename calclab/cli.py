@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from calclab import __version__
+from calclab.argtypes import finite_float, int_in
 from calclab.export_cli import add_export_parser
 from calclab.export_cli import run as _cmd_export
 
@@ -338,28 +339,6 @@ def _jsonable(value: object) -> bool:
 
 # --- the subcommand parser ---------------------------------------------------------------------------------
 
-def _positive_int(low: int, high: int) -> Callable[[str], int]:
-    def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is outside {low}..{high:,}")
-        return value
-    return convert
-
-
-def _finite_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
-    return value
-
-
 def build_command_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="calclab")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -367,7 +346,7 @@ def build_command_parser() -> argparse.ArgumentParser:
     derive = sub.add_parser("derive", help="the derivative of an expression")
     derive.add_argument("expression")
     derive.add_argument("--wrt", help="the variable to differentiate by (default: the first by name)")
-    derive.add_argument("--order", type=_positive_int(1, 10), default=1)
+    derive.add_argument("--order", type=int_in(1, 10), default=1)
     derive.add_argument("--at", nargs="+", metavar="VAR=VAL", help="evaluate the derivative there")
     derive.add_argument("--steps", action="store_true", help="print the rules applied, step by step")
 
@@ -383,23 +362,23 @@ def build_command_parser() -> argparse.ArgumentParser:
     descent = sub.add_parser("descent", help="gradient descent, one line per epoch")
     descent.add_argument("expression")
     descent.add_argument("--x0", required=True, help="start point, V[,V...] (negative: --x0=-1.5,2)")
-    descent.add_argument("--lr", type=_finite_float, default=0.1, help="learning rate")
-    descent.add_argument("--epochs", type=_positive_int(0, 1_000_000), default=20)
+    descent.add_argument("--lr", type=finite_float, default=0.1, help="learning rate")
+    descent.add_argument("--epochs", type=int_in(0, 1_000_000), default=20)
     descent.add_argument("--optimizer", default="sgd",
                          choices=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"))
-    descent.add_argument("--momentum", type=_finite_float)
+    descent.add_argument("--momentum", type=finite_float)
     descent.add_argument("--betas", metavar="B1,B2")
-    descent.add_argument("--alpha", type=_finite_float, help="RMSprop smoothing constant")
-    descent.add_argument("--eps", type=_finite_float)
-    descent.add_argument("--tolerance", type=_finite_float, help="stop when |gradient| <= this")
+    descent.add_argument("--alpha", type=finite_float, help="RMSprop smoothing constant")
+    descent.add_argument("--eps", type=finite_float)
+    descent.add_argument("--tolerance", type=finite_float, help="stop when |gradient| <= this")
 
     backprop = sub.add_parser("backprop", help="train a small network headless")
     backprop.add_argument("--dataset", default="xor", choices=("xor", "circles", "moons", "spiral", "sine"))
     backprop.add_argument("--sizes", help="layer sizes, e.g. 2,4,1 (default: one that suits the data set)")
     backprop.add_argument("--activation", default="tanh", choices=("tanh", "sigmoid", "relu"))
-    backprop.add_argument("--lr", type=_finite_float, help="learning rate (default: 0.5; 0.1 for sine)")
-    backprop.add_argument("--epochs", type=_positive_int(1, 1_000_000))
-    backprop.add_argument("--seed", type=_positive_int(0, 2**32 - 1), default=0)
+    backprop.add_argument("--lr", type=finite_float, help="learning rate (default: 0.5; 0.1 for sine)")
+    backprop.add_argument("--epochs", type=int_in(1, 1_000_000))
+    backprop.add_argument("--seed", type=int_in(0, 2**32 - 1), default=0)
 
     for command in sub.choices.values():
         command.add_argument("--json", action="store_true", help="print one JSON object")

@@ -17,6 +17,8 @@ import sys
 from dataclasses import replace
 from typing import Any
 
+from calclab.argtypes import finite_float, int_in
+
 TAB_NAMES = ("derivatives", "gradients", "chain", "descent", "backprop")
 FORMATS = (".png", ".svg", ".gif", ".csv")
 TAB_SIZE = (1400, 900)          # the tab is laid out as in a 1400x900 window (like --screenshot)
@@ -41,28 +43,6 @@ class ExportUsageError(ValueError):
 
 # -- the parser -------------------------------------------------------------------------------------------------
 
-def _int_in(low: int, high: int):
-    def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is outside {low}..{high:,}")
-        return value
-    return convert
-
-
-def _finite_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
-    return value
-
-
 def add_export_parser(sub) -> argparse.ArgumentParser:
     """Add the `export` subcommand to calclab's subparsers."""
     export = sub.add_parser("export", help="render a tab's main plot to PNG/SVG/GIF (or its data to CSV), headless",
@@ -77,19 +57,19 @@ def add_export_parser(sub) -> argparse.ArgumentParser:
     export.add_argument("--session", metavar="FILE", help="start from the tab's settings in a .calclab file")
     export.add_argument("--expr", metavar="EXPR", help="the function (derivatives, gradients, chain, descent)")
     export.add_argument("--wrt", help="derivatives: the variable to differentiate by")
-    export.add_argument("--order", type=_int_in(1, 3), help="derivatives: 1, 2 or 3")
+    export.add_argument("--order", type=int_in(1, 3), help="derivatives: 1, 2 or 3")
     export.add_argument("--at", nargs="+", metavar="VAR=VAL",
                         help="the point: derivatives x0 and held values, gradients probe, chain x0")
     export.add_argument("--outer", metavar="F", help="chain: the outer function, written in u")
     export.add_argument("--inner", metavar="G", help="chain: the inner function, written in x")
     export.add_argument("--x0", help="descent: start point, V[,V] (negative: --x0=-1.5,2)")
-    export.add_argument("--lr", type=_finite_float, help="learning rate (descent, backprop)")
-    export.add_argument("--epochs", type=_int_in(1, 100_000), help="epochs (descent, backprop)")
+    export.add_argument("--lr", type=finite_float, help="learning rate (descent, backprop)")
+    export.add_argument("--epochs", type=int_in(1, 100_000), help="epochs (descent, backprop)")
     export.add_argument("--optimizer", choices=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"))
     export.add_argument("--dataset", choices=("xor", "circles", "moons", "spiral", "sine"))
     export.add_argument("--sizes", help="backprop: layer sizes, e.g. 2,4,1")
     export.add_argument("--activation", choices=("tanh", "sigmoid", "relu"))
-    export.add_argument("--seed", type=_int_in(0, 2**31 - 1))
+    export.add_argument("--seed", type=int_in(0, 2**31 - 1))
     return export
 
 

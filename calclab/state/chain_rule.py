@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
+
+from calclab.state import is_finite_number as _finite
+from calclab.state import number_range as _range
 
 MODES = ("composite", "parts")   # one expression peeled automatically, or f(u) and g(x) typed separately
 DEFAULT_RANGE: tuple[float, float] = (-4.0, 1.0)
@@ -43,19 +45,6 @@ class ChainRuleState:
         if _finite(data.get("x0")):
             state.x0 = float(data["x0"])
         return state
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _range(value: Any) -> tuple[float, float] | None:
-    """A (low, high) pair of finite numbers with low < high, else None."""
-    if isinstance(value, list | tuple) and len(value) == 2 and all(_finite(v) for v in value):
-        low, high = float(value[0]), float(value[1])
-        if low < high:
-            return low, high
-    return None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ import math
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from calclab.state import is_finite_number as _finite
+from calclab.state import number_range as _range
+
 DEFAULT_RANGE: tuple[float, float] = (-4.0, 4.0)
 ORDERS: tuple[int, ...] = (1, 2, 3)
 H_MIN: float = 1e-12        # the secant's smallest step: below ~1e-8 round-off visibly takes over
@@ -86,19 +89,6 @@ def clamp_h(h: float) -> float:
     if not math.isfinite(h) or h <= 0:
         return DerivativesState.h
     return min(H_MAX, max(H_MIN, h))
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _range(value: Any) -> tuple[float, float] | None:
-    """A (low, high) pair of finite numbers with low < high, else None."""
-    if isinstance(value, list | tuple) and len(value) == 2 and all(_finite(v) for v in value):
-        low, high = float(value[0]), float(value[1])
-        if low < high:
-            return low, high
-    return None
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ the other variables are held at their values for the two-variable slice that is 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from calclab.state import is_finite_number as _finite
+from calclab.state import number_range as _range
 
 DEFAULT_RANGE: tuple[float, float] = (-3.0, 3.0)
 
@@ -57,19 +59,6 @@ class GradientsState:
             if f.type in ("bool", bool) and isinstance(data.get(f.name), bool):
                 setattr(state, f.name, data[f.name])
         return state
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _range(value: Any) -> tuple[float, float] | None:
-    """A (low, high) pair of finite numbers with low < high, else None."""
-    if isinstance(value, list | tuple) and len(value) == 2 and all(_finite(v) for v in value):
-        low, high = float(value[0]), float(value[1])
-        if low < high:
-            return low, high
-    return None
 
 
 @dataclass(frozen=True)
