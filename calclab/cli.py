@@ -226,10 +226,11 @@ def _cmd_chain(args: argparse.Namespace) -> int:
         for step in steps:
             out.append(f"  {step['output']} = {step['function']:<28} d{step['output']}/d{step['input']} = "
                        f"{step['derivative']}")
-        rates = " · ".join(f"d{s['output']}/d{s['input']}" for s in steps)
-        out.append(f"dy/d{x} = {rates} = {to_text(total)}")
+        y, rates = steps[0]["output"], " · ".join(f"d{s['output']}/d{s['input']}" for s in steps)
+        out.append(f"d{y}/d{x} = {rates} = {to_text(total)}" if len(steps) > 1 else f"d{y}/d{x} = {to_text(total)}")
         direct = derivative(chain.expression, chain.variable)
-        check = "matches" if (total - direct).equals(0) else "DOES NOT match"
+        same = (total - direct).equals(0)  # None when SymPy cannot decide
+        check = {True: "matches", False: "DOES NOT match"}.get(same, "could not be compared symbolically with")
         out.append(f"check: {check} the direct derivative {to_text(direct)}")
         return out
 
