@@ -6,6 +6,8 @@ These widgets only lay them out: one FormulaView per step, one table row per lin
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -184,9 +186,12 @@ class RatesPanel(QWidget):
                  f"d{link.output_name}/d{link.input_name} = {number(link.rate)}",
                  f"d{link.output_name} = {number(nudge)}")
                 for link, (_name, nudge) in zip(links, nudges[1:], strict=True)]
-        product = numbers.product_at(x0)
+        value = numbers.value_at(x0)
+        # Where y itself is undefined (log(x^2 - 4) at 0), the rates' formulas still give numbers (1/u = -1/4 at
+        # u = -4), but they are the slope of nothing: no product, and say why (issue 10).
+        product = numbers.product_at(x0) if math.isfinite(value) else math.nan
         y_name = links[-1].output_name
-        rows.append((f"{y_name} ← {x_name}", f"{y_name} = {number(numbers.value_at(x0))}",
+        rows.append((f"{y_name} ← {x_name}", f"{y_name} = {number(value)}",
                      f"d{y_name}/d{x_name} = {number(product)}", f"d{y_name} = {number(nudges[-1][1])}"))
         self.table.setRowCount(len(rows))
         for r, cells in enumerate(rows):
@@ -198,6 +203,11 @@ class RatesPanel(QWidget):
                     item.setFont(font)
                 self.table.setItem(r, c, item)
         self._fit_height()
+        if not math.isfinite(value):
+            self.label_nudge.setText(
+                f"At {x_name} = {number(x0)}, y is not defined, so it has no rate of change there: the local rates' "
+                f"formulas still give numbers, but there is no slope for them to multiply out to. Move x0.")
+            return
         path = ", then ".join(f"{number(n)} in {name}" for name, n in nudges[1:])
         rates = " × ".join(_operand(link.rate) for link in links)
         fd = numbers.finite_difference_at(x0)
