@@ -432,6 +432,22 @@ def test_derivatives_at_a_point_outside_the_domain_say_undefined(tabs):
     assert_drawn_sanely(tab)
 
 
+def test_chain_rates_at_a_point_outside_the_domain_say_undefined(tabs):
+    """log(x^2 - 4) at x0 = 0 is log(-4): the link rates' formulas give numbers (1/u = -1/4, 2x = 0), but y has
+    no slope there, so no product may be claimed; at x0 = 3 it is 2x/(x^2 - 4) = 6/5, by hand."""
+    tab = tabs["chain"]
+    tab.box_expression.set_text("log(x^2 - 4)")
+    wait_until(lambda: tab.worker.is_idle() and tab.analysis is not None
+               and tab.analysis.expression == sp.log(x**2 - 4))
+    type_into_spin(tab.spin_x0, "0")
+    last = tab.rates.table.rowCount() - 1
+    assert tab.rates.cell(last, 2) == "dy/dx = undefined" and tab.rates.cell(last, 1) == "y = undefined"
+    assert "y is not defined" in tab.rates.label_nudge.text()
+    type_into_spin(tab.spin_x0, "3")
+    assert tab.rates.cell(last, 2) == "dy/dx = 1.2" and "the rates multiply" in tab.rates.label_nudge.text()
+    assert_drawn_sanely(tab)
+
+
 # --- descent: functions with no minimum, flat regions, kinks, overflow --------------------------------------
 
 def _descend(tab, expression: str, start: float, lr: float, epochs: int, optimizer: str = "sgd"):
