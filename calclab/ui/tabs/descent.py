@@ -45,6 +45,10 @@ class DescentTab(TabBase):
 
     def __init__(self, worker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)
+        # One job key per tab, dropped when the tab goes: a late result must never reach a deleted tab.
+        self._job_key = f"descent.prepare.{id(self)}"
+        job_key = self._job_key
+        self.destroyed.connect(lambda *_: worker.cancel(job_key))
         self._state = DEFAULT_PRESET.make_state()
         self.compiled: Compiled | None = None
         self.runs: list[tuple[str, Descent]] = []
@@ -243,11 +247,15 @@ class DescentTab(TabBase):
         self.pause()
         count = len(variables_of(expr))
         if not 1 <= count <= 2:
+            # A function still being prepared would otherwise arrive after this message and be run silently
+            # while the box shows the refused one.
+            self.worker.cancel(self._job_key)
+            self._pending = False
             self._show_error(f"descent here needs a function of one or two variables; {text!r} has {count}")
             return
         self._pending = True
         self._update_buttons()
-        self.worker.submit("descent.prepare", prepare, expr, on_done=self._on_prepared,
+        self.worker.submit(self._job_key, prepare, expr, on_done=self._on_prepared,
                            on_error=self._on_prepare_error)
 
     def _on_prepared(self, prepared: Prepared) -> None:
