@@ -432,6 +432,23 @@ def test_derivatives_at_a_point_outside_the_domain_say_undefined(tabs):
     assert_drawn_sanely(tab)
 
 
+def test_refused_expression_is_not_overtaken_by_the_one_still_preparing(tabs):
+    """Enter a good f, then at once one descent cannot use: the message stays and the good f is not run."""
+    tab = tabs["descent"]
+    tab.inputs.expression.set_text("x^2")
+    wait_until(tab.is_ready)
+    good = tab.compiled
+    box = tab.inputs.expression
+    box.line_edit.setText("x^4 - 3x^2 + x")
+    box.line_edit.returnPressed.emit()
+    box.line_edit.setText("x + y + z")
+    box.line_edit.returnPressed.emit()
+    wait_until(tab.worker.is_idle)
+    pump(0.2)
+    assert "one or two variables" in tab.label_update.text()
+    assert tab.compiled is good and not tab.is_preparing()
+
+
 def test_chain_rates_at_a_point_outside_the_domain_say_undefined(tabs):
     """log(x^2 - 4) at x0 = 0 is log(-4): the link rates' formulas give numbers (1/u = -1/4, 2x = 0), but y has
     no slope there, so no product may be claimed; at x0 = 3 it is 2x/(x^2 - 4) = 6/5, by hand."""
