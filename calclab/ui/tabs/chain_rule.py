@@ -282,7 +282,7 @@ class ChainRuleTab(TabBase):
             if outer is None or inner is None or not self.box_outer.is_valid() or not self.box_inner.is_valid():
                 return
             if len(inner.free_symbols) != 1:
-                self._show_error("the inner function g must be a function of one variable, e.g. 2x + 3")
+                self._refuse("the inner function g must be a function of one variable, e.g. 2x + 3")
                 return
             job, args = chain_rule.analyse_parts, (outer, inner, "u")
         else:
@@ -291,10 +291,16 @@ class ChainRuleTab(TabBase):
                 return
             if len(expr.free_symbols) != 1:
                 found = ", ".join(sorted(s.name for s in expr.free_symbols)) or "none"
-                self._show_error(f"the chain rule here needs a function of one variable (found: {found})")
+                self._refuse(f"the chain rule here needs a function of one variable (found: {found})")
                 return
             job, args = chain_rule.analyse_composite, (expr,)
         self.worker.submit(self._job_key, job, *args, on_done=self._on_analysis, on_error=self._on_analysis_error)
+
+    def _refuse(self, message: str) -> None:
+        """Say why the input cannot be used, and drop any job still out: its chain arriving after this message
+        would clear it and show a function the boxes no longer hold (issue 10)."""
+        self.worker.cancel(self._job_key)
+        self._show_error(message)
 
     def _show_x0(self) -> None:
         """Everything numeric at the current x0: plot markers, the rates table, the graph's passes."""
