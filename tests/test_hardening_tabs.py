@@ -449,6 +449,21 @@ def test_refused_expression_is_not_overtaken_by_the_one_still_preparing(tabs):
     assert tab.compiled is good and not tab.is_preparing()
 
 
+def test_refused_chain_is_not_overtaken_by_the_one_still_computing(tabs):
+    tab = tabs["chain"]
+    tab.box_expression.set_text("(2x+3)^2")
+    wait_until(lambda: tab.worker.is_idle() and tab.analysis is not None)
+    good = tab.analysis
+    tab.box_expression.line_edit.setText("sin(x^2)")
+    tab.box_expression.line_edit.returnPressed.emit()
+    tab.box_expression.line_edit.setText("x*y")
+    tab.box_expression.line_edit.returnPressed.emit()
+    wait_until(tab.worker.is_idle)
+    pump(0.2)
+    assert "one variable (found: x, y)" in tab.label_error.text() and tab.label_error.isVisibleTo(tab)
+    assert tab.analysis is good
+
+
 def test_chain_rates_at_a_point_outside_the_domain_say_undefined(tabs):
     """log(x^2 - 4) at x0 = 0 is log(-4): the link rates' formulas give numbers (1/u = -1/4, 2x = 0), but y has
     no slope there, so no product may be claimed; at x0 = 3 it is 2x/(x^2 - 4) = 6/5, by hand."""
