@@ -594,3 +594,33 @@ def test_backprop_training_fast_and_overflowing_keeps_the_window_turning(backpro
     assert "diverged" in backprop.label_message.text() and heart.max_gap() < 0.5
     assert backprop.model.net.is_finite()
     assert_drawn_sanely(backprop)
+
+
+# --- shared widgets under stress -------------------------------------------------------------------------------
+
+def test_typesetting_in_the_background_never_lets_python_collect_qt_objects_off_the_gui_thread(qtbot):
+    """Python's collector runs on whichever thread allocates; while a formula is typeset on the background thread
+    collection is held off (dropped tabs were destroyed there: 'QObject: shared QObject was deleted directly'),
+    and it is back on once the image has arrived on the GUI thread."""
+    import gc
+
+    from calclab.ui.widgets.formula_view import FormulaView
+
+    assert gc.isenabled()
+    view = FormulaView()
+    qtbot.addWidget(view)
+    view.set_latex(r"\frac{d}{dx} " + " + ".join(rf"\sin({k} x)" for k in range(1, 30)), defer=True)
+    assert view.is_pending() and not gc.isenabled()
+    qtbot.waitUntil(lambda: not view.is_pending(), timeout=10000)
+    pump(0.05)
+    assert gc.isenabled() and not view.is_fallback()
+
+
+def test_jump_breaking_is_silent_on_infinite_and_huge_samples():
+    """exp(exp(x)) and (x+1)^1000000 sample to inf and 1e300: no RuntimeWarning (warnings are errors here)."""
+    from calclab.ui.widgets.plot_panel import break_at_jumps
+
+    xs = np.linspace(-1.0, 1.0, 9)
+    ys = np.array([1.0, 1e300, np.inf, np.inf, -np.inf, 1e300, -1e300, np.nan, 2.0])
+    bx, by = break_at_jumps(xs, ys, threshold=10.0)
+    assert len(bx) == len(by) >= len(xs) and np.all(np.isin(xs, bx))
