@@ -414,7 +414,11 @@ class DerivativesTab(TabBase):
     # -- keyboard: Left/Right move x0 when the plot or the tab itself has focus ----------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.plot.plot_widget and event.type() == QEvent.Type.KeyPress and self._arrow(event):
+        # While the tab is torn down by Python's collector, its attributes are gone before its widgets: events
+        # still arrive here then ("'DerivativesTab' object has no attribute 'plot'" on every one, issue 10).
+        plot = self.__dict__.get("plot")
+        if plot is not None and watched is plot.plot_widget and event.type() == QEvent.Type.KeyPress \
+                and self._arrow(event):
             return True
         return super().eventFilter(watched, event)
 
