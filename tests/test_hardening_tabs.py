@@ -624,3 +624,30 @@ def test_jump_breaking_is_silent_on_infinite_and_huge_samples():
     ys = np.array([1.0, 1e300, np.inf, np.inf, -np.inf, 1e300, -1e300, np.nan, 2.0])
     bx, by = break_at_jumps(xs, ys, threshold=10.0)
     assert len(bx) == len(by) >= len(xs) and np.all(np.isin(xs, bx))
+
+
+def test_tabs_dropped_without_delete_later_tear_down_quietly(qtbot, worker):
+    """A tab collected by Python (no deleteLater, in a reference cycle) still gets events while its widgets go;
+    none of its slots or filters may raise then (the Derivatives tab's key filter did, once per event)."""
+    import gc
+    import sys
+
+    from calclab.ui.tabs.backprop import BackpropTab
+    from calclab.ui.tabs.derivatives import DerivativesTab
+
+    errors: list[str] = []
+    hook, sys.excepthook = sys.excepthook, lambda *exc: errors.append(str(exc[1]))
+    try:
+        for cls in (DerivativesTab, BackpropTab):
+            tab = cls(worker)
+            tab.resize(800, 600)
+            tab.show()
+            wait_until(worker.is_idle)
+            pump(0.2)
+            tab.setFocus()
+            del tab
+            gc.collect()
+            pump(0.1)
+    finally:
+        sys.excepthook = hook
+    assert errors == []
