@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from calclab.engine.backprop import train_headless
 from calclab.state.backprop import DEFAULT_PRESET, PRESETS, BackpropState
@@ -196,8 +196,9 @@ def test_hovering_an_edge_shows_the_chain_rule_product(qtbot, tab):
             break
     else:
         pytest.fail("no spot on the edge to hover")
+    qtbot.mouseMove(view.viewport(), point + QPoint(0, 40))  # arrive from elsewhere: a real hover-enter
     qtbot.mouseMove(view.viewport(), point)
-    qtbot.waitUntil(lambda: "h<sub>1,3</sub> → ŷ" in tab.label_hover.text())
+    qtbot.waitUntil(lambda: "h<sub>1,3</sub> → ŷ" in tab.label_hover.text(), timeout=15_000)
     text = tab.label_hover.text()
     n = tab.model.sample
     a_i = np_forward(net.params, tab.model.X_train, "tanh", "sigmoid")[1][n, 2]
