@@ -203,3 +203,42 @@ def test_point_function_matches_finite_differences() -> None:
     h = 1e-6
     fd = [(value(point + h * e) - value(point - h * e)) / (2 * h) for e in np.eye(2)]
     np.testing.assert_allclose(grad(point), fd, rtol=1e-6)
+
+
+# --- compiled in one process, used in another ----------------------------------------------------------------
+
+def _sigmoid(t: float) -> float:
+    return 1.0 / (1.0 + math.exp(-t))
+
+
+@pytest.mark.parametrize("text", ["abs(x)^3", "sigmoid(sigmoid(x)) + relu(x)", "x^(1/3) + pi*e", "log(x)/3", "7"])
+def test_a_pickled_function_is_rebuilt_from_source_and_agrees_with_maths(text: str) -> None:
+    import pickle
+
+    expr = parse(text)
+    variables = variables_of(expr) or [x]
+    rebuilt = pickle.loads(pickle.dumps(compile_function(expr, variables)))
+    assert rebuilt.expr is None, "the source travels, not the SymPy tree"
+    reference = {"abs(x)^3": lambda t: abs(t) ** 3,
+                 "sigmoid(sigmoid(x)) + relu(x)": lambda t: _sigmoid(_sigmoid(t)) + max(t, 0.0),
+                 "x^(1/3) + pi*e": lambda t: (t ** (1 / 3) if t >= 0 else math.nan) + math.pi * math.e,
+                 "log(x)/3": lambda t: math.log(t) / 3 if t > 0 else math.nan,
+                 "7": lambda t: 7.0}[text]
+    expected = np.array([reference(float(t)) for t in GRID])
+    np.testing.assert_allclose(rebuilt(GRID), expected, rtol=1e-12, equal_nan=True)
+
+
+def test_a_nested_derivative_compiled_with_shared_subexpressions_matches_finite_differences() -> None:
+    """sigmoid nested 12 deep: its derivative repeats each inner sigmoid, so the code shares them (cse)."""
+    depth = 12
+    expr = parse("sigmoid(" * depth + "x" + ")" * depth)
+    slope = compile_function(sp.diff(expr, x), [x])
+
+    def nest(t: float) -> float:
+        for _ in range(depth):
+            t = _sigmoid(t)
+        return t
+
+    h = 1e-5
+    expected = np.array([(nest(t + h) - nest(t - h)) / (2 * h) for t in GRID])
+    np.testing.assert_allclose(slope(GRID), expected, rtol=1e-6)

@@ -221,25 +221,14 @@ class ChainRuleTab(TabBase):
         if x_min < x_max and self._frame_range is None:
             self.state.x_range = (x_min, x_max)
 
-    def _on_analysis(self, analysis) -> None:
-        from calclab.engine.chain_rule import ChainNumbers
-        from calclab.engine.graph import build_graph
+    def _on_analysis(self, view) -> None:
+        """A ChainView from the worker: the analysis with its curves, numbers and graph already compiled."""
         from calclab.engine.graph_steps import plain
-        from calclab.engine.numeric import compile_function
 
+        analysis, inner = view.analysis, view.inner
         x = analysis.variable
-        try:
-            numbers = ChainNumbers(analysis) if analysis.is_composite else None
-            outer = (compile_function(analysis.expression, [x]), compile_function(analysis.derivative, [x]))
-            inner = None
-            if analysis.inner is not None:
-                inner = (compile_function(analysis.inner, [x]), compile_function(analysis.inner_derivative, [x]))
-        except (ValueError, TypeError, SyntaxError) as exc:   # lambdify refusing something exotic
-            self._show_error(f"cannot evaluate this function numerically: {exc}")
-            return
-        self.analysis, self.numbers = analysis, numbers
+        self.analysis, self.numbers = analysis, view.numbers
         self._show_error("")
-        self.steps.show_analysis(analysis)
         names = analysis.names
         if inner is not None:
             # Two links are written with the lesson's g (whatever f's argument is called); longer chains by level.
@@ -255,13 +244,9 @@ class ChainRuleTab(TabBase):
         x_range = self._frame_range or self.state.x_range   # a typed expression keeps the user's view
         self._frame_range = None
         self.state.x_range = x_range
-        self.chain_plots.set_functions(inner, outer, titles, legend, x_range, self.state.x0)
-        graph, message = None, ""
-        try:
-            graph = build_graph(analysis.expression, x)
-        except ValueError as exc:   # GraphTooLargeError is one
-            message = str(exc)
-        self.graph_panel.set_graph(graph, self.state.x0, message)
+        self.chain_plots.set_functions(inner, view.outer, titles, legend, x_range, self.state.x0)
+        self.graph_panel.set_graph(view.graph, self.state.x0, view.graph_message)
+        self.steps.show_analysis(analysis)   # last: it starts background typesetting, which shares the GIL
         self._show_x0()
         self.status_message.emit(analysis.message or analysis.check)
 
@@ -272,7 +257,7 @@ class ChainRuleTab(TabBase):
 
     def _request(self) -> None:
         """Send the current inputs to the worker, if they parse; otherwise keep what is shown."""
-        from calclab.engine import chain_rule
+        from calclab.engine import chain_job
 
         self.state.expression = self.box_expression.text()
         self.state.outer = self.box_outer.text()
@@ -284,7 +269,7 @@ class ChainRuleTab(TabBase):
             if len(inner.free_symbols) != 1:
                 self._refuse("the inner function g must be a function of one variable, e.g. 2x + 3")
                 return
-            job, args = chain_rule.analyse_parts, (outer, inner, "u")
+            job, args = chain_job.parts_view, (outer, inner, "u")
         else:
             expr = self.box_expression.expression()
             if expr is None or not self.box_expression.is_valid():
@@ -293,7 +278,7 @@ class ChainRuleTab(TabBase):
                 found = ", ".join(sorted(s.name for s in expr.free_symbols)) or "none"
                 self._refuse(f"the chain rule here needs a function of one variable (found: {found})")
                 return
-            job, args = chain_rule.analyse_composite, (expr,)
+            job, args = chain_job.composite_view, (expr,)
         self.worker.submit(self._job_key, job, *args, on_done=self._on_analysis, on_error=self._on_analysis_error)
 
     def _refuse(self, message: str) -> None:
