@@ -83,6 +83,21 @@ def _expression(text: str):
     return parse(text)
 
 
+def _check_variable_name(name: str) -> None:
+    """--wrt names a variable the parser would accept: `__class__`, `e` or `sin` are refused, not differentiated by."""
+    import sympy as sp
+
+    from calclab.engine.parsing import ExpressionError, parse
+
+    try:
+        parsed = parse(name)
+    except ExpressionError as error:
+        raise UsageError(f"--wrt takes a variable name, not '{name}': {error}") from error
+    if not isinstance(parsed, sp.Symbol) or parsed.name != name:
+        what = "a constant" if not parsed.free_symbols else "an expression"
+        raise UsageError(f"--wrt takes a variable name, not '{name}' (that is {what})")
+
+
 def _number(text: str, what: str) -> float:
     """A finite number, written as a number or a constant expression (`pi/2`)."""
     from calclab.engine.parsing import ExpressionError, parse
@@ -153,8 +168,7 @@ def _cmd_derive(args: argparse.Namespace) -> int:
     expr = _expression(args.expression)
     variables = variables_of(expr)
     wrt_name = args.wrt or (variables[0].name if variables else "x")
-    if not wrt_name.isidentifier():
-        raise UsageError(f"--wrt takes a variable name, not '{wrt_name}'")
+    _check_variable_name(wrt_name)
     wrt = find_variable(wrt_name, expr)
     result = derivative(expr, wrt, args.order)
     value = _values_at([result], variables, _assignments(args.at), expr)[0] if args.at else None

@@ -60,6 +60,14 @@ def test_derive_without_at_has_null_value(capsys) -> None:
     assert read_back(payload["derivative"]) == 2
 
 
+@pytest.mark.parametrize(("wrt", "why"), [("__class__", "cannot be a variable name"), ("e", "a constant"),
+                                           ("x+1", "an expression"), ("sin", "needs parentheses")])
+def test_derive_refuses_a_wrt_the_parser_would_refuse(capsys, wrt: str, why: str) -> None:
+    status, out, err = run(capsys, "derive", "x^2 + y", "--wrt", wrt)
+    assert status == 2 and out == ""
+    assert err.startswith("error: --wrt takes a variable name") and why in err and err.count("\n") == 1
+
+
 def test_derive_at_two_variables(capsys) -> None:
     payload = run_json(capsys, "derive", "3x^2 + 2y", "--at", "x=1.5", "y=-2")
     assert payload["wrt"] == "x"                 # the first variable by name
