@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -55,6 +55,11 @@ class StepsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[QLabel, FormulaView]] = []
+        # Typeset rows land one by one; fitting sums every row's height, so it runs once per batch of arrivals.
+        self._fit_later = QTimer(self)
+        self._fit_later.setSingleShot(True)
+        self._fit_later.setInterval(0)
+        self._fit_later.timeout.connect(self._fit_height)
         self.label_check = QLabel()
         self.label_check.setWordWrap(True)
         self.label_check.setToolTip("The chain-rule result compared with the derivative of the whole expression, "
@@ -111,7 +116,7 @@ class StepsPanel(QWidget):
             view = _StepFormula(font_pt=STEP_FONT_PT)
             view.set_latex(step.latex, defer=defer)
             view.setToolTip(step.latex)
-            view.typeset_ready.connect(self._fit_height)   # a long formula arrives typeset a moment later
+            view.typeset_ready.connect(self._fit_later.start)   # a long formula arrives typeset a moment later
             self._grid.addWidget(caption, row, 0)
             self._grid.addWidget(view, row, 1)
             self._rows.append((caption, view))

@@ -6,10 +6,10 @@ because mathtext has no matrix environment. Anything that still fails to render 
 a formula view never raises. Renders are cached by (latex, size, colour, dpi).
 
 Typesetting costs about 0.3 ms per character of LaTeX (mathtext's parser is pure Python), so a long formula
-(a derivative of a big expression) is typeset on a background thread: the view shows the plain text at once
-and the typeset image when it is ready (`is_pending()` meanwhile); a newer formula supersedes it. Short
-formulas are typeset at once, so `set_latex` followed by `pixmap()` works as before. Formulas too long to be
-readable typeset stay plain text.
+(a derivative of a big expression) is typeset in a separate process (mathtext_raster explains why not a
+thread): the view shows the plain text at once and the typeset image when it is ready (`is_pending()`
+meanwhile); a newer formula for the same view supersedes it. Short formulas are typeset at once, so `set_latex`
+followed by `pixmap()` works as before. Formulas too long to be readable typeset stay plain text.
 """
 
 from __future__ import annotations
@@ -19,25 +19,26 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QWidget
+from shiboken6 import isValid
+
+from calclab.ui.widgets.mathtext_raster import alpha_mask, alpha_masks
 
 DEFAULT_FONT_PT = 15.0
 CACHE_SIZE = 256
-SYNC_CHARS = 120          # LaTeX longer than this (and not cached) is typeset off the GUI thread
+SYNC_CHARS = 120          # LaTeX longer than this (and not cached) is typeset in the typesetting process
+TYPESET_BUDGET_S = 10.0   # a formula still typesetting after this long stays plain text (the process restarts)
 MAX_TYPESET_CHARS = 3000  # longer formulas stay plain text (an image thousands of pixels wide helps nobody)
 _ROW_GAP = 0.35        # gap between vector rows, in units of the font size
 _BRACKET_PAD = 0.3     # space between a bracket and the rows, in units of the font size
 
-_render_lock = threading.Lock()   # mathtext is not documented thread-safe; the background threads share it
 _cache: OrderedDict[tuple, QImage | None] = OrderedDict()
 _cache_lock = threading.Lock()
-_parser = None   # matplotlib.mathtext.MathTextParser("agg"), made on first use (importing matplotlib is slow)
 
 
 def sympy_to_mathtext(expr: object) -> str:
@@ -77,19 +78,13 @@ def latex_to_mathtext(latex: str) -> str:
 
 
 def _rasterize(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None:
-    """Typeset one math-mode string with mathtext's Agg rasterizer into a transparent QImage (None on error).
+    """Typeset one math-mode string into a transparent QImage in `color` (None on error)."""
+    return _colored(alpha_mask(latex, font_pt, dpi), color)
 
-    Straight from the parser's alpha mask: no matplotlib Figure, no PNG encoding and decoding.
-    """
-    global _parser
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.mathtext import MathTextParser
 
-    with _render_lock:
-        if _parser is None:
-            _parser = MathTextParser("agg")
-        alpha = np.asarray(_parser.parse(f"${latex}$", dpi=dpi, prop=FontProperties(size=font_pt)).image)
-    if alpha.ndim != 2 or alpha.size == 0:
+def _colored(alpha: np.ndarray | None, color: str) -> QImage | None:
+    """An alpha mask from mathtext as a QImage in `color`: no matplotlib Figure, no PNG round trip."""
+    if alpha is None:
         return None
     rgb = QColor(color)
     height, width = alpha.shape
@@ -118,26 +113,27 @@ def _render(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    try:
-        image = _rasterize(latex, font_pt, color, dpi)
-    except Exception:  # noqa: BLE001 - mathtext raises ValueError and others; the caller falls back to text
-        image = None
+    image = _rasterize(latex, font_pt, color, dpi)
+    _store(key, image)
+    return image
+
+
+def _store(key: tuple, image: QImage | None) -> None:
     with _cache_lock:
         _cache[key] = image
         if len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    return image
 
 
 class _GcPause:
-    """Python's automatic cyclic garbage collection, held off while our background threads run.
+    """Python's automatic cyclic garbage collection, held off while the warm-up thread runs.
 
-    The collector runs in whichever thread allocates when a threshold is crossed. If that is a typesetting
+    The collector runs in whichever thread allocates when a threshold is crossed. If that is a background
     thread and the garbage holds Qt objects (a closed tab in a reference cycle), Qt destroys them off the GUI
     thread: "QBasicTimer::start: Timers cannot be started from another thread", then "shared QObject was
     deleted directly. The program is malformed and may crash." (seen when tabs were dropped while a long
-    formula was typesetting). So each background job pauses collection when it is queued (on the GUI thread)
-    and the GUI thread resumes it when the job has reported back; collection then happens on the GUI thread.
+    formula was typesetting on a thread). So collection is paused when the thread starts (on the GUI thread)
+    and the GUI thread resumes it when the thread has reported back; collection then happens on the GUI thread.
     """
 
     def __init__(self) -> None:
@@ -164,7 +160,9 @@ _gc_pause = _GcPause()
 
 
 def warm_up() -> None:
-    """Import matplotlib and load its fonts in a background thread, so the first formula is quick."""
+    """Start the typesetting process, and import matplotlib and load its fonts here on a background thread
+    (short formulas are typeset on the GUI thread), so the first formula of either kind is quick."""
+    typesetter()
     delivery = _delivery_object()
 
     def run() -> None:
@@ -202,69 +200,61 @@ class _Spec:
         return _compose_vector(self)
 
 
-class _Want:
-    """The spec a view waits for, in a plain object the typesetting thread may read (it must never hold the
-    view itself: dropping the last reference there would destroy a Qt widget off the GUI thread)."""
-
-    __slots__ = ("spec",)
-
-    def __init__(self) -> None:
-        self.spec: _Spec | None = None
-
-
 class _Delivery(QObject):
-    """Carries an image typeset on a background thread to the GUI thread (a queued signal)."""
+    """Tells the GUI thread that the warm-up thread has finished (a queued signal)."""
 
-    done = Signal(object, object, object)   # view weakref (or None: skipped), spec, image or None
-    released = Signal()                     # a background job has finished: collection may resume
-
-    def _on_done(self, target: weakref.ref | None, spec: _Spec, image: QImage | None) -> None:
-        """On the GUI thread: show the image if the view still exists and still wants this spec."""
-        from shiboken6 import isValid
-
-        try:
-            view = target() if target is not None else None
-            if view is not None and isValid(view) and view._wanted is spec:
-                view._show_image(image)
-        finally:
-            _gc_pause.resume()
+    released = Signal()
 
 
-_executor: ThreadPoolExecutor | None = None
 _delivery: _Delivery | None = None
+_typesetter = None   # the SymbolicWorker running mathtext_raster.alpha_masks, made on first use
 
 
 def _delivery_object() -> _Delivery:
-    """The GUI thread's receiver of background results (made on first use, on the GUI thread)."""
+    """The GUI thread's receiver of the warm-up thread's signal (made on first use, on the GUI thread)."""
     global _delivery
     if _delivery is None:
         _delivery = _Delivery()
-        _delivery.done.connect(_delivery._on_done, Qt.ConnectionType.QueuedConnection)
         _delivery.released.connect(_gc_pause.resume, Qt.ConnectionType.QueuedConnection)
     return _delivery
 
 
+def typesetter():
+    """The typesetting process (a SymbolicWorker with its own budget), started on first use; GUI thread only."""
+    global _typesetter
+    if _typesetter is None:
+        from PySide6.QtCore import QCoreApplication
+
+        from calclab.ui.worker import SymbolicWorker
+
+        _typesetter = SymbolicWorker(budget_s=TYPESET_BUDGET_S, preload=("numpy", "matplotlib.mathtext",
+                                                                           "calclab.ui.widgets.mathtext_raster"))
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(_typesetter.shutdown)
+        _typesetter.start()
+    return _typesetter
+
+
 def _typeset_later(view: FormulaView, spec: _Spec) -> None:
-    """Build spec's image on the background thread; the view shows it if it still wants that spec."""
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calclab-typeset")
+    """Have the typesetting process render spec's uncached parts; the view shows the image if it still wants
+    that spec. A newer request for the same view supersedes this one (its callbacks are then never called)."""
+    parts = spec.parts()
+    keys = [_cache_key(part, spec.font_pt, spec.color, spec.dpi) for part in parts]
+    with _cache_lock:
+        missing = tuple(dict.fromkeys(part for part, key in zip(parts, keys, strict=True) if key not in _cache))
     target = weakref.ref(view)
-    want = view._want
-    delivery = _delivery_object()
 
-    def job() -> None:
-        if want.spec is not spec:   # superseded while queued: skip the work
-            delivery.done.emit(None, spec, None)
-            return
-        try:
-            image = spec.build()
-        except Exception:  # noqa: BLE001 - a formula view never raises; the text stays
-            image = None
-        delivery.done.emit(target, spec, image)
+    def deliver(masks: list[np.ndarray | None] | None) -> None:
+        for index, part in enumerate(missing):   # no masks: gave up (over budget), so these stay plain text
+            mask = masks[index] if masks is not None and index < len(masks) else None
+            _store(_cache_key(part, spec.font_pt, spec.color, spec.dpi), _colored(mask, spec.color))
+        view = target()
+        if view is not None and isValid(view) and view._wanted is spec:
+            view._show_image(spec.build())   # every part is cached now: no typesetting on this thread
 
-    _gc_pause.pause()   # before the job can start: it must never run with automatic collection on
-    _executor.submit(job)
+    typesetter().submit(f"typeset.{id(view)}", alpha_masks, missing, spec.font_pt, spec.dpi,
+                        on_done=deliver, on_error=lambda _message: deliver(None))
 
 
 class FormulaView(QLabel):
@@ -288,20 +278,12 @@ class FormulaView(QLabel):
         self._prefix = ""
         self._fallback_text = ""
         self._fallback = False
-        self._want = _Want()   # the spec being typeset in the background, if any (see _wanted)
+        self._wanted: _Spec | None = None   # the spec being typeset in the background, if any
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if latex:
             self.set_latex(latex)
-
-    @property
-    def _wanted(self) -> _Spec | None:
-        return self._want.spec
-
-    @_wanted.setter
-    def _wanted(self, spec: _Spec | None) -> None:
-        self._want.spec = spec
 
     def latex(self) -> str:
         return self._latex
