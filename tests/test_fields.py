@@ -271,6 +271,17 @@ def test_symbolic_gradient_of_the_lesson_example():
     assert result.latex == ("6 x", "2") and result.variable_latex == ("x", "y")
 
 
+def test_symbolic_gradient_arrives_compiled_and_survives_the_trip_from_the_worker():
+    """The worker compiles f and its partials; what the GUI process unpickles evaluates 3x^2 + 2y, 6x and 2."""
+    import pickle
+
+    result = pickle.loads(pickle.dumps(symbolic_gradient(parse("3x^2 + 2y"))))
+    xs, ys = np.array([-1.5, 0.0, 2.0]), np.array([4.0, -2.0, 0.5])
+    np.testing.assert_allclose(result.function(xs, ys), 3 * xs**2 + 2 * ys)
+    np.testing.assert_allclose(result.partial_functions[0](xs, ys), 6 * xs)
+    np.testing.assert_allclose(result.partial_functions[1](xs, ys), [2.0, 2.0, 2.0])
+
+
 def test_grid_rect_for_a_single_sample():
     assert Grid(np.array([1.0]), np.array([2.0]), np.zeros((1, 1))).rect == (0.5, 1.5, 1.0, 1.0)
 

@@ -31,18 +31,26 @@ class GradientResult:
     latex: tuple[str, ...]        # LaTeX of each partial
     variable_latex: tuple[str, ...]
     expression_latex: str
+    function: object = None       # NumericFunction of f over the variables, compiled in the worker
+    partial_functions: tuple = ()  # NumericFunction of each partial
 
 
 def symbolic_gradient(expr: object) -> GradientResult:
-    """The gradient of expr with everything the tab typesets (a worker job: SymPy's simplify may be slow)."""
+    """The gradient of expr with everything the tab typesets and plots (a worker job: SymPy's simplify may be
+    slow, and lambdify of a long expression takes up to ~0.5 s: the GUI thread gets the compiled functions)."""
     import sympy as sp
 
     from calclab.engine.calculus import gradient, to_latex, variables_of
+    from calclab.engine.numeric import compile_function
 
     variables = variables_of(expr)
     partials = gradient(expr, variables) if variables else []
+    function, partial_functions = None, ()
+    if variables:
+        function = compile_function(expr, variables)
+        partial_functions = tuple(compile_function(p, variables) for p in partials)
     return GradientResult(expr, tuple(variables), tuple(partials), tuple(to_latex(p) for p in partials),
-                          tuple(sp.latex(v) for v in variables), to_latex(expr))
+                          tuple(sp.latex(v) for v in variables), to_latex(expr), function, partial_functions)
 
 
 # --- grids ---------------------------------------------------------------------------------------------------

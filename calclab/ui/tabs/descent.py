@@ -260,11 +260,7 @@ class DescentTab(TabBase):
 
     def _on_prepared(self, prepared: Prepared) -> None:
         self._pending = False
-        try:
-            compiled = compile_prepared(prepared)
-        except (ValueError, TypeError, SyntaxError) as exc:
-            self._show_error(f"cannot evaluate f: {exc}")
-            return
+        compiled = compile_prepared(prepared)   # wraps the functions the worker compiled: nothing slow here
         if self._pending_ranges is not None:   # a preset or session: its start point comes with it
             values = dict(zip(compiled.names, self._state.start, strict=False))
         else:                                   # a new f typed in: variables that stay keep their start

@@ -1,8 +1,9 @@
 """The Descent tab's symbolic preparation (runs in the worker process) and its numeric compilation (GUI side).
 
 No Qt here: the worker process unpickles `prepare` by name, so importing this module must stay light.
-`prepare` does the SymPy work (gradient, Hessian, is f quadratic?) and returns picklable expressions;
-`compile_prepared` lambdifies them on the GUI thread, which is quick; `build_runs` makes the engine's runs.
+`prepare` does the SymPy work (gradient, Hessian, is f quadratic?) and lambdifies the results, all in the
+worker (NumericFunction pickles as its generated source); `compile_prepared` wraps those functions for the
+stepper on the GUI thread; `build_runs` makes the engine's runs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sympy as sp
 
 from calclab.engine.calculus import gradient, hessian, variables_of
 from calclab.engine.descent import Descent
-from calclab.engine.numeric import compile_function
+from calclab.engine.numeric import NumericFunction, compile_function
 from calclab.state.descent import DescentState
 
 # The Hessian only feeds the stable-learning-rate hint, but a deep nest's is huge: for sigmoid nested 30 deep
@@ -33,6 +34,9 @@ class Prepared:
     gradient: tuple[sp.Expr, ...]
     hessian: tuple[tuple[sp.Expr, ...], ...]   # () when too big to build: differences of the gradient instead
     constant_hessian: tuple[tuple[float, ...], ...] | None   # set when f is (at most) quadratic
+    function: NumericFunction                                  # f, and below its partials and Hessian entries,
+    gradient_functions: tuple[NumericFunction, ...]            # compiled in the worker
+    hessian_functions: tuple[tuple[NumericFunction, ...], ...]
 
 
 def prepare(expr: sp.Expr) -> Prepared:
@@ -42,7 +46,7 @@ def prepare(expr: sp.Expr) -> Prepared:
         raise ValueError(f"descent here needs a function of one or two variables; this one has {len(variables)}")
     grad = tuple(gradient(expr, list(variables)))
     if sum(_nodes(g, HESSIAN_MAX_GRADIENT_NODES) for g in grad) > HESSIAN_MAX_GRADIENT_NODES:
-        return Prepared(expr, variables, grad, (), None)
+        return Prepared(expr, variables, grad, (), None, *_compile(expr, variables, grad, ()))
     matrix = hessian(expr, list(variables))
     rows = tuple(tuple(matrix[i, j] for j in range(len(variables))) for i in range(len(variables)))
     constant = None
@@ -53,7 +57,17 @@ def prepare(expr: sp.Expr) -> Prepared:
             numbers = None
         if numbers is not None and np.all(np.isfinite(numbers)):
             constant = numbers
-    return Prepared(expr, variables, grad, rows, constant)
+    return Prepared(expr, variables, grad, rows, constant, *_compile(expr, variables, grad, rows))
+
+
+def _compile(expr: sp.Expr, variables: tuple[sp.Symbol, ...], grad: tuple[sp.Expr, ...],
+             rows: tuple[tuple[sp.Expr, ...], ...]) -> tuple:
+    """f, its partials and its Hessian entries as NumericFunctions (lambdify refusing one is the user's error)."""
+    try:
+        return (compile_function(expr, variables), tuple(compile_function(g, variables) for g in grad),
+                tuple(tuple(compile_function(h, variables) for h in row) for row in rows))
+    except (TypeError, SyntaxError) as exc:
+        raise ValueError(f"cannot evaluate f: {exc}") from exc
 
 
 def _nodes(expr: sp.Expr, limit: int) -> int:
@@ -120,11 +134,9 @@ def build_runs(compiled: Compiled, state: DescentState, start: Sequence[float]) 
 
 
 def compile_prepared(prepared: Prepared) -> Compiled:
-    """Lambdify f, its partials and its Hessian entries, if `prepare` made them (the SymPy work is done)."""
-    variables = prepared.variables
-    f = compile_function(prepared.expression, variables)
-    partials = [compile_function(g, variables) for g in prepared.gradient]
-    entries = [[compile_function(h, variables) for h in row] for row in prepared.hessian]
+    """The stepper's f and grad (and the Hessian) over the functions `prepare` compiled in the worker."""
+    f, partials = prepared.function, prepared.gradient_functions
+    entries = prepared.hessian_functions
 
     def value(point: np.ndarray) -> float:
         return float(f(*point))

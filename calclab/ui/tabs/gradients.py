@@ -1,8 +1,8 @@
 """The Gradients tab: f over the plane as a colour map with level curves and its gradient field, the gradient
 at a probe point, and n-variable gradients shown on a two-variable slice.
 
-Data flows one way: the inputs (GradientsState) -> the symbolic gradient (worker process) -> NumPy functions
-compiled here -> numbers from calclab.engine.fields -> the plot items. Pan, zoom, dragging the probe and the
+Data flows one way: the inputs (GradientsState) -> the symbolic gradient and its NumPy functions (both made
+in the worker process) -> numbers from calclab.engine.fields -> the plot items. Pan, zoom, dragging the probe and the
 held values only re-run the NumPy part on the GUI thread (a 256 x 256 map is a few milliseconds).
 """
 
@@ -193,20 +193,13 @@ class GradientsTab(TabBase):
         self.status_message.emit(f"gradient: {message}")
 
     def _on_gradient(self, result: GradientResult) -> None:
-        from calclab.engine.numeric import compile_function
-
         names = [v.name for v in result.variables]
         if not names:
             self.formula_f.set_latex("f = " + result.expression_latex)
             self._set_message("f is a constant: it has no variables, so its gradient is empty "
                                        "(it changes in no direction). The plot shows the last function.")
             return
-        try:
-            f = compile_function(result.expression, result.variables)
-            partials = [compile_function(p, result.variables) for p in result.partials]
-        except Exception as exc:  # noqa: BLE001 - lambdify can refuse an exotic function: keep the last plot
-            self._on_gradient_error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            return
+        f, partials = result.function, list(result.partial_functions)   # compiled in the worker
         self._result, self._f, self._partials, self._names = result, f, partials, names
         self._set_message("")
         arguments = ", ".join(result.variable_latex)
