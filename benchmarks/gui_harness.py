@@ -8,6 +8,7 @@ done only once the window has repainted.
 
 from __future__ import annotations
 
+import collections
 import os
 import sys
 import time
@@ -29,10 +30,12 @@ class PaintCounter(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.count = 0
+        self.times: collections.deque[float] = collections.deque(maxlen=4096)   # when each paint was delivered
 
     def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.Paint:
             self.count += 1
+            self.times.append(time.perf_counter())
         return False
 
 
