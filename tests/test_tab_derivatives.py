@@ -573,3 +573,33 @@ def test_a_new_derivation_while_rows_are_typesetting_is_safe(qtbot):
     row_view.typeset_ready.emit()                          # an image landing in that moment: ignored
     qtbot.waitUntil(lambda: not view.is_pending(), timeout=10000)
     assert view.lines() == ["Power rule: d/dx[x^2] = 2*x", "  (d/dx x^n = n*x^(n-1), with n = 2)"]
+
+
+# -- where the compiling happens ---------------------------------------------------------------------------
+
+def test_a_long_f_is_compiled_by_the_worker_and_plotted_without_lambdify_on_the_gui_thread(qtbot, tab, monkeypatch):
+    """A sum of 60 distinct terms (past GUI_COMPILE_NODES) reaches the plot compiled in the worker; the GUI thread
+    lambdifies nothing of that size. Reference: the same sum in plain NumPy."""
+    from calclab.engine import numeric
+    from calclab.ui.tabs import derivatives_numeric
+
+    ks = range(1, 61)
+    text = " + ".join(f"sin({k}x)/{k}" for k in ks)
+    assert not derivatives_numeric.cheap_to_compile(parse(text), (x,))
+    compiled_here: list[int] = []   # tree sizes lambdified in this (the GUI) process
+    real = numeric.NumericFunction.__init__
+
+    def spy(self, expr, variables):
+        compiled_here.append(sum(1 for _ in sp.preorder_traversal(expr)))
+        real(self, expr, variables)
+
+    monkeypatch.setattr(numeric.NumericFunction, "__init__", spy)
+    tab.expression_box.set_text(text)
+    qtbot.waitUntil(lambda: tab.result() is not None and tab.result().expression == parse(text), timeout=WAIT_MS)
+    settle(qtbot, tab)
+    assert not [n for n in compiled_here if n > derivatives_numeric.GUI_COMPILE_NODES], compiled_here
+    xs, ys = finite_pairs(tab, "f")
+    assert len(xs) > 100
+    np.testing.assert_allclose(ys, sum(np.sin(k * xs) / k for k in ks), atol=1e-9)
+    dxs, dys = finite_pairs(tab, "derivative")
+    np.testing.assert_allclose(dys, sum(np.cos(k * dxs) for k in ks), atol=1e-8)

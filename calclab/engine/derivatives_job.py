@@ -1,8 +1,9 @@
 """The Derivatives tab's symbolic jobs, run in the worker process: derivative + simplify + LaTeX, and the steps.
 
 Both take an already parsed SymPy expression and a variable name and return picklable results (SymPy
-expressions, strings, frozen dataclasses). They are two jobs, not one, so the derivative shows as soon as it is
-known even when the step-by-step tree of a big expression takes longer (or gives up).
+expressions, strings, frozen dataclasses, compiled NumericFunctions). They are two jobs, not one, so the
+derivative shows as soon as it is known even when the step-by-step tree of a big expression takes longer (or
+gives up). A third, `compile_plottable`, compiles a big f for plotting before its derivative is known.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from calclab.engine.calculus import derivative, find_variable, to_latex, to_text, variables_of
+from calclab.engine.numeric import NumericFunction, compile_function
 from calclab.engine.steps import Step, derivation_steps, step_latex, steps_as_text
 
 MAX_ORDER = 3
@@ -31,6 +33,7 @@ class DerivativeResult:
     derivative_latex: str
     derivative_text: str               # SymPy text that plain sympify reads back (for "copy as text")
     simplified: bool = True            # False: simplify ran out of time, this is the raw derivative
+    functions: tuple = ()              # plottable f, derivative and first compiled over `variables` (or ())
 
     @property
     def partial(self) -> bool:
@@ -59,8 +62,23 @@ def differentiate(expr: sp.Expr, wrt_name: str, order: int = 1, simplify: bool =
     else:
         result = sp.diff(expr, wrt, order)
         first = result if order == 1 else sp.diff(expr, wrt)
+    try:   # lambdify here, not on the GUI thread (printing a long derivative's tree takes up to ~0.5 s)
+        functions = tuple(compile_function(plottable(e), variables) for e in (expr, result, first))
+    except (TypeError, SyntaxError, ValueError):
+        functions = ()   # the tab compiles (and reports) it itself
     return DerivativeResult(expr, wrt, order, variables, result, first, to_latex(expr), to_latex(result),
-                            to_text(result), simplify)
+                            to_text(result), simplify, functions)
+
+
+def plottable(expr: sp.Expr) -> sp.Expr:
+    """expr without DiracDelta, which NumPy cannot evaluate: it is 0 wherever it has a value (|x|'' = 2δ(x))."""
+    return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero) if expr.has(sp.DiracDelta) else expr
+
+
+def compile_plottable(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> NumericFunction:
+    """plottable(expr) compiled over variables. (Worker job: a long f is plotted without lambdify on the GUI
+    thread, before its derivative is known.)"""
+    return compile_function(plottable(expr), variables)
 
 
 @dataclass(frozen=True)

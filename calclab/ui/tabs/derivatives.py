@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from calclab.engine.derivatives_job import (
     DerivativeResult,
     StepsResult,
+    compile_plottable,
     derivation,
     derivative_label_text,
     differentiate,
@@ -30,7 +31,15 @@ from calclab.ui.tabs.base import TabBase
 from calclab.ui.tabs.derivatives_concept import ConceptPanel
 from calclab.ui.tabs.derivatives_controls import SidePanel, h_from_slider, slider_from_h
 from calclab.ui.tabs.derivatives_header import HeaderBar
-from calclab.ui.tabs.derivatives_numeric import PointReadout, Slice, compile_slice, fit_y_range, read_point
+from calclab.ui.tabs.derivatives_numeric import (
+    PointReadout,
+    Slice,
+    cheap_to_compile,
+    compile_slice,
+    fit_y_range,
+    read_point,
+    remember,
+)
 from calclab.ui.tabs.derivatives_plot import DerivativesPlot
 from calclab.ui.tabs.derivatives_steps import StepsView
 
@@ -57,7 +66,7 @@ class DerivativesTab(TabBase):
         self._fit_x_next = True                            # a preset: fit x to its range as well as y
         self._keep_view_once = False                       # a preset's own y range: f' must not refit it
         self._typeset_pending = False                      # formulas wait for the curves' repaint
-        self._keys = {kind: f"derivatives:{id(self)}:{kind}" for kind in ("derivative", "steps")}
+        self._keys = {kind: f"derivatives:{id(self)}:{kind}" for kind in ("derivative", "steps", "f")}
         self._build_ui()
         self._show_f_timer = QTimer(self)
         self._show_f_timer.setSingleShot(True)
@@ -206,17 +215,20 @@ class DerivativesTab(TabBase):
         self.held_panel.set_variables(held)
         self.group_held.setTitle("Held constant" if held else "Held constant (none)")
         self._result = None
+        self._plot_f_first()   # first: a long f's compile job then runs before the derivative's
         self._submit()
-        self._plot_f_first()
 
     def _plot_f_first(self) -> None:
         """Plot the new f at once (compiling f here is quick): typing shows its curve within a frame, and f'
         with the tangent, formulas and steps follow when the worker answers. The old f' curve stays until then
         (or until SHOW_F_ALONE_MS says SymPy is slow), so the derivative does not blink on every keystroke."""
-        from calclab.engine.calculus import find_variable, variables_of
-
-        wrt = find_variable(self._state.wrt, self._expr)
-        variables = tuple(sorted(set(variables_of(self._expr)) | {wrt}, key=lambda s: s.name))
+        wrt, variables = self._variables()
+        if not cheap_to_compile(self._expr, variables):   # a long f: the worker compiles it, then it is plotted
+            expr = self._expr
+            self.worker.submit(self._keys["f"], compile_plottable, expr, variables,
+                               on_done=self._guard(lambda func: self._on_f_compiled(expr, variables, func)),
+                               on_error=self._guard(lambda _message: None))   # the derivative job says why
+            return
         self._slice = compile_slice(variables, wrt, self._state.held, self._expr)
         if self._fit_x_next:       # a preset or a loaded state: its view now; while typing the view stays put
             self._keep_view_once = self._state.y_range is not None     # until f' arrives (one axis redraw a key)
@@ -224,6 +236,18 @@ class DerivativesTab(TabBase):
             self._fit_x_next = False
         self.plot.set_f(self._slice)
         self._refresh_point()
+
+    def _on_f_compiled(self, expr, variables: tuple, func) -> None:
+        remember(expr, variables, func)
+        if expr is self._expr and self._result is None:   # still the f typed, and its derivative not here yet
+            self._plot_f_first()
+
+    def _variables(self) -> tuple:
+        """(wrt, every variable by name): what f and its derivatives are compiled over."""
+        from calclab.engine.calculus import find_variable, variables_of
+
+        wrt = find_variable(self._state.wrt, self._expr)
+        return wrt, tuple(sorted(set(variables_of(self._expr)) | {wrt}, key=lambda s: s.name))
 
     def _submit(self) -> None:
         expr, wrt, order = self._expr, self._state.wrt, self._state.order
@@ -253,6 +277,8 @@ class DerivativesTab(TabBase):
         self._result = result
         if not result.simplified:
             self.status_message.emit("The derivative is shown unsimplified: simplifying it took too long.")
+        for expr, func in zip((result.expression, result.derivative, result.first), result.functions, strict=False):
+            remember(expr, result.variables, func)   # compiled in the worker: _compile finds them
         self._compile(result)
         self._label_curves()
         # Typeset in a later event-loop turn: the curves repaint first, and the GUI thread never does both at once.
@@ -274,7 +300,7 @@ class DerivativesTab(TabBase):
         self._pending.discard("derivative")
         self._show_f_timer.stop()
         self.header.show_message(f"no derivative: {message}")
-        self._compile(None)
+        self._compile_f_alone()
         self.status_message.emit(f"Derivative: {message}")
 
     def _on_steps_done(self, result: StepsResult) -> None:
@@ -289,15 +315,16 @@ class DerivativesTab(TabBase):
         """SymPy is slow on this one: plot f already, and say the derivative is coming."""
         if "derivative" in self._pending and self._expr is not None:
             self.header.show_message("computing the derivative…")
+            self._compile_f_alone()
+
+    def _compile_f_alone(self) -> None:
+        """f without its derivative; a long f is plotted when the worker has compiled it (_on_f_compiled)."""
+        if cheap_to_compile(self._expr, self._variables()[1]):
             self._compile(None)
 
     def _compile(self, result: DerivativeResult | None) -> None:
         """Lambdify f and (when known) its derivatives over the current variables; refit and redraw."""
-        from calclab.engine.calculus import find_variable, variables_of
-
-        wrt = result.wrt if result is not None else find_variable(self._state.wrt, self._expr)
-        variables = result.variables if result is not None else \
-            tuple(sorted(set(variables_of(self._expr)) | {wrt}, key=lambda s: s.name))
+        wrt, variables = (result.wrt, result.variables) if result is not None else self._variables()
         self._slice = compile_slice(variables, wrt, self._state.held, self._expr,
                                     result.derivative if result else None, result.first if result else None)
         if not self._keep_view_once:

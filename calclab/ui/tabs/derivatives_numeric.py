@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from calclab.engine.derivatives_job import plottable
 from calclab.engine.numeric import compile_function
 
 MIN_SAMPLES = 200
@@ -34,27 +35,41 @@ class Slice:
     slope: Curve | None = None
 
 
-def plottable(expr: sp.Expr) -> sp.Expr:
-    """expr without DiracDelta, which NumPy cannot evaluate: it is 0 wherever it has a value (|x|'' = 2δ(x))."""
-    return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero) if expr.has(sp.DiracDelta) else expr
-
-
 _COMPILED: OrderedDict[tuple, object] = OrderedDict()
 COMPILED_CACHE = 16
+GUI_COMPILE_NODES = 200   # f bigger than this is compiled by the worker, not here (lambdify: ~0.1 ms a node)
 
 
 def _compiled(expr: sp.Expr, variables: tuple[sp.Symbol, ...]):
-    """compile_function, remembered: lambdify of a long expression takes ~0.5 s, and the same f is compiled
-    when it is first plotted alone and again with its derivative (and order 1's derivative is the slope)."""
+    """compile_function, remembered: the worker's compiled functions are remembered here as they arrive, the
+    same f is plotted alone and again with its derivative, and order 1's derivative is the slope. Compiling
+    here is the fallback for small expressions (f plotted on the keystroke) and for anything the worker could
+    not compile."""
     key = (expr, variables)
     if key in _COMPILED:
         _COMPILED.move_to_end(key)
         return _COMPILED[key]
     func = compile_function(plottable(expr), variables)
-    _COMPILED[key] = func
+    remember(expr, variables, func)
+    return func
+
+
+def remember(expr: sp.Expr, variables: tuple[sp.Symbol, ...], func: object) -> None:
+    """Keep func as the compiled plottable(expr) over variables (one the worker made)."""
+    _COMPILED[(expr, tuple(variables))] = func
+    _COMPILED.move_to_end((expr, tuple(variables)))
     if len(_COMPILED) > COMPILED_CACHE:
         _COMPILED.popitem(last=False)
-    return func
+
+
+def cheap_to_compile(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> bool:
+    """Already compiled, or small enough to lambdify on the GUI thread in a few milliseconds."""
+    if (expr, tuple(variables)) in _COMPILED:
+        return True
+    for count, _node in enumerate(sp.preorder_traversal(expr), start=1):
+        if count > GUI_COMPILE_NODES:
+            return False
+    return True
 
 
 def compile_slice(variables: Sequence[sp.Symbol], wrt: sp.Symbol, held: dict[str, float], expression: sp.Expr,
