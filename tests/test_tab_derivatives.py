@@ -603,3 +603,18 @@ def test_a_long_f_is_compiled_by_the_worker_and_plotted_without_lambdify_on_the_
     np.testing.assert_allclose(ys, sum(np.sin(k * xs) / k for k in ks), atol=1e-9)
     dxs, dys = finite_pairs(tab, "derivative")
     np.testing.assert_allclose(dys, sum(np.cos(k * dxs) for k in ks), atol=1e-8)
+
+
+def test_clicking_a_legend_entry_hides_the_curve_and_unticks_its_box(qtbot, tab):
+    """pyqtgraph hides a curve whose legend sample is clicked; the tab's check box (and state) must follow."""
+    legend = tab.plot.panel.legend
+    sample = next(s for s, _label in legend.items if s.item is tab.plot.curve_derivative)
+    view = tab.plot.plot_widget
+    spot = view.mapFromScene(sample.mapToScene(sample.boundingRect().center()))
+    assert tab.check_show_derivative.isChecked() and tab.plot.curve_derivative.isVisible()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+    qtbot.waitUntil(lambda: not tab.plot.curve_derivative.isVisible(), timeout=WAIT_MS)
+    assert not tab.check_show_derivative.isChecked() and not tab.state.show_derivative
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+    qtbot.waitUntil(tab.plot.curve_derivative.isVisible, timeout=WAIT_MS)
+    assert tab.check_show_derivative.isChecked() and tab.state.show_derivative

@@ -127,6 +127,7 @@ class DerivativesTab(TabBase):
         self.slider_h.valueChanged.connect(self._on_h_slider_changed)
         self.plot.x0_moved.connect(self.set_x0)
         self.plot.fit_requested.connect(self._on_fit_requested)
+        self.plot.curve_toggled.connect(self._on_curve_toggled)
         self.plot.panel.range_changed.connect(self._on_range_changed)
         self.plot.plot_widget.installEventFilter(self)
 
@@ -412,6 +413,12 @@ class DerivativesTab(TabBase):
         self._state.show_tangent = self.check_show_tangent.isChecked()
         self._state.show_secant = self.check_show_secant.isChecked()
         self._apply_visibility()
+
+    def _on_curve_toggled(self, name: str, visible: bool) -> None:
+        """A legend click showed or hid a curve: its check box follows (and with it the state and the plot)."""
+        check = {"derivative": self.check_show_derivative, "tangent": self.check_show_tangent,
+                 "secant": self.check_show_secant}[name]
+        check.setChecked(visible)
 
     def _on_held_changed(self, name: str, value: float) -> None:
         self._state.held[name] = float(value)

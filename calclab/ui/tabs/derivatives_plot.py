@@ -30,6 +30,7 @@ class DerivativesPlot(QObject):
 
     x0_moved = Signal(float)
     fit_requested = Signal()
+    curve_toggled = Signal(str, bool)   # "derivative", "tangent" or "secant" hidden/shown by a click on the legend
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +66,8 @@ class DerivativesPlot(QObject):
         self.x0_line.setZValue(4)
         self.x0_line.setToolTip("Drag to move x₀ along the curve")
         self.plot_item.addItem(self.x0_line, ignoreBounds=True)
+        if self.panel.legend is not None:   # pyqtgraph hides a curve whose legend entry is clicked: say so
+            self.panel.legend.sigSampleClicked.connect(self._on_legend_clicked)
         self.x0_line.sigDragged.connect(self._on_line_dragged)
         self.plot_widget.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
@@ -99,6 +102,11 @@ class DerivativesPlot(QObject):
         self.tangent.setVisible(tangent)
         self.secant.setVisible(secant)
         self.secant_point.setVisible(secant)
+
+    def _on_legend_clicked(self, item: pg.PlotDataItem) -> None:
+        names = {id(self.curve_derivative): "derivative", id(self.tangent): "tangent", id(self.secant): "secant"}
+        if id(item) in names:
+            self.curve_toggled.emit(names[id(item)], item.isVisible())
 
     def set_slice(self, curves: Slice | None) -> None:
         """New compiled curves: resample everything for the current view."""
