@@ -34,6 +34,8 @@ WHY_TEXT = ("Why it matters: a neural network is a long chain of functions, from
             "rates on the way back. The computational graph on the right does exactly that, one node at a time.")
 OK_COLOR, BAD_COLOR, NOTE_COLOR = "#1B7F3B", "#C62828", "#8A5300"
 DEFER_AFTER_ROWS = 8     # more steps than this are typeset in the background
+FALLBACK_CHARS = 400     # a step's plain-text stand-in shows at most this much of its LaTeX
+TOOLTIP_CHARS = 2000
 
 
 class _StepFormula(FormulaView):
@@ -114,8 +116,11 @@ class StepsPanel(QWidget):
             caption.setStyleSheet("color: #5F6368;")
             caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             view = _StepFormula(font_pt=STEP_FONT_PT)
-            view.set_latex(step.latex, defer=defer)
-            view.setToolTip(step.latex)
+            # A step too long to typeset stays plain text: its start, since laying out the whole of it (tens of
+            # thousands of characters for sin nested 60 deep) cost ~1 ms per size hint, a hundred times a chain.
+            fallback = step.latex if len(step.latex) <= FALLBACK_CHARS else step.latex[:FALLBACK_CHARS] + " …"
+            view.set_latex(step.latex, fallback=fallback, defer=defer)
+            view.setToolTip(step.latex if len(step.latex) <= TOOLTIP_CHARS else step.latex[:TOOLTIP_CHARS] + " …")
             view.typeset_ready.connect(self._fit_later.start)   # a long formula arrives typeset a moment later
             self._grid.addWidget(caption, row, 0)
             self._grid.addWidget(view, row, 1)

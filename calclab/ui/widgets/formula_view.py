@@ -33,6 +33,7 @@ DEFAULT_FONT_PT = 15.0
 CACHE_SIZE = 256
 SYNC_CHARS = 120          # LaTeX longer than this (and not cached) is typeset in the typesetting process
 TYPESET_BUDGET_S = 10.0   # a formula still typesetting after this long stays plain text (the process restarts)
+PENDING_TEXT_CHARS = 200  # while a formula is typeset elsewhere, this much of its plain text stands in
 MAX_TYPESET_CHARS = 3000  # longer formulas stay plain text (an image thousands of pixels wide helps nobody)
 _ROW_GAP = 0.35        # gap between vector rows, in units of the font size
 _BRACKET_PAD = 0.3     # space between a bracket and the rows, in units of the font size
@@ -354,17 +355,20 @@ class FormulaView(QLabel):
         elif (size <= SYNC_CHARS and not defer) or all(_is_cached(p, spec.font_pt, spec.color, dpi) for p in parts):
             self._show_image(spec.build())
         else:
-            self._show_image(None)       # the plain text now, the typeset image when it is ready
+            # The plain text now (its start: laying out thousands of characters costs ~1 ms per size hint,
+            # and a 35-row chain asks a hundred times), the typeset image when it is ready.
+            self._show_image(None, clip=PENDING_TEXT_CHARS)
             self._wanted = spec
             _typeset_later(self, spec)
 
-    def _show_image(self, image: QImage | None) -> None:
+    def _show_image(self, image: QImage | None, clip: int | None = None) -> None:
         pending = self._wanted is not None
         self._wanted = None
         if image is None:
             self._fallback = True
             self.setPixmap(QPixmap())
-            self.setText(self._fallback_text)
+            text = self._fallback_text
+            self.setText(text if clip is None or len(text) <= clip else text[:clip] + " …")
         else:
             self._fallback = False
             pixmap = QPixmap.fromImage(image)
