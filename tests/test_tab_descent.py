@@ -509,3 +509,15 @@ def test_click_on_the_curve_moves_the_start_in_one_variable(qtbot, tab):
     tab.step()
     x0 = tab.primary().x0[0]
     assert float(cell(tab, 1, 1)) == pytest.approx(x0 - 0.1 * 2 * x0)
+
+
+def test_the_loss_plot_shows_the_starting_loss_before_the_first_step(tab):
+    """Epoch 0 is one point, which a line cannot draw: it shows as a dot (f(10) = 100), a line from epoch 1."""
+    curve = tab.loss_view.curves["sgd"]
+    xs, ys = curve.getData()
+    assert list(xs) == [0.0] and list(ys) == [100.0]
+    assert curve.opts["symbol"] == "o"
+    tab.step()
+    xs, ys = curve.getData()
+    assert list(xs) == [0.0, 1.0] and ys[1] == pytest.approx(64.0)   # x: 10 -> 10 - 0.1 * 20 = 8
+    assert curve.opts["symbol"] is None

@@ -63,6 +63,7 @@ class LossView(PlotPanel):
             if log:
                 f[~(f > 0)] = np.nan                         # log10 of 0 or less does not exist
             set_curve_data(self.curves[name], np.arange(f.size, dtype=float), f)
+            self._mark_lone_point(name, f.size == 1)
             finite = f[np.isfinite(f)]
             if finite.size:
                 low, high = min(low, float(finite.min())), max(high, float(finite.max()))
@@ -70,6 +71,16 @@ class LossView(PlotPanel):
         self._fit_range(epochs, total, low, high, log)
         if epochs % 25 == 0:
             self.place_legend()      # the curves change shape as they grow: look again now and then
+
+    def _mark_lone_point(self, name: str, lone: bool) -> None:
+        """At epoch 0 a curve is one point, which a line does not draw: show it as a dot until there are two."""
+        curve = self.curves[name]
+        if (curve.opts["symbol"] is not None) != lone:
+            curve.setSymbol("o" if lone else None)
+            if lone:
+                curve.setSymbolSize(8)
+                curve.setSymbolPen(None)
+                curve.setSymbolBrush(OPTIMIZER_COLORS[name])
 
     def place_legend(self) -> None:
         """In compare mode, put the legend where it hides the fewest loss points (call now and then)."""
