@@ -103,7 +103,7 @@ def _single_variable(expr: sp.Expr) -> sp.Symbol:
 
 
 def _plain(expr: sp.Expr) -> str:
-    return plain(expr, limit=200)
+    return plain(expr, limit=80)   # the check line wraps in a narrow panel: the typeset Check step has it all
 
 
 def _not_composite(expr: sp.Expr, variable: sp.Symbol, direct: sp.Expr, message: str,

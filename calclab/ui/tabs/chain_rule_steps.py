@@ -28,6 +28,7 @@ from calclab.ui.widgets.formula_view import FormulaView
 
 STEP_FONT_PT = 13.5
 MAX_STEPS_HEIGHT = 460   # pixels; a longer derivation scrolls
+MIN_STEPS_HEIGHT = 150   # pixels the steps keep however short of room the tab is
 RULE_LATEX = r"\frac{d}{dx}\,f(g(x)) = f'(g(x)) \cdot g'(x)"
 WHY_TEXT = ("Why it matters: a neural network is a long chain of functions, from the weights to the loss. "
             "Backpropagation applies this rule link by link, starting at the output and multiplying local "
@@ -87,7 +88,7 @@ class StepsPanel(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         # As tall as the steps (up to a limit, then it scrolls); the check and the note follow right under them.
-        self.scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.label_message = QLabel()
         self.label_message.setWordWrap(True)
         self.label_message.setStyleSheet(f"color: {NOTE_COLOR}; font-weight: bold;")
@@ -95,7 +96,7 @@ class StepsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label_message)
-        layout.addWidget(self.scroll)
+        layout.addWidget(self.scroll, 10)   # room goes to the steps first (up to their height), then below
         layout.addWidget(self.label_check)
         layout.addWidget(self.label_why)
         layout.addStretch(1)
@@ -141,7 +142,10 @@ class StepsPanel(QWidget):
         height = (self.rule.sizeHint().height() + rows + self._grid.verticalSpacing() * (len(self._rows) - 1)
                   + margins.top() + margins.bottom() + self._grid_host.layout().spacing()
                   + self.scroll.horizontalScrollBar().sizeHint().height() + 24)
-        self.scroll.setFixedHeight(min(height, MAX_STEPS_HEIGHT))
+        # As tall as the steps up to MAX_STEPS_HEIGHT, but the layout may take it down to a few rows when the
+        # tab is short of room (a long chain's rates table below needs it too): then the steps scroll.
+        self.scroll.setMaximumHeight(min(height, MAX_STEPS_HEIGHT))
+        self.scroll.setMinimumHeight(min(height, MIN_STEPS_HEIGHT))
 
     def step_latex(self) -> list[str]:
         """The LaTeX of every step shown, in order."""
