@@ -197,3 +197,19 @@ def test_deferred_short_formula_arrives_later_unless_cached(qtbot):
     qtbot.addWidget(again)
     again.set_latex(r"\frac{x^{7}}{13} + \sqrt{x}", defer=True)    # cached now: shown at once
     assert not again.is_pending() and not again.is_fallback()
+
+
+def test_a_long_plot_title_is_shortened_not_widening_the_window(qtbot):
+    """A 300-character title ends in "…" within the panel's width; title() and the tooltip keep all of it."""
+    title = "Composite y = " + "sigmoid(" * 30 + "x" + ")" * 30
+    panel = PlotPanel(title)
+    qtbot.addWidget(panel)
+    panel.resize(500, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.width() == 500 and panel.minimumSizeHint().width() < 500
+    shown = panel.title_label.text()
+    assert shown.endswith("…") and title.startswith(shown[:-1]) and len(shown) < len(title)
+    assert panel.title() == title and panel.title_label.toolTip() == title
+    panel.set_title("f(x)")
+    assert panel.title_label.text() == "f(x)" and panel.title_label.toolTip() == ""

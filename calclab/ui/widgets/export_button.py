@@ -159,8 +159,7 @@ def attach_export(target: QWidget, name: str | None = None) -> PlotExporter:
     exporter = exporter_of(plot_widget)
     if exporter is None:
         if name is None:
-            title = getattr(getattr(target, "title_label", None), "text", lambda: "")()
-            name = slug(title)
+            name = slug(target.title() if hasattr(target, "title") else "")
         exporter = PlotExporter(plot_widget, name)
         plot_widget._calclab_exporter = exporter
         # The scene's context-menu entries replace pyqtgraph's "Export..." (whose SVG exporter is broken).
@@ -178,7 +177,7 @@ def attach_export_to_tab(tab: QWidget, tab_name: str) -> list[PlotExporter]:
 
     exporters = []
     for panel in tab.findChildren(PlotPanel):
-        exporters.append(attach_export(panel, f"{tab_name}-{slug(panel.title_label.text())}"))
+        exporters.append(attach_export(panel, f"{tab_name}-{slug(panel.title())}"))
     for plot in tab.findChildren(pg.PlotWidget):
         if exporter_of(plot) is None:
             exporters.append(attach_export(plot, f"{tab_name}-plot"))

@@ -171,6 +171,8 @@ class GraphView(QGraphicsView):
             self._arrows[edge_index].setPen(QPen(Qt.PenStyle.NoPen))
             show = backward is not None and edge.parent in gradients
             self._set_edge_label(edge_index, f"×{number(backward.local[edge_index])}" if show else "")
+        if current is not None and current != self._current:   # a graph wider than the view follows the pass
+            self.ensureVisible(self._nodes[current].rect, 40, 30)
         self._current = current
 
     def node_texts(self, index: int) -> tuple[str, str, str]:
@@ -226,7 +228,10 @@ class GraphView(QGraphicsView):
         scale = max(MIN_SCALE, min(MAX_SCALE, scale))
         self.resetTransform()
         self.scale(scale, scale)
+        # Too wide to fit at a readable size: start at the left, where the input is and the forward pass begins.
         self.centerOn(bounds.center())
+        if bounds.width() * scale > viewport.width():
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
 
     def _edge_pen(self, active: bool) -> QPen:
         pen = QPen(QColor(EDGE_ACTIVE_COLOR if active else EDGE_COLOR), 1.8 if active else 1.3)

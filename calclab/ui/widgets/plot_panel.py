@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QPen, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 # Distinct, colour-blind-safe colours readable on white (Okabe-Ito based). Use them in this order for series.
@@ -68,6 +68,43 @@ def break_at_jumps(x: np.ndarray, y: np.ndarray, threshold: float) -> tuple[np.n
     return np.insert(x, where, np.nan), np.insert(y, where, np.nan)
 
 
+class ElidedLabel(QLabel):
+    """One line of text that never widens its window: what does not fit ends in "…", and the tooltip has it all.
+
+    A plot title such as "Composite y = sigmoid(sigmoid(...))" made the Chain Rule window 1,674 px wide.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.set_full_text(text)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.updateGeometry()
+        self._elide()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self._full) + margins.left() + margins.right() + 2
+        return QSize(width, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(min(self.sizeHint().width(), 60), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(0, self.width() - 2))
+        self.setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
+
+
 class PlotPanel(QWidget):
     """A labelled pyqtgraph PlotWidget with grid and legend, under a toolbar row (title left, tools right).
 
@@ -81,7 +118,7 @@ class PlotPanel(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         apply_plot_theme()
-        self.title_label = QLabel(title)
+        self.title_label = ElidedLabel(title)
         bold = self.title_label.font()
         bold.setBold(True)
         self.title_label.setFont(bold)
@@ -121,7 +158,11 @@ class PlotPanel(QWidget):
         self.plot_item.setLabel("left", y_label, **{"font-size": LABEL_FONT_PT})
 
     def set_title(self, title: str) -> None:
-        self.title_label.setText(title)
+        self.title_label.set_full_text(title)
+
+    def title(self) -> str:
+        """The whole title (the label may show it shortened)."""
+        return self.title_label.full_text()
 
     def add_curve(self, name: str | None, color: str | QColor, width: float = CURVE_WIDTH,
                   style: Qt.PenStyle = Qt.PenStyle.SolidLine, z: float = 0.0) -> pg.PlotDataItem:
