@@ -77,12 +77,14 @@ def _take_screenshot(window, path: str, errors: list[str]) -> int:
     """Build the tab, wait for its work to settle, grab the window and save it (via a temporary name)."""
     from PySide6.QtCore import QCoreApplication
 
+    from calclab.ui.widgets.formula_view import typesetting_idle
+
     window.ensure_started()
     deadline = time.monotonic() + SCREENSHOT_TIMEOUT_S
     idle_since = None
     while time.monotonic() < deadline:
         QCoreApplication.processEvents()
-        if window.worker.is_idle():
+        if window.worker.is_idle() and typesetting_idle():   # long formulas arrive from the typesetting process
             idle_since = idle_since or time.monotonic()
             if time.monotonic() - idle_since >= SCREENSHOT_SETTLE_S:
                 break

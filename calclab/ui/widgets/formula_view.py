@@ -237,6 +237,11 @@ def typesetter():
     return _typesetter
 
 
+def typesetting_idle() -> bool:
+    """No formula is waiting for the typesetting process (for screenshots and tests)."""
+    return _typesetter is None or _typesetter.is_idle()
+
+
 def _typeset_later(view: FormulaView, spec: _Spec) -> None:
     """Have the typesetting process render spec's uncached parts; the view shows the image if it still wants
     that spec. A newer request for the same view supersedes this one (its callbacks are then never called)."""
