@@ -6,6 +6,7 @@ torch.optim arithmetic for Adam's and momentum's first steps, and the x -> -2x r
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -293,7 +294,7 @@ def test_compare_mode_runs_one_path_per_optimizer(qtbot, tab):
     xs, ys = view.runs["momentum"].line.getData()
     assert (xs[1], ys[1]) == (pytest.approx(-9 + 0.08 * 18), pytest.approx(2.5 - 0.08 * 50))
     labels = [label.text for _sample, label in view.legend.items]
-    assert {"sgd", "momentum", "adam"} <= set(labels)
+    assert {"sgd (η 0.08)", "momentum (η 0.08)", "adam (η 0.08)"} <= set(labels)   # compared: name and η
     # The table follows the chosen run.
     tab.combo_table_run.setCurrentText("adam")
     assert float(cell(tab, 1, 1)) == pytest.approx(expected[0], rel=1e-12)
@@ -521,3 +522,44 @@ def test_the_loss_plot_shows_the_starting_loss_before_the_first_step(tab):
     xs, ys = curve.getData()
     assert list(xs) == [0.0, 1.0] and ys[1] == pytest.approx(64.0)   # x: 10 -> 10 - 0.1 * 20 = 8
     assert curve.opts["symbol"] is None
+
+
+# -- compared optimizers with their own learning rates ------------------------------------------------------
+
+def test_compared_learning_rates_round_trip_and_bad_ones_are_dropped():
+    state = DescentState(compare=True, optimizer="sgd", compare_optimizers=["sgd", "adam"],
+                         compare_lrs={"adam": 0.5})
+    again = DescentState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert again.compare_lrs == {"adam": 0.5}
+    assert again.lr_for("sgd") == 0.1 and again.lr_for("adam") == 0.5 and again.lr_for("momentum") == 0.1
+    loaded = DescentState.from_dict({"compare": True, "compare_lrs": {"adam": "0.5", "sgd": -1, "bogus": 0.3,
+                                                                      "rmsprop": 1e300, "momentum": 0.02}})
+    assert loaded.compare_lrs == {"momentum": 0.02}
+    assert DescentState(compare=False, compare_lrs={"adam": 0.5}, optimizer="adam").lr_for("adam") == 0.1
+
+
+def test_each_compared_optimizer_steps_with_its_own_learning_rate(qtbot, tab):
+    """x^2 from 10: SGD with the main η = 0.1 goes to 10 - 0.1·20 = 8; Adam's first step is η·g/(|g| + ε), so
+    with its own η = 0.5 it goes to 9.5. Changing the main η then moves SGD's next step, not Adam's."""
+    inputs = tab.inputs
+    inputs.check_compare.setChecked(True)
+    inputs.compare_checks["momentum"].setChecked(False)
+    inputs.compare_checks["adam"].setChecked(True)
+    assert not inputs.compare_spins["sgd"].isEnabled() and inputs.compare_spins["adam"].value() == 0.1
+    inputs.compare_spins["adam"].setValue(0.5)
+    tab.step()
+    runs = dict(tab.runs)
+    assert runs["sgd"].x[0] == pytest.approx(8.0) and runs["adam"].x[0] == pytest.approx(9.5, abs=1e-9)
+    legend = tab.loss_view.legend
+    assert legend.getLabel(tab.loss_view.curves["adam"]).text == "adam (η 0.5)"
+    inputs.spin_learning_rate.setValue(0.2)
+    assert inputs.compare_spins["adam"].value() == 0.5 and inputs.compare_spins["sgd"].value() == 0.2
+    tab.step()
+    # Adam by hand (torch.optim's order): step 1 at x = 10 (g = 20), then step 2 at x1 with g = 2·x1.
+    m, v = 0.1 * 20.0, 0.001 * 20.0**2
+    x1 = 10.0 - 0.5 / (1 - 0.9) * m / (math.sqrt(v) / math.sqrt(1 - 0.999) + 1e-8)
+    g = 2 * x1
+    m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+    x2 = x1 - 0.5 / (1 - 0.9**2) * m / (math.sqrt(v) / math.sqrt(1 - 0.999**2) + 1e-8)
+    assert runs["sgd"].x[0] == pytest.approx(8.0 - 0.2 * 16.0) and runs["adam"].x[0] == pytest.approx(x2)
+    assert tab.state.compare_lrs == {"adam": 0.5} and tab.state.learning_rate == 0.2

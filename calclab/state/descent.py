@@ -40,7 +40,8 @@ class DescentState:
     `start` holds one coordinate per variable of f, in the variables' name order (x before y).
     `eps` None means "each optimizer's own default" (Adagrad 1e-10, RMSprop and Adam 1e-8).
     `tolerance` None means "run all the epochs"; otherwise stop once |grad f| <= tolerance.
-    `compare` runs every optimizer in `compare_optimizers` (plus `optimizer`, the one the table shows).
+    `compare` runs every optimizer in `compare_optimizers` (plus `optimizer`, the one the table shows);
+    `compare_lrs` gives compared optimizers their own learning rate (the others run with `learning_rate`).
     `x_range` / `y_range` fix the plotted window; None picks one around the start point.
     """
 
@@ -57,6 +58,7 @@ class DescentState:
     tolerance: float | None = None
     compare: bool = False
     compare_optimizers: list[str] = field(default_factory=lambda: ["sgd", "momentum", "adam"])
+    compare_lrs: dict[str, float] = field(default_factory=dict)
     show_internals: bool = False
     log_loss: bool = False
     speed: float = 5.0
@@ -72,6 +74,12 @@ class DescentState:
             if value is not None:
                 out[key] = float(value)
         return out
+
+    def lr_for(self, optimizer: str) -> float:
+        """The learning rate `optimizer` runs with: the main one, unless it is compared with its own."""
+        if optimizer == self.optimizer or not self.compare:
+            return self.learning_rate
+        return self.compare_lrs.get(optimizer, self.learning_rate)
 
     def optimizers(self) -> list[str]:
         """The optimizers that run: the primary first, then the compared ones in the usual order."""
@@ -121,6 +129,10 @@ class DescentState:
         chosen = data.get("compare_optimizers")
         if isinstance(chosen, list):
             state.compare_optimizers = [name for name in OPTIMIZERS if name in chosen]
+        own = data.get("compare_lrs")
+        if isinstance(own, dict):
+            rates = {name: _finite(own.get(name), math.nan, LR_MIN, LR_MAX) for name in OPTIMIZERS}
+            state.compare_lrs = {name: lr for name, lr in rates.items() if math.isfinite(lr)}
         state.show_internals = data.get("show_internals") is True
         state.log_loss = data.get("log_loss") is True
         state.speed = _finite(data.get("speed"), d.speed, SPEED_MIN, SPEED_MAX)
@@ -148,7 +160,7 @@ class Preset:
     def make_state(self) -> DescentState:
         """A fresh copy (presets themselves never change)."""
         return replace(self.state, start=list(self.state.start),
-                       compare_optimizers=list(self.state.compare_optimizers))
+                       compare_optimizers=list(self.state.compare_optimizers), compare_lrs=dict(self.state.compare_lrs))
 
 
 PRESETS: tuple[Preset, ...] = (

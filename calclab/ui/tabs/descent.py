@@ -122,6 +122,7 @@ class DescentTab(TabBase):
         self.inputs.preset_chosen.connect(self.apply_preset)
         self.inputs.start_changed.connect(self._on_start_changed)
         self.inputs.learning_rate_changed.connect(self._on_learning_rate_changed)
+        self.inputs.compare_learning_rate_changed.connect(self._on_compare_learning_rate_changed)
         self.inputs.settings_changed.connect(self._on_settings_changed)
         self.inputs.show_internals_changed.connect(self._on_show_internals_changed)
         self.function_view.point_clicked.connect(self._on_point_clicked)
@@ -402,11 +403,26 @@ class DescentTab(TabBase):
     def _on_learning_rate_changed(self, value: float) -> None:
         """Applies from the next step: the runs keep their history."""
         self._state.learning_rate = value
-        for _name, run in self.runs:
-            run.lr = value
+        for name, run in self.runs:
+            run.lr = self._state.lr_for(name)   # compared optimizers with their own η keep it
+        self._relabel_runs()
         self._update_bound()
         if self.runs:
             self._refresh()
+
+    def _on_compare_learning_rate_changed(self, name: str, value: float) -> None:
+        """A compared optimizer's own η: like the main one, it applies from the next step."""
+        self._state.compare_lrs[name] = value
+        for run_name, run in self.runs:
+            if run_name == name:
+                run.lr = self._state.lr_for(name)
+        self._relabel_runs()
+        if self.runs:
+            self._refresh()
+
+    def _relabel_runs(self) -> None:
+        self.function_view.relabel()
+        self.loss_view.relabel()
 
     def _on_show_internals_changed(self, on: bool) -> None:
         self._state.show_internals = on

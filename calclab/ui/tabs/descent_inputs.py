@@ -10,13 +10,10 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -28,17 +25,11 @@ from PySide6.QtWidgets import (
 
 from calclab.engine.descent import OPTIMIZERS
 from calclab.state.descent import EPOCHS_MAX, HYPER_USERS, LR_MAX, LR_MIN, PRESETS, DescentState
+from calclab.ui.tabs.descent_compare import OPTIMIZER_TIPS, ComparePanel
 from calclab.ui.widgets.expression_box import ExpressionBox
+from calclab.ui.widgets.number_spin import NumberSpinBox
 
 SLIDER_STEPS = 1000
-OPTIMIZER_TIPS = {
-    "sgd": "Plain gradient descent: x ← x − η·∇f(x), the lesson's rule",
-    "momentum": "Heavy ball: b ← μ·b + ∇f(x), x ← x − η·b (a velocity that remembers past gradients)",
-    "nesterov": "Nesterov momentum: like momentum, but steps with ∇f + μ·b (looks ahead)",
-    "adagrad": "AdaGrad: divides each coordinate's step by √(sum of its squared gradients so far)",
-    "rmsprop": "RMSprop: divides each coordinate's step by √(running mean of its squared gradients)",
-    "adam": "Adam: a running mean of gradients (m) over √(running mean of squared gradients) (v), bias-corrected",
-}
 HYPER_TIPS = {
     "momentum": "μ: how much of the previous velocity each step keeps (0 = plain SGD)",
     "alpha": "α: smoothing of RMSprop's running mean of squared gradients",
@@ -48,71 +39,6 @@ HYPER_TIPS = {
 }
 
 
-class NumberSpinBox(QDoubleSpinBox):
-    """A spin box that shows numbers the short way (0.1, 1e-08) and accepts anything float() reads.
-
-    `stepping` is "linear" (singleStep), "log" (times or divided by 10) or "nice" (1, 2, 5, 10, 20, ...).
-    """
-
-    def __init__(self, low: float, high: float, value: float, stepping: str = "linear", step: float = 0.1,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.stepping = stepping
-        self.setDecimals(15)
-        self.setRange(low, high)
-        self.setSingleStep(step)
-        self.setValue(value)
-        self.setKeyboardTracking(False)   # emit when the user is done typing, not per keystroke
-        self.setAccelerated(True)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
-        return f"{value:.10g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
-        try:
-            return float(text.strip())
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
-        stripped = text.strip()
-        try:
-            number = float(stripped)
-        except ValueError:
-            partial = stripped.lower().rstrip("e+-.") or stripped in ("-", "+", ".", "")
-            return (QValidator.State.Intermediate if partial or stripped == "" else QValidator.State.Invalid,
-                    text, pos)
-        if self.minimum() <= number <= self.maximum() and math.isfinite(number):
-            return QValidator.State.Acceptable, text, pos
-        return QValidator.State.Intermediate, text, pos
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt override
-        value = self.value()
-        if self.stepping == "linear":
-            super().stepBy(steps)
-            return
-        if value <= 0:        # "default" (0) on a log box: the first step up lands on a typical small value
-            if steps > 0:
-                self.setValue(max(self.minimum(), 1e-8))
-            return
-        for _ in range(abs(steps)):
-            value = _next_value(value, steps > 0, self.stepping)
-        if self.minimum() <= 0 and value < 1e-15:
-            value = 0.0
-        self.setValue(min(max(value, self.minimum()), self.maximum()))
-
-
-def _next_value(value: float, up: bool, stepping: str) -> float:
-    """The next number up or down: a factor of ten ("log") or along 1, 2, 5, 10 ... ("nice")."""
-    if stepping == "log":
-        return value * 10 if up else value / 10
-    exponent = math.floor(math.log10(value))
-    candidates = sorted(m * 10.0 ** e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 5))
-    if up:
-        return next((c for c in candidates if c > value * (1 + 1e-9)), value * 2)
-    return next((c for c in reversed(candidates) if c < value * (1 - 1e-9)), value / 2)
-
-
 class DescentInputs(QWidget):
     """Every input of the Descent tab, in group boxes, with signals saying what kind of change happened."""
 
@@ -120,6 +46,7 @@ class DescentInputs(QWidget):
     preset_chosen = Signal(int)                # index into PRESETS
     start_changed = Signal()
     learning_rate_changed = Signal(float)      # applies from the next step
+    compare_learning_rate_changed = Signal(str, float)   # a compared optimizer's own η; from the next step
     settings_changed = Signal()                # optimizer, hyperparameters, epochs, tolerance, compare set
     show_internals_changed = Signal(bool)
 
@@ -205,19 +132,13 @@ class DescentInputs(QWidget):
         self.check_compare = QCheckBox("Compare with:")
         self.check_compare.setToolTip("Run several optimizers side by side from the same start, stepping together")
         self.check_compare.toggled.connect(self._on_compare_toggled)
-        grid = QGridLayout()
-        self.compare_checks: dict[str, QCheckBox] = {}
-        for i, name in enumerate(OPTIMIZERS):
-            check = QCheckBox(name)
-            check.setToolTip(OPTIMIZER_TIPS[name])
-            check.toggled.connect(self._on_setting_changed)
-            self.compare_checks[name] = check
-            grid.addWidget(check, i // 3, i % 3)
+        self.compare_panel = ComparePanel()
+        self.compare_checks = self.compare_panel.checks
+        self.compare_spins = self.compare_panel.spins
+        self.compare_panel.selection_changed.connect(self._on_setting_changed)
+        self.compare_panel.learning_rate_changed.connect(self.compare_learning_rate_changed)
         self.form_optimizer.addRow(self.check_compare)
-        self.compare_grid = QWidget()
-        self.compare_grid.setLayout(grid)
-        grid.setContentsMargins(12, 0, 0, 0)
-        self.form_optimizer.addRow(self.compare_grid)
+        self.form_optimizer.addRow(self.compare_panel)
         layout.addWidget(box)
 
         box = QGroupBox("Stopping and display")
@@ -249,8 +170,8 @@ class DescentInputs(QWidget):
 
     def widest_width(self) -> int:
         """The width the panel needs with every optional row shown (so showing one never clips the panel)."""
-        hidden = [w for w in (self.compare_grid, *self.hyper_spins.values()) if not w.isVisibleTo(self)]
-        self.compare_grid.setVisible(True)
+        hidden = [w for w in (self.compare_panel, *self.hyper_spins.values()) if not w.isVisibleTo(self)]
+        self.compare_panel.setVisible(True)
         for spin in self.hyper_spins.values():
             self.form_optimizer.setRowVisible(spin, True)
         width = self.minimumSizeHint().width()
@@ -272,7 +193,8 @@ class DescentInputs(QWidget):
         into.epochs = self.spin_epochs.value()
         into.tolerance = self.spin_tolerance.value() if self.check_tolerance.isChecked() else None
         into.compare = self.check_compare.isChecked()
-        into.compare_optimizers = [n for n, c in self.compare_checks.items() if c.isChecked()]
+        into.compare_optimizers = self.compare_panel.chosen()
+        into.compare_lrs = self.compare_panel.own_learning_rates()
         into.show_internals = self.check_show_internals.isChecked()
         return into
 
@@ -280,7 +202,7 @@ class DescentInputs(QWidget):
         """Show `state` in the controls without emitting anything (the caller applies it once)."""
         widgets = [self, self.spin_learning_rate, self.slider_learning_rate, self.combo_optimizer,
                    self.check_compare, self.spin_epochs, self.check_tolerance, self.spin_tolerance,
-                   self.check_show_internals, *self.hyper_spins.values(), *self.compare_checks.values()]
+                   self.check_show_internals, *self.hyper_spins.values()]
         blocked = [w.blockSignals(True) for w in widgets]
         try:
             self.expression.set_text(state.expression, emit=False)
@@ -295,8 +217,8 @@ class DescentInputs(QWidget):
             if state.tolerance is not None:
                 self.spin_tolerance.setValue(state.tolerance)
             self.check_compare.setChecked(state.compare)
-            for name, check in self.compare_checks.items():
-                check.setChecked(name in state.compare_optimizers)
+            self.compare_panel.set_values(state.optimizer, state.learning_rate, state.compare_optimizers,
+                                          state.compare_lrs)
             self.check_show_internals.setChecked(state.show_internals)
         finally:
             for w, was in zip(widgets, blocked, strict=True):
@@ -342,6 +264,7 @@ class DescentInputs(QWidget):
 
     def _on_spin_learning_rate_changed(self, value: float) -> None:
         self._sync_slider(value)
+        self.compare_panel.set_main_learning_rate(value)
         self.learning_rate_changed.emit(value)
 
     def _on_slider_learning_rate_changed(self, position: int) -> None:
@@ -373,17 +296,10 @@ class DescentInputs(QWidget):
         """Show a hyperparameter only when an optimizer that runs uses it; the primary is always compared."""
         primary = self.combo_optimizer.currentText()
         compare = self.check_compare.isChecked()
-        self.compare_grid.setVisible(compare)
-        for name, check in self.compare_checks.items():
-            check.setEnabled(name != primary)
-            check.setToolTip("The primary optimizer (chosen above) always runs" if name == primary
-                             else OPTIMIZER_TIPS[name])
-            if name == primary and not check.isChecked():
-                check.blockSignals(True)
-                check.setChecked(True)
-                check.blockSignals(False)
+        self.compare_panel.setVisible(compare)
+        self.compare_panel.set_primary(primary)
         running = {primary}
         if compare:
-            running |= {n for n, c in self.compare_checks.items() if c.isChecked()}
+            running |= set(self.compare_panel.chosen())
         for name, spin in self.hyper_spins.items():
             self.form_optimizer.setRowVisible(spin, any(opt in running for opt in HYPER_USERS[name]))

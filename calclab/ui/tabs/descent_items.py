@@ -27,6 +27,22 @@ THIN_CELL_PX = 0.5         # path points closer than this (in screen pixels) to 
 DRAW_LIMIT = 1e15          # coordinates beyond this are not handed to Qt
 
 
+def run_label(name: str, run: Descent) -> str:
+    """A compared run's legend entry: the optimizer and the η it steps with (they may differ)."""
+    return f"{name} (η {run.lr:g})"
+
+
+def relabel_runs(legend: pg.LegendItem | None, items: dict[str, pg.GraphicsObject],
+                 runs: Sequence[tuple[str, Descent]]) -> None:
+    """Update the compared runs' legend entries after an η changed (no rebuild: the legend keeps its place)."""
+    if legend is None or len(runs) < 2:
+        return
+    for name, run in runs:
+        label = legend.getLabel(items[name]) if name in items else None
+        if label is not None:
+            label.setText(run_label(name, run))
+
+
 def cache_axes(panel: PlotPanel) -> None:
     """Cache each axis as a pixmap: with the grid on, an axis spans the whole plot, so every path update
     would otherwise replay its tick labels and grid lines (about 4 ms an axis in software rendering)."""

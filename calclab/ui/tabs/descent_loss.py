@@ -10,7 +10,14 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from calclab.engine.descent import Descent
-from calclab.ui.tabs.descent_items import DRAW_LIMIT, OPTIMIZER_COLORS, cache_axes, place_legend
+from calclab.ui.tabs.descent_items import (
+    DRAW_LIMIT,
+    OPTIMIZER_COLORS,
+    cache_axes,
+    place_legend,
+    relabel_runs,
+    run_label,
+)
 from calclab.ui.widgets.plot_panel import PlotPanel, set_curve_data
 
 
@@ -47,8 +54,8 @@ class LossView(PlotPanel):
         if self.legend is not None:
             self.legend.clear()
             if len(self._runs) > 1:
-                for name, _run in self._runs:
-                    self.legend.addItem(self.curves[name], name)
+                for name, run in self._runs:
+                    self.legend.addItem(self.curves[name], run_label(name, run))
             self.legend.setVisible(len(self._runs) > 1)
         self._x_max = 0.0
         self._y_range: tuple[float, float] | None = None
@@ -71,6 +78,10 @@ class LossView(PlotPanel):
         self._fit_range(epochs, total, low, high, log)
         if epochs % 25 == 0:
             self.place_legend()      # the curves change shape as they grow: look again now and then
+
+    def relabel(self) -> None:
+        """The compared runs' η in the legend, after one changed."""
+        relabel_runs(self.legend, self.curves, self._runs)
 
     def _mark_lone_point(self, name: str, lone: bool) -> None:
         """At epoch 0 a curve is one point, which a line does not draw: show it as a dot until there are two."""

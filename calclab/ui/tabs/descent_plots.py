@@ -30,6 +30,8 @@ from calclab.ui.tabs.descent_items import (
     cache_axes,
     drawable_prefix,
     place_legend,
+    relabel_runs,
+    run_label,
 )
 from calclab.ui.tabs.descent_loss import LossView
 from calclab.ui.tabs.descent_symbolic import Compiled
@@ -146,11 +148,15 @@ class FunctionView(PlotPanel):
         if self.compiled is not None and self.compiled.dimension == 1:
             self.legend.addItem(self.curve, f"f({self.compiled.names[0]})")
             self.legend.addItem(self.tangent, "tangent (slope f′)")
-        for name, _run in self._run_list:
-            self.legend.addItem(self.runs[name].line, name if compare else f"path ({name})")
+        for name, run in self._run_list:
+            self.legend.addItem(self.runs[name].line, run_label(name, run) if compare else f"path ({name})")
         self.legend.addItem(self.step_arrow.shaft, "next step")
         if self.show_internals and self._internal_vector() is not None:
             self.legend.addItem(self.internal_arrow.shaft, self._internal_label())
+
+    def relabel(self) -> None:
+        """The compared runs' η in the legend, after one changed."""
+        relabel_runs(self.legend, {name: items.line for name, items in self.runs.items()}, self._run_list)
 
     def _place_legend(self) -> None:
         """Put the legend in the corner that hides least: fewest curve samples, path points and start-to-minimum

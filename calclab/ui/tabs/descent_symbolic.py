@@ -128,7 +128,7 @@ def build_runs(compiled: Compiled, state: DescentState, start: Sequence[float]) 
 
     Raises ValueError with the engine's one-line message (e.g. f not defined at the start point).
     """
-    return [(name, Descent(compiled.value, compiled.grad, list(start), optimizer=name, lr=state.learning_rate,
+    return [(name, Descent(compiled.value, compiled.grad, list(start), optimizer=name, lr=state.lr_for(name),
                            epochs=state.epochs, tolerance=state.tolerance, **state.hyper(name)))
             for name in state.optimizers()]
 
