@@ -21,6 +21,7 @@ from calclab.argtypes import finite_float, int_in
 
 TAB_NAMES = ("derivatives", "gradients", "chain", "descent", "backprop")
 FORMATS = (".png", ".svg", ".gif", ".csv")
+SIZE_MAX = 4000
 TAB_SIZE = (1400, 900)          # the tab is laid out as in a 1400x900 window (like --screenshot)
 SETTLE_TIMEOUT_S = 20.0
 
@@ -54,6 +55,9 @@ def add_export_parser(sub) -> argparse.ArgumentParser:
                         help="the file to write; its extension picks the format (GIF: descent and backprop "
                         "animations; CSV: the descent table or the training loss history)")
     export.add_argument("--scale", type=int, choices=(1, 2, 4), default=1, help="PNG size: 1x, 2x or 4x")
+    export.add_argument("--size", type=plot_size, metavar="WxH",
+                        help=f"the plot's size in pixels before --scale, e.g. 800x500 (default: as laid out in a "
+                             f"{TAB_SIZE[0]}x{TAB_SIZE[1]} window)")
     export.add_argument("--session", metavar="FILE", help="start from the tab's settings in a .calclab file")
     export.add_argument("--expr", metavar="EXPR", help="the function (derivatives, gradients, chain, descent)")
     export.add_argument("--wrt", help="derivatives: the variable to differentiate by")
@@ -302,10 +306,23 @@ def run(args: argparse.Namespace) -> int:
         raise ExportUsageError(str(error)) from None
     state = build_state(args.tab, args, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
     try:
-        return _render(args.tab, state, out, extension, args.scale)
+        return _render(args.tab, state, out, extension, args.scale, args.size)
     except WriteError as error:   # ExportError included: the tab could not be written
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+
+def plot_size(text: str) -> tuple[int, int]:
+    """'800x500' -> (800, 500); each side from 100 to 4000 pixels."""
+    parts = text.lower().replace("×", "x").split("x")
+    try:
+        width, height = (int(p.strip()) for p in parts) if len(parts) == 2 else (0, 0)
+    except ValueError:
+        width = height = 0
+    if not (100 <= width <= SIZE_MAX and 100 <= height <= SIZE_MAX):
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels, each 100 to {SIZE_MAX} (e.g. 800x500), "
+                                         f"not {text!r}")
+    return width, height
 
 
 def _ensure_platform() -> None:
@@ -314,7 +331,8 @@ def _ensure_platform() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def _render(tab_name: str, state: Any, out: str, extension: str, scale: int) -> int:
+def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
+            size: tuple[int, int] | None = None) -> int:
     _ensure_platform()
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
@@ -337,6 +355,8 @@ def _render(tab_name: str, state: Any, out: str, extension: str, scale: int) -> 
         tab = load_tab_class(target)(worker)
         tab.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         tab.resize(*TAB_SIZE)
+        if size is not None and tab.main_plot() is not None:
+            tab.main_plot().setFixedSize(*size)   # the tab's layout makes room (the tab grows if it must)
         tab.show()
         if not hasattr(tab, "set_state") or tab.main_plot() is None:
             print(f"error: the {tab_name} tab cannot be exported yet (it has no plot or no settings)",

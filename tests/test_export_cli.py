@@ -201,3 +201,14 @@ def test_runs_headless_even_with_an_unusable_display(env, tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert _distinct_colours(_picture(out)) > 50
+
+
+def test_size_sets_the_plots_pixels_and_scale_multiplies_them(env, tmp_path):
+    out = tmp_path / "worksheet.png"
+    result = _export(env, "descent", "--size", "640x360", "--scale", "2", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert _picture(out).shape[:2] == (720, 1280)       # rows, columns: (2 x 360, 2 x 640)
+    for bad in ("10x10", "640", "wide", "5000x400"):
+        result = _export(env, "descent", "--size", bad, "--out", str(tmp_path / "bad.png"))
+        assert result.returncode == 2 and result.stderr.count("\n") == 1 and "WIDTHxHEIGHT" in result.stderr
+    assert not (tmp_path / "bad.png").exists()
