@@ -15,6 +15,7 @@ followed by `pixmap()` works as before. Formulas too long to be readable typeset
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 import threading
 import weakref
@@ -22,7 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QWidget
 from shiboken6 import isValid
@@ -33,6 +34,7 @@ DEFAULT_FONT_PT = 15.0
 CACHE_SIZE = 256
 SYNC_CHARS = 120          # LaTeX longer than this (and not cached) is typeset in the typesetting process
 TYPESET_BUDGET_S = 10.0   # a formula still typesetting after this long stays plain text (the process restarts)
+BATCH_CHARS = 6000        # mathtext characters per typesetting job (~0.3 ms each: about 2 s)
 PENDING_TEXT_CHARS = 200  # while a formula is typeset elsewhere, this much of its plain text stands in
 MAX_TYPESET_CHARS = 3000  # longer formulas stay plain text (an image thousands of pixels wide helps nobody)
 _ROW_GAP = 0.35        # gap between vector rows, in units of the font size
@@ -242,25 +244,72 @@ def typesetting_idle() -> bool:
     return _typesetter is None or _typesetter.is_idle()
 
 
+_queued: list[tuple[weakref.ref, _Spec]] = []   # views waiting for the next batch, with the spec each wants
+_flush_scheduled = False
+_job_numbers = itertools.count(1)   # every batch its own worker key: none supersedes another
+
+
 def _typeset_later(view: FormulaView, spec: _Spec) -> None:
-    """Have the typesetting process render spec's uncached parts; the view shows the image if it still wants
-    that spec. A newer request for the same view supersedes this one (its callbacks are then never called)."""
-    parts = spec.parts()
-    keys = [_cache_key(part, spec.font_pt, spec.color, spec.dpi) for part in parts]
+    """Queue spec for the typesetting process; the view shows the image if it still wants that spec then.
+
+    Requests made in one turn of the event loop (a chain's 35 step rows) go as one batch and come back
+    together: one relayout and repaint of the window instead of one per formula (each cost a full repaint,
+    ~20 ms, and 35 of them kept the event loop busy for a quarter of a second).
+    """
+    global _flush_scheduled
+    _queued.append((weakref.ref(view), spec))
+    if not _flush_scheduled:
+        _flush_scheduled = True
+        QTimer.singleShot(0, _flush)
+
+
+def _wanting(ref: weakref.ref, spec: _Spec) -> FormulaView | None:
+    view = ref()
+    return view if view is not None and isValid(view) and view._wanted is spec else None
+
+
+def _flush() -> None:
+    """Send the queued specs' uncached parts to the typesetting process in batches of about BATCH_CHARS."""
+    global _flush_scheduled
+    _flush_scheduled = False
+    waiting = [(ref, spec) for ref, spec in _queued if _wanting(ref, spec) is not None]
+    _queued.clear()
+    items: dict[tuple, tuple[str, float, float]] = {}   # cache key -> (mathtext, font size, dpi), each once
     with _cache_lock:
-        missing = tuple(dict.fromkeys(part for part, key in zip(parts, keys, strict=True) if key not in _cache))
-    target = weakref.ref(view)
+        for _ref, spec in waiting:
+            for part in spec.parts():
+                key = _cache_key(part, spec.font_pt, spec.color, spec.dpi)
+                if key not in _cache:
+                    items[key] = (part, spec.font_pt, spec.dpi)
+    if not items:   # another view typeset them meanwhile
+        for ref, spec in waiting:
+            view = _wanting(ref, spec)
+            if view is not None:
+                view._show_image(spec.build())
+        return
+    batches: list[list[tuple]] = [[]]
+    size = 0
+    for key, item in items.items():
+        if batches[-1] and size + len(item[0]) > BATCH_CHARS:
+            batches.append([])
+            size = 0
+        batches[-1].append(key)
+        size += len(item[0])
+    for number, keys in enumerate(batches):
+        last = number == len(batches) - 1   # the views are shown once every part of theirs has arrived
 
-    def deliver(masks: list[np.ndarray | None] | None) -> None:
-        for index, part in enumerate(missing):   # no masks: gave up (over budget), so these stay plain text
-            mask = masks[index] if masks is not None and index < len(masks) else None
-            _store(_cache_key(part, spec.font_pt, spec.color, spec.dpi), _colored(mask, spec.color))
-        view = target()
-        if view is not None and isValid(view) and view._wanted is spec:
-            view._show_image(spec.build())   # every part is cached now: no typesetting on this thread
+        def deliver(masks: list | None, keys: list[tuple] = keys, last: bool = last) -> None:
+            for index, key in enumerate(keys):   # no masks: gave up (over budget), so these stay plain text
+                mask = masks[index] if masks is not None and index < len(masks) else None
+                _store(key, _colored(mask, key[2]))
+            if last:
+                for ref, spec in waiting:
+                    view = _wanting(ref, spec)
+                    if view is not None:
+                        view._show_image(spec.build())   # every part is cached now: nothing to typeset here
 
-    typesetter().submit(f"typeset.{id(view)}", alpha_masks, missing, spec.font_pt, spec.dpi,
-                        on_done=deliver, on_error=lambda _message: deliver(None))
+        typesetter().submit(f"typeset.{next(_job_numbers)}", alpha_masks, tuple(items[key] for key in keys),
+                            on_done=deliver, on_error=lambda _message, deliver=deliver: deliver(None))
 
 
 class FormulaView(QLabel):

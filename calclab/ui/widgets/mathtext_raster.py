@@ -35,6 +35,6 @@ def alpha_mask(mathtext: str, font_pt: float, dpi: float) -> np.ndarray | None:
     return np.ascontiguousarray(alpha, dtype=np.uint8)
 
 
-def alpha_masks(parts: tuple[str, ...], font_pt: float, dpi: float) -> list[np.ndarray | None]:
-    """alpha_mask for each part. (The typesetting process's job.)"""
-    return [alpha_mask(part, font_pt, dpi) for part in parts]
+def alpha_masks(items: tuple[tuple[str, float, float], ...]) -> list[np.ndarray | None]:
+    """alpha_mask for each (mathtext, font size, dpi). (The typesetting process's job.)"""
+    return [alpha_mask(mathtext, font_pt, dpi) for mathtext, font_pt, dpi in items]
