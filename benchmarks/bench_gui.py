@@ -23,7 +23,15 @@ from bench_descent import (
     descent_memory,
     descent_steps,
 )
-from bench_typing import PATHOLOGICAL, REPEATS, gui_block_backprop, gui_block_derivatives, typing_latency
+from bench_typing import (
+    CHAIN_PATHOLOGICAL,
+    PATHOLOGICAL,
+    REPEATS,
+    gui_block_backprop,
+    gui_block_chain,
+    gui_block_derivatives,
+    typing_latency,
+)
 from gui_harness import Bench, StallSampler
 
 
@@ -73,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         repeats = 1 if args.quick else REPEATS
         run_part(results, notes, "block_derivatives", lambda: gui_block_derivatives(
             bench, args.budget, PATHOLOGICAL[:1] if args.quick else PATHOLOGICAL, repeats))
+        run_part(results, notes, "block_chain", lambda: gui_block_chain(
+            bench, args.budget, CHAIN_PATHOLOGICAL[:1] if args.quick else CHAIN_PATHOLOGICAL, repeats))
         run_part(results, notes, "block_backprop", lambda: gui_block_backprop(bench, args.epochs, repeats))
     if "memory" in parts:
         run_part(results, notes, "memory", lambda: descent_memory(bench, args.rss_steps))

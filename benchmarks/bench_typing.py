@@ -13,7 +13,7 @@ from gui_harness import Bench, Heartbeat
 def expression_box_of(tab):
     from calclab.ui.widgets.expression_box import ExpressionBox
 
-    boxes = tab.findChildren(ExpressionBox)
+    boxes = sorted(tab.findChildren(ExpressionBox), key=lambda b: not b.isVisible())   # the one a user sees
     if not boxes:
         raise RuntimeError(f"{type(tab).__name__} has no ExpressionBox")
     return boxes[0]
@@ -94,6 +94,11 @@ PATHOLOGICAL = (
     "{n}^9^9",                                                     # eager integer power: the parser refuses it
     "sin(sin(sin(sin(sin(sin(sin(sin(x)))))))) ^ 12 / (1 + {k}x^2)^(1/3)",
 )
+# The Chain Rule tab peels every link and lays out a step row per link: deep nests are its worst case.
+CHAIN_PATHOLOGICAL = (
+    "sigmoid(" * 30 + "{k}x" + ")" * 30,
+    "sin(" * 60 + "{k}x" + ")" * 60,
+)
 REPEATS = 3
 
 
@@ -107,9 +112,20 @@ def gui_block_derivatives(bench: Bench, budget_s: float, expressions: tuple[str,
     """Longest stall while a user types pathological expressions into the Derivatives tab and waits for the
     result or the worker's "gave up": per expression the median over `repeats` variants of the longest stall,
     then the worst expression."""
+    return gui_block_typed(bench, "derivatives", budget_s, expressions, repeats)
+
+
+def gui_block_chain(bench: Bench, budget_s: float, expressions: tuple[str, ...] = CHAIN_PATHOLOGICAL,
+                    repeats: int = REPEATS) -> dict:
+    """The same for the Chain Rule tab with nests 30 and 60 deep (a step row and a graph node per link)."""
+    return gui_block_typed(bench, "chain", budget_s, expressions, repeats)
+
+
+def gui_block_typed(bench: Bench, tab_name: str, budget_s: float, expressions: tuple[str, ...],
+                    repeats: int) -> dict:
     from PySide6.QtTest import QTest
 
-    tab = bench.tab("derivatives")
+    tab = bench.tab(tab_name)
     box = expression_box_of(tab)
     bench.worker.set_budget(budget_s)
     beat = Heartbeat()

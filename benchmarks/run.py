@@ -150,6 +150,7 @@ def figures(raw: dict, notes: dict) -> list[Figure]:
                        raw.get("mlp_step_torch_ms"), mlp_t, raw.get("torch_note", "")))
 
     blocks = {"derivatives": _get(gui, "block_derivatives", "max_block_ms"),
+              "chain": _get(gui, "block_chain", "max_block_ms"),
               "backprop": _get(gui, "block_backprop", "max_block_ms")}
     measured = [v for v in blocks.values() if v is not None]
     worst = max(measured) if measured else None
@@ -193,6 +194,7 @@ def json_summary(raw: dict, notes: dict, rows: list[Figure], quick: bool, env: d
         "mlp_step_torch_ms": raw.get("mlp_step_torch_ms"),
         "max_gui_block_ms": by_key["max_gui_block_ms"].value,
         "gui_block_ms_derivatives": _get(gui, "block_derivatives", "max_block_ms"),
+        "gui_block_ms_chain": _get(gui, "block_chain", "max_block_ms"),
         "gui_block_ms_backprop": _get(gui, "block_backprop", "max_block_ms"),
         "typing_latency_ms": _get(gui, "typing", "first_curve_ms"),
         "typing_latency_all_curves_ms": _get(gui, "typing", "all_curves_ms"),
