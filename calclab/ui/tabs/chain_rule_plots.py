@@ -25,6 +25,7 @@ class _Panel:
 
     def __init__(self, title: str, name: str, derivative_name: str) -> None:
         self.panel = PlotPanel(title, x_label="x", y_label="")
+        self.panel.plot_item.getAxis("left").setWidth(60)
         self.curve = self.panel.add_curve(name, FUNCTION_COLOR, z=2)
         self.derivative = self.panel.add_curve(derivative_name, DERIVATIVE_COLOR, style=Qt.PenStyle.DashLine, z=1)
         self.tangent = self.panel.add_curve("tangent at x0", TANGENT_COLOR, width=1.5, style=Qt.PenStyle.DotLine)
@@ -44,7 +45,7 @@ class _Panel:
         if self.panel.legend is not None:
             for item, text in ((self.curve, name), (self.derivative, derivative_name)):
                 label = self.panel.legend.getLabel(item)
-                if label is not None:
+                if label is not None and label.text != text:   # a new text relayouts the legend and repaints
                     label.setText(text)
 
     def sample(self, x: np.ndarray, y_span: float) -> None:
