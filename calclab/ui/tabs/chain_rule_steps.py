@@ -38,6 +38,7 @@ OK_COLOR, BAD_COLOR, NOTE_COLOR = "#1B7F3B", "#C62828", "#8A5300"
 DEFER_AFTER_ROWS = 8     # more steps than this are typeset in the background
 CAPTION_COLOR = "#5F6368"
 FALLBACK_CHARS = 400     # a step's plain-text stand-in shows at most this much of its LaTeX
+MAX_RATE_ROWS = 10       # rows of the rates table shown without scrolling
 TOOLTIP_CHARS = 2000
 
 
@@ -60,6 +61,7 @@ class StepsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[QLabel, FormulaView]] = []
+        self._used = 0   # how many of the rows show the current steps
         self._caption_palette = QPalette(self.palette())
         self._caption_palette.setColor(QPalette.ColorRole.WindowText, QColor(CAPTION_COLOR))
         # Typeset rows land one by one; fitting sums every row's height, so it runs once per batch of arrivals.
@@ -106,48 +108,58 @@ class StepsPanel(QWidget):
         layout.addStretch(1)
 
     def show_analysis(self, analysis: ChainAnalysis) -> None:
-        """Replace the steps (the number of rows depends on the chain's length)."""
-        # Hidden while the rows are replaced, the grid is laid out once when shown again, not once per row
-        # (a 35-row chain moved and resized its 70 widgets some ten times: ~150 ms of a 250 ms stall).
+        """Show the steps (the number of rows depends on the chain's length). Rows are kept and reused: making
+        and deleting 70 widgets per chain was a third of the tab's update."""
+        # Hidden while the rows change, the grid is laid out once when shown again, not once per row
+        # (a 35-row chain moved and resized its 70 widgets some ten times).
         self._grid_host.setVisible(False)
-        for caption, view in self._rows:
-            self._grid.removeWidget(caption)
-            self._grid.removeWidget(view)
-            caption.deleteLater()
-            view.deleteLater()
-        self._rows = []
+        while len(self._rows) < len(analysis.steps):
+            self._add_row()
         # A long chain (sigmoid nested 30 deep: 35 rows) typeset row by row on the GUI thread froze the window
         # for ~0.6 s; past a few rows they are typeset in the background, plain text meanwhile (issue 10).
         defer = len(analysis.steps) > DEFER_AFTER_ROWS
-        for row, step in enumerate(analysis.steps):
-            caption = QLabel(step.label)
-            caption.setPalette(self._caption_palette)   # not a style sheet: polishing one per row is slow
-            caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            view = _StepFormula(font_pt=STEP_FONT_PT)
+        self._used = len(analysis.steps)
+        for index, (caption, view) in enumerate(self._rows):
+            used = index < len(analysis.steps)
+            caption.setVisible(used)
+            view.setVisible(used)
+            if not used:
+                view.clear()
+                continue
+            step = analysis.steps[index]
+            caption.setText(step.label)
             # A step too long to typeset stays plain text: its start, since laying out the whole of it (tens of
             # thousands of characters for sin nested 60 deep) cost ~1 ms per size hint, a hundred times a chain.
             fallback = step.latex if len(step.latex) <= FALLBACK_CHARS else step.latex[:FALLBACK_CHARS] + " …"
             view.set_latex(step.latex, fallback=fallback, defer=defer)
             view.setToolTip(step.latex if len(step.latex) <= TOOLTIP_CHARS else step.latex[:TOOLTIP_CHARS] + " …")
-            view.typeset_ready.connect(self._fit_later.start)   # a long formula arrives typeset a moment later
-            self._grid.addWidget(caption, row, 0)
-            self._grid.addWidget(view, row, 1)
-            self._rows.append((caption, view))
         self._grid_host.setVisible(True)
         self._fit_height()
         self.label_message.setText(analysis.message)
         self.label_message.setVisible(bool(analysis.message))
-        self.label_check.setText(analysis.check)
+        self.label_check.setText(breakable(analysis.check))
         self.label_check.setVisible(bool(analysis.check))
         color = OK_COLOR if analysis.agrees else BAD_COLOR
         self.label_check.setStyleSheet(f"color: {color}; font-weight: bold;")
 
+    def _add_row(self) -> None:
+        row = len(self._rows)
+        caption = QLabel()
+        caption.setPalette(self._caption_palette)   # not a style sheet: polishing one per row is slow
+        caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        view = _StepFormula(font_pt=STEP_FONT_PT)
+        view.typeset_ready.connect(self._fit_later.start)   # a long formula arrives typeset a moment later
+        self._grid.addWidget(caption, row, 0)
+        self._grid.addWidget(view, row, 1)
+        self._rows.append((caption, view))
+
     def _fit_height(self) -> None:
         """Make the scroll area as tall as the steps (up to MAX_STEPS_HEIGHT)."""
         # Summed by hand: the layouts' cached hints lag behind the rows just replaced.
-        rows = sum(max(c.sizeHint().height(), v.sizeHint().height()) for c, v in self._rows)
+        shown = self._shown()
+        rows = sum(max(c.sizeHint().height(), v.sizeHint().height()) for c, v in shown)
         margins = self._grid.contentsMargins()
-        height = (self.rule.sizeHint().height() + rows + self._grid.verticalSpacing() * (len(self._rows) - 1)
+        height = (self.rule.sizeHint().height() + rows + self._grid.verticalSpacing() * max(0, len(shown) - 1)
                   + margins.top() + margins.bottom() + self._grid_host.layout().spacing()
                   + self.scroll.horizontalScrollBar().sizeHint().height() + 24)
         # As tall as the steps up to MAX_STEPS_HEIGHT, but the layout may take it down to a few rows when the
@@ -157,13 +169,17 @@ class StepsPanel(QWidget):
 
     def step_latex(self) -> list[str]:
         """The LaTeX of every step shown, in order."""
-        return [view.latex() for _caption, view in self._rows]
+        return [view.latex() for _caption, view in self._shown()]
 
     def step_labels(self) -> list[str]:
-        return [caption.text() for caption, _view in self._rows]
+        return [caption.text() for caption, _view in self._shown()]
 
     def formula_views(self) -> list[FormulaView]:
-        return [view for _caption, view in self._rows]
+        return [view for _caption, view in self._shown()]
+
+    def _shown(self) -> list[tuple[QLabel, FormulaView]]:
+        """The rows in use (rows left over from a longer chain are kept hidden for the next one)."""
+        return self._rows[:self._used]
 
 
 class RatesPanel(QWidget):
@@ -230,8 +246,8 @@ class RatesPanel(QWidget):
                 f"At {x_name} = {number(x0)}, y is not defined, so it has no rate of change there: the local rates' "
                 f"formulas still give numbers, but there is no slope for them to multiply out to. Move x0.")
             return
-        path = ", then ".join(f"{number(n)} in {name}" for name, n in nudges[1:])
-        rates = " × ".join(_operand(link.rate) for link in links)
+        path = ", then ".join(_elided([f"{number(n)} in {name}" for name, n in nudges[1:]]))
+        rates = " × ".join(_elided([_operand(link.rate) for link in links]))
         fd = numbers.finite_difference_at(x0)
         self.label_nudge.setText(
             f"At {x_name} = {number(x0)}, a nudge of {NUDGE:g} in {x_name} becomes {path}: the rates multiply, "
@@ -243,9 +259,23 @@ class RatesPanel(QWidget):
         return item.text() if item is not None else ""
 
     def _fit_height(self) -> None:
+        """Every row of a short chain; a long one scrolls past MAX_RATE_ROWS (60 rows made the window taller
+        than a screen)."""
         header = self.table.horizontalHeader().height()
-        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        shown = range(min(self.table.rowCount(), MAX_RATE_ROWS))
+        rows = sum(self.table.rowHeight(r) for r in shown)
         self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
+
+
+def _elided(parts: list[str], keep: int = 3) -> list[str]:
+    """A long chain's parts written out in full would fill the panel: the first and last few around an "…"."""
+    return parts if len(parts) <= 2 * keep + 1 else [*parts[:keep], "…", *parts[-keep:]]
+
+
+def breakable(text: str) -> str:
+    """text with a zero-width space after each "(" and "·": a word-wrapped label may break a long expression
+    there (otherwise its minimum width is the whole expression, which widened the tab)."""
+    return text.replace("(", "(\u200b").replace("·", "·\u200b")
 
 
 def _operand(value: float) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 # Distinct, colour-blind-safe colours readable on white (Okabe-Ito based). Use them in this order for series.
 SERIES_COLORS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
@@ -77,6 +77,9 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full = ""
+        # Takes the width it is given and asks for none: a new title never redistributes the panels around it
+        # (each redistribution had pyqtgraph relayout and repaint the plots).
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.set_full_text(text)
 
     def full_text(self) -> str:
@@ -84,7 +87,6 @@ class ElidedLabel(QLabel):
 
     def set_full_text(self, text: str) -> None:
         self._full = text
-        self.updateGeometry()
         self._elide()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
@@ -124,8 +126,7 @@ class PlotPanel(QWidget):
         self.title_label.setFont(bold)
         self.toolbar_layout = QHBoxLayout()
         self.toolbar_layout.setContentsMargins(4, 0, 4, 0)
-        self.toolbar_layout.addWidget(self.title_label)
-        self.toolbar_layout.addStretch(1)
+        self.toolbar_layout.addWidget(self.title_label, 1)   # the room left of the tools (it elides in it)
 
         self.plot_widget = pg.PlotWidget()
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
