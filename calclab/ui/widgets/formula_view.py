@@ -1,9 +1,9 @@
 """FormulaView: typeset maths from LaTeX, drawn by matplotlib's mathtext (Agg, no LaTeX install needed).
 
 mathtext is a subset of LaTeX: `latex_to_mathtext` rewrites what SymPy prints into it (matrices and cases
-have no mathtext form). A column vector is typeset row by row and stacked here, between drawn brackets,
-because mathtext has no matrix environment. Anything that still fails to render falls back to plain text:
-a formula view never raises. Renders are cached by (latex, size, colour, dpi).
+have no mathtext form); formula_images makes, caches and stacks the images (a column vector row by row,
+between drawn brackets). Anything that still fails to render falls back to plain text: a formula view never
+raises.
 
 Typesetting costs about 0.3 ms per character of LaTeX (mathtext's parser is pure Python), so a long formula
 (a derivative of a big expression) is typeset in a separate process (mathtext_raster explains why not a
@@ -16,117 +16,37 @@ from __future__ import annotations
 
 import gc
 import itertools
-import re
 import threading
 import weakref
-from collections import OrderedDict
-from dataclasses import dataclass
 
-import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QWidget
 from shiboken6 import isValid
 
-from calclab.ui.widgets.mathtext_raster import alpha_mask, alpha_masks
+from calclab.ui.widgets.formula_images import (
+    Spec,
+    cache,
+    cache_key,
+    cache_lock,
+    colored,
+    is_cached,
+    latex_to_mathtext,
+    rasterize,
+    store,
+    sympy_to_mathtext,
+)
+from calclab.ui.widgets.mathtext_raster import alpha_masks
+
+__all__ = ["FormulaView", "formula_scroll_area", "latex_to_mathtext", "sympy_to_mathtext", "typesetter",
+           "typesetting_idle", "warm_up"]
 
 DEFAULT_FONT_PT = 15.0
-CACHE_SIZE = 256
 SYNC_CHARS = 120          # LaTeX longer than this (and not cached) is typeset in the typesetting process
 TYPESET_BUDGET_S = 10.0   # a formula still typesetting after this long stays plain text (the process restarts)
 BATCH_CHARS = 6000        # mathtext characters per typesetting job (~0.3 ms each: about 2 s)
 PENDING_TEXT_CHARS = 200  # while a formula is typeset elsewhere, this much of its plain text stands in
 MAX_TYPESET_CHARS = 3000  # longer formulas stay plain text (an image thousands of pixels wide helps nobody)
-_ROW_GAP = 0.35        # gap between vector rows, in units of the font size
-_BRACKET_PAD = 0.3     # space between a bracket and the rows, in units of the font size
-
-_cache: OrderedDict[tuple, QImage | None] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
-def sympy_to_mathtext(expr: object) -> str:
-    """sympy.latex(expr), rewritten for mathtext (no $ delimiters)."""
-    import sympy
-
-    return latex_to_mathtext(sympy.latex(expr))
-
-
-_ENV = re.compile(r"\\begin\{(matrix|pmatrix|bmatrix|array|cases)\}(?:\{[^}]*\})?(.*?)\\end\{\1\}", re.S)
-
-
-def _flatten_environment(match: re.Match) -> str:
-    """Matrices become [a, b; c, d]; cases become {a for x > 0; b otherwise} on one line."""
-    kind, body = match.group(1), match.group(2)
-    rows = [row.strip() for row in re.split(r"\\\\", body) if row.strip()]
-    if kind == "cases":
-        parts = [r"\ ".join(cell.strip() for cell in row.split("&")) for row in rows]
-        return r"\left\{" + r";\ ".join(parts) + r"\right."
-    parts = [r",\ ".join(cell.strip() for cell in row.split("&")) for row in rows]
-    inner = r";\ ".join(parts)
-    brackets = {"pmatrix": (r"\left(", r"\right)"), "bmatrix": (r"\left[", r"\right]")}.get(kind, ("", ""))
-    return brackets[0] + inner + brackets[1]   # SymPy puts its own \left[ \right] around "matrix"
-
-
-def latex_to_mathtext(latex: str) -> str:
-    """Rewrite LaTeX (as SymPy prints it) into the subset matplotlib's mathtext parses."""
-    text = latex.strip()
-    if len(text) >= 2 and text.startswith("$") and text.endswith("$"):
-        text = text[1:-1]
-    text = _ENV.sub(_flatten_environment, text)
-    text = re.sub(r"\\(displaystyle|textstyle|limits|nolimits)\b", "", text)
-    text = text.replace(r"\middle", "")
-    text = text.replace(r"\left|", "|").replace(r"\right|", "|")  # mathtext draws \left| far too small
-    text = text.replace(r"\operatorname*", r"\operatorname")
-    return text
-
-
-def _rasterize(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None:
-    """Typeset one math-mode string into a transparent QImage in `color` (None on error)."""
-    return _colored(alpha_mask(latex, font_pt, dpi), color)
-
-
-def _colored(alpha: np.ndarray | None, color: str) -> QImage | None:
-    """An alpha mask from mathtext as a QImage in `color`: no matplotlib Figure, no PNG round trip."""
-    if alpha is None:
-        return None
-    rgb = QColor(color)
-    height, width = alpha.shape
-    pixels = np.empty((height, width, 4), dtype=np.uint8)   # ARGB32 premultiplied is B, G, R, A in memory
-    a = alpha.astype(np.uint16)
-    pixels[..., 0] = (a * rgb.blue() // 255).astype(np.uint8)
-    pixels[..., 1] = (a * rgb.green() // 255).astype(np.uint8)
-    pixels[..., 2] = (a * rgb.red() // 255).astype(np.uint8)
-    pixels[..., 3] = alpha
-    return QImage(pixels.data, width, height, 4 * width, QImage.Format.Format_ARGB32_Premultiplied).copy()
-
-
-def _cache_key(latex: str, font_pt: float, color: str, dpi: float) -> tuple:
-    return (latex, round(font_pt, 2), color, round(dpi, 2))
-
-
-def _is_cached(latex: str, font_pt: float, color: str, dpi: float) -> bool:
-    with _cache_lock:
-        return _cache_key(latex, font_pt, color, dpi) in _cache
-
-
-def _render(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None:
-    """Typeset one math-mode string to an image, or None if mathtext cannot parse it. Cached; any thread."""
-    key = _cache_key(latex, font_pt, color, dpi)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    image = _rasterize(latex, font_pt, color, dpi)
-    _store(key, image)
-    return image
-
-
-def _store(key: tuple, image: QImage | None) -> None:
-    with _cache_lock:
-        _cache[key] = image
-        if len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-
 
 class _GcPause:
     """Python's automatic cyclic garbage collection, held off while the warm-up thread runs.
@@ -170,7 +90,7 @@ def warm_up() -> None:
 
     def run() -> None:
         try:
-            _rasterize("x^2", 10.0, "#000000", 72.0)
+            rasterize("x^2", 10.0, "#000000", 72.0)
         except Exception:  # noqa: BLE001 - only a speed-up
             pass
         finally:
@@ -178,29 +98,6 @@ def warm_up() -> None:
 
     _gc_pause.pause()
     threading.Thread(target=run, name="calclab-mathtext-warmup", daemon=True).start()
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """Everything one typeset image depends on (so it can be built on any thread)."""
-
-    latex: str                       # a single formula (when entries is None)
-    entries: tuple[str, ...] | None  # a column vector's rows
-    prefix: str
-    font_pt: float
-    color: str
-    dpi: float
-
-    def parts(self) -> list[str]:
-        """The mathtext strings this image is made of."""
-        if self.entries is None:
-            return [latex_to_mathtext(self.latex)]
-        return [latex_to_mathtext(e) for e in self.entries] + ([latex_to_mathtext(self.prefix)] if self.prefix else [])
-
-    def build(self) -> QImage | None:
-        if self.entries is None:
-            return _render(latex_to_mathtext(self.latex), self.font_pt, self.color, self.dpi)
-        return _compose_vector(self)
 
 
 class _Delivery(QObject):
@@ -244,12 +141,12 @@ def typesetting_idle() -> bool:
     return _typesetter is None or _typesetter.is_idle()
 
 
-_queued: list[tuple[weakref.ref, _Spec]] = []   # views waiting for the next batch, with the spec each wants
+_queued: list[tuple[weakref.ref, Spec]] = []   # views waiting for the next batch, with the spec each wants
 _flush_scheduled = False
 _job_numbers = itertools.count(1)   # every batch its own worker key: none supersedes another
 
 
-def _typeset_later(view: FormulaView, spec: _Spec) -> None:
+def _typeset_later(view: FormulaView, spec: Spec) -> None:
     """Queue spec for the typesetting process; the view shows the image if it still wants that spec then.
 
     Requests made in one turn of the event loop (a chain's 35 step rows) go as one batch and come back
@@ -263,7 +160,7 @@ def _typeset_later(view: FormulaView, spec: _Spec) -> None:
         QTimer.singleShot(0, _flush)
 
 
-def _wanting(ref: weakref.ref, spec: _Spec) -> FormulaView | None:
+def _wanting(ref: weakref.ref, spec: Spec) -> FormulaView | None:
     view = ref()
     return view if view is not None and isValid(view) and view._wanted is spec else None
 
@@ -275,11 +172,11 @@ def _flush() -> None:
     waiting = [(ref, spec) for ref, spec in _queued if _wanting(ref, spec) is not None]
     _queued.clear()
     items: dict[tuple, tuple[str, float, float]] = {}   # cache key -> (mathtext, font size, dpi), each once
-    with _cache_lock:
+    with cache_lock:
         for _ref, spec in waiting:
             for part in spec.parts():
-                key = _cache_key(part, spec.font_pt, spec.color, spec.dpi)
-                if key not in _cache:
+                key = cache_key(part, spec.font_pt, spec.color, spec.dpi)
+                if key not in cache:
                     items[key] = (part, spec.font_pt, spec.dpi)
     if not items:   # another view typeset them meanwhile
         for ref, spec in waiting:
@@ -301,7 +198,7 @@ def _flush() -> None:
         def deliver(masks: list | None, keys: list[tuple] = keys, last: bool = last) -> None:
             for index, key in enumerate(keys):   # no masks: gave up (over budget), so these stay plain text
                 mask = masks[index] if masks is not None and index < len(masks) else None
-                _store(key, _colored(mask, key[2]))
+                store(key, colored(mask, key[2]))
             if last:
                 for ref, spec in waiting:
                     view = _wanting(ref, spec)
@@ -333,7 +230,7 @@ class FormulaView(QLabel):
         self._prefix = ""
         self._fallback_text = ""
         self._fallback = False
-        self._wanted: _Spec | None = None   # the spec being typeset in the background, if any
+        self._wanted: Spec | None = None   # the spec being typeset in the background, if any
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -400,13 +297,13 @@ class FormulaView(QLabel):
             return
         dpi, _ratio = self._dpi_and_ratio()
         entries = tuple(self._entries) if self._entries is not None else None
-        spec = _Spec(self._latex, entries, self._prefix, self._font_pt, self._color(), dpi)
+        spec = Spec(self._latex, entries, self._prefix, self._font_pt, self._color(), dpi)
         parts = spec.parts()
         size = sum(len(part) for part in parts)
         self._wanted = None
         if size > MAX_TYPESET_CHARS:
             self._show_image(None)
-        elif (size <= SYNC_CHARS and not defer) or all(_is_cached(p, spec.font_pt, spec.color, dpi) for p in parts):
+        elif (size <= SYNC_CHARS and not defer) or all(is_cached(p, spec.font_pt, spec.color, dpi) for p in parts):
             self._show_image(spec.build())
         else:
             # The plain text now (its start: laying out thousands of characters costs ~1 ms per size hint,
@@ -438,47 +335,6 @@ class FormulaView(QLabel):
         self.setMinimumSize(0, 0)
         self.setMinimumSize(self.sizeHint())
         self.updateGeometry()
-
-
-def _compose_vector(spec: _Spec) -> QImage | None:
-    """Stack row images between square brackets, after the prefix image (any thread: QImage only)."""
-    font_pt, color, dpi = spec.font_pt, spec.color, spec.dpi
-    rows = [_render(latex_to_mathtext(entry), font_pt, color, dpi) for entry in spec.entries or ()]
-    prefix = _render(latex_to_mathtext(spec.prefix), font_pt, color, dpi) if spec.prefix else None
-    if any(row is None for row in rows) or (spec.prefix and prefix is None) or not rows:
-        return None
-    em = font_pt * dpi / 72.0
-    gap, pad, stroke = _ROW_GAP * em, _BRACKET_PAD * em, max(1.0, em / 14.0)
-    bracket_w = 0.35 * em
-    column_w = max(row.width() for row in rows)
-    column_h = sum(row.height() for row in rows) + gap * (len(rows) - 1)
-    vector_h = column_h + 0.4 * em
-    prefix_w = prefix.width() + 0.4 * em if prefix is not None else 0.0
-    width = prefix_w + 2 * (bracket_w + pad) + column_w + 2 * stroke
-    height = max(vector_h, prefix.height() if prefix is not None else 0.0)
-    image = QImage(int(width + 1), int(height + 1), QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if prefix is not None:
-            painter.drawImage(QPointF(0, (height - prefix.height()) / 2), prefix)
-        top = (height - vector_h) / 2
-        bottom = top + vector_h
-        left = prefix_w + stroke
-        right = width - stroke
-        painter.setPen(QPen(QColor(color), stroke))
-        for x_edge, x_tip in ((left, left + bracket_w), (right, right - bracket_w)):
-            painter.drawPolyline([QPointF(x_tip, top), QPointF(x_edge, top), QPointF(x_edge, bottom),
-                                  QPointF(x_tip, bottom)])
-        y = top + 0.2 * em
-        x_mid = left + bracket_w + pad + column_w / 2
-        for row in rows:
-            painter.drawImage(QRectF(x_mid - row.width() / 2, y, row.width(), row.height()), row)
-            y += row.height() + gap
-    finally:
-        painter.end()
-    return image
 
 
 def formula_scroll_area(view: FormulaView, parent: QWidget | None = None) -> QScrollArea:
