@@ -54,8 +54,7 @@ def differentiate(expr: sp.Expr, wrt_name: str, order: int = 1, simplify: bool =
     then exactly what the differentiation rules produce.
     """
     check_order(order)
-    wrt = find_variable(wrt_name, expr)
-    variables = tuple(sorted(set(variables_of(expr)) | {wrt}, key=lambda s: s.name))
+    wrt, variables = slice_variables(expr, wrt_name)
     if simplify:
         result = derivative(expr, wrt, order)
         first = result if order == 1 else derivative(expr, wrt, 1)
@@ -68,6 +67,12 @@ def differentiate(expr: sp.Expr, wrt_name: str, order: int = 1, simplify: bool =
         functions = ()   # the tab compiles (and reports) it itself
     return DerivativeResult(expr, wrt, order, variables, result, first, to_latex(expr), to_latex(result),
                             to_text(result), simplify, functions)
+
+
+def slice_variables(expr: sp.Expr, wrt_name: str) -> tuple[sp.Symbol, tuple[sp.Symbol, ...]]:
+    """(wrt, every variable by name): what f and its derivatives are compiled over (wrt even if f lacks it)."""
+    wrt = find_variable(wrt_name, expr)
+    return wrt, tuple(sorted(set(variables_of(expr)) | {wrt}, key=lambda s: s.name))
 
 
 def plottable(expr: sp.Expr) -> sp.Expr:
@@ -147,6 +152,40 @@ def derivative_label(wrt: str, order: int, partial: bool, variables: tuple[str, 
 def function_label(variables: tuple[str, ...]) -> str:
     """LaTeX for f(x) or f(x, y)."""
     return rf"f\left({', '.join(variables) or 'x'}\right)"
+
+
+@dataclass(frozen=True)
+class CurveNames:
+    """What the Derivatives tab calls things for one result: axes, legend and readout captions."""
+
+    variable: str          # the one differentiated by (the plot's x axis)
+    point: str             # x₀, or y₀ when differentiating by y
+    value_axis: str        # y, or f when y is one of f's variables ("y = 2x + 3" would be ambiguous)
+    function: str          # f(x, y), y = 2 (with the held values)
+    derivative: str        # f′(x), ∂f/∂x, ...
+    value_at_point: str    # f(x₀), or f at x₀ for a partial
+    slope_at_point: str    # f′(x₀), ∂f/∂x at x₀
+    higher_at_point: str   # the order-th derivative at the point ("" for order 1)
+
+
+def curve_names(result: DerivativeResult, held_value) -> CurveNames:
+    """Names for `result`; held_value(name) is the value a variable other than the one differentiated by has."""
+    names = tuple(v.name for v in result.variables)
+    wrt = result.wrt.name
+    point = f"{wrt}₀"
+    function = f"f({', '.join(names)})"
+    held = [f"{n} = {held_value(n):g}" for n in names if n != wrt]
+    if held:
+        function += f", {', '.join(held)}"
+
+    def at_point(order: int) -> str:
+        name = derivative_label_text(wrt, order, result.partial)
+        return f"{name} at {point}" if result.partial else name.replace(f"({wrt})", f"({point})")
+
+    return CurveNames(wrt, point, "f" if "y" in names else "y", function,
+                      derivative_label_text(wrt, result.order, result.partial),
+                      f"f at {point}" if result.partial else f"f({point})", at_point(1),
+                      "" if result.order == 1 else at_point(result.order))
 
 
 def derivative_label_text(wrt: str, order: int, partial: bool) -> str:

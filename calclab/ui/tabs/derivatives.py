@@ -22,9 +22,10 @@ from calclab.engine.derivatives_job import (
     DerivativeResult,
     StepsResult,
     compile_plottable,
+    curve_names,
     derivation,
-    derivative_label_text,
     differentiate,
+    slice_variables,
 )
 from calclab.state.derivatives import DerivativesState, clamp_h, preset_named
 from calclab.ui.tabs.base import TabBase
@@ -44,7 +45,6 @@ from calclab.ui.tabs.derivatives_plot import DerivativesPlot
 from calclab.ui.tabs.derivatives_steps import StepsView
 
 SHOW_F_ALONE_MS = 150     # if SymPy takes longer than this, plot f without waiting for its derivative
-KEY_STEPS_PER_VIEW = 100  # Left/Right move x0 by 1/100 of the visible width (Shift: 1/1000)
 FIT_SAMPLES = 600
 
 
@@ -244,11 +244,7 @@ class DerivativesTab(TabBase):
             self._plot_f_first()
 
     def _variables(self) -> tuple:
-        """(wrt, every variable by name): what f and its derivatives are compiled over."""
-        from calclab.engine.calculus import find_variable, variables_of
-
-        wrt = find_variable(self._state.wrt, self._expr)
-        return wrt, tuple(sorted(set(variables_of(self._expr)) | {wrt}, key=lambda s: s.name))
+        return slice_variables(self._expr, self._state.wrt)
 
     def _submit(self) -> None:
         expr, wrt, order = self._expr, self._state.wrt, self._state.order
@@ -337,26 +333,12 @@ class DerivativesTab(TabBase):
 
     def _label_curves(self) -> None:
         """Legend, axis and readout names for the current variable: f′(x₀), or ∂f/∂y at y₀, ..."""
-        result = self._result
-        names = tuple(v.name for v in result.variables)
-        wrt = result.wrt.name
-        point = f"{wrt}₀"
-        value_axis = "f" if "y" in names else "y"      # "y = 2x + 3" would be ambiguous when y is a variable
-        f_name = f"f({', '.join(names)})"
-        held = [f"{n} = {self._state.held_value(n):g}" for n in names if n != wrt]
-        if held:
-            f_name += f", {', '.join(held)}"
-        self.plot.set_labels(wrt, value_axis, f_name, derivative_label_text(wrt, result.order, result.partial))
-
-        def at_point(order: int) -> str:
-            name = derivative_label_text(wrt, order, result.partial)
-            return f"{name} at {point}" if result.partial else name.replace(f"({wrt})", f"({point})")
-
-        value_name = f"f at {point}" if result.partial else f"f({point})"
-        self.readouts.set_names(value_name, at_point(1), "" if result.order == 1 else at_point(result.order),
-                                variable=wrt, lhs=value_axis)
-        self.side.label_exact_name.setText(at_point(1))
-        self.side.set_point_name(point)
+        n = curve_names(self._result, self._state.held_value)
+        self.plot.set_labels(n.variable, n.value_axis, n.function, n.derivative)
+        self.readouts.set_names(n.value_at_point, n.slope_at_point, n.higher_at_point, variable=n.variable,
+                                lhs=n.value_axis)
+        self.side.label_exact_name.setText(n.slope_at_point)
+        self.side.set_point_name(n.point)
         self._refresh_point()
 
     # -- numeric side -------------------------------------------------------------------------------------
@@ -461,13 +443,8 @@ class DerivativesTab(TabBase):
             super().keyPressEvent(event)
 
     def _arrow(self, event: QKeyEvent) -> bool:
-        """Move x0 by a hundredth of the visible width (Shift: a thousandth); True if the key was an arrow."""
-        direction = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
-        if direction is None:
-            return False
-        x_low, x_high = self.plot.view_range()[:2]
-        step = (x_high - x_low) / KEY_STEPS_PER_VIEW
-        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            step /= 10
-        self.set_x0(self._state.x0 + direction * step)
-        return True
+        """Left/Right move x0 (see DerivativesPlot.arrow_target); True if the key was one of them."""
+        x0 = self.plot.arrow_target(event, self._state.x0)
+        if x0 is not None:
+            self.set_x0(x0)
+        return x0 is not None

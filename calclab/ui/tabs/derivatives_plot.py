@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPushButton
 
 from calclab.ui.tabs.derivatives_numeric import PointReadout, Slice, line_through, sample
@@ -22,6 +23,7 @@ DERIVATIVE_COLOR = SERIES_COLORS[1]  # vermilion
 TANGENT_COLOR = SERIES_COLORS[2]     # green
 SECANT_COLOR = SERIES_COLORS[3]      # purple-pink
 X0_LINE_COLOR = "#7A7A7A"
+KEY_STEPS_PER_VIEW = 100            # Left/Right move x0 by 1/100 of the visible width (Shift: 1/1000)
 DENSE_TRAVEL = 40.0                  # view heights of up-and-down travel beyond which a curve gets a thin pen
 
 
@@ -123,6 +125,17 @@ class DerivativesPlot(QObject):
 
     def view_range(self) -> tuple[float, float, float, float]:
         return self.panel.view_range()
+
+    def arrow_target(self, event: QKeyEvent, x0: float) -> float | None:
+        """Where Left/Right move x0: a hundredth of the visible width (Shift: a thousandth); None for other keys."""
+        direction = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
+        if direction is None:
+            return None
+        x_low, x_high = self.view_range()[:2]
+        step = (x_high - x_low) / KEY_STEPS_PER_VIEW
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            step /= 10
+        return x0 + direction * step
 
     def refresh_curves(self) -> None:
         """Sample f and the derivative at screen resolution over the visible x range (numbers only)."""
