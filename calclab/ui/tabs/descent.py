@@ -358,11 +358,7 @@ class DescentTab(TabBase):
         return self.compiled.names if self.compiled is not None else ["x"]
 
     def _table_run(self) -> Descent | None:
-        chosen = self.combo_table_run.currentText()
-        for name, run in self.runs:
-            if name == chosen:
-                return run
-        return self.primary()
+        return dict(self.runs).get(self.combo_table_run.currentText()) or self.primary()
 
     # -- slots --------------------------------------------------------------------------------------------
 
@@ -401,28 +397,22 @@ class DescentTab(TabBase):
         self._rebuild_runs()
 
     def _on_learning_rate_changed(self, value: float) -> None:
-        """Applies from the next step: the runs keep their history."""
         self._state.learning_rate = value
+        self._apply_learning_rates()
+
+    def _on_compare_learning_rate_changed(self, name: str, value: float) -> None:
+        self._state.compare_lrs[name] = value
+        self._apply_learning_rates()
+
+    def _apply_learning_rates(self) -> None:
+        """A learning rate changed: it applies from the next step (the runs keep their history)."""
         for name, run in self.runs:
             run.lr = self._state.lr_for(name)   # compared optimizers with their own η keep it
-        self._relabel_runs()
+        self.function_view.relabel()
+        self.loss_view.relabel()
         self._update_bound()
         if self.runs:
             self._refresh()
-
-    def _on_compare_learning_rate_changed(self, name: str, value: float) -> None:
-        """A compared optimizer's own η: like the main one, it applies from the next step."""
-        self._state.compare_lrs[name] = value
-        for run_name, run in self.runs:
-            if run_name == name:
-                run.lr = self._state.lr_for(name)
-        self._relabel_runs()
-        if self.runs:
-            self._refresh()
-
-    def _relabel_runs(self) -> None:
-        self.function_view.relabel()
-        self.loss_view.relabel()
 
     def _on_show_internals_changed(self, on: bool) -> None:
         self._state.show_internals = on
