@@ -68,7 +68,7 @@ def _trig_args_linear(expr: sp.Expr) -> bool:
     return True
 
 
-def _size(expr: sp.Expr, limit: int) -> int:
+def tree_size(expr: sp.Expr, limit: int) -> int:
     """The number of nodes in expr's tree, counting no further than limit + 1 (cheap on huge trees)."""
     count = 0
     for _ in sp.preorder_traversal(expr):
@@ -81,11 +81,11 @@ def _size(expr: sp.Expr, limit: int) -> int:
 def _tidy(expr: sp.Expr) -> sp.Expr:
     """Between orders: expanded and collected if that is smaller (sigmoid's 10th derivative stays ~60 nodes
     instead of ~13,000)."""
-    too_big = _size(expr, TIDY_MAX_NODES) > TIDY_MAX_NODES
+    too_big = tree_size(expr, TIDY_MAX_NODES) > TIDY_MAX_NODES
     if too_big or _largest_exponent(expr, add_base_only=True) > EXPAND_MAX_EXPONENT:
         return expr
     tidied = sp.factor_terms(sp.expand(expr))
-    return tidied if _size(tidied, TIDY_MAX_NODES) < _size(expr, TIDY_MAX_NODES) else expr
+    return tidied if tree_size(tidied, TIDY_MAX_NODES) < tree_size(expr, TIDY_MAX_NODES) else expr
 
 
 def derivative(expr: sp.Expr, wrt: sp.Symbol, order: int = 1) -> sp.Expr:
@@ -98,7 +98,7 @@ def derivative(expr: sp.Expr, wrt: sp.Symbol, order: int = 1) -> sp.Expr:
         raise ValueError("the order of a derivative must be between 1 and 10")
     result = expr
     for step in range(1, order + 1):
-        if step > 1 and _size(result, DIFF_MAX_NODES) > DIFF_MAX_NODES:
+        if step > 1 and tree_size(result, DIFF_MAX_NODES) > DIFF_MAX_NODES:
             raise ValueError(f"the derivative of order {step} grows too large to show; "
                              f"try order {step - 1} or a simpler expression")
         result = sp.diff(result, wrt)

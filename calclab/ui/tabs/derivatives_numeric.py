@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from calclab.engine.calculus import tree_size
 from calclab.engine.derivatives_job import plottable
 from calclab.engine.numeric import compile_function
 
@@ -64,12 +65,7 @@ def remember(expr: sp.Expr, variables: tuple[sp.Symbol, ...], func: object) -> N
 
 def cheap_to_compile(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> bool:
     """Already compiled, or small enough to lambdify on the GUI thread in a few milliseconds."""
-    if (expr, tuple(variables)) in _COMPILED:
-        return True
-    for count, _node in enumerate(sp.preorder_traversal(expr), start=1):
-        if count > GUI_COMPILE_NODES:
-            return False
-    return True
+    return (expr, tuple(variables)) in _COMPILED or tree_size(expr, GUI_COMPILE_NODES) <= GUI_COMPILE_NODES
 
 
 def compile_slice(variables: Sequence[sp.Symbol], wrt: sp.Symbol, held: dict[str, float], expression: sp.Expr,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from calclab.engine.calculus import gradient, hessian, variables_of
+from calclab.engine.calculus import gradient, hessian, tree_size, variables_of
 from calclab.engine.descent import Descent
 from calclab.engine.numeric import NumericFunction, compile_function
 from calclab.state.descent import DescentState
@@ -45,7 +45,7 @@ def prepare(expr: sp.Expr) -> Prepared:
     if not 1 <= len(variables) <= 2:
         raise ValueError(f"descent here needs a function of one or two variables; this one has {len(variables)}")
     grad = tuple(gradient(expr, list(variables)))
-    if sum(_nodes(g, HESSIAN_MAX_GRADIENT_NODES) for g in grad) > HESSIAN_MAX_GRADIENT_NODES:
+    if sum(tree_size(g, HESSIAN_MAX_GRADIENT_NODES) for g in grad) > HESSIAN_MAX_GRADIENT_NODES:
         return Prepared(expr, variables, grad, (), None, *_compile(expr, variables, grad, ()))
     matrix = hessian(expr, list(variables))
     rows = tuple(tuple(matrix[i, j] for j in range(len(variables))) for i in range(len(variables)))
@@ -68,16 +68,6 @@ def _compile(expr: sp.Expr, variables: tuple[sp.Symbol, ...], grad: tuple[sp.Exp
                 tuple(tuple(compile_function(h, variables) for h in row) for row in rows))
     except (TypeError, SyntaxError) as exc:
         raise ValueError(f"cannot evaluate f: {exc}") from exc
-
-
-def _nodes(expr: sp.Expr, limit: int) -> int:
-    """The number of nodes in expr's tree, counting no further than limit + 1 (cheap on huge trees)."""
-    count = 0
-    for _node in sp.preorder_traversal(expr):
-        count += 1
-        if count > limit:
-            break
-    return count
 
 
 def _difference_hessian(grad: Callable[[np.ndarray], np.ndarray], point: np.ndarray) -> np.ndarray:
