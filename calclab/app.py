@@ -22,7 +22,7 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
     failed or raised while taking a screenshot. `session` is a .calclab file to open; without it an interactive
     run restores the last autosave. A screenshot run never restores or autosaves, and says problems on stderr.
     """
-    from calclab.ui.tabs import TAB_NAMES
+    from calclab.state import TAB_NAMES
 
     if tab is not None and tab not in TAB_NAMES:
         print(f"error: unknown tab '{tab}'; choose from {', '.join(TAB_NAMES)}", file=sys.stderr)

@@ -18,8 +18,7 @@ from calclab import __version__
 from calclab.argtypes import finite_float, int_in
 from calclab.export_cli import add_export_parser
 from calclab.export_cli import run as _cmd_export
-
-TAB_NAMES = ("derivatives", "gradients", "chain", "descent", "backprop")
+from calclab.state import TAB_NAMES
 
 
 class UsageError(Exception):

@@ -18,8 +18,8 @@ from dataclasses import replace
 from typing import Any
 
 from calclab.argtypes import finite_float, int_in
+from calclab.state import TAB_NAMES
 
-TAB_NAMES = ("derivatives", "gradients", "chain", "descent", "backprop")
 FORMATS = (".png", ".svg", ".gif", ".csv")
 SIZE_MAX = 4000
 TAB_SIZE = (1400, 900)          # the tab is laid out as in a 1400x900 window (like --screenshot)
@@ -339,7 +339,7 @@ def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
 
     from calclab.ui import export
     from calclab.ui.export_sources import animation_frames, settle, table_of
-    from calclab.ui.tabs import TABS, load_tab_class
+    from calclab.ui.tabs import load_tab_class, tab_spec
     from calclab.ui.widgets.plot_panel import apply_plot_theme
     from calclab.ui.worker import SymbolicWorker
 
@@ -351,7 +351,7 @@ def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
     worker.start()
     try:
         apply_plot_theme()
-        target = dict((name, t) for name, _title, t in TABS)[tab_name]
+        target = tab_spec(tab_name).view_target
         tab = load_tab_class(target)(worker)
         tab.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         tab.resize(*TAB_SIZE)

@@ -10,7 +10,6 @@ data folder is looked up when CALCLAB_HOME is not set).
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import os
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calclab import __version__, atomic
+from calclab.state import TAB_NAMES, TABS, tab_spec
 
 VERSION = 1
 SUFFIX = ".calclab"
@@ -26,52 +26,24 @@ AUTOSAVE_NAME = "autosave"
 AUTOSAVE_SLOTS = 20        # autosave.calclab, autosave-1.calclab, ... (a damaged one is skipped, never replaced)
 HOME_ENV = "CALCLAB_HOME"  # tests (and portable installs) put the autosave and settings here
 
-# tab name -> "module:StateClass"; imported lazily so a missing tab module only loses that tab.
-STATE_CLASSES: dict[str, str] = {
-    "derivatives": "calclab.state.derivatives:DerivativesState",
-    "gradients": "calclab.state.gradients:GradientsState",
-    "chain": "calclab.state.chain_rule:ChainRuleState",
-    "descent": "calclab.state.descent:DescentState",
-    "backprop": "calclab.state.backprop:BackpropState",
-}
-
 
 class SessionError(atomic.WriteError):
     """A session file that could not be written; str() is one line."""
 
 
 def state_class(tab: str) -> type | None:
-    """The state dataclass of `tab`, or None if that tab has none (yet)."""
-    target = STATE_CLASSES.get(tab)
-    if target is None:
-        return None
-    module_name, _, class_name = target.partition(":")
-    try:
-        return getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError):
-        return None
+    """The state dataclass of `tab`, or None for a name the registry does not have."""
+    return tab_spec(tab).state_class() if tab in TAB_NAMES else None
 
 
 def default_state(tab: str) -> Any | None:
-    """What `tab` shows when it starts: its DEFAULT_PRESET (the lesson's example) if it has one, else the
-    state class's defaults; None if the tab has no state class."""
-    cls = state_class(tab)
-    if cls is None:
-        return None
-    module = importlib.import_module(cls.__module__)
-    preset = getattr(module, "DEFAULT_PRESET", None)
-    made = preset.make_state() if hasattr(preset, "make_state") else None
-    return made if isinstance(made, cls) else cls()
+    """What `tab` shows when it starts (see TabSpec.default_state); None for a name the registry does not have."""
+    return tab_spec(tab).default_state() if tab in TAB_NAMES else None
 
 
 def default_states() -> dict[str, Any]:
-    """A fresh default state for every tab that has a state class."""
-    states = {}
-    for tab in STATE_CLASSES:
-        state = default_state(tab)
-        if state is not None:
-            states[tab] = state
-    return states
+    """A fresh default state for every tab."""
+    return {spec.name: spec.default_state() for spec in TABS}
 
 
 @dataclass
@@ -150,7 +122,7 @@ def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
         states[tab] = state
         reset += [f"{tab}.{key}" for key in _changed_keys(entry, state.to_dict())]
     current = data.get("current_tab")
-    result = LoadResult(states, current if isinstance(current, str) and current in STATE_CLASSES else None)
+    result = LoadResult(states, current if isinstance(current, str) and current in TAB_NAMES else None)
     if reset:
         result.reset_fields = reset
         shown = ", ".join(reset[:4]) + (f" and {len(reset) - 4} more" if len(reset) > 4 else "")

@@ -43,7 +43,7 @@ def _non_default_states() -> dict:
 
 
 def test_every_tab_has_a_state_class_with_to_and_from_dict():
-    for tab in session.STATE_CLASSES:
+    for tab in session.TAB_NAMES:
         cls = session.state_class(tab)
         if cls is None:
             pytest.skip(f"the {tab} tab has no state module yet")

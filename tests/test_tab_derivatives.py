@@ -25,6 +25,7 @@ from calclab.ui.tabs.derivatives import DerivativesTab
 from calclab.ui.tabs.derivatives_controls import h_from_slider, slider_from_h
 from calclab.ui.tabs.derivatives_numeric import break_curve, fit_y_range, tangent_equation
 from calclab.ui.widgets.expression_box import DEBOUNCE_MS
+from calclab.ui.worker import TIMEOUT, JobFailure
 
 x, y = sp.symbols("x y", real=True)
 WAIT_MS = 15000
@@ -527,7 +528,7 @@ class _SlowSimplifyWorker:
 
         self.calls.append((func.__name__, args[1:]))
         if func is differentiate and args[3] is True:
-            QTimer.singleShot(0, lambda: on_error("gave up: still computing after 2 s"))
+            QTimer.singleShot(0, lambda: on_error(JobFailure(TIMEOUT, "gave up: still computing after 2 s")))
         else:
             QTimer.singleShot(0, lambda: on_done(func(*args)))
 

@@ -27,7 +27,7 @@ def test_title_and_five_tabs_in_order(window):
     assert window.windowTitle() == "calclab"
     titles = [window.tab_widget.tabText(i) for i in range(window.tab_widget.count())]
     assert titles == TITLES
-    assert window.tab_names() == ["derivatives", "gradients", "chain", "descent", "backprop"] == TAB_NAMES
+    assert window.tab_names() == ["derivatives", "gradients", "chain", "descent", "backprop"] == list(TAB_NAMES)
 
 
 def test_select_tab_by_name_builds_it(window):

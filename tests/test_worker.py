@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer
 
 from calclab.engine.functions import sigmoid
 from calclab.engine.parsing import ExpressionError, parse
-from calclab.ui.worker import SymbolicWorker
+from calclab.ui.worker import JobFailure, SymbolicWorker
 
 
 class Outcome:
@@ -23,14 +23,16 @@ class Outcome:
     def __init__(self) -> None:
         self.results: list[object] = []
         self.errors: list[str] = []
+        self.kinds: list[str] = []
         self.threads: list[threading.Thread] = []
 
     def on_done(self, value: object) -> None:
         self.results.append(value)
         self.threads.append(threading.current_thread())
 
-    def on_error(self, message: str) -> None:
-        self.errors.append(message)
+    def on_error(self, failure: JobFailure) -> None:
+        self.errors.append(failure.message)
+        self.kinds.append(failure.kind)
         self.threads.append(threading.current_thread())
 
     @property
@@ -71,6 +73,7 @@ def test_other_exceptions_name_their_type(qtbot, worker):
     outcome = submit(worker, "zero", divmod, 1, 0)
     qtbot.waitUntil(lambda: outcome.called, timeout=10000)
     assert outcome.errors == ["ZeroDivisionError: integer division or modulo by zero"]
+    assert outcome.kinds == ["error"]
 
 
 def test_runaway_job_is_killed_after_the_budget_and_the_next_job_works(qtbot, worker):
@@ -83,6 +86,7 @@ def test_runaway_job_is_killed_after_the_budget_and_the_next_job_works(qtbot, wo
         hung = submit(worker, "hang", time.sleep, 60)
         qtbot.waitUntil(lambda: hung.called, timeout=10000)
         assert hung.errors == ["gave up: still computing after 0.5 s"]
+        assert hung.kinds == ["timeout"]
         assert time.monotonic() - started < 5
         assert not os.path.exists(f"/proc/{old_pid}")   # killed and reaped, not a zombie
         after = submit(worker, "after", sp.factor, parse("x^2 - 1"))

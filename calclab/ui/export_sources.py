@@ -50,7 +50,7 @@ def settle(worker, timeout: float = 15.0, idle_for: float = 0.3, ready=None) -> 
 
 def animation_of(tab: QWidget, tab_name: str) -> Animation | None:
     """The tab's animation, or None if it has none."""
-    if hasattr(tab, "export_animation"):
+    if tab.has_animation():
         return tab.export_animation()
     if tab_name == "descent" and hasattr(tab, "runs"):
         return _descent_animation(tab)
@@ -60,7 +60,7 @@ def animation_of(tab: QWidget, tab_name: str) -> Animation | None:
 
 
 def has_animation(tab: QWidget, tab_name: str) -> bool:
-    return hasattr(tab, "export_animation") or (tab_name == "descent" and hasattr(tab, "runs")) or \
+    return tab.has_animation() or (tab_name == "descent" and hasattr(tab, "runs")) or \
         (tab_name == "backprop" and hasattr(tab, "model"))
 
 
@@ -133,13 +133,13 @@ def _backprop_animation(tab) -> Animation:
 # -- tables ----------------------------------------------------------------------------------------------------
 
 def has_table(tab: QWidget, tab_name: str) -> bool:
-    return hasattr(tab, "export_table") or (tab_name == "descent" and hasattr(tab, "table_model")) or \
+    return tab.has_table() or (tab_name == "descent" and hasattr(tab, "table_model")) or \
         (tab_name == "backprop" and hasattr(tab, "model"))
 
 
 def table_of(tab: QWidget, tab_name: str) -> tuple[list[str], list[list[object]]]:
     """The tab's data as (header, rows): the descent iteration table, the training loss history."""
-    if hasattr(tab, "export_table"):
+    if tab.has_table():
         return tab.export_table()
     if tab_name == "descent" and hasattr(tab, "table_model"):
         model = tab.table_model

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBo
 
 from calclab import __version__
 from calclab.ui.tabs import TABS, load_tab_class
+from calclab.ui.tabs.base import TabBase
 from calclab.ui.worker import SymbolicWorker
 
 BUSY_LABEL_DELAY_MS = 300   # show "computing…" only for work the user would notice
@@ -39,8 +40,8 @@ class MainWindow(QMainWindow):
         self._eager_tabs = eager_tabs
         self._tabs: dict[str, QWidget] = {}
         self._pages: dict[str, QWidget] = {}
-        self._names = [name for name, _title, _target in TABS]
-        self._targets = {name: target for name, _title, target in TABS}
+        self._names = [spec.name for spec in TABS]
+        self._targets = {spec.name: spec.view_target for spec in TABS}
         self._started = False
         self.build_errors: list[str] = []   # one line per tab that failed to build
         self.setWindowTitle("calclab")
@@ -48,13 +49,14 @@ class MainWindow(QMainWindow):
 
         self.tab_widget = QTabWidget()
         self.tab_widget.setDocumentMode(True)
-        for name, title, _target in TABS:
+        for spec in TABS:
+            name = spec.name
             page = QWidget()
             page.setObjectName(f"page_{name}")
             layout = QVBoxLayout(page)
             layout.setContentsMargins(0, 0, 0, 0)
             self._pages[name] = page
-            self.tab_widget.addTab(page, title)
+            self.tab_widget.addTab(page, spec.title)
         if initial_tab is not None:
             self.select_tab(initial_tab)
         self.tab_widget.currentChanged.connect(self._on_current_changed)
@@ -201,6 +203,6 @@ class MainWindow(QMainWindow):
             tab.setWordWrap(True)
         self._tabs[name] = tab
         page.layout().addWidget(tab)
-        if hasattr(tab, "status_message"):
+        if isinstance(tab, TabBase):
             tab.status_message.connect(self._on_status_message)
         self.tab_built.emit(name)

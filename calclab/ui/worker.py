@@ -4,7 +4,8 @@ SymPy can run for minutes (simplify on a large expression) and a thread cannot b
 run in one child process started with the "spawn" method (forking a process that runs Qt is unsafe).
 A job over its time budget is abandoned: the process is killed and a fresh one started, and the caller gets
 "gave up: still computing after 2 s". Jobs are keyed: a newer job with the same key supersedes an older
-one, whose callbacks are then never called, so a tab never shows a stale result.
+one, whose callbacks are then never called, so a tab never shows a stale result. A failure reaches `on_error`
+as a `JobFailure`: a kind ("timeout", "error" or "crashed") and a one-line message.
 
 Usage (GUI thread only):
     worker.submit("derivative", derivative, expr, x, on_done=self._on_derivative, on_error=self._on_error)
@@ -95,6 +96,20 @@ def _serve(conn, parent_pid: int, preload: tuple[str, ...]) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # GUI side
 
+TIMEOUT, ERROR, CRASHED = "timeout", "error", "crashed"
+
+
+@dataclass(frozen=True)
+class JobFailure:
+    """Why a job gave no result: `kind` is TIMEOUT (over budget), ERROR (the job raised) or CRASHED (the worker
+    process died or could not start); `message` is one line for the user. str() is the message."""
+
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
 
 @dataclass
 class _Job:
@@ -102,7 +117,7 @@ class _Job:
     key: str
     payload: bytes
     on_done: Callable[[object], None]
-    on_error: Callable[[str], None]
+    on_error: Callable[[JobFailure], None]
     stale: bool = False
 
 
@@ -171,8 +186,8 @@ class SymbolicWorker(QObject):
         self._start_timer.start(int(START_TIMEOUT_S * 1000))
 
     def submit(self, key: str, func: Callable, *args: object, on_done: Callable[[object], None],
-               on_error: Callable[[str], None]) -> None:
-        """Queue func(*args); on_done(result) or on_error(message) is later called on the GUI thread.
+               on_error: Callable[[JobFailure], None]) -> None:
+        """Queue func(*args); on_done(result) or on_error(JobFailure) is later called on the GUI thread.
 
         A job already queued or running under the same key is superseded: its callbacks are dropped.
         Raises pickle.PicklingError / AttributeError at once if func or args cannot be pickled.
@@ -183,7 +198,7 @@ class SymbolicWorker(QObject):
         self._supersede(key)
         self._queue.append(_Job(next(self._ids), key, payload, on_done, on_error))
         if self._broken_message:
-            self._fail_queued(self._broken_message)
+            self._fail_queued(JobFailure(CRASHED, self._broken_message))
             return
         self.start()
         self._dispatch()
@@ -277,7 +292,10 @@ class SymbolicWorker(QObject):
         self._current = None
         self._dispatch()
         if not job.stale:
-            self._call(job.on_done if ok else job.on_error, payload)
+            if ok:
+                self._call(job.on_done, payload)
+            else:
+                self._call(job.on_error, JobFailure(ERROR, str(payload)))
         self._update_busy()
 
     def _on_budget_expired(self) -> None:
@@ -287,7 +305,7 @@ class SymbolicWorker(QObject):
         self._current = None
         self._stop_process(graceful=False)
         if not job.stale:
-            self._call(job.on_error, f"gave up: still computing after {self._budget_s:g} s")
+            self._call(job.on_error, JobFailure(TIMEOUT, f"gave up: still computing after {self._budget_s:g} s"))
         if not self._closed:
             self.start()  # stay warm for the next job
         self._update_busy()
@@ -304,21 +322,21 @@ class SymbolicWorker(QObject):
         job, self._current = self._current, None
         self._budget_timer.stop()
         if job is not None and not job.stale:
-            self._call(job.on_error, "the symbolic worker stopped unexpectedly; try again")
+            self._call(job.on_error, JobFailure(CRASHED, "the symbolic worker stopped unexpectedly; try again"))
         if not was_ready:
             self._start_failures += 1
             if self._start_failures >= MAX_START_FAILURES:
                 self._broken_message = f"the symbolic worker could not start (exit code {exitcode})"
                 print(f"error: {self._broken_message}", file=sys.stderr)
-                self._fail_queued(self._broken_message)
+                self._fail_queued(JobFailure(CRASHED, self._broken_message))
         if not self._closed:
             self.start()  # stay warm (start() does nothing once the worker is broken)
         self._update_busy()
 
-    def _fail_queued(self, message: str) -> None:
+    def _fail_queued(self, failure: JobFailure) -> None:
         jobs, self._queue = list(self._queue), deque()
         for job in jobs:
-            self._call(job.on_error, message)
+            self._call(job.on_error, failure)
         self._update_busy()
 
     def _stop_process(self, graceful: bool) -> None:

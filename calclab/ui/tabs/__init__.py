@@ -1,18 +1,12 @@
-"""The tab registry: (cli name, title, "module:Class"), in display order. Tab modules are imported lazily."""
+"""The tabs, one package each. Which tabs exist, in what order, is the registry in `calclab.state` (TABS)."""
 
 from __future__ import annotations
 
 import importlib
 
-TABS: list[tuple[str, str, str]] = [
-    ("derivatives", "Derivatives", "calclab.ui.tabs.derivatives:DerivativesTab"),
-    ("gradients", "Gradients", "calclab.ui.tabs.gradients:GradientsTab"),
-    ("chain", "Chain Rule", "calclab.ui.tabs.chain_rule:ChainRuleTab"),
-    ("descent", "Descent", "calclab.ui.tabs.descent:DescentTab"),
-    ("backprop", "Backprop", "calclab.ui.tabs.backprop:BackpropTab"),
-]
+from calclab.state import TAB_NAMES, TABS, tab_spec
 
-TAB_NAMES: list[str] = [name for name, _title, _target in TABS]
+__all__ = ["TABS", "TAB_NAMES", "load_tab_class", "tab_spec"]
 
 
 def load_tab_class(target: str) -> type:

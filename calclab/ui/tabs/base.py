@@ -1,48 +1,122 @@
-"""What every tab shares: the constructor signature, a status-message signal, and the export hook.
+"""The tab contract, written once: what the window, sessions and export may ask of every tab.
 
-A tab is a QWidget built as `TabClass(worker, parent)`; the main window shows `status_message` in its status
-bar and the export code (a later issue) asks `main_plot()` for the plot to write.
+A tab is a QWidget built as `TabClass(worker, parent)` over one small Qt-free state object. Every tab binds the
+same way: `tab.py` keeps a private `_state`; each control's slot writes its field; `set_state` shows a state on
+the widgets (with their signals blocked) and starts the work it needs; widgets are never read back to rebuild
+the state. Session save/open and export use only what is declared here: no `hasattr`, no tab names tested.
+
+Worker jobs go through `submit`, which keys them per tab and per job (a newer job supersedes an older one of
+the same name), drops results that arrive after the tab is gone, knows whether the tab is still waiting
+(`is_busy`), and reports a failure the same way in every tab unless the caller handles it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import shiboken6
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from calclab.ui.worker import JobFailure
 
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
     from calclab.ui.worker import SymbolicWorker
 
+Animation = tuple[int, Iterator[str]]        # (frame count, captions: each yielded once the plots show it)
+Table = tuple[list[str], list[list[object]]]  # (header, rows)
+
 
 class TabBase(QWidget):
-    """Base class of the five tabs. Subclasses set `name` (the --tab name) and `title`."""
+    """Base class of every tab. Subclasses set `name` and `title` (from the registry in calclab.state), `views`
+    (the names `calclab export TAB --view V` accepts; the first is the main plot), and implement the state
+    property, `set_state` and `main_plot`."""
 
     name: str = ""
     title: str = ""
+    views: tuple[str, ...] = ("main",)
     status_message = Signal(str)  # a one-line message for the window's status bar
 
     def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
+        self._jobs_out: set[str] = set()          # job names submitted and not yet answered
+        keys: set[str] = set()
+        self._job_keys = keys
+        # A job still out when the tab is deleted is dropped, so no callback touches a deleted widget.
+        self.destroyed.connect(lambda *_: [worker.cancel(key) for key in list(keys)])
 
-    def main_plot(self) -> pg.PlotWidget | None:
-        """The plot that Ctrl+E / `calclab export` writes; None when the tab has no plot."""
+    # -- the contract ------------------------------------------------------------------------------------
+    # `state`: a property in every tab, returning a copy of its current inputs (its state dataclass).
+
+    def set_state(self, state: Any) -> None:
+        """Show `state` on the widgets and start what it needs (the last good result stays until then)."""
+        raise NotImplementedError
+
+    def main_plot(self) -> pg.PlotWidget:
+        """The plot that Ctrl+E and `calclab export` write."""
+        raise NotImplementedError
+
+    def plots(self) -> list[pg.PlotWidget]:
+        """Every plot of the tab (the export buttons, themes and tests walk them)."""
+        return [self.main_plot()]
+
+    def view_plot(self, view: str) -> pg.PlotWidget | QWidget:
+        """What `calclab export TAB --view V` renders; `view` is one of `views`."""
+        if view not in self.views:
+            raise KeyError(f"the {self.name} tab has no view '{view}'; choose from {', '.join(self.views)}")
+        return self.main_plot()
+
+    def is_busy(self) -> bool:
+        """True while a job of this tab is out (tests, --screenshot and export wait for it)."""
+        return bool(self._jobs_out)
+
+    def export_animation(self) -> Animation | None:
+        """The tab's animation for a GIF (None: the tab has none). Tabs that have one override this."""
         return None
 
+    def export_table(self) -> Table | None:
+        """The tab's data for a CSV (None: the tab has none). Tabs that have one override this."""
+        return None
 
-class PlaceholderTab(TabBase):
-    """An honest stand-in for a tab that is not built yet: says so on screen."""
+    def has_animation(self) -> bool:
+        """True if the tab offers an animation (without making it: that may run the whole descent)."""
+        return type(self).export_animation is not TabBase.export_animation
 
-    blurb: str = ""
+    def has_table(self) -> bool:
+        """True if the tab offers a data table."""
+        return type(self).export_table is not TabBase.export_table
 
-    def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
-        super().__init__(worker, parent)
-        label = QLabel(f"<h2>{self.title}</h2><p>This tab is coming next.</p><p>{self.blurb}</p>")
-        label.setObjectName("placeholder_label")
-        label.setWordWrap(True)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
+    # -- jobs --------------------------------------------------------------------------------------------
+
+    def submit(self, job: str, func: Callable, *args: object, on_done: Callable[[Any], None],
+               on_error: Callable[[JobFailure], None] | None = None) -> None:
+        """Run func(*args) in the worker as this tab's job `job` (superseding the last one of that name).
+
+        `on_done(result)` or `on_error(JobFailure)` runs on the GUI thread, never after the tab is deleted;
+        without `on_error` a failure is reported by `show_failure`.
+        """
+        key = f"{self.name}.{job}.{id(self)}"
+        self._job_keys.add(key)
+        self._jobs_out.add(job)
+        report = on_error if on_error is not None else (lambda failure: self.show_failure(job, failure))
+        self.worker.submit(key, func, *args, on_done=self._answer(job, on_done), on_error=self._answer(job, report))
+
+    def cancel(self, job: str) -> None:
+        """Drop this tab's job `job` if it is out (its callbacks are never called)."""
+        self.worker.cancel(f"{self.name}.{job}.{id(self)}")
+        self._jobs_out.discard(job)
+
+    def show_failure(self, job: str, failure: JobFailure) -> None:
+        """How a tab says a job failed when the caller gave no `on_error`: one line in the status bar."""
+        self.status_message.emit(f"{self.title}: {failure.message}")
+
+    def _answer(self, job: str, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        def call(value: object) -> None:
+            if shiboken6.isValid(self):   # a late answer for a tab that is gone is dropped
+                self._jobs_out.discard(job)
+                callback(value)
+        return call

@@ -43,6 +43,7 @@ from calclab.ui.tabs.derivatives_numeric import (
 )
 from calclab.ui.tabs.derivatives_plot import DerivativesPlot
 from calclab.ui.tabs.derivatives_steps import StepsView
+from calclab.ui.worker import TIMEOUT, JobFailure
 
 SHOW_F_ALONE_MS = 150     # if SymPy takes longer than this, plot f without waiting for its derivative
 FIT_SAMPLES = 600
@@ -288,17 +289,17 @@ class DerivativesTab(TabBase):
         if self._result is not None:
             self.header.show_result(self._result)
 
-    def _on_derivative_error(self, message: str) -> None:
-        if self._simplifying and message.startswith("gave up"):
+    def _on_derivative_error(self, failure: JobFailure) -> None:
+        if self._simplifying and failure.kind == TIMEOUT:
             # simplify() is what runs away on big derivatives: show the rules' raw result instead.
             self.header.show_message("simplifying took too long; differentiating without simplify…")
             self._submit_derivative(simplify=False)
             return
         self._pending.discard("derivative")
         self._show_f_timer.stop()
-        self.header.show_message(f"no derivative: {message}")
+        self.header.show_message(f"no derivative: {failure.message}")
         self._compile_f_alone()
-        self.status_message.emit(f"Derivative: {message}")
+        self.status_message.emit(f"Derivative: {failure.message}")
 
     def _on_steps_done(self, result: StepsResult) -> None:
         self._pending.discard("steps")
