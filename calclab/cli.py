@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 from calclab import __version__
-from calclab.argtypes import finite_float, int_in
+from calclab.argtypes import add_backprop_options, add_descent_options, finite_float, int_in
 from calclab.export_cli import add_export_parser
 from calclab.export_cli import run as _cmd_export
 from calclab.state import TAB_NAMES
@@ -44,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:   # `calclab ... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _one_line(message: str) -> str:
@@ -256,34 +260,20 @@ def _cmd_descent(args: argparse.Namespace) -> int:
     from calclab.engine.calculus import variables_of
     from calclab.engine.descent import Descent
     from calclab.engine.numeric import point_function
+    from calclab.engine.parsing import parse
+    from calclab.state.options import build_state
 
-    expr = _expression(args.expression)
+    args.expr = args.expression
+    state = build_state("descent", args)   # the lesson's example, then the options, within the state's limits
+    expr = parse(state.expression)
     variables = variables_of(expr)
-    if not variables:
-        raise UsageError("the function has no variables to descend on")
-    x0 = [_number(v, "--x0") for v in args.x0.split(",")]
-    if len(x0) != len(variables):
-        names = ", ".join(v.name for v in variables)
-        raise UsageError(f"--x0 needs {len(variables)} value(s), one for each of {names}")
-    hyper: dict[str, float] = {}
-    if args.momentum is not None:
-        hyper["momentum"] = args.momentum
-    if args.betas is not None:
-        parts = args.betas.split(",")
-        if len(parts) != 2:
-            raise UsageError("--betas takes two numbers, B1,B2")
-        hyper["beta1"], hyper["beta2"] = (_number(p, "--betas") for p in parts)
-    if args.alpha is not None:
-        hyper["alpha"] = args.alpha
-    if args.eps is not None:
-        hyper["eps"] = args.eps
     f, grad = point_function(expr, variables)
-    run = Descent(f, grad, x0, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
-                  tolerance=args.tolerance, **hyper)
+    run = Descent(f, grad, state.start, optimizer=state.optimizer, lr=state.learning_rate, epochs=state.epochs,
+                  tolerance=state.tolerance, **state.hyper())
     run.run()
     records = list(run.history)
     names = [v.name for v in variables]
-    payload = {"variables": names, "optimizer": args.optimizer, "lr": args.lr, "status": run.status,
+    payload = {"variables": names, "optimizer": state.optimizer, "lr": state.learning_rate, "status": run.status,
                "message": run.message,
                "steps": [{"epoch": r.epoch, "x": [_json_number(float(v)) for v in r.x],
                           "f": _json_number(r.f), "grad": [_json_number(float(g)) for g in r.grad]}
@@ -304,28 +294,16 @@ def format_epoch(epoch: int, names: Sequence[str], point: Sequence[float], value
     return f"Epoch {epoch}: {coords}, f({', '.join(names)}) = {float(value)!r}"
 
 
-# Layer sizes and learning rates that train each data set well with the default epochs.
-BACKPROP_DEFAULTS = {"xor": ("2,4,1", 0.5), "circles": ("2,8,1", 0.5), "moons": ("2,8,8,1", 0.5),
-                     "spiral": ("2,8,8,8,1", 0.3), "sine": ("1,8,8,1", 0.1)}
-
-
 # --- backprop ----------------------------------------------------------------------------------------------
 
 def _cmd_backprop(args: argparse.Namespace) -> int:
     from calclab.engine.backprop import train_headless
+    from calclab.state.options import build_state
 
-    default_sizes, default_lr = BACKPROP_DEFAULTS[args.dataset]
-    args.sizes = args.sizes or default_sizes
-    args.lr = default_lr if args.lr is None else args.lr
-    try:
-        sizes = tuple(int(s) for s in args.sizes.split(","))
-    except ValueError:
-        raise UsageError(f"--sizes takes whole numbers separated by commas, e.g. 2,4,1 (not '{args.sizes}')") from None
-    options = {"dataset": args.dataset, "sizes": sizes, "activation": args.activation, "lr": args.lr,
-               "seed": args.seed}
-    if args.epochs is not None:
-        options["epochs"] = args.epochs
-    result = train_headless(**options)
+    state = build_state("backprop", args)   # the data set's preset, then the options, within the state's limits
+    result = train_headless(dataset=state.dataset, sizes=state.sizes, activation=state.activation,
+                            lr=state.learning_rate, epochs=state.epochs, seed=state.seed, n_samples=state.n_samples,
+                            noise=state.noise, test_fraction=state.test_fraction)
     losses = [_json_number(float(v)) for v in result["losses"]]
     payload = {"losses": losses, "accuracy": result["accuracy"]}
     payload.update({k: v for k, v in result.items() if k not in payload and _jsonable(v)})
@@ -375,24 +353,15 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     descent = sub.add_parser("descent", help="gradient descent, one line per epoch")
     descent.add_argument("expression")
-    descent.add_argument("--x0", required=True, help="start point, V[,V...] (negative: --x0=-1.5,2)")
-    descent.add_argument("--lr", type=finite_float, default=0.1, help="learning rate")
-    descent.add_argument("--epochs", type=int_in(0, 1_000_000), default=20)
-    descent.add_argument("--optimizer", default="sgd",
-                         choices=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"))
-    descent.add_argument("--momentum", type=finite_float)
-    descent.add_argument("--betas", metavar="B1,B2")
-    descent.add_argument("--alpha", type=finite_float, help="RMSprop smoothing constant")
-    descent.add_argument("--eps", type=finite_float)
-    descent.add_argument("--tolerance", type=finite_float, help="stop when |gradient| <= this")
+    descent.add_argument("--x0", required=True, help="start point, V[,V] (negative: --x0=-1.5,2)")
+    descent.add_argument("--lr", type=finite_float, help="learning rate (default: 0.1, the lesson's)")
+    descent.add_argument("--epochs", type=int, help="how many updates (default: 20)")
+    add_descent_options(descent)
 
     backprop = sub.add_parser("backprop", help="train a small network headless")
-    backprop.add_argument("--dataset", default="xor", choices=("xor", "circles", "moons", "spiral", "sine"))
-    backprop.add_argument("--sizes", help="layer sizes, e.g. 2,4,1 (default: one that suits the data set)")
-    backprop.add_argument("--activation", default="tanh", choices=("tanh", "sigmoid", "relu"))
-    backprop.add_argument("--lr", type=finite_float, help="learning rate (default: 0.5; 0.1 for sine)")
-    backprop.add_argument("--epochs", type=int_in(1, 1_000_000))
-    backprop.add_argument("--seed", type=int_in(0, 2**32 - 1), default=0)
+    add_backprop_options(backprop)
+    backprop.add_argument("--lr", type=finite_float, help="learning rate (default: the data set's preset)")
+    backprop.add_argument("--epochs", type=int, help="how many passes over the data (default: the preset's)")
 
     for command in sub.choices.values():
         command.add_argument("--json", action="store_true", help="print one JSON object")

@@ -357,9 +357,25 @@ def test_value_outside_the_domain_is_null(command: str, capsys) -> None:
 
 
 def test_descent_overflow_is_a_status_not_a_crash(capsys) -> None:
-    code, out, err, _elapsed = run_cli(["descent", "x^2", "--x0", "1", "--lr", "1e300", "--json"], capsys)
+    # lr 10 (the largest the state allows) takes x from 1e18 to -8e127 in one step: x^8 is past 1e308 there.
+    code, out, err, _elapsed = run_cli(["descent", "x^8", "--x0", "1e18", "--lr", "10", "--json"], capsys)
     result = json.loads(out)
     assert code == 0 and err == "" and result["status"] == "diverged" and "overflowed" in result["message"]
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["descent", "x^2", "--x0", "1", "--lr", "1e308"], "--lr must be between 0.0001 and 10"),
+    (["descent", "x^2", "--x0", "1", "--epochs", "100001"], "--epochs must be between 0 and 100000"),
+    (["descent", "x^2", "--x0", "1", "--momentum", "1.5"], "--momentum must be between 0 and 0.999"),
+    (["backprop", "--lr", "1e308"], "learning rate"),
+    (["backprop", "--sizes", "2,16,16,1"], "neurons"),
+    (["backprop", "--sizes", "2,4,4,4,4,4,1"], "hidden layers"),
+    (["backprop", "--sizes", ""], "--sizes"),
+])
+def test_command_line_keeps_the_states_limits(argv, flag, capsys) -> None:
+    """`calclab descent` and `calclab backprop` build the tab's state: its limits are theirs (issue 13)."""
+    code, out, err, _elapsed = run_cli(argv, capsys)
+    assert code == 2 and out == "" and flag in err and err.count("\n") == 1
 
 
 # --- calclab export and the window's flags: refused before any Qt is started ----------------------------------

@@ -17,6 +17,10 @@ LR_MAX = 10.0
 EPOCHS_MAX = 100_000
 SPEED_MIN = 1.0      # steps a second when running
 SPEED_MAX = 60.0     # as fast as a 60 Hz screen draws
+#: The range each optimizer setting may take (the window, session files and the command line alike).
+HYPER_LIMITS: dict[str, tuple[float, float]] = {"momentum": (0.0, 0.999), "alpha": (0.0, 0.9999),
+                                                "beta1": (0.0, 0.9999), "beta2": (0.0, 0.99999),
+                                                "eps": (1e-300, 1.0), "tolerance": (0.0, 1e6)}
 
 #: Hyperparameter fields of the state, and the optimizers that use each.
 HYPER_USERS: dict[str, tuple[str, ...]] = {
@@ -117,14 +121,11 @@ class DescentState:
             state.epochs = epochs
         if data.get("optimizer") in OPTIMIZERS:
             state.optimizer = data["optimizer"]
-        state.momentum = _finite(data.get("momentum"), d.momentum, 0.0, 0.999)
-        state.alpha = _finite(data.get("alpha"), d.alpha, 0.0, 0.9999)
-        state.beta1 = _finite(data.get("beta1"), d.beta1, 0.0, 0.9999)
-        state.beta2 = _finite(data.get("beta2"), d.beta2, 0.0, 0.99999)
-        eps = _finite(data.get("eps"), math.nan, 1e-300, 1.0)
-        state.eps = eps if math.isfinite(eps) else None
-        tolerance = _finite(data.get("tolerance"), math.nan, 0.0, 1e6)
-        state.tolerance = tolerance if math.isfinite(tolerance) else None
+        for name in ("momentum", "alpha", "beta1", "beta2"):
+            setattr(state, name, _finite(data.get(name), getattr(d, name), *HYPER_LIMITS[name]))
+        for name in ("eps", "tolerance"):
+            value = _finite(data.get(name), math.nan, *HYPER_LIMITS[name])
+            setattr(state, name, value if math.isfinite(value) else None)
         state.compare = data.get("compare") is True
         chosen = data.get("compare_optimizers")
         if isinstance(chosen, list):
