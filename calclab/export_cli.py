@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 from calclab.argtypes import add_backprop_options, add_descent_options, finite_float, int_in
-from calclab.state import TAB_NAMES
+from calclab.state import TAB_NAMES, TABS, tab_spec
 from calclab.state.descent import EPOCHS_MAX
 from calclab.state.options import OPTION_FLAGS, TAB_OPTIONS, build_state
 from calclab.state.options import OptionError as ExportUsageError
@@ -42,6 +42,8 @@ def add_export_parser(sub) -> argparse.ArgumentParser:
     export.add_argument("--size", type=plot_size, metavar="WxH",
                         help=f"the plot's size in pixels before --scale, e.g. 800x500 (default: as laid out in a "
                              f"{TAB_SIZE[0]}x{TAB_SIZE[1]} window)")
+    export.add_argument("--view", metavar="VIEW", help="which of the tab's plots to write (default: its main plot; "
+                        + "; ".join(f"{spec.name}: {', '.join(spec.views)}" for spec in TABS) + ")")
     export.add_argument("--session", metavar="FILE", help="start from the tab's settings in a .calclab file")
     export.add_argument("--expr", metavar="EXPR", help="the function (derivatives, gradients, chain, descent)")
     export.add_argument("--wrt", help="derivatives: the variable to differentiate by")
@@ -72,13 +74,17 @@ def run(args: argparse.Namespace) -> int:
         what = "animation" if extension == ".gif" else "data table"
         raise ExportUsageError(f"the {args.tab} tab has no {what}: export .png or .svg "
                                "(GIF and CSV are for descent and backprop)")
+    views = tab_spec(args.tab).views
+    view = views[0] if args.view is None else args.view
+    if view not in views:
+        raise ExportUsageError(f"--view: the {args.tab} tab has no view '{view}' (it has {', '.join(views)})")
     try:
         check_writable(out)
     except WriteError as error:
         raise ExportUsageError(str(error)) from None
     state = build_state(args.tab, args, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
     try:
-        return _render(args.tab, state, out, extension, args.scale, args.size)
+        return _render(args.tab, state, out, extension, args.scale, args.size, view)
     except WriteError as error:   # ExportError included: the tab could not be written
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -104,14 +110,14 @@ def _ensure_platform() -> None:
 
 
 def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
-            size: tuple[int, int] | None = None) -> int:
+            size: tuple[int, int] | None = None, view: str = "main") -> int:
     _ensure_platform()
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from calclab.ui import export
     from calclab.ui.export_sources import animation_frames, settle, table_of
-    from calclab.ui.tabs import load_tab_class, tab_spec
+    from calclab.ui.tabs import load_tab_class
     from calclab.ui.widgets.plot_panel import apply_plot_theme
     from calclab.ui.worker import SymbolicWorker
 
@@ -127,8 +133,8 @@ def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
         tab = load_tab_class(target)(worker)
         tab.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
         tab.resize(*TAB_SIZE)
-        if size is not None and tab.main_plot() is not None:
-            tab.main_plot().setFixedSize(*size)   # the tab's layout makes room (the tab grows if it must)
+        if size is not None:
+            tab.view_plot(view).setFixedSize(*size)   # the tab's layout makes room (the tab grows if it must)
         tab.show()
         if not hasattr(tab, "set_state") or tab.main_plot() is None:
             print(f"error: the {tab_name} tab cannot be exported yet (it has no plot or no settings)",
@@ -152,7 +158,7 @@ def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
             header, rows = table_of(tab, tab_name)
             export.export_csv(out, header, rows)
         else:
-            export.export_plot(tab.main_plot(), out, scale)
+            export.export_plot(tab.view_plot(view), out, scale)
         return 0
     finally:
         worker.shutdown()

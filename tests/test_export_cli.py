@@ -167,6 +167,7 @@ def test_damaged_session_warns_and_goes_on_with_defaults(env, tmp_path):
     (["descent", "--session", "{dir}/none.calclab", "--out", "{dir}/x.png"], "no file"),
     (["integrals", "--out", "{dir}/x.png"], "invalid choice"),
     (["descent"], "--out"),
+    (["descent", "--view", "surface", "--out", "{dir}/x.png"], "--view: the descent tab has no view 'surface'"),
 ])
 def test_bad_input_is_one_error_line_and_exit_2_with_nothing_written(env, tmp_path, args, message):
     (tmp_path / "folder.png").mkdir()
@@ -212,3 +213,14 @@ def test_size_sets_the_plots_pixels_and_scale_multiplies_them(env, tmp_path):
         result = _export(env, "descent", "--size", bad, "--out", str(tmp_path / "bad.png"))
         assert result.returncode == 2 and result.stderr.count("\n") == 1 and "WIDTHxHEIGHT" in result.stderr
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_view_names_the_main_plot_by_default(env, tmp_path):
+    """--view takes the registry's views of the tab; its first is the main plot, the default."""
+    from calclab.state import tab_spec
+
+    first = tab_spec("chain").views[0]
+    named, plain = tmp_path / "named.png", tmp_path / "plain.png"
+    assert _export(env, "chain", "--view", first, "--out", str(named)).returncode == 0
+    assert _export(env, "chain", "--out", str(plain)).returncode == 0
+    assert named.read_bytes() == plain.read_bytes()

@@ -15,12 +15,14 @@ from typing import Any
 
 @dataclass(frozen=True)
 class TabSpec:
-    """One tab: its --tab name, its title, its state class and its view ("module:Class", imported lazily)."""
+    """One tab: its --tab name, its title, its state class and its view ("module:Class", imported lazily), and
+    the views `calclab export TAB --view V` offers (the first is the tab's main plot)."""
 
     name: str
     title: str
     state_target: str
     view_target: str
+    views: tuple[str, ...] = ("main",)
 
     def state_class(self) -> type:
         """The tab's state dataclass."""

@@ -19,6 +19,7 @@ import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from calclab.state import tab_spec
 from calclab.ui.worker import JobFailure
 
 if TYPE_CHECKING:
@@ -31,13 +32,12 @@ Table = tuple[list[str], list[list[object]]]  # (header, rows)
 
 
 class TabBase(QWidget):
-    """Base class of every tab. Subclasses set `name` and `title` (from the registry in calclab.state), `views`
-    (the names `calclab export TAB --view V` accepts; the first is the main plot), and implement the state
-    property, `set_state` and `main_plot`."""
+    """Base class of every tab. Subclasses set `name` and `title` (as in the registry, calclab.state.TABS, which
+    also lists the views `calclab export TAB --view V` accepts) and implement the state property, `set_state` and
+    `main_plot`; a tab with more than one view overrides `view_plot`."""
 
     name: str = ""
     title: str = ""
-    views: tuple[str, ...] = ("main",)
     status_message = Signal(str)  # a one-line message for the window's status bar
 
     def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
@@ -65,9 +65,10 @@ class TabBase(QWidget):
         return [self.main_plot()]
 
     def view_plot(self, view: str) -> pg.PlotWidget | QWidget:
-        """What `calclab export TAB --view V` renders; `view` is one of `views`."""
-        if view not in self.views:
-            raise KeyError(f"the {self.name} tab has no view '{view}'; choose from {', '.join(self.views)}")
+        """What `calclab export TAB --view V` renders: one of the tab's views in the registry."""
+        views = tab_spec(self.name).views
+        if view not in views:
+            raise KeyError(f"the {self.name} tab has no view '{view}'; choose from {', '.join(views)}")
         return self.main_plot()
 
     def is_busy(self) -> bool:
