@@ -209,6 +209,10 @@ class SymbolicWorker(QObject):
         self._supersede(key)
         self._update_busy()
 
+    def is_closed(self) -> bool:
+        """True after shutdown(): submissions are ignored from then on."""
+        return self._closed
+
     def is_idle(self) -> bool:
         """True when no job is queued or running."""
         return self._current is None and not self._queue

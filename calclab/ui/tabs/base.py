@@ -100,6 +100,8 @@ class TabBase(QWidget):
         `on_done(result)` or `on_error(JobFailure)` runs on the GUI thread, never after the tab is deleted;
         without `on_error` a failure is reported by `show_failure`.
         """
+        if self.worker.is_closed():   # the window is closing: nothing will answer, so nothing is out
+            return
         key = f"{self.name}.{job}.{id(self)}"
         self._job_keys.add(key)
         self._jobs_out.add(job)
