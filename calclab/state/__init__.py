@@ -41,7 +41,7 @@ class TabSpec:
 
 TABS: tuple[TabSpec, ...] = (
     TabSpec("derivatives", "Derivatives", "calclab.state.derivatives:DerivativesState",
-            "calclab.ui.tabs.derivatives:DerivativesTab"),
+            "calclab.ui.tabs.derivatives.tab:DerivativesTab"),
     TabSpec("gradients", "Gradients", "calclab.state.gradients:GradientsState",
             "calclab.ui.tabs.gradients:GradientsTab"),
     TabSpec("chain", "Chain Rule", "calclab.state.chain_rule:ChainRuleState",

@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from calclab.engine.calculus import tree_size
-from calclab.engine.derivatives_job import plottable
+from calclab.engine.jobs.derivatives import plottable
 from calclab.engine.numeric import compile_function
 
 MIN_SAMPLES = 200

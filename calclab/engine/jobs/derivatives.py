@@ -1,4 +1,4 @@
-"""The Derivatives tab's symbolic jobs, run in the worker process: derivative + simplify + LaTeX, and the steps.
+"""The Derivatives tab's jobs, run in the worker process: derivative + simplify + LaTeX, and the steps.
 
 Both take an already parsed SymPy expression and a variable name and return picklable results (SymPy
 expressions, strings, frozen dataclasses, compiled NumericFunctions). They are two jobs, not one, so the
@@ -80,10 +80,17 @@ def plottable(expr: sp.Expr) -> sp.Expr:
     return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero) if expr.has(sp.DiracDelta) else expr
 
 
-def compile_plottable(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> NumericFunction:
+@dataclass(frozen=True)
+class CompiledCurve:
+    """A long f compiled in the worker, so the GUI thread never lambdifies it."""
+
+    function: NumericFunction
+
+
+def compile_plottable(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> CompiledCurve:
     """plottable(expr) compiled over variables. (Worker job: a long f is plotted without lambdify on the GUI
     thread, before its derivative is known.)"""
-    return compile_function(plottable(expr), variables)
+    return CompiledCurve(compile_function(plottable(expr), variables))
 
 
 @dataclass(frozen=True)

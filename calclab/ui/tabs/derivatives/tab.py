@@ -8,45 +8,39 @@ evaluate the compiled curves on the GUI thread; only a new expression, variable 
 
 from __future__ import annotations
 
-import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from typing import TYPE_CHECKING
 
-from calclab.engine.derivatives_job import (
-    DerivativeResult,
-    StepsResult,
-    compile_plottable,
-    curve_names,
-    derivation,
-    differentiate,
-    slice_variables,
-)
-from calclab.state.derivatives import DerivativesState, clamp_h, preset_named
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QWidget
+
+from calclab.engine.jobs import derivatives as jobs
+from calclab.state import Preset
+from calclab.state.derivatives import DerivativesState, clamp_h
+from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.base import TabBase
-from calclab.ui.tabs.derivatives_concept import ConceptPanel
-from calclab.ui.tabs.derivatives_controls import SidePanel, h_from_slider, slider_from_h
-from calclab.ui.tabs.derivatives_header import HeaderBar
-from calclab.ui.tabs.derivatives_numeric import (
+from calclab.ui.tabs.derivatives.concept import ConceptPanel
+from calclab.ui.tabs.derivatives.controls import SidePanel, h_from_slider, slider_from_h
+from calclab.ui.tabs.derivatives.header import HeaderBar
+from calclab.ui.tabs.derivatives.layout import arrange
+from calclab.ui.tabs.derivatives.numeric import (
     PointReadout,
     Slice,
     cheap_to_compile,
     compile_slice,
-    fit_y_range,
     read_point,
     remember,
 )
-from calclab.ui.tabs.derivatives_plot import DerivativesPlot
-from calclab.ui.tabs.derivatives_steps import StepsView
+from calclab.ui.tabs.derivatives.plot import DerivativesPlot
+from calclab.ui.tabs.derivatives.steps import StepsView
 from calclab.ui.worker import TIMEOUT, JobFailure
 
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+
+    from calclab.ui.worker import SymbolicWorker
+
 SHOW_F_ALONE_MS = 150     # if SymPy takes longer than this, plot f without waiting for its derivative
-FIT_SAMPLES = 600
 
 
 class DerivativesTab(TabBase):
@@ -55,19 +49,17 @@ class DerivativesTab(TabBase):
     name = "derivatives"
     title = "Derivatives"
 
-    def __init__(self, worker, parent: QWidget | None = None) -> None:
+    def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)
         self._state = DerivativesState()
         self._expr = None                                  # the last good SymPy expression
-        self._result: DerivativeResult | None = None       # the derivative of _expr (None while computing)
+        self._result: jobs.DerivativeResult | None = None  # the derivative of _expr (None while computing)
         self._slice: Slice | None = None
         self._reading: PointReadout | None = None
-        self._pending: set[str] = set()
         self._simplifying = True                           # the derivative job in flight simplifies
         self._fit_x_next = True                            # a preset: fit x to its range as well as y
         self._keep_view_once = False                       # a preset's own y range: f' must not refit it
         self._typeset_pending = False                      # formulas wait for the curves' repaint
-        self._keys = {kind: f"derivatives:{id(self)}:{kind}" for kind in ("derivative", "steps", "f")}
         self._build_ui()
         self._show_f_timer = QTimer(self)
         self._show_f_timer.setSingleShot(True)
@@ -95,24 +87,7 @@ class DerivativesTab(TabBase):
         self.plot = DerivativesPlot(self)
         self.steps_view = StepsView()
         self.concept = ConceptPanel()
-        self.lower_tabs = QTabWidget()
-        self.lower_tabs.addTab(self.steps_view, "Step by step")
-        self.lower_tabs.addTab(self.concept, "What is a derivative?")
-        self.lower_tabs.setToolTip("The rules applied, or the idea behind the derivative")
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.plot.panel)
-        right.addWidget(self.lower_tabs)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        main = QSplitter(Qt.Orientation.Horizontal)
-        main.addWidget(side)
-        main.addWidget(right)
-        main.setStretchFactor(1, 1)
-        main.setSizes([380, 1000])
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
-        layout.addWidget(main, 1)
+        self.lower_tabs = arrange(self, self.header, side, self.plot.panel, self.steps_view, self.concept)
 
     def _connect(self) -> None:
         self.expression_box.expression_changed.connect(self._on_expression_changed)
@@ -121,8 +96,9 @@ class DerivativesTab(TabBase):
         self.concept.preset_chosen.connect(self.load_preset)
         self.combo_wrt.currentTextChanged.connect(self._on_wrt_changed)
         self.spin_order.valueChanged.connect(self._on_order_changed)
-        for check in (self.check_show_derivative, self.check_show_tangent, self.check_show_secant):
-            check.toggled.connect(self._on_show_toggled)
+        for field, check in (("show_derivative", self.check_show_derivative),
+                             ("show_tangent", self.check_show_tangent), ("show_secant", self.check_show_secant)):
+            check.toggled.connect(lambda checked, field=field: self._on_show_toggled(field, checked))
         self.held_panel.value_changed.connect(self._on_held_changed)
         self.spin_x0.valueChanged.connect(self._on_x0_spin_changed)
         self.slider_h.valueChanged.connect(self._on_h_slider_changed)
@@ -144,53 +120,47 @@ class DerivativesTab(TabBase):
         self._state = state.copy()
         self._state.h = clamp_h(self._state.h)
         self._fit_x_next = True
-        widgets = (self.spin_order, self.spin_x0, self.slider_h, self.check_show_derivative,
-                   self.check_show_tangent, self.check_show_secant)
-        for widget in widgets:
-            widget.blockSignals(True)
-        self.spin_order.setValue(self._state.order)
-        self.spin_x0.setValue(self._state.x0)
-        self.slider_h.setValue(slider_from_h(self._state.h))
-        self.check_show_derivative.setChecked(self._state.show_derivative)
-        self.check_show_tangent.setChecked(self._state.show_tangent)
-        self.check_show_secant.setChecked(self._state.show_secant)
-        for widget in widgets:
-            widget.blockSignals(False)
+        with signals_blocked(self.spin_order, self.spin_x0, self.slider_h, self.check_show_derivative,
+                             self.check_show_tangent, self.check_show_secant):
+            self.spin_order.setValue(self._state.order)
+            self.spin_x0.setValue(self._state.x0)
+            self.slider_h.setValue(slider_from_h(self._state.h))
+            self.check_show_derivative.setChecked(self._state.show_derivative)
+            self.check_show_tangent.setChecked(self._state.show_tangent)
+            self.check_show_secant.setChecked(self._state.show_secant)
         self._apply_visibility()
         if self.expression_box.set_text(self._state.expression, emit=False):
             self._apply_expression(self.expression_box.expression())
         else:                                  # the error shows under the box; the last good curves stay
             self._refresh_point()
 
-    def load_preset(self, name: str) -> None:
-        preset = preset_named(name)
-        if preset is not None:
-            self.set_state(preset.state())
-            self.status_message.emit(f"{preset.name}: {preset.note}")
+    def load_preset(self, preset: Preset) -> None:
+        """Show a preset (from the combo or a concept-panel button) and say what it shows."""
+        self.set_state(preset.make_state())
+        self.status_message.emit(f"{preset.name}: {preset.description}")
 
     def set_x0(self, x0: float) -> None:
-        """Move the point (from a drag, a click, the keys or the spin box) and update tangent and secant."""
+        """Move the point (from a drag, a click or the arrow keys) and update the spin box, tangent and secant."""
         self._state.x0 = float(x0)
-        self.spin_x0.blockSignals(True)
-        self.spin_x0.setValue(self._state.x0)
-        self.spin_x0.blockSignals(False)
+        with signals_blocked(self.spin_x0):
+            self.spin_x0.setValue(self._state.x0)
         self._refresh_point()
 
-    def main_plot(self):
+    def main_plot(self) -> pg.PlotWidget:
+        """The one plot: f, its derivative, the tangent and the secant."""
         return self.plot.plot_widget
-
-    def plots(self) -> list:
-        return [self.plot.plot_widget]
 
     def is_busy(self) -> bool:
         """True while a symbolic job of this tab is out or formulas are still being typeset."""
-        return (bool(self._pending) or self._typeset_pending or self.steps_view.is_pending()
+        return (super().is_busy() or self._typeset_pending or self.steps_view.is_pending()
                 or self.header.is_pending())
 
-    def result(self) -> DerivativeResult | None:
+    def result(self) -> jobs.DerivativeResult | None:
+        """The derivative shown (None while the worker computes it)."""
         return self._result
 
     def reading(self) -> PointReadout | None:
+        """The numbers at the point: f(x0), the slopes, the secant."""
         return self._reading
 
     # -- symbolic side ------------------------------------------------------------------------------------
@@ -207,11 +177,10 @@ class DerivativesTab(TabBase):
         if items != [self.combo_wrt.itemText(i) for i in range(self.combo_wrt.count())] \
                 or self.combo_wrt.currentText() != self._state.wrt:
             # Only when the variables change: refilling the combo on every keystroke re-lays out the side panel.
-            self.combo_wrt.blockSignals(True)
-            self.combo_wrt.clear()
-            self.combo_wrt.addItems(items)
-            self.combo_wrt.setCurrentText(self._state.wrt)
-            self.combo_wrt.blockSignals(False)
+            with signals_blocked(self.combo_wrt):
+                self.combo_wrt.clear()
+                self.combo_wrt.addItems(items)
+                self.combo_wrt.setCurrentText(self._state.wrt)
         held = {n: self._state.held_value(n) for n in names if n != self._state.wrt}
         self._state.held.update(held)
         self.held_panel.set_variables(held)
@@ -227,9 +196,9 @@ class DerivativesTab(TabBase):
         wrt, variables = self._variables()
         if not cheap_to_compile(self._expr, variables):   # a long f: the worker compiles it, then it is plotted
             expr = self._expr
-            self.worker.submit(self._keys["f"], compile_plottable, expr, variables,
-                               on_done=self._guard(lambda func: self._on_f_compiled(expr, variables, func)),
-                               on_error=self._guard(lambda _message: None))   # the derivative job says why
+            self.submit("f", jobs.compile_plottable, expr, variables,
+                        on_done=lambda compiled: self._on_f_compiled(expr, variables, compiled),
+                        on_error=lambda _failure: None)   # the derivative job says why
             return
         self._slice = compile_slice(variables, wrt, self._state.held, self._expr)
         if self._fit_x_next:       # a preset or a loaded state: its view now; while typing the view stays put
@@ -239,38 +208,28 @@ class DerivativesTab(TabBase):
         self.plot.set_f(self._slice)
         self._refresh_point()
 
-    def _on_f_compiled(self, expr, variables: tuple, func) -> None:
-        remember(expr, variables, func)
+    def _on_f_compiled(self, expr, variables: tuple, compiled: jobs.CompiledCurve) -> None:
+        remember(expr, variables, compiled.function)
         if expr is self._expr and self._result is None:   # still the f typed, and its derivative not here yet
             self._plot_f_first()
 
     def _variables(self) -> tuple:
-        return slice_variables(self._expr, self._state.wrt)
+        return jobs.slice_variables(self._expr, self._state.wrt)
 
     def _submit(self) -> None:
         expr, wrt, order = self._expr, self._state.wrt, self._state.order
-        self._pending = {"derivative", "steps"}
         self._submit_derivative(simplify=True)
-        self.worker.submit(self._keys["steps"], derivation, expr, wrt, order,
-                           on_done=self._guard(self._on_steps_done), on_error=self._guard(self._on_steps_error))
+        self.submit("steps", jobs.derivation, expr, wrt, order, on_done=self._on_steps_done,
+                    on_error=self._on_steps_error)
         self.steps_view.set_message("Working out the steps…", keep_steps=True)
         self._show_f_timer.start()
 
     def _submit_derivative(self, simplify: bool) -> None:
         self._simplifying = simplify
-        self.worker.submit(self._keys["derivative"], differentiate, self._expr, self._state.wrt, self._state.order,
-                           simplify, on_done=self._guard(self._on_derivative_done),
-                           on_error=self._guard(self._on_derivative_error))
+        self.submit("derivative", jobs.differentiate, self._expr, self._state.wrt, self._state.order, simplify,
+                    on_done=self._on_derivative_done, on_error=self._on_derivative_error)
 
-    def _guard(self, callback):
-        """Worker callbacks may arrive after the tab is gone (a closed window, a finished test): ignore them."""
-        def call(value: object) -> None:
-            if shiboken6.isValid(self):
-                callback(value)
-        return call
-
-    def _on_derivative_done(self, result: DerivativeResult) -> None:
-        self._pending.discard("derivative")
+    def _on_derivative_done(self, result: jobs.DerivativeResult) -> None:
         self._show_f_timer.stop()
         self._result = result
         if not result.simplified:
@@ -295,23 +254,20 @@ class DerivativesTab(TabBase):
             self.header.show_message("simplifying took too long; differentiating without simplify…")
             self._submit_derivative(simplify=False)
             return
-        self._pending.discard("derivative")
         self._show_f_timer.stop()
         self.header.show_message(f"no derivative: {failure.message}")
         self._compile_f_alone()
         self.status_message.emit(f"Derivative: {failure.message}")
 
-    def _on_steps_done(self, result: StepsResult) -> None:
-        self._pending.discard("steps")
+    def _on_steps_done(self, result: jobs.StepsResult) -> None:
         self.steps_view.set_steps(result)
 
-    def _on_steps_error(self, message: str) -> None:
-        self._pending.discard("steps")
-        self.steps_view.set_message(f"No step-by-step for this one: {message}")
+    def _on_steps_error(self, failure: JobFailure) -> None:
+        self.steps_view.set_message(f"No step-by-step for this one: {failure.message}")
 
     def _on_show_f_alone(self) -> None:
         """SymPy is slow on this one: plot f already, and say the derivative is coming."""
-        if "derivative" in self._pending and self._expr is not None:
+        if self._result is None and self._expr is not None:   # the derivative job is still out
             self.header.show_message("computing the derivative…")
             self._compile_f_alone()
 
@@ -320,7 +276,7 @@ class DerivativesTab(TabBase):
         if cheap_to_compile(self._expr, self._variables()[1]):
             self._compile(None)
 
-    def _compile(self, result: DerivativeResult | None) -> None:
+    def _compile(self, result: jobs.DerivativeResult | None) -> None:
         """Lambdify f and (when known) its derivatives over the current variables; refit and redraw."""
         wrt, variables = (result.wrt, result.variables) if result is not None else self._variables()
         self._slice = compile_slice(variables, wrt, self._state.held, self._expr,
@@ -334,7 +290,7 @@ class DerivativesTab(TabBase):
 
     def _label_curves(self) -> None:
         """Legend, axis and readout names for the current variable: f′(x₀), or ∂f/∂y at y₀, ..."""
-        n = curve_names(self._result, self._state.held_value)
+        n = jobs.curve_names(self._result, self._state.held_value)
         self.plot.set_labels(n.variable, n.value_axis, n.function, n.derivative)
         self.readouts.set_names(n.value_at_point, n.slope_at_point, n.higher_at_point, variable=n.variable,
                                 lhs=n.value_axis)
@@ -345,16 +301,9 @@ class DerivativesTab(TabBase):
     # -- numeric side -------------------------------------------------------------------------------------
 
     def _fit_view(self, fit_x: bool) -> None:
-        import numpy as np
-
-        x_low, x_high = self._state.x_range if fit_x else self.plot.view_range()[:2]
-        if fit_x and self._state.y_range is not None:
-            self.plot.set_range((x_low, x_high), self._state.y_range)
-            return
-        xs = np.linspace(x_low, x_high, FIT_SAMPLES)
-        derivative = self._slice.derivative
-        shown = derivative(xs) if derivative is not None and self._state.show_derivative else None
-        self.plot.set_range((x_low, x_high), fit_y_range(self._slice.f(xs), shown))
+        """fit_x: the state's view (its y range, or y fitted to the curves); else y fitted over the visible x."""
+        s = self._state
+        self.plot.fit(self._slice, s.x_range if fit_x else None, s.y_range if fit_x else None, s.show_derivative)
 
     def _refresh_point(self) -> None:
         if self._slice is None:
@@ -381,9 +330,8 @@ class DerivativesTab(TabBase):
         self._state.held[old] = self._state.x0
         self._state.x0 = self._state.held_value(name)
         self._state.wrt = name
-        self.spin_x0.blockSignals(True)
-        self.spin_x0.setValue(self._state.x0)
-        self.spin_x0.blockSignals(False)
+        with signals_blocked(self.spin_x0):
+            self.spin_x0.setValue(self._state.x0)
         self._apply_expression(self._expr)
 
     def _on_order_changed(self, order: int) -> None:
@@ -391,10 +339,9 @@ class DerivativesTab(TabBase):
         if self._expr is not None:
             self._apply_expression(self._expr)
 
-    def _on_show_toggled(self, _checked: bool) -> None:
-        self._state.show_derivative = self.check_show_derivative.isChecked()
-        self._state.show_tangent = self.check_show_tangent.isChecked()
-        self._state.show_secant = self.check_show_secant.isChecked()
+    def _on_show_toggled(self, field: str, checked: bool) -> None:
+        """A show_* check box was ticked or cleared: its own field (show_derivative, ...) follows."""
+        setattr(self._state, field, checked)
         self._apply_visibility()
 
     def _on_curve_toggled(self, name: str, visible: bool) -> None:

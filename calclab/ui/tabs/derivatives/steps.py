@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from calclab.engine.derivatives_job import StepNode, StepsResult
+from calclab.engine.jobs.derivatives import StepNode, StepsResult
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 
 NODE_ROLE = Qt.ItemDataRole.UserRole

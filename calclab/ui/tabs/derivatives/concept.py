@@ -1,7 +1,7 @@
 """ConceptPanel: what a derivative is, in a few sentences, with the lesson's worked examples as buttons.
 
 The text is calclab's own wording of the lesson's ideas; the buttons load presets into the tab
-(`preset_chosen(name)`), so every claim can be checked on the plot right away.
+(`preset_chosen(Preset)`), so every claim can be checked on the plot right away.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from calclab.state import Preset
 from calclab.state.derivatives import LESSON_PRESETS, PRESETS
 from calclab.ui.widgets.formula_view import FormulaView
 
@@ -43,9 +44,9 @@ EXAMPLES_HTML = (
 
 
 class ConceptPanel(QScrollArea):
-    """Scrollable explanation with preset buttons; emits `preset_chosen(name)`."""
+    """Scrollable explanation with preset buttons; emits `preset_chosen(Preset)`."""
 
-    preset_chosen = Signal(str)
+    preset_chosen = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,27 +66,28 @@ class ConceptPanel(QScrollArea):
         self.preset_buttons: dict[str, QPushButton] = {}
         lesson_row = QGridLayout()
         for column, preset in enumerate(LESSON_PRESETS):
-            lesson_row.addWidget(self._button(preset.name, preset.note, bold=True), 0, column)
+            lesson_row.addWidget(self._button(preset, bold=True), 0, column)
         layout.addLayout(lesson_row)
         layout.addWidget(_paragraph("<p><b>More to try.</b></p>"))
         grid = QGridLayout()
         others = [p for p in PRESETS if p not in LESSON_PRESETS]
         for index, preset in enumerate(others):
-            grid.addWidget(self._button(preset.name, preset.note), index // 3, index % 3)
+            grid.addWidget(self._button(preset), index // 3, index % 3)
         layout.addLayout(grid)
         layout.addStretch(1)
         self.setWidget(body)
 
-    def _button(self, name: str, note: str, bold: bool = False) -> QPushButton:
-        button = QPushButton(name.removeprefix("Lesson: "))
+    def _button(self, preset: Preset, bold: bool = False) -> QPushButton:
+        """A button that loads `preset`; its tooltip says what the preset shows."""
+        button = QPushButton(preset.name.removeprefix("Lesson: "))
         button.setObjectName(f"button_preset_{len(self.preset_buttons)}")
-        button.setToolTip(f"Load {name}. {note}")
+        button.setToolTip(f"Load {preset.name}. {preset.description}")
         if bold:
             font = button.font()
             font.setBold(True)
             button.setFont(font)
-        button.clicked.connect(lambda _checked=False, n=name: self.preset_chosen.emit(n))
-        self.preset_buttons[name] = button
+        button.clicked.connect(lambda _checked=False, p=preset: self.preset_chosen.emit(p))
+        self.preset_buttons[preset.name] = button
         return button
 
 

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from calclab.state.derivatives import H_MAX, H_MIN
-from calclab.ui.tabs.derivatives_numeric import PointReadout, format_number, format_scientific, tangent_equation
+from calclab.ui.signals import signals_blocked
+from calclab.ui.tabs.derivatives.numeric import PointReadout, format_number, format_scientific, tangent_equation
 
 HELD_RANGE = (-10.0, 10.0)     # the slider's span; the spin box goes further
 HELD_SLIDER_STEP = 0.05
@@ -101,12 +102,9 @@ class HeldRow(QWidget):
 
     def set_value(self, value: float) -> None:
         """Show `value` without emitting value_changed."""
-        for widget in (self.slider, self.spin):
-            widget.blockSignals(True)
-        self.spin.setValue(value)
-        self.slider.setValue(self._slider_position(value))
-        for widget in (self.slider, self.spin):
-            widget.blockSignals(False)
+        with signals_blocked(self.slider, self.spin):
+            self.spin.setValue(value)
+            self.slider.setValue(self._slider_position(value))
 
     def _slider_position(self, value: float) -> int:
         clamped = min(HELD_RANGE[1], max(HELD_RANGE[0], value))
@@ -114,15 +112,13 @@ class HeldRow(QWidget):
 
     def _on_slider_changed(self, position: int) -> None:
         value = round(HELD_RANGE[0] + position * HELD_SLIDER_STEP, 6)
-        self.spin.blockSignals(True)
-        self.spin.setValue(value)
-        self.spin.blockSignals(False)
+        with signals_blocked(self.spin):
+            self.spin.setValue(value)
         self.value_changed.emit(self.name, value)
 
     def _on_spin_changed(self, value: float) -> None:
-        self.slider.blockSignals(True)
-        self.slider.setValue(self._slider_position(value))
-        self.slider.blockSignals(False)
+        with signals_blocked(self.slider):
+            self.slider.setValue(self._slider_position(value))
         self.value_changed.emit(self.name, float(value))
 
 

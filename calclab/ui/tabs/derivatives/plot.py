@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPushButton
 
-from calclab.ui.tabs.derivatives_numeric import PointReadout, Slice, line_through, sample
+from calclab.ui.tabs.derivatives.numeric import PointReadout, Slice, fit_y_range, line_through, sample
 from calclab.ui.widgets.plot_panel import CURVE_WIDTH, SERIES_COLORS, PlotPanel, make_pen
 
 F_COLOR = SERIES_COLORS[0]           # blue
@@ -25,6 +25,7 @@ SECANT_COLOR = SERIES_COLORS[3]      # purple-pink
 X0_LINE_COLOR = "#7A7A7A"
 KEY_STEPS_PER_VIEW = 100            # Left/Right move x0 by 1/100 of the visible width (Shift: 1/1000)
 DENSE_TRAVEL = 40.0                  # view heights of up-and-down travel beyond which a curve gets a thin pen
+FIT_SAMPLES = 600                    # samples of f (and f') that choose a fitted y range
 
 
 class DerivativesPlot(QObject):
@@ -122,6 +123,16 @@ class DerivativesPlot(QObject):
 
     def set_range(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
         self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
+
+    def fit(self, curves: Slice, x_range: tuple[float, float] | None, y_range: tuple[float, float] | None,
+            with_derivative: bool) -> None:
+        """Show x_range (None: the visible x) and y_range (None: fitted to f, and to f' when it is shown)."""
+        x_low, x_high = x_range if x_range is not None else self.view_range()[:2]
+        if y_range is None:
+            xs = np.linspace(x_low, x_high, FIT_SAMPLES)
+            shown = curves.derivative(xs) if curves.derivative is not None and with_derivative else None
+            y_range = fit_y_range(curves.f(xs), shown)
+        self.set_range((x_low, x_high), y_range)
 
     def view_range(self) -> tuple[float, float, float, float]:
         return self.panel.view_range()

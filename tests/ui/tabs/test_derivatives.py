@@ -18,12 +18,13 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
-from calclab.engine.derivatives_job import derivation, differentiate
+from calclab.engine.jobs.derivatives import derivation, differentiate
 from calclab.engine.parsing import parse
+from calclab.state import Preset, preset_named
 from calclab.state.derivatives import PRESETS, DerivativesState
 from calclab.ui.tabs.derivatives import DerivativesTab
-from calclab.ui.tabs.derivatives_controls import h_from_slider, slider_from_h
-from calclab.ui.tabs.derivatives_numeric import break_curve, fit_y_range, tangent_equation
+from calclab.ui.tabs.derivatives.controls import h_from_slider, slider_from_h
+from calclab.ui.tabs.derivatives.numeric import break_curve, fit_y_range, tangent_equation
 from calclab.ui.widgets.expression_box import DEBOUNCE_MS
 from calclab.ui.worker import TIMEOUT, JobFailure
 
@@ -40,6 +41,13 @@ def tab(qtbot, worker):
     settle(qtbot, widget)
     yield widget
     settle(qtbot, widget)   # no callback may arrive after the widget is gone
+
+
+def preset_called(name: str) -> Preset:
+    """The built-in preset called `name` (a KeyError-like failure if it is gone)."""
+    found = preset_named(PRESETS, name)
+    assert found is not None, name
+    return found
 
 
 def settle(qtbot, tab: DerivativesTab) -> None:
@@ -127,7 +135,7 @@ def test_order_two_and_three(qtbot, tab):
 # -- the point x0: drag, click, spin box, keys -------------------------------------------------------------------
 
 def test_dragging_x0_moves_tangent_and_readouts(qtbot, tab):
-    tab.load_preset("Lesson: x^2 → 2x")
+    tab.load_preset(preset_called("Lesson: x^2 → 2x"))
     settle(qtbot, tab)
     view = tab.plot.plot_widget
     start = view.mapFromScene(tab.plot.view_box.mapViewToScene(QPointF(1.5, 0.0)))
@@ -219,7 +227,7 @@ def test_h_slider_is_logarithmic():
 # -- several variables ------------------------------------------------------------------------------------------
 
 def test_lesson_partials_of_3x2_plus_2y(qtbot, tab):
-    tab.load_preset("Lesson: 3x^2 + 2y, ∂f/∂y = 2")
+    tab.load_preset(preset_called("Lesson: 3x^2 + 2y, ∂f/∂y = 2"))
     settle(qtbot, tab)
     assert tab.combo_wrt.currentText() == "y" and tab.result().derivative == 2
     assert r"\frac{\partial f}{\partial y} = 2" == tab.formula_derivative.latex()
@@ -245,7 +253,7 @@ def test_lesson_partials_of_3x2_plus_2y(qtbot, tab):
 
 
 def test_partial_slice_of_x_y2_plus_sin_xy(qtbot, tab):
-    tab.load_preset("x y^2 + sin(x y)")
+    tab.load_preset(preset_called("x y^2 + sin(x y)"))
     settle(qtbot, tab)
     row = tab.held_panel.rows["y"]
     for held in (1.5, -0.7):
@@ -322,7 +330,7 @@ def _assert_no_segment_across(tab: DerivativesTab, which: str, pole: float) -> N
 
 
 def test_one_over_x_breaks_at_zero(qtbot, tab):
-    tab.load_preset("1/x (pole)")
+    tab.load_preset(preset_called("1/x (pole)"))
     settle(qtbot, tab)
     for which in ("f", "derivative"):
         xs, ys = tab.plot.curve_data(which)
@@ -337,7 +345,7 @@ def test_one_over_x_breaks_at_zero(qtbot, tab):
 
 
 def test_tan_breaks_at_every_pole_and_log_sqrt_leave_gaps(qtbot, tab):
-    tab.load_preset("tan(x)")
+    tab.load_preset(preset_called("tan(x)"))
     settle(qtbot, tab)
     for k in (-3, -1, 1, 3):
         _assert_no_segment_across(tab, "f", k * math.pi / 2)
@@ -350,7 +358,7 @@ def test_tan_breaks_at_every_pole_and_log_sqrt_leave_gaps(qtbot, tab):
 
 
 def test_relu_derivative_is_a_step_without_a_vertical_line(qtbot, tab):
-    tab.load_preset("relu(x)")
+    tab.load_preset(preset_called("relu(x)"))
     settle(qtbot, tab)
     xs, ys = finite_pairs(tab, "derivative")
     assert set(np.unique(ys)) <= {0.0, 0.5, 1.0}
@@ -373,14 +381,14 @@ def test_every_preset_loads(qtbot, tab, preset):
     index = tab.combo_preset.findText(preset.name)
     tab.combo_preset.activated.emit(index)                      # as if the user picked it
     settle(qtbot, tab)
-    assert tab.expression_box.text() == preset.expression and tab.expression_box.is_valid()
+    assert tab.expression_box.text() == preset.state.expression and tab.expression_box.is_valid()
     assert tab.combo_preset.currentIndex() == 0
-    expr = parse(preset.expression)
-    wrt = preset.wrt or sorted(expr.free_symbols, key=str)[0].name
+    expr = parse(preset.state.expression)
+    wrt = preset.state.wrt or sorted(expr.free_symbols, key=str)[0].name
     assert tab.result().wrt.name == wrt
     assert sp.simplify(tab.result().derivative - sp.diff(expr, sp.Symbol(wrt, real=True))) == 0
     assert np.isfinite(finite_pairs(tab, "f")[1]).sum() > 50
-    assert tab.state.x0 == preset.x0
+    assert tab.state.x0 == preset.state.x0
 
 
 def test_concept_panel_buttons_load_the_lesson_examples(qtbot, tab):
@@ -422,10 +430,45 @@ def test_state_round_trip_and_set_state(qtbot, tab):
     assert tab.state.x0 == 0.25 and tab.readouts.label_value.text() == "0.125"   # the old slice 2 y^2 at y0
 
 
+def test_state_is_a_copy_and_mutating_it_changes_nothing_on_screen(qtbot, tab):
+    tab.set_state(DerivativesState(expression="x y^2", wrt="x", x0=0.5, held={"y": 2.0}))
+    settle(qtbot, tab)
+    label, spin, row = tab.readouts.label_value.text(), tab.spin_x0.value(), tab.held_panel.rows["y"].spin.value()
+    state = tab.state
+    state.x0, state.expression, state.order, state.show_secant = 3.0, "sin(x)", 2, False
+    state.held["y"] = -1.0
+    qtbot.wait(50)
+    assert tab.state == DerivativesState(expression="x y^2", wrt="x", x0=0.5, held={"y": 2.0},
+                                         x_range=tab.state.x_range, y_range=tab.state.y_range)
+    assert (tab.readouts.label_value.text(), tab.spin_x0.value(), tab.held_panel.rows["y"].spin.value()) == \
+        (label, spin, row) == ("2", 0.5, 2.0)
+    assert tab.expression_box.text() == "x y^2" and tab.check_show_secant.isChecked()
+    assert tab.result().derivative == y**2 and not tab.is_busy()
+
+
+@pytest.mark.parametrize("name", ["Lesson: 3x^2 + 2y, ∂f/∂y = 2", "x y^2 + sin(x y)", "tan(x)"])
+def test_a_preset_round_trips_through_set_state(qtbot, tab, name):
+    chosen = preset_called(name)
+    messages: list[str] = []
+    tab.status_message.connect(messages.append)
+    tab.header.preset_chosen.emit(chosen)                       # the signal carries the Preset itself
+    settle(qtbot, tab)
+    assert messages[-1] == f"{chosen.name}: {chosen.description}"
+    shown = tab.state
+    assert (shown.expression, shown.wrt, shown.x0, shown.order) == \
+        (chosen.state.expression, chosen.state.wrt or "x", chosen.state.x0, chosen.state.order)
+    assert {k: shown.held[k] for k in chosen.state.held} == chosen.state.held
+    assert chosen.state == preset_called(name).make_state()     # loading it changed nothing in the preset
+    type_expression(qtbot, tab, "x^3")                           # elsewhere, then back by set_state
+    tab.set_state(shown)
+    settle(qtbot, tab)
+    assert tab.state == shown and tab.expression_box.text() == chosen.state.expression
+
+
 def test_every_control_has_a_tooltip(qtbot, tab):
     from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit
 
-    tab.load_preset("x y^2 + sin(x y)")
+    tab.load_preset(preset_called("x y^2 + sin(x y)"))
     settle(qtbot, tab)
     from PySide6.QtWidgets import QScrollBar
 
@@ -460,7 +503,7 @@ def test_fit_y_range_ignores_poles_but_shows_smooth_curves():
 
 
 def test_tangent_equation_text():
-    from calclab.ui.tabs.derivatives_numeric import PointReadout
+    from calclab.ui.tabs.derivatives.numeric import PointReadout
 
     def eq(x0, value, slope):
         return tangent_equation(PointReadout(x0, value, slope, slope, 0.1, slope, value))
@@ -488,7 +531,7 @@ def test_jobs_pickle_and_agree_with_sympy():
 
 
 def test_a_kink_has_no_derivative_whatever_sign0_says(qtbot, tab):
-    tab.load_preset("abs(x)")
+    tab.load_preset(preset_called("abs(x)"))
     settle(qtbot, tab)
     tab.set_x0(0.0)
     reading = tab.reading()
@@ -516,6 +559,15 @@ def test_dirac_deltas_and_domains_do_not_break_the_plot(qtbot, tab):
     assert shown.sum() > 50 and np.allclose(ys[shown], 2 / xs[shown] ** 3)
 
 
+def test_the_job_module_imports_no_qt():
+    """The worker unpickles these jobs by name: importing them must stay Qt-free (checked in a fresh interpreter)."""
+    code = ("import sys, calclab.engine.jobs.derivatives\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph')"
+            " or m.startswith('calclab.ui')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 class _SlowSimplifyWorker:
     """Runs jobs in this process on the next event-loop turn, but gives up on every simplifying derivative:
     what the real worker does when SymPy's simplify outlives the time budget."""
@@ -531,6 +583,9 @@ class _SlowSimplifyWorker:
             QTimer.singleShot(0, lambda: on_error(JobFailure(TIMEOUT, "gave up: still computing after 2 s")))
         else:
             QTimer.singleShot(0, lambda: on_done(func(*args)))
+
+    def cancel(self, key) -> None:
+        """Nothing to drop: every job answers on the next event-loop turn."""
 
 
 def test_when_simplify_runs_out_of_time_the_raw_derivative_is_shown(qtbot):
@@ -561,7 +616,7 @@ def test_raw_derivative_job_equals_the_simplified_one():
 def test_a_new_derivation_while_rows_are_typesetting_is_safe(qtbot):
     import shiboken6
 
-    from calclab.ui.tabs.derivatives_steps import StepsView
+    from calclab.ui.tabs.derivatives.steps import StepsView
 
     view = StepsView()
     qtbot.addWidget(view)
@@ -582,7 +637,7 @@ def test_a_long_f_is_compiled_by_the_worker_and_plotted_without_lambdify_on_the_
     """A sum of 60 distinct terms (past GUI_COMPILE_NODES) reaches the plot compiled in the worker; the GUI thread
     lambdifies nothing of that size. Reference: the same sum in plain NumPy."""
     from calclab.engine import numeric
-    from calclab.ui.tabs import derivatives_numeric
+    from calclab.ui.tabs.derivatives import numeric as derivatives_numeric
 
     ks = range(1, 61)
     text = " + ".join(f"sin({k}x)/{k}" for k in ks)

@@ -8,16 +8,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from calclab.engine.derivatives_job import DerivativeResult, derivative_label, derivative_label_text, function_label
+from calclab.engine.jobs.derivatives import DerivativeResult, derivative_label, derivative_label_text, function_label
 from calclab.state.derivatives import PRESETS
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 
 
 class HeaderBar(QWidget):
-    """Signals: `preset_chosen(name)` from the combo, `copied(message)` after a copy (for the status bar)."""
+    """Signals: `preset_chosen(Preset)` from the combo, `copied(message)` after a copy (for the status bar)."""
 
-    preset_chosen = Signal(str)
+    preset_chosen = Signal(object)
     copied = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -28,7 +28,8 @@ class HeaderBar(QWidget):
         self.combo_preset.addItem("Presets…")
         for preset in PRESETS:
             self.combo_preset.addItem(preset.name)
-            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.note, Qt.ItemDataRole.ToolTipRole)
+            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.description,
+                                          Qt.ItemDataRole.ToolTipRole)
         top = QHBoxLayout()
         top.addWidget(QLabel("f ="), 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.expression_box, 1)
@@ -88,8 +89,8 @@ class HeaderBar(QWidget):
             button.setEnabled(False)
 
     def _on_preset_activated(self, index: int) -> None:
-        if index > 0:
-            self.preset_chosen.emit(self.combo_preset.itemText(index))
+        if index > 0:                  # item 0 is the "Presets…" title; then PRESETS in order
+            self.preset_chosen.emit(PRESETS[index - 1])
         self.combo_preset.setCurrentIndex(0)
 
     def _on_copy_text(self) -> None:
