@@ -584,6 +584,9 @@ class _SlowSimplifyWorker:
         else:
             QTimer.singleShot(0, lambda: on_done(func(*args)))
 
+    def is_closed(self) -> bool:
+        return False
+
     def cancel(self, key) -> None:
         """Nothing to drop: every job answers on the next event-loop turn."""
 
