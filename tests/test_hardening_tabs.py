@@ -135,14 +135,14 @@ def _gradients(worker):
 
 
 def _chain(worker):
-    from calclab.ui.tabs.chain_rule import ChainRuleTab
+    from calclab.ui.tabs.chain_rule.tab import ChainRuleTab
 
     return ChainRuleTab(worker)
 
 
 def _chain_parts(worker):
     from calclab.state.chain_rule import ChainRuleState
-    from calclab.ui.tabs.chain_rule import ChainRuleTab
+    from calclab.ui.tabs.chain_rule.tab import ChainRuleTab
 
     tab = ChainRuleTab(worker)
     tab.set_state(ChainRuleState(mode="parts", outer="sin(u)", inner="x^2"))
@@ -162,9 +162,9 @@ SPECS = {
     "gradients": TabSpec(_gradients, lambda t: t.expression_box,
                          lambda t: t.worker.is_idle() and t.variables() != [], lambda t: tuple(t.variables())),
     "chain": TabSpec(_chain, lambda t: t.box_expression,
-                     lambda t: t.worker.is_idle() and t.analysis is not None, lambda t: t.analysis),
+                     lambda t: not t.is_busy() and t.analysis is not None, lambda t: t.analysis),
     "chain-parts": TabSpec(_chain_parts, lambda t: t.box_outer,
-                           lambda t: t.worker.is_idle() and t.analysis is not None, lambda t: t.analysis),
+                           lambda t: not t.is_busy() and t.analysis is not None, lambda t: t.analysis),
     "descent": TabSpec(_descent, lambda t: t.inputs.expression, lambda t: t.is_ready(),
                        lambda t: (t.compiled, t.primary())),
 }

@@ -4,7 +4,7 @@ Built on calculus.decompose_chain / compose_chain. What this adds is presentatio
 of the factors written as the learner writes it, 2(2x + 3) · 2, before it is simplified to 8x + 12 (SymPy
 distributes 2*(2x+3)*2 on sight, so each factor keeps its inner function held unevaluated and the factors are
 joined with \\cdot). `analyse_composite` / `analyse_parts` run in the worker process (they simplify);
-`ChainNumbers` evaluates a chain at any point (compiled once; chain_job compiles it in the worker). No Qt.
+`ChainNumbers` evaluates a chain at any point (compiled once; engine.jobs.chain_rule compiles it in the worker). No Qt.
 """
 
 from __future__ import annotations

@@ -208,11 +208,6 @@ _FUNCTIONS: dict[type, _FunctionSpec] = {
 _BY_NAME: dict[str, _FunctionSpec] = {func.__name__: spec for func, spec in _FUNCTIONS.items()}
 
 
-def supported_functions() -> list[str]:
-    """Names of the functions a graph node can be (for messages and tests)."""
-    return list(_BY_NAME)
-
-
 def _number_label(value: sp.Expr) -> str:
     if value == sp.pi:
         return "π"

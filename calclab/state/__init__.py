@@ -45,7 +45,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("gradients", "Gradients", "calclab.state.gradients:GradientsState",
             "calclab.ui.tabs.gradients:GradientsTab"),
     TabSpec("chain", "Chain Rule", "calclab.state.chain_rule:ChainRuleState",
-            "calclab.ui.tabs.chain_rule:ChainRuleTab"),
+            "calclab.ui.tabs.chain_rule.tab:ChainRuleTab"),
     TabSpec("descent", "Descent", "calclab.state.descent:DescentState",
             "calclab.ui.tabs.descent:DescentTab"),
     TabSpec("backprop", "Backprop", "calclab.state.backprop:BackpropState",

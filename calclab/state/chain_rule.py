@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from calclab.state import Preset
 from calclab.state import is_finite_number as _finite
 from calclab.state import number_range as _range
 
@@ -47,34 +48,28 @@ class ChainRuleState:
         return state
 
 
-@dataclass(frozen=True)
-class ChainRulePreset:
-    """A named starting point: a composite, a range that shows its shape and a point x0."""
-
-    name: str
-    expression: str
-    x_range: tuple[float, float] = (-3.0, 3.0)
-    x0: float = 0.5
-    note: str = ""
-
-    def state(self) -> ChainRuleState:
-        """A fresh state showing this preset (composite mode)."""
-        return ChainRuleState(mode="composite", expression=self.expression, x_range=self.x_range, x0=self.x0)
+def _composite(expression: str, x_range: tuple[float, float], x0: float) -> ChainRuleState:
+    """A preset's state: one composite, a range that shows its shape and a point x0."""
+    return ChainRuleState(mode="composite", expression=expression, x_range=x_range, x0=x0)
 
 
-PRESETS: tuple[ChainRulePreset, ...] = (
-    ChainRulePreset("Lesson: (2x + 3)^2", "(2x+3)^2", x_range=(-4.0, 1.0), x0=0.5,
-                    note="The lesson's example: g(x) = 2x + 3, f(g) = g², so dy/dx = 2(2x + 3) · 2 = 8x + 12."),
-    ChainRulePreset("sin(x^2)", "sin(x^2)", x_range=(-3.0, 3.0), x0=1.0,
-                    note="The inner x² speeds the sine up: the slope grows with 2x."),
-    ChainRulePreset("Gaussian: exp(-x^2/2)", "exp(-x^2/2)", x_range=(-3.0, 3.0), x0=1.0,
-                    note="The bell curve: e^g with g = −x²/2, so dy/dx = −x e^(−x²/2)."),
-    ChainRulePreset("Neuron: sigmoid(3x - 1)", "sigmoid(3x - 1)", x_range=(-2.0, 2.0), x0=0.5,
-                    note="One neuron: a weighted input 3x − 1 through σ; σ' = σ(1 − σ) times the weight 3."),
-    ChainRulePreset("Softplus: log(1 + e^(2x))", "log(1 + e^(2x))", x_range=(-3.0, 3.0), x0=0.5,
-                    note="Three links: y = log(u), u = 1 + e^v, v = 2x."),
-    ChainRulePreset("Three links: sin((2x + 3)^2)", "sin((2x+3)^2)", x_range=(-2.5, -0.5), x0=-1.2,
-                    note="y = sin(u), u = v², v = 2x + 3: three rates multiply."),
-    ChainRulePreset("Not a composite: x sin(x)", "x sin(x)", x_range=(-6.0, 6.0), x0=1.0,
-                    note="A product, not f(g(x)): the product rule applies; in the graph x feeds two nodes."),
+# The lesson's worked example first: it is also what the tab shows when it starts (ChainRuleState()).
+PRESETS: tuple[Preset, ...] = (
+    Preset("Lesson: (2x + 3)^2",
+           "The lesson's example: g(x) = 2x + 3, f(g) = g², so dy/dx = 2(2x + 3) · 2 = 8x + 12.",
+           _composite("(2x+3)^2", (-4.0, 1.0), 0.5)),
+    Preset("sin(x^2)", "The inner x² speeds the sine up: the slope grows with 2x.",
+           _composite("sin(x^2)", (-3.0, 3.0), 1.0)),
+    Preset("Gaussian: exp(-x^2/2)", "The bell curve: e^g with g = −x²/2, so dy/dx = −x e^(−x²/2).",
+           _composite("exp(-x^2/2)", (-3.0, 3.0), 1.0)),
+    Preset("Neuron: sigmoid(3x - 1)",
+           "One neuron: a weighted input 3x − 1 through σ; σ' = σ(1 − σ) times the weight 3.",
+           _composite("sigmoid(3x - 1)", (-2.0, 2.0), 0.5)),
+    Preset("Softplus: log(1 + e^(2x))", "Three links: y = log(u), u = 1 + e^v, v = 2x.",
+           _composite("log(1 + e^(2x))", (-3.0, 3.0), 0.5)),
+    Preset("Three links: sin((2x + 3)^2)", "y = sin(u), u = v², v = 2x + 3: three rates multiply.",
+           _composite("sin((2x+3)^2)", (-2.5, -0.5), -1.2)),
+    Preset("Not a composite: x sin(x)",
+           "A product, not f(g(x)): the product rule applies; in the graph x feeds two nodes.",
+           _composite("x sin(x)", (-6.0, 6.0), 1.0)),
 )

@@ -1,13 +1,15 @@
 """The Chain Rule tab: a composite peeled into links, the rates that multiply, and the computational graph.
 
-Inputs -> ChainRuleState -> the worker peels and checks the chain (calclab.engine.chain_rule, it simplifies)
--> the steps, the rates at x0, the plots and the graph. Moving x0 is numeric only (compiled functions and the
-graph's float passes), so dragging stays smooth. Bad input keeps the last good chain on screen.
+Inputs -> ChainRuleState -> the worker peels and checks the chain (calclab.engine.jobs.chain_rule; it simplifies)
+-> the steps, the rates at x0, the plots and the graph. Each control's slot writes its own field of the state and
+`set_state` shows a whole one; the boxes are never read back. Moving x0 is numeric only (compiled functions and
+the graph's float passes), so dragging stays smooth. Bad input keeps the last good chain on screen.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -25,14 +27,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calclab.state import Preset
 from calclab.state.chain_rule import PRESETS, ChainRuleState
+from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.base import TabBase
-from calclab.ui.tabs.chain_rule_graph import GraphPanel
-from calclab.ui.tabs.chain_rule_plots import ChainPlots
-from calclab.ui.tabs.chain_rule_steps import RatesPanel, StepsPanel
+from calclab.ui.tabs.chain_rule.graph import GraphPanel
+from calclab.ui.tabs.chain_rule.plots import ChainPlots
+from calclab.ui.tabs.chain_rule.steps import RatesPanel, StepsPanel
 from calclab.ui.widgets.expression_box import ERROR_COLOR, ExpressionBox
+from calclab.ui.worker import JobFailure
 
-JOB_KEY = "chain_rule.analysis"
+if TYPE_CHECKING:
+    from calclab.engine.jobs.chain_rule import ChainView
+    from calclab.ui.worker import SymbolicWorker
+
+JOB = "analysis"   # the tab's one worker job: peel, check and compile the chain
 STAGE_MS = 15   # between showing a new chain's plots and its steps, graph and rates
 NO_CHAIN_NOTE = ("No chain of rates to multiply here. The computational graph on the right still shows how the "
                  "gradient flows: a node that feeds two others adds the two paths.")
@@ -44,25 +53,27 @@ class ChainRuleTab(TabBase):
     name = "chain"
     title = "Chain Rule"
 
-    def __init__(self, worker, parent: QWidget | None = None) -> None:
+    def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)
-        self.state = ChainRuleState()
+        self._state = ChainRuleState()
         self.analysis = None       # the last good ChainAnalysis
-        self._frame_range: tuple[float, float] | None = None
-        self._staged = None        # a ChainView whose plots show and whose steps, graph and rates follow
-        self._graph_shown = False  # ... and whether its graph and rates show already
-        # One key per tab (tests build many tabs on one worker); a job still running when the tab is deleted
-        # is dropped, so its callback never touches a deleted widget.
-        self._job_key = f"{JOB_KEY}.{id(self)}"
-        job_key = self._job_key
-        self.destroyed.connect(lambda *_: worker.cancel(job_key))
         self.numbers = None        # its ChainNumbers (None when not a composite)
+        self._framing = False      # set_state's x_range is framed when its chain arrives (not the view before)
+        self._staged: ChainView | None = None   # a chain whose plots show and whose steps, graph and rates follow
+        self._graph_shown = False  # ... and whether its graph and rates show already
+        # What each box last parsed, by field: (text, expression), so typed text is parsed once, not twice.
+        self._parsed: dict[str, tuple[str, object]] = {}
         self._build_controls()
         self._build_layout()
         self._connect()
-        self.set_state(self.state)
+        self.set_state(self._state)
 
     # -- public API -------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> ChainRuleState:
+        """A copy of the tab's inputs (changing it changes nothing on screen: use set_state)."""
+        return dataclasses.replace(self._state)
 
     def main_plot(self) -> pg.PlotWidget:
         return self.chain_plots.outer.panel.plot_widget
@@ -72,26 +83,32 @@ class ChainRuleTab(TabBase):
 
     def set_state(self, state: ChainRuleState) -> None:
         """Show `state`'s inputs and recompute (the last chain stays until the new one arrives)."""
-        self.state = dataclasses.replace(state)
-        self._frame_range = state.x_range   # frame this range when the new chain arrives
-        self.radio_mode_parts.setChecked(state.mode == "parts")
-        self.radio_mode_composite.setChecked(state.mode != "parts")
+        self._state = dataclasses.replace(state)
+        self._framing = True   # frame state.x_range when the new chain arrives
+        with signals_blocked(self.radio_mode_composite, self.radio_mode_parts, self.box_expression,
+                             self.box_outer, self.box_inner, self.spin_x0):
+            self.radio_mode_parts.setChecked(state.mode == "parts")
+            self.radio_mode_composite.setChecked(state.mode != "parts")
+            self.box_expression.set_text(state.expression)
+            self.box_outer.set_text(state.outer)
+            self.box_inner.set_text(state.inner)
+            self.spin_x0.setValue(state.x0)
         self.stack_inputs.setCurrentIndex(1 if state.mode == "parts" else 0)
-        self.box_expression.set_text(state.expression, emit=False)
-        self.box_outer.set_text(state.outer, emit=False)
-        self.box_inner.set_text(state.inner, emit=False)
-        self.spin_x0.blockSignals(True)
-        self.spin_x0.setValue(state.x0)
-        self.spin_x0.blockSignals(False)
         self._request()
+
+    def is_busy(self) -> bool:
+        """Also busy while a chain's later turns (graph, rates, steps) or its formulas' typesetting are pending."""
+        return (super().is_busy() or self._staged is not None
+                or any(view.is_pending() for view in self.steps.formula_views()))
 
     # -- building -----------------------------------------------------------------------------------------
 
     def _build_controls(self) -> None:
         self.combo_preset = QComboBox()
         for preset in PRESETS:
-            self.combo_preset.addItem(preset.name)
-            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.note, Qt.ItemDataRole.ToolTipRole)
+            self.combo_preset.addItem(preset.name, preset)
+            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.description,
+                                          Qt.ItemDataRole.ToolTipRole)
         self.combo_preset.setToolTip("Worked examples; the lesson's (2x + 3)^2 first")
         self.radio_mode_composite = QRadioButton("One composite")
         self.radio_mode_composite.setToolTip("Type the whole function; it is peeled into links automatically")
@@ -185,11 +202,11 @@ class ChainRuleTab(TabBase):
         layout.addWidget(self.splitter_main, 1)
 
     def _connect(self) -> None:
-        self.combo_preset.activated.connect(self._on_preset_chosen)
+        self.combo_preset.activated.connect(self._on_preset_activated)
         self.radio_mode_composite.toggled.connect(self._on_mode_toggled)
         self.box_expression.expression_changed.connect(self._on_expression_changed)
-        self.box_outer.expression_changed.connect(self._on_expression_changed)
-        self.box_inner.expression_changed.connect(self._on_expression_changed)
+        self.box_outer.expression_changed.connect(self._on_outer_changed)
+        self.box_inner.expression_changed.connect(self._on_inner_changed)
         self.spin_x0.valueChanged.connect(self._on_x0_changed)
         self.chain_plots.x0_dragged.connect(self._on_x0_dragged)
         self.chain_plots.outer.panel.range_changed.connect(self._on_view_range_changed)
@@ -197,23 +214,31 @@ class ChainRuleTab(TabBase):
 
     # -- slots --------------------------------------------------------------------------------------------
 
-    def _on_preset_chosen(self, index: int) -> None:
-        preset = PRESETS[index]
-        self.set_state(preset.state())
-        self.status_message.emit(preset.note)
+    def _on_preset_activated(self, index: int) -> None:
+        self._on_preset_chosen(self.combo_preset.itemData(index))
 
-    def _on_mode_toggled(self, _checked: bool) -> None:
-        mode = "composite" if self.radio_mode_composite.isChecked() else "parts"
-        if mode != self.state.mode:
-            self.state.mode = mode
+    def _on_preset_chosen(self, preset: Preset) -> None:
+        self.set_state(preset.make_state())
+        self.status_message.emit(preset.description)
+
+    def _on_mode_toggled(self, checked: bool) -> None:
+        mode = "composite" if checked else "parts"
+        if mode != self._state.mode:
+            self._state.mode = mode
             self.stack_inputs.setCurrentIndex(1 if mode == "parts" else 0)
             self._request()
 
-    def _on_expression_changed(self, _text: str, _expr: object) -> None:
-        self._request()
+    def _on_expression_changed(self, text: str, expr: object) -> None:
+        self._set_text("expression", text, expr)
+
+    def _on_outer_changed(self, text: str, expr: object) -> None:
+        self._set_text("outer", text, expr)
+
+    def _on_inner_changed(self, text: str, expr: object) -> None:
+        self._set_text("inner", text, expr)
 
     def _on_x0_changed(self, x0: float) -> None:
-        self.state.x0 = float(x0)
+        self._state.x0 = float(x0)
         self._show_x0()
 
     def _on_x0_dragged(self, x0: float) -> None:
@@ -221,10 +246,10 @@ class ChainRuleTab(TabBase):
 
     def _on_view_range_changed(self, x_min: float, x_max: float, _y_min: float, _y_max: float) -> None:
         # Until a requested range is framed, the view shows an old one (or pyqtgraph's default).
-        if x_min < x_max and self._frame_range is None:
-            self.state.x_range = (x_min, x_max)
+        if x_min < x_max and not self._framing:
+            self._state.x_range = (x_min, x_max)
 
-    def _on_analysis(self, view) -> None:
+    def _on_analysis(self, view: ChainView) -> None:
         """A ChainView from the worker (the analysis with its curves, numbers and graph already compiled), shown
         in three turns of the event loop: the plots now, then the graph and rates, then the steps. Each of those
         relayouts the tab and has pyqtgraph repaint both plots; done in one go, a 30-link chain held the event
@@ -246,10 +271,9 @@ class ChainRuleTab(TabBase):
         else:
             titles = ("No inner function (not a composite)", f"y = {plain(analysis.expression, 60)}")
             legend = ("—", "—", "y", f"dy/d{x.name}")
-        x_range = self._frame_range or self.state.x_range   # a typed expression keeps the user's view
-        self._frame_range = None
-        self.state.x_range = x_range
-        self.chain_plots.set_functions(inner, view.outer, titles, legend, x_range, self.state.x0)
+        # set_state's range, or (a typed expression) the user's view: the state holds the one to frame.
+        self._framing = False
+        self.chain_plots.set_functions(inner, view.outer, titles, legend, self._state.x_range, self._state.x0)
         self._staged, self._graph_shown = view, False
         QTimer.singleShot(STAGE_MS, self, self._show_staged)
 
@@ -262,8 +286,8 @@ class ChainRuleTab(TabBase):
         analysis = view.analysis
         if not self._graph_shown:
             self._graph_shown = True
-            self.graph_panel.set_graph(view.graph, self.state.x0, view.graph_message)
-            self.rates.show_numbers(view.numbers, self.state.x0, NO_CHAIN_NOTE if analysis.message else "")
+            self.graph_panel.set_graph(view.graph, self._state.x0, view.graph_message)
+            self.rates.show_numbers(view.numbers, self._state.x0, NO_CHAIN_NOTE if analysis.message else "")
             QTimer.singleShot(STAGE_MS, self, self._show_staged)
             return
         self._staged = None
@@ -272,47 +296,65 @@ class ChainRuleTab(TabBase):
         self._show_x0()
         self.status_message.emit(analysis.message or analysis.check)
 
-    def _on_analysis_error(self, message: str) -> None:
-        self._show_error(message)
+    def _on_analysis_error(self, failure: JobFailure) -> None:
+        # Every kind (timeout, error, crashed) is said the same way, and the last good chain stays.
+        self._show_error(failure.message)
 
     # -- internals ----------------------------------------------------------------------------------------
 
-    def _request(self) -> None:
-        """Send the current inputs to the worker, if they parse; otherwise keep what is shown."""
-        from calclab.engine import chain_job
+    def _set_text(self, field: str, text: str, expr: object) -> None:
+        """A box applied a good expression: its field of the state takes the text, then the chain is asked for."""
+        setattr(self._state, field, text)
+        self._parsed[field] = (text, expr)
+        self._request()
 
-        self.state.expression = self.box_expression.text()
-        self.state.outer = self.box_outer.text()
-        self.state.inner = self.box_inner.text()
-        if self.state.mode == "parts":
-            outer, inner = self.box_outer.expression(), self.box_inner.expression()
-            if outer is None or inner is None or not self.box_outer.is_valid() or not self.box_inner.is_valid():
+    def _expression(self, field: str) -> object | None:
+        """The state's `field` parsed (what its box parsed, when the texts agree); None if it does not parse."""
+        from calclab.engine.parsing import ExpressionError, parse
+
+        text = getattr(self._state, field)
+        cached = self._parsed.get(field)
+        if cached is None or cached[0] != text:
+            try:
+                cached = (text, parse(text))
+            except ExpressionError:   # its box shows why
+                return None
+            self._parsed[field] = cached
+        return cached[1]
+
+    def _request(self) -> None:
+        """Send the state's inputs to the worker, if they parse; otherwise keep what is shown."""
+        from calclab.engine.jobs import chain_rule as jobs
+
+        if self._state.mode == "parts":
+            outer, inner = self._expression("outer"), self._expression("inner")
+            if outer is None or inner is None:
                 return
             if len(inner.free_symbols) != 1:
                 self._refuse("the inner function g must be a function of one variable, e.g. 2x + 3")
                 return
-            job, args = chain_job.parts_view, (outer, inner, "u")
+            job, args = jobs.parts_view, (outer, inner, "u")
         else:
-            expr = self.box_expression.expression()
-            if expr is None or not self.box_expression.is_valid():
+            expr = self._expression("expression")
+            if expr is None:
                 return
             if len(expr.free_symbols) != 1:
                 found = ", ".join(sorted(s.name for s in expr.free_symbols)) or "none"
                 self._refuse(f"the chain rule here needs a function of one variable (found: {found})")
                 return
-            job, args = chain_job.composite_view, (expr,)
-        self.worker.submit(self._job_key, job, *args, on_done=self._on_analysis, on_error=self._on_analysis_error)
+            job, args = jobs.composite_view, (expr,)
+        self.submit(JOB, job, *args, on_done=self._on_analysis, on_error=self._on_analysis_error)
 
     def _refuse(self, message: str) -> None:
         """Say why the input cannot be used, and drop any job still out: its chain arriving after this message
         would clear it and show a function the boxes no longer hold (issue 10)."""
-        self.worker.cancel(self._job_key)
+        self.cancel(JOB)
         self._staged = None
         self._show_error(message)
 
     def _show_x0(self) -> None:
         """Everything numeric at the current x0: plot markers, the rates table, the graph's passes."""
-        x0 = self.state.x0
+        x0 = self._state.x0
         self.chain_plots.set_x0(x0)
         if self.analysis is not None:
             self.rates.show_numbers(self.numbers, x0, NO_CHAIN_NOTE if self.analysis.message else "")

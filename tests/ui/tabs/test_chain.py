@@ -20,7 +20,7 @@ def to_float(text: str) -> float:
 
 @pytest.fixture
 def tab(qtbot, worker):
-    from calclab.ui.tabs.chain_rule import ChainRuleTab
+    from calclab.ui.tabs.chain_rule.tab import ChainRuleTab
 
     widget = ChainRuleTab(worker)
     qtbot.addWidget(widget)
@@ -164,7 +164,7 @@ def test_plots_show_the_inner_function_and_the_composite(tab) -> None:
     assert g == pytest.approx(2 * x + 3)
     x, dy = plots.curve_data("outer", "derivative")
     assert dy == pytest.approx(8 * x + 12)
-    low, high = PRESETS[0].x_range
+    low, high = PRESETS[0].state.x_range
     assert x[0] == pytest.approx(low, abs=0.05) and x[-1] == pytest.approx(high, abs=0.05)
 
 
@@ -209,12 +209,12 @@ def test_outer_and_inner_typed_separately(qtbot, tab) -> None:
 
 
 def test_presets_load_their_expression_range_and_point(qtbot, tab) -> None:
-    index = next(i for i, p in enumerate(PRESETS) if p.expression == "sin((2x+3)^2)")
+    index = next(i for i, p in enumerate(PRESETS) if p.state.expression == "sin((2x+3)^2)")
     tab.combo_preset.setCurrentIndex(index)
     tab.combo_preset.activated.emit(index)
     wait_for(qtbot, tab, "sin((2x+3)^2)")
-    assert tab.spin_x0.value() == pytest.approx(PRESETS[index].x0)
-    assert tab.state.x_range == PRESETS[index].x_range
+    assert tab.spin_x0.value() == pytest.approx(PRESETS[index].state.x0)
+    assert tab.state.x_range == PRESETS[index].state.x_range
     assert len(tab.graph_panel.view.graph().nodes) == 7
 
 
@@ -232,6 +232,51 @@ def test_set_state_shows_the_state(qtbot, tab) -> None:
     wait_for(qtbot, tab, "exp(-x^2/2)")
     assert tab.box_expression.text() == "exp(-x^2/2)"
     assert tab.rates.cell(2, 2) == f"dy/dx = {-math.exp(-0.5):.4g}".replace("-", "−")
+
+
+def test_state_is_a_copy(qtbot, tab) -> None:
+    before = tab.state
+    state = tab.state
+    assert state is not before
+    state.expression, state.x0, state.mode = "sin(x^2)", -2.0, "parts"
+    qtbot.wait(100)
+    assert tab.state == before                                  # the tab's own state is untouched
+    assert tab.box_expression.text() == "(2x+3)^2" and tab.spin_x0.value() == 0.5
+    assert tab.stack_inputs.currentIndex() == 0 and tab.worker.is_idle()
+
+
+def test_each_control_writes_its_own_field(qtbot, tab) -> None:
+    type_expression(qtbot, tab.box_expression, "sin(x^2)")
+    wait_for(qtbot, tab, "sin(x^2)")
+    tab.spin_x0.setValue(1.5)
+    qtbot.mouseClick(tab.radio_mode_parts, Qt.MouseButton.LeftButton)
+    type_expression(qtbot, tab.box_outer, "exp(u)")
+    wait_for(qtbot, tab, "exp(2x + 3)")
+    state = tab.state
+    assert (state.mode, state.expression, state.outer, state.inner, state.x0) == \
+        ("parts", "sin(x^2)", "exp(u)", "2x + 3", 1.5)
+    type_expression(qtbot, tab.box_inner, "x^(")                # bad input: the field keeps its last good text
+    qtbot.waitUntil(lambda: tab.box_inner.error() != "", timeout=2000)
+    assert tab.state.inner == "2x + 3"
+
+
+def test_every_preset_round_trips_through_set_state(qtbot, tab) -> None:
+    for preset in PRESETS:
+        tab.set_state(preset.make_state())
+        wait_for(qtbot, tab, preset.state.expression)
+        assert tab.state == preset.state
+        assert tab.box_expression.text() == preset.state.expression
+        assert tab.spin_x0.value() == pytest.approx(preset.state.x0)
+
+
+def test_preset_combo_carries_the_preset_and_says_its_description(qtbot, tab) -> None:
+    index = next(i for i, p in enumerate(PRESETS) if p.name.startswith("Neuron"))
+    assert tab.combo_preset.itemData(index) is PRESETS[index]
+    with qtbot.waitSignal(tab.status_message) as said:
+        tab.combo_preset.activated.emit(index)
+    assert said.args == [PRESETS[index].description]
+    wait_for(qtbot, tab, "sigmoid(3x - 1)")
+    assert tab.state == PRESETS[index].state
 
 
 @pytest.mark.parametrize("text", ["sin((2x+3)^2)", "x sin(x)", "x^3 + 2x^2 + 3x + 1", "log(1 + e^(2x))",
