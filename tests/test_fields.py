@@ -30,8 +30,8 @@ from calclab.engine.fields import (
     robust_levels,
     sample_field,
     sample_grid,
-    symbolic_gradient,
 )
+from calclab.engine.jobs.gradients import symbolic_gradient
 from calclab.engine.numeric import compile_function
 from calclab.engine.parsing import parse
 
@@ -286,8 +286,8 @@ def test_grid_rect_for_a_single_sample():
     assert Grid(np.array([1.0]), np.array([2.0]), np.zeros((1, 1))).rect == (0.5, 1.5, 1.0, 1.0)
 
 
-def test_fields_imports_no_qt():
-    code = ("import sys, calclab.engine.fields; "
+def test_fields_and_the_gradients_job_import_no_qt():
+    code = ("import sys, calclab.engine.fields, calclab.engine.jobs.gradients; "
             "print(sorted(m for m in ('PySide6', 'pyqtgraph', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

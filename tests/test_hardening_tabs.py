@@ -129,7 +129,7 @@ def _derivatives(worker):
 
 
 def _gradients(worker):
-    from calclab.ui.tabs.gradients import GradientsTab
+    from calclab.ui.tabs.gradients.tab import GradientsTab
 
     return GradientsTab(worker)
 

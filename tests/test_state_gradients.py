@@ -34,11 +34,12 @@ def test_good_values_are_kept_next_to_bad_ones():
 
 
 def test_presets_start_with_the_lesson_example_and_give_every_variable_a_value():
-    assert PRESETS[0].expression == "3x^2 + 2y" and dict(PRESETS[0].point) == {"x": 1.0, "y": 2.0}
+    assert PRESETS[0].state.expression == "3x^2 + 2y" and PRESETS[0].state.point == {"x": 1.0, "y": 2.0}
     names = {p.name for p in PRESETS}
     assert {"Rosenbrock", "Himmelblau"} <= names and any("Bowl" in n for n in names)
     for preset in PRESETS:
-        variables = {v.name for v in variables_of(parse(preset.expression))}
-        assert set(dict(preset.point)) == variables, preset.name
-        state = preset.state()
-        assert state.x_range[0] < state.x_range[1] and state.expression == preset.expression
+        variables = {v.name for v in variables_of(parse(preset.state.expression))}
+        assert set(preset.state.point) == variables, preset.name
+        state = preset.make_state()
+        assert state.x_range[0] < state.x_range[1] and state == preset.state and state is not preset.state
+        assert preset.description, preset.name

@@ -1,8 +1,8 @@
 """Numbers for drawing a function of two variables: grids, colour levels, contours, gradient arrows.
 
-Pure NumPy (the one symbolic job, `symbolic_gradient`, imports SymPy only when the worker runs it), so all of
-it is testable without Qt. Functions take plain callables `f(X, Y) -> array`, so a slice of an n-variable
-function is just a closure holding the other variables fixed. Non-finite values are masked, never drawn.
+Pure NumPy (the Gradients tab's symbolic job lives in calclab.engine.jobs.gradients), so all of it is testable
+without Qt. Functions take plain callables `f(X, Y) -> array`, so a slice of an n-variable function is just a
+closure holding the other variables fixed. Non-finite values are masked, never drawn.
 """
 
 from __future__ import annotations
@@ -17,40 +17,6 @@ GridFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 ARROW_HEAD_FRACTION = 0.3           # head length / arrow length
 ARROW_HEAD_ANGLE = np.radians(25)   # half-angle of the head
 LOG_DECADES = 3.0                   # a log colour scale spreads the colours over this many decades
-
-
-# --- symbolic (runs in the worker process) -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class GradientResult:
-    """f's variables (by name), its partial derivatives and their LaTeX: what the tab shows and compiles."""
-
-    expression: object            # sympy.Expr
-    variables: tuple              # sympy Symbols, sorted by name
-    partials: tuple               # sympy Exprs, one per variable
-    latex: tuple[str, ...]        # LaTeX of each partial
-    variable_latex: tuple[str, ...]
-    expression_latex: str
-    function: object = None       # NumericFunction of f over the variables, compiled in the worker
-    partial_functions: tuple = ()  # NumericFunction of each partial
-
-
-def symbolic_gradient(expr: object) -> GradientResult:
-    """The gradient of expr with everything the tab typesets and plots (a worker job: SymPy's simplify may be
-    slow, and lambdify of a long expression takes up to ~0.5 s: the GUI thread gets the compiled functions)."""
-    import sympy as sp
-
-    from calclab.engine.calculus import gradient, to_latex, variables_of
-    from calclab.engine.numeric import compile_function
-
-    variables = variables_of(expr)
-    partials = gradient(expr, variables) if variables else []
-    function, partial_functions = None, ()
-    if variables:
-        function = compile_function(expr, variables)
-        partial_functions = tuple(compile_function(p, variables) for p in partials)
-    return GradientResult(expr, tuple(variables), tuple(partials), tuple(to_latex(p) for p in partials),
-                          tuple(sp.latex(v) for v in variables), to_latex(expr), function, partial_functions)
 
 
 # --- grids ---------------------------------------------------------------------------------------------------

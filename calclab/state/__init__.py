@@ -43,7 +43,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("derivatives", "Derivatives", "calclab.state.derivatives:DerivativesState",
             "calclab.ui.tabs.derivatives.tab:DerivativesTab"),
     TabSpec("gradients", "Gradients", "calclab.state.gradients:GradientsState",
-            "calclab.ui.tabs.gradients:GradientsTab"),
+            "calclab.ui.tabs.gradients.tab:GradientsTab"),
     TabSpec("chain", "Chain Rule", "calclab.state.chain_rule:ChainRuleState",
             "calclab.ui.tabs.chain_rule.tab:ChainRuleTab"),
     TabSpec("descent", "Descent", "calclab.state.descent:DescentState",

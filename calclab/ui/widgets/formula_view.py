@@ -339,8 +339,14 @@ class FormulaView(QLabel):
 
 def formula_scroll_area(view: FormulaView, parent: QWidget | None = None) -> QScrollArea:
     """Wrap a FormulaView so a very long formula scrolls sideways instead of forcing the window wider."""
+    return formula_scroll_area_for(view, parent)
+
+
+def formula_scroll_area_for(widget: QWidget, parent: QWidget | None = None) -> QScrollArea:
+    """Like formula_scroll_area, for any widget (a row of formula views): scrolls sideways instead of widening
+    the panel."""
     area = QScrollArea(parent)
-    area.setWidget(view)
+    area.setWidget(widget)
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

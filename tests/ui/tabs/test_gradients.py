@@ -17,8 +17,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QDoubleSpinBox
 
 from calclab import cli
+from calclab.state import preset_named
 from calclab.state.gradients import PRESETS, GradientsState
-from calclab.ui.tabs.gradients import GradientsTab
+from calclab.ui.tabs.gradients.tab import GradientsTab
 
 
 @pytest.fixture
@@ -318,11 +319,65 @@ def test_set_state_shows_it(qtbot, tab):
     assert saved["expression"] == "x^2 - y^2" and saved["point"] == {"x": 0.5, "y": 0.25}
 
 
+def test_state_is_a_copy(qtbot, tab):
+    """Changing what `state` returned changes nothing on screen: only set_state (or the widgets) does."""
+    shown, before = tab.readouts.label_gradient_value.text(), tab.state
+    copy = tab.state
+    copy.expression, copy.point["x"], copy.show_field, copy.log_colors = "x^2 - y^2", 5.0, False, True
+    qtbot.wait(100)
+    assert tab.state == before and tab.state is not tab.state and before.point == {"x": 1.0, "y": 2.0}
+    assert tab.expression_box.text() == "3x^2 + 2y" and tab.check_show_field.isChecked()
+    assert not tab.check_log_colors.isChecked() and tab.plot.field.isVisible()
+    assert tab.readouts.label_gradient_value.text() == shown and tab.worker.is_idle()
+
+
+def test_each_check_box_writes_its_own_field(qtbot, tab):
+    before = tab.state
+    tab.check_show_contours.setChecked(False)
+    assert tab.state.show_contours is False
+    assert tab.plot.contours.getData()[0] is None or len(tab.plot.contours.getData()[0]) == 0
+    tab.check_show_field.setChecked(False)
+    assert not tab.plot.field.isVisible()
+    after = tab.state
+    assert (after.show_contours, after.show_field) == (False, False)
+    for name in ("show_probe", "normalize_arrows", "log_colors", "expression", "point"):
+        assert getattr(after, name) == getattr(before, name), name
+
+
+def test_a_preset_round_trips_through_set_state(qtbot, tab):
+    preset = preset_named(PRESETS, "Three variables: x y z")
+    tab.set_state(preset.make_state())
+    assert tab.is_busy()                                   # the gradient job is out
+    settle(qtbot, tab)
+    assert not tab.is_busy() and tab.variables() == ["x", "y", "z"]
+    shown = tab.state
+    for name in ("expression", "point", "show_probe", "show_field", "show_contours", "normalize_arrows",
+                 "log_colors"):
+        assert getattr(shown, name) == getattr(preset.state, name), name
+    (x0, x1), (y0, y1) = shown.x_range, shown.y_range    # the view keeps x and y at one scale: it may widen
+    assert x0 <= -3.0 + 1e-9 and x1 >= 3.0 - 1e-9 and y0 <= -3.0 + 1e-9 and y1 >= 3.0 - 1e-9
+    assert (shown.x_variable, shown.y_variable) == ("x", "y")
+    assert tab.findChild(QDoubleSpinBox, "spin_point_z").value() == 1.0
+    tab.set_state(GradientsState())
+    settle(qtbot, tab)
+    tab.set_state(shown)                                   # and back: the same state, shown the same way
+    settle(qtbot, tab)
+    assert _without_view(tab.state) == _without_view(shown)
+    assert tab.expression_box.text() == "x*y*z" and "z = 1" in tab.plot.panel.title()
+
+
+def _without_view(state: GradientsState) -> dict:
+    """The state without its visible ranges (the aspect-locked view may widen one of them)."""
+    data = state.to_dict()
+    del data["x_range"], data["y_range"]
+    return data
+
+
 def test_every_preset_loads(qtbot, tab):
     for preset in PRESETS:
         tab.concept._choose(preset)
         settle(qtbot, tab)
-        assert tab.expression_box.text() == preset.expression
+        assert tab.expression_box.text() == preset.state.expression
         assert tab.readouts.label_f_value.text() not in ("", "–"), preset.name
 
 

@@ -2,14 +2,16 @@
 at a probe point, and n-variable gradients shown on a two-variable slice.
 
 Data flows one way: the inputs (GradientsState) -> the symbolic gradient and its NumPy functions (both made
-in the worker process) -> numbers from calclab.engine.fields -> the plot items. Pan, zoom, dragging the probe and the
-held values only re-run the NumPy part on the GUI thread (a 256 x 256 map is a few milliseconds).
+in the worker process by calclab.engine.jobs.gradients) -> numbers from calclab.engine.fields -> the plot items.
+Pan, zoom, dragging the probe and the held values only re-run the NumPy part on the GUI thread (a 256 x 256 map
+is a few milliseconds). This module alone binds the state to the widgets: each slot writes its own field.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -25,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from calclab.engine.fields import (
-    GradientResult,
     angle_to_curve,
     arrow_lengths,
     arrow_segments,
@@ -35,16 +36,26 @@ from calclab.engine.fields import (
     robust_levels,
     sample_field,
     sample_grid,
-    symbolic_gradient,
 )
-from calclab.state.gradients import GradientsPreset, GradientsState
+from calclab.engine.jobs.gradients import GradientResult, symbolic_gradient
+from calclab.state import Preset
+from calclab.state.gradients import GradientsState
+from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.base import TabBase
-from calclab.ui.tabs.gradients_panels import ConceptPanel, ReadoutsPanel, VariablesPanel
-from calclab.ui.tabs.gradients_plot import GradientPlot
+from calclab.ui.tabs.gradients.concept import ConceptPanel
+from calclab.ui.tabs.gradients.panels import ReadoutsPanel, VariablesPanel
+from calclab.ui.tabs.gradients.plot import GradientPlot
 from calclab.ui.widgets.expression_box import ExpressionBox
-from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
+from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area, formula_scroll_area_for
 
-JOB_KEY = "gradients.symbolic"
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+
+    from calclab.engine.numeric import NumericFunction
+    from calclab.ui.worker import JobFailure, SymbolicWorker
+
+JOB = "symbolic"        # the tab's one worker job: f's gradient, typeset and compiled
+DISPLAY_OPTIONS = ("show_probe", "show_field", "normalize_arrows", "show_contours", "log_colors")
 MAP_SIZE = 256          # image samples per side
 FIELD_ARROWS = 15       # arrows per side (about)
 CONTOUR_COUNT = 10
@@ -58,21 +69,16 @@ class GradientsTab(TabBase):
     name = "gradients"
     title = "Gradients"
 
-    def __init__(self, worker, parent: QWidget | None = None) -> None:
+    def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)
-        self.state = GradientsState()
+        self._state = GradientsState()
         self._result: GradientResult | None = None
-        self._f = None                      # NumericFunction over the result's variables
-        self._partials: list = []           # one NumericFunction per variable
+        self._f: NumericFunction | None = None          # f over the result's variables
+        self._partials: list[NumericFunction] = []      # one per variable
         self._names: list[str] = []         # f's variables
         self._plot_names: list[str] = []    # the variables offered for the axes (f's, or f's plus a spare)
         self._grid = None                   # the last sampled map (for the probe's level curve)
         self._axes = ("", "")               # the plotted (across, up) variables of the compiled function
-        # One key per tab (tests build many tabs on one worker); a job still running when the tab is
-        # deleted is dropped, so its callback never touches a deleted widget.
-        self._job_key = f"{JOB_KEY}.{id(self)}"
-        job_key = self._job_key
-        self.destroyed.connect(lambda *_: worker.cancel(job_key))
         self._build()
         self.set_state(GradientsState())
 
@@ -115,16 +121,22 @@ class GradientsTab(TabBase):
         self.check_normalize_arrows = QCheckBox("normalise arrows")
         self.check_show_contours = QCheckBox("level curves")
         self.check_log_colors = QCheckBox("log colours")
-        tips = {self.check_show_probe: "Show the probe point with ∇f, −∇f and the level-curve tangent",
-                self.check_show_field: "Show ∇f as arrows on a coarse grid",
-                self.check_normalize_arrows: "Draw every field arrow the same length: direction only",
-                self.check_show_contours: "Show labelled level curves (f = constant)",
-                self.check_log_colors: "Spread the colours over decades of f above its minimum "
-                                       "(for functions such as Rosenbrock whose values span orders of magnitude)"}
+        # Each check box edits the state field it is named after.
+        self._display_checks: dict[str, QCheckBox] = {
+            "show_probe": self.check_show_probe, "show_field": self.check_show_field,
+            "normalize_arrows": self.check_normalize_arrows, "show_contours": self.check_show_contours,
+            "log_colors": self.check_log_colors}
+        tips = {"show_probe": "Show the probe point with ∇f, −∇f and the level-curve tangent",
+                "show_field": "Show ∇f as arrows on a coarse grid",
+                "normalize_arrows": "Draw every field arrow the same length: direction only",
+                "show_contours": "Show labelled level curves (f = constant)",
+                "log_colors": "Spread the colours over decades of f above its minimum "
+                              "(for functions such as Rosenbrock whose values span orders of magnitude)"}
         display_box = QGroupBox("Show")
         display_layout = QGridLayout(display_box)
-        for index, (check, tip) in enumerate(tips.items()):
-            check.setToolTip(tip)
+        for index, name in enumerate(DISPLAY_OPTIONS):
+            check = self._display_checks[name]
+            check.setToolTip(tips[name])
             display_layout.addWidget(check, index // 3, index % 3)
 
         side = QWidget()
@@ -152,30 +164,37 @@ class GradientsTab(TabBase):
         self.plot.probe_dragged.connect(self._on_probe_moved)
         self.plot.panel.range_changed.connect(self._on_range_changed)
         self.concept.preset_chosen.connect(self._on_preset_chosen)
-        for check in (self.check_show_probe, self.check_show_field, self.check_normalize_arrows,
-                      self.check_show_contours, self.check_log_colors):
-            check.toggled.connect(self._on_display_toggled)
+        for name, check in self._display_checks.items():
+            check.toggled.connect(lambda checked, field=name: self._on_display_toggled(field, checked))
 
     # -- public API ---------------------------------------------------------------------------------------
 
-    def main_plot(self):
+    @property
+    def state(self) -> GradientsState:
+        """A copy of the tab's inputs (changing it changes nothing: give it back with set_state)."""
+        return copy.deepcopy(self._state)
+
+    def main_plot(self) -> pg.PlotWidget:
         return self.plot.panel.plot_widget
 
-    def plots(self) -> list:
+    def plots(self) -> list[pg.PlotWidget]:
         return [self.plot.panel.plot_widget]
 
     def set_state(self, state: GradientsState) -> None:
         """Show `state`: the expression goes to the worker; the rest applies when its gradient is back."""
-        self.state = dataclasses.replace(state, point=dict(state.point))
-        checks = {self.check_show_probe: state.show_probe, self.check_show_field: state.show_field,
-                  self.check_normalize_arrows: state.normalize_arrows,
-                  self.check_show_contours: state.show_contours, self.check_log_colors: state.log_colors}
-        for check, value in checks.items():
-            check.blockSignals(True)
-            check.setChecked(value)
-            check.blockSignals(False)
+        self._state = copy.deepcopy(state)
+        with signals_blocked(self.expression_box, *self._display_checks.values()):
+            for name, check in self._display_checks.items():
+                check.setChecked(getattr(state, name))
+            good = self.expression_box.set_text(state.expression)
         self.plot.view_box.setRange(xRange=state.x_range, yRange=state.y_range, padding=0)
-        self.expression_box.set_text(state.expression)
+        if good:
+            self._submit_gradient(self.expression_box.expression())
+
+    def is_busy(self) -> bool:
+        """True while the gradient job is out or a long formula is still being typeset."""
+        return super().is_busy() or any(view.is_pending() for view in
+                                        (self.formula_f, self.formula_gradient_names, self.formula_gradient))
 
     def variables(self) -> list[str]:
         """f's variables (by name), as the gradient lists them."""
@@ -183,14 +202,14 @@ class GradientsTab(TabBase):
 
     # -- symbolic results ----------------------------------------------------------------------------------
 
-    def _on_expression_changed(self, text: str, expr: object) -> None:
-        self.state.expression = text
-        self.worker.submit(self._job_key, symbolic_gradient, expr, on_done=self._on_gradient,
-                           on_error=self._on_gradient_error)
+    def _submit_gradient(self, expr: object) -> None:
+        """Ask the worker for f's gradient (a newer expression supersedes one still computing)."""
+        self.submit(JOB, symbolic_gradient, expr, on_done=self._on_gradient, on_error=self._on_gradient_error)
 
-    def _on_gradient_error(self, message: str) -> None:
-        self._set_message(f"Could not compute the gradient: {message}. The plot shows the last one.")
-        self.status_message.emit(f"gradient: {message}")
+    def _on_gradient_error(self, failure: JobFailure) -> None:
+        # Every kind (timeout, error, crash) keeps the last good plot and says why, the same way.
+        self._set_message(f"Could not compute the gradient: {failure.message}. The plot shows the last one.")
+        self.status_message.emit(f"gradient: {failure.message}")
 
     def _on_gradient(self, result: GradientResult) -> None:
         names = [v.name for v in result.variables]
@@ -211,11 +230,11 @@ class GradientsTab(TabBase):
         self._plot_names = list(names)
         if len(names) == 1:
             self._plot_names.append(next(n for n in _SPARE_NAMES if n not in names))
-        old = self.state.point
-        self.state.point = {n: old.get(n, 1.0 if n in names else 0.0) for n in self._plot_names}
+        old = self._state.point
+        self._state.point = {n: old.get(n, 1.0 if n in names else 0.0) for n in self._plot_names}
         axes = self._choose_axes()
         free = set(self._plot_names) - set(names)
-        self.variables_panel.set_variables(self._plot_names, self.state.point, axes, free)
+        self.variables_panel.set_variables(self._plot_names, self._state.point, axes, free)
         self._apply_axes(*axes)
 
     def _set_message(self, text: str) -> None:
@@ -234,20 +253,20 @@ class GradientsTab(TabBase):
 
     def _choose_axes(self) -> tuple[str, str]:
         names = self._plot_names
-        x_name = self.state.x_variable if self.state.x_variable in names else names[0]
+        x_name = self._state.x_variable if self._state.x_variable in names else names[0]
         rest = [n for n in names if n != x_name]
-        y_name = self.state.y_variable if self.state.y_variable in rest else rest[0]
+        y_name = self._state.y_variable if self._state.y_variable in rest else rest[0]
         return x_name, y_name
 
     def _apply_axes(self, x_name: str, y_name: str) -> None:
-        self.state.x_variable, self.state.y_variable = x_name, y_name
+        self._state.x_variable, self._state.y_variable = x_name, y_name
         self._axes = (x_name, y_name)
         self.plot.panel.set_axis_labels(x_name, y_name)
         held = [n for n in self._names if n not in (x_name, y_name)]
         arguments = ", ".join(self._names)
         title = f"f({arguments}) over {x_name} and {y_name}"
         if held:
-            title += ", with " + ", ".join(f"{n} = {self.state.point.get(n, 0.0):g}" for n in held)
+            title += ", with " + ", ".join(f"{n} = {self._state.point.get(n, 0.0):g}" for n in held)
         self.plot.panel.set_title(title)
         self._refresh_map()
 
@@ -257,7 +276,7 @@ class GradientsTab(TabBase):
         """f's arguments for the slice: the axis variables take the given values, the rest their held value."""
         x_name, y_name = self._axes
         values = {x_name: x_values, y_name: y_values}
-        return [values.get(n, self.state.point.get(n, 0.0)) for n in self._names]
+        return [values.get(n, self._state.point.get(n, 0.0)) for n in self._names]
 
     def _slice(self, func) -> object:
         return lambda X, Y: func(*self._arguments(X, Y))
@@ -275,14 +294,14 @@ class GradientsTab(TabBase):
         (x0, x1), (y0, y1) = self.plot.view_box.viewRange()
         if not (x1 > x0 and y1 > y0):
             return
-        log = self.state.log_colors
+        log = self._state.log_colors
         grid = sample_grid(self._slice(self._f), (x0, x1), (y0, y1), MAP_SIZE, MAP_SIZE)
         low, high = robust_levels(grid.z, 0.5 if log else 2.0, 98.0)
         if log and 0 < low < 0.05 * (high - low):
             low = 0.0   # a minimum at (nearly) zero: start the scale at 0 so its ticks read 1, 10, 100
         self._grid = grid
         self.plot.set_map(grid, (low, high), contour_levels(low, high, CONTOUR_COUNT, log),
-                          self.state.show_contours, log)
+                          self._state.show_contours, log)
         self._refresh_field()
         self._refresh_probe()
 
@@ -292,19 +311,19 @@ class GradientsTab(TabBase):
         (x0, x1), (y0, y1) = self.plot.view_box.viewRange()
         field = sample_field(self._axis_partial(self._axes[0]), self._axis_partial(self._axes[1]),
                              (x0, x1), (y0, y1), FIELD_ARROWS, f=self._slice(self._f))
-        lengths = arrow_lengths(field.u, field.v, field.cell, self.state.normalize_arrows)
+        lengths = arrow_lengths(field.u, field.v, field.cell, self._state.normalize_arrows)
         self.plot.set_field(*arrow_segments(field.x, field.y, field.u, field.v, lengths))
-        self.plot.set_field_visible(self.state.show_field)
+        self.plot.set_field_visible(self._state.show_field)
 
     def _refresh_probe(self) -> None:
         """Readouts and probe drawing at the current point."""
         if self._f is None:
             return
-        point = [self.state.point.get(n, 0.0) for n in self._names]
+        point = [self._state.point.get(n, 0.0) for n in self._names]
         value = float(self._f(*point))
         gradient = [float(p(*point)) for p in self._partials]
         x_name, y_name = self._axes
-        px, py = self.state.point.get(x_name, 0.0), self.state.point.get(y_name, 0.0)
+        px, py = self._state.point.get(x_name, 0.0), self._state.point.get(y_name, 0.0)
         gx = gradient[self._names.index(x_name)] if x_name in self._names else 0.0
         gy = gradient[self._names.index(y_name)] if y_name in self._names else 0.0
         level = contour_segments(self._grid, value) if self._grid is not None and math.isfinite(value) else \
@@ -313,10 +332,10 @@ class GradientsTab(TabBase):
         if self._grid is not None and level_tangent(gx, gy) is not None:
             cell = float(self._grid.xs[1] - self._grid.xs[0])
             angle = angle_to_curve(level, px, py, gx, gy, max_distance=2 * cell)
-        shown = {n: self.state.point.get(n, 0.0) for n in self._names}
+        shown = {n: self._state.point.get(n, 0.0) for n in self._names}
         self.readouts.show_values(shown, value, gradient, (gx, gy), angle, (x_name, y_name))
         plane_gradient = (gx, gy) if math.isfinite(gx) and math.isfinite(gy) else None
-        self.plot.set_probe(px, py, plane_gradient, level, self.state.show_probe)
+        self.plot.set_probe(px, py, plane_gradient, level, self._state.show_probe)
 
     # -- slots --------------------------------------------------------------------------------------------
 
@@ -329,12 +348,12 @@ class GradientsTab(TabBase):
         for name, value, span in ((x_name, x, x1 - x0), (y_name, y, y1 - y0)):
             step = max(10.0 ** math.floor(math.log10(span / 500.0)), 10.0 ** -4) if span > 0 else 1e-4
             snapped = float(f"{round(value / step) * step:.10g}")
-            self.state.point[name] = snapped
+            self._state.point[name] = snapped
             self.variables_panel.set_value(name, snapped)
         self._refresh_probe()
 
     def _on_point_value_changed(self, name: str, value: float) -> None:
-        self.state.point[name] = value
+        self._state.point[name] = value
         if name in self._axes:
             self._refresh_probe()
         else:
@@ -344,31 +363,24 @@ class GradientsTab(TabBase):
         self._apply_axes(x_name, y_name)
 
     def _on_range_changed(self, x0: float, x1: float, y0: float, y1: float) -> None:
-        self.state.x_range, self.state.y_range = (x0, x1), (y0, y1)
+        self._state.x_range, self._state.y_range = (x0, x1), (y0, y1)
         self._refresh_map()
 
-    def _on_display_toggled(self, _checked: bool) -> None:
-        self.state.show_probe = self.check_show_probe.isChecked()
-        self.state.show_field = self.check_show_field.isChecked()
-        self.state.normalize_arrows = self.check_normalize_arrows.isChecked()
-        self.state.show_contours = self.check_show_contours.isChecked()
-        self.state.log_colors = self.check_log_colors.isChecked()
+    def _on_expression_changed(self, text: str, expr: object) -> None:
+        self._state.expression = text
+        self._submit_gradient(expr)
+
+    def _on_display_toggled(self, field: str, checked: bool) -> None:
+        """One of the "Show" check boxes: its own field of the state (DISPLAY_OPTIONS), then redraw."""
+        setattr(self._state, field, checked)
         self._refresh_map()
 
-    def _on_preset_chosen(self, preset: GradientsPreset) -> None:
-        new = preset.state()
+    def _on_preset_chosen(self, preset: Preset) -> None:
+        """Load the preset's function, range and point (and its colour scale); the user's other display
+        choices stay as they are."""
+        new = preset.make_state()
         for name in ("show_probe", "show_field", "show_contours", "normalize_arrows"):
-            setattr(new, name, getattr(self.state, name))
+            setattr(new, name, getattr(self._state, name))
         self.set_state(new)
         self.status_message.emit(f"preset: {preset.name}")
 
-
-def formula_scroll_area_for(widget: QWidget) -> QScrollArea:
-    """Like formula_scroll_area, for a row of formula views: scrolls sideways instead of widening the panel."""
-    area = QScrollArea()
-    area.setWidget(widget)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setSizeAdjustPolicy(QScrollArea.SizeAdjustPolicy.AdjustToContents)
-    return area

@@ -1,5 +1,5 @@
-"""The Gradients tab's side panels: the point (one spin box per variable, the two plotted axes), the readouts
-at the probe, and the concept panel with the presets.
+"""The Gradients tab's side panels: the point (one spin box per variable, the two plotted axes) and the readouts
+at the probe. They show what the tab gives them and report edits by signals; the tab owns the state.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from calclab.state.gradients import PRESETS, GradientsPreset
+from calclab.ui.signals import signals_blocked
 
 SPIN_LIMIT = 1e4
 SPIN_DECIMALS = 4
@@ -100,12 +99,11 @@ class VariablesPanel(QGroupBox):
             self._names = list(names)
         self._free = set(free)
         for combo, chosen in ((self.combo_x_variable, axes[0]), (self.combo_y_variable, axes[1])):
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItems(names)
-            combo.setCurrentText(chosen)
-            combo.setEnabled(len(names) >= 2 and not free)
-            combo.blockSignals(False)
+            with signals_blocked(combo):
+                combo.clear()
+                combo.addItems(names)
+                combo.setCurrentText(chosen)
+                combo.setEnabled(len(names) >= 2 and not free)
         for name in names:
             self.set_value(name, point.get(name, 0.0))
         self._update_roles()
@@ -114,9 +112,8 @@ class VariablesPanel(QGroupBox):
         """Show a value without emitting value_changed."""
         spin = self.spins.get(name)
         if spin is not None:
-            spin.blockSignals(True)
-            spin.setValue(value)
-            spin.blockSignals(False)
+            with signals_blocked(spin):
+                spin.setValue(value)
 
     def _update_roles(self) -> None:
         x_name, y_name = self.axes()
@@ -136,9 +133,8 @@ class VariablesPanel(QGroupBox):
         if x_name == y_name:   # the same variable twice: swap in the one it replaced
             others = [n for n in self._names if n != x_name]
             combo = self.combo_y_variable if self.sender() is self.combo_x_variable else self.combo_x_variable
-            combo.blockSignals(True)
-            combo.setCurrentText(others[0] if others else x_name)
-            combo.blockSignals(False)
+            with signals_blocked(combo):
+                combo.setCurrentText(others[0] if others else x_name)
             x_name, y_name = self.axes()
         self._update_roles()
         self.axes_changed.emit(x_name, y_name)
@@ -189,75 +185,3 @@ class ReadoutsPanel(QGroupBox):
         if len(point) > 2 and finite and norm != 0:
             text += f" The arrows show ∇f's {axes[0]} and {axes[1]} parts, the plane of this slice."
         self.label_perpendicular.setText(text)
-
-    def clear_values(self) -> None:
-        for label in (self.label_point, self.label_f_value, self.label_gradient_value, self.label_gradient_norm,
-                      self.label_perpendicular):
-            label.setText("–")
-
-
-CONCEPT_HTML = """
-<p style='margin-top:0'>The <b>gradient</b> ∇f stacks all the partial derivatives of f into one vector. Each
-entry is a rate: how fast f changes when only that variable is nudged and the others stay put.</p>
-<p>Together they point where f <b>climbs fastest</b>; the length |∇f| is how steep that climb is. Along a
-level curve f stays the same, so ∇f is always <b>at right angles</b> to it. Training walks the weights the
-other way, along −∇f of the loss: downhill.</p>
-<p style='margin-bottom:0'><b>Worked example</b> (the lesson's): f = 3x² + 2y. Hold y still: ∂f/∂x = 6x.
-Hold x still: ∂f/∂y = 2. So ∇f = [6x, 2]; at (1, 2) it is [6, 2], of length √40 ≈ 6.32.</p>
-"""
-
-
-class ConceptPanel(QGroupBox):
-    """What the gradient means and the lesson's worked example (with a button that loads it).
-
-    It also owns the preset chooser: `preset_bar` (a combo box) and `label_note` (what the chosen preset
-    shows) are widgets the tab places next to the expression box, where they are seen without scrolling.
-    """
-
-    preset_chosen = Signal(object)   # a GradientsPreset
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("What the gradient tells you", parent)
-        self.label_concept = QLabel(CONCEPT_HTML)
-        self.label_concept.setWordWrap(True)
-        self.label_concept.setTextFormat(Qt.TextFormat.RichText)
-        self.button_lesson_example = QPushButton("Show the worked example")
-        self.button_lesson_example.setToolTip("Load f = 3x^2 + 2y with the probe at (1, 2), where ∇f = [6, 2]")
-        self.combo_preset = QComboBox()
-        self.combo_preset.addItem("Choose a preset…")
-        for preset in PRESETS:
-            self.combo_preset.addItem(preset.name, preset)
-        self.combo_preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo_preset.setMinimumContentsLength(12)
-        self.combo_preset.setToolTip("Load a function with a range and a probe point that show it well: "
-                                     "the lesson's example, a bowl, a saddle, Rosenbrock, Himmelblau, …")
-        self.preset_bar = QWidget()
-        bar = QHBoxLayout(self.preset_bar)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(QLabel("Presets"))
-        bar.addWidget(self.combo_preset, 1)
-        self.label_note = QLabel()
-        self.label_note.setWordWrap(True)
-        self.label_note.setStyleSheet("color: #444444;")
-        self.label_note.setVisible(False)
-        row = QHBoxLayout()
-        row.addWidget(self.button_lesson_example)
-        row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.label_concept)
-        layout.addLayout(row)
-        self.button_lesson_example.clicked.connect(self._on_lesson_example)
-        self.combo_preset.activated.connect(self._on_preset_activated)
-
-    def _on_lesson_example(self) -> None:
-        self._choose(PRESETS[0])
-
-    def _on_preset_activated(self, index: int) -> None:
-        preset = self.combo_preset.itemData(index)
-        if isinstance(preset, GradientsPreset):
-            self._choose(preset)
-
-    def _choose(self, preset: GradientsPreset) -> None:
-        self.label_note.setText(preset.note)
-        self.label_note.setVisible(bool(preset.note))
-        self.preset_chosen.emit(preset)
