@@ -67,7 +67,7 @@ def test_file_menu_has_open_recent_save_and_save_as_before_quit(window):
 
 
 def test_save_then_open_restores_every_tab(window, qtbot, tmp_path):
-    from test_session import _non_default_states
+    from tests.test_session import _non_default_states
 
     tabs = _stateful_tabs(window)
     wanted = {name: state for name, state in _non_default_states().items() if name in tabs}
