@@ -13,6 +13,8 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
+from calclab.ui.signals import signals_blocked
+
 
 def _buttons():
     """calclab.ui.widgets.export_button, imported when first needed (it imports pyqtgraph)."""
@@ -79,9 +81,8 @@ class ExportMenu(QObject):
         self.action_tab.setEnabled(tab is not None)
         self.action_csv.setEnabled(tab is not None and has_table(tab, name))
         self.action_gif.setEnabled(tab is not None and has_animation(tab, name))
-        self.action_light.blockSignals(True)
-        self.action_light.setChecked(_buttons().light_background())
-        self.action_light.blockSignals(False)
+        with signals_blocked(self.action_light):
+            self.action_light.setChecked(_buttons().light_background())
 
     def _on_tab_built(self, name: str) -> None:
         tab = self.window.tab(name, build=False)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QToo
 
 from calclab.ui.app_settings import app_settings, read_bool
 from calclab.ui.export import SCALES, ExportError, export_plot
+from calclab.ui.signals import signals_blocked
 
 LIGHT_KEY = "export/light_background"
 FOLDER_KEY = "export/last_folder"
@@ -131,9 +132,8 @@ class PlotExporter(QObject):
         return path
 
     def _on_menu_about_to_show(self) -> None:
-        self.action_light.blockSignals(True)
-        self.action_light.setChecked(light_background())
-        self.action_light.blockSignals(False)
+        with signals_blocked(self.action_light):
+            self.action_light.setChecked(light_background())
 
 
 class ExportButton(QToolButton):

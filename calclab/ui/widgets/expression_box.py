@@ -116,9 +116,6 @@ class ExpressionBox(QWidget):
         if hasattr(self, "line_edit"):
             self.line_edit.setToolTip(text)
 
-    def set_placeholder_text(self, text: str) -> None:
-        self.line_edit.setPlaceholderText(text)
-
     # -- slots --------------------------------------------------------------------------------------------
 
     def _on_text_edited(self, _text: str) -> None:

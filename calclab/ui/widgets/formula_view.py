@@ -247,10 +247,6 @@ class FormulaView(QLabel):
         """True while a long formula is being typeset in the background (the plain text shows meanwhile)."""
         return self._wanted is not None
 
-    def set_font_size(self, font_pt: float) -> None:
-        self._font_pt = font_pt
-        self._refresh()
-
     def set_latex(self, latex: str, fallback: str | None = None, defer: bool = False) -> None:
         """Show `latex` typeset; if mathtext cannot, show `fallback` (default: the LaTeX itself) as text.
 
