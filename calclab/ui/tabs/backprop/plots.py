@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from calclab.ui.tabs.backprop_model import BackpropModel
+from calclab.ui.tabs.backprop.model import BackpropModel
 from calclab.ui.widgets.network_view import NEGATIVE, POSITIVE
 from calclab.ui.widgets.plot_panel import PlotPanel, make_pen, set_curve_data
 

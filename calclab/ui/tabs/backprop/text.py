@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from calclab.ui.tabs.backprop_model import BackpropModel
+from calclab.ui.tabs.backprop.model import BackpropModel
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 FUNCTION = {"tanh": "tanh", "sigmoid": "σ", "relu": "relu", "linear": "id"}

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from calclab.state.backprop import DEFAULT_PRESET, PRESETS, BackpropState
-from calclab.ui.tabs import backprop_text as text
-from calclab.ui.tabs.backprop_concept import ConceptPanel
-from calclab.ui.tabs.backprop_controls import ControlsPanel
-from calclab.ui.tabs.backprop_model import (
+from calclab.ui.tabs.backprop import text
+from calclab.ui.tabs.backprop.concept import ConceptPanel
+from calclab.ui.tabs.backprop.controls import ControlsPanel
+from calclab.ui.tabs.backprop.model import (
     PHASE_TITLES,
     PHASES,
     BackpropModel,
@@ -38,7 +38,7 @@ from calclab.ui.tabs.backprop_model import (
     PhaseOrderError,
     TrainResult,
 )
-from calclab.ui.tabs.backprop_plots import DataPlot, LossPlot
+from calclab.ui.tabs.backprop.plots import DataPlot, LossPlot
 from calclab.ui.tabs.base import TabBase
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 from calclab.ui.widgets.network_view import NetworkView

@@ -16,8 +16,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from calclab.engine.backprop import train_headless
 from calclab.state.backprop import DEFAULT_PRESET, PRESETS, BackpropState
-from calclab.ui.tabs.backprop import BackpropTab
-from calclab.ui.tabs.backprop_text import fmt, short
+from calclab.ui.tabs.backprop.tab import BackpropTab
+from calclab.ui.tabs.backprop.text import fmt, short
 from calclab.ui.widgets.network_view import EdgeItem
 
 ACT = {"tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0),
