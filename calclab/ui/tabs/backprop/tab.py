@@ -1,82 +1,60 @@
 """The Backprop tab: build a small network, run backpropagation's four steps one button at a time, then train.
 
-Left: presets, data, builder and training controls (backprop_controls). Middle: the four phase buttons, the
-network diagram (widgets.network_view) with hover read-outs, the loss formula and what the last phase did.
-Right: the four steps in words (backprop_concept), the data under the network's prediction and the loss
-curves (backprop_plots). The maths lives in backprop_model (the engine's MLP); texts in backprop_text.
+Left: presets, data, builder and training controls (controls.py). Middle: the four phase buttons, the network
+diagram with hover read-outs, the loss formula and what the last phase did (steps.py). Right: the four steps
+in words (concept.py), the data under the network's prediction and the loss curves (plots.py). The maths
+lives in model.py (the engine's MLP); texts in text.py.
+This module alone binds the settings (`_state`, the last good BackpropState) to the widgets: each control's
+edit changes its own field, and a bad value is refused with a message while the last good network stays.
 Training runs a few epochs per QTimer tick, so the window never freezes; a run that overflows stops with a
 message and the last sane weights.
 """
 
 from __future__ import annotations
 
-import time
+import math
+from collections.abc import Iterator
+from dataclasses import replace
 
+import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QSpinBox,
-    QSplitter,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
-from calclab.state.backprop import DEFAULT_PRESET, PRESETS, BackpropState
+from calclab.state import Preset
+from calclab.state.backprop import DEFAULT_PRESET, BackpropState
+from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.backprop import text
 from calclab.ui.tabs.backprop.concept import ConceptPanel
 from calclab.ui.tabs.backprop.controls import ControlsPanel
-from calclab.ui.tabs.backprop.model import (
-    PHASE_TITLES,
-    PHASES,
-    BackpropModel,
-    Diverged,
-    PhaseOrderError,
-    TrainResult,
-)
+from calclab.ui.tabs.backprop.model import BackpropModel, Diverged, PhaseOrderError
 from calclab.ui.tabs.backprop.plots import DataPlot, LossPlot
-from calclab.ui.tabs.base import TabBase
-from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
-from calclab.ui.widgets.network_view import NetworkView
+from calclab.ui.tabs.backprop.steps import StepsPanel
+from calclab.ui.tabs.base import Animation, TabBase, Table
+from calclab.ui.worker import SymbolicWorker
 
 TICK_MS = 30
 # Training time per timer tick: 2,000 epochs per frame of a 2-8-8-8-8-1 net on 1,600 points took 3.5 s a tick
 # and froze the window; past this budget a tick trains fewer epochs than `speed` (issue 10).
 TICK_BUDGET_S = 0.04
-FLASH_MS = 1500
-HOVER_HINT = ("<span style='color:#666666'>Hover a neuron or a weight: its value, its gradient and the "
-              "chain-rule product behind it appear here.</span>")
-PHASE_TIPS = {
-    "forward": "Step 1: compute every neuron's z and activation for all training samples",
-    "loss": "Step 2: compare the outputs with the targets: one number L",
-    "backward": "Step 3: the chain rule from L back to every weight and bias (∂L/∂w)",
-    "update": "Step 4: move every weight against its gradient: w ← w − η ∂L/∂w",
-}
-_NEXT_STYLE = "QPushButton { font-weight: bold; border: 2px solid #0072B2; border-radius: 4px; padding: 4px 10px; }"
-_FLASH_STYLE = ("QPushButton { font-weight: bold; border: 2px solid #E66100; border-radius: 4px; "
-                "padding: 4px 10px; background: #FFE6B3; }")
 
 
 class BackpropTab(TabBase):
-    """A neural network trained step by step and as a whole. `state` is the last good BackpropState."""
+    """A neural network trained step by step and as a whole. `state` is a copy of the last good settings."""
 
     name = "backprop"
     title = "Backprop"
 
-    def __init__(self, worker, parent: QWidget | None = None) -> None:
+    def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)
-        self.model = BackpropModel(DEFAULT_PRESET.make_state())
+        self._state: BackpropState = DEFAULT_PRESET.make_state()
+        self.model = BackpropModel(self._state)
         self._run_total = 0
         self._remaining = 0
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._on_timer)
         self._build_ui()
-        self.controls.show_state(self.model.state)
+        self.controls.show_state(self._state)
         self._rebuild_views()
         self._say("")
 
@@ -90,63 +68,9 @@ class BackpropTab(TabBase):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(self.controls.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 6)
 
-        middle = QWidget()
-        column = QVBoxLayout(middle)
-        column.setContentsMargins(2, 2, 2, 2)
-        phase_row = QHBoxLayout()
-        self.phase_buttons: dict[str, QPushButton] = {}
-        for number, phase in enumerate(PHASES, start=1):
-            button = QPushButton(f"{number}. {PHASE_TITLES[phase]}")
-            button.setObjectName(f"button_{phase}")
-            button.setToolTip(PHASE_TIPS[phase])
-            button.clicked.connect(lambda _checked=False, p=phase: self.step(p))
-            setattr(self, f"button_{phase}", button)
-            self.phase_buttons[phase] = button
-            phase_row.addWidget(button)
-        phase_row.addSpacing(12)
-        phase_row.addWidget(QLabel("Sample"))
-        self.spin_sample = QSpinBox()
-        self.spin_sample.setToolTip("The training sample whose values the circles and read-outs show "
-                                    "(or click a point in the data plot)")
-        self.spin_sample.valueChanged.connect(self._on_sample_changed)
-        phase_row.addWidget(self.spin_sample)
-        self.label_sample = QLabel("")
-        self.label_sample.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may clip
-        phase_row.addWidget(self.label_sample, 1)
-        column.addLayout(phase_row)
-        self.label_message = QLabel("")
-        self.label_message.setWordWrap(True)
-        column.addWidget(self.label_message)
-        self.network_view = NetworkView()
-        self.network_view.hovered.connect(self._on_hovered)
-        column.addWidget(self.network_view, 1)
-
-        bottom = QWidget()
-        lower = QVBoxLayout(bottom)
-        lower.setContentsMargins(2, 0, 2, 2)
-        self.label_hover = QLabel(HOVER_HINT)
-        self.label_hover.setWordWrap(True)
-        # Room for the longest read-out (8 lines), so hovering never makes the layout jump.
-        self.label_hover.setFixedHeight(self.label_hover.fontMetrics().lineSpacing() * 8 + 10)
-        self.label_hover.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.label_hover.setStyleSheet("QLabel { background: #F6F6F6; border: 1px solid #DDDDDD; padding: 3px; }")
-        lower.addWidget(self.label_hover)
-        self.formula_loss = FormulaView(font_pt=13)
-        self.formula_sample = FormulaView(font_pt=12)
-        self.formula_areas = [formula_scroll_area(self.formula_loss), formula_scroll_area(self.formula_sample)]
-        for area in self.formula_areas:
-            area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-            lower.addWidget(area)
-        self.text_details = QTextBrowser()
-        self.text_details.setOpenLinks(False)
-        self.text_details.setToolTip("What the last step computed")
-        lower.addWidget(self.text_details, 1)
-        splitter_middle = QSplitter(Qt.Orientation.Vertical)
-        splitter_middle.addWidget(middle)
-        splitter_middle.addWidget(bottom)
-        splitter_middle.setStretchFactor(0, 3)
-        splitter_middle.setStretchFactor(1, 2)
-        splitter_middle.setSizes([500, 360])
+        self.steps = StepsPanel()
+        self.steps.phase_clicked.connect(self.step)
+        self.steps.spin_sample.valueChanged.connect(self._on_sample_changed)
 
         right = QWidget()
         side = QVBoxLayout(right)
@@ -155,14 +79,14 @@ class BackpropTab(TabBase):
         self.concept.step_clicked.connect(self._on_concept_step)
         side.addWidget(self.concept)
         self.data_plot = DataPlot()
-        self.data_plot.sample_clicked.connect(lambda index: self.spin_sample.setValue(index + 1))
+        self.data_plot.sample_clicked.connect(lambda index: self.steps.spin_sample.setValue(index + 1))
         side.addWidget(self.data_plot, 3)
         self.loss_plot = LossPlot()
         side.addWidget(self.loss_plot, 2)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
-        splitter.addWidget(splitter_middle)
+        splitter.addWidget(self.steps)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
@@ -172,7 +96,7 @@ class BackpropTab(TabBase):
         layout.addWidget(splitter)
 
         c = self.controls
-        c.settings_edited.connect(self._on_settings_edited)
+        c.field_edited.connect(self._on_field_edited)
         c.preset_chosen.connect(self._on_preset_chosen)
         c.button_train.clicked.connect(self.train)
         c.button_stop.clicked.connect(self.stop)
@@ -184,18 +108,20 @@ class BackpropTab(TabBase):
 
     @property
     def state(self) -> BackpropState:
-        """The settings of the network on screen (the last good ones)."""
-        return self.model.state.copy()
+        """A copy of the settings of the network on screen (the last good ones)."""
+        return self._state.copy()
 
-    def set_state(self, state: BackpropState) -> bool:
-        """Show `state` on the controls and build a fresh network; on a problem say so and keep the last one."""
-        self.controls.show_state(state)
-        return self._apply(state, fresh=True)
+    def set_state(self, state: BackpropState) -> None:
+        """Build a fresh network for `state` and show it on the controls; a state with a problem is refused
+        with a message, and the last good network and its settings stay on screen."""
+        self._apply(state.copy(), fresh=True)
+        self.controls.show_state(self._state)
 
-    def main_plot(self):
+    def main_plot(self) -> pg.PlotWidget:
+        """The data under the network's prediction."""
         return self.data_plot.plot_widget
 
-    def plots(self) -> list:
+    def plots(self) -> list[pg.PlotWidget]:
         return [self.data_plot.plot_widget, self.loss_plot.plot_widget]
 
     def step(self, phase: str) -> bool:
@@ -207,7 +133,7 @@ class BackpropTab(TabBase):
             self.model.step(phase)
         except PhaseOrderError as error:
             self._say(str(error), error=True)
-            self._flash(self.model.next_phase)
+            self.steps.flash(self.model.next_phase)
             return False
         except Diverged as error:
             self._say(str(error), error=True)
@@ -224,7 +150,7 @@ class BackpropTab(TabBase):
         """Start training `epochs` epochs from the current weights, a few per timer tick."""
         if self.is_training():
             return
-        self._run_total = self._remaining = self.model.state.epochs
+        self._run_total = self._remaining = self._state.epochs
         self.controls.progress.setRange(0, self._run_total)
         self.controls.progress.setValue(0)
         self.timer.start()   # first: is_training() decides which buttons stay enabled
@@ -245,7 +171,7 @@ class BackpropTab(TabBase):
         if self._remaining <= 0:
             self.stop()
             return
-        result = self._train_within(min(self.model.state.speed, self._remaining), time_budget_s)
+        result = self.model.train_within(min(self._state.speed, self._remaining), time_budget_s)
         self._remaining -= result.epochs_done
         self.controls.progress.setValue(self._run_total - self._remaining)
         if result.message or self._remaining <= 0:
@@ -268,35 +194,43 @@ class BackpropTab(TabBase):
         self._say(f"Gradient check: relative error {error:.1e}")
         return error
 
-    def _train_within(self, epochs: int, time_budget_s: float | None) -> TrainResult:
-        """Up to `epochs` epochs, in chunks sized from the measured time per epoch so the budget is kept."""
-        if time_budget_s is None:
-            return self.model.train(epochs)
-        start = time.perf_counter()
-        done, chunk = 0, 1
-        while done < epochs:
-            result = self.model.train(min(chunk, epochs - done))
-            done += result.epochs_done
-            if result.message:
-                return TrainResult(done, result.message)
-            elapsed = time.perf_counter() - start
-            if elapsed >= time_budget_s:
-                break
-            chunk = max(1, int((time_budget_s - elapsed) / (elapsed / done)))
-        return TrainResult(done)
+    def export_animation(self) -> Animation:
+        """The training run from fresh weights up to the current epoch (a full run if none was trained), one
+        frame per timer tick (`speed` epochs), as Train shows it; the same seed gives the same run again."""
+        self.stop()
+        state = self.state
+        target = self.model.epoch or state.epochs
+        speed = max(1, int(state.speed))
+
+        def frames() -> Iterator[str]:
+            self.set_state(replace(state, epochs=target))
+            yield "epoch 0"
+            self.train()
+            while self.is_training():
+                self.train_tick()
+                yield f"epoch {self.model.epoch}"
+            if target != state.epochs:    # give the user's epoch setting back without retraining
+                self._state.epochs = state.epochs
+                self.controls.show_field("epochs", self._state)
+
+        return 1 + math.ceil(target / speed), frames()
+
+    def export_table(self) -> Table:
+        """The loss per epoch so far: epoch, train_loss, test_loss."""
+        return self.model.loss_table()
 
     # -- slots ------------------------------------------------------------------------------------------
 
     def _on_timer(self) -> None:
         self.train_tick(TICK_BUDGET_S)
 
-    def _on_settings_edited(self) -> None:
-        candidate = self.controls.read_state()
-        candidate.sample = self.model.state.sample
-        self._apply(candidate)
+    def _on_field_edited(self, field: str, value: object) -> None:
+        """One control changed one setting: try the last good settings with it; if refused, show the old value."""
+        if not self._apply(replace(self._state, **{field: value})):
+            self.controls.show_field(field, self._state)
 
-    def _on_preset_chosen(self, index: int) -> None:
-        self.set_state(PRESETS[index].make_state())
+    def _on_preset_chosen(self, preset: Preset) -> None:
+        self.set_state(preset.make_state())
 
     def _on_reset(self) -> None:
         self.stop()
@@ -305,10 +239,8 @@ class BackpropTab(TabBase):
         self._say("Weights reset to their initial values.")
 
     def _on_sample_changed(self, value: int) -> None:
-        state = self.model.state.copy()
-        state.sample = value - 1
-        self.model.set_training_options(state)
-        self.controls._sample = state.sample
+        self._state.sample = value - 1
+        self.model.set_training_options(self._state.learning_rate, self._state.sample)
         self._show_sample()
         if not self.is_training():
             self._refresh_network()
@@ -316,29 +248,29 @@ class BackpropTab(TabBase):
     def _on_concept_step(self, phase: str) -> None:
         """A step's title in the concept panel: run it if it is next, else say what comes first."""
         if phase == self.model.next_phase and not self.is_training():
-            self.phase_buttons[phase].animateClick()
+            self.steps.phase_buttons[phase].animateClick()
         else:
             self.step(phase)
-
-    def _on_hovered(self, html: str) -> None:
-        self.label_hover.setText(html or HOVER_HINT)
 
     # -- applying settings ------------------------------------------------------------------------------
 
     def _apply(self, state: BackpropState, fresh: bool = False) -> bool:
-        """Take new settings: a new learning rate (etc.) keeps the network, anything else builds a new one."""
+        """Take new settings (False: refused with a message): a new learning rate (etc.) keeps the network,
+        anything else builds a new one."""
         problem = state.problem()
         if problem:
             self._say(f"{problem} The network is unchanged.", error=True)
             return False
-        if not fresh and self.model.state.same_network(state):
-            self.model.set_training_options(state)
+        if not fresh and self._state.same_network(state):
+            self._state = state
+            self.model.set_training_options(state.learning_rate, state.sample)
             self._show_sample()
             self._refresh_network()
             self._say("")
             return True
         self.stop()
         self.model.rebuild(state)
+        self._state = state
         self._rebuild_views()
         sizes = "-".join(str(n) for n in self.model.net.sizes)
         self._say(f"Built a {sizes} network ({state.activation}) on {len(self.model.X_train)} training points.")
@@ -349,13 +281,13 @@ class BackpropTab(TabBase):
     def _rebuild_views(self) -> None:
         """A new network or data set: new diagram items, new points."""
         m = self.model
-        self.network_view.set_layers(m.net.sizes, text.layer_titles(m))
-        self.spin_sample.blockSignals(True)
-        self.spin_sample.setRange(1, len(m.X_train))
-        self.spin_sample.setValue(m.sample + 1)
-        self.spin_sample.blockSignals(False)
+        self.steps.new_network(m)
+        with signals_blocked(self.steps.spin_sample):
+            self.steps.spin_sample.setRange(1, len(m.X_train))
+            self.steps.spin_sample.setValue(m.sample + 1)
         self.data_plot.set_model_data(m)
-        self.controls.progress.setRange(0, max(m.state.epochs, 1))
+        self.controls.show_output(self._state)
+        self.controls.progress.setRange(0, max(self._state.epochs, 1))
         self.controls.progress.setValue(0)
         self.controls.label_gradient_check.setText("")
         self._show_sample()
@@ -368,49 +300,21 @@ class BackpropTab(TabBase):
         self._show_scores()
 
     def _refresh_network(self, details: bool = True) -> None:
-        m = self.model
-        labels, fills, scales, notes = text.neuron_labels(m)
-        self.network_view.set_neurons(labels, fills, scales, notes, text.neuron_tooltips(m))
-        values, legend = text.edge_values(m)
-        self.network_view.set_edges(values, text.edge_tooltips(m))
-        self.network_view.set_legend(legend)
-        if details:
-            mean, sample = text.loss_latex(m)
-            self.formula_loss.set_latex(mean)
-            if sample:
-                self.formula_sample.set_latex(sample)
-            else:
-                self.formula_sample.clear()
-            self.formula_areas[1].setVisible(bool(sample))
-            self.text_details.setHtml(text.details_html(m))
-            self.label_hover.setText(HOVER_HINT)   # what was hovered may have changed
+        self.steps.show_network(self.model, details)
         self._show_phase_buttons()
 
     def _show_phase_buttons(self) -> None:
-        training = self.is_training()
-        following = None if training else self.model.next_phase
-        for phase, button in self.phase_buttons.items():
-            button.setEnabled(phase == following)
-            button.setStyleSheet(_NEXT_STYLE if phase == following else "")
+        following = None if self.is_training() else self.model.next_phase
+        self.steps.show_next(following)
         self.concept.set_next(following)
 
-    def _flash(self, phase: str) -> None:
-        """Draw the eye to the button that comes next."""
-        button = self.phase_buttons[phase]
-        button.setStyleSheet(_FLASH_STYLE)
-        QTimer.singleShot(FLASH_MS, self._show_phase_buttons)
-
     def _show_sample(self) -> None:
-        m, n = self.model, self.model.sample
-        x = ", ".join(text.fmt(v, 2) for v in m.X_train[n])
-        line = f"/ {len(m.X_train)}   x = ({x}), y = {text.fmt(m.y_train[n, 0])}"
-        self.label_sample.setText(line)
-        self.label_sample.setToolTip(f"Sample {n + 1} {line}")
-        self.data_plot.set_sample(m)
+        self.steps.show_sample(self.model)
+        self.data_plot.set_sample(self.model)
 
     def _show_scores(self) -> None:
         train, test = self.model.scores()
-        if self.model.state.classification:
+        if self.model.classification:
             line = f"Accuracy: train {train:.1%}" + (f" · test {test:.1%}" if test is not None else "")
         else:
             line = f"MSE: train {text.fmt(train)}" + (f" · test {text.fmt(test)}" if test is not None else "")
@@ -418,8 +322,6 @@ class BackpropTab(TabBase):
 
     def _say(self, message: str, error: bool = False) -> None:
         """One line over the diagram (red for problems) and in the status bar."""
-        self.label_message.setText(message)
-        self.label_message.setStyleSheet("color: #B00020;" if error else "color: #333333;")
-        self.label_message.setVisible(bool(message))
+        self.steps.say(message, error)
         if message:
             self.status_message.emit(message)
