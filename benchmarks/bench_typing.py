@@ -161,8 +161,10 @@ def gui_block_backprop(bench: Bench, epochs: int, repeats: int = REPEATS) -> dic
         raise RuntimeError("the Backprop tab has no set_state/train/is_training yet")
     stalls = []
     for seed in range(repeats):
-        if tab.set_state(BackpropState(dataset="circles", n_samples=640, test_fraction=0.2, hidden=[8, 8],
-                                       activation="tanh", epochs=epochs, seed=seed)) is False:
+        state = BackpropState(dataset="circles", n_samples=640, test_fraction=0.2, hidden=[8, 8], activation="tanh",
+                              epochs=epochs, seed=seed)
+        tab.set_state(state)
+        if tab.state != state:
             raise RuntimeError("the Backprop tab refused the benchmark's network")
         bench.settle()
         beat = Heartbeat()

@@ -552,7 +552,7 @@ def test_backprop_learning_rate_box_never_takes_zero(typed, backprop):
     lr = backprop.state.learning_rate
     assert math.isfinite(lr) and 0 < lr <= LR_MAX and backprop.model.net is net
     if backprop.controls.spin_learning_rate.value() == 0:
-        assert "above 0" in backprop.label_message.text()
+        assert "above 0" in backprop.steps.label_message.text()
 
 
 @pytest.mark.parametrize(("typed", "message"), [("0", "1 to 8"), ("1000", ""), ("-3", "")])
@@ -561,7 +561,7 @@ def test_backprop_layer_size_box(typed, message, backprop):
 
     type_into_spin(backprop.controls.spin_hidden_1, typed)
     assert all(1 <= n <= MAX_LAYER_WIDTH for n in backprop.state.hidden)
-    assert message in backprop.label_message.text()
+    assert message in backprop.steps.label_message.text()
 
 
 @pytest.mark.parametrize("typed", ["0", "1000000000", "-7"])
@@ -576,18 +576,22 @@ def test_backprop_training_fast_and_overflowing_keeps_the_window_turning(backpro
     """2,000 epochs per frame on the biggest net and data, then lr 1000 on the sine: the loop never stalls."""
     from calclab.state.backprop import BackpropState
 
-    assert backprop.set_state(BackpropState(dataset="spiral", n_samples=2000, hidden=[8, 8, 8, 8], learning_rate=0.1,
-                                            epochs=100_000, speed=2000))
+    spiral = BackpropState(dataset="spiral", n_samples=2000, hidden=[8, 8, 8, 8], learning_rate=0.1, epochs=100_000,
+                           speed=2000)
+    backprop.set_state(spiral)
+    assert backprop.state == spiral
     with Heartbeat() as heart:
         backprop.train()
         pump(2.0)
         backprop.stop()
     assert backprop.model.epoch > 0 and heart.max_gap() < 0.5
-    assert backprop.set_state(BackpropState(dataset="sine", hidden=[8], learning_rate=1000.0, epochs=5000, speed=2000))
+    sine = BackpropState(dataset="sine", hidden=[8], learning_rate=1000.0, epochs=5000, speed=2000)
+    backprop.set_state(sine)
+    assert backprop.state == sine
     with Heartbeat() as heart:
         backprop.train()
         wait_until(lambda: not backprop.is_training())
-    assert "diverged" in backprop.label_message.text() and heart.max_gap() < 0.5
+    assert "diverged" in backprop.steps.label_message.text() and heart.max_gap() < 0.5
     assert backprop.model.net.is_finite()
     assert_drawn_sanely(backprop)
 

@@ -167,8 +167,9 @@ def test_10000_training_epochs_keep_the_window_turning_and_memory_flat(qtbot, wo
     qtbot.addWidget(tab)
     tab.resize(1400, 900)
     tab.show()
-    assert tab.set_state(BackpropState(dataset="xor", n_samples=200, hidden=[4], learning_rate=0.5,
-                                       epochs=10_000, speed=2000))
+    state = BackpropState(dataset="xor", n_samples=200, hidden=[4], learning_rate=0.5, epochs=10_000, speed=2000)
+    tab.set_state(state)
+    assert tab.state == state
     flush_deletes()
     objects, before = len(tab.findChildren(QObject)), rss_mb()
     heart = Heartbeat()
@@ -178,7 +179,7 @@ def test_10000_training_epochs_keep_the_window_turning_and_memory_flat(qtbot, wo
     stall = heart.stop()
     flush_deletes()
     assert tab.model.epoch == 10_000 and len(tab.model.train_losses) == 10_000
-    assert "Trained 10000 epochs" in tab.label_message.text()
+    assert "Trained 10000 epochs" in tab.steps.label_message.text()
     assert stall < 0.5, f"the event loop stood still for {stall:.2f} s"
     assert rss_mb() - before < GROWTH_MB
     assert len(tab.findChildren(QObject)) <= objects + 2

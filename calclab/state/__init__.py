@@ -49,7 +49,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("descent", "Descent", "calclab.state.descent:DescentState",
             "calclab.ui.tabs.descent:DescentTab"),
     TabSpec("backprop", "Backprop", "calclab.state.backprop:BackpropState",
-            "calclab.ui.tabs.backprop:BackpropTab"),
+            "calclab.ui.tabs.backprop.tab:BackpropTab"),
 )
 
 TAB_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABS)

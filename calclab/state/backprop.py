@@ -1,6 +1,7 @@
 """The Backprop tab's inputs (no Qt): data set, network shape, training settings, the sample the diagram shows.
 
-The GUI edits a BackpropState, session files store `to_dict()`, and the presets below are BackpropStates too.
+The GUI edits a BackpropState, session files store `to_dict()`, and the presets below (calclab.state.Preset)
+hold BackpropStates, the lesson's worked examples in order.
 The default is what `calclab backprop` runs with no options (XOR, 2-4-1, tanh, lr 0.5, 3000 epochs, seed 0,
 200 points without noise), plus a 20% test split, so the GUI's first run reaches 100% training accuracy
 like the CLI's.
@@ -14,6 +15,7 @@ from typing import Any
 
 from calclab.engine import datasets
 from calclab.engine.backprop import HIDDEN_ACTIVATIONS
+from calclab.state import Preset
 
 MAX_HIDDEN_LAYERS = 4
 MAX_LAYER_WIDTH = 8        # the diagram stays readable up to 2-8-8-8-8-1
@@ -155,19 +157,6 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
         return default
     number = int(value)
     return number if low <= number <= high else default
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A named starting point for the tab, with one line saying what it shows."""
-
-    name: str
-    description: str
-    state: BackpropState
-
-    def make_state(self) -> BackpropState:
-        """A fresh copy (presets themselves never change)."""
-        return self.state.copy()
 
 
 PRESETS: tuple[Preset, ...] = (

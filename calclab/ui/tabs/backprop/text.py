@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from calclab.ui.tabs.backprop_model import BackpropModel
+from calclab.ui.tabs.backprop.model import BackpropModel
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 FUNCTION = {"tanh": "tanh", "sigmoid": "σ", "relu": "relu", "linear": "id"}
@@ -128,7 +128,7 @@ def edge_values(model: BackpropModel) -> tuple[list[np.ndarray], str]:
 def edge_tooltips(model: BackpropModel) -> list[list[list[str]]]:
     """For each weight: its value, its gradient as a sum over the batch and the chosen sample's chain-rule term."""
     net, sizes, n = model.net, model.net.sizes, model.sample
-    grads, before, lr = shows_gradients(model), model.params_before, model.state.learning_rate
+    grads, before, lr = shows_gradients(model), model.params_before, model.learning_rate
     count = len(model.X_train)
     out = []
     for l, (W, _b) in enumerate(net.params):
@@ -190,7 +190,7 @@ def _bias_lines(model: BackpropModel, l: int, j: int, before) -> list[str]:
     b = model.net.params[l - 1][1][j]
     if before is not None and shows_gradients(model):
         b0, g = before[l - 1][1][j], model.net.grads[l - 1][1][j]
-        lr = model.state.learning_rate
+        lr = model.learning_rate
         return [f"bias b: {fmt(b0)} → {fmt(b)} = {fmt(b0)} − {fmt(lr)} × {paren(g)}"]
     return [f"bias b = {fmt(b)}"]
 
@@ -287,7 +287,7 @@ def details_html(model: BackpropModel) -> str:
         return (f"<b>The weights after epoch {model.epoch}.</b> The edges show them. Press <b>Forward</b> to "
                 "push the data through the network again.")
     if phase == "init":
-        return (f"<b>A fresh network.</b> Weights drawn at random (seed {model.state.seed}), biases 0; the edges "
+        return (f"<b>A fresh network.</b> Weights drawn at random (seed {model.seed}), biases 0; the edges "
                 f"show the weights. The batch is the whole training set ({count} samples). "
                 "Press <b>Forward</b> to push the data through it.")
     if phase == "update" and model.params_before is None:
@@ -315,7 +315,7 @@ def details_html(model: BackpropModel) -> str:
                 "the gradients; circles the activations, with δ beside them. Next: <b>Update</b>.")
         return head + _parameter_table(model, with_after=False)
     head = (f"<b>Update.</b> Each weight took one gradient-descent step, w ← w − η ∂L/∂w with η = "
-            f"{fmt(model.state.learning_rate)} (epoch {model.epoch}). Next: <b>Forward</b> with the new weights.")
+            f"{fmt(model.learning_rate)} (epoch {model.epoch}). Next: <b>Forward</b> with the new weights.")
     return head + _parameter_table(model, with_after=True)
 
 

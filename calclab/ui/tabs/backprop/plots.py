@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from calclab.ui.tabs.backprop_model import BackpropModel
+from calclab.ui.tabs.backprop.model import BackpropModel
 from calclab.ui.widgets.network_view import NEGATIVE, POSITIVE
 from calclab.ui.widgets.plot_panel import PlotPanel, make_pen, set_curve_data
 
@@ -60,7 +60,7 @@ class DataPlot(PlotPanel):
 
     def set_model_data(self, model: BackpropModel) -> None:
         """New data set: points, axes and range."""
-        classify = model.state.classification
+        classify = model.classification
         if classify:
             self.set_axis_labels("x₁", "x₂")
             self.set_title("Data and decision boundary — <span style='color:{}'>● class 0</span> "
@@ -88,7 +88,7 @@ class DataPlot(PlotPanel):
 
     def set_prediction(self, model: BackpropModel) -> None:
         """Redraw what the network predicts (heatmap or curve) for its current weights."""
-        if model.state.classification:
+        if model.classification:
             xs, ys, p = model.boundary()
             dx, dy = xs[1] - xs[0], ys[1] - ys[0]
             self.image.setImage(p, autoLevels=False, levels=(0.0, 1.0))
@@ -100,7 +100,7 @@ class DataPlot(PlotPanel):
     def set_sample(self, model: BackpropModel) -> None:
         """Ring the training sample the diagram shows."""
         n = model.sample
-        y = model.X_train[n, 1] if model.state.classification else model.y_train[n, 0]
+        y = model.X_train[n, 1] if model.classification else model.y_train[n, 0]
         self.chosen.setData(x=[model.X_train[n, 0]], y=[y])
 
     def boundary_image(self) -> np.ndarray | None:

@@ -1,9 +1,10 @@
 """The Backprop tab's left column: presets, the data set, the network builder and the training controls.
 
 Each control is named after the BackpropState field it edits (spin_learning_rate <-> state.learning_rate,
-spin_hidden_2 <-> state.hidden[1]). `read_state()` returns what the controls say, valid or not (the tab
-checks it and keeps the last good network on a problem); `show_state()` puts a state on the controls.
-Spin boxes commit on Enter or focus loss (no keyboard tracking) so typing "0.05" does not rebuild at "0".
+spin_hidden_2 <-> state.hidden[1]). An edit emits `field_edited(field, value)` with that one field's new value,
+valid or not (the tab checks it and keeps the last good network on a problem); `show_state()` and
+`show_field()` put a state on the controls without emitting. Spin boxes commit on Enter or focus loss (no
+keyboard tracking) so typing "0.05" does not rebuild at "0".
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from calclab.state.backprop import (
     TEST_FRACTION_MAX,
     BackpropState,
 )
+from calclab.ui.signals import signals_blocked
 
 
 def _spin(low: int, high: int, tip: str, step: int = 1) -> QSpinBox:
@@ -63,10 +65,10 @@ def _double(low: float, high: float, step: float, decimals: int, tip: str) -> QD
 
 
 class ControlsPanel(QWidget):
-    """Presets, data, network and training controls; emits `settings_edited` when any setting changes."""
+    """Presets, data, network and training controls; emits `field_edited` when a setting changes."""
 
-    settings_edited = Signal()
-    preset_chosen = Signal(int)
+    field_edited = Signal(str, object)   # (BackpropState field, its new value)
+    preset_chosen = Signal(object)       # the calclab.state.Preset picked from the combo
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -170,49 +172,48 @@ class ControlsPanel(QWidget):
         layout.addWidget(training)
         layout.addStretch(1)
 
-        for spin in (self.spin_n_samples, self.spin_noise, self.spin_test_fraction, self.spin_hidden_layers,
-                     *self.spin_hidden, self.spin_learning_rate, self.spin_seed, self.spin_epochs, self.spin_speed):
-            spin.valueChanged.connect(self._on_edited)
-        for combo in (self.combo_dataset, self.combo_activation):
-            combo.currentIndexChanged.connect(self._on_edited)
-        self._sample = 0
+        for name, spin in (("n_samples", self.spin_n_samples), ("noise", self.spin_noise),
+                           ("test_fraction", self.spin_test_fraction), ("learning_rate", self.spin_learning_rate),
+                           ("seed", self.spin_seed), ("epochs", self.spin_epochs), ("speed", self.spin_speed)):
+            spin.valueChanged.connect(lambda value, name=name: self.field_edited.emit(name, value))
+        for name, combo in (("dataset", self.combo_dataset), ("activation", self.combo_activation)):
+            combo.currentIndexChanged.connect(lambda _index, name=name, combo=combo:
+                                              self.field_edited.emit(name, combo.currentData()))
+        for spin in (self.spin_hidden_layers, *self.spin_hidden):
+            spin.valueChanged.connect(self._on_hidden_edited)
 
-    def read_state(self) -> BackpropState:
-        """The settings the controls show (not validated)."""
-        count = self.spin_hidden_layers.value()
-        return BackpropState(
-            dataset=self.combo_dataset.currentData(), n_samples=self.spin_n_samples.value(),
-            noise=self.spin_noise.value(), test_fraction=self.spin_test_fraction.value(),
-            hidden=[spin.value() for spin in self.spin_hidden[:count]],
-            activation=self.combo_activation.currentData(), learning_rate=self.spin_learning_rate.value(),
-            seed=self.spin_seed.value(), epochs=self.spin_epochs.value(), speed=self.spin_speed.value(),
-            sample=self._sample)
+    def _widgets(self) -> list[QWidget]:
+        return [self.combo_dataset, self.spin_n_samples, self.spin_noise, self.spin_test_fraction,
+                self.spin_hidden_layers, *self.spin_hidden, self.combo_activation, self.spin_learning_rate,
+                self.spin_seed, self.spin_epochs, self.spin_speed]
 
     def show_state(self, state: BackpropState) -> None:
-        """Put `state` on the controls without emitting settings_edited."""
-        widgets = [self.combo_dataset, self.spin_n_samples, self.spin_noise, self.spin_test_fraction,
-                   self.spin_hidden_layers, *self.spin_hidden, self.combo_activation, self.spin_learning_rate,
-                   self.spin_seed, self.spin_epochs, self.spin_speed]
-        for widget in widgets:
-            widget.blockSignals(True)
-        try:
-            self.combo_dataset.setCurrentIndex(self.combo_dataset.findData(state.dataset))
-            self.spin_n_samples.setValue(state.n_samples)
-            self.spin_noise.setValue(state.noise)
-            self.spin_test_fraction.setValue(state.test_fraction)
-            self.spin_hidden_layers.setValue(len(state.hidden))
-            for k, spin in enumerate(self.spin_hidden):
-                spin.setValue(state.hidden[k] if k < len(state.hidden) else max(state.hidden, default=4))
-            self.combo_activation.setCurrentIndex(self.combo_activation.findData(state.activation))
-            self.spin_learning_rate.setValue(state.learning_rate)
-            self.spin_seed.setValue(state.seed)
-            self.spin_epochs.setValue(state.epochs)
-            self.spin_speed.setValue(state.speed)
-        finally:
-            for widget in widgets:
-                widget.blockSignals(False)
-        self._sample = state.sample
+        """Put every field of `state` on the controls (without emitting); the unused layer boxes show the
+        widest layer, so adding a layer starts from a width the network already has."""
+        with signals_blocked(*self._widgets()):
+            for name in ("dataset", "n_samples", "noise", "test_fraction", "hidden", "activation", "learning_rate",
+                         "seed", "epochs", "speed"):
+                self.show_field(name, state)
+            for spin in self.spin_hidden[len(state.hidden):]:
+                spin.setValue(max(state.hidden, default=4))
+
+    def show_field(self, name: str, state: BackpropState) -> None:
+        """Put field `name` of `state` on its control(s) without emitting (e.g. to undo a refused edit)."""
+        with signals_blocked(*self._widgets()):
+            if name in ("dataset", "activation"):
+                combo = self.combo_dataset if name == "dataset" else self.combo_activation
+                combo.setCurrentIndex(combo.findData(getattr(state, name)))
+            elif name == "hidden":
+                self.spin_hidden_layers.setValue(len(state.hidden))
+                for spin, width in zip(self.spin_hidden, state.hidden, strict=False):
+                    spin.setValue(width)
+            else:
+                getattr(self, f"spin_{name}").setValue(getattr(state, name))
         self._show_layer_spins()
+        self.show_output(state)
+
+    def show_output(self, state: BackpropState) -> None:
+        """The output layer and loss that `state`'s data set implies."""
         self.label_output.setText("sigmoid + binary cross-entropy (classes)" if state.classification
                                   else "linear + mean squared error (regression)")
 
@@ -229,11 +230,13 @@ class ControlsPanel(QWidget):
             spin.setEnabled(k < count)
         self.combo_activation.setEnabled(count > 0)   # no hidden layer, no hidden activation
 
-    def _on_edited(self, *_args: object) -> None:
+    def _on_hidden_edited(self, *_args: object) -> None:
+        """The layer count or a layer's width: the `hidden` field is the widths of the layers in use."""
         self._show_layer_spins()
-        self.settings_edited.emit()
+        self.field_edited.emit("hidden", [spin.value() for spin in self.spin_hidden[:self.spin_hidden_layers.value()]])
 
     def _on_preset_activated(self, index: int) -> None:
         if index > 0:
-            self.label_preset.setText(PRESETS[index - 1].description)
-            self.preset_chosen.emit(index - 1)
+            preset = PRESETS[index - 1]
+            self.label_preset.setText(preset.description)
+            self.preset_chosen.emit(preset)

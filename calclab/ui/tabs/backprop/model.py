@@ -2,12 +2,14 @@
 their order, and training that stops cleanly when it diverges.
 
 The tab draws what this holds; tests can drive it directly. The network is calclab.engine.backprop.MLP, so a
-manual Forward/Loss/Backward/Update cycle and a training epoch are the same computation.
+manual Forward/Loss/Backward/Update cycle and a training epoch are the same computation. The settings
+themselves live on the tab (its BackpropState): the model keeps only what it was built from and trains with.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +53,11 @@ class TrainResult:
 
 
 class BackpropModel:
-    """Data + MLP + history for one BackpropState. Build with a valid state (ValueError otherwise)."""
+    """Data + MLP + history built from one BackpropState (ValueError if it has a problem).
+
+    `learning_rate` and the chosen sample can change without a rebuild (`set_training_options`); the data set,
+    network shape and seed cannot: a new one of those is a new model (`rebuild`).
+    """
 
     def __init__(self, state: BackpropState) -> None:
         self.rebuild(state)
@@ -65,9 +71,14 @@ class BackpropModel:
             raise ValueError(problem)
         X, y = datasets.make_dataset(state.dataset, state.n_samples, state.noise, state.seed)
         X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, state.test_fraction, state.seed)
-        net = MLP(state.sizes, state.activation, state.output, state.loss, state.seed)
+        shape = (list(state.sizes), state.activation, state.output, state.loss, state.seed)
+        net = MLP(*shape)
         # Only now, with everything built, replace the old objects: a failure above leaves the last network.
-        self.state = state.copy()
+        self._shape = shape
+        self.classification = state.classification
+        self.seed = state.seed
+        self.learning_rate = state.learning_rate
+        self._sample = state.sample
         self.X, self.y = X, y
         self.X_train, self.X_test, self.y_train, self.y_test = X_train, X_test, y_train, y_test
         self.net = net
@@ -75,18 +86,15 @@ class BackpropModel:
 
     def reset_weights(self) -> None:
         """The initial weights again (same seed) and an empty history."""
-        s = self.state
-        self.net = MLP(s.sizes, s.activation, s.output, s.loss, s.seed)
+        self.net = MLP(*self._shape)
         self._reset_history()
 
-    def set_training_options(self, state: BackpropState) -> None:
-        """Take a new learning rate, epochs, speed or sample without rebuilding (same network settings)."""
-        if not self.state.same_network(state):
-            raise ValueError("the network settings differ: rebuild instead")
-        problem = state.problem()
-        if problem:
-            raise ValueError(problem)
-        self.state = state.copy()
+    def set_training_options(self, learning_rate: float, sample: int) -> None:
+        """Take a new learning rate and chosen sample for the same network (no new data, no new weights)."""
+        if not (math.isfinite(learning_rate) and learning_rate > 0):
+            raise ValueError(f"the learning rate must be a number above 0, not {learning_rate!r}")
+        self.learning_rate = float(learning_rate)
+        self._sample = int(sample)
 
     def _reset_history(self) -> None:
         self.epoch = 0
@@ -112,7 +120,7 @@ class BackpropModel:
     @property
     def sample(self) -> int:
         """The training sample the diagram shows, clamped to the training set."""
-        return min(max(self.state.sample, 0), len(self.X_train) - 1)
+        return min(max(self._sample, 0), len(self.X_train) - 1)
 
     def check_order(self, phase: str) -> None:
         """Raise PhaseOrderError unless `phase` is the next one."""
@@ -145,10 +153,10 @@ class BackpropModel:
         before = copy_params(self.net.params)
         loss = self.net.loss_value
         test = self.net.evaluate(self.X_test, self.y_test) if self.has_test else math.nan
-        self.net.update(self.state.learning_rate)
+        self.net.update(self.learning_rate)
         if not self._sane():
             self.net.set_params(before)
-            raise Diverged(f"The update overflowed (learning rate {self.state.learning_rate:g} is too large): "
+            raise Diverged(f"The update overflowed (learning rate {self.learning_rate:g} is too large): "
                            "the weights are kept as they were before it.")
         self.params_before = before
         self._record(loss, test)
@@ -157,7 +165,7 @@ class BackpropModel:
 
     def train(self, epochs: int) -> TrainResult:
         """Up to `epochs` full-batch gradient-descent steps; stop at the first one that runs away."""
-        net, lr = self.net, self.state.learning_rate
+        net, lr = self.net, self.learning_rate
         self.params_before = None
         for done in range(int(epochs)):
             good = copy_params(net.params)
@@ -171,6 +179,24 @@ class BackpropModel:
                                          f"network is kept as it was after epoch {self.epoch}.")
             self._record(loss, test)
         return TrainResult(int(epochs))
+
+    def train_within(self, epochs: int, time_budget_s: float | None) -> TrainResult:
+        """Up to `epochs` epochs, stopping early once `time_budget_s` is spent (None: all of them), so one timer
+        tick never freezes the window; chunks are sized from the measured time per epoch."""
+        if time_budget_s is None:
+            return self.train(epochs)
+        start = time.perf_counter()
+        done, chunk = 0, 1
+        while done < epochs:
+            result = self.train(min(chunk, epochs - done))
+            done += result.epochs_done
+            if result.message:
+                return TrainResult(done, result.message)
+            elapsed = time.perf_counter() - start
+            if elapsed >= time_budget_s:
+                break
+            chunk = max(1, int((time_budget_s - elapsed) / (elapsed / done)))
+        return TrainResult(done)
 
     def _sane(self) -> bool:
         """Weights finite and not absurdly large (the next step would overflow)."""
@@ -187,7 +213,7 @@ class BackpropModel:
 
     def scores(self) -> tuple[float, float | None]:
         """(train, test) accuracy for classification, (train, test) loss for regression; test None if no split."""
-        if self.state.classification:
+        if self.classification:
             train = self.net.accuracy(self.X_train, self.y_train)
             test = self.net.accuracy(self.X_test, self.y_test) if self.has_test else None
         else:
@@ -197,7 +223,7 @@ class BackpropModel:
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(xmin, xmax, ymin, ymax) of the data plot: a square around the points for the 2-D sets."""
-        if not self.state.classification:
+        if not self.classification:
             x = self.X[:, 0]
             return float(x.min()) - 0.2, float(x.max()) + 0.2, float(self.y.min()) - 0.3, float(self.y.max()) + 0.3
         r = max(1.2, float(np.max(np.abs(self.X))) + 0.2)
@@ -217,6 +243,12 @@ class BackpropModel:
         xs = np.linspace(x0, x1, n)
         ys = self.net.predict(xs.reshape(-1, 1))[:, 0]
         return xs, np.where(np.isfinite(ys), ys, np.nan)
+
+    def loss_table(self) -> tuple[list[str], list[list[object]]]:
+        """The loss history as (header, rows) for a CSV: one row per epoch, an empty test loss without a split."""
+        rows: list[list[object]] = [[epoch, train, test if math.isfinite(test) else ""] for epoch, (train, test)
+                                    in enumerate(zip(self.train_losses, self.test_losses, strict=True), start=1)]
+        return ["epoch", "train_loss", "test_loss"], rows
 
     def gradient_check(self) -> float:
         """Largest relative difference between backprop's and central finite differences' gradients."""

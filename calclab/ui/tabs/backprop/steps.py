@@ -1,0 +1,156 @@
+"""The Backprop tab's middle column: the four phase buttons and the sample chooser, a one-line message, the
+network diagram (widgets.network_view) with its hover read-out, the loss formulas and what the last step did.
+
+The panel draws a BackpropModel it is handed (`show_network`, `show_sample`) and says what the tab tells it
+(`say`); it holds no settings. Clicking a phase button emits `phase_clicked(phase)`: the tab decides whether
+that step may run. `spin_sample` edits the state's `sample` field: the tab binds it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from calclab.ui.tabs.backprop import text
+from calclab.ui.tabs.backprop.model import PHASE_TITLES, PHASES, BackpropModel
+from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
+from calclab.ui.widgets.network_view import NetworkView
+
+FLASH_MS = 1500
+HOVER_HINT = ("<span style='color:#666666'>Hover a neuron or a weight: its value, its gradient and the "
+              "chain-rule product behind it appear here.</span>")
+PHASE_TIPS = {
+    "forward": "Step 1: compute every neuron's z and activation for all training samples",
+    "loss": "Step 2: compare the outputs with the targets: one number L",
+    "backward": "Step 3: the chain rule from L back to every weight and bias (∂L/∂w)",
+    "update": "Step 4: move every weight against its gradient: w ← w − η ∂L/∂w",
+}
+_NEXT_STYLE = "QPushButton { font-weight: bold; border: 2px solid #0072B2; border-radius: 4px; padding: 4px 10px; }"
+_FLASH_STYLE = ("QPushButton { font-weight: bold; border: 2px solid #E66100; border-radius: 4px; "
+                "padding: 4px 10px; background: #FFE6B3; }")
+
+
+class StepsPanel(QSplitter):
+    """Buttons, message and diagram on top; hover read-out, loss formulas and the last step's details below."""
+
+    phase_clicked = Signal(str)   # "forward", "loss", "backward" or "update"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self._following: str | None = None
+        top = QWidget()
+        column = QVBoxLayout(top)
+        column.setContentsMargins(2, 2, 2, 2)
+        phase_row = QHBoxLayout()
+        self.phase_buttons: dict[str, QPushButton] = {}
+        for number, phase in enumerate(PHASES, start=1):
+            button = QPushButton(f"{number}. {PHASE_TITLES[phase]}")
+            button.setObjectName(f"button_{phase}")
+            button.setToolTip(PHASE_TIPS[phase])
+            button.clicked.connect(lambda _checked=False, p=phase: self.phase_clicked.emit(p))
+            setattr(self, f"button_{phase}", button)
+            self.phase_buttons[phase] = button
+            phase_row.addWidget(button)
+        phase_row.addSpacing(12)
+        phase_row.addWidget(QLabel("Sample"))
+        self.spin_sample = QSpinBox()
+        self.spin_sample.setToolTip("The training sample whose values the circles and read-outs show "
+                                    "(or click a point in the data plot)")
+        phase_row.addWidget(self.spin_sample)
+        self.label_sample = QLabel("")
+        self.label_sample.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may clip
+        phase_row.addWidget(self.label_sample, 1)
+        column.addLayout(phase_row)
+        self.label_message = QLabel("")
+        self.label_message.setWordWrap(True)
+        column.addWidget(self.label_message)
+        self.network_view = NetworkView()
+        self.network_view.hovered.connect(self._on_hovered)
+        column.addWidget(self.network_view, 1)
+
+        bottom = QWidget()
+        lower = QVBoxLayout(bottom)
+        lower.setContentsMargins(2, 0, 2, 2)
+        self.label_hover = QLabel(HOVER_HINT)
+        self.label_hover.setWordWrap(True)
+        # Room for the longest read-out (8 lines), so hovering never makes the layout jump.
+        self.label_hover.setFixedHeight(self.label_hover.fontMetrics().lineSpacing() * 8 + 10)
+        self.label_hover.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label_hover.setStyleSheet("QLabel { background: #F6F6F6; border: 1px solid #DDDDDD; padding: 3px; }")
+        lower.addWidget(self.label_hover)
+        self.formula_loss = FormulaView(font_pt=13)
+        self.formula_sample = FormulaView(font_pt=12)
+        self.formula_areas = [formula_scroll_area(self.formula_loss), formula_scroll_area(self.formula_sample)]
+        for area in self.formula_areas:
+            area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            lower.addWidget(area)
+        self.text_details = QTextBrowser()
+        self.text_details.setOpenLinks(False)
+        self.text_details.setToolTip("What the last step computed")
+        lower.addWidget(self.text_details, 1)
+        self.addWidget(top)
+        self.addWidget(bottom)
+        self.setStretchFactor(0, 3)
+        self.setStretchFactor(1, 2)
+        self.setSizes([500, 360])
+
+    def new_network(self, model: BackpropModel) -> None:
+        """A new network or data set: new diagram items."""
+        self.network_view.set_layers(model.net.sizes, text.layer_titles(model))
+
+    def show_network(self, model: BackpropModel, details: bool = True) -> None:
+        """The diagram's values for the model's last phase; with `details`, the formulas and the explanation."""
+        labels, fills, scales, notes = text.neuron_labels(model)
+        self.network_view.set_neurons(labels, fills, scales, notes, text.neuron_tooltips(model))
+        values, legend = text.edge_values(model)
+        self.network_view.set_edges(values, text.edge_tooltips(model))
+        self.network_view.set_legend(legend)
+        if details:
+            mean, sample = text.loss_latex(model)
+            self.formula_loss.set_latex(mean)
+            if sample:
+                self.formula_sample.set_latex(sample)
+            else:
+                self.formula_sample.clear()
+            self.formula_areas[1].setVisible(bool(sample))
+            self.text_details.setHtml(text.details_html(model))
+            self.label_hover.setText(HOVER_HINT)   # what was hovered may have changed
+
+    def show_sample(self, model: BackpropModel) -> None:
+        """The chosen sample's inputs and target beside the chooser."""
+        n = model.sample
+        x = ", ".join(text.fmt(v, 2) for v in model.X_train[n])
+        line = f"/ {len(model.X_train)}   x = ({x}), y = {text.fmt(model.y_train[n, 0])}"
+        self.label_sample.setText(line)
+        self.label_sample.setToolTip(f"Sample {n + 1} {line}")
+
+    def show_next(self, following: str | None) -> None:
+        """Enable and mark the button of the phase that comes next (None: none, e.g. while training)."""
+        self._following = following
+        for phase, button in self.phase_buttons.items():
+            button.setEnabled(phase == following)
+            button.setStyleSheet(_NEXT_STYLE if phase == following else "")
+
+    def flash(self, phase: str) -> None:
+        """Draw the eye to the button that comes next for a moment."""
+        self.phase_buttons[phase].setStyleSheet(_FLASH_STYLE)
+        QTimer.singleShot(FLASH_MS, self, lambda: self.show_next(self._following))
+
+    def say(self, message: str, error: bool = False) -> None:
+        """One line over the diagram, red for problems; hidden when empty."""
+        self.label_message.setText(message)
+        self.label_message.setStyleSheet("color: #B00020;" if error else "color: #333333;")
+        self.label_message.setVisible(bool(message))
+
+    def _on_hovered(self, html: str) -> None:
+        self.label_hover.setText(html or HOVER_HINT)

@@ -1,0 +1,327 @@
+"""The Backprop tab: build a small network, run backpropagation's four steps one button at a time, then train.
+
+Left: presets, data, builder and training controls (controls.py). Middle: the four phase buttons, the network
+diagram with hover read-outs, the loss formula and what the last phase did (steps.py). Right: the four steps
+in words (concept.py), the data under the network's prediction and the loss curves (plots.py). The maths
+lives in model.py (the engine's MLP); texts in text.py.
+This module alone binds the settings (`_state`, the last good BackpropState) to the widgets: each control's
+edit changes its own field, and a bad value is refused with a message while the last good network stays.
+Training runs a few epochs per QTimer tick, so the window never freezes; a run that overflows stops with a
+message and the last sane weights.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from calclab.state import Preset
+from calclab.state.backprop import DEFAULT_PRESET, BackpropState
+from calclab.ui.signals import signals_blocked
+from calclab.ui.tabs.backprop import text
+from calclab.ui.tabs.backprop.concept import ConceptPanel
+from calclab.ui.tabs.backprop.controls import ControlsPanel
+from calclab.ui.tabs.backprop.model import BackpropModel, Diverged, PhaseOrderError
+from calclab.ui.tabs.backprop.plots import DataPlot, LossPlot
+from calclab.ui.tabs.backprop.steps import StepsPanel
+from calclab.ui.tabs.base import Animation, TabBase, Table
+from calclab.ui.worker import SymbolicWorker
+
+TICK_MS = 30
+# Training time per timer tick: 2,000 epochs per frame of a 2-8-8-8-8-1 net on 1,600 points took 3.5 s a tick
+# and froze the window; past this budget a tick trains fewer epochs than `speed` (issue 10).
+TICK_BUDGET_S = 0.04
+
+
+class BackpropTab(TabBase):
+    """A neural network trained step by step and as a whole. `state` is a copy of the last good settings."""
+
+    name = "backprop"
+    title = "Backprop"
+
+    def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
+        super().__init__(worker, parent)
+        self._state: BackpropState = DEFAULT_PRESET.make_state()
+        self.model = BackpropModel(self._state)
+        self._run_total = 0
+        self._remaining = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._on_timer)
+        self._build_ui()
+        self.controls.show_state(self._state)
+        self._rebuild_views()
+        self._say("")
+
+    # -- layout -----------------------------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        self.controls = ControlsPanel()
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.controls.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 6)
+
+        self.steps = StepsPanel()
+        self.steps.phase_clicked.connect(self.step)
+        self.steps.spin_sample.valueChanged.connect(self._on_sample_changed)
+
+        right = QWidget()
+        side = QVBoxLayout(right)
+        side.setContentsMargins(2, 2, 2, 2)
+        self.concept = ConceptPanel()
+        self.concept.step_clicked.connect(self._on_concept_step)
+        side.addWidget(self.concept)
+        self.data_plot = DataPlot()
+        self.data_plot.sample_clicked.connect(lambda index: self.steps.spin_sample.setValue(index + 1))
+        side.addWidget(self.data_plot, 3)
+        self.loss_plot = LossPlot()
+        side.addWidget(self.loss_plot, 2)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.steps)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([300, 680, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        c = self.controls
+        c.field_edited.connect(self._on_field_edited)
+        c.preset_chosen.connect(self._on_preset_chosen)
+        c.button_train.clicked.connect(self.train)
+        c.button_stop.clicked.connect(self.stop)
+        c.button_reset.clicked.connect(self._on_reset)
+        c.button_gradient_check.clicked.connect(self.gradient_check)
+        c.set_training(False)
+
+    # -- public API -------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> BackpropState:
+        """A copy of the settings of the network on screen (the last good ones)."""
+        return self._state.copy()
+
+    def set_state(self, state: BackpropState) -> None:
+        """Build a fresh network for `state` and show it on the controls; a state with a problem is refused
+        with a message, and the last good network and its settings stay on screen."""
+        self._apply(state.copy(), fresh=True)
+        self.controls.show_state(self._state)
+
+    def main_plot(self) -> pg.PlotWidget:
+        """The data under the network's prediction."""
+        return self.data_plot.plot_widget
+
+    def plots(self) -> list[pg.PlotWidget]:
+        return [self.data_plot.plot_widget, self.loss_plot.plot_widget]
+
+    def step(self, phase: str) -> bool:
+        """Run one of the four phases if it is next; otherwise explain and point at the right button."""
+        if self.is_training():
+            self._say("Training is running: stop it before stepping by hand.", error=True)
+            return False
+        try:
+            self.model.step(phase)
+        except PhaseOrderError as error:
+            self._say(str(error), error=True)
+            self.steps.flash(self.model.next_phase)
+            return False
+        except Diverged as error:
+            self._say(str(error), error=True)
+            self._refresh_all()
+            return False
+        self._say("")
+        self._refresh_all()
+        return True
+
+    def is_training(self) -> bool:
+        return self.timer.isActive()
+
+    def train(self) -> None:
+        """Start training `epochs` epochs from the current weights, a few per timer tick."""
+        if self.is_training():
+            return
+        self._run_total = self._remaining = self._state.epochs
+        self.controls.progress.setRange(0, self._run_total)
+        self.controls.progress.setValue(0)
+        self.timer.start()   # first: is_training() decides which buttons stay enabled
+        self.controls.set_training(True)
+        self._show_phase_buttons()
+        self._say(f"Training {self._run_total} epochs…")
+
+    def stop(self) -> None:
+        """Pause training (Train starts a new run from the weights reached)."""
+        self.timer.stop()
+        self.controls.set_training(False)
+        self._show_phase_buttons()
+
+    def train_tick(self, time_budget_s: float | None = None) -> None:
+        """Train `speed` epochs (fewer if `time_budget_s` runs out first), then redraw; stops at the end of the
+        run or when training diverges. The timer passes a budget; export replays call it without one, so each
+        frame is exactly `speed` epochs."""
+        if self._remaining <= 0:
+            self.stop()
+            return
+        result = self.model.train_within(min(self._state.speed, self._remaining), time_budget_s)
+        self._remaining -= result.epochs_done
+        self.controls.progress.setValue(self._run_total - self._remaining)
+        if result.message or self._remaining <= 0:
+            self._remaining = 0
+            self.stop()
+        self._refresh_all(details=not self.is_training())
+        if result.message:
+            self._say(result.message, error=True)
+        elif not self.is_training():
+            self._say(f"Trained {self._run_total} epochs. {self.controls.label_scores.text()}")
+
+    def gradient_check(self) -> float:
+        """Compare backprop's gradients with central finite differences; show and return the relative error."""
+        error = self.model.gradient_check()
+        count = sum(W.size + b.size for W, b in self.model.net.params)
+        verdict = "agree" if error < 1e-5 else "differ (a relu kink or an overflow?)"
+        self.controls.label_gradient_check.setText(
+            f"Largest relative error {error:.1e} over {count} weights and biases: backprop and finite "
+            f"differences {verdict}.")
+        self._say(f"Gradient check: relative error {error:.1e}")
+        return error
+
+    def export_animation(self) -> Animation:
+        """The training run from fresh weights up to the current epoch (a full run if none was trained), one
+        frame per timer tick (`speed` epochs), as Train shows it; the same seed gives the same run again."""
+        self.stop()
+        state = self.state
+        target = self.model.epoch or state.epochs
+        speed = max(1, int(state.speed))
+
+        def frames() -> Iterator[str]:
+            self.set_state(replace(state, epochs=target))
+            yield "epoch 0"
+            self.train()
+            while self.is_training():
+                self.train_tick()
+                yield f"epoch {self.model.epoch}"
+            if target != state.epochs:    # give the user's epoch setting back without retraining
+                self._state.epochs = state.epochs
+                self.controls.show_field("epochs", self._state)
+
+        return 1 + math.ceil(target / speed), frames()
+
+    def export_table(self) -> Table:
+        """The loss per epoch so far: epoch, train_loss, test_loss."""
+        return self.model.loss_table()
+
+    # -- slots ------------------------------------------------------------------------------------------
+
+    def _on_timer(self) -> None:
+        self.train_tick(TICK_BUDGET_S)
+
+    def _on_field_edited(self, field: str, value: object) -> None:
+        """One control changed one setting: try the last good settings with it; if refused, show the old value."""
+        if not self._apply(replace(self._state, **{field: value})):
+            self.controls.show_field(field, self._state)
+
+    def _on_preset_chosen(self, preset: Preset) -> None:
+        self.set_state(preset.make_state())
+
+    def _on_reset(self) -> None:
+        self.stop()
+        self.model.reset_weights()
+        self._refresh_all()
+        self._say("Weights reset to their initial values.")
+
+    def _on_sample_changed(self, value: int) -> None:
+        self._state.sample = value - 1
+        self.model.set_training_options(self._state.learning_rate, self._state.sample)
+        self._show_sample()
+        if not self.is_training():
+            self._refresh_network()
+
+    def _on_concept_step(self, phase: str) -> None:
+        """A step's title in the concept panel: run it if it is next, else say what comes first."""
+        if phase == self.model.next_phase and not self.is_training():
+            self.steps.phase_buttons[phase].animateClick()
+        else:
+            self.step(phase)
+
+    # -- applying settings ------------------------------------------------------------------------------
+
+    def _apply(self, state: BackpropState, fresh: bool = False) -> bool:
+        """Take new settings (False: refused with a message): a new learning rate (etc.) keeps the network,
+        anything else builds a new one."""
+        problem = state.problem()
+        if problem:
+            self._say(f"{problem} The network is unchanged.", error=True)
+            return False
+        if not fresh and self._state.same_network(state):
+            self._state = state
+            self.model.set_training_options(state.learning_rate, state.sample)
+            self._show_sample()
+            self._refresh_network()
+            self._say("")
+            return True
+        self.stop()
+        self.model.rebuild(state)
+        self._state = state
+        self._rebuild_views()
+        sizes = "-".join(str(n) for n in self.model.net.sizes)
+        self._say(f"Built a {sizes} network ({state.activation}) on {len(self.model.X_train)} training points.")
+        return True
+
+    # -- drawing ----------------------------------------------------------------------------------------
+
+    def _rebuild_views(self) -> None:
+        """A new network or data set: new diagram items, new points."""
+        m = self.model
+        self.steps.new_network(m)
+        with signals_blocked(self.steps.spin_sample):
+            self.steps.spin_sample.setRange(1, len(m.X_train))
+            self.steps.spin_sample.setValue(m.sample + 1)
+        self.data_plot.set_model_data(m)
+        self.controls.show_output(self._state)
+        self.controls.progress.setRange(0, max(self._state.epochs, 1))
+        self.controls.progress.setValue(0)
+        self.controls.label_gradient_check.setText("")
+        self._show_sample()
+        self._refresh_all()
+
+    def _refresh_all(self, details: bool = True) -> None:
+        self._refresh_network(details)
+        self.data_plot.set_prediction(self.model)
+        self.loss_plot.set_history(self.model)
+        self._show_scores()
+
+    def _refresh_network(self, details: bool = True) -> None:
+        self.steps.show_network(self.model, details)
+        self._show_phase_buttons()
+
+    def _show_phase_buttons(self) -> None:
+        following = None if self.is_training() else self.model.next_phase
+        self.steps.show_next(following)
+        self.concept.set_next(following)
+
+    def _show_sample(self) -> None:
+        self.steps.show_sample(self.model)
+        self.data_plot.set_sample(self.model)
+
+    def _show_scores(self) -> None:
+        train, test = self.model.scores()
+        if self.model.classification:
+            line = f"Accuracy: train {train:.1%}" + (f" · test {test:.1%}" if test is not None else "")
+        else:
+            line = f"MSE: train {text.fmt(train)}" + (f" · test {text.fmt(test)}" if test is not None else "")
+        self.controls.label_scores.setText(f"{line} · epoch {self.model.epoch}")
+
+    def _say(self, message: str, error: bool = False) -> None:
+        """One line over the diagram (red for problems) and in the status bar."""
+        self.steps.say(message, error)
+        if message:
+            self.status_message.emit(message)
