@@ -119,12 +119,12 @@ def check_defined(expr: sp.Expr, column: int, what: Describe = "the expression")
 
 def check_exp(exponent: sp.Expr, column: int) -> None:
     """exp(n log(a)) is a^n to SymPy, computed eagerly: bound it like a number power."""
-    digits = 0.0
+    total = 0.0   # not `digits`: that would hide the function digits() called below
     for term in sp.Add.make_args(exponent):
         coefficient, rest = term.as_coeff_Mul()
         if isinstance(rest, sp.log) and rest.args[0].is_Rational:
-            digits += abs(float(coefficient)) * digits(rest.args[0])
-    if digits > MAX_POWER_DIGITS:
+            total += abs(float(coefficient)) * digits(rest.args[0])
+    if total > MAX_POWER_DIGITS:
         raise ExpressionError("that power is too large to compute exactly", column)
 
 
