@@ -8,13 +8,14 @@ References are independent of the code under test: hand values (the derivative o
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 import sympy as sp
 
 from calclab import cli
 from calclab.engine.calculus import to_text
-from calclab.engine.numeric import compile_function
+from calclab.engine.numeric import compile_function, value_at
 from calclab.engine.parsing import ExpressionError, parse
 
 x = sp.Symbol("x", real=True)
@@ -56,3 +57,35 @@ def test_exp_of_a_sum_with_a_log_parses_to_its_hand_value(text: str, hand: sp.Ex
 def test_exp_of_a_huge_log_is_still_refused_as_too_large() -> None:
     with pytest.raises(ExpressionError, match="too large to compute exactly"):
         parse("e^(1000 log(10))")          # 10^1000: past float range, computed eagerly by SymPy
+
+
+# --- values past float range are not undefined ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "at", "reference"), [
+    ("x^2", "1e308", 2 * Decimal(1e308)),                          # d/dx x^2 = 2x, at the float nearest 1e308
+    ("exp(x)", "1000", Decimal(1000).exp()),                      # Decimal's own exp, not mpmath's
+    ("x^1000000", "2", Decimal(10**6 * 2**999_999)),             # exact integer arithmetic
+])
+def test_a_derivative_past_float_range_is_too_large_not_undefined(text, at, reference, capsys) -> None:
+    payload = run_json(capsys, "derive", text, "--at", f"x={at}")
+    assert payload["value"] is None
+    assert Decimal(payload["exact"]) == pytest.approx(reference, rel=Decimal("1e-13"))
+    status, out, err = run(capsys, "derive", text, "--at", f"x={at}")
+    assert status == 0 and "too large for a float" in out and "undefined" not in out
+
+
+def test_value_at_tells_overflow_from_undefined() -> None:
+    assert value_at(parse("1/x"), [x], [0.0]).kind == "undefined"
+    assert value_at(parse("log(x)"), [x], [-1.0]).kind == "undefined"
+    assert value_at(parse("sqrt(x)"), [x], [-4.0]).kind == "undefined"
+    assert value_at(parse("-exp(x)"), [x], [1000.0]).exact.startswith("-1.97007111401705e+434")
+    # Floats give inf/inf = nan here; the value is 1/(1 + e^-1000), which a float holds.
+    recovered = value_at(parse("exp(x)/(1 + exp(x))"), [x], [1000.0])
+    assert recovered.kind == "number" and recovered.value == 1.0
+    assert value_at(parse("exp(exp(x))"), [x], [1000.0]).kind == "out of reach"   # e^(1.97e434): not computed
+
+
+def test_gradient_past_float_range(capsys) -> None:
+    payload = run_json(capsys, "gradient", "x^2 + y^2", "--at", "x=1e308", "y=1")
+    assert payload["value"] == [None, 2.0]
+    assert Decimal(payload["exact"][0]) == pytest.approx(2 * Decimal(1e308), rel=Decimal("1e-13"))
