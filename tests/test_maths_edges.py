@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import numpy as np
 import pytest
 import sympy as sp
 
 from calclab import cli
-from calclab.engine.calculus import to_text
-from calclab.engine.numeric import compile_function, value_at
+from calclab.engine.calculus import decompose_chain, derivative, to_text
+from calclab.engine.descent import Descent
+from calclab.engine.graph import build_graph
+from calclab.engine.numeric import compile_function, point_function, value_at
 from calclab.engine.parsing import ExpressionError, parse
+from calclab.engine.steps import derivation_steps, steps_as_text
 
 x = sp.Symbol("x", real=True)
 
@@ -57,6 +61,68 @@ def test_exp_of_a_sum_with_a_log_parses_to_its_hand_value(text: str, hand: sp.Ex
 def test_exp_of_a_huge_log_is_still_refused_as_too_large() -> None:
     with pytest.raises(ExpressionError, match="too large to compute exactly"):
         parse("e^(1000 log(10))")          # 10^1000: past float range, computed eagerly by SymPy
+
+
+# --- 0^x: SymPy's own derivative is 0^x log(0) = nan --------------------------------------------------------------
+
+def test_zero_to_the_x_keeps_its_values() -> None:
+    f = compile_function(parse("0^x"), [x])
+    assert f(np.array([2.0, 0.5, 0.0])).tolist() == [0.0, 0.0, 1.0]   # 0^2, 0^0.5, and 0^0 = 1
+    assert not np.isfinite(f(-1.0))                                    # 0^-1 = 1/0
+
+
+@pytest.mark.parametrize("text", ["0^x", "0^(2x+1)", "3*0^x", "x*0^x", "(0^x)^2", "sin(x)*0^x", "x + 0^x"])
+def test_derivatives_with_zero_to_a_power_never_show_nan(text: str, capsys) -> None:
+    expr = parse(text)
+    for order in (1, 2):
+        result = derivative(expr, x, order)
+        assert not result.has(sp.nan, sp.zoo) and "nan" not in to_text(result)
+    payload = run_json(capsys, "derive", text, "--at", "x=2")
+    assert "nan" not in payload["derivative"] and "nan" not in payload["latex"]
+    assert payload["value"] == pytest.approx(central_difference(text, 2.0), abs=1e-6)
+
+
+@pytest.mark.parametrize(("text", "where"), [("0^x", -1.0), ("0^x", 0.0), ("0^(2x+1)", -0.5), ("x*0^x", -2.0)])
+def test_derivative_of_zero_to_a_power_is_undefined_where_the_exponent_is_not_positive(text, where, capsys):
+    # 0^x jumps from 1 (x = 0) to 0 (x > 0) and is 1/0 for x < 0: no derivative at any x <= 0.
+    payload = run_json(capsys, "derive", text, "--at", f"x={where}")
+    assert payload["value"] is None and payload["exact"] is None
+    assert "undefined" in run(capsys, "derive", text, "--at", f"x={where}")[1]
+
+
+def test_chain_rule_through_zero_to_a_power_matches_without_nan(capsys) -> None:
+    for text in ("0^x", "0^(2x+1)"):
+        status, out, err = run(capsys, "chain", text)
+        assert status == 0 and "nan" not in out
+        assert "check: matches the direct derivative" in out
+    chain = decompose_chain(parse("0^(2x+1)"))
+    assert [link.function for link in chain.links][1] == 2 * x + 1
+    assert float(compile_function(chain.derivative(), [x])(1.0)) == 0.0
+
+
+def test_descent_on_zero_to_the_x_from_one_stops_on_a_zero_gradient(capsys) -> None:
+    f, grad = point_function(parse("0^x"), [x])
+    assert grad(np.array([1.0])).tolist() == [0.0]          # 0^x is 0 all around x = 1
+    assert np.isnan(grad(np.array([0.0]))).all()
+    run_ = Descent(f, grad, [1.0], lr=0.1, epochs=5)
+    run_.run()
+    assert run_.status in ("converged", "completed") and "undefined" not in run_.message
+    status, out, err = run(capsys, "descent", "0^x", "--x0", "1")
+    assert status == 0 and err == "" and "not defined" not in out
+
+
+def test_steps_and_graph_take_zero_to_a_power() -> None:
+    steps = "\n".join(steps_as_text(derivation_steps(parse("0^(x^2 - 1)"), x)))
+    assert "nan" not in steps and "Power of zero" in steps
+    graph = build_graph(parse("0^(2x+1)"))
+    assert graph.nodes[-1].label == "0^"
+
+
+def test_zero_to_a_power_prints_and_reads_back() -> None:
+    assert to_text(parse("0^x")) == "0**x"
+    assert to_text(parse("(0^x)^2")) == "(0**x)**2"
+    assert sp.sympify(to_text(parse("(0^x)^2"))).subs("x", 1) == 0
+    assert parse("0^2") == 0 and parse("0^0") == 1
 
 
 # --- values past float range are not undefined ----------------------------------------------------------------------

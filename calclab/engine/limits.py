@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import sympy as sp
 
+from calclab.engine.functions import ZeroPower
 from calclab.engine.magnitude import approximate, constant_problem
 
 MAX_NUMBER_DIGITS = 300    # Python refuses int literals over 4,300 digits; we stop far earlier
@@ -141,6 +142,8 @@ def bounded_power(base: sp.Expr, exponent: sp.Expr, column: int) -> sp.Expr:
             raise ExpressionError("0 to a negative power is a division by zero", column)
         if exponent.is_Rational and exponent.q > MAX_EXACT_DENOMINATOR:
             exponent = sp.Float(exponent, 15)  # x^3.000001: a float exponent keeps SymPy quick
+    if base == 0 and exponent.free_symbols:  # SymPy's 0**x differentiates to nan: see ZeroPower
+        return ZeroPower(exponent)
     if base == sp.E:
         check_exp(exponent, column)
     guard(sp.Pow, (base, exponent), column, "that power")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import mpmath
 import sympy as sp
 
-from calclab.engine.functions import relu, sigmoid
+from calclab.engine.functions import ZeroPower, relu, sigmoid
 
 # |value| between 1e-1000 and 1e1000: exp(1000) and sigmoid(-1000) pass, e^(e^(e^e)) does not. (Exact
 # numbers are held to float range by the parser: SymPy factors and primality-tests big rationals.)
@@ -84,8 +84,8 @@ def _evaluate(expr: sp.Expr, values: dict, bounded: bool, memo: dict | None):
         return _ctx.fsum(parts)
     if expr.is_Mul:
         return _ctx.fprod(parts)
-    if expr.is_Pow:
-        base, exponent = parts
+    if expr.is_Pow or isinstance(expr, ZeroPower):
+        base, exponent = parts if expr.is_Pow else (_ctx.mpf(0), parts[0])
         if base == 0:  # 0^-1 and friends: SymPy's zoo, reported by the parser's own check
             return _ctx.mpf(0) if _ctx.im(exponent) == 0 and exponent > 0 else None
         if bounded and abs(exponent) > MAX_ARGUMENT and abs(base) != 1:
