@@ -8,6 +8,7 @@ References are independent of the code under test: hand values (the derivative o
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 import sympy as sp
 
 from calclab import cli
+from calclab.engine.backprop import diverged_by_loss, train_headless
 from calclab.engine.calculus import decompose_chain, derivative, to_text
 from calclab.engine.descent import Descent
 from calclab.engine.graph import build_graph
@@ -155,3 +157,34 @@ def test_gradient_past_float_range(capsys) -> None:
     payload = run_json(capsys, "gradient", "x^2 + y^2", "--at", "x=1e308", "y=1")
     assert payload["value"] == [None, 2.0]
     assert Decimal(payload["exact"][0]) == pytest.approx(2 * Decimal(1e308), rel=Decimal("1e-13"))
+
+
+# --- backprop: a clamped loss that blows up ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("losses", "expected"), [
+    ([0.7] + [50.0] * 9, True),                       # the last epoch (10% of 10) above 10x the start
+    ([0.7] + [50.0] * 18 + [5.0], False),             # the last 2 of 20: one is below 7
+    ([0.7, 0.5, 0.3, 0.1], False),                    # learning
+    ([0.7, 8.0], True),
+    ([0.7], False),
+    ([0.7, 0.6, math.inf], True),                     # overflow
+    ([0.7, math.nan], True),
+    ([], False),
+    ([0.0, 1.0], False),                              # no start to compare with
+])
+def test_diverged_by_loss_by_hand(losses: list[float], expected: bool) -> None:
+    assert diverged_by_loss(losses) is expected
+
+
+def test_xor_at_learning_rate_1000_is_reported_as_diverged(capsys) -> None:
+    result = train_headless("xor", sizes=(2, 4, 1), activation="tanh", lr=1000, epochs=200)
+    assert all(math.isfinite(v) for v in result["losses"])      # bce is clamped: no overflow to catch
+    assert result["losses"][-1] > 10 * result["losses"][0]
+    assert result["diverged"] is True and "smaller learning rate" in result["message"]
+    payload = run_json(capsys, "backprop", "--lr", "1000", "--epochs", "200")
+    assert payload["diverged"] is True and "diverged" in payload["message"]
+
+
+def test_a_learning_run_is_not_diverged() -> None:
+    result = train_headless("xor", sizes=(2, 4, 1), activation="tanh", lr=0.5, epochs=300)
+    assert result["diverged"] is False and "message" not in result
