@@ -166,7 +166,9 @@ def _cmd_derive(args: argparse.Namespace) -> int:
 
     expr = _expression(args.expression)
     variables = variables_of(expr)
-    wrt_name = args.wrt or (variables[0].name if variables else "x")
+    if args.wrt is not None and not args.wrt.strip():
+        raise UsageError("--wrt needs a variable name, e.g. --wrt x (leave it out for the first variable)")
+    wrt_name = args.wrt if args.wrt is not None else (variables[0].name if variables else "x")
     _check_variable_name(wrt_name)
     wrt = find_variable(wrt_name, expr)
     result = derivative(expr, wrt, args.order)

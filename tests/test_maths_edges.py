@@ -188,3 +188,12 @@ def test_xor_at_learning_rate_1000_is_reported_as_diverged(capsys) -> None:
 def test_a_learning_run_is_not_diverged() -> None:
     result = train_headless("xor", sizes=(2, 4, 1), activation="tanh", lr=0.5, epochs=300)
     assert result["diverged"] is False and "message" not in result
+
+
+# --- an empty --wrt -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("wrt", ["", "  "])
+def test_derive_refuses_an_empty_wrt(wrt: str, capsys) -> None:
+    status, out, err = run(capsys, "derive", "x^2", "--wrt", wrt)
+    assert status == 2 and out == ""
+    assert err.startswith("error: --wrt") and err.count("\n") == 1
