@@ -129,26 +129,22 @@ def _assignments(pairs: Sequence[str] | None) -> dict[str, float]:
     return values
 
 
-def _values_at(exprs: list, variables: list, at: dict[str, float], f=None) -> list[float | None]:
-    """The expressions evaluated at the point `at`, which must give every variable a value.
+def _values_at(exprs: list, variables: list, at: dict[str, float], f=None) -> list:
+    """The expressions' PointValues at the point `at`, which must give every variable a value.
 
-    None (JSON null) where a value is not finite, and for all of them where `f` itself is not defined: the
-    formula of d/dx log(x) is 1/x, but at x = -1 log(x) has no derivative to speak of.
+    All undefined where `f` itself is not defined: the formula of d/dx log(x) is 1/x, but at x = -1 log(x) has
+    no derivative to speak of. A value past float range is too large, not undefined (x^2 at 1e308).
     """
-    from calclab.engine.numeric import compile_function
+    from calclab.engine.numeric import PointValue, value_at
 
     missing = [v.name for v in variables if v.name not in at]
     if missing:
         raise UsageError("give a value for " + ", ".join(missing) + " with --at, e.g. --at "
                          + " ".join(f"{m}=1" for m in missing))
     point = [at[v.name] for v in variables]
-    if f is not None and not math.isfinite(float(compile_function(f, variables)(*point))):
-        return [None for _e in exprs]
-    return [_json_number(float(compile_function(e, variables)(*point))) for e in exprs]
-
-
-def _show_value(value: float | None) -> str:
-    return "undefined" if value is None else repr(value)
+    if f is not None and not value_at(f, variables, point).defined:
+        return [PointValue("undefined") for _e in exprs]
+    return [value_at(e, variables, point) for e in exprs]
 
 
 def _json_number(value: float) -> float | None:
@@ -170,13 +166,16 @@ def _cmd_derive(args: argparse.Namespace) -> int:
 
     expr = _expression(args.expression)
     variables = variables_of(expr)
-    wrt_name = args.wrt or (variables[0].name if variables else "x")
+    if args.wrt is not None and not args.wrt.strip():
+        raise UsageError("--wrt needs a variable name, e.g. --wrt x (leave it out for the first variable)")
+    wrt_name = args.wrt if args.wrt is not None else (variables[0].name if variables else "x")
     _check_variable_name(wrt_name)
     wrt = find_variable(wrt_name, expr)
     result = derivative(expr, wrt, args.order)
     value = _values_at([result], variables, _assignments(args.at), expr)[0] if args.at else None
     payload = {"expression": to_text(expr), "wrt": wrt_name, "order": args.order,
-               "derivative": to_text(result), "latex": to_latex(result), "value": value}
+               "derivative": to_text(result), "latex": to_latex(result),
+               "value": value and value.value, "exact": value and value.exact}   # exact: past float range
     if args.steps:
         from calclab.engine.steps import derivation_steps, steps_as_text
 
@@ -186,8 +185,8 @@ def _cmd_derive(args: argparse.Namespace) -> int:
         symbol = "d" if len(variables) <= 1 else "∂"
         power = "" if args.order == 1 else f"^{args.order}"
         out = [f"f = {to_text(expr)}", f"{symbol}{power}f/{symbol}{wrt_name}{power} = {to_text(result)}"]
-        if value is not None or args.at:
-            out.append(f"at {' '.join(args.at)}: {_show_value(value)}")
+        if value is not None:
+            out.append(f"at {' '.join(args.at)}: {value}")
         if args.steps:
             out += ["", "Steps:"] + payload["steps"]
         return out
@@ -207,13 +206,14 @@ def _cmd_gradient(args: argparse.Namespace) -> int:
     grad = gradient(expr, variables)
     value = _values_at(grad, variables, _assignments(args.at), expr) if args.at else None
     payload = {"expression": to_text(expr), "variables": [v.name for v in variables],
-               "gradient": [to_text(g) for g in grad], "latex": [to_latex(g) for g in grad], "value": value}
+               "gradient": [to_text(g) for g in grad], "latex": [to_latex(g) for g in grad],
+               "value": value and [v.value for v in value], "exact": value and [v.exact for v in value]}
 
     def lines() -> list[str]:
         out = [f"f = {to_text(expr)}"]
         out += [f"∂f/∂{v.name} = {to_text(g)}" for v, g in zip(variables, grad, strict=True)]
         if value is not None:
-            out.append(f"∇f at {' '.join(args.at)} = [{', '.join(_show_value(v) for v in value)}]")
+            out.append(f"∇f at {' '.join(args.at)} = [{', '.join(str(v) for v in value)}]")
         return out
 
     return _emit(args, payload, lines)

@@ -46,7 +46,7 @@ x, y, u = (sp.Symbol(n, real=True) for n in "xyu")
 
 def test_derive_json(capsys) -> None:
     payload = run_json(capsys, "derive", "x^2", "--at", "x=3")
-    assert set(payload) == {"expression", "wrt", "order", "derivative", "latex", "value"}
+    assert set(payload) == {"expression", "wrt", "order", "derivative", "latex", "value", "exact"}
     assert payload["wrt"] == "x" and payload["order"] == 1
     assert read_back(payload["expression"]) == x**2
     assert read_back(payload["derivative"]) == 2 * x
@@ -120,7 +120,7 @@ def test_derive_plain_text(capsys) -> None:
 
 def test_gradient_json(capsys) -> None:
     payload = run_json(capsys, "gradient", "3x^2 + 2y", "--at", "x=1.5", "y=-2")
-    assert set(payload) == {"expression", "variables", "gradient", "latex", "value"}
+    assert set(payload) == {"expression", "variables", "gradient", "latex", "value", "exact"}
     assert payload["variables"] == ["x", "y"]
     assert [read_back(g) for g in payload["gradient"]] == [6 * x, 2]
     assert payload["value"] == [9.0, 2.0]

@@ -340,15 +340,43 @@ def relative_error(exact: Params, approx: Params) -> float:
         return 0.0 if scale == 0 else float(np.max(np.abs(e - n)) / scale)
 
 
+DIVERGENCE_FACTOR = 10.0   # every loss in the last DIVERGENCE_TAIL of the epochs above this many times the first
+DIVERGENCE_TAIL = 0.1
+
+
+def diverged_by_loss(losses: Sequence[float]) -> bool:
+    """Has this run of losses (one per epoch, the first before any update) blown up?
+
+    Yes if a loss is not finite, or if every loss in the last 10% of the epochs (at least the last one) is above
+    10x the first. Overflow alone misses it: bce clamps each log at -100, so a classifier blown up by too large a
+    learning rate plateaus (xor at lr 1000: 0.72 -> about 45) instead of reaching inf. Pure: the tab uses it too.
+    """
+    values = [float(v) for v in losses]
+    if not all(math.isfinite(v) for v in values):
+        return True
+    if len(values) < 2 or values[0] <= 0:
+        return False
+    tail = values[1:][-math.ceil(DIVERGENCE_TAIL * len(values)):]
+    return min(tail) > DIVERGENCE_FACTOR * values[0]
+
+
+def _divergence_message(losses: Sequence[float], lr: float) -> str:
+    if not math.isfinite(losses[-1]):
+        return f"training diverged at epoch {len(losses)}: try a smaller learning rate than {lr:g}"
+    return (f"training diverged: the loss rose from {losses[0]:.3g} to {losses[-1]:.3g} and stayed above "
+            f"{DIVERGENCE_FACTOR:g}x its start: try a smaller learning rate than {lr:g}")
+
+
 def train_headless(
     dataset: str = "xor", sizes: Sequence[int] = (2, 4, 1), activation: str = "tanh", lr: float = 0.5,
     epochs: int = 3000, seed: int = 0, n_samples: int = 200, noise: float = 0.0, test_fraction: float = 0.0,
 ) -> dict:
     """Train on a toy data set without a GUI (`calclab backprop`); sigmoid + bce to classify, linear + mse for sine.
 
-    Returns a JSON-ready dict: losses (one per epoch; the last is nan/inf if training diverged, which stops it),
+    Returns a JSON-ready dict: losses (one per epoch; the last is nan/inf if training overflowed, which stops it),
     final_loss, accuracy (training set; None for sine), test_loss/test_accuracy when test_fraction > 0,
-    diverged (plus a message if so), and the settings used. seed drives the data, the split and the weights.
+    diverged (non-finite weights or diverged_by_loss; plus a message if so), and the settings used. seed drives
+    the data, the split and the weights.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or not 1 <= epochs <= 1_000_000:
         raise ValueError(f"epochs must be an integer from 1 to 1000000, got {epochs!r}")
@@ -369,11 +397,11 @@ def train_headless(
     result = {
         "dataset": dataset, "sizes": list(net.sizes), "activation": activation, "output": output, "loss": loss,
         "lr": float(lr), "epochs": len(losses), "seed": seed, "n_samples": n_samples, "noise": noise,
-        "losses": losses, "final_loss": losses[-1], "diverged": not net.is_finite(),
+        "losses": losses, "final_loss": losses[-1], "diverged": not net.is_finite() or diverged_by_loss(losses),
         "accuracy": net.accuracy(X_train, y_train) if classify else None,
     }
     if result["diverged"]:
-        result["message"] = f"training diverged at epoch {len(losses)}: try a smaller learning rate than {lr:g}"
+        result["message"] = _divergence_message(losses, lr)
     if len(X_test):
         result["test_loss"] = net.evaluate(X_test, y_test)
         result["test_accuracy"] = net.accuracy(X_test, y_test) if classify else None

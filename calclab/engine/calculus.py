@@ -52,7 +52,40 @@ def simplest(expr: sp.Expr) -> sp.Expr:
         candidates.append(sp.simplify(expr))
     if ops <= 2 * SIMPLIFY_MAX_OPS and _largest_exponent(expr, add_base_only=True) <= EXPAND_MAX_EXPONENT:
         candidates.append(sp.factor_terms(sp.expand(expr)))
-    return min(candidates, key=lambda e: (sp.count_ops(e), len(str(e))))
+    return min(_same_domain(expr, candidates), key=lambda e: (sp.count_ops(e), len(str(e))))
+
+
+def _same_domain(expr: sp.Expr, candidates: list[sp.Expr]) -> list[sp.Expr]:
+    """The candidates that are undefined where expr is (expr itself always is one), without nan branches.
+
+    The derivative of 0^x is Piecewise((0, x > 0)): undefined for x <= 0. simplify turns it into 0 (defined
+    everywhere: wrong for x < 0) or adds a (nan, True) branch, which would print "nan" in a formula.
+    """
+    kept = [expr]
+    partial = _undefined_somewhere(expr)
+    for candidate in candidates[1:]:
+        candidate = _without_nan_branches(candidate)
+        if candidate.has(sp.nan, sp.zoo) and not expr.has(sp.nan, sp.zoo):
+            continue
+        if partial and not _undefined_somewhere(candidate):
+            continue
+        kept.append(candidate)
+    return kept
+
+
+def _undefined_somewhere(expr: sp.Expr) -> bool:
+    """Does expr hold a Piecewise without an otherwise branch (undefined where none of its conditions hold)?"""
+    return any(piece.args[-1].cond is not sp.true for piece in expr.atoms(sp.Piecewise))
+
+
+def _without_nan_branches(expr: sp.Expr) -> sp.Expr:
+    """Piecewise((a, c), (nan, True)) as Piecewise((a, c)): the same function, with no nan to print."""
+    def nan_branch(e: sp.Basic) -> bool:
+        return isinstance(e, sp.Piecewise) and len(e.args) > 1 and e.args[-1] == (sp.nan, sp.true)
+
+    if not expr.has(sp.Piecewise):
+        return expr
+    return expr.replace(nan_branch, lambda e: sp.Piecewise(*e.args[:-1]))
 
 
 def _trig_args_linear(expr: sp.Expr) -> bool:
@@ -84,7 +117,7 @@ def _tidy(expr: sp.Expr) -> sp.Expr:
     too_big = tree_size(expr, TIDY_MAX_NODES) > TIDY_MAX_NODES
     if too_big or _largest_exponent(expr, add_base_only=True) > EXPAND_MAX_EXPONENT:
         return expr
-    tidied = sp.factor_terms(sp.expand(expr))
+    tidied = _same_domain(expr, [expr, sp.factor_terms(sp.expand(expr))])[-1]
     return tidied if tree_size(tidied, TIDY_MAX_NODES) < tree_size(expr, TIDY_MAX_NODES) else expr
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from calclab.engine.functions import relu, sigmoid
+from calclab.engine.functions import ZeroPower, relu, sigmoid
 from calclab.engine.graph_layout import layered_columns, layered_rows, node_height
 
 MAX_NODES = 40        # beyond this a drawn graph is a hairball; the tab says so instead
@@ -185,6 +185,11 @@ def _step(a: float) -> float:
     return 1.0 if a > 0 else 0.0 if a < 0 else 0.5
 
 
+def _zero_power(a: float) -> float:
+    """0^a: 0 for a > 0, 1 at 0, undefined (a division by zero) for a < 0."""
+    return 0.0 if a > 0 else 1.0 if a == 0 else math.nan
+
+
 _FUNCTIONS: dict[type, _FunctionSpec] = {
     sp.sin: ("sin", math.sin, lambda a, f: math.cos(a), "d sin(a)/da = cos(a)"),
     sp.cos: ("cos", math.cos, lambda a, f: -math.sin(a), "d cos(a)/da = −sin(a)"),
@@ -202,6 +207,8 @@ _FUNCTIONS: dict[type, _FunctionSpec] = {
     relu: ("ReLU", lambda a: max(a, 0.0), lambda a, f: _step(a), "d ReLU(a)/da = 1 if a > 0, 0 if a < 0"),
     sp.sign: ("sign", _sign, lambda a, f: 0.0, "d sign(a)/da = 0 (a ≠ 0)"),
     sp.Heaviside: ("step", _step, lambda a, f: 0.0, "d step(a)/da = 0 (a ≠ 0)"),
+    ZeroPower: ("0^", _zero_power, lambda a, f: 0.0 if a > 0 else math.nan,
+                "d 0^a/da = 0 for a > 0 (undefined for a ≤ 0)"),
 }
 
 

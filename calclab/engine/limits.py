@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import sympy as sp
 
+from calclab.engine.functions import ZeroPower
 from calclab.engine.magnitude import approximate, constant_problem
 
 MAX_NUMBER_DIGITS = 300    # Python refuses int literals over 4,300 digits; we stop far earlier
@@ -119,12 +120,12 @@ def check_defined(expr: sp.Expr, column: int, what: Describe = "the expression")
 
 def check_exp(exponent: sp.Expr, column: int) -> None:
     """exp(n log(a)) is a^n to SymPy, computed eagerly: bound it like a number power."""
-    digits = 0.0
+    total = 0.0   # not `digits`: that would hide the function digits() called below
     for term in sp.Add.make_args(exponent):
         coefficient, rest = term.as_coeff_Mul()
         if isinstance(rest, sp.log) and rest.args[0].is_Rational:
-            digits += abs(float(coefficient)) * digits(rest.args[0])
-    if digits > MAX_POWER_DIGITS:
+            total += abs(float(coefficient)) * digits(rest.args[0])
+    if total > MAX_POWER_DIGITS:
         raise ExpressionError("that power is too large to compute exactly", column)
 
 
@@ -141,6 +142,8 @@ def bounded_power(base: sp.Expr, exponent: sp.Expr, column: int) -> sp.Expr:
             raise ExpressionError("0 to a negative power is a division by zero", column)
         if exponent.is_Rational and exponent.q > MAX_EXACT_DENOMINATOR:
             exponent = sp.Float(exponent, 15)  # x^3.000001: a float exponent keeps SymPy quick
+    if base == 0 and exponent.free_symbols:  # SymPy's 0**x differentiates to nan: see ZeroPower
+        return ZeroPower(exponent)
     if base == sp.E:
         check_exp(exponent, column)
     guard(sp.Pow, (base, exponent), column, "that power")

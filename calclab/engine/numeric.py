@@ -7,10 +7,16 @@ an exception, because plots and descent must carry on through them.
 from __future__ import annotations
 
 import linecache
+import math
+import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 import sympy as sp
+
+from calclab.engine.magnitude import OutOfReach, approximate_at
 
 
 def _np_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -36,6 +42,8 @@ def _np_dirac_delta(x: np.ndarray, _order: int = 0) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     return np.where(x == 0.0, np.nan, 0.0)
 
+
+_MP = mpmath.MPContext()   # 53 bits, like a float, but with an unbounded exponent
 
 _MODULES = [{"sigmoid": _np_sigmoid, "relu": _np_relu, "Heaviside": _np_heaviside, "DiracDelta": _np_dirac_delta},
             "numpy"]
@@ -177,3 +185,53 @@ def point_function(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[Calla
         return np.array([float(p) for p in g(*np.asarray(point, dtype=float))])
 
     return value, grad
+
+
+@dataclass(frozen=True)
+class PointValue:
+    """An expression's value at one point, as a user should read it.
+
+    kind is "number" (value holds it), "too large" (finite, past float range: exact holds it to 15 digits,
+    e.g. x^2 at 1e308), "out of reach" (floats overflowed and the exact value was too costly to find) or
+    "undefined" (a pole, a log of a negative, 0^x for x < 0).
+    """
+
+    kind: str
+    value: float | None = None
+    exact: str | None = None
+
+    @property
+    def defined(self) -> bool:
+        """False only where the expression has no value (a pole, outside its domain)."""
+        return self.kind != "undefined"
+
+    def __str__(self) -> str:
+        if self.kind == "number":
+            return repr(self.value)
+        if self.kind == "too large":
+            return f"{self.exact} (too large for a float)"
+        return "too large to evaluate" if self.kind == "out of reach" else "undefined"
+
+
+def value_at(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence[float]) -> PointValue:
+    """expr at point (one finite number per variable).
+
+    Floats first. Where they give inf or nan, mpmath (53 bits, an unbounded exponent) recomputes the value from
+    the formula: it tells a value too large for a float (2x at 1e308, exp(1000), 10^6 x^999999 at 2) from an
+    undefined one (1/x at 0, log(x) at -1), and recovers what an overflow in between lost (e^x/(1 + e^x) at 1000).
+    """
+    number = float(compile_function(expr, variables)(*point))
+    if math.isfinite(number):
+        return PointValue("number", number)
+    try:
+        exact = approximate_at(expr, dict(zip(variables, point, strict=True)))
+        if exact is None or not _MP.isfinite(exact) or abs(_MP.im(exact)) > 1e-12 * abs(exact):
+            return PointValue("undefined")
+    except OutOfReach:
+        return PointValue("out of reach")
+    except (ArithmeticError, ValueError, TypeError):   # 1/0, a comparison of a complex number
+        return PointValue("undefined")
+    real = _MP.re(exact)
+    if abs(real) <= sys.float_info.max:
+        return PointValue("number", float(real))
+    return PointValue("too large", exact=_MP.nstr(real, 15))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from calclab.engine.functions import relu, sigmoid
+from calclab.engine.functions import ZeroPower, relu, sigmoid
 
 MAX_DEPTH = 100  # nested rules; deeper trees are unreadable and would strain Python's stack
 MAX_STEPS = 3000  # total steps, so a huge input fails fast instead of freezing the tab
@@ -63,6 +63,9 @@ _FUNCTION_RULES: dict[type, _FunctionRule] = {
               lambda u: sigmoid(u) * (1 - sigmoid(u))),
     relu: ("relu", "ReLU rule", "d/d{v} relu({v}) = Heaviside({v}): 1 for {v} > 0, 0 for {v} < 0",
            sp.Heaviside),
+    ZeroPower: ("zero_power", "Power of zero", "0^{v} is 0 for {v} > 0 (1 at {v} = 0, undefined for {v} < 0), "
+                "so d/d{v} 0^{v} = 0 for {v} > 0 and is undefined for {v} <= 0",
+                lambda u: sp.Piecewise((sp.S.Zero, u > 0))),
 }
 
 _NAMES = ("u", "v", "w", "p", "q", "r", "s", "t")  # letters for the chain rule's inner function
