@@ -240,7 +240,7 @@ def _peel(expr: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
 
 def decompose_chain(expr: sp.Expr, variable: sp.Symbol | None = None) -> Chain:
     """Peel a composite from the outside in: sin((2x+3)^2) -> y = sin(u), u = v^2, v = 2x + 3."""
-    x = variable or _single_variable(expr)
+    x = variable or single_variable(expr)
     used = {s.name for s in expr.free_symbols}
     # The outermost output is y; when the variable itself is y it is f (f = sin(u), u = y^2), not u.
     first = [n for n in ("y", "f") if n not in used][:1]
@@ -269,7 +269,7 @@ def decompose_chain(expr: sp.Expr, variable: sp.Symbol | None = None) -> Chain:
 
 def compose_chain(outer: sp.Expr, inner: sp.Expr, outer_variable: str = "u") -> Chain:
     """The two-link chain y = outer(u), u = inner(x) from a separately typed outer and inner function."""
-    x = _single_variable(inner)
+    x = single_variable(inner)
     u = find_variable(outer_variable, outer)
     extra = outer.free_symbols - {u}
     if extra:
@@ -284,7 +284,9 @@ def compose_chain(outer: sp.Expr, inner: sp.Expr, outer_variable: str = "u") -> 
     return Chain(outer.subs(u, inner), x, links)
 
 
-def _single_variable(expr: sp.Expr) -> sp.Symbol:
+def single_variable(expr: sp.Expr) -> sp.Symbol:
+    """The one variable of `expr`; ValueError naming what was found otherwise (the chain rule here peels
+    functions of one variable)."""
     variables = variables_of(expr)
     if len(variables) != 1:
         found = ", ".join(v.name for v in variables) or "none"

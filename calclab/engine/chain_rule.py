@@ -20,6 +20,7 @@ from calclab.engine.calculus import (
     NotCompositeError,
     compose_chain,
     decompose_chain,
+    single_variable,
     to_latex,
 )
 from calclab.engine.graph_steps import plain
@@ -72,7 +73,7 @@ class ChainAnalysis:
 
 def analyse_composite(expr: sp.Expr) -> ChainAnalysis:
     """Peel a composite typed as one expression; the lesson's f/g notation for two links. (Worker job.)"""
-    variable = _single_variable(expr)
+    variable = single_variable(expr)
     direct = _tidy(sp.diff(expr, variable))
     try:
         chain = decompose_chain(expr, variable)
@@ -92,14 +93,6 @@ def analyse_parts(outer: sp.Expr, inner: sp.Expr, outer_variable: str = "u") -> 
                          "function's variable)")
     chain = compose_chain(outer, inner, outer_variable)
     return _analyse(chain, _tidy(sp.diff(chain.expression, chain.variable)), lesson_names=False)
-
-
-def _single_variable(expr: sp.Expr) -> sp.Symbol:
-    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-    if len(symbols) != 1:
-        found = ", ".join(s.name for s in symbols) or "none"
-        raise ValueError(f"the chain rule here needs a function of one variable (found: {found})")
-    return symbols[0]
 
 
 def _plain(expr: sp.Expr) -> str:

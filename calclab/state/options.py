@@ -158,9 +158,12 @@ def _chain(state, args):
 
 def _one_variable(expr, what: str) -> None:
     """The chain tab peels functions of one variable: anything else would export its previous picture."""
-    if len(expr.free_symbols) != 1:
-        found = ", ".join(sorted(s.name for s in expr.free_symbols)) or "none"
-        raise OptionError(f"{what}: the chain rule here needs a function of one variable (found: {found})")
+    from calclab.engine.calculus import single_variable
+
+    try:
+        single_variable(expr)
+    except ValueError as error:
+        raise OptionError(f"{what}: {error}") from None
 
 
 def _check_start(state) -> None:
