@@ -98,6 +98,34 @@ def test_runaway_job_is_killed_after_the_budget_and_the_next_job_works(qtbot, wo
         worker.set_budget(old_budget)
 
 
+def test_a_job_that_waits_for_the_cpu_is_not_given_up(qtbot, worker):
+    """On a busy machine a job may wait for the CPU longer than its budget: the budget is the child's own CPU
+    time, so a job that used little of it finishes (a sleeping job stands in for one starved of the CPU)."""
+    old_budget = worker.budget_s
+    worker.set_budget(0.5)
+    try:
+        qtbot.waitUntil(lambda: worker.is_idle() and worker.process_id() is not None, timeout=10000)
+        waiting = submit(worker, "starved", time.sleep, 1.2)
+        qtbot.waitUntil(lambda: waiting.called, timeout=10000)
+        assert waiting.errors == [] and waiting.results == [None]
+    finally:
+        worker.set_budget(old_budget)
+
+
+def test_a_job_that_computes_past_its_budget_is_given_up(qtbot, worker):
+    old_budget = worker.budget_s
+    worker.set_budget(0.5)
+    try:
+        qtbot.waitUntil(lambda: worker.is_idle() and worker.process_id() is not None, timeout=10000)
+        started = time.monotonic()
+        busy = submit(worker, "burn", sum, range(10**11))   # minutes of CPU
+        qtbot.waitUntil(lambda: busy.called, timeout=15000)
+        assert busy.kinds == ["timeout"] and busy.errors == ["gave up: still computing after 0.5 s"]
+        assert time.monotonic() - started < 0.5 * 5 + 2   # at most WALL_FACTOR budgets, however busy the machine
+    finally:
+        worker.set_budget(old_budget)
+
+
 def test_newer_submission_with_the_same_key_supersedes_running_and_queued_jobs(qtbot, worker):
     running = submit(worker, "plot", time.sleep, 0.4)     # in flight when superseded
     blocker = submit(worker, "other", time.sleep, 0.2)    # keeps the next "steps" job queued

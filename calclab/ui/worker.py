@@ -3,7 +3,11 @@
 SymPy can run for minutes (simplify on a large expression) and a thread cannot be stopped, so symbolic jobs
 run in one child process started with the "spawn" method (forking a process that runs Qt is unsafe).
 A job over its time budget is abandoned: the process is killed and a fresh one started, and the caller gets
-"gave up: still computing after 2 s". Jobs are keyed: a newer job with the same key supersedes an older
+"gave up: still computing after 2 s". The budget is the child's own CPU time where the system tells it (Linux's
+/proc): on a machine busy with other work a job that waited for the CPU is not given up for time it never had
+(up to WALL_FACTOR times the budget in wall time). The child warms up (SymPy's lazily imported modules, the
+first lambdify) before it says "ready", so the first job of a launch does not pay for that within its budget.
+Jobs are keyed: a newer job with the same key supersedes an older
 one, whose callbacks are then never called, so a tab never shows a stale result. A failure reaches `on_error`
 as a `JobFailure`: a kind ("timeout", "error" or "crashed") and a one-line message.
 
@@ -33,6 +37,7 @@ from PySide6.QtCore import QEventLoop, QObject, QSocketNotifier, QTimer, Signal
 DEFAULT_BUDGET_S = 2.0
 START_TIMEOUT_S = 30.0     # a child that has not said "ready" by then is treated as failed
 MAX_START_FAILURES = 3     # consecutive failed starts before the worker gives up for good
+WALL_FACTOR = 5.0          # a job that waits for the CPU may take this many budgets of wall time
 # Imported by the child before it says "ready", so the first job does not pay for them.
 PRELOAD = ("sympy", "numpy", "calclab.engine.functions", "calclab.engine.parsing", "calclab.engine.calculus",
            "calclab.engine.numeric", "calclab.engine.steps")
@@ -56,6 +61,19 @@ def _job_error_message(exc: BaseException) -> str:
     return lines[0][:300]
 
 
+def _warm_up() -> None:
+    """What every first job would otherwise pay for within its budget: SymPy's lazily imported modules
+    (simplify, the printers, lambdify's code generation) and NumPy's first ufunc calls."""
+    import numpy as np
+    import sympy as sp
+
+    x, y = sp.symbols("x y", real=True)
+    f = sp.sin(x) * sp.exp(-x**2) + x * y**2
+    derivative = sp.simplify(sp.diff(f, x))
+    sp.latex(derivative)
+    sp.lambdify((x, y), [derivative, sp.diff(f, y)], modules="numpy", cse=True)(np.linspace(0, 1, 8), 1.0)
+
+
 def _exit_when_orphaned(parent_pid: int) -> None:
     """Stop the child if the GUI process dies mid-job (a hung SymPy call would otherwise run forever)."""
     while True:
@@ -72,6 +90,11 @@ def _serve(conn, parent_pid: int, preload: tuple[str, ...]) -> None:
         try:
             __import__(name)
         except Exception:  # noqa: BLE001 - a missing optional module only costs time later
+            pass
+    if "sympy" in preload:
+        try:
+            _warm_up()
+        except Exception:  # noqa: BLE001 - the warm-up only saves time; a job will report real problems
             pass
     conn.send(("ready", os.getpid(), None))
     while True:
@@ -143,6 +166,7 @@ class SymbolicWorker(QObject):
         self._current: _Job | None = None
         self._ids = itertools.count(1)
         self._busy = False
+        self._job_started: tuple[float, float | None] = (0.0, None)   # (wall clock, child CPU s) at dispatch
         self._budget_timer = QTimer(self)
         self._budget_timer.setSingleShot(True)
         self._budget_timer.timeout.connect(self._on_budget_expired)
@@ -265,6 +289,7 @@ class SymbolicWorker(QObject):
             self._on_process_died()
             return
         self._current = job
+        self._job_started = (time.monotonic(), self._child_cpu_s())
         self._budget_timer.start(int(self._budget_s * 1000))
 
     def _on_readable(self) -> None:
@@ -302,9 +327,34 @@ class SymbolicWorker(QObject):
                 self._call(job.on_error, JobFailure(ERROR, str(payload)))
         self._update_busy()
 
+    def _child_cpu_s(self) -> float | None:
+        """CPU seconds the child has used (user + system), or None where the system does not say."""
+        pid = self.process_id()
+        if pid is None:
+            return None
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as file:
+                fields = file.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def _remaining_budget_s(self) -> float:
+        """Budget left for the job in flight: its CPU time counts where known, else its wall time."""
+        wall_start, cpu_start = self._job_started
+        waited = time.monotonic() - wall_start
+        cpu_now = self._child_cpu_s()
+        if cpu_start is None or cpu_now is None or waited >= self._budget_s * WALL_FACTOR:
+            return 0.0
+        return min(self._budget_s - (cpu_now - cpu_start), self._budget_s * WALL_FACTOR - waited)
+
     def _on_budget_expired(self) -> None:
         job = self._current
         if job is None:
+            return
+        remaining = self._remaining_budget_s()
+        if remaining > 0.01:   # the job waited for the CPU (a busy machine): it has budget left
+            self._budget_timer.start(max(10, int(remaining * 1000)))
             return
         self._current = None
         self._stop_process(graceful=False)
