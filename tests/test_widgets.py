@@ -59,6 +59,16 @@ def test_enter_applies_at_once_and_only_once(qtbot, box):
     assert box.expression() == x * y
 
 
+def test_enter_on_the_applied_text_applies_it_again(qtbot, box):
+    """A computation that failed or gave up is retried by pressing Enter on the same text (issue 14)."""
+    emitted: list[str] = []
+    box.set_text("x^2")
+    box.expression_changed.connect(lambda text, _expr: emitted.append(text))
+    qtbot.keyClick(box.line_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(box.line_edit, Qt.Key.Key_Return)
+    assert emitted == ["x^2", "x^2"]
+
+
 def test_error_clears_when_fixed(qtbot, box):
     box.set_text("(x")
     assert "column" in box.error() and not box.is_valid()

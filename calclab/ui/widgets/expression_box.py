@@ -3,7 +3,7 @@
 Text goes only through calclab.engine.parsing.parse (fast and bounded, so it runs on the GUI thread).
 Typing is debounced; a bad expression shows its one-line message under the box with a caret under the
 offending column and emits nothing, so the tab keeps its last good state. A good one emits
-`expression_changed(text, expr)`. Enter applies at once.
+`expression_changed(text, expr)`. Enter applies at once, and again on a second Enter (a retry).
 """
 
 from __future__ import annotations
@@ -125,8 +125,10 @@ class ExpressionBox(QWidget):
         self._validate(force=False, emit=True)
 
     def _on_return_pressed(self) -> None:
+        """Enter applies the text even when it is the one already applied: that is how a learner retries a
+        function whose computation failed or gave up."""
         self._debounce.stop()
-        self._validate(force=False, emit=True)
+        self._validate(force=True, emit=True)
 
     # -- internals ----------------------------------------------------------------------------------------
 
