@@ -360,7 +360,8 @@ def diverged_by_loss(losses: Sequence[float]) -> bool:
     return min(tail) > DIVERGENCE_FACTOR * values[0]
 
 
-def _divergence_message(losses: Sequence[float], lr: float) -> str:
+def divergence_message(losses: Sequence[float], lr: float) -> str:
+    """One line saying how a run diverged (for `diverged_by_loss` runs), with the way out."""
     if not math.isfinite(losses[-1]):
         return f"training diverged at epoch {len(losses)}: try a smaller learning rate than {lr:g}"
     return (f"training diverged: the loss rose from {losses[0]:.3g} to {losses[-1]:.3g} and stayed above "
@@ -401,7 +402,7 @@ def train_headless(
         "accuracy": net.accuracy(X_train, y_train) if classify else None,
     }
     if result["diverged"]:
-        result["message"] = _divergence_message(losses, lr)
+        result["message"] = divergence_message(losses, lr)
     if len(X_test):
         result["test_loss"] = net.evaluate(X_test, y_test)
         result["test_accuracy"] = net.accuracy(X_test, y_test) if classify else None

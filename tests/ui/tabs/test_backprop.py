@@ -389,6 +389,16 @@ def test_overflowing_training_stops_with_a_message_and_draws_no_nan(qtbot, tab):
     assert "weights after epoch" in tab.steps.text_details.toPlainText()
 
 
+def test_a_classifier_whose_loss_plateaus_far_above_its_start_is_called_diverged(qtbot, tab):
+    """xor at lr 1000: bce clamps its logs, so the loss stops near 45 (from 0.72) instead of overflowing; the tab
+    says it diverged, as the command line does (issue 14)."""
+    use(tab, BackpropState(learning_rate=1000.0, epochs=200))
+    train_to_end(qtbot, tab, speed=50)
+    losses = tab.model.train_losses
+    assert min(losses[-20:]) > 10 * losses[0]           # the run really stayed far above its start
+    assert "diverged" in tab.steps.label_message.text() and "smaller learning rate" in tab.steps.label_message.text()
+
+
 def test_stepping_by_hand_with_a_huge_learning_rate_stops_at_the_runaway_loss(tab):
     use(tab, BackpropState(dataset="sine", hidden=[8], learning_rate=1000.0, noise=0.1))
     phases = ["forward", "loss", "backward", "update"] * 10

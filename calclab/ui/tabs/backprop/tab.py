@@ -20,6 +20,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
+from calclab.engine.backprop import diverged_by_loss, divergence_message
 from calclab.state import Preset
 from calclab.state.backprop import DEFAULT_PRESET, BackpropState
 from calclab.ui.signals import signals_blocked
@@ -180,6 +181,10 @@ class BackpropTab(TabBase):
         self._refresh_all(details=not self.is_training())
         if result.message:
             self._say(result.message, error=True)
+        elif not self.is_training() and diverged_by_loss(self.model.train_losses):
+            # bce clamps its logs, so a blown-up classifier plateaus far above its start instead of overflowing
+            message = divergence_message(self.model.train_losses, self.model.learning_rate)
+            self._say(message[0].upper() + message[1:] + ".", error=True)
         elif not self.is_training():
             self._say(f"Trained {self._run_total} epochs. {self.controls.label_scores.text()}")
 
