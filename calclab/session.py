@@ -10,9 +10,11 @@ data folder is looked up when CALCLAB_HOME is not set).
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,7 @@ from calclab.state import TAB_NAMES, TABS, tab_spec
 VERSION = 1
 SUFFIX = ".calclab"
 MAX_BYTES = 10_000_000     # a session is a few kB; refuse to parse something huge
+INT_DIGITS_MAX = 300       # longer JSON integers are read as floats (see _parse_int)
 AUTOSAVE_NAME = "autosave"
 AUTOSAVE_SLOTS = 20        # autosave.calclab, autosave-1.calclab, ... (a damaged one is skipped, never replaced)
 HOME_ENV = "CALCLAB_HOME"  # tests (and portable installs) put the autosave and settings here
@@ -65,19 +68,91 @@ def load_session(path: str) -> LoadResult:
     """Read a session file. Never raises and never writes: problems come back as defaults + a message."""
     name = os.path.basename(path) or path
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            return _failed(f"'{name}' is not a calclab session ({size:,} bytes is far too big); starting with "
-                           "defaults")
-        with open(path, "rb") as file:
-            raw = file.read()
+        raw = read_capped(path, MAX_BYTES)
     except FileNotFoundError:
         return _failed(f"cannot open '{name}': there is no such file; starting with defaults")
     except IsADirectoryError:
         return _failed(f"cannot open '{name}': it is a folder; starting with defaults")
+    except NotRegularFileError as error:
+        return _failed(f"cannot open '{name}': it is not a regular file ({error}); starting with defaults")
+    except TooBigError as error:
+        return _failed(f"'{name}' is not a calclab session ({error} is far too big); starting with defaults")
     except OSError as error:
         return _failed(f"cannot open '{name}': {error.strerror or error}; starting with defaults")
-    return parse_session(raw, name)
+    try:
+        return parse_session(raw, name)
+    except Exception as error:  # noqa: BLE001 - the promise: a file can never stop calclab from starting
+        return _failed(f"'{name}' could not be read and was left untouched ({type(error).__name__}: {error}); "
+                       "starting with defaults")
+
+
+class NotRegularFileError(OSError):
+    """A device, fifo or socket where a file was expected; str() says which."""
+
+
+class TooBigError(OSError):
+    """More bytes than a session can have; str() says how many."""
+
+
+def read_capped(path: str, limit: int) -> bytes:
+    """The bytes of the regular file `path` (a symlink to one is fine), refusing more than `limit` bytes.
+
+    A device or fifo reports size 0, so the size alone proves nothing: /dev/zero never ends and opening a fifo
+    blocks until a writer comes. os.stat looks before anything is opened; O_NONBLOCK and fstat cover a file
+    swapped for a fifo in between; and at most limit + 1 bytes are read whatever the size said.
+    """
+    info = os.stat(path)
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "it is a folder", path)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotRegularFileError(_kind(info.st_mode))
+    if info.st_size > limit:
+        raise TooBigError(f"{info.st_size:,} bytes")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as file:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFileError(_kind(mode))
+        raw = file.read(limit + 1)
+    if len(raw) > limit:
+        raise TooBigError(f"more than {limit:,} bytes")
+    return raw
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "it is a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "it is a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "it is a device"
+    return "it is a special file"
+
+
+def _parse_int(digits: str) -> int | float:
+    """JSON integers: Python refuses to convert more than 4,300 digits (json.loads raises ValueError), and an int
+    over ~308 digits makes float() raise OverflowError in the states' checks. Such a number becomes a float
+    (inf when huge), which every state refuses as it refuses any out-of-range value."""
+    return int(digits) if len(digits) <= INT_DIGITS_MAX else float(digits)
+
+
+def _encodable(value: Any) -> bool:
+    """False if any text in `value` (keys included, at any depth) has a lone surrogate: JSON's \\ud800 escapes
+    decode to one, and Qt's text boxes silently drop it (the tab would run another function than the file says)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
@@ -86,7 +161,7 @@ def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
     if not raw.strip():
         return _failed(f"{damaged} (it is empty)")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_int=_parse_int)
     except UnicodeDecodeError:
         return _failed(f"{damaged} (it is not text)")
     except json.JSONDecodeError as error:
@@ -95,11 +170,14 @@ def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
         return _failed(f"{damaged} ({where})")
     except RecursionError:
         return _failed(f"{damaged} (nested too deeply)")
+    except ValueError as error:
+        return _failed(f"{damaged} ({error})")
     if not isinstance(data, dict):
         return _failed(f"{damaged} (it is not a calclab session)")
     version = data.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        return _failed(f"{damaged} (it has no version number)")
+        return _failed(f"{damaged} (it has no version number)" if version is None
+                       else f"{damaged} (its version number is not valid)")
     if version > VERSION:
         return _failed(f"'{name}' was saved by a newer calclab (format version {version}; this calclab "
                        f"{__version__} reads version {VERSION}); it was left untouched; starting with defaults")
@@ -118,9 +196,17 @@ def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
         cls = state_class(tab)
         if cls is None:
             continue          # a tab this calclab does not have: ignored
-        state = cls.from_dict(entry)
-        states[tab] = state
-        reset += [f"{tab}.{key}" for key in _changed_keys(entry, state.to_dict())]
+        known = states[tab].to_dict()
+        refused = [key for key, value in entry.items() if not (_encodable(key) and _encodable(value))]
+        entry = {key: value for key, value in entry.items() if key not in refused}
+        try:
+            state = cls.from_dict(entry)
+        except Exception:  # noqa: BLE001 - one tab's unforeseen value resets that tab, not the whole file
+            reset += [f"{tab}.{key}" for key in entry if key in known]
+        else:
+            states[tab] = state
+            reset += [f"{tab}.{key}" for key in _changed_keys(entry, state.to_dict())]
+        reset += [f"{tab}.{key}" for key in refused if key in known]
     current = data.get("current_tab")
     result = LoadResult(states, current if isinstance(current, str) and current in TAB_NAMES else None)
     if reset:
