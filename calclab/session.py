@@ -15,10 +15,16 @@ import json
 import math
 import os
 import stat
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
 from calclab import __version__, atomic
+
+try:
+    import fcntl
+except ImportError:          # not on Windows: autosave slots are then not locked
+    fcntl = None  # type: ignore[assignment]
 from calclab.state import TAB_NAMES, TABS, tab_spec
 
 VERSION = 1
@@ -27,6 +33,7 @@ MAX_BYTES = 10_000_000     # a session is a few kB; refuse to parse something hu
 INT_DIGITS_MAX = 300       # longer JSON integers are read as floats (see _parse_int)
 AUTOSAVE_NAME = "autosave"
 AUTOSAVE_SLOTS = 20        # autosave.calclab, autosave-1.calclab, ... (a damaged one is skipped, never replaced)
+LOCK_SUFFIX = ".lock"      # autosave.calclab.lock: held by the window that autosaves to autosave.calclab
 HOME_ENV = "CALCLAB_HOME"  # tests (and portable installs) put the autosave and settings here
 
 
@@ -283,26 +290,37 @@ def home_dir() -> str:
 
 
 class Autosave:
-    """The autosave slot: `restore()` at start-up, `write()` every few seconds and on exit.
+    """This window's autosave slot: `restore()` at start-up, `write()` every few seconds and on exit, `close()`.
 
-    Slots are autosave.calclab, autosave-1.calclab, ...: restore reads the newest that loads, and writing goes
-    to the first slot that is free or loaded fine, so a damaged autosave is kept byte for byte for inspection.
-    Unchanged content is not rewritten.
+    Slots are autosave.calclab, autosave-1.calclab, ...; each running window holds one, locked (an flock on
+    SLOT.lock) until it closes, so two windows never write the same file and the one closed last cannot clobber
+    the other's work. Restore reads the newest slot (by mtime) that no other window holds and that loads;
+    writing goes to the first slot that is free, not held and not damaged, so a damaged autosave is kept byte
+    for byte for inspection. Unchanged content is not rewritten.
     """
 
     def __init__(self, folder: str | None = None) -> None:
         self.folder = folder or home_dir()
         self._last_written: bytes | None = None
         self._damaged: set[str] = set()
-        self.path = self._writable_slot()
+        self._lock: _SlotLock | None = None
+        self.path = ""
+        self.path = self._take_slot()
 
     def slots(self) -> list[str]:
         names = [f"{AUTOSAVE_NAME}{SUFFIX}"] + [f"{AUTOSAVE_NAME}-{i}{SUFFIX}" for i in range(1, AUTOSAVE_SLOTS)]
         return [os.path.join(self.folder, name) for name in names]
 
+    def close(self) -> None:
+        """Give the slot back (the next start may restore it). Also done when the object is collected."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
     def restore(self) -> LoadResult | None:
-        """The newest autosave that loads (None if there is none); damaged ones are reported, not used."""
-        existing = [p for p in self.slots() if os.path.isfile(p)]
+        """The newest autosave that loads and no other window holds (None if there is none); damaged ones are
+        reported, not used."""
+        existing = [p for p in self.slots() if os.path.isfile(p) and (p == self.path or not _SlotLock.held(p))]
         existing.sort(key=os.path.getmtime, reverse=True)
         notes: list[str] = []
         for path in existing:
@@ -314,22 +332,31 @@ class Autosave:
                 return result
             self._damaged.add(path)
             notes.append(f"the autosave in '{self.folder}': {result.message}")
-        self.path = self._writable_slot()
+        self.path = self._take_slot()
         if notes:
             return LoadResult(default_states(), None, ok=False, message="; ".join(notes))
         return None
 
-    def _writable_slot(self) -> str:
-        """The first slot that does not exist or holds a session that loads (never a damaged file)."""
+    def _take_slot(self) -> str:
+        """Keep the slot we hold unless it turned out damaged; else lock the first slot that no other window
+        holds and that does not exist or holds a session that loads (never a damaged file)."""
+        if self._lock is not None and self.path not in self._damaged:
+            return self.path
+        self.close()
         for path in self.slots():
             if path in self._damaged:
                 continue
-            if not os.path.exists(path):
-                return path
-            if load_session(path).ok:
-                return path
-            self._damaged.add(path)
-        raise SessionError(f"every autosave slot in '{self.folder}' holds a damaged file; autosave is off")
+            lock = _SlotLock.acquire(path)
+            if lock is None:
+                continue                          # another running window's slot
+            if os.path.exists(path) and not load_session(path).ok:
+                self._damaged.add(path)
+                lock.release()
+                continue
+            self._lock = lock
+            return path
+        raise SessionError(f"every autosave slot in '{self.folder}' holds a damaged file or is in use by another "
+                           "calclab window; autosave is off")
 
     def write(self, states: dict[str, Any], current_tab: str | None = None) -> bool:
         """Save to the slot if anything changed; True if the file was written. SessionError on failure."""
@@ -338,7 +365,7 @@ class Autosave:
             return False
         if os.path.exists(self.path) and self._last_written is None and not load_session(self.path).ok:
             self._damaged.add(self.path)          # damaged since we chose it: move on, never overwrite
-            self.path = self._writable_slot()
+            self.path = self._take_slot()
         try:
             os.makedirs(self.folder, exist_ok=True)
             atomic.write_atomic(self.path, data)
@@ -348,3 +375,58 @@ class Autosave:
             raise SessionError(f"autosave failed: {error}") from None
         self._last_written = data
         return True
+
+
+class _SlotLock:
+    """An exclusive flock on SLOT.lock, held while a window runs (the kernel drops it if the process dies).
+
+    The lock is on a separate file because saving replaces the slot's file (a new inode) every time. Where
+    there is no flock, or the lock file cannot be made (the write itself will then say why), slots are
+    unlocked, as before.
+    """
+
+    def __init__(self, fd: int | None) -> None:
+        self._fd = fd
+        self._finalizer = weakref.finalize(self, os.close, fd) if fd is not None else None
+
+    @classmethod
+    def acquire(cls, slot: str) -> _SlotLock | None:
+        """The lock on `slot`, or None if another window (or another Autosave in this process) holds it."""
+        if fcntl is None:
+            return cls(None)
+        try:
+            fd = os.open(slot + LOCK_SUFFIX, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError:
+            return cls(None)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        except OSError:                           # no locks on this file system
+            os.close(fd)
+            return cls(None)
+        return cls(fd)
+
+    @staticmethod
+    def held(slot: str) -> bool:
+        """True if a running window holds `slot` (without taking it)."""
+        if fcntl is None:
+            return False
+        try:
+            fd = os.open(slot + LOCK_SUFFIX, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        finally:
+            os.close(fd)                          # our probe's shared lock goes with it
+        return False
+
+    def release(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()                     # closes the descriptor once, which drops the lock

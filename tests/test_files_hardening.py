@@ -19,6 +19,7 @@ import pytest
 from calclab import atomic, cli, session
 from calclab.session import Autosave, load_session, parse_session, save_session, session_data
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HUGE = "1" * 4400            # Python refuses to turn more than 4,300 digits into an int
 LONG = "1" * 400             # an int, but float() of it overflows
 
@@ -99,7 +100,7 @@ def test_a_session_that_is_a_symlink_to_dev_zero_is_refused_without_reading(tmp_
     link = tmp_path / "zero.calclab"
     link.symlink_to("/dev/zero")
     result = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, str(link)], capture_output=True, text=True,
-                            timeout=60)
+                            timeout=60, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("False") and "zero.calclab" in result.stdout
     assert "not a regular file" in result.stdout
@@ -316,7 +317,7 @@ def test_export_as_another_user_in_a_folder_it_cannot_write():
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_HOME": parent, "PYTHONDONTWRITEBYTECODE": "1"}
         result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
                                  "-m", "calclab", "export", "chain", "--out", out], env=env, capture_output=True,
-                                text=True, timeout=60, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+                                text=True, timeout=60, cwd=ROOT)
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith("error:") and "no permission" in result.stderr
         assert result.stderr.count("\n") == 1 and os.listdir(parent) == []

@@ -18,6 +18,7 @@ from calclab import session
 from calclab.ui.main_window import MainWindow
 from calclab.ui.tabs import TAB_NAMES
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VIEW_KEYS = {"x_range", "y_range"}   # follow the plot's size and aspect, so they may differ after a round trip
 
 
@@ -244,7 +245,7 @@ def _drive(tmp_path, home, *args: str, autosave_ms: int = 10_000) -> subprocess.
     script = tmp_path / "drive.py"
     script.write_text(DRIVER)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_HOME": str(home),
-           "TEST_AUTOSAVE_MS": str(autosave_ms)}
+           "TEST_AUTOSAVE_MS": str(autosave_ms), "PYTHONPATH": ROOT}   # this checkout, not the installed one
     return subprocess.run([sys.executable, str(script), *args], env=env, capture_output=True, text=True,
                           timeout=120)
 
@@ -373,10 +374,11 @@ def test_a_screenshot_with_a_fifo_as_session_does_not_hang(tmp_path):
     fifo = tmp_path / "pipe.calclab"
     os.mkfifo(fifo)
     shot = tmp_path / "shot.png"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_HOME": str(tmp_path / "home")}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_HOME": str(tmp_path / "home"), "PYTHONPATH": ROOT}
     try:
         result = subprocess.run([sys.executable, "-m", "calclab", "--screenshot", str(shot), "--tab", "chain",
-                                 "--session", str(fifo)], env=env, capture_output=True, text=True, timeout=90)
+                                 "--session", str(fifo)], env=env, capture_output=True, text=True, timeout=90,
+                                cwd=ROOT)
     except subprocess.TimeoutExpired:
         pytest.fail("the screenshot run hung opening the fifo")
     assert result.returncode == 0, result.stderr
