@@ -2,19 +2,19 @@
 
     {"version": 1, "app": "calclab", "current_tab": "descent", "tabs": {"derivatives": {...}, ...}}
 
-Loading never raises and never touches the file: a damaged, truncated or future-version file gives the default
-states and a one-line message. Saving goes through calclab.atomic (temporary file + rename). The autosave
-writes only to its own slot and never over a file that failed to load. Qt-free (except where the platform's
+Loading never raises and never touches the file: a damaged, truncated or future-version file (or a device, a
+fifo, a huge one) gives the default states and a one-line message; an invalid field (a lone surrogate in a text,
+an integer too big for a float) gives that field's default. Saving goes through calclab.atomic (temporary file +
+rename, through symlinks, in place for hard links, never over a read-only file). Each running window autosaves
+to its own locked slot and never over a file that failed to load. Qt-free (except where the platform's
 data folder is looked up when CALCLAB_HOME is not set).
 """
 
 from __future__ import annotations
 
-import errno
 import json
 import math
 import os
-import stat
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,14 +75,14 @@ def load_session(path: str) -> LoadResult:
     """Read a session file. Never raises and never writes: problems come back as defaults + a message."""
     name = os.path.basename(path) or path
     try:
-        raw = read_capped(path, MAX_BYTES)
+        raw = atomic.read_capped(path, MAX_BYTES)
     except FileNotFoundError:
         return _failed(f"cannot open '{name}': there is no such file; starting with defaults")
     except IsADirectoryError:
         return _failed(f"cannot open '{name}': it is a folder; starting with defaults")
-    except NotRegularFileError as error:
+    except atomic.NotRegularFileError as error:
         return _failed(f"cannot open '{name}': it is not a regular file ({error}); starting with defaults")
-    except TooBigError as error:
+    except atomic.TooBigError as error:
         return _failed(f"'{name}' is not a calclab session ({error} is far too big); starting with defaults")
     except OSError as error:
         return _failed(f"cannot open '{name}': {error.strerror or error}; starting with defaults")
@@ -91,49 +91,6 @@ def load_session(path: str) -> LoadResult:
     except Exception as error:  # noqa: BLE001 - the promise: a file can never stop calclab from starting
         return _failed(f"'{name}' could not be read and was left untouched ({type(error).__name__}: {error}); "
                        "starting with defaults")
-
-
-class NotRegularFileError(OSError):
-    """A device, fifo or socket where a file was expected; str() says which."""
-
-
-class TooBigError(OSError):
-    """More bytes than a session can have; str() says how many."""
-
-
-def read_capped(path: str, limit: int) -> bytes:
-    """The bytes of the regular file `path` (a symlink to one is fine), refusing more than `limit` bytes.
-
-    A device or fifo reports size 0, so the size alone proves nothing: /dev/zero never ends and opening a fifo
-    blocks until a writer comes. os.stat looks before anything is opened; O_NONBLOCK and fstat cover a file
-    swapped for a fifo in between; and at most limit + 1 bytes are read whatever the size said.
-    """
-    info = os.stat(path)
-    if stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(errno.EISDIR, "it is a folder", path)
-    if not stat.S_ISREG(info.st_mode):
-        raise NotRegularFileError(_kind(info.st_mode))
-    if info.st_size > limit:
-        raise TooBigError(f"{info.st_size:,} bytes")
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as file:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotRegularFileError(_kind(mode))
-        raw = file.read(limit + 1)
-    if len(raw) > limit:
-        raise TooBigError(f"more than {limit:,} bytes")
-    return raw
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "it is a named pipe"
-    if stat.S_ISSOCK(mode):
-        return "it is a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "it is a device"
-    return "it is a special file"
 
 
 def _parse_int(digits: str) -> int | float:
