@@ -367,3 +367,14 @@ def test_export_with_a_huge_integer_session_warns_naming_it(tmp_path, capsys, mo
     assert err.startswith("warning:") and "huge.calclab" in err and "chain.x0" in err
     assert rendered and rendered[0].x0 == session.default_state("chain").x0
 
+
+
+def test_a_screenshot_onto_a_fifo_is_refused_before_the_window_starts(tmp_path):
+    shot = tmp_path / "shot.png"
+    os.mkfifo(shot)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_HOME": str(tmp_path / "home"), "PYTHONPATH": ROOT}
+    result = subprocess.run([sys.executable, "-m", "calclab", "--screenshot", str(shot), "--tab", "chain"], env=env,
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error:") and "not a regular file" in result.stderr
+    assert shot.is_fifo()
