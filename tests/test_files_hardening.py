@@ -378,3 +378,14 @@ def test_a_screenshot_onto_a_fifo_is_refused_before_the_window_starts(tmp_path):
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("error:") and "not a regular file" in result.stderr
     assert shot.is_fifo()
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo"])
+def test_export_session_that_is_not_a_regular_file_is_named_as_such(tmp_path, capsys, no_render, kind):
+    path = tmp_path / "s.calclab"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    line = _one_error(capsys, ["export", "chain", "--session", str(path), "--out", str(tmp_path / "p.png")])
+    assert "is not a regular file" in line and "s.calclab" in line

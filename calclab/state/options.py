@@ -98,7 +98,9 @@ def build_state(tab: str, args: Any, warn=lambda message: None) -> Any:
     if state is None:
         raise OptionError(f"the {tab} tab has no settings to export yet")
     if args.session is not None:
-        if not os.path.isfile(args.session):
+        if not os.path.isfile(args.session):     # stat only: a fifo or a device is never opened
+            if os.path.exists(args.session):
+                raise OptionError(f"--session: '{args.session}' is not a regular file")
             raise OptionError(f"--session: there is no file '{args.session}'")
         loaded = load_session(args.session)
         if loaded.message:
