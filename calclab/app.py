@@ -28,9 +28,12 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
         print(f"error: unknown tab '{tab}'; choose from {', '.join(TAB_NAMES)}", file=sys.stderr)
         return 2
     if screenshot is not None:
-        folder = os.path.dirname(os.path.abspath(screenshot))
-        if not os.path.isdir(folder):
-            print(f"error: cannot write the screenshot: folder '{folder}' does not exist", file=sys.stderr)
+        from calclab.atomic import WriteError, check_writable
+
+        try:   # a missing or unwritable folder, a device, a fifo, a read-only file: before the window starts
+            check_writable(screenshot)
+        except WriteError as error:
+            print(f"error: {error}", file=sys.stderr)
             return 2
 
     from PySide6.QtCore import Qt, QTimer

@@ -2,9 +2,11 @@
 
     {"version": 1, "app": "calclab", "current_tab": "descent", "tabs": {"derivatives": {...}, ...}}
 
-Loading never raises and never touches the file: a damaged, truncated or future-version file gives the default
-states and a one-line message. Saving goes through calclab.atomic (temporary file + rename). The autosave
-writes only to its own slot and never over a file that failed to load. Qt-free (except where the platform's
+Loading never raises and never touches the file: a damaged, truncated or future-version file (or a device, a
+fifo, a huge one) gives the default states and a one-line message; an invalid field (a lone surrogate in a text,
+an integer too big for a float) gives that field's default. Saving goes through calclab.atomic (temporary file +
+rename, through symlinks, in place for hard links, never over a read-only file). Each running window autosaves
+to its own locked slot and never over a file that failed to load. Qt-free (except where the platform's
 data folder is looked up when CALCLAB_HOME is not set).
 """
 
@@ -13,17 +15,25 @@ from __future__ import annotations
 import json
 import math
 import os
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
 from calclab import __version__, atomic
+
+try:
+    import fcntl
+except ImportError:          # not on Windows: autosave slots are then not locked
+    fcntl = None  # type: ignore[assignment]
 from calclab.state import TAB_NAMES, TABS, tab_spec
 
 VERSION = 1
 SUFFIX = ".calclab"
 MAX_BYTES = 10_000_000     # a session is a few kB; refuse to parse something huge
+INT_DIGITS_MAX = 300       # longer JSON integers are read as floats (see _parse_int)
 AUTOSAVE_NAME = "autosave"
 AUTOSAVE_SLOTS = 20        # autosave.calclab, autosave-1.calclab, ... (a damaged one is skipped, never replaced)
+LOCK_SUFFIX = ".lock"      # autosave.calclab.lock: held by the window that autosaves to autosave.calclab
 HOME_ENV = "CALCLAB_HOME"  # tests (and portable installs) put the autosave and settings here
 
 
@@ -65,19 +75,48 @@ def load_session(path: str) -> LoadResult:
     """Read a session file. Never raises and never writes: problems come back as defaults + a message."""
     name = os.path.basename(path) or path
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            return _failed(f"'{name}' is not a calclab session ({size:,} bytes is far too big); starting with "
-                           "defaults")
-        with open(path, "rb") as file:
-            raw = file.read()
+        raw = atomic.read_capped(path, MAX_BYTES)
     except FileNotFoundError:
         return _failed(f"cannot open '{name}': there is no such file; starting with defaults")
     except IsADirectoryError:
         return _failed(f"cannot open '{name}': it is a folder; starting with defaults")
+    except atomic.NotRegularFileError as error:
+        return _failed(f"cannot open '{name}': it is not a regular file ({error}); starting with defaults")
+    except atomic.TooBigError as error:
+        return _failed(f"'{name}' is not a calclab session ({error} is far too big); starting with defaults")
     except OSError as error:
         return _failed(f"cannot open '{name}': {error.strerror or error}; starting with defaults")
-    return parse_session(raw, name)
+    try:
+        return parse_session(raw, name)
+    except Exception as error:  # noqa: BLE001 - the promise: a file can never stop calclab from starting
+        return _failed(f"'{name}' could not be read and was left untouched ({type(error).__name__}: {error}); "
+                       "starting with defaults")
+
+
+def _parse_int(digits: str) -> int | float:
+    """JSON integers: Python refuses to convert more than 4,300 digits (json.loads raises ValueError), and an int
+    over ~308 digits makes float() raise OverflowError in the states' checks. Such a number becomes a float
+    (inf when huge), which every state refuses as it refuses any out-of-range value."""
+    return int(digits) if len(digits) <= INT_DIGITS_MAX else float(digits)
+
+
+def _encodable(value: Any) -> bool:
+    """False if any text in `value` (keys included, at any depth) has a lone surrogate: JSON's \\ud800 escapes
+    decode to one, and Qt's text boxes silently drop it (the tab would run another function than the file says)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
@@ -86,7 +125,7 @@ def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
     if not raw.strip():
         return _failed(f"{damaged} (it is empty)")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_int=_parse_int)
     except UnicodeDecodeError:
         return _failed(f"{damaged} (it is not text)")
     except json.JSONDecodeError as error:
@@ -95,11 +134,14 @@ def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
         return _failed(f"{damaged} ({where})")
     except RecursionError:
         return _failed(f"{damaged} (nested too deeply)")
+    except ValueError as error:
+        return _failed(f"{damaged} ({error})")
     if not isinstance(data, dict):
         return _failed(f"{damaged} (it is not a calclab session)")
     version = data.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        return _failed(f"{damaged} (it has no version number)")
+        return _failed(f"{damaged} (it has no version number)" if version is None
+                       else f"{damaged} (its version number is not valid)")
     if version > VERSION:
         return _failed(f"'{name}' was saved by a newer calclab (format version {version}; this calclab "
                        f"{__version__} reads version {VERSION}); it was left untouched; starting with defaults")
@@ -118,9 +160,17 @@ def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
         cls = state_class(tab)
         if cls is None:
             continue          # a tab this calclab does not have: ignored
-        state = cls.from_dict(entry)
-        states[tab] = state
-        reset += [f"{tab}.{key}" for key in _changed_keys(entry, state.to_dict())]
+        known = states[tab].to_dict()
+        refused = [key for key, value in entry.items() if not (_encodable(key) and _encodable(value))]
+        entry = {key: value for key, value in entry.items() if key not in refused}
+        try:
+            state = cls.from_dict(entry)
+        except Exception:  # noqa: BLE001 - one tab's unforeseen value resets that tab, not the whole file
+            reset += [f"{tab}.{key}" for key in entry if key in known]
+        else:
+            states[tab] = state
+            reset += [f"{tab}.{key}" for key in _changed_keys(entry, state.to_dict())]
+        reset += [f"{tab}.{key}" for key in refused if key in known]
     current = data.get("current_tab")
     result = LoadResult(states, current if isinstance(current, str) and current in TAB_NAMES else None)
     if reset:
@@ -197,26 +247,37 @@ def home_dir() -> str:
 
 
 class Autosave:
-    """The autosave slot: `restore()` at start-up, `write()` every few seconds and on exit.
+    """This window's autosave slot: `restore()` at start-up, `write()` every few seconds and on exit, `close()`.
 
-    Slots are autosave.calclab, autosave-1.calclab, ...: restore reads the newest that loads, and writing goes
-    to the first slot that is free or loaded fine, so a damaged autosave is kept byte for byte for inspection.
-    Unchanged content is not rewritten.
+    Slots are autosave.calclab, autosave-1.calclab, ...; each running window holds one, locked (an flock on
+    SLOT.lock) until it closes, so two windows never write the same file and the one closed last cannot clobber
+    the other's work. Restore reads the newest slot (by mtime) that no other window holds and that loads;
+    writing goes to the first slot that is free, not held and not damaged, so a damaged autosave is kept byte
+    for byte for inspection. Unchanged content is not rewritten.
     """
 
     def __init__(self, folder: str | None = None) -> None:
         self.folder = folder or home_dir()
         self._last_written: bytes | None = None
         self._damaged: set[str] = set()
-        self.path = self._writable_slot()
+        self._lock: _SlotLock | None = None
+        self.path = ""
+        self.path = self._take_slot()
 
     def slots(self) -> list[str]:
         names = [f"{AUTOSAVE_NAME}{SUFFIX}"] + [f"{AUTOSAVE_NAME}-{i}{SUFFIX}" for i in range(1, AUTOSAVE_SLOTS)]
         return [os.path.join(self.folder, name) for name in names]
 
+    def close(self) -> None:
+        """Give the slot back (the next start may restore it). Also done when the object is collected."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
     def restore(self) -> LoadResult | None:
-        """The newest autosave that loads (None if there is none); damaged ones are reported, not used."""
-        existing = [p for p in self.slots() if os.path.isfile(p)]
+        """The newest autosave that loads and no other window holds (None if there is none); damaged ones are
+        reported, not used."""
+        existing = [p for p in self.slots() if os.path.isfile(p) and (p == self.path or not _SlotLock.held(p))]
         existing.sort(key=os.path.getmtime, reverse=True)
         notes: list[str] = []
         for path in existing:
@@ -228,22 +289,31 @@ class Autosave:
                 return result
             self._damaged.add(path)
             notes.append(f"the autosave in '{self.folder}': {result.message}")
-        self.path = self._writable_slot()
+        self.path = self._take_slot()
         if notes:
             return LoadResult(default_states(), None, ok=False, message="; ".join(notes))
         return None
 
-    def _writable_slot(self) -> str:
-        """The first slot that does not exist or holds a session that loads (never a damaged file)."""
+    def _take_slot(self) -> str:
+        """Keep the slot we hold unless it turned out damaged; else lock the first slot that no other window
+        holds and that does not exist or holds a session that loads (never a damaged file)."""
+        if self._lock is not None and self.path not in self._damaged:
+            return self.path
+        self.close()
         for path in self.slots():
             if path in self._damaged:
                 continue
-            if not os.path.exists(path):
-                return path
-            if load_session(path).ok:
-                return path
-            self._damaged.add(path)
-        raise SessionError(f"every autosave slot in '{self.folder}' holds a damaged file; autosave is off")
+            lock = _SlotLock.acquire(path)
+            if lock is None:
+                continue                          # another running window's slot
+            if os.path.exists(path) and not load_session(path).ok:
+                self._damaged.add(path)
+                lock.release()
+                continue
+            self._lock = lock
+            return path
+        raise SessionError(f"every autosave slot in '{self.folder}' holds a damaged file or is in use by another "
+                           "calclab window; autosave is off")
 
     def write(self, states: dict[str, Any], current_tab: str | None = None) -> bool:
         """Save to the slot if anything changed; True if the file was written. SessionError on failure."""
@@ -252,7 +322,7 @@ class Autosave:
             return False
         if os.path.exists(self.path) and self._last_written is None and not load_session(self.path).ok:
             self._damaged.add(self.path)          # damaged since we chose it: move on, never overwrite
-            self.path = self._writable_slot()
+            self.path = self._take_slot()
         try:
             os.makedirs(self.folder, exist_ok=True)
             atomic.write_atomic(self.path, data)
@@ -262,3 +332,58 @@ class Autosave:
             raise SessionError(f"autosave failed: {error}") from None
         self._last_written = data
         return True
+
+
+class _SlotLock:
+    """An exclusive flock on SLOT.lock, held while a window runs (the kernel drops it if the process dies).
+
+    The lock is on a separate file because saving replaces the slot's file (a new inode) every time. Where
+    there is no flock, or the lock file cannot be made (the write itself will then say why), slots are
+    unlocked, as before.
+    """
+
+    def __init__(self, fd: int | None) -> None:
+        self._fd = fd
+        self._finalizer = weakref.finalize(self, os.close, fd) if fd is not None else None
+
+    @classmethod
+    def acquire(cls, slot: str) -> _SlotLock | None:
+        """The lock on `slot`, or None if another window (or another Autosave in this process) holds it."""
+        if fcntl is None:
+            return cls(None)
+        try:
+            fd = os.open(slot + LOCK_SUFFIX, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError:
+            return cls(None)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        except OSError:                           # no locks on this file system
+            os.close(fd)
+            return cls(None)
+        return cls(fd)
+
+    @staticmethod
+    def held(slot: str) -> bool:
+        """True if a running window holds `slot` (without taking it)."""
+        if fcntl is None:
+            return False
+        try:
+            fd = os.open(slot + LOCK_SUFFIX, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        finally:
+            os.close(fd)                          # our probe's shared lock goes with it
+        return False
+
+    def release(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()                     # closes the descriptor once, which drops the lock

@@ -179,6 +179,7 @@ def test_autosave_writes_its_own_slot_and_restores_it(tmp_path):
     assert autosave.write(states, "gradients")
     assert autosave.path == str(tmp_path / "autosave.calclab")
     assert not autosave.write(states, "gradients")          # unchanged: not rewritten
+    autosave.close()                                        # the window exits
     restored = Autosave(str(tmp_path)).restore()
     assert restored.ok and restored.current_tab == "gradients"
     assert restored.states == {**session.default_states(), **states}
@@ -195,6 +196,7 @@ def test_autosave_never_overwrites_a_damaged_autosave(tmp_path):
     autosave.write({}, "chain")
     assert damaged.read_bytes() == before
     assert autosave.path == str(tmp_path / "autosave-1.calclab")
+    autosave.close()
     # next start: the good autosave is found, and the damaged one is still reported and kept
     again = Autosave(str(tmp_path))
     result = again.restore()

@@ -18,6 +18,7 @@ from calclab import session
 from calclab.ui.main_window import MainWindow
 from calclab.ui.tabs import TAB_NAMES
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VIEW_KEYS = {"x_range", "y_range"}   # follow the plot's size and aspect, so they may differ after a round trip
 
 
@@ -244,7 +245,7 @@ def _drive(tmp_path, home, *args: str, autosave_ms: int = 10_000) -> subprocess.
     script = tmp_path / "drive.py"
     script.write_text(DRIVER)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_HOME": str(home),
-           "TEST_AUTOSAVE_MS": str(autosave_ms)}
+           "TEST_AUTOSAVE_MS": str(autosave_ms), "PYTHONPATH": ROOT}   # this checkout, not the installed one
     return subprocess.run([sys.executable, str(script), *args], env=env, capture_output=True, text=True,
                           timeout=120)
 
@@ -339,3 +340,47 @@ def test_backprop_gif_replays_the_training_so_far_and_ends_where_it_was(window, 
     assert tab.model.epoch == 60 and tab.model.train_losses == losses   # same seed: the same run again
     assert tab.state.epochs == 200 and tab.controls.spin_epochs.value() == 200
     assert window.messages == []
+
+
+# -- files that are not what they seem (issue 14) ----------------------------------------------------------------
+
+HUGE_INT = b'{"version": 1' + b"1" * 4400 + b', "tabs": {}}'    # Python refuses ints over 4,300 digits
+
+
+def test_an_autosave_with_a_huge_integer_is_reported_kept_and_the_app_starts(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    autosave = home / "autosave.calclab"
+    autosave.write_bytes(HUGE_INT)
+    result = _drive(tmp_path, home, "change")
+    report = _report(result)
+    assert "DIALOG:" in result.stderr and "autosave.calclab" in result.stderr
+    assert autosave.read_bytes() == HUGE_INT
+    assert _chain_matches(report)                             # it works, and saves elsewhere
+    assert _chain_matches(_report(_drive(tmp_path, home, "report")))
+    assert autosave.read_bytes() == HUGE_INT
+
+
+def test_a_session_file_with_a_huge_integer_given_at_start_gives_defaults_and_names_it(tmp_path):
+    path = tmp_path / "huge.calclab"
+    path.write_bytes(HUGE_INT)
+    result = _drive(tmp_path, tmp_path / "home", "report", str(path))
+    report = _report(result)
+    assert "DIALOG:" in result.stderr and "huge.calclab" in result.stderr
+    assert report["title"] == "calclab" and path.read_bytes() == HUGE_INT
+
+
+def test_a_screenshot_with_a_fifo_as_session_does_not_hang(tmp_path):
+    fifo = tmp_path / "pipe.calclab"
+    os.mkfifo(fifo)
+    shot = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_HOME": str(tmp_path / "home"), "PYTHONPATH": ROOT}
+    try:
+        result = subprocess.run([sys.executable, "-m", "calclab", "--screenshot", str(shot), "--tab", "chain",
+                                 "--session", str(fifo)], env=env, capture_output=True, text=True, timeout=90,
+                                cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the screenshot run hung opening the fifo")
+    assert result.returncode == 0, result.stderr
+    assert "pipe.calclab" in result.stderr and "not a regular file" in result.stderr
+    assert shot.exists()

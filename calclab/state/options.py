@@ -29,13 +29,31 @@ class OptionError(ValueError):
     """A command-line option the state refuses (cli.main prints it as one `error:` line and exits 2)."""
 
 
+SESSION = "the session's "     # the label of a text that came from --session (or the default), not from a flag
+
+
 def _parse(text: str, what: str):
+    """`text` parsed; `what` names it in the error: a flag ("--expr") or SESSION + what it is."""
     from calclab.engine.parsing import ExpressionError, parse
 
     try:
         return parse(text)
     except ExpressionError as error:
+        if what.startswith(SESSION):
+            raise OptionError(f"{_shown(text, what)} is not valid: {error}") from None
         raise OptionError(f"{what}: {error}") from None
+
+
+def _shown(text: str, what: str) -> str:
+    """How a message names the text: a flag by itself; the session's, after --session, with (the start of) it."""
+    if not what.startswith(SESSION):
+        return what
+    return f"--session: {what} '{text if len(text) <= 60 else text[:57] + '...'}'"
+
+
+def _expr_label(args: Any) -> str:
+    """--expr when the function came from that flag, else the session's (what the tab would show)."""
+    return "--expr" if args.expr is not None else SESSION + "expression"
 
 
 def _number(text: str, what: str) -> float:
@@ -59,10 +77,10 @@ def _assignments(pairs: list[str] | None) -> dict[str, float]:
     return values
 
 
-def _variables(text: str) -> list[str]:
+def _variables(text: str, what: str = "--expr") -> list[str]:
     from calclab.engine.calculus import variables_of
 
-    return [v.name for v in variables_of(_parse(text, "--expr"))]
+    return [v.name for v in variables_of(_parse(text, what))]
 
 
 def build_state(tab: str, args: Any, warn=lambda message: None) -> Any:
@@ -80,7 +98,9 @@ def build_state(tab: str, args: Any, warn=lambda message: None) -> Any:
     if state is None:
         raise OptionError(f"the {tab} tab has no settings to export yet")
     if args.session is not None:
-        if not os.path.isfile(args.session):
+        if not os.path.isfile(args.session):     # stat only: a fifo or a device is never opened
+            if os.path.exists(args.session):
+                raise OptionError(f"--session: '{args.session}' is not a regular file")
             raise OptionError(f"--session: there is no file '{args.session}'")
         loaded = load_session(args.session)
         if loaded.message:
@@ -96,6 +116,8 @@ def _derivatives(state, args):
         state = replace(state, expression=args.expr, y_range=None)
         if state.wrt and state.wrt not in names:
             state.wrt = ""
+    else:
+        _parse(state.expression, _expr_label(args))
     if args.wrt is not None:
         if not args.wrt.isidentifier():
             raise OptionError(f"--wrt takes a variable name, not '{args.wrt}'")
@@ -104,7 +126,7 @@ def _derivatives(state, args):
         state.order = args.order
     at = _assignments(args.at)
     if at:
-        names = _variables(state.expression)
+        names = _variables(state.expression, _expr_label(args))
         wrt = state.wrt or (names[0] if names else "x")
         held = dict(state.held)
         for name, value in at.items():
@@ -127,6 +149,9 @@ def _gradients(state, args):
             raise OptionError(f"'{args.expr}' has no variables, so there is no gradient to draw")
         state = replace(state, expression=args.expr, x_variable="", y_variable="",
                         point={n: state.point.get(n, 1.0) for n in names})
+    elif not _variables(state.expression, _expr_label(args)):
+        raise OptionError(f"{_shown(state.expression, _expr_label(args))} has no variables, so there is no "
+                          "gradient to draw")
     at = _assignments(args.at)
     if at:
         state.point = {**state.point, **at}
@@ -148,6 +173,12 @@ def _chain(state, args):
         if extra:
             raise OptionError(f"--outer must be written in u only (it uses {', '.join(extra)})")
         state = replace(state, mode="parts", outer=args.outer, inner=args.inner)
+    elif state.mode == "parts":
+        _parse(state.outer, SESSION + "outer function")
+        _one_variable(_parse(state.inner, SESSION + "inner function"), _shown(state.inner, SESSION + "inner function"))
+    else:
+        label = _expr_label(args)
+        _one_variable(_parse(state.expression, label), _shown(state.expression, label))
     at = _assignments(args.at)
     if len(at) > 1:
         raise OptionError("--at takes one value for the chain tab, e.g. --at x=0.5")
@@ -166,14 +197,14 @@ def _one_variable(expr, what: str) -> None:
         raise OptionError(f"{what}: {error}") from None
 
 
-def _check_start(state) -> None:
+def _check_start(state, what: str) -> None:
     """The engine's own check of the start point (f and its gradient defined there), as `calclab descent` does:
     the tab would only show the message, and the export waited 20 s for a run that never came."""
     from calclab.engine.calculus import variables_of
     from calclab.engine.descent import Descent
     from calclab.engine.numeric import point_function
 
-    expr = _parse(state.expression, "--expr")
+    expr = _parse(state.expression, what)
     f, grad = point_function(expr, variables_of(expr))
     try:
         Descent(f, grad, state.start, lr=state.learning_rate, epochs=1)
@@ -186,7 +217,7 @@ def _descent(state, args):
 
     if args.expr is not None:
         state = replace(state, expression=args.expr, x_range=None, y_range=None)
-    names = _variables(state.expression)
+    names = _variables(state.expression, _expr_label(args))
     if not 1 <= len(names) <= 2:
         raise OptionError(f"the descent tab draws functions of one or two variables; "
                           f"'{state.expression}' has {len(names)}")
@@ -206,7 +237,7 @@ def _descent(state, args):
     if args.optimizer is not None:
         state.optimizer = args.optimizer
     _descent_hyper(state, args)
-    _check_start(state)
+    _check_start(state, _expr_label(args))
     return state
 
 

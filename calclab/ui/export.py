@@ -2,6 +2,8 @@
 
 Every file is produced in memory first and then written to a temporary name in the target folder and renamed
 over the target (`write_atomic`), so a failed export never leaves a half-written file or replaces a good one.
+calclab.atomic decides what the target is: a symlink's target (the link is kept), a hard-linked file in place;
+a device, a fifo, a read-only file or a folder we cannot write is refused before anything is rendered.
 Every failure is an ExportError with a one-line message a user can act on.
 
 SVG goes through QtSvg.QSvgGenerator + QPainter + render(): pyqtgraph 0.14's SVGExporter raises

@@ -94,17 +94,22 @@ class SessionController(QObject):
                 self._add_recent(session_path)
         if autosave:
             try:
-                self.autosave = session.Autosave()
+                self.autosave = session.Autosave()    # this window's own slot, held until it exits
             except (OSError, session.SessionError) as error:
                 self._say(f"autosave is off: {error}")
             else:
                 if session_path is None:
                     try:
                         result = self.autosave.restore()
-                    except (OSError, session.SessionError) as error:
-                        self._say(f"autosave is off: {error}")
+                    except Exception as error:  # noqa: BLE001 - a bad autosave must never stop the start
+                        traceback.print_exc(file=sys.stderr)
+                        self._say(f"autosave is off: the autosave in '{self.autosave.folder}' could not be "
+                                  f"read ({type(error).__name__}: {error})")
+                        self.autosave.close()
                         self.autosave = None
-                self._timer.start()
+                        result = None
+                if self.autosave is not None:
+                    self._timer.start()
         if result is not None:
             if result.message:
                 self._say(result.message)
@@ -118,6 +123,9 @@ class SessionController(QObject):
         """Autosave and remember the window (geometry, splitters, tab). Called when the application quits."""
         self._timer.stop()
         self._write_autosave()
+        if self.autosave is not None:
+            self.autosave.close()                  # the slot is free for the next start to restore
+            self.autosave = None
         if not self.interactive:
             return
         settings = app_settings()
