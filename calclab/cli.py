@@ -254,7 +254,7 @@ def _cmd_chain(args: argparse.Namespace) -> int:
 
 def _cmd_descent(args: argparse.Namespace) -> int:
     from calclab.engine.calculus import variables_of
-    from calclab.engine.descent import Descent
+    from calclab.engine.descent import Descent, format_epoch
     from calclab.engine.numeric import point_function
 
     expr = _expression(args.expression)
@@ -296,12 +296,6 @@ def _cmd_descent(args: argparse.Namespace) -> int:
         return out
 
     return _emit(args, payload, lines)
-
-
-def format_epoch(epoch: int, names: Sequence[str], point: Sequence[float], value: float) -> str:
-    """One line of the lesson's printout: `Epoch 1: x = 8.0, f(x) = 64.0`."""
-    coords = ", ".join(f"{n} = {float(v)!r}" for n, v in zip(names, point, strict=True))
-    return f"Epoch {epoch}: {coords}, f({', '.join(names)}) = {float(value)!r}"
 
 
 # Layer sizes and learning rates that train each data set well with the default epochs.

@@ -45,7 +45,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("chain", "Chain Rule", "calclab.state.chain_rule:ChainRuleState",
             "calclab.ui.tabs.chain_rule:ChainRuleTab"),
     TabSpec("descent", "Descent", "calclab.state.descent:DescentState",
-            "calclab.ui.tabs.descent:DescentTab"),
+            "calclab.ui.tabs.descent.tab:DescentTab"),
     TabSpec("backprop", "Backprop", "calclab.state.backprop:BackpropState",
             "calclab.ui.tabs.backprop:BackpropTab"),
 )

@@ -1,16 +1,17 @@
 """The Descent tab's inputs (no Qt): function, start point, learning rate, optimizer and its settings.
 
-The GUI edits a DescentState, session files store `to_dict()`, and the presets below are DescentStates too.
-The first preset is the lesson's worked example (f = x^2 from x0 = 10, lr = 0.1, 20 epochs of SGD).
+The GUI edits a DescentState, session files store `to_dict()`, and each preset below (a calclab.state.Preset)
+holds one. The first preset is the lesson's worked example (f = x^2 from x0 = 10, lr = 0.1, 20 epochs of SGD).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from calclab.engine.descent import DEFAULTS, OPTIMIZERS
+from calclab.state import Preset
 
 LR_MIN = 1e-4
 LR_MAX = 10.0
@@ -147,20 +148,6 @@ def _range(value: Any) -> tuple[float, float] | None:
         return None
     low, high = (_finite(v, math.nan, -1e12, 1e12) for v in value)
     return (low, high) if math.isfinite(low) and math.isfinite(high) and low < high else None
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A named starting point for the tab, with one line saying what it shows."""
-
-    name: str
-    description: str
-    state: DescentState
-
-    def make_state(self) -> DescentState:
-        """A fresh copy (presets themselves never change)."""
-        return replace(self.state, start=list(self.state.start),
-                       compare_optimizers=list(self.state.compare_optimizers), compare_lrs=dict(self.state.compare_lrs))
 
 
 PRESETS: tuple[Preset, ...] = (
