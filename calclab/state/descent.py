@@ -7,7 +7,7 @@ holds one. The first preset is the lesson's worked example (f = x^2 from x0 = 10
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from calclab.engine.descent import DEFAULTS, OPTIMIZERS
@@ -75,6 +75,15 @@ class DescentState:
             if value is not None:
                 out[key] = float(value)
         return out
+
+    def within_limits(self) -> DescentState:
+        """A copy with the learning rate, epochs and speed clamped to what the controls take (as they show them);
+        the primary optimizer is among the compared ones (it always runs, its box is always ticked)."""
+        return replace(self, start=list(self.start), learning_rate=min(max(self.learning_rate, LR_MIN), LR_MAX),
+                       epochs=min(max(self.epochs, 1), EPOCHS_MAX), speed=min(max(self.speed, SPEED_MIN), SPEED_MAX),
+                       compare_optimizers=[name for name in OPTIMIZERS
+                                           if name in self.compare_optimizers or name == self.optimizer],
+                       compare_lrs=dict(self.compare_lrs))
 
     def lr_for(self, optimizer: str) -> float:
         """The learning rate `optimizer` runs with: the main one, unless it is compared with its own."""

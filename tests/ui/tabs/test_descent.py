@@ -636,3 +636,16 @@ def test_the_tab_exports_its_table_and_animation(qtbot, tab):
     assert count == 4
     assert list(frames) == ["epoch 0", "epoch 1", "epoch 2", "epoch 3"]
     assert tab.primary().epoch == 3 and tab.has_animation() and tab.has_table()
+
+
+def test_set_state_keeps_what_the_controls_can_show(qtbot, tab):
+    wild = DescentState(learning_rate=100.0, epochs=0, speed=0.0, optimizer="adam", compare_optimizers=["sgd"])
+    limited = wild.within_limits()
+    assert (limited.learning_rate, limited.epochs, limited.speed) == (10.0, 1, 1.0)
+    assert limited.compare_optimizers == ["sgd", "adam"] and wild.compare_optimizers == ["sgd"]
+    tab.set_state(wild)
+    qtbot.waitUntil(tab.is_ready, timeout=10000)
+    assert tab.state == replace(limited, x_range=tab.state.x_range)
+    assert tab.inputs.spin_learning_rate.value() == 10.0 and tab.primary().lr == 10.0
+    tab.run()                                                  # one step a second, not a division by zero
+    assert tab.is_running() and tab.timer.interval() == 1000

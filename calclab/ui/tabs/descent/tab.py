@@ -16,7 +16,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from calclab.engine.calculus import variables_of
-from calclab.engine.descent import OPTIMIZERS, Descent
+from calclab.engine.descent import Descent
 from calclab.engine.jobs.descent import Compiled, Prepared, build_runs, compile_prepared, prepare
 from calclab.state import Preset
 from calclab.state.descent import DEFAULT_PRESET, DescentState
@@ -103,15 +103,12 @@ class DescentTab(TabBase):
     def set_state(self, state: DescentState) -> None:
         """Show `state`: controls first, then one preparation of its function (which resets the runs)."""
         self.pause()
-        self._state = copy.deepcopy(state)
-        # The primary optimizer always runs, so the compare list shows it ticked: the state says so too.
-        self._state.compare_optimizers = [name for name in OPTIMIZERS
-                                          if name in state.compare_optimizers or name == state.optimizer]
+        self._state = state.within_limits()   # a copy, as the controls will show it
         with signals_blocked(self.inputs, self.controls, self.loss_view):
             self.inputs.show_state(self._state)
             self.inputs.show_preset(None)
-            self.controls.set_speed(state.speed)
-            self.loss_view.set_log(state.log_loss)
+            self.controls.set_speed(self._state.speed)
+            self.loss_view.set_log(self._state.log_loss)
         self._pending_ranges = (state.x_range, state.y_range)
         expr = self.inputs.expression.expression()
         if expr is None:
