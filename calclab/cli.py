@@ -258,7 +258,7 @@ def _cmd_chain(args: argparse.Namespace) -> int:
 
 def _cmd_descent(args: argparse.Namespace) -> int:
     from calclab.engine.calculus import variables_of
-    from calclab.engine.descent import Descent
+    from calclab.engine.descent import Descent, format_epoch
     from calclab.engine.numeric import point_function
     from calclab.engine.parsing import parse
     from calclab.state.options import build_state
@@ -288,10 +288,6 @@ def _cmd_descent(args: argparse.Namespace) -> int:
     return _emit(args, payload, lines)
 
 
-def format_epoch(epoch: int, names: Sequence[str], point: Sequence[float], value: float) -> str:
-    """One line of the lesson's printout: `Epoch 1: x = 8.0, f(x) = 64.0`."""
-    coords = ", ".join(f"{n} = {float(v)!r}" for n, v in zip(names, point, strict=True))
-    return f"Epoch {epoch}: {coords}, f({', '.join(names)}) = {float(value)!r}"
 
 
 # --- backprop ----------------------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def _chain_parts(worker):
 
 
 def _descent(worker):
-    from calclab.ui.tabs.descent import DescentTab
+    from calclab.ui.tabs.descent.tab import DescentTab
 
     return DescentTab(worker)
 

@@ -115,7 +115,7 @@ def test_100000_descent_steps_keep_memory_and_step_time_flat() -> None:
 
 @pytest.fixture
 def descent_tab(qtbot, worker):
-    from calclab.ui.tabs.descent import DescentTab
+    from calclab.ui.tabs.descent.tab import DescentTab
 
     tab = DescentTab(worker)
     qtbot.addWidget(tab)

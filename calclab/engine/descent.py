@@ -20,7 +20,8 @@ import numpy as np
 
 from calclab.engine.descent_history import History, StepRecord
 
-__all__ = ["DEFAULTS", "INTERNALS", "OPTIMIZERS", "STATUSES", "Descent", "History", "StepRecord", "stable_lr_bound"]
+__all__ = ["DEFAULTS", "INTERNALS", "OPTIMIZERS", "STATUSES", "Descent", "History", "StepRecord", "format_epoch",
+           "stable_lr_bound"]
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
@@ -350,3 +351,10 @@ def stable_lr_bound(hessian: np.ndarray | Sequence[Sequence[float]] | float, opt
         mu = _check_hyper(optimizer, {} if momentum is None else {"momentum": momentum})["momentum"]
     factor = 2.0 * (1.0 + mu) / (1.0 + 2.0 * mu) if optimizer == "nesterov" else 2.0 * (1.0 + mu)
     return factor / largest
+
+
+def format_epoch(epoch: int, names: Sequence[str], point: Sequence[float], value: float) -> str:
+    """One line of the lesson's printout, every digit: `Epoch 1: x = 8.0, f(x) = 64.0` (the CLI and the tab's
+    "Copy as text" print the same lines)."""
+    coords = ", ".join(f"{n} = {float(v)!r}" for n, v in zip(names, point, strict=True))
+    return f"Epoch {epoch}: {coords}, f({', '.join(names)}) = {float(value)!r}"

@@ -47,7 +47,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("chain", "Chain Rule", "calclab.state.chain_rule:ChainRuleState",
             "calclab.ui.tabs.chain_rule.tab:ChainRuleTab"),
     TabSpec("descent", "Descent", "calclab.state.descent:DescentState",
-            "calclab.ui.tabs.descent:DescentTab"),
+            "calclab.ui.tabs.descent.tab:DescentTab"),
     TabSpec("backprop", "Backprop", "calclab.state.backprop:BackpropState",
             "calclab.ui.tabs.backprop.tab:BackpropTab"),
 )

@@ -1,7 +1,7 @@
 """The Descent tab's inputs (no Qt): function, start point, learning rate, optimizer and its settings.
 
-The GUI edits a DescentState, session files store `to_dict()`, and the presets below are DescentStates too.
-The first preset is the lesson's worked example (f = x^2 from x0 = 10, lr = 0.1, 20 epochs of SGD).
+The GUI edits a DescentState, session files store `to_dict()`, and each preset below (a calclab.state.Preset)
+holds one. The first preset is the lesson's worked example (f = x^2 from x0 = 10, lr = 0.1, 20 epochs of SGD).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from calclab.engine.descent import DEFAULTS, OPTIMIZERS
+from calclab.state import Preset
 
 LR_MIN = 1e-4
 LR_MAX = 10.0
@@ -78,6 +79,15 @@ class DescentState:
             if value is not None:
                 out[key] = float(value)
         return out
+
+    def within_limits(self) -> DescentState:
+        """A copy with the learning rate, epochs and speed clamped to what the controls take (as they show them);
+        the primary optimizer is among the compared ones (it always runs, its box is always ticked)."""
+        return replace(self, start=list(self.start), learning_rate=min(max(self.learning_rate, LR_MIN), LR_MAX),
+                       epochs=min(max(self.epochs, 1), EPOCHS_MAX), speed=min(max(self.speed, SPEED_MIN), SPEED_MAX),
+                       compare_optimizers=[name for name in OPTIMIZERS
+                                           if name in self.compare_optimizers or name == self.optimizer],
+                       compare_lrs=dict(self.compare_lrs))
 
     def lr_for(self, optimizer: str) -> float:
         """The learning rate `optimizer` runs with: the main one, unless it is compared with its own."""
@@ -148,20 +158,6 @@ def _range(value: Any) -> tuple[float, float] | None:
         return None
     low, high = (_finite(v, math.nan, -1e12, 1e12) for v in value)
     return (low, high) if math.isfinite(low) and math.isfinite(high) and low < high else None
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A named starting point for the tab, with one line saying what it shows."""
-
-    name: str
-    description: str
-    state: DescentState
-
-    def make_state(self) -> DescentState:
-        """A fresh copy (presets themselves never change)."""
-        return replace(self.state, start=list(self.state.start),
-                       compare_optimizers=list(self.state.compare_optimizers), compare_lrs=dict(self.state.compare_lrs))
 
 
 PRESETS: tuple[Preset, ...] = (

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from calclab.engine.descent import Descent
-from calclab.ui.tabs.descent_items import (
+from calclab.ui.signals import signals_blocked
+from calclab.ui.tabs.descent.items import (
     DRAW_LIMIT,
     OPTIMIZER_COLORS,
     cache_axes,
@@ -23,6 +25,8 @@ from calclab.ui.widgets.plot_panel import PlotPanel, set_curve_data
 
 class LossView(PlotPanel):
     """f after each epoch, one curve per run, with a log-scale toggle that never feeds log10 a value <= 0."""
+
+    log_changed = Signal(bool)   # the user switched the log scale on or off
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Loss per epoch", "epoch", "f", legend=True, parent=parent)
@@ -136,9 +140,17 @@ class LossView(PlotPanel):
             self.place_legend()
 
     def set_log(self, on: bool) -> None:
-        self.check_log.setChecked(on)
+        """Show f on a log axis or not, without emitting log_changed."""
+        if on != self.check_log.isChecked():
+            with signals_blocked(self.check_log):
+                self.check_log.setChecked(on)
+            self._apply_log(on)
 
     def _on_log_toggled(self, on: bool) -> None:
+        self._apply_log(on)
+        self.log_changed.emit(on)
+
+    def _apply_log(self, on: bool) -> None:
         # Mask before switching log on (and unmask after switching it off), so log10 never sees a value <= 0.
         self._y_range = None
         if on:

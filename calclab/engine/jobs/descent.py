@@ -1,15 +1,15 @@
-"""The Descent tab's symbolic preparation (runs in the worker process) and its numeric compilation (GUI side).
+"""The Descent tab's job: f's symbolic facts, prepared in the worker; and their numeric use on the GUI side.
 
-No Qt here: the worker process unpickles `prepare` by name, so importing this module must stay light.
-`prepare` does the SymPy work (gradient, Hessian, is f quadratic?) and lambdifies the results, all in the
-worker (NumericFunction pickles as its generated source); `compile_prepared` wraps those functions for the
-stepper on the GUI thread; `build_runs` makes the engine's runs.
+`prepare` is the worker's job (gradient, Hessian, is f quadratic?, everything lambdified there: NumericFunction
+pickles as its generated source) and `Prepared` its result. `compile_prepared` wraps those functions for the
+stepper and `build_runs` makes the engine's runs from a DescentState: cheap, Qt-free, run on the GUI thread.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
@@ -17,13 +17,16 @@ import sympy as sp
 from calclab.engine.calculus import gradient, hessian, tree_size, variables_of
 from calclab.engine.descent import Descent
 from calclab.engine.numeric import NumericFunction, compile_function
-from calclab.state.descent import DescentState
+
+if TYPE_CHECKING:
+    from calclab.state.descent import DescentState
 
 # The Hessian only feeds the stable-learning-rate hint, but a deep nest's is huge: for sigmoid nested 30 deep
 # SymPy took ~1 s to build it (sin nested 60 deep: past the worker's 2 s budget) and lambdify 1.8-3 s to compile
 # its 525 kB of code on the GUI thread, freezing the window (issue 10). Past this many nodes in the gradient, the
 # Hessian is taken by central differences of the compiled gradient instead.
 HESSIAN_MAX_GRADIENT_NODES = 400
+
 
 @dataclass(frozen=True)
 class Prepared:

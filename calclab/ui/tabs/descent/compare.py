@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
 
 from calclab.engine.descent import OPTIMIZERS
 from calclab.state.descent import LR_MAX, LR_MIN
+from calclab.ui.signals import signals_blocked
 from calclab.ui.widgets.number_spin import NumberSpinBox
 
 OPTIMIZER_TIPS = {
@@ -27,7 +28,7 @@ OPTIMIZER_TIPS = {
 class ComparePanel(QWidget):
     """A check box and an η box per optimizer. Edits nothing but itself; says what changed."""
 
-    selection_changed = Signal()                  # an optimizer ticked or unticked (the runs are rebuilt)
+    selection_changed = Signal(list)              # the optimizers ticked now, after one was (un)ticked
     learning_rate_changed = Signal(str, float)    # a compared optimizer's own η (applies from the next step)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -42,7 +43,7 @@ class ComparePanel(QWidget):
         self.spins: dict[str, NumberSpinBox] = {}
         for row, name in enumerate(OPTIMIZERS, start=1):
             check = QCheckBox(name)
-            check.toggled.connect(lambda _on: self.selection_changed.emit())
+            check.toggled.connect(self._on_check_toggled)
             spin = NumberSpinBox(LR_MIN, LR_MAX, 0.1, stepping="nice")
             spin.valueChanged.connect(lambda value, n=name: self._on_spin_changed(n, value))
             grid.addWidget(check, row, 0)
@@ -65,9 +66,8 @@ class ComparePanel(QWidget):
         """Show a state without emitting anything."""
         self._own = dict(own)
         for name, check in self.checks.items():
-            check.blockSignals(True)
-            check.setChecked(name in chosen)
-            check.blockSignals(False)
+            with signals_blocked(check):
+                check.setChecked(name in chosen)
         self._primary, self._main_lr = primary, main_lr
         self._refresh()
 
@@ -82,6 +82,9 @@ class ComparePanel(QWidget):
 
     # -- internals ----------------------------------------------------------------------------------------
 
+    def _on_check_toggled(self, _on: bool) -> None:
+        self.selection_changed.emit(self.chosen())
+
     def _on_spin_changed(self, name: str, value: float) -> None:
         self._own[name] = value
         self.learning_rate_changed.emit(name, value)
@@ -90,16 +93,14 @@ class ComparePanel(QWidget):
         """The primary: ticked, fixed, main η. The others: their own η, or the main one until edited."""
         for name, check in self.checks.items():
             primary = name == self._primary
-            check.blockSignals(True)
             if primary:
-                check.setChecked(True)
-            check.blockSignals(False)
+                with signals_blocked(check):
+                    check.setChecked(True)
             check.setEnabled(not primary)
             check.setToolTip("The primary optimizer (chosen above) always runs" if primary else OPTIMIZER_TIPS[name])
             spin = self.spins[name]
-            spin.blockSignals(True)
-            spin.setValue(self._main_lr if primary else self._own.get(name, self._main_lr))
-            spin.blockSignals(False)
+            with signals_blocked(spin):
+                spin.setValue(self._main_lr if primary else self._own.get(name, self._main_lr))
             spin.setEnabled(not primary)
             spin.setToolTip("The primary runs with the main η above" if primary else
                             f"η for {name} in this comparison; applies from the next step")

@@ -1,4 +1,4 @@
-"""The Descent tab's control bar (Step, Run/Pause, Reset, speed, epoch), its live labels and its table panel.
+"""The Descent tab's control bar (Step, Run/Pause, Reset, speed, epoch), its keys, live labels and table panel.
 
 Everything that changes on every step is built so that it repaints only itself: labels have fixed sizes or
 sit in a container without a layout, because a label whose size hint changes makes Qt re-run the window's
@@ -8,15 +8,34 @@ layout, and that repaints every widget in the window (about 40 paint events a st
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from calclab.state.descent import SPEED_MAX, SPEED_MIN
-from calclab.ui.tabs.descent_table import IterationTableModel, IterationTableView
+from calclab.ui.signals import signals_blocked
+from calclab.ui.tabs.descent.table import IterationTableModel, IterationTableView
 
 SPEED_SLIDER_STEPS = 100
+
+
+def speed_at(position: int) -> float:
+    """Steps a second at a speed slider position: the slider is logarithmic from SPEED_MIN to SPEED_MAX."""
+    return SPEED_MIN * (SPEED_MAX / SPEED_MIN) ** (position / SPEED_SLIDER_STEPS)
 
 
 class LiveLabel(QWidget):
@@ -57,6 +76,8 @@ class LiveLabel(QWidget):
 
 class ControlBar(QWidget):
     """Step, Run/Pause and Reset, the speed slider (1 to 60 steps a second) and the epoch counter."""
+
+    speed_changed = Signal(float)   # steps a second, after the user moved the slider
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,23 +122,22 @@ class ControlBar(QWidget):
         layout.addWidget(self.label_speed)
         layout.addStretch(1)
         layout.addWidget(self.label_epoch)
-        self.slider_speed.valueChanged.connect(self._on_speed_changed)
-
-    def speed(self) -> float:
-        """Steps a second: the slider is logarithmic from SPEED_MIN to SPEED_MAX."""
-        fraction = self.slider_speed.value() / SPEED_SLIDER_STEPS
-        return SPEED_MIN * (SPEED_MAX / SPEED_MIN) ** fraction
+        self.slider_speed.valueChanged.connect(self._on_slider_speed_changed)
 
     def set_speed(self, speed: float) -> None:
+        """Show `speed` (steps a second) without emitting speed_changed."""
         fraction = math.log(max(speed, SPEED_MIN) / SPEED_MIN) / math.log(SPEED_MAX / SPEED_MIN)
-        self.slider_speed.setValue(round(fraction * SPEED_SLIDER_STEPS))
-        self._on_speed_changed(self.slider_speed.value())
+        with signals_blocked(self.slider_speed):
+            self.slider_speed.setValue(round(fraction * SPEED_SLIDER_STEPS))
+        self.label_speed.setText(f"{speed:.0f} steps/s")
 
     def set_running(self, running: bool) -> None:
         self.button_run.setText("Pause ⏸" if running else "Run ▶")
 
-    def _on_speed_changed(self, _position: int) -> None:
-        self.label_speed.setText(f"{self.speed():.0f} steps/s")
+    def _on_slider_speed_changed(self, position: int) -> None:
+        speed = speed_at(position)
+        self.label_speed.setText(f"{speed:.0f} steps/s")
+        self.speed_changed.emit(speed)
 
 
 class TablePanel(QWidget):
@@ -147,8 +167,52 @@ class TablePanel(QWidget):
 
     def set_run_names(self, names: list[str]) -> None:
         """Offer these runs in the chooser (shown only when there is more than one)."""
-        self.combo_table_run.blockSignals(True)
-        self.combo_table_run.clear()
-        self.combo_table_run.addItems(names)
-        self.combo_table_run.blockSignals(False)
+        with signals_blocked(self.combo_table_run):
+            self.combo_table_run.clear()
+            self.combo_table_run.addItems(names)
         self.combo_table_run.setVisible(len(names) > 1)
+
+
+def plots_over_table(function_view: QWidget, loss_view: QWidget, table_panel: QWidget) -> QSplitter:
+    """f's plot beside the loss plot (2 : 1), over the iteration table (3 : 1), in splitters the user can drag."""
+    top = QSplitter(Qt.Orientation.Horizontal)
+    top.addWidget(function_view)
+    top.addWidget(loss_view)
+    top.setStretchFactor(0, 2)
+    top.setStretchFactor(1, 1)
+    top.setSizes([720, 360])
+    split = QSplitter(Qt.Orientation.Vertical)
+    split.addWidget(top)
+    split.addWidget(table_panel)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 1)
+    split.setSizes([540, 250])
+    return split
+
+
+def bind_keys(tab: QWidget, button_step: QAbstractButton, step: Callable[[], None], run: Callable[[], None],
+              reset: Callable[[], None]) -> None:
+    """Space steps, Ctrl+R runs or pauses, Ctrl+Shift+R resets, while focus is inside `tab` (a text field keeps
+    its own keys, like Space).
+
+    Buttons, boxes and sliders take focus from the keyboard only (Tab), not from a click: after clicking
+    "Compare" the next Space still steps, and a control that does have focus was reached on purpose, so Space
+    clicks or opens it as usual.
+    """
+    for widget in tab.findChildren(QAbstractButton) + tab.findChildren(QComboBox) + tab.findChildren(QSlider):
+        widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+
+    def on_space() -> None:
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QAbstractButton) and focus is not button_step:
+            focus.animateClick()
+        elif isinstance(focus, QComboBox):
+            focus.showPopup()
+        else:
+            step()
+
+    for keys, slot in ((QKeySequence(Qt.Key.Key_Space), on_space), (QKeySequence("Ctrl+R"), run),
+                       (QKeySequence("Ctrl+Shift+R"), reset)):
+        shortcut = QShortcut(keys, tab)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)

@@ -1,16 +1,18 @@
-"""The 2-D map under a descent path: f on a grid, coloured by rank, with contour lines (NumPy + contourpy, no Qt).
+"""The 2-D map under a descent path: f on a grid, coloured by rank, with contour lines (NumPy only, no Qt).
 
 Colouring by rank (histogram equalisation) keeps every map readable whatever the scale of f: the narrow
 Rosenbrock valley (f from 0 to 2,500) shows as clearly as a bowl. Contour levels sit at evenly spaced
-quantiles of f, so the lines match the colour bands. Computed once per function and visible range.
+quantiles of f, so the lines match the colour bands. The grid and the lines are calclab.engine.fields' (one
+sampler, one marching-squares tracer for every map). Computed once per function and visible range.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from calclab.engine.fields import Grid, GridFunction, contour_segments, sample_grid
 
 GRID_SIZE = 256
 LEVELS = 14
@@ -50,21 +52,11 @@ class ContourMap:
     lowest: tuple[float, float] | None   # the grid point where f is smallest
 
 
-def evaluate_grid(f: Callable[..., np.ndarray], x_range: tuple[float, float], y_range: tuple[float, float],
-                  size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """x (nx,), y (ny,), z (ny, nx) = f on a size x size grid of cell centres."""
-    x = np.linspace(*x_range, size)
-    y = np.linspace(*y_range, size)
-    z = np.asarray(f(x[np.newaxis, :], y[:, np.newaxis]), dtype=float)
-    z = np.broadcast_to(z, (size, size)).copy()
-    z[~np.isfinite(z)] = np.nan
-    return x, y, z
-
-
-def contour_map(f: Callable[..., np.ndarray], x_range: tuple[float, float], y_range: tuple[float, float],
+def contour_map(f: GridFunction, x_range: tuple[float, float], y_range: tuple[float, float],
                 size: int = GRID_SIZE, levels: int = LEVELS) -> ContourMap:
-    """Evaluate f on the grid, colour it by rank and trace contour lines at quantile levels."""
-    x, y, z = evaluate_grid(f, x_range, y_range, size)
+    """Sample f at the pixel centres of the window, colour it by rank and trace contours at quantile levels."""
+    grid = sample_grid(f, x_range, y_range, size, size)
+    x, y, z = grid.xs, grid.ys, grid.z
     image = np.empty(z.shape + (4,), dtype=np.uint8)
     image[...] = NAN_COLOR
     finite = np.isfinite(z)
@@ -86,23 +78,17 @@ def contour_map(f: Callable[..., np.ndarray], x_range: tuple[float, float], y_ra
         image[finite] = LUT[np.minimum((rank * (len(LUT) - 1)).round().astype(int), len(LUT) - 1)]
         if sorted_values[-1] - sorted_values[0] > 1e-12 * max(1.0, abs(sorted_values[-1])):
             chosen = np.unique(np.quantile(values, np.linspace(0.0, 1.0, levels + 2)[1:-1]))
-            line_x, line_y = _contour_lines(x, y, z, chosen)
+            line_x, line_y = _contour_lines(grid, chosen)
     return ContourMap(image, x_range, y_range, line_x, line_y, chosen, lowest)
 
 
-def _contour_lines(x: np.ndarray, y: np.ndarray, z: np.ndarray,
-                   levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All contour lines of z at `levels` as one polyline, pieces separated by NaN (connect="finite")."""
-    import contourpy  # ships with matplotlib; its C++ marching squares takes a few ms for 256 x 256
+def _contour_lines(grid: Grid, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every contour segment of the grid at `levels` as one polyline, the segments separated by NaN.
 
-    generator = contourpy.contour_generator(x, y, np.ma.masked_invalid(z), line_type="Separate")
-    pieces: list[np.ndarray] = []
-    gap = np.array([[np.nan, np.nan]])
-    for level in levels:
-        for line in generator.lines(float(level)):
-            pieces.append(line)
-            pieces.append(gap)
-    if not pieces:
-        return np.empty(0), np.empty(0)
-    joined = np.concatenate(pieces)
-    return joined[:, 0].copy(), joined[:, 1].copy()
+    Drawn with connect="finite" the lines are one path, stroked once: the translucent pen does not darken
+    where segments meet (drawn as separate pairs, every joint would show as a dot).
+    """
+    segments = np.concatenate([contour_segments(grid, float(level)) for level in levels] or [np.empty((0, 2, 2))])
+    gaps = np.full((len(segments), 1, 2), np.nan)
+    points = np.concatenate((segments, gaps), axis=1).reshape(-1, 2)
+    return points[:, 0].copy(), points[:, 1].copy()

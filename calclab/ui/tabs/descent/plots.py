@@ -2,7 +2,7 @@
 
 Every plot item is created once; a step only calls setData on the items that changed. The map and the curve
 are re-evaluated numerically only when the window moves. Paths are drawn up to the last point that can be
-drawn (a diverged run never draws a line to infinity). The loss plot lives in descent_loss.py.
+drawn (a diverged run never draws a line to infinity). The loss plot lives in loss.py.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem, QPushButton, QWidget
 
 from calclab.engine.descent import Descent
-from calclab.ui.tabs.descent_contour import contour_map
-from calclab.ui.tabs.descent_items import (
+from calclab.engine.jobs.descent import Compiled
+from calclab.ui.tabs.descent.contour import contour_map
+from calclab.ui.tabs.descent.items import (
     CONTOUR_LINE_COLOR,
     CURVE_COLOR,
     DRAW_LIMIT,
@@ -33,8 +34,7 @@ from calclab.ui.tabs.descent_items import (
     relabel_runs,
     run_label,
 )
-from calclab.ui.tabs.descent_loss import LossView
-from calclab.ui.tabs.descent_symbolic import Compiled
+from calclab.ui.tabs.descent.loss import LossView
 from calclab.ui.widgets.plot_panel import PlotPanel, break_at_jumps, make_pen, set_curve_data
 
 __all__ = ["FunctionView", "LossView"]
@@ -43,7 +43,8 @@ __all__ = ["FunctionView", "LossView"]
 class FunctionView(PlotPanel):
     """f with the descent paths: curve + tangent + step arrow in 1-D, contour map + step arrow in 2-D.
 
-    `point_clicked(x, y)` fires on a left click inside the plot (the tab moves the start point there).
+    `point_clicked(x, y)` fires on a left click inside the plot (the tab moves the start point there), rounded
+    to what the view can resolve.
     """
 
     point_clicked = Signal(float, float)
@@ -314,4 +315,7 @@ class FunctionView(PlotPanel):
         if not view_box.sceneBoundingRect().contains(scene_pos):
             return
         point = view_box.mapSceneToView(scene_pos)
-        self.point_clicked.emit(float(point.x()), float(point.y()))
+        (x_lo, x_hi), (y_lo, y_hi) = view_box.viewRange()
+        x, y = (round(float(value), max(0, 2 - math.floor(math.log10(max(span, 1e-12)))))
+                for value, span in ((point.x(), x_hi - x_lo), (point.y(), y_hi - y_lo)))
+        self.point_clicked.emit(x, y)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,8 +17,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from calclab.state.descent import PRESETS, DescentState
-from calclab.ui.tabs.descent import DescentTab
-from calclab.ui.tabs.descent_table import IterationTableModel
+from calclab.ui.tabs.descent.tab import DescentTab
+from calclab.ui.tabs.descent.table import IterationTableModel
 
 # ---- helpers ------------------------------------------------------------------------------------------
 
@@ -237,8 +238,7 @@ def test_learning_rate_slider_and_spin_box_agree(tab):
 
 
 def test_click_on_the_map_sets_the_start_point(qtbot, tab):
-    tab.apply_preset(next(i for i, p in enumerate(PRESETS) if p.state.expression == "x^2 + 10y^2"
-                          and not p.state.compare))
+    tab.apply_preset(next(p for p in PRESETS if p.state.expression == "x^2 + 10y^2" and not p.state.compare))
     qtbot.waitUntil(tab.is_ready, timeout=10000)
     tab.step()
     view = tab.function_view
@@ -379,7 +379,7 @@ def test_bad_inputs_keep_the_tab_working(qtbot, tab):
 
 @pytest.mark.parametrize("index", range(len(PRESETS)))
 def test_every_preset_loads_and_steps(qtbot, tab, index):
-    tab.apply_preset(index)
+    tab.apply_preset(PRESETS[index])
     qtbot.waitUntil(tab.is_ready, timeout=10000)
     expected = PRESETS[index].state
     assert tab.state.expression == expected.expression
@@ -449,7 +449,7 @@ def test_ten_thousand_rows_stay_cheap(qtbot):
 
 
 def test_long_paths_are_thinned_to_what_the_screen_can_show():
-    from calclab.ui.tabs.descent_items import PathThinner
+    from calclab.ui.tabs.descent.items import PathThinner
 
     thinner = PathThinner()
     thinner.reset((0.1, 0.1))
@@ -563,3 +563,89 @@ def test_each_compared_optimizer_steps_with_its_own_learning_rate(qtbot, tab):
     x2 = x1 - 0.5 / (1 - 0.9**2) * m / (math.sqrt(v) / math.sqrt(1 - 0.999**2) + 1e-8)
     assert runs["sgd"].x[0] == pytest.approx(8.0 - 0.2 * 16.0) and runs["adam"].x[0] == pytest.approx(x2)
     assert tab.state.compare_lrs == {"adam": 0.5} and tab.state.learning_rate == 0.2
+
+
+# -- the binding: one state, written by the controls, shown by set_state ---------------------------------------
+
+def _without_view(state: DescentState) -> DescentState:
+    """The window follows the plot's size and aspect (1-D pads it), so a round trip compares the rest."""
+    return replace(state, x_range=None, y_range=None)
+
+
+def test_the_state_is_a_copy_and_changing_it_changes_nothing_on_screen(tab):
+    state = tab.state
+    state.learning_rate = 0.5
+    state.start[0] = -3.0
+    state.expression = "x^4"
+    state.compare_optimizers.append("nesterov")
+    state.compare_lrs["adam"] = 2.0
+    again = tab.state
+    assert (again.learning_rate, again.start, again.expression) == (0.1, [10.0], "x^2")
+    assert "nesterov" not in again.compare_optimizers and again.compare_lrs == {}
+    assert tab.inputs.spin_learning_rate.value() == 0.1 and tab.inputs.start_spins["x"].value() == 10.0
+    assert tab.inputs.expression.text() == "x^2"
+    assert tab.primary().lr == 0.1 and tab.primary().x0[0] == 10.0
+
+
+@pytest.mark.parametrize("index", range(len(PRESETS)))
+def test_a_preset_round_trips_through_set_state(qtbot, tab, index):
+    preset = PRESETS[index]
+    tab.set_state(preset.make_state())
+    qtbot.waitUntil(tab.is_ready, timeout=10000)
+    assert _without_view(tab.state) == _without_view(preset.state)
+    assert tab.inputs.combo_preset.currentIndex() == -1      # set_state shows settings, not a named example
+    tab.inputs.combo_preset.activated.emit(index)            # the user picks it: the signal carries the Preset
+    qtbot.waitUntil(tab.is_ready, timeout=10000)
+    assert _without_view(tab.state) == _without_view(preset.state)
+    assert tab.inputs.label_preset.text() == preset.description
+    assert [name for name, _run in tab.runs] == preset.state.optimizers()
+
+
+def test_each_control_writes_its_own_field(qtbot, tab):
+    inputs = tab.inputs
+    inputs.combo_optimizer.setCurrentText("adam")
+    inputs.spin_beta1.setValue(0.8)
+    inputs.spin_eps.setValue(1e-6)
+    inputs.spin_epochs.setValue(33)
+    inputs.check_tolerance.setChecked(True)
+    inputs.spin_tolerance.setValue(1e-3)
+    inputs.start_spins["x"].setValue(4.0)
+    inputs.check_show_internals.setChecked(True)
+    tab.loss_view.check_log.setChecked(True)
+    tab.slider_speed.setValue(tab.slider_speed.maximum())
+    state = tab.state
+    assert (state.optimizer, state.beta1, state.eps, state.epochs, state.tolerance, state.start) == \
+        ("adam", 0.8, 1e-6, 33, 1e-3, [4.0])
+    assert state.show_internals and state.log_loss and state.speed == pytest.approx(60.0)
+    assert tab.primary().optimizer == "adam" and tab.primary().hyper["beta1"] == 0.8 and tab.primary().epochs == 33
+    inputs.check_tolerance.setChecked(False)
+    inputs.spin_eps.setValue(0.0)                              # shown as "default"
+    assert tab.state.tolerance is None and tab.state.eps is None
+    tab.function_view.plot_item.setRange(xRange=(-2.0, 6.0), padding=0.0)
+    qtbot.waitUntil(lambda: tab.state.x_range == pytest.approx((-2.0, 6.0)), timeout=2000)
+    assert tab.state.y_range is None                           # one variable: the y window is f's own
+
+
+def test_the_tab_exports_its_table_and_animation(qtbot, tab):
+    for _ in range(3):
+        tab.step()
+    header, rows = tab.export_table()
+    assert header[:3] == ["Epoch", "x", "f(x)"]
+    assert [float(row[1]) for row in rows] == [10.0, 8.0, 6.4, 5.12]            # x <- x - 0.1 * 2x, by hand
+    count, frames = tab.export_animation()
+    assert count == 4
+    assert list(frames) == ["epoch 0", "epoch 1", "epoch 2", "epoch 3"]
+    assert tab.primary().epoch == 3 and tab.has_animation() and tab.has_table()
+
+
+def test_set_state_keeps_what_the_controls_can_show(qtbot, tab):
+    wild = DescentState(learning_rate=100.0, epochs=0, speed=0.0, optimizer="adam", compare_optimizers=["sgd"])
+    limited = wild.within_limits()
+    assert (limited.learning_rate, limited.epochs, limited.speed) == (10.0, 1, 1.0)
+    assert limited.compare_optimizers == ["sgd", "adam"] and wild.compare_optimizers == ["sgd"]
+    tab.set_state(wild)
+    qtbot.waitUntil(tab.is_ready, timeout=10000)
+    assert tab.state == replace(limited, x_range=tab.state.x_range)
+    assert tab.inputs.spin_learning_rate.value() == 10.0 and tab.primary().lr == 10.0
+    tab.run()                                                  # one step a second, not a division by zero
+    assert tab.is_running() and tab.timer.interval() == 1000

@@ -1,8 +1,8 @@
 """The Descent tab's input panel: function, start point, learning rate, optimizer, stopping rule, options.
 
-The panel only edits values and says what changed; the tab decides what a change means (a new expression
-is prepared in the worker, the learning rate applies from the next step, anything else resets the run).
-Controls are named after the DescentState fields they edit.
+The panel only edits values and says which field changed to what; the tab writes it into its state and
+decides what the change means (a new expression is prepared in the worker, the learning rate applies from the
+next step, anything else resets the run). Controls are named after the DescentState fields they edit.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QScrollArea,
     QSlider,
     QSpinBox,
     QVBoxLayout,
@@ -24,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from calclab.engine.descent import OPTIMIZERS
+from calclab.state import Preset
 from calclab.state.descent import EPOCHS_MAX, HYPER_USERS, LR_MAX, LR_MIN, PRESETS, DescentState
-from calclab.ui.tabs.descent_compare import OPTIMIZER_TIPS, ComparePanel
+from calclab.ui.signals import signals_blocked
+from calclab.ui.tabs.descent.compare import OPTIMIZER_TIPS, ComparePanel
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.number_spin import NumberSpinBox
 
@@ -40,20 +43,22 @@ HYPER_TIPS = {
 
 
 class DescentInputs(QWidget):
-    """Every input of the Descent tab, in group boxes, with signals saying what kind of change happened."""
+    """Every input of the Descent tab, in group boxes, with signals saying which field the user changed."""
 
     expression_changed = Signal(str, object)   # a new good expression (text, SymPy expr)
-    preset_chosen = Signal(int)                # index into PRESETS
-    start_changed = Signal()
+    preset_chosen = Signal(object)             # the Preset picked
+    start_changed = Signal(str, float)         # a variable's start coordinate (name, value)
     learning_rate_changed = Signal(float)      # applies from the next step
     compare_learning_rate_changed = Signal(str, float)   # a compared optimizer's own η; from the next step
-    settings_changed = Signal()                # optimizer, hyperparameters, epochs, tolerance, compare set
+    settings_changed = Signal(dict)            # {DescentState field: value} that one action changed: optimizer,
+    #                                            hyperparameters, epochs, tolerance, compare set (they reset the run)
     show_internals_changed = Signal(bool)
 
     def __init__(self, state: DescentState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self._shown_rows: tuple[bool, set[str]] = (False, set())   # compare list shown, hyperparameters shown
 
         self.combo_preset = QComboBox()
         for preset in PRESETS:
@@ -62,7 +67,7 @@ class DescentInputs(QWidget):
                                           Qt.ItemDataRole.ToolTipRole)
         self.combo_preset.setPlaceholderText("(your own settings)")
         self.combo_preset.setToolTip("Worked examples: pick one to load its function, start and settings")
-        self.combo_preset.activated.connect(self.preset_chosen.emit)
+        self.combo_preset.activated.connect(self._on_preset_activated)
         self.label_preset = QLabel()
         self.label_preset.setWordWrap(True)
         self.label_preset.setStyleSheet("color: #455A64;")
@@ -127,7 +132,7 @@ class DescentInputs(QWidget):
         labels = {"momentum": "momentum μ", "alpha": "alpha α", "beta1": "beta₁", "beta2": "beta₂", "eps": "eps ε"}
         for name, spin in self.hyper_spins.items():
             spin.setToolTip(HYPER_TIPS[name])
-            spin.valueChanged.connect(self._on_setting_changed)
+            spin.valueChanged.connect(lambda value, field=name: self._on_hyper_changed(field, value))
             self.form_optimizer.addRow(labels[name], spin)
         self.check_compare = QCheckBox("Compare with:")
         self.check_compare.setToolTip("Run several optimizers side by side from the same start, stepping together")
@@ -135,7 +140,7 @@ class DescentInputs(QWidget):
         self.compare_panel = ComparePanel()
         self.compare_checks = self.compare_panel.checks
         self.compare_spins = self.compare_panel.spins
-        self.compare_panel.selection_changed.connect(self._on_setting_changed)
+        self.compare_panel.selection_changed.connect(self._on_compare_selection_changed)
         self.compare_panel.learning_rate_changed.connect(self.compare_learning_rate_changed)
         self.form_optimizer.addRow(self.check_compare)
         self.form_optimizer.addRow(self.compare_panel)
@@ -147,15 +152,15 @@ class DescentInputs(QWidget):
         self.spin_epochs.setRange(1, EPOCHS_MAX)
         self.spin_epochs.setKeyboardTracking(False)
         self.spin_epochs.setToolTip("How many updates a run makes at most")
-        self.spin_epochs.valueChanged.connect(self._on_setting_changed)
+        self.spin_epochs.valueChanged.connect(self._on_epochs_changed)
         form.addRow("epochs", self.spin_epochs)
         row = QHBoxLayout()
         self.check_tolerance = QCheckBox("stop when |∇f| ≤")
         self.check_tolerance.setToolTip("Stop early (converged) once the gradient's length falls to this tolerance")
         self.spin_tolerance = NumberSpinBox(1e-15, 1e3, state.tolerance or 1e-6, stepping="log")
         self.spin_tolerance.setToolTip("The tolerance on |∇f|: arrows step by factors of ten")
-        self.check_tolerance.toggled.connect(self._on_setting_changed)
-        self.spin_tolerance.valueChanged.connect(self._on_setting_changed)
+        self.check_tolerance.toggled.connect(self._on_tolerance_changed)
+        self.spin_tolerance.valueChanged.connect(self._on_tolerance_changed)
         row.addWidget(self.check_tolerance)
         row.addWidget(self.spin_tolerance, 1)
         form.addRow(row)
@@ -166,7 +171,7 @@ class DescentInputs(QWidget):
         form.addRow(self.check_show_internals)
         layout.addWidget(box)
         layout.addStretch(1)
-        self.set_state(state)
+        self.show_state(state)
 
     def widest_width(self) -> int:
         """The width the panel needs with every optional row shown (so showing one never clips the panel)."""
@@ -176,35 +181,19 @@ class DescentInputs(QWidget):
             self.form_optimizer.setRowVisible(spin, True)
         width = self.minimumSizeHint().width()
         if hidden:
-            self._update_visibility()
+            self.compare_panel.setVisible(self._shown_rows[0])
+            for name, spin in self.hyper_spins.items():
+                self.form_optimizer.setRowVisible(spin, name in self._shown_rows[1])
         return width
 
     # -- state ------------------------------------------------------------------------------------------
 
-    def read_state(self, into: DescentState) -> DescentState:
-        """Copy the controls' values into `into` (the fields this panel edits) and return it."""
-        into.expression = self.expression.text()
-        into.start = [spin.value() for spin in self.start_spins.values()] or into.start
-        into.learning_rate = self.spin_learning_rate.value()
-        into.optimizer = self.combo_optimizer.currentText()
-        for name in ("momentum", "alpha", "beta1", "beta2"):
-            setattr(into, name, self.hyper_spins[name].value())
-        into.eps = self.spin_eps.value() or None
-        into.epochs = self.spin_epochs.value()
-        into.tolerance = self.spin_tolerance.value() if self.check_tolerance.isChecked() else None
-        into.compare = self.check_compare.isChecked()
-        into.compare_optimizers = self.compare_panel.chosen()
-        into.compare_lrs = self.compare_panel.own_learning_rates()
-        into.show_internals = self.check_show_internals.isChecked()
-        return into
-
-    def set_state(self, state: DescentState) -> None:
-        """Show `state` in the controls without emitting anything (the caller applies it once)."""
+    def show_state(self, state: DescentState) -> None:
+        """Show `state` in the controls without emitting anything (the tab applies it once)."""
         widgets = [self, self.spin_learning_rate, self.slider_learning_rate, self.combo_optimizer,
                    self.check_compare, self.spin_epochs, self.check_tolerance, self.spin_tolerance,
                    self.check_show_internals, *self.hyper_spins.values()]
-        blocked = [w.blockSignals(True) for w in widgets]
-        try:
+        with signals_blocked(*widgets):
             self.expression.set_text(state.expression, emit=False)
             self.spin_learning_rate.setValue(state.learning_rate)
             self._sync_slider(state.learning_rate)
@@ -220,10 +209,18 @@ class DescentInputs(QWidget):
             self.compare_panel.set_values(state.optimizer, state.learning_rate, state.compare_optimizers,
                                           state.compare_lrs)
             self.check_show_internals.setChecked(state.show_internals)
-        finally:
-            for w, was in zip(widgets, blocked, strict=True):
-                w.blockSignals(was)
-        self._update_visibility()
+        self.show_rows(state)
+
+    def show_rows(self, state: DescentState) -> None:
+        """Show a hyperparameter only when an optimizer that runs uses it, the compare list only in compare
+        mode; the primary optimizer is always compared."""
+        running = set(state.optimizers())
+        hypers = {name for name, users in HYPER_USERS.items() if any(opt in running for opt in users)}
+        self._shown_rows = (state.compare, hypers)
+        self.compare_panel.setVisible(state.compare)
+        self.compare_panel.set_primary(state.optimizer)
+        for name, spin in self.hyper_spins.items():
+            self.form_optimizer.setRowVisible(spin, name in hypers)
 
     def set_variables(self, names: list[str], values: dict[str, float]) -> None:
         """One start spin box per variable of f, keeping the values of variables that stay."""
@@ -242,25 +239,31 @@ class DescentInputs(QWidget):
             spin = NumberSpinBox(-1e6, 1e6, values.get(name, 1.0), step=0.5)
             spin.setObjectName(f"spin_start_{name}")
             spin.setToolTip(f"Where the descent starts: the value of {name} at epoch 0 (or click on the plot)")
-            spin.valueChanged.connect(self._on_start_spin_changed)
+            spin.valueChanged.connect(lambda value, variable=name: self._on_start_spin_changed(variable, value))
             self.start_row.addWidget(label)
             self.start_row.addWidget(spin, 1)
             self.start_spins[name] = spin
 
     def set_start_value(self, name: str, value: float) -> None:
+        """Show a start coordinate without emitting start_changed."""
         spin = self.start_spins[name]
-        spin.blockSignals(True)
-        spin.setValue(value)
-        spin.blockSignals(False)
+        with signals_blocked(spin):
+            spin.setValue(value)
 
-    def set_preset_index(self, index: int) -> None:
-        self.combo_preset.setCurrentIndex(index)
-        self.label_preset.setText(PRESETS[index].description if index >= 0 else "")
+    def show_preset(self, preset: Preset | None) -> None:
+        """Show `preset` as the chosen example with its description (None: the user's own settings)."""
+        index = next((i for i, p in enumerate(PRESETS) if p is preset), -1)
+        with signals_blocked(self.combo_preset):
+            self.combo_preset.setCurrentIndex(index)
+        self.label_preset.setText(preset.description if preset is not None else "")
 
     # -- slots --------------------------------------------------------------------------------------------
 
-    def _on_start_spin_changed(self, _value: float) -> None:
-        self.start_changed.emit()
+    def _on_preset_activated(self, index: int) -> None:
+        self.preset_chosen.emit(PRESETS[index])
+
+    def _on_start_spin_changed(self, name: str, value: float) -> None:
+        self.start_changed.emit(name, value)
 
     def _on_spin_learning_rate_changed(self, value: float) -> None:
         self._sync_slider(value)
@@ -276,30 +279,45 @@ class DescentInputs(QWidget):
     def _sync_slider(self, value: float) -> None:
         span = math.log10(LR_MAX) - math.log10(LR_MIN)
         position = round((math.log10(max(value, LR_MIN)) - math.log10(LR_MIN)) / span * SLIDER_STEPS)
-        self.slider_learning_rate.blockSignals(True)
-        self.slider_learning_rate.setValue(position)
-        self.slider_learning_rate.blockSignals(False)
+        with signals_blocked(self.slider_learning_rate):
+            self.slider_learning_rate.setValue(position)
 
-    def _on_optimizer_changed(self, _name: str) -> None:
-        self._update_visibility()
-        self.settings_changed.emit()
+    def _on_optimizer_changed(self, name: str) -> None:
+        self.compare_panel.set_primary(name)     # the primary is always compared: its box is ticked
+        self.settings_changed.emit({"optimizer": name, "compare_optimizers": self.compare_panel.chosen()})
 
-    def _on_compare_toggled(self, _on: bool) -> None:
-        self._update_visibility()
-        self.settings_changed.emit()
+    def _on_hyper_changed(self, name: str, value: float) -> None:
+        self.settings_changed.emit({name: (value or None) if name == "eps" else value})   # eps 0 is "default"
 
-    def _on_setting_changed(self, *_args: object) -> None:
-        self._update_visibility()
-        self.settings_changed.emit()
+    def _on_compare_toggled(self, on: bool) -> None:
+        self.settings_changed.emit({"compare": on})
 
-    def _update_visibility(self) -> None:
-        """Show a hyperparameter only when an optimizer that runs uses it; the primary is always compared."""
-        primary = self.combo_optimizer.currentText()
-        compare = self.check_compare.isChecked()
-        self.compare_panel.setVisible(compare)
-        self.compare_panel.set_primary(primary)
-        running = {primary}
-        if compare:
-            running |= set(self.compare_panel.chosen())
-        for name, spin in self.hyper_spins.items():
-            self.form_optimizer.setRowVisible(spin, any(opt in running for opt in HYPER_USERS[name]))
+    def _on_compare_selection_changed(self, chosen: list[str]) -> None:
+        self.settings_changed.emit({"compare_optimizers": chosen})
+
+    def _on_epochs_changed(self, epochs: int) -> None:
+        self.settings_changed.emit({"epochs": epochs})
+
+    def _on_tolerance_changed(self, *_args: object) -> None:
+        """The check box and its box are one control: the tolerance, or None (run every epoch)."""
+        on = self.check_tolerance.isChecked()
+        self.settings_changed.emit({"tolerance": self.spin_tolerance.value() if on else None})
+
+
+class InputsScroll(QScrollArea):
+    """The input panel in a scroll area as wide as its widest content with every optional row shown, so showing
+    a row never clips the panel."""
+
+    def __init__(self, inputs: DescentInputs, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.inputs = inputs
+        self.setWidget(inputs)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # a click on the panel must not take Space's focus
+        self.fit_width()
+
+    def fit_width(self) -> None:
+        """Size the column to the panel's widest content (call again when the start boxes change)."""
+        self.setFixedWidth(max(300, self.inputs.widest_width()) + self.verticalScrollBar().sizeHint().width()
+                           + 2 * self.frameWidth() + 4)

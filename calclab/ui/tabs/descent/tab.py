@@ -1,40 +1,34 @@
 """The Descent tab: gradient descent one iteration at a time, run and paused, optimizers compared.
 
-Data flows one way: the input panel edits a DescentState; a new expression goes to the worker for its
-gradient and Hessian (`descent_symbolic.prepare`), is lambdified here, and becomes one engine `Descent` per
-optimizer; each Step advances them all and updates the plots, the table and the labels in place.
-Changing an input resets the runs, except the learning rate, which applies from the next step.
+Data flows one way: each control's slot writes its field of the tab's DescentState; a new expression goes to
+the worker for its gradient and Hessian (`calclab.engine.jobs.descent.prepare`), is wrapped here, and becomes
+one engine `Descent` per optimizer; each Step advances them all and updates the plots, the table and the labels
+in place. Changing an input resets the runs, except the learning rate, which applies from the next step.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
+import copy
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QApplication,
-    QComboBox,
-    QHBoxLayout,
-    QScrollArea,
-    QSlider,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from calclab.engine.calculus import variables_of
 from calclab.engine.descent import Descent
-from calclab.state.descent import DEFAULT_PRESET, PRESETS, DescentState
-from calclab.ui.tabs.base import TabBase
-from calclab.ui.tabs.descent_controls import ControlBar, LiveLabel, TablePanel
-from calclab.ui.tabs.descent_inputs import DescentInputs
-from calclab.ui.tabs.descent_plots import FunctionView, LossView
-from calclab.ui.tabs.descent_symbolic import Compiled, Prepared, build_runs, compile_prepared, prepare
-from calclab.ui.tabs.descent_table import IterationTableModel
-from calclab.ui.tabs.descent_text import ERROR_COLOR, bound_html, internals_html, lesson_lines, update_html
+from calclab.engine.jobs.descent import Compiled, Prepared, build_runs, compile_prepared, prepare
+from calclab.state import Preset
+from calclab.state.descent import DEFAULT_PRESET, DescentState
+from calclab.ui.signals import signals_blocked
+from calclab.ui.tabs.base import Animation, TabBase, Table
+from calclab.ui.tabs.descent.controls import ControlBar, LiveLabel, TablePanel, bind_keys, plots_over_table
+from calclab.ui.tabs.descent.export import epoch_animation, iteration_table
+from calclab.ui.tabs.descent.inputs import DescentInputs, InputsScroll
+from calclab.ui.tabs.descent.plots import FunctionView, LossView
+from calclab.ui.tabs.descent.table import IterationTableModel
+from calclab.ui.tabs.descent.text import ERROR_COLOR, bound_html, internals_html, lesson_lines, update_html
+from calclab.ui.worker import JobFailure
 
 
 class DescentTab(TabBase):
@@ -45,26 +39,14 @@ class DescentTab(TabBase):
 
     def __init__(self, worker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)
-        # One job key per tab, dropped when the tab goes: a late result must never reach a deleted tab.
-        self._job_key = f"descent.prepare.{id(self)}"
-        job_key = self._job_key
-        self.destroyed.connect(lambda *_: worker.cancel(job_key))
         self._state = DEFAULT_PRESET.make_state()
         self.compiled: Compiled | None = None
         self.runs: list[tuple[str, Descent]] = []
-        self._pending = False                       # a new expression is being prepared in the worker
-        self._pending_ranges: tuple | None = None   # the window a preset or session asked for
+        self._pending_ranges: tuple | None = None   # the window a preset or session asked for, until prepared
         self._start_hessian: np.ndarray | None = None
 
         self.inputs = DescentInputs(self._state)
-        scroll = QScrollArea()
-        scroll.setWidget(self.inputs)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # a click on the panel must not take Space's focus
-        self.scroll_inputs = scroll
-        self._fit_inputs_width()
-
+        self.scroll_inputs = InputsScroll(self.inputs)
         self.controls = ControlBar()
         self.button_step, self.button_run = self.controls.button_step, self.controls.button_run
         self.button_reset, self.slider_speed = self.controls.button_reset, self.controls.slider_speed
@@ -79,45 +61,25 @@ class DescentTab(TabBase):
         self.table_view, self.button_copy = self.table_panel.table_view, self.table_panel.button_copy
         self.combo_table_run = self.table_panel.combo_table_run
 
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.function_view)
-        top.addWidget(self.loss_view)
-        top.setStretchFactor(0, 2)
-        top.setStretchFactor(1, 1)
-        top.setSizes([720, 360])
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(self.table_panel)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setSizes([540, 250])
         right = QVBoxLayout()
         right.addWidget(self.controls)
         right.addWidget(self.label_update)
         right.addWidget(self.label_internals)
-        right.addWidget(split, 1)
+        right.addWidget(plots_over_table(self.function_view, self.loss_view, self.table_panel), 1)
         layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
+        layout.addWidget(self.scroll_inputs)
         layout.addLayout(right, 1)
 
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._on_timer)
-        self.shortcut_step = self._shortcut(QKeySequence(Qt.Key.Key_Space), self._on_space)
-        # Buttons, boxes and sliders take focus from the keyboard only (Tab), not from a click: after clicking
-        # "Compare" the next Space still steps, and a control that does have focus was reached on purpose.
-        for widget in self.findChildren(QAbstractButton) + self.findChildren(QComboBox) + \
-                self.findChildren(QSlider):
-            widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.shortcut_run = self._shortcut(QKeySequence("Ctrl+R"), self._on_run_clicked)
-        self.shortcut_reset = self._shortcut(QKeySequence("Ctrl+Shift+R"), self._on_reset_clicked)
-
+        bind_keys(self, self.button_step, self._on_step_clicked, self._on_run_clicked, self._on_reset_clicked)
         self.button_step.clicked.connect(self._on_step_clicked)
         self.button_run.clicked.connect(self._on_run_clicked)
         self.button_reset.clicked.connect(self._on_reset_clicked)
         self.button_copy.clicked.connect(self._on_copy_clicked)
         self.combo_table_run.currentTextChanged.connect(self._on_table_run_changed)
-        self.slider_speed.valueChanged.connect(self._on_speed_changed)
+        self.controls.speed_changed.connect(self._on_speed_changed)
         self.inputs.expression_changed.connect(self._on_expression_changed)
         self.inputs.preset_chosen.connect(self.apply_preset)
         self.inputs.start_changed.connect(self._on_start_changed)
@@ -126,71 +88,53 @@ class DescentTab(TabBase):
         self.inputs.settings_changed.connect(self._on_settings_changed)
         self.inputs.show_internals_changed.connect(self._on_show_internals_changed)
         self.function_view.point_clicked.connect(self._on_point_clicked)
-        self.loss_view.check_log.toggled.connect(self._on_log_toggled)
-        self.apply_preset(0)
+        self.function_view.range_changed.connect(self._on_range_changed)
+        self.loss_view.log_changed.connect(self._on_log_loss_changed)
+        self.apply_preset(DEFAULT_PRESET)
         self.button_step.setFocus()   # so the first Space steps (the expression box would take it as text)
-
-    def _fit_inputs_width(self) -> None:
-        """Size the input column to its widest content (with every optional row shown), never clipping it."""
-        scroll = self.scroll_inputs
-        scroll.setFixedWidth(max(300, self.inputs.widest_width()) + scroll.verticalScrollBar().sizeHint().width()
-                             + 2 * scroll.frameWidth() + 4)
-
-    def _shortcut(self, keys: QKeySequence, slot) -> QShortcut:
-        """A key that acts only while focus is inside this tab (a text field keeps its own keys, like Space)."""
-        shortcut = QShortcut(keys, self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(slot)
-        return shortcut
 
     # -- public API -------------------------------------------------------------------------------------
 
     @property
     def state(self) -> DescentState:
         """The current inputs (a copy), including the visible window and display options."""
-        state = self.inputs.read_state(replace(self._state))
-        state.speed = self.controls.speed()
-        state.log_loss = self.loss_view.check_log.isChecked()
-        if self.compiled is not None:
-            x_lo, x_hi, y_lo, y_hi = self.function_view.view_range()
-            state.x_range = (x_lo, x_hi)
-            state.y_range = (y_lo, y_hi) if self.compiled.dimension == 2 else None
-        return state
+        return copy.deepcopy(self._state)
 
     def set_state(self, state: DescentState) -> None:
         """Show `state`: controls first, then one preparation of its function (which resets the runs)."""
         self.pause()
-        self._state = replace(state, start=list(state.start), compare_optimizers=list(state.compare_optimizers))
-        self.inputs.set_state(self._state)
-        self.inputs.set_preset_index(-1)
-        self.controls.set_speed(state.speed)
-        self.loss_view.set_log(state.log_loss)
+        self._state = state.within_limits()   # a copy, as the controls will show it
+        with signals_blocked(self.inputs, self.controls, self.loss_view):
+            self.inputs.show_state(self._state)
+            self.inputs.show_preset(None)
+            self.controls.set_speed(self._state.speed)
+            self.loss_view.set_log(self._state.log_loss)
         self._pending_ranges = (state.x_range, state.y_range)
         expr = self.inputs.expression.expression()
         if expr is None:
             self._show_error(self.inputs.expression.error() or "type a function of x (and y)")
             return
-        self._on_expression_changed(self._state.expression, expr)
+        self._prepare(self._state.expression, expr)
 
-    def apply_preset(self, index: int) -> None:
-        """Load PRESETS[index] (0 is the lesson's example)."""
-        self.set_state(PRESETS[index].make_state())
-        self.inputs.set_preset_index(index)
+    def apply_preset(self, preset: Preset) -> None:
+        """Load one of the worked examples (PRESETS[0] is the lesson's) and show which one it is."""
+        self.set_state(preset.make_state())
+        self.inputs.show_preset(preset)
 
     def is_ready(self) -> bool:
         """True once the function is prepared and the runs exist (tests wait for this)."""
-        return not self._pending and bool(self.runs)
+        return not self.is_busy() and bool(self.runs)
 
     def is_preparing(self) -> bool:
-        """True while a new function's gradient and Hessian are computed in the worker."""
-        return self._pending
+        """True while a new function's gradient and Hessian are computed in the worker (its only job)."""
+        return self.is_busy()
 
     def primary(self) -> Descent | None:
         return self.runs[0][1] if self.runs else None
 
     def step(self) -> bool:
         """One update of every unfinished run, then the views; False if nothing could step."""
-        if self._pending or not self.runs:
+        if self.is_busy() or not self.runs:
             return False
         moved, ended = False, []
         for name, run in self.runs:
@@ -210,16 +154,16 @@ class DescentTab(TabBase):
         """Every run back to the start point, with the current learning rate."""
         for _name, run in self.runs:
             run.reset()
-        self.table_model.set_run(self._table_run(), self._names(), self.inputs.check_show_internals.isChecked())
+        self.table_model.set_run(self._table_run(), self._names(), self._state.show_internals)
         self._refresh()
 
     def run(self) -> None:
         """Start the animation (from the start again if every run has finished)."""
-        if self._pending or not self.runs:
+        if self.is_busy() or not self.runs:
             return
         if all(run.finished for _n, run in self.runs):
             self.reset()
-        self.timer.start(round(1000 / self.controls.speed()))
+        self.timer.start(round(1000 / self._state.speed))
         self.controls.set_running(True)
 
     def pause(self) -> None:
@@ -240,69 +184,74 @@ class DescentTab(TabBase):
     def plots(self) -> list:
         return [self.function_view.main_plot(), self.loss_view.main_plot()]
 
+    def export_animation(self) -> Animation:
+        """Every epoch from the start up to where the runs are now (the whole run if none was made yet)."""
+        return epoch_animation(self)
+
+    def export_table(self) -> Table:
+        """The iteration table of the run it shows, every digit."""
+        return iteration_table(self.table_model)
+
     # -- building runs ----------------------------------------------------------------------------------
 
-    def _on_expression_changed(self, text: str, expr: object) -> None:
-        from calclab.engine.calculus import variables_of
-
+    def _prepare(self, text: str, expr: object) -> None:
+        """Send f to the worker for its gradient and Hessian, or refuse it here if descent cannot use it."""
         self.pause()
         count = len(variables_of(expr))
         if not 1 <= count <= 2:
             # A function still being prepared would otherwise arrive after this message and be run silently
             # while the box shows the refused one.
-            self.worker.cancel(self._job_key)
-            self._pending = False
+            self.cancel("prepare")
             self._show_error(f"descent here needs a function of one or two variables; {text!r} has {count}")
             return
-        self._pending = True
+        self.submit("prepare", prepare, expr, on_done=self._on_prepared, on_error=self._on_prepare_error)
         self._update_buttons()
-        self.worker.submit(self._job_key, prepare, expr, on_done=self._on_prepared,
-                           on_error=self._on_prepare_error)
 
     def _on_prepared(self, prepared: Prepared) -> None:
-        self._pending = False
         compiled = compile_prepared(prepared)   # wraps the functions the worker compiled: nothing slow here
-        if self._pending_ranges is not None:   # a preset or session: its start point comes with it
-            values = dict(zip(compiled.names, self._state.start, strict=False))
-        else:                                   # a new f typed in: variables that stay keep their start
-            values = {name: spin.value() for name, spin in self.inputs.start_spins.items()}
+        if self._pending_ranges is None:        # a new f typed in: variables that stay keep their start
+            self._state.start = self._start_for(compiled.names)
+        # (a preset or session: its start point came with it)
         self.compiled = compiled
-        self.inputs.set_variables(compiled.names, values)
-        self._fit_inputs_width()
+        start = self._state.start = self._start_for(compiled.names)
+        self.inputs.set_variables(compiled.names, dict(zip(compiled.names, start, strict=True)))
+        self.scroll_inputs.fit_width()
         x_range, y_range = self._pending_ranges or (None, None)
         self._pending_ranges = None
-        start = [spin.value() for spin in self.inputs.start_spins.values()]
         if x_range is None or (compiled.dimension == 2 and y_range is None):
             half = max(3.0, 1.25 * max(abs(v) for v in start))
             x_range = y_range = (-half, half)
         self.function_view.set_function(compiled, x_range, y_range, start)
         self._rebuild_runs()
 
-    def _on_prepare_error(self, message: str) -> None:
-        self._pending = False
-        self._show_error(message)
-        self._update_buttons()
+    def _on_prepare_error(self, failure: JobFailure) -> None:
+        self._show_error(failure.message)   # too slow, refused by SymPy or the worker lost: the message says which
+
+    def _start_for(self, names: list[str]) -> list[float]:
+        """The start point over `names`, from the state's start over the variables so far (1 for a new one)."""
+        known = dict(zip(self._names(), self._state.start, strict=False))
+        return [float(known.get(name, 1.0)) for name in names]
 
     def _rebuild_runs(self) -> None:
-        """New Descent objects from the current inputs (a reset); an invalid start shows its message."""
+        """New Descent objects from the state (a reset); an invalid start shows its message."""
         self.pause()
         if self.compiled is None:
             return
-        state = self.inputs.read_state(replace(self._state))
-        self._state = state
-        start = [spin.value() for spin in self.inputs.start_spins.values()]
+        names = self.compiled.names
+        start = self._state.start = self._start_for(names)
+        self.inputs.set_variables(names, dict(zip(names, start, strict=True)))   # the boxes show what runs
         try:
-            runs = build_runs(self.compiled, state, start)
+            runs = build_runs(self.compiled, self._state, start)
         except ValueError as exc:
             self.runs = []
             self._show_error(str(exc))
-            self.table_model.set_run(None, self.compiled.names)
+            self.table_model.set_run(None, names)
             self._update_buttons()
             return
         self.runs = runs
         self._start_hessian = self.compiled.hessian_near(np.asarray(start, dtype=float))
         self.table_panel.set_run_names([name for name, _run in runs])
-        show = state.show_internals
+        show = self._state.show_internals
         self.table_model.set_run(self._table_run(), self._names(), show)
         self.function_view.set_runs(runs, show)
         self.loss_view.set_runs(runs)
@@ -321,23 +270,16 @@ class DescentTab(TabBase):
             return
         names = self._names()
         self.label_epoch.setText(f"Epoch {run.epoch} / {run.epochs}")
-        self.label_update.setText(update_html(run, names))
-        if self.inputs.check_show_internals.isChecked():
+        self.label_update.setText(update_html(run, names, self.runs[1:]))
+        if self._state.show_internals:
             self.label_internals.setText(internals_html(run))
-        if len(self.runs) > 1:
-            finished = [f"{n}: {r.message}" for n, r in self.runs[1:] if r.finished]
-            if finished:
-                self.label_update.setText(self.label_update.text() + "<br><small>" + "; ".join(finished)
-                                          + "</small>")
         self._update_buttons()
 
     def _update_bound(self) -> None:
-        if self.compiled is None:
-            return
-        state = self._state
-        text = bound_html(self._start_hessian, self.compiled.prepared.constant_hessian is not None,
-                          state.optimizer, state.momentum, self.inputs.spin_learning_rate.value())
-        self.inputs.label_bound.setText(text)
+        if self.compiled is not None:
+            state, constant = self._state, self.compiled.prepared.constant_hessian is not None
+            self.inputs.label_bound.setText(bound_html(self._start_hessian, constant, state.optimizer,
+                                                       state.momentum, state.learning_rate))
 
     def _update_buttons(self) -> None:
         ready = self.is_ready()
@@ -346,7 +288,7 @@ class DescentTab(TabBase):
         self.button_run.setEnabled(ready)
         self.button_reset.setEnabled(ready)
         self.button_copy.setEnabled(ready)
-        self.label_internals.setVisible(self.inputs.check_show_internals.isChecked() and ready)
+        self.label_internals.setVisible(self._state.show_internals and ready)
 
     def _show_error(self, message: str) -> None:
         self.pause()
@@ -361,16 +303,6 @@ class DescentTab(TabBase):
         return dict(self.runs).get(self.combo_table_run.currentText()) or self.primary()
 
     # -- slots --------------------------------------------------------------------------------------------
-
-    def _on_space(self) -> None:
-        """Space steps; but a button, box or list reached with Tab gets its usual Space (click, open)."""
-        focus = QApplication.focusWidget()
-        if isinstance(focus, QAbstractButton) and focus is not self.button_step:
-            focus.animateClick()
-        elif isinstance(focus, QComboBox):
-            focus.showPopup()
-        else:
-            self._on_step_clicked()
 
     def _on_step_clicked(self) -> None:
         self.pause()
@@ -390,10 +322,21 @@ class DescentTab(TabBase):
         if not self.step():
             self.pause()
 
-    def _on_start_changed(self) -> None:
+    def _on_expression_changed(self, text: str, expr: object) -> None:
+        self._state.expression = text
+        self._prepare(text, expr)
+
+    def _on_start_changed(self, name: str, value: float) -> None:
+        names = self._names()
+        self._state.start = [value if n == name else v for n, v in zip(names, self._start_for(names), strict=True)]
         self._rebuild_runs()
 
-    def _on_settings_changed(self) -> None:
+    def _on_settings_changed(self, changes: dict[str, object]) -> None:
+        """Optimizer, hyperparameters, epochs, tolerance or the compare set changed: the runs start again."""
+        for field, value in changes.items():
+            setattr(self._state, field, value)
+        if changes.keys() & {"optimizer", "compare", "compare_optimizers"}:
+            self.inputs.show_rows(self._state)
         self._rebuild_runs()
 
     def _on_learning_rate_changed(self, value: float) -> None:
@@ -421,27 +364,29 @@ class DescentTab(TabBase):
         self._refresh()
 
     def _on_table_run_changed(self, _name: str) -> None:
-        self.table_model.set_run(self._table_run(), self._names(), self.inputs.check_show_internals.isChecked())
+        self.table_model.set_run(self._table_run(), self._names(), self._state.show_internals)
 
     def _on_point_clicked(self, x: float, y: float) -> None:
-        """A click on the plot moves the start point there (rounded to what the view can resolve)."""
-        if self.compiled is None or self._pending:
+        """A click on the plot moves the start point there."""
+        if self.compiled is not None and not self.is_busy():
+            self._state.start = [x, y][: self.compiled.dimension]
+            self._rebuild_runs()
+
+    def _on_range_changed(self, x_lo: float, x_hi: float, y_lo: float, y_hi: float) -> None:
+        """Pan, zoom or a new window: the state keeps what is visible (not while a preset's window is pending)."""
+        if self.compiled is None or self._pending_ranges is not None:
             return
-        x_lo, x_hi, y_lo, y_hi = self.function_view.view_range()
-        coords = (x, y)[: self.compiled.dimension]
-        spans = (x_hi - x_lo, y_hi - y_lo)
-        for name, value, span in zip(self.compiled.names, coords, spans, strict=False):
-            decimals = max(0, 2 - math.floor(math.log10(max(span, 1e-12))))
-            self.inputs.set_start_value(name, round(value, decimals))
-        self._rebuild_runs()
+        self._state.x_range = (x_lo, x_hi)
+        self._state.y_range = (y_lo, y_hi) if self.compiled.dimension == 2 else None
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.copy_text())
         self.status_message.emit("Copied the epochs in the lesson's format")
 
-    def _on_log_toggled(self, on: bool) -> None:
+    def _on_log_loss_changed(self, on: bool) -> None:
         self._state.log_loss = on
 
-    def _on_speed_changed(self, _position: int) -> None:
+    def _on_speed_changed(self, speed: float) -> None:
+        self._state.speed = speed
         if self.is_running():
-            self.timer.setInterval(round(1000 / self.controls.speed()))
+            self.timer.setInterval(round(1000 / speed))

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from calclab.cli import format_epoch
-from calclab.engine.descent import Descent, stable_lr_bound
+from calclab.engine.descent import Descent, format_epoch, stable_lr_bound
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 ERROR_COLOR = "#C62828"
@@ -32,8 +31,9 @@ def sub(k: int) -> str:
     return str(k).translate(SUBSCRIPTS)
 
 
-def update_html(run: Descent, names: Sequence[str]) -> str:
-    """Two lines: the update that made the current point, with its numbers; and what comes next."""
+def update_html(run: Descent, names: Sequence[str], compared: Sequence[tuple[str, Descent]] = ()) -> str:
+    """Two lines: the update that made the current point, with its numbers; and what comes next. In compare
+    mode a small third line names each `compared` run that has ended, and why."""
     point = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
     grad = "f′" if len(names) == 1 else "∇f"
     history = run.history
@@ -61,7 +61,8 @@ def update_html(run: Descent, names: Sequence[str]) -> str:
     else:
         color = {"diverged": ERROR_COLOR, "converged": GOOD_COLOR}.get(run.status, NOTE_COLOR)
         second = f"<span style='color:{color}'><b>{html.escape(run.message)}</b></span>"
-    return first + "<br>" + second
+    ended = [f"{name}: {other.message}" for name, other in compared if other.finished]
+    return first + "<br>" + second + ("<br><small>" + "; ".join(ended) + "</small>" if ended else "")
 
 
 def internals_html(run: Descent) -> str:
