@@ -70,10 +70,11 @@ def run(args: argparse.Namespace) -> int:
     extension = os.path.splitext(out)[1].lower()
     if extension not in FORMATS:
         raise ExportUsageError(f"--out must end in {', '.join(FORMATS)} (the format), not '{out}'")
-    if extension in (".gif", ".csv") and args.tab not in ("descent", "backprop"):
+    if extension in (".gif", ".csv") and not tab_spec(args.tab).exports(extension):
         what = "animation" if extension == ".gif" else "data table"
+        offer = ", ".join(spec.name for spec in TABS if spec.exports(extension))
         raise ExportUsageError(f"the {args.tab} tab has no {what}: export .png or .svg "
-                               "(GIF and CSV are for descent and backprop)")
+                               f"({extension[1:].upper()} is for {offer})")
     views = tab_spec(args.tab).views
     view = views[0] if args.view is None else args.view
     if view not in views:
@@ -136,26 +137,21 @@ def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
         if size is not None:
             tab.view_plot(view).setFixedSize(*size)   # the tab's layout makes room (the tab grows if it must)
         tab.show()
-        if not hasattr(tab, "set_state") or tab.main_plot() is None:
-            print(f"error: the {tab_name} tab cannot be exported yet (it has no plot or no settings)",
-                  file=sys.stderr)
-            return 2
         settle(worker, SETTLE_TIMEOUT_S)
         tab.set_state(state)
-        ready = getattr(tab, "is_ready", None)
-        if not settle(worker, SETTLE_TIMEOUT_S, ready=ready):
+        if not settle(worker, SETTLE_TIMEOUT_S, ready=tab.is_ready):
             print(f"warning: the {tab_name} tab was still computing after {SETTLE_TIMEOUT_S:g} s; "
                   "the export may show it unfinished", file=sys.stderr)
-        if ready is not None and not ready():
+        if not tab.is_ready():
             print(f"error: the {tab_name} tab could not show these settings", file=sys.stderr)
             return 2
         if extension == ".gif":
-            export.export_gif(animation_frames(tab, tab_name), out)
+            export.export_gif(animation_frames(tab), out)
             return 0
-        _play(tab_name, tab)
+        tab.play_to_end()
         settle(worker, SETTLE_TIMEOUT_S, idle_for=0.1)
         if extension == ".csv":
-            header, rows = table_of(tab, tab_name)
+            header, rows = table_of(tab)
             export.export_csv(out, header, rows)
         else:
             export.export_plot(tab.view_plot(view), out, scale)
@@ -173,14 +169,3 @@ def _quiet_offscreen_noise() -> None:
             print(message, file=sys.stderr)
 
     qInstallMessageHandler(handler)
-
-
-def _play(tab_name: str, tab) -> None:
-    """Run what the tab animates to its end, so the picture shows the finished run."""
-    if tab_name == "descent" and hasattr(tab, "step"):
-        while tab.step():
-            pass
-    elif tab_name == "backprop" and hasattr(tab, "train"):
-        tab.train()
-        while tab.is_training():
-            tab.train_tick()

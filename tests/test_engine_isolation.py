@@ -1,4 +1,5 @@
-"""The engine and the CLI never import Qt; `import calclab` imports neither SymPy nor Qt.
+"""The Qt-free core (engine, engine.jobs, state, session, the CLI) never imports Qt; `import calclab` imports
+neither SymPy nor Qt; the GUI never imports the command line.
 
 Checked in a fresh interpreter (this test process may already have Qt loaded by other tests).
 """
@@ -13,12 +14,15 @@ FORBIDDEN = ("PySide6", "shiboken6", "pyqtgraph", "calclab.ui")
 
 ENGINE_PROBE = """
 import json, pkgutil, sys
-import calclab.engine
+import calclab.engine, calclab.state
 imported = []
-for info in pkgutil.iter_modules(calclab.engine.__path__, "calclab.engine."):
-    __import__(info.name)
-    imported.append(info.name)
-import calclab.cli
+for package in (calclab.engine, calclab.state):
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        __import__(info.name)
+        imported.append(info.name)
+for name in ("calclab.cli", "calclab.export_cli", "calclab.session", "calclab.atomic", "calclab.argtypes"):
+    __import__(name)
+    imported.append(name)
 print(json.dumps({"imported": imported, "modules": sorted(sys.modules)}))
 """
 
@@ -36,7 +40,8 @@ def _offenders(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
 def test_engine_and_cli_import_no_qt() -> None:
     report = _probe(ENGINE_PROBE)
     expected = {"calclab.engine.parsing", "calclab.engine.calculus", "calclab.engine.numeric",
-                "calclab.engine.functions", "calclab.engine.descent"}
+                "calclab.engine.functions", "calclab.engine.descent", "calclab.state.options", "calclab.session",
+                "calclab.state.descent", "calclab.state.backprop"}
     assert expected <= set(report["imported"])  # the probe really imported the engine
     assert "sympy" in report["modules"] and "numpy" in report["modules"]
     assert _offenders(report["modules"], FORBIDDEN) == []
@@ -52,3 +57,28 @@ def test_the_probe_can_see_qt() -> None:
     """The check itself works: a Qt import does show up as a forbidden module."""
     report = _probe("import json, sys, PySide6.QtCore\nprint(json.dumps({'modules': sorted(sys.modules)}))")
     assert _offenders(report["modules"], FORBIDDEN)
+
+
+def test_every_job_module_is_imported_by_the_probe() -> None:
+    """engine/jobs is a package the walk reaches: each job module there is checked too."""
+    report = _probe(ENGINE_PROBE)
+    jobs = [name for name in report["imported"] if name.startswith("calclab.engine.jobs.")]
+    assert jobs, "the probe found no job modules"
+
+
+def test_the_gui_never_imports_the_command_line() -> None:
+    """calclab.ui builds on the engine and the states; what the CLI and the GUI share lives there, not in cli."""
+    import ast
+    from pathlib import Path
+
+    ui = Path(__file__).resolve().parents[1] / "calclab" / "ui"
+    offenders = []
+    for path in sorted(ui.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module == "calclab":
+                names = [f"calclab.{alias.name}" for alias in node.names]
+            if any(n in ("calclab.cli", "calclab.export_cli") or n.startswith("calclab.cli.") for n in names):
+                offenders.append(f"{path.relative_to(ui.parent)}:{node.lineno}")
+    assert offenders == []

@@ -15,14 +15,21 @@ from typing import Any
 
 @dataclass(frozen=True)
 class TabSpec:
-    """One tab: its --tab name, its title, its state class and its view ("module:Class", imported lazily), and
-    the views `calclab export TAB --view V` offers (the first is the tab's main plot)."""
+    """One tab: its --tab name, its title, its state class and its view ("module:Class", imported lazily), the
+    views `calclab export TAB --view V` offers (the first is the tab's main plot), and whether it has an
+    animation (GIF) and a data table (CSV) to export."""
 
     name: str
     title: str
     state_target: str
     view_target: str
     views: tuple[str, ...] = ("main",)
+    animation: bool = False
+    table: bool = False
+
+    def exports(self, extension: str) -> bool:
+        """True if `calclab export` can write this tab to a file with `extension` (".png", ".gif", ...)."""
+        return {".gif": self.animation, ".csv": self.table}.get(extension, extension in (".png", ".svg"))
 
     def state_class(self) -> type:
         """The tab's state dataclass."""
@@ -47,9 +54,9 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("chain", "Chain Rule", "calclab.state.chain_rule:ChainRuleState",
             "calclab.ui.tabs.chain_rule.tab:ChainRuleTab"),
     TabSpec("descent", "Descent", "calclab.state.descent:DescentState",
-            "calclab.ui.tabs.descent.tab:DescentTab"),
+            "calclab.ui.tabs.descent.tab:DescentTab", animation=True, table=True),
     TabSpec("backprop", "Backprop", "calclab.state.backprop:BackpropState",
-            "calclab.ui.tabs.backprop.tab:BackpropTab"),
+            "calclab.ui.tabs.backprop.tab:BackpropTab", animation=True, table=True),
 )
 
 TAB_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABS)

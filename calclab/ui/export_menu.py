@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
 from calclab.ui.signals import signals_blocked
+from calclab.ui.tabs.base import TabBase
 
 
 def _buttons():
@@ -72,21 +73,19 @@ class ExportMenu(QObject):
         return name, self.window.tab(name, build=False)
 
     def _on_about_to_show(self) -> None:
-        from calclab.ui.export_sources import has_animation, has_table
-
         name, tab = self._current()
-        has_plot = tab is not None and hasattr(tab, "main_plot") and tab.main_plot() is not None
+        built = isinstance(tab, TabBase)
         for action in (self.action_plot, self.action_plot_2x, self.action_plot_svg):
-            action.setEnabled(has_plot)
+            action.setEnabled(built)
         self.action_tab.setEnabled(tab is not None)
-        self.action_csv.setEnabled(tab is not None and has_table(tab, name))
-        self.action_gif.setEnabled(tab is not None and has_animation(tab, name))
+        self.action_csv.setEnabled(built and tab.has_table())
+        self.action_gif.setEnabled(built and tab.has_animation())
         with signals_blocked(self.action_light):
             self.action_light.setChecked(_buttons().light_background())
 
     def _on_tab_built(self, name: str) -> None:
         tab = self.window.tab(name, build=False)
-        if tab is None or not hasattr(tab, "main_plot"):
+        if not isinstance(tab, TabBase):
             return
         try:
             _buttons().attach_export_to_tab(tab, name)
@@ -97,7 +96,7 @@ class ExportMenu(QObject):
 
     def export_plot_interactive(self, extension: str = ".png", scale: int = 1) -> str | None:
         name, tab = self._current()
-        plot = tab.main_plot() if tab is not None and hasattr(tab, "main_plot") else None
+        plot = tab.main_plot() if isinstance(tab, TabBase) else None
         if plot is None:
             self._status(f"The {name} tab has no plot to export.")
             return None
@@ -115,26 +114,26 @@ class ExportMenu(QObject):
 
     def export_csv_interactive(self) -> str | None:
         from calclab.ui.export import export_csv
-        from calclab.ui.export_sources import has_table, table_of
+        from calclab.ui.export_sources import table_of
 
         name, tab = self._current()
-        if tab is None or not has_table(tab, name):
+        if not isinstance(tab, TabBase) or not tab.has_table():
             self._status(f"The {name} tab has no data table to export.")
             return None
-        label = "iterations" if name == "descent" else "loss-history" if name == "backprop" else "data"
-        return self._run("Export data", f"{name}-{label}", ".csv", lambda path: export_csv(path, *table_of(tab, name)))
+        return self._run("Export data", f"{name}-{tab.table_label}", ".csv",
+                         lambda path: export_csv(path, *table_of(tab)))
 
     def export_gif_interactive(self) -> str | None:
         from calclab.ui.export import export_gif
-        from calclab.ui.export_sources import animation_frames, has_animation
+        from calclab.ui.export_sources import animation_frames
 
         name, tab = self._current()
-        if tab is None or not has_animation(tab, name):
+        if not isinstance(tab, TabBase) or not tab.has_animation():
             self._status(f"The {name} tab has no animation to export.")
             return None
         light = _buttons().light_background()
         return self._run("Export animation", f"{name}-animation", ".gif",
-                         lambda path: export_gif(animation_frames(tab, name, light), path))
+                         lambda path: export_gif(animation_frames(tab, light), path))
 
     def _run(self, title: str, suggested: str, extension: str, write) -> str | None:
         """Ask for the file, write it with a busy cursor, report success or show why it failed."""

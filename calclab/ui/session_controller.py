@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QSpl
 
 from calclab import session
 from calclab.ui.app_settings import app_settings, read_str_list
+from calclab.ui.tabs.base import TabBase
 
 AUTOSAVE_MS = 10_000
 RECENT_KEY = "session/recent"
@@ -146,7 +147,7 @@ class SessionController(QObject):
         states = {**session.default_states(), **self._states, **self._pending}
         for name in self.window.tab_names():
             tab = self.window.tab(name, build=False)
-            if tab is not None and hasattr(tab, "set_state"):
+            if isinstance(tab, TabBase):
                 try:
                     states[name] = tab.state
                 except Exception:  # noqa: BLE001 - one tab's bug must not stop saving the others
@@ -166,9 +167,7 @@ class SessionController(QObject):
             self.window.select_tab(current_tab)
 
     def _give(self, name: str, tab, state: Any) -> None:
-        if not hasattr(tab, "set_state"):
-            print(f"note: the {name} tab cannot take saved settings yet; it starts with its own",
-                  file=sys.stderr)
+        if not isinstance(tab, TabBase):   # the tab failed to build: it shows why in its place
             return
         try:
             tab.set_state(state)

@@ -7,7 +7,8 @@ the state. Session save/open and export use only what is declared here: no `hasa
 
 Worker jobs go through `submit`, which keys them per tab and per job (a newer job supersedes an older one of
 the same name), drops results that arrive after the tab is gone, knows whether the tab is still waiting
-(`is_busy`), and reports a failure the same way in every tab unless the caller handles it.
+(`is_busy`), reports a failure the same way in every tab unless the caller handles it, and clears a failure's
+status-bar message when the job is submitted again or next succeeds (a stale "gave up" never stays).
 """
 
 from __future__ import annotations
@@ -32,24 +33,32 @@ Table = tuple[list[str], list[list[object]]]  # (header, rows)
 
 
 class TabBase(QWidget):
-    """Base class of every tab. Subclasses set `name` and `title` (as in the registry, calclab.state.TABS, which
-    also lists the views `calclab export TAB --view V` accepts) and implement the state property, `set_state` and
-    `main_plot`; a tab with more than one view overrides `view_plot`."""
+    """Base class of every tab. Subclasses set `name` (the registry's, calclab.state.TABS, which gives the title,
+    the views `calclab export TAB --view V` accepts and whether the tab exports an animation and a table) and
+    implement the state property, `set_state` and `main_plot`; a tab with more than one view overrides
+    `view_plot`; one with an animation or a table overrides `export_animation` / `export_table`."""
 
     name: str = ""
-    title: str = ""
+    table_label: str = "data"    # the CSV's suggested file name: "<tab>-<table_label>.csv"
     status_message = Signal(str)  # a one-line message for the window's status bar
 
     def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
         self._jobs_out: set[str] = set()          # job names submitted and not yet answered
+        self._jobs_failed: set[str] = set()       # jobs whose last answer was a failure (its message may show)
         keys: set[str] = set()
         self._job_keys = keys
         # A job still out when the tab is deleted is dropped, so no callback touches a deleted widget.
         self.destroyed.connect(lambda *_: [worker.cancel(key) for key in list(keys)])
 
     # -- the contract ------------------------------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        """The tab's title, as the registry gives it."""
+        return tab_spec(self.name).title
+
     # `state`: a property in every tab, returning a copy of its current inputs (its state dataclass).
 
     def set_state(self, state: Any) -> None:
@@ -75,6 +84,14 @@ class TabBase(QWidget):
         """True while a job of this tab is out (tests, --screenshot and export wait for it)."""
         return bool(self._jobs_out)
 
+    def is_ready(self) -> bool:
+        """True once the tab shows a result for its state (export refuses a tab that never gets there)."""
+        return not self.is_busy()
+
+    def play_to_end(self) -> None:
+        """Run what the tab animates (a descent, a training run) to its end, so a picture shows the finished run.
+        Tabs without an animation show their result already: nothing to do."""
+
     def export_animation(self) -> Animation | None:
         """The tab's animation for a GIF (None: the tab has none). Tabs that have one override this."""
         return None
@@ -84,12 +101,12 @@ class TabBase(QWidget):
         return None
 
     def has_animation(self) -> bool:
-        """True if the tab offers an animation (without making it: that may run the whole descent)."""
-        return type(self).export_animation is not TabBase.export_animation
+        """True if the tab offers an animation (as the registry says; asking does not make it)."""
+        return tab_spec(self.name).animation
 
     def has_table(self) -> bool:
-        """True if the tab offers a data table."""
-        return type(self).export_table is not TabBase.export_table
+        """True if the tab offers a data table (as the registry says)."""
+        return tab_spec(self.name).table
 
     # -- jobs --------------------------------------------------------------------------------------------
 
@@ -105,8 +122,10 @@ class TabBase(QWidget):
         key = f"{self.name}.{job}.{id(self)}"
         self._job_keys.add(key)
         self._jobs_out.add(job)
+        self._clear_failure(job)   # a new input: the last failure's message no longer applies
         report = on_error if on_error is not None else (lambda failure: self.show_failure(job, failure))
-        self.worker.submit(key, func, *args, on_done=self._answer(job, on_done), on_error=self._answer(job, report))
+        self.worker.submit(key, func, *args, on_done=self._answer(job, on_done, failed=False),
+                           on_error=self._answer(job, report, failed=True))
 
     def cancel(self, job: str) -> None:
         """Drop this tab's job `job` if it is out (its callbacks are never called)."""
@@ -117,9 +136,18 @@ class TabBase(QWidget):
         """How a tab says a job failed when the caller gave no `on_error`: one line in the status bar."""
         self.status_message.emit(f"{self.title}: {failure.message}")
 
-    def _answer(self, job: str, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+    def _answer(self, job: str, callback: Callable[[Any], None], failed: bool) -> Callable[[Any], None]:
         def call(value: object) -> None:
             if shiboken6.isValid(self):   # a late answer for a tab that is gone is dropped
                 self._jobs_out.discard(job)
+                if failed:
+                    self._jobs_failed.add(job)
+                else:
+                    self._clear_failure(job)   # the next success clears a failure's status message
                 callback(value)
         return call
+
+    def _clear_failure(self, job: str) -> None:
+        if job in self._jobs_failed:
+            self._jobs_failed.discard(job)
+            self.status_message.emit("")

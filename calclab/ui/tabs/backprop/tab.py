@@ -43,7 +43,7 @@ class BackpropTab(TabBase):
     """A neural network trained step by step and as a whole. `state` is a copy of the last good settings."""
 
     name = "backprop"
-    title = "Backprop"
+    table_label = "loss-history"
 
     def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)
@@ -219,6 +219,12 @@ class BackpropTab(TabBase):
                 self.controls.show_field("epochs", self._state)
 
         return 1 + math.ceil(target / speed), frames()
+
+    def play_to_end(self) -> None:
+        """Train the epochs set, as Train does, without waiting for the timer."""
+        self.train()
+        while self.is_training():
+            self.train_tick()
 
     def export_table(self) -> Table:
         """The loss per epoch so far: epoch, train_loss, test_loss."""

@@ -51,7 +51,6 @@ class ChainRuleTab(TabBase):
     """d/dx f(g(x)) = f'(g(x)) · g'(x), shown as typeset steps, numbers at x0, plots and a computational graph."""
 
     name = "chain"
-    title = "Chain Rule"
 
     def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)

@@ -47,7 +47,6 @@ class DerivativesTab(TabBase):
     """See the module docstring. `state` / `set_state` are the tab's inputs; `main_plot()` its plot."""
 
     name = "derivatives"
-    title = "Derivatives"
 
     def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)

@@ -35,7 +35,7 @@ class DescentTab(TabBase):
     """Step, run, pause and reset gradient descent on f(x) or f(x, y); compare optimizers; catch divergence."""
 
     name = "descent"
-    title = "Descent"
+    table_label = "iterations"
 
     def __init__(self, worker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)
@@ -191,6 +191,11 @@ class DescentTab(TabBase):
     def export_table(self) -> Table:
         """The iteration table of the run it shows, every digit."""
         return iteration_table(self.table_model)
+
+    def play_to_end(self) -> None:
+        """Step every run to its last epoch (or to where it stops)."""
+        while self.step():
+            pass
 
     # -- building runs ----------------------------------------------------------------------------------
 

@@ -67,7 +67,6 @@ class GradientsTab(TabBase):
     """Contour map + gradient field + probe for f, with the symbolic gradient typeset as a column vector."""
 
     name = "gradients"
-    title = "Gradients"
 
     def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:
         super().__init__(worker, parent)
