@@ -101,32 +101,11 @@ def _check_variable_name(name: str) -> None:
         raise UsageError(f"--wrt takes a variable name, not '{name}' (that is {what})")
 
 
-def _number(text: str, what: str) -> float:
-    """A finite number, written as a number or a constant expression (`pi/2`)."""
-    from calclab.engine.parsing import ExpressionError, parse
-
-    try:
-        expr = parse(text)
-    except ExpressionError as error:
-        raise UsageError(f"{what}: {error}") from None
-    if expr.free_symbols:
-        raise UsageError(f"{what} must be a number, not '{text}'")
-    value = float(expr.evalf())
-    if not math.isfinite(value):
-        raise UsageError(f"{what} must be a finite number, not '{text}'")
-    return value
-
-
 def _assignments(pairs: Sequence[str] | None) -> dict[str, float]:
-    """`x=1.5 y=-2` -> {"x": 1.5, "y": -2.0}."""
-    values: dict[str, float] = {}
-    for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise UsageError(f"--at takes VAR=VALUE pairs, not '{pair}'")
-        values[name] = _number(value, f"the value of {name}")
-    return values
+    """`x=1.5 y=-2` -> {"x": 1.5, "y": -2.0}, as `calclab export ... --at` reads them."""
+    from calclab.state.options import assignments
+
+    return assignments(pairs)
 
 
 def _values_at(exprs: list, variables: list, at: dict[str, float], f=None) -> list:

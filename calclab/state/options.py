@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -56,7 +57,8 @@ def _expr_label(args: Any) -> str:
     return "--expr" if args.expr is not None else SESSION + "expression"
 
 
-def _number(text: str, what: str) -> float:
+def number(text: str, what: str) -> float:
+    """A finite number, written as a number or a constant expression (`pi/2`)."""
     expr = _parse(text, what)
     if expr.free_symbols:
         raise OptionError(f"{what} must be a number, not '{text}'")
@@ -66,14 +68,15 @@ def _number(text: str, what: str) -> float:
     return value
 
 
-def _assignments(pairs: list[str] | None) -> dict[str, float]:
+def assignments(pairs: Sequence[str] | None) -> dict[str, float]:
+    """`x=1.5 y=-2` -> {"x": 1.5, "y": -2.0}."""
     values: dict[str, float] = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         name = name.strip()
         if not sep or not name.isidentifier():
             raise OptionError(f"--at takes VAR=VALUE pairs, not '{pair}'")
-        values[name] = _number(value, f"the value of {name}")
+        values[name] = number(value, f"the value of {name}")
     return values
 
 
@@ -124,7 +127,7 @@ def _derivatives(state, args):
         state.wrt = args.wrt
     if args.order is not None:
         state.order = args.order
-    at = _assignments(args.at)
+    at = assignments(args.at)
     if at:
         names = _variables(state.expression, _expr_label(args))
         wrt = state.wrt or (names[0] if names else "x")
@@ -152,7 +155,7 @@ def _gradients(state, args):
     elif not _variables(state.expression, _expr_label(args)):
         raise OptionError(f"{_shown(state.expression, _expr_label(args))} has no variables, so there is no "
                           "gradient to draw")
-    at = _assignments(args.at)
+    at = assignments(args.at)
     if at:
         state.point = {**state.point, **at}
     return state
@@ -179,7 +182,7 @@ def _chain(state, args):
     else:
         label = _expr_label(args)
         _one_variable(_parse(state.expression, label), _shown(state.expression, label))
-    at = _assignments(args.at)
+    at = assignments(args.at)
     if len(at) > 1:
         raise OptionError("--at takes one value for the chain tab, e.g. --at x=0.5")
     if at:
@@ -222,7 +225,7 @@ def _descent(state, args):
         raise OptionError(f"the descent tab draws functions of one or two variables; "
                           f"'{state.expression}' has {len(names)}")
     if args.x0 is not None:
-        start = [_number(v, "--x0") for v in args.x0.split(",")]
+        start = [number(v, "--x0") for v in args.x0.split(",")]
         state = replace(state, start=start, x_range=None, y_range=None)
     if len(state.start) != len(names):
         raise OptionError(f"--x0 needs {len(names)} value(s), one for each of {', '.join(names)}")
@@ -250,7 +253,7 @@ def _descent_hyper(state, args) -> None:
         parts = args.betas.split(",")
         if len(parts) != 2:
             raise OptionError("--betas takes two numbers, B1,B2")
-        values["beta1"], values["beta2"] = (_number(p, "--betas") for p in parts)
+        values["beta1"], values["beta2"] = (number(p, "--betas") for p in parts)
     for name, value in values.items():
         if value is None:
             continue
