@@ -6,16 +6,26 @@ The tab options have the names of the matching commands (derive, gradient, desce
 built and checked here without Qt, so bad input fails fast with one `error:` line and exit status 2; then the
 real tab is built off screen (QT_QPA_PLATFORM=offscreen unless set explicitly), given the state, run to the
 end (descent epochs, training), and its main plot written through calclab.ui.export.
+
+The descent CSV needs no picture, so it skips Qt altogether: the table comes straight from the engine run, as
+`calclab descent` computes it (the tab, redrawn after every epoch, took 40 s for 20,000 epochs against 2 s).
+Long runs and long GIFs show a progress bar on a terminal's stderr (calclab.progress); a GIF of more frames
+than MAX_GIF_FRAMES keeps an even sample of them and says so in one `note:` line.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from calclab.argtypes import add_backprop_options, add_descent_options, finite_float, int_in
+from calclab.progress import ProgressBar, interrupt_at_safe_points
 from calclab.state import TAB_NAMES, TABS, tab_spec
 from calclab.state.descent import EPOCHS_MAX
 from calclab.state.options import OPTION_FLAGS, TAB_OPTIONS, build_state
@@ -25,6 +35,9 @@ FORMATS = (".png", ".svg", ".gif", ".csv")
 SIZE_MAX = 4000
 TAB_SIZE = (1400, 900)          # the tab is laid out as in a 1400x900 window (like --screenshot)
 SETTLE_TIMEOUT_S = 20.0
+STEPS_PER_UPDATE = 500          # descent steps between progress reports (~25 ms)
+# The Descent tab's names for the optimizer state columns (calclab.ui.tabs.descent_table.INTERNAL_LABELS).
+INTERNAL_LABELS = {"velocity": "velocity b", "sum_sq": "Σ g² (AdaGrad)", "m": "m (Adam)", "v": "v (mean g²)"}
 
 # -- the parser -------------------------------------------------------------------------------------------------
 
@@ -84,6 +97,10 @@ def run(args: argparse.Namespace) -> int:
         raise ExportUsageError(str(error)) from None
     state = build_state(args.tab, args, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
     try:
+        if extension == ".csv" and args.tab == "descent":
+            header, rows = descent_table(state)
+            _write_csv(out, header, rows)
+            return 0
         return _render(args.tab, state, out, extension, args.scale, args.size, view)
     except WriteError as error:   # ExportError included: the tab could not be written
         print(f"error: {error}", file=sys.stderr)
@@ -112,9 +129,16 @@ def _ensure_platform() -> None:
 def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
             size: tuple[int, int] | None = None, view: str = "main") -> int:
     _ensure_platform()
+    with interrupt_at_safe_points() as points:   # Ctrl+C stops between steps and frames, never inside Qt's calls
+        return _render_tab(tab_name, state, out, extension, scale, size, view, points.check)
+
+
+def _render_tab(tab_name: str, state: Any, out: str, extension: str, scale: int, size: tuple[int, int] | None,
+                view: str, check: Callable[[], None]) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
+    from calclab.state.backprop import SPEED_MAX
     from calclab.ui import export
     from calclab.ui.export_sources import animation_frames, settle, table_of
     from calclab.ui.tabs import load_tab_class
@@ -141,6 +165,9 @@ def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
                   file=sys.stderr)
             return 2
         settle(worker, SETTLE_TIMEOUT_S)
+        check()
+        if tab_name == "backprop" and extension != ".gif":
+            state = replace(state, speed=SPEED_MAX)   # epochs per redraw: a GIF's frames; nothing else shows it
         tab.set_state(state)
         ready = getattr(tab, "is_ready", None)
         if not settle(worker, SETTLE_TIMEOUT_S, ready=ready):
@@ -149,10 +176,22 @@ def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
         if ready is not None and not ready():
             print(f"error: the {tab_name} tab could not show these settings", file=sys.stderr)
             return 2
+        check()
         if extension == ".gif":
-            export.export_gif(animation_frames(tab, tab_name), out)
+            if tab_name == "descent":
+                _run_engine(tab, check)   # the animation's length without a redraw per epoch (it replays them)
+            with ProgressBar(0, "frame") as bar:
+                def sampled(kept: int, count: int) -> None:
+                    bar.close()
+                    print(f"note: kept {kept:,} of {count:,} frames", file=sys.stderr)   # evenly spaced
+
+                def progress(done: int, count: int) -> None:
+                    bar.update(done, count)
+                    check()
+
+                export.export_gif(animation_frames(tab, tab_name, sampled=sampled, progress=progress), out)
             return 0
-        _play(tab_name, tab)
+        _play(tab_name, tab, check)
         settle(worker, SETTLE_TIMEOUT_S, idle_for=0.1)
         if extension == ".csv":
             header, rows = table_of(tab, tab_name)
@@ -175,12 +214,87 @@ def _quiet_offscreen_noise() -> None:
     qInstallMessageHandler(handler)
 
 
-def _play(tab_name: str, tab) -> None:
-    """Run what the tab animates to its end, so the picture shows the finished run."""
+def _play(tab_name: str, tab, check: Callable[[], None]) -> None:
+    """Run what the tab animates to its end, so the picture shows the finished run (`check` between steps)."""
     if tab_name == "descent" and hasattr(tab, "step"):
-        while tab.step():
-            pass
+        with ProgressBar(max(run.epochs for _name, run in tab.runs), "epoch") as bar:
+            while tab.step():
+                bar.update(max(run.epoch for _name, run in tab.runs))
+                check()
     elif tab_name == "backprop" and hasattr(tab, "train"):
-        tab.train()
-        while tab.is_training():
-            tab.train_tick()
+        with ProgressBar(tab.state.epochs, "epoch") as bar:
+            tab.train()
+            while tab.is_training():
+                tab.train_tick()
+                bar.update(tab.model.epoch)
+                check()
+
+
+def _run_engine(tab, check: Callable[[], None]) -> None:
+    """Step the Descent tab's runs to their end in the engine alone: the tab's views are not redrawn."""
+    with ProgressBar(max(run.epochs for _name, run in tab.runs), "epoch") as bar:
+        for _name, run in tab.runs:
+            while run.run(max_steps=STEPS_PER_UPDATE):
+                bar.update(run.epoch)
+                check()
+
+
+# -- the descent table, without Qt ----------------------------------------------------------------------------
+
+def descent_table(state: Any) -> tuple[list[str], list[list[str]]]:
+    """The Descent tab's iteration table for `state` after a run to the end, without the tab: the same compiled
+    f and gradient (calculus.gradient, one NumericFunction per partial), the same engine run, every digit, and no
+    closing status row. tests/test_export_cli.py holds it equal to the tab's own table."""
+    import numpy as np
+
+    from calclab.engine.calculus import gradient, variables_of
+    from calclab.engine.descent import Descent
+    from calclab.engine.numeric import compile_function
+    from calclab.engine.parsing import parse
+
+    expr = parse(state.expression)
+    variables = variables_of(expr)
+    f = compile_function(expr, variables)
+    partials = [compile_function(g, variables) for g in gradient(expr, variables)]
+
+    def value(point: np.ndarray) -> float:
+        return float(f(*point))
+
+    def grad(point: np.ndarray) -> np.ndarray:
+        return np.array([float(p(*point)) for p in partials])
+
+    name = state.optimizer
+    run = Descent(value, grad, list(state.start), optimizer=name, lr=state.lr_for(name), epochs=state.epochs,
+                  tolerance=state.tolerance, **state.hyper(name))
+    with ProgressBar(run.epochs, "epoch") as bar:
+        while run.run(max_steps=STEPS_PER_UPDATE):
+            bar.update(run.epoch)
+    names = [v.name for v in variables]
+    internals = tuple(run.internals) if state.show_internals else ()
+    header = ["Epoch", *names, f"f({', '.join(names)})", "f′ used" if len(names) == 1 else "∇f used", "step",
+              *(INTERNAL_LABELS.get(k, k) for k in internals)]
+    history = run.history
+    path, values = history.path.tolist(), history.path_f.tolist()
+    grads, states = history.path_grad.tolist(), [history.internal(k).tolist() for k in internals]
+    rows = [[str(0), *map(repr, path[0]), repr(values[0])] + [""] * (2 + len(internals))]
+    for k in range(1, len(path)):
+        step = [new - old for new, old in zip(path[k], path[k - 1], strict=True)]
+        rows.append([str(k), *map(repr, path[k]), repr(values[k]), _vector(grads[k - 1]), _vector(step),
+                     *(_vector(s[k - 1]) for s in states)])
+    return header, rows
+
+
+def _vector(values: list[float]) -> str:
+    """Every digit, a pair as (a, b): the table's full form."""
+    return repr(values[0]) if len(values) == 1 else "(" + ", ".join(map(repr, values)) + ")"
+
+
+def _write_csv(path: str, header: list[str], rows: list[list[str]]) -> None:
+    """The table as UTF-8 CSV, written atomically (calclab.ui.export.csv_bytes, without importing Qt)."""
+    from calclab.atomic import write_atomic
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_atomic(path, text.getvalue().encode("utf-8"))
