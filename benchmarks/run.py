@@ -6,7 +6,8 @@ PASS/MISS; with --json the last line of output is one JSON object with every fig
 
 Parts: start-up (fresh processes, benchmarks/startup_probe.py), engine (in this process: grid evaluation and
 an MLP step against hand-written NumPy, and PyTorch when an interpreter with torch is available), GUI (the real
-window in a separate process, benchmarks/bench_gui.py: descent steps, typing latency, event-loop stalls, memory).
+window in a separate process, benchmarks/bench_gui.py: descent steps, typing latency, event-loop stalls, memory),
+export (benchmarks/bench_export.py: a long run's CSV export against `calclab descent --json`, fresh processes).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_common import INFO, Figure, ratio, table  # noqa: E402
 from bench_engine import grid_eval, mlp_numpy, mlp_torch  # noqa: E402
+from bench_export import export_long_run  # noqa: E402
 from bench_startup import startup  # noqa: E402
 
 GOALS = {
@@ -38,10 +40,11 @@ GOALS = {
     "max_gui_block_ms": 100.0,
     "rss_growth_mb": 20.0,
     "typing_latency_ms": 50.0,
+    "export_long_run_ratio": 1.5,
 }
 
-FULL = {"startup_processes": 5, "grid": (2, 60), "mlp": (20, 100), "gui": []}
-QUICK = {"startup_processes": 1, "grid": (2, 3), "mlp": (10, 3),
+FULL = {"startup_processes": 5, "grid": (2, 60), "mlp": (20, 100), "gui": [], "export": (20_000, 3, True)}
+QUICK = {"startup_processes": 1, "grid": (2, 3), "mlp": (10, 3), "export": (500, 1, False),
          "gui": ["--steps", "10", "--rss-steps", "100", "--keys", "2", "--epochs", "20", "--budget", "0.5",
                  "--quick"]}
 GUI_TIMEOUT_S = 1800
@@ -87,6 +90,10 @@ def measure(quick: bool, torch_python: str | None, skip_gui: bool) -> tuple[dict
         raw.update(startup(counts["startup_processes"]))
     except Exception as exc:  # noqa: BLE001 - a broken part is a note and nulls, never an invented number
         notes["startup"] = f"{type(exc).__name__}: {exc}"
+    try:
+        raw.update(export_long_run(*counts["export"]))
+    except Exception as exc:  # noqa: BLE001 - as above
+        notes["export"] = f"{type(exc).__name__}: {exc}"
     raw.update(grid_eval(*counts["grid"]))
     raw.update(mlp_numpy(*counts["mlp"]))
     raw.update(mlp_torch(*counts["mlp"], torch_python=torch_python))
@@ -164,6 +171,13 @@ def figures(raw: dict, notes: dict) -> list[Figure]:
                        _at_most(typing_ms, GOALS["typing_latency_ms"]),
                        note=notes.get("typing", "") or (f"every curve incl. f' from the worker: {typing_all:.0f} ms"
                                                         if typing_all is not None else "")))
+    export_s, export_base = raw.get("export_long_run_s"), raw.get("export_long_run_baseline_s")
+    export_ratio = ratio(export_s, export_base)
+    rows.append(Figure("export_long_run_ratio", export_ratio, "x", "<= 1.5",
+                       _at_most(export_ratio, GOALS["export_long_run_ratio"]), export_base, export_ratio,
+                       notes.get("export", "") or (f"export descent --out run.csv {export_s:.2f} s vs descent --json "
+                                                   f"(baseline column, s), {raw['export_long_run_epochs']:,} epochs"
+                                                   if export_s is not None else "")))
     rss = _get(gui, "memory", "growth_mb")
     rows.append(Figure("rss_growth_mb_10k_steps", rss, "MB", "<= 20 MB", _at_most(rss, GOALS["rss_growth_mb"]),
                        note=notes.get("memory", "") or notes.get("gui", "")))
@@ -199,6 +213,9 @@ def json_summary(raw: dict, notes: dict, rows: list[Figure], quick: bool, env: d
         "typing_latency_ms": _get(gui, "typing", "first_curve_ms"),
         "typing_latency_all_curves_ms": _get(gui, "typing", "all_curves_ms"),
         "rss_growth_mb_10k_steps": _get(gui, "memory", "growth_mb"),
+        "export_long_run_ratio": by_key["export_long_run_ratio"].value,
+        "export_long_run_s": raw.get("export_long_run_s"),
+        "export_long_run_baseline_s": raw.get("export_long_run_baseline_s"),
         "verdicts": {row.key: row.verdict() for row in rows},
         "notes": notes,
         "quick": quick,

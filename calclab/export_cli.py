@@ -6,6 +6,11 @@ The tab options have the names of the matching commands (derive, gradient, desce
 built and checked here without Qt, so bad input fails fast with one `error:` line and exit status 2; then the
 real tab is built off screen (QT_QPA_PLATFORM=offscreen unless set explicitly), given the state, run to the
 end (descent epochs, training), and its main plot written through calclab.ui.export.
+
+The descent CSV needs no picture, so it skips Qt altogether: the table comes straight from the engine run, as
+`calclab descent` computes it (the tab, redrawn after every epoch, took 40 s for 20,000 epochs against 2 s).
+Long runs and long GIFs show a progress bar on a terminal's stderr (calclab.progress); a GIF of more frames
+than MAX_GIF_FRAMES keeps an even sample of them and says so in one `note:` line.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from calclab.argtypes import add_backprop_options, add_descent_options, finite_float, int_in
+from calclab.progress import ProgressBar, interrupt_at_safe_points
 from calclab.state import TAB_NAMES, TABS, tab_spec
 from calclab.state.descent import EPOCHS_MAX
 from calclab.state.options import OPTION_FLAGS, TAB_OPTIONS, build_state
@@ -113,6 +120,12 @@ def _ensure_platform() -> None:
 def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
             size: tuple[int, int] | None = None, view: str = "main") -> int:
     _ensure_platform()
+    with interrupt_at_safe_points() as points:   # Ctrl+C stops between steps and frames, never inside Qt's calls
+        return _render_tab(tab_name, state, out, extension, scale, size, view, points.check)
+
+
+def _render_tab(tab_name: str, state: Any, out: str, extension: str, scale: int, size: tuple[int, int] | None,
+                view: str, check: Callable[[], None]) -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
@@ -138,6 +151,7 @@ def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
             tab.view_plot(view).setFixedSize(*size)   # the tab's layout makes room (the tab grows if it must)
         tab.show()
         settle(worker, SETTLE_TIMEOUT_S)
+        check()
         tab.set_state(state)
         if not settle(worker, SETTLE_TIMEOUT_S, ready=tab.is_ready):
             print(f"warning: the {tab_name} tab was still computing after {SETTLE_TIMEOUT_S:g} s; "
@@ -145,10 +159,25 @@ def _render(tab_name: str, state: Any, out: str, extension: str, scale: int,
         if not tab.is_ready():
             print(f"error: the {tab_name} tab could not show these settings", file=sys.stderr)
             return 2
+        check()
         if extension == ".gif":
-            export.export_gif(animation_frames(tab), out)
+            with ProgressBar(0, "frame") as bar:
+                def sampled(kept: int, count: int) -> None:
+                    bar.close()
+                    print(f"note: kept {kept:,} of {count:,} frames", file=sys.stderr)   # evenly spaced
+
+                def frame_done(done: int, count: int) -> None:
+                    bar.update(done, count)
+                    check()
+
+                export.export_gif(animation_frames(tab, sampled=sampled, progress=frame_done), out)
             return 0
-        tab.play_to_end()
+        with ProgressBar(0, "epoch") as bar:
+            def epoch_done(done: int, total: int) -> None:
+                bar.update(done, total)
+                check()
+
+            tab.play_to_end(epoch_done)
         settle(worker, SETTLE_TIMEOUT_S, idle_for=0.1)
         if extension == ".csv":
             header, rows = table_of(tab)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -224,3 +229,91 @@ def test_view_names_the_main_plot_by_default(env, tmp_path):
     assert _export(env, "chain", "--view", first, "--out", str(named)).returncode == 0
     assert _export(env, "chain", "--out", str(plain)).returncode == 0
     assert named.read_bytes() == plain.read_bytes()
+
+
+# -- long runs (issue 14): the CSV from the engine, sampled GIFs, Ctrl+C ------------------------------------------
+
+@pytest.mark.parametrize("settings", [
+    {},                                                                        # the lesson: x^2 from 10, lr 0.1
+    {"expression": "x^2 + 10y^2", "start": [3.0, 1.0], "learning_rate": 0.05, "epochs": 40, "optimizer": "adam",
+     "show_internals": True},
+    {"expression": "x^4 - 3x^2 + x", "start": [2.0], "learning_rate": 0.01, "epochs": 60, "optimizer": "momentum",
+     "show_internals": True, "tolerance": 1e-3, "compare": True, "compare_optimizers": ["sgd", "adam"]},
+    {"expression": "x^2", "start": [1.0], "learning_rate": 1.5, "epochs": 80},   # diverges: no status row
+    {"expression": "x^2", "start": [0.0]},                                     # converged at the start
+])
+def test_playing_a_descent_to_its_end_gives_the_table_stepping_gives(qtbot, worker, settings):
+    """An export runs the tab to its end without drawing each step (play_to_end): its table must be what Step
+    after Step leaves, cell for cell (every digit, the same columns)."""
+    from calclab.state import tab_spec
+    from calclab.state.descent import DescentState
+    from calclab.ui.export_sources import table_of
+    from calclab.ui.tabs import load_tab_class
+
+    tables = []
+    for play in (True, False):
+        tab = load_tab_class(tab_spec("descent").view_target)(worker)
+        qtbot.addWidget(tab)
+        tab.set_state(DescentState(**settings))
+        qtbot.waitUntil(lambda tab=tab: tab.is_ready() and worker.is_idle(), timeout=15_000)
+        if play:
+            reports: list[tuple[int, int]] = []
+            tab.play_to_end(lambda done, total: reports.append((done, total)))
+        else:
+            while tab.step():
+                pass
+        tables.append(table_of(tab))
+    assert tables[0] == tables[1]
+
+
+def test_backprop_csv_losses_are_the_command_lines(env, tmp_path):
+    """The tab trains in fewer, larger ticks for a CSV (nothing shows them): the losses are still the same run's."""
+    out = tmp_path / "loss.csv"
+    assert _export(env, "backprop", "--epochs", "300", "--seed", "3", "--out", str(out)).returncode == 0
+    line = subprocess.run([sys.executable, "-m", "calclab", "backprop", "--epochs", "300", "--seed", "3", "--json"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    with open(out, newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))[1:]
+    assert [float(r[1]) for r in rows] == json.loads(line.stdout)["losses"]
+
+
+def test_a_gif_of_more_frames_than_kept_says_how_many_it_kept(env, tmp_path):
+    """MAX_GIF_FRAMES lowered to 5 for the test (400 frames take a minute to render): 13 frames keep 5."""
+    out = tmp_path / "run.gif"
+    argv = ["export", "descent", "--expr", "x^2", "--x0", "10", "--epochs", "12", "--out", str(out)]
+    code = ("import sys; import calclab.ui.export as export; export.MAX_GIF_FRAMES = 5; "
+            f"from calclab.cli import main; sys.exit(main({argv!r}))")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["note: kept 5 of 13 frames"]
+    with Image.open(out) as gif:
+        assert gif.n_frames == 5
+
+
+def test_ctrl_c_stops_a_long_export_with_130_and_writes_nothing(env, tmp_path):
+    """SIGINT while the tab steps 100,000 epochs: Qt calls back into Python everywhere, so Ctrl+C is taken
+    between steps (a KeyboardInterrupt inside Qt's calls gave tracebacks and crashes); no file, no leftovers."""
+    out = tmp_path / "run.png"
+    main_fd, terminal_fd = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "calclab", "export", "descent", "--expr", "x^2", "--x0", "1",
+                                "--lr", "0.001", "--epochs", "100000", "--out", str(out)],
+                               env={**env, "TERM": "xterm"}, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=terminal_fd)
+    shown, deadline = b"", time.monotonic() + 90
+    try:
+        while b" / 100,000 [" not in shown and time.monotonic() < deadline:
+            if select.select([main_fd], [], [], 0.2)[0]:
+                shown += os.read(main_fd, 4096)
+        assert b" / 100,000 [" in shown, shown          # the bar: the tab is stepping
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+        while select.select([main_fd], [], [], 0.3)[0]:
+            shown += os.read(main_fd, 4096)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(terminal_fd)
+        os.close(main_fd)
+    assert process.returncode == 130
+    assert b"Traceback" not in shown and b"Error" not in shown, shown
+    assert os.listdir(tmp_path) == []

@@ -371,6 +371,7 @@ def divergence_message(losses: Sequence[float], lr: float) -> str:
 def train_headless(
     dataset: str = "xor", sizes: Sequence[int] = (2, 4, 1), activation: str = "tanh", lr: float = 0.5,
     epochs: int = 3000, seed: int = 0, n_samples: int = 200, noise: float = 0.0, test_fraction: float = 0.0,
+    progress: Callable[[int], object] | None = None,
 ) -> dict:
     """Train on a toy data set without a GUI (`calclab backprop`); sigmoid + bce to classify, linear + mse for sine.
 
@@ -378,6 +379,7 @@ def train_headless(
     final_loss, accuracy (training set; None for sine), test_loss/test_accuracy when test_fraction > 0,
     diverged (non-finite weights or diverged_by_loss; plus a message if so), and the settings used. seed drives
     the data, the split and the weights.
+    progress, if given, is called with the number of epochs done after each one (a progress bar; never stops it).
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or not 1 <= epochs <= 1_000_000:
         raise ValueError(f"epochs must be an integer from 1 to 1000000, got {epochs!r}")
@@ -394,7 +396,11 @@ def train_headless(
     if work > MAX_HEADLESS_WORK:
         raise ValueError(f"that run is too big: epochs x training points x weights = {work:.1e} (at most "
                          f"{MAX_HEADLESS_WORK:.0e}, about half an hour); use fewer epochs or smaller layers")
-    losses = net.train(X_train, y_train, lr, int(epochs))
+
+    def report(epoch: int, _loss: float) -> None:   # returns None: a callback's False would stop training
+        progress(epoch + 1)
+
+    losses = net.train(X_train, y_train, lr, int(epochs), callback=None if progress is None else report)
     result = {
         "dataset": dataset, "sizes": list(net.sizes), "activation": activation, "output": output, "loss": loss,
         "lr": float(lr), "epochs": len(losses), "seed": seed, "n_samples": n_samples, "noise": noise,

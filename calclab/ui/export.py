@@ -326,8 +326,11 @@ def table_model_rows(model, skip_rows: Iterable[int] = (),
         row = []
         for c in range(columns):
             index = model.index(r, c)
-            shown = model.data(index, display)
             full = model.data(index, tooltip) if prefer_tooltip else None
-            row.append(str(full if isinstance(full, str) and full else ("" if shown is None else shown)))
+            if isinstance(full, str) and full:   # the display text is not needed then (half the model calls)
+                row.append(full)
+                continue
+            shown = model.data(index, display)
+            row.append("" if shown is None else str(shown))
         rows.append(row)
     return header, rows

@@ -1,12 +1,17 @@
 """What a tab can export beyond its plots, through the tab contract: an animation rendered frame by frame
 (`export_animation()`: frame count and captions, each yielded once the plots show that frame) and a data table
 (`export_table()`: header and rows).
+
+A long animation is sampled (at most MAX_GIF_FRAMES frames are rendered). A generator may take the hint that
+animation_frames sends it: resumed with False, the frame it is about to yield will not be rendered, so it may
+advance the run without redrawing the plots; resumed with True (or by next()) the plots must show the frame.
+One that skipped redraws brings the plots up to date before it ends early (a diverged run's last frame is shown).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QImage
@@ -35,19 +40,37 @@ def settle(worker, timeout: float = 15.0, idle_for: float = 0.3, ready=None) -> 
 
 # -- animations -----------------------------------------------------------------------------------------------
 
-def animation_frames(tab: TabBase, light: bool = True, limit: int = MAX_GIF_FRAMES) -> Iterator[QImage]:
-    """Render the tab's main plot at every (kept) frame of its animation, with the frame's caption on it."""
+def animation_frames(tab: TabBase, light: bool = True, limit: int = MAX_GIF_FRAMES,
+                     sampled: Callable[[int, int], object] | None = None,
+                     progress: Callable[[int, int], object] | None = None) -> Iterator[QImage]:
+    """Render the tab's main plot at every kept frame of its animation, with the frame's caption on it.
+
+    An animation of more than `limit` frames keeps an even sample (frame_indices); `sampled(kept, count)` hears
+    of it once, before the first frame. Only kept frames are rendered; each next frame is asked for with
+    send(rendered) (see the module's note). `progress(frames_done, count)` follows the frames.
+    """
     animation = tab.export_animation() if tab.has_animation() else None
     if animation is None:
         raise ExportError(f"the {tab.name} tab has no animation to export")
     plot = tab.main_plot()
     count, steps = animation
-    keep = set(frame_indices(count, limit))
-    caption, rendered = None, True
-    for index, caption in enumerate(steps):
+    indices = frame_indices(count, limit)
+    if len(indices) < count and sampled is not None:
+        sampled(len(indices), count)
+    keep = set(indices)
+    send = getattr(steps, "send", None)
+    index, caption, rendered = 0, None, True
+    while True:
+        try:
+            caption = next(steps) if send is None or index == 0 else send(index in keep)
+        except StopIteration:
+            break
         rendered = index in keep
         if rendered:
             yield caption_frame(render_plot(plot, 1, light), caption)
+        index += 1
+        if progress is not None:
+            progress(index, count)
     if not rendered and caption is not None:   # the run ended early (diverged): still show where it stopped
         yield caption_frame(render_plot(plot, 1, light), caption)
 

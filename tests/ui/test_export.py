@@ -227,6 +227,61 @@ def test_frame_indices_keep_every_frame_or_sample_evenly_with_both_ends():
     assert gaps.min() >= 2 and gaps.max() <= 3
 
 
+def test_frame_indices_of_a_long_run_are_evenly_spaced():
+    kept = export.frame_indices(100_001, limit=400)
+    gaps = np.diff(kept)
+    assert len(kept) == 400 and kept[0] == 0 and kept[-1] == 100_000
+    assert gaps.max() - gaps.min() <= 1                    # even: 250 or 251 epochs apart
+    assert abs(gaps.mean() - 100_000 / 399) < 1e-9
+
+
+class _Animated:
+    """A tab with an animation of `count` frames whose generator records what animation_frames told it."""
+
+    def __init__(self, count: int, stop_after: int | None = None) -> None:
+        self.count, self.stop_after = count, stop_after
+        self.hints: list[object] = []
+
+    def has_animation(self) -> bool:
+        return True
+
+    def main_plot(self) -> object:
+        return object()
+
+    def export_animation(self) -> tuple[int, object]:
+        def frames():
+            for index in range(self.count if self.stop_after is None else self.stop_after):
+                self.hints.append((yield f"epoch {index}"))
+        return self.count, frames()
+
+
+def test_only_kept_frames_are_rendered_and_the_source_hears_which(monkeypatch):
+    from calclab.ui import export_sources
+
+    rendered: list[str] = []
+    monkeypatch.setattr(export_sources, "render_plot", lambda plot, scale, light: plot)
+    monkeypatch.setattr(export_sources, "caption_frame", lambda image, caption: rendered.append(caption) or caption)
+    tab, sampled, progress = _Animated(1001), [], []
+    frames = list(export_sources.animation_frames(tab, limit=400, sampled=lambda *a: sampled.append(a),
+                                                  progress=lambda done, count: progress.append((done, count))))
+    keep = export.frame_indices(1001, limit=400)
+    assert rendered == frames == [f"epoch {k}" for k in keep]   # 400 renders for 1001 frames, no more
+    assert sampled == [(400, 1001)]
+    assert tab.hints == [k in keep for k in range(1, 1002)]      # False: that frame will not be drawn (nor 1001)
+    assert progress[-1] == (1001, 1001) and len(progress) == 1001
+
+
+def test_a_run_that_ends_early_still_shows_its_last_frame(monkeypatch):
+    from calclab.ui import export_sources
+
+    monkeypatch.setattr(export_sources, "render_plot", lambda plot, scale, light: plot)
+    monkeypatch.setattr(export_sources, "caption_frame", lambda image, caption: caption)
+    frames = list(export_sources.animation_frames(_Animated(1001, stop_after=17), limit=400))
+    assert frames[-1] == "epoch 16" and frames[:-1] == [f"epoch {k}" for k in (0, 3, 5, 8, 10, 13, 15)]
+    small = list(export_sources.animation_frames(_Animated(12), limit=400))
+    assert small == [f"epoch {k}" for k in range(12)]     # fits: every frame, no sampling
+
+
 def test_empty_animation_is_an_error_and_writes_nothing(tmp_path):
     with pytest.raises(ExportError, match="nothing to animate"):
         export.export_gif([], str(tmp_path / "a.gif"))

@@ -88,9 +88,10 @@ class TabBase(QWidget):
         """True once the tab shows a result for its state (export refuses a tab that never gets there)."""
         return not self.is_busy()
 
-    def play_to_end(self) -> None:
-        """Run what the tab animates (a descent, a training run) to its end, so a picture shows the finished run.
-        Tabs without an animation show their result already: nothing to do."""
+    def play_to_end(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Run what the tab animates (a descent, a training run) to its end without redrawing every step, so a
+        picture or a table shows the finished run; `progress(done, total)` hears of it now and then (a progress
+        bar, a Ctrl+C check). Tabs without an animation show their result already: nothing to do."""
 
     def export_animation(self) -> Animation | None:
         """The tab's animation for a GIF (None: the tab has none). Tabs that have one override this."""

@@ -13,7 +13,7 @@ message and the last sane weights.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pyqtgraph as pg
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from calclab.engine.backprop import diverged_by_loss, divergence_message
 from calclab.state import Preset
-from calclab.state.backprop import DEFAULT_PRESET, BackpropState
+from calclab.state.backprop import DEFAULT_PRESET, SPEED_MAX, BackpropState
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.backprop import text
 from calclab.ui.tabs.backprop.concept import ConceptPanel
@@ -165,14 +165,15 @@ class BackpropTab(TabBase):
         self.controls.set_training(False)
         self._show_phase_buttons()
 
-    def train_tick(self, time_budget_s: float | None = None) -> None:
+    def train_tick(self, time_budget_s: float | None = None, epochs: int | None = None) -> None:
         """Train `speed` epochs (fewer if `time_budget_s` runs out first), then redraw; stops at the end of the
         run or when training diverges. The timer passes a budget; export replays call it without one, so each
         frame is exactly `speed` epochs."""
         if self._remaining <= 0:
             self.stop()
             return
-        result = self.model.train_within(min(self._state.speed, self._remaining), time_budget_s)
+        chunk = self._state.speed if epochs is None else epochs
+        result = self.model.train_within(min(chunk, self._remaining), time_budget_s)
         self._remaining -= result.epochs_done
         self.controls.progress.setValue(self._run_total - self._remaining)
         if result.message or self._remaining <= 0:
@@ -220,11 +221,14 @@ class BackpropTab(TabBase):
 
         return 1 + math.ceil(target / speed), frames()
 
-    def play_to_end(self) -> None:
-        """Train the epochs set, as Train does, without waiting for the timer."""
+    def play_to_end(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Train the epochs set, as Train does, without waiting for the timer and in large chunks (a picture or a
+        table needs only the end; a GIF's frames come from export_animation, `speed` epochs each)."""
         self.train()
         while self.is_training():
-            self.train_tick()
+            self.train_tick(epochs=SPEED_MAX)
+            if progress is not None:
+                progress(self._run_total - self._remaining, self._run_total)
 
     def export_table(self) -> Table:
         """The loss per epoch so far: epoch, train_loss, test_loss."""

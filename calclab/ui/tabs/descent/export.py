@@ -25,17 +25,19 @@ def epoch_animation(tab: DescentTab) -> Animation:
     runs = [run for _name, run in tab.runs]
     target = max(len(run.history) for run in runs)
     if target == 0:            # nothing stepped yet: animate the whole run, as Run would show it
-        while tab.step():
+        while tab.step(redraw=False):
             pass
         target = max(len(run.history) for run in runs)
 
     def steps() -> Iterator[str]:
+        """Resumed with False (the next frame is skipped by the GIF's sampling) it steps without drawing."""
         tab.reset()
-        yield "epoch 0"
+        draw = yield "epoch 0"
         for epoch in range(1, target + 1):
-            if not tab.step():
+            if not tab.step(redraw=draw is not False):
+                tab.redraw()      # a run that ended early shows where it stopped
                 return
-            yield f"epoch {epoch}"
+            draw = yield f"epoch {epoch}"
 
     return target + 1, steps()
 

@@ -9,6 +9,7 @@ in place. Changing an input resets the runs, except the learning rate, which app
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -29,6 +30,8 @@ from calclab.ui.tabs.descent.plots import FunctionView, LossView
 from calclab.ui.tabs.descent.table import IterationTableModel
 from calclab.ui.tabs.descent.text import ERROR_COLOR, bound_html, internals_html, lesson_lines, update_html
 from calclab.ui.worker import JobFailure
+
+PROGRESS_EVERY = 500   # steps between progress reports when playing a run to its end (an export)
 
 
 class DescentTab(TabBase):
@@ -132,8 +135,8 @@ class DescentTab(TabBase):
     def primary(self) -> Descent | None:
         return self.runs[0][1] if self.runs else None
 
-    def step(self) -> bool:
-        """One update of every unfinished run, then the views; False if nothing could step."""
+    def step(self, redraw: bool = True) -> bool:
+        """One update of every unfinished run, then the views (unless not `redraw`); False if nothing could step."""
         if self.is_busy() or not self.runs:
             return False
         moved, ended = False, []
@@ -142,7 +145,7 @@ class DescentTab(TabBase):
                 moved = True
                 if run.finished:
                     ended.append(run.message if len(self.runs) == 1 else f"{name}: {run.message}")
-        if moved:
+        if moved and redraw:
             self._refresh()
         for message in ended:          # the window's status bar hears once, when a run ends
             self.status_message.emit(message)
@@ -192,10 +195,19 @@ class DescentTab(TabBase):
         """The iteration table of the run it shows, every digit."""
         return iteration_table(self.table_model)
 
-    def play_to_end(self) -> None:
-        """Step every run to its last epoch (or to where it stops)."""
-        while self.step():
-            pass
+    def play_to_end(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Step every run to its last epoch (or to where it stops), then draw once."""
+        total = max((run.epochs for _name, run in self.runs), default=0)
+        steps = 0
+        while self.step(redraw=False):
+            steps += 1
+            if progress is not None and steps % PROGRESS_EVERY == 0:
+                progress(max(run.epoch for _name, run in self.runs), total)
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Bring every view up to the runs' current epoch (after steps taken without drawing)."""
+        self._refresh()
 
     # -- building runs ----------------------------------------------------------------------------------
 
