@@ -250,14 +250,13 @@ def test_playing_a_descent_to_its_end_gives_the_table_stepping_gives(qtbot, work
     from calclab.ui.export_sources import table_of
     from calclab.ui.tabs import load_tab_class
 
-    tables = []
+    tables, reports = [], []
     for play in (True, False):
         tab = load_tab_class(tab_spec("descent").view_target)(worker)
         qtbot.addWidget(tab)
         tab.set_state(DescentState(**settings))
         qtbot.waitUntil(lambda tab=tab: tab.is_ready() and worker.is_idle(), timeout=15_000)
         if play:
-            reports: list[tuple[int, int]] = []
             tab.play_to_end(lambda done, total: reports.append((done, total)))
         else:
             while tab.step():
