@@ -61,16 +61,20 @@ class StepsPanel(QSplitter):
             setattr(self, f"button_{phase}", button)
             self.phase_buttons[phase] = button
             phase_row.addWidget(button)
-        phase_row.addSpacing(12)
-        phase_row.addWidget(QLabel("Sample"))
+        phase_row.addStretch(1)
+        column.addLayout(phase_row)
+        # The sample on a row of its own: beside the buttons it was cut to "/ 160 x = (-0.14," at 1100x700.
+        sample_row = QHBoxLayout()
+        sample_row.addWidget(QLabel("Sample"))
         self.spin_sample = QSpinBox()
         self.spin_sample.setToolTip("The training sample whose values the circles and read-outs show "
                                     "(or click a point in the data plot)")
-        phase_row.addWidget(self.spin_sample)
+        sample_row.addWidget(self.spin_sample)
         self.label_sample = QLabel("")
-        self.label_sample.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may clip
-        phase_row.addWidget(self.label_sample, 1)
-        column.addLayout(phase_row)
+        self.label_sample.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)  # never cut
+        sample_row.addWidget(self.label_sample)
+        sample_row.addStretch(1)
+        column.addLayout(sample_row)
         self.label_message = QLabel("")
         self.label_message.setWordWrap(True)
         column.addWidget(self.label_message)
