@@ -63,8 +63,9 @@ class DataPlot(PlotPanel):
         classify = model.classification
         if classify:
             self.set_axis_labels("x₁", "x₂")
-            self.set_title("Decision boundary — <span style='color:{}'>● class 0</span> "
-                           "<span style='color:{}'>● class 1</span> ○ test".format(*CLASS_COLORS))
+            # The key in the title, in normal weight so that all of it fits the column at 1100x700.
+            self.set_title("Decision boundary — <span style='font-weight:normal'><span style='color:{}'>● class 0"
+                           "</span> <span style='color:{}'>● class 1</span> ○ test</span>".format(*CLASS_COLORS))
             tx, ty = model.X_train[:, 0], model.X_train[:, 1]
             sx, sy = model.X_test[:, 0], model.X_test[:, 1]
             train_brushes = [pg.mkBrush(CLASS_COLORS[int(v >= 0.5)]) for v in model.y_train[:, 0]]

@@ -63,7 +63,8 @@ class BackpropTab(TabBase):
 
     def _build_ui(self) -> None:
         self.controls = ControlsPanel()
-        scroll = QScrollArea()
+        # The column fits 1100x700 as it is; the scroll area is for smaller windows (or larger fonts) only.
+        scroll = self.controls_area = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
