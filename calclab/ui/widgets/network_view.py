@@ -152,7 +152,7 @@ class NetworkView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setBackgroundBrush(QBrush(QColor("white")))
-        self.setMinimumSize(360, 260)
+        self.setMinimumSize(360, 230)   # 8 neurons a column still fit, and the tab fits 1100x700
         self.sizes: list[int] = []
         self.neurons: list[list[NeuronItem]] = []
         self.edges: list[list[list[EdgeItem]]] = []     # edges[l][i][j]

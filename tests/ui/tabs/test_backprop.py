@@ -217,6 +217,7 @@ def test_hovering_an_edge_shows_the_chain_rule_product(qtbot, tab):
     qtbot.mouseMove(view.viewport(), point)
     qtbot.waitUntil(lambda: "h<sub>1,3</sub> → ŷ" in tab.steps.label_hover.text(), timeout=15_000)
     text = tab.steps.label_hover.text()
+    assert tab.steps.readout.currentWidget() is tab.steps.label_hover   # in place of the step's details
     n = tab.model.sample
     a_i = np_forward(net.params, tab.model.X_train, "tanh", "sigmoid")[1][n, 2]
     p = np_forward(net.params, tab.model.X_train, "tanh", "sigmoid")[2][n, 0]

@@ -108,6 +108,18 @@ def spiral_trained_and_checked(qtbot, tab: BackpropTab) -> None:
     settle(qtbot)
 
 
+def sine_stepped_and_checked(qtbot, tab: BackpropTab) -> None:
+    """The state with the most in the middle column: both loss formulas, a table of gradients, a two-line
+    message."""
+    tab.controls.combo_preset.activated.emit(1 + 5)
+    play_to_end(tab)
+    for phase in ("forward", "loss", "backward"):
+        assert tab.step(phase)
+    tab.controls.button_gradient_check.click()
+    settle(qtbot)
+    assert tab.steps.formula_areas[1].isVisible()
+
+
 # -- 1: titles show words, not markup --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("width", [1100, 1400, 1920])
@@ -121,6 +133,7 @@ def test_no_markup_in_any_plot_title_at_any_preset(qtbot, window, tab, width):
             assert "<" not in shown and ">" not in shown, (index, width, shown)
             whole = panel.title()
             assert shown == whole or (shown.endswith("…") and whole.startswith(shown[:-1])), (shown, whole)
+            assert shown == whole, f"at {width} px the whole title (and its key) fits: {shown}"
 
 
 def test_the_class_key_in_the_title_keeps_its_colours_whole_or_shortened(qtbot, window, tab):
@@ -169,9 +182,10 @@ def test_the_loss_legend_covers_no_point_of_the_curves(qtbot, window, tab, size,
 # -- 9: usable at 1100x700 and 1920x1080 ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_window_keeps_its_size_and_the_left_column_needs_no_scrolling(qtbot, window, tab, size):
+@pytest.mark.parametrize("fill", [spiral_trained_and_checked, sine_stepped_and_checked])
+def test_the_window_keeps_its_size_and_the_left_column_needs_no_scrolling(qtbot, window, tab, size, fill):
     window.resize(*size)
-    spiral_trained_and_checked(qtbot, tab)
+    fill(qtbot, tab)
     assert (window.width(), window.height()) == size   # the tab's minimum size never widened the window
     area = tab.controls_area
     assert not area.verticalScrollBar().isVisible()

@@ -72,7 +72,7 @@ class DataPlot(PlotPanel):
             test_pens = [pg.mkPen(CLASS_COLORS[int(v >= 0.5)], width=2) for v in model.y_test[:, 0]]
         else:
             self.set_axis_labels("x", "y")
-            self.set_title("Data (● training ○ test) and the network's curve")
+            self.set_title("The network's curve — <span style='font-weight:normal'>● training ○ test</span>")
             tx, ty = model.X_train[:, 0], model.y_train[:, 0]
             sx, sy = model.X_test[:, 0], model.y_test[:, 0]
             train_brushes = [pg.mkBrush(POSITIVE)] * len(tx)
