@@ -332,7 +332,7 @@ class BackpropTab(TabBase):
             line = f"Accuracy: train {train:.1%}" + (f" · test {test:.1%}" if test is not None else "")
         else:
             line = f"MSE: train {text.fmt(train)}" + (f" · test {text.fmt(test)}" if test is not None else "")
-        self.controls.label_scores.setText(f"{line} · epoch {self.model.epoch}")
+        self.controls.label_scores.setText(f"{line} · epoch\u00a0{self.model.epoch}")   # wraps as one
 
     def _say(self, message: str, error: bool = False) -> None:
         """One line over the diagram (red for problems) and in the status bar."""
