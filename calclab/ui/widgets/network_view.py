@@ -32,6 +32,7 @@ ZERO = "#9A9A9A"
 EDGE_MIN_PX, EDGE_MAX_PX = 0.7, 6.0
 HIT_PX = 7.0           # an edge reacts to the mouse this wide, however thin it is drawn
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 46.0, 30.0, 34.0, 104.0
+TITLE_PX, TITLE_GAP_PX = 12, 4   # the layer titles' largest font, and the least room between two of them
 
 
 def signed_color(value: float, scale: float, strength: float = 1.0) -> QColor:
@@ -151,7 +152,7 @@ class NetworkView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setBackgroundBrush(QBrush(QColor("white")))
-        self.setMinimumSize(360, 260)
+        self.setMinimumSize(360, 230)   # 8 neurons a column still fit, and the tab fits 1100x700
         self.sizes: list[int] = []
         self.neurons: list[list[NeuronItem]] = []
         self.edges: list[list[list[EdgeItem]]] = []     # edges[l][i][j]
@@ -174,14 +175,7 @@ class NetworkView(QGraphicsView):
         self.neurons = [[NeuronItem(self, l, j) for j in range(n)] for l, n in enumerate(self.sizes)]
         self.edges = [[[EdgeItem(self, l, i, j) for j in range(n_out)] for i in range(n_in)]
                       for l, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True))]
-        self.titles = []
-        for title in titles:
-            item = QGraphicsSimpleTextItem(title)
-            font = QFont()
-            font.setPixelSize(12)
-            font.setBold(True)
-            item.setFont(font)
-            self.titles.append(item)
+        self.titles = [QGraphicsSimpleTextItem(title) for title in titles]   # _layout sizes their font
         for item in [*self.titles, *(n for col in self.neurons for n in col),
                      *(e for layer in self.edges for row in layer for e in row)]:
             scene.addItem(item)
@@ -271,16 +265,31 @@ class NetworkView(QGraphicsView):
             centers.append([QPointF(x, middle + (j - (n - 1) / 2) * row_gap) for j in range(n)])
             for j, neuron in enumerate(self.neurons[l]):
                 neuron.place(centers[l][j], radius, font_px, note_px)
-            if l < len(self.titles):
-                title = self.titles[l]
-                box = title.boundingRect()
-                left = min(max(x - box.width() / 2, 2.0), width - box.width() - 2)
-                title.setPos(left, 6)
+        self._place_titles([column[0].x() for column in centers], width)
         self._fit_notes()
         for l, layer in enumerate(self.edges):
             for i, row in enumerate(layer):
                 for j, edge in enumerate(row):
                     edge.setLine(centers[l][i].x(), centers[l][i].y(), centers[l + 1][j].x(), centers[l + 1][j].y())
+
+    def _place_titles(self, xs: Sequence[float], width: float) -> None:
+        """Centre each column's title over it, in the largest font (12 px down to 7) in which no two titles
+        touch: at 1100x700 a 2-8-8-8-8-1 network's "hidden 1hidden 2hidden 3" ran into each other."""
+        titles, xs = self.titles[:len(xs)], list(xs)[:len(self.titles)]
+        lefts: list[float] = []
+        for px in range(TITLE_PX, 6, -1):
+            font = QFont()
+            font.setPixelSize(px)
+            font.setBold(True)
+            for title in titles:
+                title.setFont(font)
+            widths = [title.boundingRect().width() for title in titles]
+            lefts = [min(max(x - w / 2, 2.0), width - w - 2) for x, w in zip(xs, widths, strict=True)]
+            ends = [left + w + TITLE_GAP_PX for left, w in zip(lefts, widths, strict=True)]
+            if all(end <= left for end, left in zip(ends, lefts[1:], strict=False)):
+                break
+        for title, left in zip(titles, lefts, strict=True):
+            title.setPos(left, 6)
 
     def _fit_notes(self) -> None:
         """Shrink the notes' font until the widest fits between its circle and the next column."""

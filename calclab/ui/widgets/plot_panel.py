@@ -7,10 +7,13 @@ connect="finite", so NaN gaps break the curve instead of making Qt refuse to dra
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPen, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen, QResizeEvent, QTextCursor, QTextDocument
+from PySide6.QtGui import Qt as QtGuiNamespace
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 # Distinct, colour-blind-safe colours readable on white (Okabe-Ito based). Use them in this order for series.
@@ -20,6 +23,7 @@ TICK_FONT_PT = 11
 LABEL_FONT_PT = "12pt"
 CURVE_WIDTH = 2.5
 RANGE_SIGNAL_MS = 40   # at most ~25 range_changed signals a second while panning
+LEGEND_ABOVE_COLUMNS = 6   # a legend above the plot is one row of up to this many entries
 
 _theme_applied = False
 
@@ -72,11 +76,14 @@ class ElidedLabel(QLabel):
     """One line of text that never widens its window: what does not fit ends in "…", and the tooltip has it all.
 
     A plot title such as "Composite y = sigmoid(sigmoid(...))" made the Chain Rule window 1,674 px wide.
+    Rich text (a title with coloured spans) is measured and shortened by its visible words, keeping its colours:
+    eliding the markup itself showed "<span sty…" to the learner.
     """
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full = ""
+        self._rich = False
         # Takes the width it is given and asks for none: a new title never redistributes the panels around it
         # (each redistribution had pyqtgraph relayout and repaint the plots).
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -85,13 +92,19 @@ class ElidedLabel(QLabel):
     def full_text(self) -> str:
         return self._full
 
+    def plain_text(self) -> str:
+        """The whole text as the learner reads it (rich text without its markup)."""
+        return self._document(self._full).toPlainText() if self._rich else self._full
+
     def set_full_text(self, text: str) -> None:
         self._full = text
+        self._rich = QtGuiNamespace.mightBeRichText(text)
+        self.setTextFormat(Qt.TextFormat.RichText if self._rich else Qt.TextFormat.PlainText)
         self._elide()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         margins = self.contentsMargins()
-        width = self.fontMetrics().horizontalAdvance(self._full) + margins.left() + margins.right() + 2
+        width = self._text_width(self._full) + margins.left() + margins.right() + 2
         return QSize(width, super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
@@ -101,15 +114,58 @@ class ElidedLabel(QLabel):
         super().resizeEvent(event)
         self._elide()
 
+    def _document(self, text: str) -> QTextDocument:
+        document = QTextDocument()
+        document.setDefaultFont(self.font())
+        document.setHtml(text)
+        return document
+
+    @staticmethod
+    def _ideal_width(document: QTextDocument) -> int:
+        return math.ceil(document.idealWidth() - 2 * document.documentMargin())
+
+    def _text_width(self, text: str) -> int:
+        return self._ideal_width(self._document(text)) if self._rich else self.fontMetrics().horizontalAdvance(text)
+
     def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(0, self.width() - 2))
+        room = max(0, self.width() - 2)
+        if not self._rich:
+            shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room)
+        elif self._text_width(self._full) <= room:
+            shown = self._full
+        else:
+            shown = self._elided_rich(room)
         self.setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
+        self.setToolTip(self.plain_text() if shown != self._full else "")
+
+    def _elided_rich(self, room: int) -> str:
+        """The longest start of the rich text that fits `room` with "…" after it, as rich text (colours kept)."""
+        document = self._document(self._full)
+
+        def cut(keep: int) -> QTextDocument:
+            cursor = QTextCursor(document)
+            cursor.setPosition(keep, QTextCursor.MoveMode.KeepAnchor)
+            shortened = QTextDocument()
+            shortened.setDefaultFont(self.font())
+            end = QTextCursor(shortened)
+            end.insertFragment(cursor.selection())
+            end.insertText("…")
+            return shortened
+
+        low, high = 0, document.characterCount()   # the longest start that fits lies in [low, high)
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._ideal_width(cut(middle)) <= room:
+                low = middle
+            else:
+                high = middle
+        return cut(low).toHtml()
 
 
 class PlotPanel(QWidget):
     """A labelled pyqtgraph PlotWidget with grid and legend, under a toolbar row (title left, tools right).
 
+    With `legend_above` the legend is a row above the plotting area instead of a box in its top left corner.
     Attributes: `plot_widget` (pg.PlotWidget), `plot_item` (pg.PlotItem), `legend` (pg.LegendItem or None),
     `title_label` (QLabel), `toolbar_layout` (QHBoxLayout; `add_toolbar_widget` adds to its right end).
     """
@@ -117,7 +173,7 @@ class PlotPanel(QWidget):
     range_changed = Signal(float, float, float, float)   # xmin, xmax, ymin, ymax after pan/zoom (rate-limited)
 
     def __init__(self, title: str = "", x_label: str = "x", y_label: str = "y", legend: bool = True,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, legend_above: bool = False) -> None:
         super().__init__(parent)
         apply_plot_theme()
         self.title_label = ElidedLabel(title)
@@ -137,7 +193,10 @@ class PlotPanel(QWidget):
             self.plot_item.getAxis(side).setStyle(tickFont=tick_font)
         self.set_axis_labels(x_label, y_label)
         self.legend = None
-        if legend:
+        self._legend_above = False
+        if legend and legend_above:
+            self._add_legend_above()
+        elif legend:
             self.legend = self.plot_item.addLegend(offset=(10, 10), brush=pg.mkBrush(255, 255, 255, 220),
                                                    pen=pg.mkPen("#999999"), labelTextSize="11pt")
 
@@ -153,6 +212,23 @@ class PlotPanel(QWidget):
         self._range_timer.timeout.connect(self._on_range_timer)
         self.plot_item.getViewBox().sigRangeChanged.connect(self._on_view_range_changed)
 
+    def _add_legend_above(self) -> None:
+        """The legend as one row right-aligned above the plotting area, where no data can be: inside the view box
+        it hid the curves of a small plot. It sits in a strip of the plot item kept free for it (the hidden top
+        axis's row), so exports show it too."""
+        legend = pg.LegendItem(offset=None, colCount=LEGEND_ABOVE_COLUMNS, frame=False, labelTextSize="11pt")
+        legend.setParentItem(self.plot_item)
+        legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, 1))
+        self.plot_item.legend = legend   # curves added with a name join it, as with addLegend
+        self.legend = legend
+        self._legend_above = True
+        self._fit_legend_row()
+
+    def _fit_legend_row(self) -> None:
+        if self._legend_above and self.legend is not None:
+            height = max(self.legend.boundingRect().height(), QFontMetrics(QFont()).height()) + 2
+            self.plot_item.layout.setRowFixedHeight(1, height)
+
     def set_axis_labels(self, x_label: str, y_label: str) -> None:
         """Label the axes (plain text or simple HTML such as f'(x))."""
         self.plot_item.setLabel("bottom", x_label, **{"font-size": LABEL_FONT_PT})
@@ -162,8 +238,8 @@ class PlotPanel(QWidget):
         self.title_label.set_full_text(title)
 
     def title(self) -> str:
-        """The whole title (the label may show it shortened)."""
-        return self.title_label.full_text()
+        """The whole title as the learner reads it (the label may show it shortened; rich text without markup)."""
+        return self.title_label.plain_text()
 
     def add_curve(self, name: str | None, color: str | QColor, width: float = CURVE_WIDTH,
                   style: Qt.PenStyle = Qt.PenStyle.SolidLine, z: float = 0.0) -> pg.PlotDataItem:
@@ -171,6 +247,8 @@ class PlotPanel(QWidget):
         item = pg.PlotDataItem([], [], pen=make_pen(color, width, style), name=name, connect="finite")
         item.setZValue(z)
         self.plot_item.addItem(item)
+        if name is not None:
+            self._fit_legend_row()
         return item
 
     def add_toolbar_widget(self, widget: QWidget) -> None:

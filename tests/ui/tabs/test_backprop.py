@@ -217,6 +217,7 @@ def test_hovering_an_edge_shows_the_chain_rule_product(qtbot, tab):
     qtbot.mouseMove(view.viewport(), point)
     qtbot.waitUntil(lambda: "h<sub>1,3</sub> → ŷ" in tab.steps.label_hover.text(), timeout=15_000)
     text = tab.steps.label_hover.text()
+    assert tab.steps.readout.currentWidget() is tab.steps.label_hover   # in place of the step's details
     n = tab.model.sample
     a_i = np_forward(net.params, tab.model.X_train, "tanh", "sigmoid")[1][n, 2]
     p = np_forward(net.params, tab.model.X_train, "tanh", "sigmoid")[2][n, 0]
@@ -344,9 +345,11 @@ def test_training_disables_manual_steps_and_stop_pauses(qtbot, tab):
 
 def test_gradient_check_shows_a_tiny_error(qtbot, tab):
     qtbot.mouseClick(tab.controls.button_gradient_check, Qt.MouseButton.LeftButton)
-    text = tab.controls.label_gradient_check.text()
+    text = tab.steps.label_message.text()   # the whole sentence; beside the button, the verdict in short
     error = float(re.search(r"relative error ([\d.e+-]+)", text).group(1))
     assert error < 1e-6 and "agree" in text and "17 weights and biases" in text
+    assert tab.controls.label_gradient_check.text() == f"error {error:.1e}: agree"
+    assert tab.controls.label_gradient_check.toolTip() == text
 
 
 # -- bad settings and overflow ------------------------------------------------------------------------------

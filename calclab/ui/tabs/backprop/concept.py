@@ -1,13 +1,14 @@
 """The Backprop tab's concept panel: backpropagation's four steps, each a link to the button that performs it.
 
 Clicking a step's title emits `step_clicked(phase)`; the tab runs the step if it is next, otherwise it says
-which step comes first and highlights that button. The step that comes next is highlighted here too.
+which step comes first and highlights that button. The step that comes next is highlighted here too, and its
+paragraph is the one shown (each title's tooltip has its own).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 STEPS: tuple[tuple[str, str, str], ...] = (
     ("forward", "1. Forward pass",
@@ -26,12 +27,17 @@ STEPS: tuple[tuple[str, str, str], ...] = (
      "w ← w − η·∂L/∂w. Repeating the four steps is training; one round over the data is an epoch."),
 )
 
-_NORMAL = "QLabel { padding: 3px; border-radius: 4px; }"
-_CURRENT = "QLabel { padding: 3px; border-radius: 4px; background: #DCEBF7; }"
+TRAINING = ("Training repeats the four steps once per epoch, on all training points at once: watch the loss "
+            "fall and the boundary take shape. Stop to step through the trained network by hand.")
+
+_NORMAL = "QLabel { padding: 2px; border-radius: 4px; }"
+_CURRENT = "QLabel { padding: 2px; border-radius: 4px; background: #DCEBF7; }"
 
 
 class ConceptPanel(QFrame):
-    """Four short paragraphs; their titles are links that ask the tab to run (or point at) that step."""
+    """The four steps' titles, links that ask the tab to run (or point at) that step, and the words for the step
+    that comes next. One paragraph at a time: all four took 318 of the 633 pixels a 1100x700 window has for this
+    column, squeezing the plots under it until their tick labels overlapped (issue 15)."""
 
     step_clicked = Signal(str)   # "forward", "loss", "backward" or "update"
 
@@ -40,21 +46,43 @@ class ConceptPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.setSpacing(1)
+        layout.setSpacing(2)
         heading = QLabel("<b>Backpropagation in four steps</b> — click a step to run it")
+        heading.setWordWrap(True)
         layout.addWidget(heading)
+        titles = QGridLayout()
+        titles.setContentsMargins(0, 0, 0, 0)
+        titles.setSpacing(2)
         self.step_labels: dict[str, QLabel] = {}
-        for phase, title, text in STEPS:
-            label = QLabel(f'<a href="{phase}" style="font-weight:bold">{title}</a> — {text}')
+        self.texts = QStackedWidget()   # as tall as the longest paragraph: stepping never moves the plots
+        self._pages: dict[str | None, QLabel] = {}
+        for index, (phase, title, text) in enumerate(STEPS):
+            label = QLabel(f'<a href="{phase}" style="font-weight:bold">{title}</a>')
             label.setObjectName(f"concept_{phase}")
-            label.setWordWrap(True)
-            label.setToolTip(f"Click the title to run this step (the {title.split('. ')[1]} button)")
+            label.setToolTip(f"<p>{text}</p><p>Click to run this step (the {title.split('. ')[1]} button).</p>")
             label.linkActivated.connect(self.step_clicked.emit)
             label.setStyleSheet(_NORMAL)
-            layout.addWidget(label)
+            titles.addWidget(label, index // 2, index % 2)
             self.step_labels[phase] = label
+            self._pages[phase] = self._page(f"<b>{title}.</b> {text}")
+        self._pages[None] = self._page(TRAINING)
+        layout.addLayout(titles)
+        layout.addWidget(self.texts)
+        self.set_next(STEPS[0][0])
+
+    def _page(self, html: str) -> QLabel:
+        page = QLabel(html)
+        page.setWordWrap(True)
+        page.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.texts.addWidget(page)
+        return page
 
     def set_next(self, phase: str | None) -> None:
-        """Highlight the step that comes next (None: no highlight, e.g. while training)."""
+        """Highlight the step that comes next and explain it (None: training runs the steps over and over)."""
         for name, label in self.step_labels.items():
             label.setStyleSheet(_CURRENT if name == phase else _NORMAL)
+        self.texts.setCurrentWidget(self._pages[phase])
+
+    def explanation(self) -> str:
+        """The paragraph on show."""
+        return self.texts.currentWidget().text()

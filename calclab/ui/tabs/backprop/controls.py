@@ -64,6 +64,14 @@ def _double(low: float, high: float, step: float, decimals: int, tip: str) -> QD
     return spin
 
 
+def _form(group: QGroupBox) -> QFormLayout:
+    """A compact form: the whole column fits a 1100x700 window without a scroll bar."""
+    form = QFormLayout(group)
+    form.setContentsMargins(6, 4, 6, 6)
+    form.setVerticalSpacing(4)
+    return form
+
+
 class ControlsPanel(QWidget):
     """Presets, data, network and training controls; emits `field_edited` when a setting changes."""
 
@@ -90,7 +98,7 @@ class ControlsPanel(QWidget):
         layout.addWidget(self.label_preset)
 
         data = QGroupBox("Data")
-        form = QFormLayout(data)
+        form = _form(data)
         self.combo_dataset = QComboBox()
         for name in datasets.DATASETS:
             self.combo_dataset.addItem(DATASET_TITLES[name], name)
@@ -108,7 +116,7 @@ class ControlsPanel(QWidget):
         layout.addWidget(data)
 
         network = QGroupBox("Network")
-        form = QFormLayout(network)
+        form = _form(network)
         self.spin_hidden_layers = _spin(0, MAX_HIDDEN_LAYERS, "Number of hidden layers (0 = no hidden layer: "
                                         "a straight-line boundary)")
         form.addRow("Hidden layers", self.spin_hidden_layers)
@@ -128,8 +136,9 @@ class ControlsPanel(QWidget):
         form.addRow("Activation", self.combo_activation)
         self.label_output = QLabel("")
         self.label_output.setWordWrap(True)
-        self.label_output.setToolTip("The output layer and the loss follow the data set: a probability and "
-                                     "cross-entropy for classes, a plain number and squared error for the sine")
+        self.label_output.setToolTip("The output layer and the loss follow the data set: a probability (sigmoid) "
+                                     "and binary cross-entropy for classes, a plain number (linear) and the mean "
+                                     "squared error for the sine (regression)")
         form.addRow("Output, loss", self.label_output)
         self.spin_learning_rate = _double(0.0, LR_MAX, 0.05, 4, "η in w ← w − η ∂L/∂w (must be above 0)")
         self.spin_learning_rate.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
@@ -139,12 +148,15 @@ class ControlsPanel(QWidget):
         layout.addWidget(network)
 
         training = QGroupBox("Training (batch = all training points)")
-        form = QFormLayout(training)
+        form = _form(training)
         self.spin_epochs = _spin(1, EPOCHS_MAX, "How many epochs Train runs (one epoch = the four steps once "
                                  "on the whole training set)", 100)
         self.spin_speed = _spin(1, SPEED_MAX, "Epochs trained per animation frame (higher = faster)")
-        form.addRow("Epochs", self.spin_epochs)
-        form.addRow("Epochs per frame", self.spin_speed)
+        epochs = QHBoxLayout()   # one row: the column fits 700 pixels of height without a scroll bar
+        epochs.addWidget(self.spin_epochs, 1)
+        epochs.addWidget(QLabel("per frame"))
+        epochs.addWidget(self.spin_speed, 1)
+        form.addRow("Epochs", epochs)
         buttons = QHBoxLayout()
         self.button_train = QPushButton("Train")
         self.button_train.setToolTip("Run the epochs, animating the diagram and the plots")
@@ -165,10 +177,12 @@ class ControlsPanel(QWidget):
         self.button_gradient_check = QPushButton("Gradient check")
         self.button_gradient_check.setToolTip("Compare backprop's gradients with central finite differences "
                                               "(L(w + ε) − L(w − ε)) / 2ε for every weight and bias")
-        form.addRow(self.button_gradient_check)
-        self.label_gradient_check = QLabel("")
+        self.label_gradient_check = QLabel("")   # the verdict in short; its tooltip and the message say it all
         self.label_gradient_check.setWordWrap(True)
-        form.addRow(self.label_gradient_check)
+        check = QHBoxLayout()
+        check.addWidget(self.button_gradient_check)
+        check.addWidget(self.label_gradient_check, 1)
+        form.addRow(check)
         layout.addWidget(training)
         layout.addStretch(1)
 
@@ -214,8 +228,7 @@ class ControlsPanel(QWidget):
 
     def show_output(self, state: BackpropState) -> None:
         """The output layer and loss that `state`'s data set implies."""
-        self.label_output.setText("sigmoid + binary cross-entropy (classes)" if state.classification
-                                  else "linear + mean squared error (regression)")
+        self.label_output.setText("sigmoid, cross-entropy" if state.classification else "linear, squared error")
 
     def set_training(self, running: bool) -> None:
         """Lock the settings that would rebuild the network while training runs."""

@@ -229,9 +229,13 @@ class BackpropModel:
         r = max(1.2, float(np.max(np.abs(self.X))) + 0.2)
         return -r, r, -r, r
 
-    def boundary(self, n: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(xs, ys, P) with P[i, j] the predicted probability of class 1 at (xs[i], ys[j]), clipped to [0, 1]."""
+    def boundary(self, n: int = GRID_SIZE, window: tuple[float, float, float, float] | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(xs, ys, P) with P[i, j] the predicted probability of class 1 at (xs[i], ys[j]), clipped to [0, 1], on an
+        n x n grid over `window` (xmin, xmax, ymin, ymax; default: `bounds()`)."""
         x0, x1, y0, y1 = self.bounds()
+        if window is not None and window[0] < window[1] and window[2] < window[3]:
+            x0, x1, y0, y1 = window
         xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
         gx, gy = np.meshgrid(xs, ys, indexing="ij")
         p = self.net.predict(np.column_stack([gx.ravel(), gy.ravel()])).reshape(n, n)

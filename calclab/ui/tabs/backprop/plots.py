@@ -47,7 +47,7 @@ class DataPlot(PlotPanel):
         self.image.setLookupTable(_boundary_lut())
         self.image.setLevels((0.0, 1.0))
         self.image.setZValue(-10)
-        self.plot_item.addItem(self.image)
+        self.plot_item.addItem(self.image, ignoreBounds=True)   # it follows the view: auto-range fits the points
         self.curve = self.add_curve(None, "#000000", width=2.5, z=5)
         self.train_points = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen("#222222", width=0.8))
         self.test_points = pg.ScatterPlotItem(size=POINT_SIZE, brush=pg.mkBrush("white"))
@@ -63,15 +63,16 @@ class DataPlot(PlotPanel):
         classify = model.classification
         if classify:
             self.set_axis_labels("x₁", "x₂")
-            self.set_title("Data and decision boundary — <span style='color:{}'>● class 0</span> "
-                           "<span style='color:{}'>● class 1</span> ○ test".format(*CLASS_COLORS))
+            # The key in the title, in normal weight so that all of it fits the column at 1100x700.
+            self.set_title("Decision boundary — <span style='font-weight:normal'><span style='color:{}'>● class 0"
+                           "</span> <span style='color:{}'>● class 1</span> ○ test</span>".format(*CLASS_COLORS))
             tx, ty = model.X_train[:, 0], model.X_train[:, 1]
             sx, sy = model.X_test[:, 0], model.X_test[:, 1]
             train_brushes = [pg.mkBrush(CLASS_COLORS[int(v >= 0.5)]) for v in model.y_train[:, 0]]
             test_pens = [pg.mkPen(CLASS_COLORS[int(v >= 0.5)], width=2) for v in model.y_test[:, 0]]
         else:
             self.set_axis_labels("x", "y")
-            self.set_title("Data (● training ○ test) and the network's curve")
+            self.set_title("The network's curve — <span style='font-weight:normal'>● training ○ test</span>")
             tx, ty = model.X_train[:, 0], model.y_train[:, 0]
             sx, sy = model.X_test[:, 0], model.y_test[:, 0]
             train_brushes = [pg.mkBrush(POSITIVE)] * len(tx)
@@ -87,9 +88,11 @@ class DataPlot(PlotPanel):
         self.set_sample(model)
 
     def set_prediction(self, model: BackpropModel) -> None:
-        """Redraw what the network predicts (heatmap or curve) for its current weights."""
+        """Redraw what the network predicts (heatmap or curve) for its current weights. The heatmap fills the
+        visible range: the aspect lock widens the view beyond the data's square, which left white margins
+        beside a square heatmap on screen and in exports (issue 15). Call it again when the range changes."""
         if model.classification:
-            xs, ys, p = model.boundary()
+            xs, ys, p = model.boundary(window=self.view_range())
             dx, dy = xs[1] - xs[0], ys[1] - ys[0]
             self.image.setImage(p, autoLevels=False, levels=(0.0, 1.0))
             self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
@@ -116,7 +119,7 @@ class LossPlot(PlotPanel):
     """Training and test loss against the epoch."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Loss per epoch", "epoch", "loss", legend=True, parent=parent)
+        super().__init__("Loss per epoch", "epoch", "loss", legend=True, parent=parent, legend_above=True)
         self.train_curve = self.add_curve("train", POSITIVE)
         self.test_curve = self.add_curve("test", NEGATIVE, style=Qt.PenStyle.DashLine)
         for curve in (self.train_curve, self.test_curve):
@@ -124,8 +127,6 @@ class LossPlot(PlotPanel):
             curve.setClipToView(True)
         self._thin = False
         self._set_pens(thin=False)
-        if self.legend is not None:   # top right: a falling loss curve leaves that corner empty
-            self.legend.anchor((1, 0), (1, 0), offset=(-10, 10))
         self.plot_item.getAxis("left").enableAutoSIPrefix(False)   # "loss (x0.001)" confuses more than it helps
 
     def _set_pens(self, thin: bool) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -28,7 +29,7 @@ from calclab.ui.widgets.network_view import NetworkView
 
 FLASH_MS = 1500
 HOVER_HINT = ("<span style='color:#666666'>Hover a neuron or a weight: its value, its gradient and the "
-              "chain-rule product behind it appear here.</span>")
+              "chain-rule product behind it appear here, in place of this text.</span>")
 PHASE_TIPS = {
     "forward": "Step 1: compute every neuron's z and activation for all training samples",
     "loss": "Step 2: compare the outputs with the targets: one number L",
@@ -41,7 +42,8 @@ _FLASH_STYLE = ("QPushButton { font-weight: bold; border: 2px solid #E66100; bor
 
 
 class StepsPanel(QSplitter):
-    """Buttons, message and diagram on top; hover read-out, loss formulas and the last step's details below."""
+    """Buttons, message and diagram on top; the loss formulas and the last step's details (or, while the mouse is on
+    the diagram, the hover read-out) below."""
 
     phase_clicked = Signal(str)   # "forward", "loss", "backward" or "update"
 
@@ -61,16 +63,20 @@ class StepsPanel(QSplitter):
             setattr(self, f"button_{phase}", button)
             self.phase_buttons[phase] = button
             phase_row.addWidget(button)
-        phase_row.addSpacing(12)
-        phase_row.addWidget(QLabel("Sample"))
+        phase_row.addStretch(1)
+        column.addLayout(phase_row)
+        # The sample on a row of its own: beside the buttons it was cut to "/ 160 x = (-0.14," at 1100x700.
+        sample_row = QHBoxLayout()
+        sample_row.addWidget(QLabel("Sample"))
         self.spin_sample = QSpinBox()
         self.spin_sample.setToolTip("The training sample whose values the circles and read-outs show "
                                     "(or click a point in the data plot)")
-        phase_row.addWidget(self.spin_sample)
+        sample_row.addWidget(self.spin_sample)
         self.label_sample = QLabel("")
-        self.label_sample.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may clip
-        phase_row.addWidget(self.label_sample, 1)
-        column.addLayout(phase_row)
+        self.label_sample.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)  # never cut
+        sample_row.addWidget(self.label_sample)
+        sample_row.addStretch(1)
+        column.addLayout(sample_row)
         self.label_message = QLabel("")
         self.label_message.setWordWrap(True)
         column.addWidget(self.label_message)
@@ -81,13 +87,6 @@ class StepsPanel(QSplitter):
         bottom = QWidget()
         lower = QVBoxLayout(bottom)
         lower.setContentsMargins(2, 0, 2, 2)
-        self.label_hover = QLabel(HOVER_HINT)
-        self.label_hover.setWordWrap(True)
-        # Room for the longest read-out (8 lines), so hovering never makes the layout jump.
-        self.label_hover.setFixedHeight(self.label_hover.fontMetrics().lineSpacing() * 8 + 10)
-        self.label_hover.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.label_hover.setStyleSheet("QLabel { background: #F6F6F6; border: 1px solid #DDDDDD; padding: 3px; }")
-        lower.addWidget(self.label_hover)
         self.formula_loss = FormulaView(font_pt=13)
         self.formula_sample = FormulaView(font_pt=12)
         self.formula_areas = [formula_scroll_area(self.formula_loss), formula_scroll_area(self.formula_sample)]
@@ -97,7 +96,18 @@ class StepsPanel(QSplitter):
         self.text_details = QTextBrowser()
         self.text_details.setOpenLinks(False)
         self.text_details.setToolTip("What the last step computed")
-        lower.addWidget(self.text_details, 1)
+        self.label_hover = QLabel(HOVER_HINT)
+        self.label_hover.setWordWrap(True)
+        # Room for the longest read-out (8 lines), so hovering never makes the layout jump.
+        self.label_hover.setMinimumHeight(self.label_hover.fontMetrics().lineSpacing() * 8 + 10)
+        self.label_hover.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label_hover.setStyleSheet("QLabel { background: #F6F6F6; border: 1px solid #DDDDDD; padding: 3px; }")
+        # The hover read-out takes the details' place while the mouse is on a neuron or a weight: one above the
+        # other, the column needed 700 pixels and stretched a 1100x700 window to 768 (issue 15).
+        self.readout = QStackedWidget()
+        self.readout.addWidget(self.text_details)
+        self.readout.addWidget(self.label_hover)
+        lower.addWidget(self.readout, 1)
         self.addWidget(top)
         self.addWidget(bottom)
         self.setStretchFactor(0, 3)
@@ -123,8 +133,8 @@ class StepsPanel(QSplitter):
             else:
                 self.formula_sample.clear()
             self.formula_areas[1].setVisible(bool(sample))
-            self.text_details.setHtml(text.details_html(model))
-            self.label_hover.setText(HOVER_HINT)   # what was hovered may have changed
+            self.text_details.setHtml(text.details_html(model) + f"<p>{HOVER_HINT}</p>")
+            self._on_hovered("")   # what was hovered may have changed
 
     def show_sample(self, model: BackpropModel) -> None:
         """The chosen sample's inputs and target beside the chooser."""
@@ -154,3 +164,4 @@ class StepsPanel(QSplitter):
 
     def _on_hovered(self, html: str) -> None:
         self.label_hover.setText(html or HOVER_HINT)
+        self.readout.setCurrentWidget(self.label_hover if html else self.text_details)

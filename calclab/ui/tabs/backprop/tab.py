@@ -63,7 +63,8 @@ class BackpropTab(TabBase):
 
     def _build_ui(self) -> None:
         self.controls = ControlsPanel()
-        scroll = QScrollArea()
+        # The column fits 1100x700 as it is; the scroll area is for smaller windows (or larger fonts) only.
+        scroll = self.controls_area = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -81,6 +82,7 @@ class BackpropTab(TabBase):
         side.addWidget(self.concept)
         self.data_plot = DataPlot()
         self.data_plot.sample_clicked.connect(lambda index: self.steps.spin_sample.setValue(index + 1))
+        self.data_plot.range_changed.connect(self._on_data_range_changed)
         side.addWidget(self.data_plot, 3)
         self.loss_plot = LossPlot()
         side.addWidget(self.loss_plot, 2)
@@ -91,7 +93,7 @@ class BackpropTab(TabBase):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
-        splitter.setSizes([300, 680, 420])
+        splitter.setSizes([280, 420, 400])   # at 1100 px wide the data plot's title and legend fit
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -193,11 +195,12 @@ class BackpropTab(TabBase):
         """Compare backprop's gradients with central finite differences; show and return the relative error."""
         error = self.model.gradient_check()
         count = sum(W.size + b.size for W, b in self.model.net.params)
-        verdict = "agree" if error < 1e-5 else "differ (a relu kink or an overflow?)"
-        self.controls.label_gradient_check.setText(
-            f"Largest relative error {error:.1e} over {count} weights and biases: backprop and finite "
-            f"differences {verdict}.")
-        self._say(f"Gradient check: relative error {error:.1e}")
+        agree = error < 1e-5
+        sentence = (f"Gradient check: largest relative error {error:.1e} over {count} weights and biases: backprop "
+                    f"and finite differences {'agree' if agree else 'differ (a relu kink or an overflow?)'}.")
+        self.controls.label_gradient_check.setText(f"error {error:.1e}: {'agree' if agree else 'differ'}")
+        self.controls.label_gradient_check.setToolTip(sentence)
+        self._say(sentence)
         return error
 
     def export_animation(self) -> Animation:
@@ -260,6 +263,11 @@ class BackpropTab(TabBase):
         if not self.is_training():
             self._refresh_network()
 
+    def _on_data_range_changed(self, *_range: float) -> None:
+        """Resized, panned or zoomed: the heatmap covers the new view."""
+        if self.model.classification:
+            self.data_plot.set_prediction(self.model)
+
     def _on_concept_step(self, phase: str) -> None:
         """A step's title in the concept panel: run it if it is next, else say what comes first."""
         if phase == self.model.next_phase and not self.is_training():
@@ -305,6 +313,7 @@ class BackpropTab(TabBase):
         self.controls.progress.setRange(0, max(self._state.epochs, 1))
         self.controls.progress.setValue(0)
         self.controls.label_gradient_check.setText("")
+        self.controls.label_gradient_check.setToolTip("")
         self._show_sample()
         self._refresh_all()
 
@@ -333,7 +342,7 @@ class BackpropTab(TabBase):
             line = f"Accuracy: train {train:.1%}" + (f" · test {test:.1%}" if test is not None else "")
         else:
             line = f"MSE: train {text.fmt(train)}" + (f" · test {text.fmt(test)}" if test is not None else "")
-        self.controls.label_scores.setText(f"{line} · epoch {self.model.epoch}")
+        self.controls.label_scores.setText(f"{line} · epoch\u00a0{self.model.epoch}")   # wraps as one
 
     def _say(self, message: str, error: bool = False) -> None:
         """One line over the diagram (red for problems) and in the status bar."""
