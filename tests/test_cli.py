@@ -349,11 +349,11 @@ def test_export_descent_takes_the_same_flags() -> None:
     from calclab.state.options import build_state
 
     args = build_command_parser().parse_args(["export", "descent", "--out", "p.png", "--expr", "x^2 + 10y^2",
-                                              "--x0", "3,1", "--optimizer", "adamw", "--weight-decay", "0.02",
+                                              "--x0", "3,1", "--optimizer", "adam", "--weight-decay", "0.02",
                                               "--schedule", "cosine", "--t-max", "20", "--eta-min", "0.001"])
     state = build_state("descent", args)
     assert (state.optimizer, state.weight_decay, state.schedule, state.t_max, state.eta_min) == (
-        "adamw", 0.02, "cosine", 20, 0.001)
+        "adam", 0.02, "cosine", 20, 0.001)
     assert state.run_options()["schedule"].params == {"t_max": 20, "eta_min": 0.001}
     args = build_command_parser().parse_args(["export", "descent", "--out", "p.png", "--schedule", "step",
                                               "--step-size", "3", "--gamma", "0.5"])
@@ -411,6 +411,8 @@ BAD = [
     (["descent", "x^2", "--x0", "1", "--schedule", "onecycle"], "--schedule"),
     (["descent", "x^2", "--x0", "1", "--weight-decay", "-0.1"], "--weight-decay must be between 0 and 10"),
     (["descent", "x^2", "--x0", "1", "--optimizer", "newton", "--schedule", "cosine"], "does not apply to newton"),
+    (["export", "descent", "--out", "p.png", "--optimizer", "adamw"], "the Descent tab does not draw adamw yet"),
+    (["export", "descent", "--out", "p.png", "--optimizer", "newton"], "the Descent tab does not draw newton yet"),
     (["nonsense"], None),
 ]
 
