@@ -190,8 +190,8 @@ class Descent:
         self._check_finished(at_start=True)
 
     def next_step(self) -> np.ndarray | None:
-        """The displacement the next update would make at the current lr (None if finished, or if Newton's method
-        has no step here)."""
+        """The displacement the next update would make, at the rate it will use (None if finished, or if Newton's
+        method has no step here)."""
         if self.finished:
             return None
         with np.errstate(all="ignore"):
@@ -310,7 +310,8 @@ class Descent:
         return None
 
     def _check_finished(self, at_start: bool) -> None:
-        """Set converged (gradient within tolerance, or exactly 0 for good) or completed (epochs used up)."""
+        """Set converged (gradient within tolerance, or exactly 0 for good), completed (epochs used up) or, for
+        Newton's method, stopped (a Hessian it cannot use at the point reached)."""
         if self.tolerance is not None:
             norm = float(np.linalg.norm(self.gradient))
             if norm <= self.tolerance:

@@ -24,8 +24,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-__all__ = ["DEFAULTS", "INTERNALS", "OPTIMIZERS", "NewtonStep", "Optimizer", "check_hyper", "make_optimizer",
-           "newton_step", "update"]
+__all__ = ["DEFAULTS", "INTERNALS", "NEWTON_PROBLEMS", "OPTIMIZERS", "NewtonStep", "Optimizer", "check_hyper",
+           "check_number", "make_optimizer", "newton_step", "update"]
 
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 
