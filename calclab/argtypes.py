@@ -31,20 +31,45 @@ def finite_float(text: str) -> float:
     return value
 
 
+def whole_number(text: str) -> int:
+    """A whole number (the state checks its range, so the window, sessions and flags share one wording)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+
+
 def add_descent_options(parser: argparse.ArgumentParser) -> None:
-    """The optimizer options `calclab descent` and `calclab export descent` share (unset: the state's value).
+    """The optimizer and schedule options `calclab descent` and `calclab export descent` share (unset: the state's
+    value).
 
     Lists and limits come from the engine and the Descent state, so the window and the command line agree.
     """
-    from calclab.engine.descent import OPTIMIZERS
+    from calclab.engine.descent import METHODS
+    from calclab.engine.schedules import SCHEDULES
 
-    parser.add_argument("--optimizer", choices=OPTIMIZERS, help="the update rule (default: sgd)")
+    parser.add_argument("--optimizer", choices=METHODS, help="the update rule (default: sgd); newton takes the full "
+                        "step H⁻¹∇f (no learning rate) and stops where the Hessian is not positive definite")
     parser.add_argument("--momentum", type=finite_float, help="momentum / nesterov: the velocity's decay (0.9)")
-    parser.add_argument("--betas", metavar="B1,B2", help="adam: the moving averages' decays (0.9,0.999)")
+    parser.add_argument("--betas", metavar="B1,B2", help="adam / adamw: the moving averages' decays (0.9,0.999)")
     parser.add_argument("--alpha", type=finite_float, help="rmsprop: the smoothing constant (0.99)")
-    parser.add_argument("--eps", type=finite_float, help="adagrad / rmsprop / adam: the term that keeps the "
+    parser.add_argument("--eps", type=finite_float, help="adagrad / rmsprop / adam / adamw: the term that keeps the "
                                                          "step finite (each optimizer's own default)")
+    parser.add_argument("--weight-decay", type=finite_float, help="adamw: decoupled decay x <- x(1 - lr wd); the "
+                        "others: wd x added to the gradient (default: 0.01 for adamw, 0 otherwise)")
     parser.add_argument("--tolerance", type=finite_float, help="stop once |gradient| <= this")
+    parser.add_argument("--schedule", choices=SCHEDULES,
+                        help="the learning rate per epoch, as torch.optim.lr_scheduler (default: constant): "
+                             "step = StepLR, exponential = ExponentialLR, cosine = CosineAnnealingLR, "
+                             "warmup = LinearLR")
+    parser.add_argument("--step-size", type=whole_number, help="step: epochs between decays (10)")
+    parser.add_argument("--gamma", type=finite_float, help="step / exponential: the decay factor (0.1 / 0.9)")
+    parser.add_argument("--t-max", type=whole_number, help="cosine: epochs from the base rate down to --eta-min "
+                                                           "(default: --epochs)")
+    parser.add_argument("--eta-min", type=finite_float, help="cosine: the lowest rate (0)")
+    parser.add_argument("--start-factor", type=finite_float,
+                        help="warmup: the first epoch's fraction of the rate (1/3)")
+    parser.add_argument("--warmup-epochs", type=whole_number, help="warmup: epochs to reach the full rate (5)")
 
 
 def add_backprop_options(parser: argparse.ArgumentParser) -> None:

@@ -242,6 +242,7 @@ def _cmd_chain(args: argparse.Namespace) -> int:
 def _cmd_descent(args: argparse.Namespace) -> int:
     from calclab.engine.calculus import variables_of
     from calclab.engine.descent import Descent, format_epoch
+    from calclab.engine.hessian import point_hessian
     from calclab.engine.numeric import point_function
     from calclab.engine.parsing import parse
     from calclab.state.options import build_state
@@ -251,21 +252,27 @@ def _cmd_descent(args: argparse.Namespace) -> int:
     expr = parse(state.expression)
     variables = variables_of(expr)
     f, grad = point_function(expr, variables)
-    run = Descent(f, grad, state.start, optimizer=state.optimizer, lr=state.learning_rate, epochs=state.epochs,
-                  tolerance=state.tolerance, **state.hyper())
+    hessian = point_hessian(expr, variables, grad) if state.optimizer == "newton" else None
+    run = Descent(f, grad, state.start, hessian=hessian, **state.run_options())
     with ProgressBar(run.epochs, "epoch") as bar:   # on a terminal only; cleared before anything is printed
         while run.run(max_steps=_STEPS_PER_UPDATE):
             bar.update(run.epoch)
     records = list(run.history)
     names = [v.name for v in variables]
-    payload = {"variables": names, "optimizer": state.optimizer, "lr": state.learning_rate, "status": run.status,
+    schedule = run.schedule
+    payload = {"variables": names, "optimizer": state.optimizer, "lr": state.learning_rate,
+               "weight_decay": run.hyper["weight_decay"], "schedule": schedule.name if schedule else "constant",
+               "schedule_params": dict(schedule.params) if schedule else {}, "status": run.status,
                "message": run.message,
                "steps": [{"epoch": r.epoch, "x": [_json_number(float(v)) for v in r.x],
-                          "f": _json_number(r.f), "grad": [_json_number(float(g)) for g in r.grad]}
+                          "f": _json_number(r.f), "grad": [_json_number(float(g)) for g in r.grad],
+                          "lr": _json_number(r.lr)}
                          for r in records]}
+    if hessian is not None:
+        payload["hessian"] = "differences" if hessian.by_differences else "symbolic"
 
     def lines() -> list[str]:
-        out = [format_epoch(r.epoch, names, r.x, r.f) for r in records]
+        out = [format_epoch(r.epoch, names, r.x, r.f, r.lr if schedule else None) for r in records]
         if run.status != "completed" or not records:   # --epochs 0 printed nothing at all
             out.append(run.message)
         return out

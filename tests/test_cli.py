@@ -230,14 +230,17 @@ def test_descent_two_variables_line_format(capsys) -> None:
 
 def test_descent_json(capsys) -> None:
     payload = run_json(capsys, "descent", "x^2 + y^2", "--x0=1,2", "--epochs", "2")
-    assert set(payload) == {"variables", "optimizer", "lr", "status", "message", "steps"}
+    assert set(payload) == {"variables", "optimizer", "lr", "weight_decay", "schedule", "schedule_params", "status",
+                            "message", "steps"}
     assert payload["variables"] == ["x", "y"]
     assert payload["optimizer"] == "sgd" and payload["lr"] == 0.1
     assert payload["status"] == "completed"
     assert isinstance(payload["message"], str)
     steps = payload["steps"]
     assert [s["epoch"] for s in steps] == [1, 2]
-    assert all(set(s) == {"epoch", "x", "f", "grad"} for s in steps)
+    assert all(set(s) == {"epoch", "x", "f", "grad", "lr"} for s in steps)
+    assert [s["lr"] for s in steps] == [0.1, 0.1] and payload["schedule"] == "constant"
+    assert payload["weight_decay"] == 0.0 and payload["schedule_params"] == {}
     assert steps[0]["grad"] == [2.0, 4.0]             # the gradient at x0 = (1, 2), used by update 1
     assert steps[0]["x"] == [1 - 0.1 * 2.0, 2 - 0.1 * 4.0]
     assert steps[0]["f"] == steps[0]["x"][0] ** 2 + steps[0]["x"][1] ** 2
@@ -263,6 +266,102 @@ def test_descent_momentum_first_step_by_hand(capsys) -> None:
     payload = run_json(capsys, "descent", "x^2", "--x0", "10", "--optimizer", "momentum", "--epochs", "2")
     assert payload["steps"][0]["x"] == [8.0]
     assert payload["steps"][1]["x"] == [8.0 - 0.1 * (0.9 * 20.0 + 16.0)]
+
+
+# --- descent, deeper: AdamW, weight decay, schedules, Newton ----------------------------------------------------
+
+ISSUE_EXAMPLE = ["descent", "x^2 + 10y^2", "--x0", "3,1", "--optimizer", "adamw", "--weight-decay", "0.01",
+                 "--schedule", "cosine", "--t-max", "20", "--eta-min", "0.001", "--epochs", "30"]
+
+
+def test_descent_adamw_cosine_json_by_the_written_formulas(capsys) -> None:
+    payload = run_json(capsys, *ISSUE_EXAMPLE)
+    assert payload["optimizer"] == "adamw" and payload["lr"] == 0.1 and payload["weight_decay"] == 0.01
+    assert payload["schedule"] == "cosine" and payload["schedule_params"] == {"t_max": 20, "eta_min": 0.001}
+    steps = payload["steps"]
+    assert len(steps) == 30 and payload["status"] == "completed"
+    # CosineAnnealingLR: epoch k + 1 uses 0.001 + (0.1 - 0.001)(1 + cos(pi k / 20)) / 2, rising again past 20
+    expected = [0.001 + 0.099 * (1 + math.cos(math.pi * k / 20)) / 2 for k in range(30)]
+    assert [s["lr"] for s in steps] == pytest.approx(expected, rel=0, abs=1e-15)
+    assert steps[20]["lr"] == pytest.approx(0.001) and steps[29]["lr"] > steps[21]["lr"]
+    # AdamW step 1 per coordinate: x (1 - 0.1 * 0.01) - 0.1 * g / (|g| + 1e-8), g = (6, 20)
+    assert steps[0]["x"] == pytest.approx([3 * 0.999 - 0.1 * 6 / (6 + 1e-8), 0.999 - 0.1 * 20 / (20 + 1e-8)],
+                                          rel=1e-14)
+
+
+def test_descent_text_shows_the_rate_per_epoch_only_with_a_schedule(capsys) -> None:
+    status, out, _ = run(capsys, "descent", "x^2", "--x0", "10", "--schedule", "step", "--step-size", "2",
+                         "--gamma", "0.5", "--epochs", "3")
+    assert status == 0
+    assert out.splitlines() == ["Epoch 1: x = 8.0, f(x) = 64.0, η = 0.1",
+                                "Epoch 2: x = 6.4, f(x) = 40.96000000000001, η = 0.1",
+                                f"Epoch 3: x = {6.4 - 0.05 * 12.8!r}, f(x) = {(6.4 - 0.05 * 12.8) ** 2!r}, η = 0.05"]
+    _, out, _ = run(capsys, "descent", "x^2", "--x0", "10", "--epochs", "2")
+    assert "η" not in out
+
+
+def test_descent_warmup_and_exponential_rates(capsys) -> None:
+    steps = run_json(capsys, "descent", "x^2", "--x0", "1", "--lr", "0.8", "--schedule", "warmup",
+                     "--start-factor", "0.25", "--warmup-epochs", "3", "--epochs", "5")["steps"]
+    assert [s["lr"] for s in steps] == pytest.approx([0.2, 0.4, 0.6, 0.8, 0.8], rel=1e-15)   # LinearLR by hand
+    steps = run_json(capsys, "descent", "x^2", "--x0", "1", "--lr", "0.3", "--schedule", "exponential",
+                     "--epochs", "3")["steps"]
+    assert [s["lr"] for s in steps] == pytest.approx([0.3, 0.27, 0.243], rel=1e-15)        # gamma 0.9 by default
+
+
+@pytest.mark.parametrize(("optimizer", "decay"), [("adamw", 0.01), ("sgd", 0.0), ("adam", 0.0), ("momentum", 0.0)])
+def test_descent_weight_decay_defaults(capsys, optimizer: str, decay: float) -> None:
+    assert run_json(capsys, "descent", "x^2", "--x0", "1", "--optimizer", optimizer)["weight_decay"] == decay
+
+
+def test_descent_sgd_weight_decay_by_hand(capsys) -> None:
+    # g = 2x + 0.5x: x1 = 2 - 0.1 * 5 = 1.5, x2 = 1.5 - 0.1 * 3.75 = 1.125
+    steps = run_json(capsys, "descent", "x^2", "--x0", "2", "--weight-decay", "0.5", "--epochs", "2")["steps"]
+    assert [s["x"][0] for s in steps] == pytest.approx([1.5, 1.125], rel=1e-15)
+    assert steps[0]["grad"] == [4.0]                            # f's own gradient
+
+
+def test_descent_newton_one_step_to_a_quadratics_minimum(capsys) -> None:
+    payload = run_json(capsys, "descent", "x^2 + 10y^2", "--x0", "3,1", "--optimizer", "newton")
+    assert payload["hessian"] == "symbolic" and payload["status"] == "converged"
+    assert [s["x"] for s in payload["steps"]] == [[0.0, 0.0]] and payload["steps"][0]["lr"] is None
+
+
+def test_descent_newton_refuses_a_non_convex_point(capsys) -> None:
+    status, out, err = run(capsys, "descent", "x^4 - 3x^2 + x", "--x0", "0", "--optimizer", "newton")
+    assert status == 0 and err == ""
+    assert out.splitlines() == ["stopped at the start point: the Hessian at x = 0 is not positive definite "
+                                "(eigenvalue -6): Newton's step would head for a maximum or a saddle, not a minimum; "
+                                "Newton's method takes no step"]
+    payload = run_json(capsys, "descent", "x^2 - y^2", "--x0", "1,1", "--optimizer", "newton")
+    assert payload["status"] == "stopped" and payload["steps"] == [] and "eigenvalues -2, 2" in payload["message"]
+
+
+def test_descent_newton_hessian_by_differences_for_a_huge_f(capsys) -> None:
+    deep = "sin(" * 40 + "x" + ")" * 40
+    payload = run_json(capsys, "descent", deep, "--x0", "0.5", "--optimizer", "newton", "--epochs", "1")
+    assert payload["hessian"] == "differences"
+
+
+def test_export_descent_takes_the_same_flags() -> None:
+    """`calclab export descent` builds its state through the same options (checked without drawing)."""
+    from calclab.cli import build_command_parser
+    from calclab.state.options import build_state
+
+    args = build_command_parser().parse_args(["export", "descent", "--out", "p.png", "--expr", "x^2 + 10y^2",
+                                              "--x0", "3,1", "--optimizer", "adam", "--weight-decay", "0.02",
+                                              "--schedule", "cosine", "--t-max", "20", "--eta-min", "0.001"])
+    state = build_state("descent", args)
+    assert (state.optimizer, state.weight_decay, state.schedule, state.t_max, state.eta_min) == (
+        "adam", 0.02, "cosine", 20, 0.001)
+    assert state.run_options()["schedule"].params == {"t_max": 20, "eta_min": 0.001}
+    args = build_command_parser().parse_args(["export", "descent", "--out", "p.png", "--schedule", "step",
+                                              "--step-size", "3", "--gamma", "0.5"])
+    state = build_state("descent", args)
+    assert (state.schedule, state.step_size, state.gamma) == ("step", 3, 0.5)
+    args = build_command_parser().parse_args(["export", "backprop", "--out", "p.png", "--schedule", "step"])
+    with pytest.raises(ValueError, match="--schedule does not apply to the backprop tab"):
+        build_state("backprop", args)
 
 
 # --- bad input: exit 2, one error line --------------------------------------------------------------------------
@@ -301,6 +400,19 @@ BAD = [
     (["descent", "x^2", "--x0", "nan"], "--x0"),
     (["descent", "log(x)", "--x0=-1"], None),
     (["descent", "2x +", "--x0", "1"], "column 5"),
+    (["descent", "x^2", "--x0", "1", "--t-max", "5"], "--t-max applies to the cosine schedule, not to constant"),
+    (["descent", "x^2", "--x0", "1", "--schedule", "cosine", "--gamma", "0.5"], "--gamma applies to the step and "
+                                                                                "exponential schedules"),
+    (["descent", "x^2", "--x0", "1", "--schedule", "step", "--gamma", "1.5"], "--gamma must be between 0.0001 and 1"),
+    (["descent", "x^2", "--x0", "1", "--schedule", "step", "--step-size", "0"], "--step-size must be between 1"),
+    (["descent", "x^2", "--x0", "1", "--schedule", "step", "--step-size", "2.5"], "--step-size"),
+    (["descent", "x^2", "--x0", "1", "--schedule", "cosine", "--eta-min", "-1"], "--eta-min must be between 0"),
+    (["descent", "x^2", "--x0", "1", "--schedule", "warmup", "--start-factor", "0"], "--start-factor"),
+    (["descent", "x^2", "--x0", "1", "--schedule", "onecycle"], "--schedule"),
+    (["descent", "x^2", "--x0", "1", "--weight-decay", "-0.1"], "--weight-decay must be between 0 and 10"),
+    (["descent", "x^2", "--x0", "1", "--optimizer", "newton", "--schedule", "cosine"], "does not apply to newton"),
+    (["export", "descent", "--out", "p.png", "--optimizer", "adamw"], "the Descent tab does not draw adamw yet"),
+    (["export", "descent", "--out", "p.png", "--optimizer", "newton"], "the Descent tab does not draw newton yet"),
     (["nonsense"], None),
 ]
 

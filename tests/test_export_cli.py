@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from calclab.export_cli import TAB_OPTIONS
+from calclab.export_cli import OPTION_FLAGS, TAB_OPTIONS
 
 
 @pytest.fixture
@@ -189,7 +189,7 @@ def test_every_tab_option_is_a_cli_option():
     help_text = build_command_parser()._subparsers._group_actions[0].choices["export"].format_help()
     for options in TAB_OPTIONS.values():
         for dest in options:
-            assert f"--{dest}" in help_text
+            assert OPTION_FLAGS[dest] in help_text and OPTION_FLAGS[dest] == "--" + dest.replace("_", "-")
 
 
 def test_export_help_lists_it_as_a_command(env):

@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 from calclab import cli
 from calclab.engine.backprop import MAX_HEADLESS_WORK, train_headless
 from calclab.engine.calculus import derivative, variables_of
-from calclab.engine.descent import OPTIMIZERS, STATUSES, Descent
+from calclab.engine.descent import METHODS, OPTIMIZERS, STATUSES, Descent
+from calclab.engine.hessian import point_hessian
 from calclab.engine.numeric import compile_function, point_function
 from calclab.engine.parsing import ExpressionError, parse
+from calclab.engine.schedules import SCHEDULES, make_schedule
 
 x = sp.Symbol("x", real=True)
 
@@ -120,6 +122,34 @@ def test_descent_never_raises(text: str, start: list[float], lr: float, optimize
     if run.status != "diverged":
         assert np.all(np.isfinite(path)) and np.all(np.isfinite(run.history.path_f))
     assert run.step() is None   # finished runs stay finished
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(expressions, st.lists(st.one_of(st.floats(-1e3, 1e3), st.sampled_from([0.0, -1.0, 1.0, 1e149])), min_size=2,
+                             max_size=2),
+       st.floats(1e-4, 10.0), st.sampled_from(METHODS), st.sampled_from(SCHEDULES),
+       st.floats(0.0, 10.0), st.integers(0, 120))
+def test_descent_new_methods_and_schedules_never_raise(text: str, start: list[float], lr: float, method: str,
+                                                       schedule: str, weight_decay: float, epochs: int) -> None:
+    """AdamW, Newton (with the engine's Hessian), weight decay and every schedule on random f: a run that ends in
+    one of the statuses with a one-line message, or a ValueError at construction for a bad start."""
+    expr = _parsed(text)
+    variables = variables_of(expr)
+    assume(1 <= len(variables) <= 2)
+    f, grad = point_function(expr, variables)
+    hessian = point_hessian(expr, variables, grad) if method == "newton" else None
+    try:
+        run = Descent(f, grad, start[: len(variables)], optimizer=method, lr=lr, epochs=epochs, hessian=hessian,
+                      schedule=make_schedule(schedule), weight_decay=weight_decay)
+    except ValueError as error:
+        assert str(error) and "\n" not in str(error)
+        return
+    run.run()
+    assert run.status in STATUSES and run.finished and run.message and "\n" not in run.message
+    assert np.all(np.isfinite(run.history.path[:-1]))
+    lrs = run.history.lr
+    assert np.all(np.isnan(lrs)) if method == "newton" else np.all((lrs >= 0) & (lrs <= lr * (1 + 1e-12)))
+    assert run.step() is None
 
 
 # --- numerical corner cases of descent ------------------------------------------------------------------------

@@ -32,6 +32,8 @@ def _non_default_states() -> dict:
     if cls is not None:
         states["descent"] = cls(expression="x^2 + 10y^2", start=[-3.0, 1.5], learning_rate=0.05, epochs=42,
                                 optimizer="adam", momentum=0.8, alpha=0.95, beta1=0.85, beta2=0.995, eps=1e-6,
+                                weight_decay=0.05, schedule="cosine", step_size=4, gamma=0.5, t_max=15,
+                                eta_min=0.01, start_factor=0.2, warmup_epochs=3,
                                 tolerance=1e-4, compare=True, compare_optimizers=["sgd", "rmsprop"],
                                 show_internals=True, log_loss=True, speed=12.0, x_range=(-4.0, 4.0),
                                 y_range=(-2.0, 2.0))
@@ -81,6 +83,41 @@ def test_missing_tabs_get_their_defaults_and_unknown_tabs_are_ignored(tmp_path):
     assert result.ok and result.message is None
     assert {t: s.to_dict() for t, s in result.states.items()} == \
         {t: s.to_dict() for t, s in session.default_states().items()}
+
+
+def test_a_descent_session_from_before_schedules_loads_with_the_new_defaults(tmp_path):
+    """Files written before weight decay, schedules, AdamW and Newton: every old field kept, no message."""
+    if session.state_class("descent") is None:
+        pytest.skip("no descent state yet")
+    old = {"expression": "x^2 + 10y^2", "start": [-3.0, 1.5], "learning_rate": 0.05, "epochs": 42,
+           "optimizer": "adam", "momentum": 0.8, "alpha": 0.95, "beta1": 0.85, "beta2": 0.995, "eps": 1e-6,
+           "tolerance": 1e-4, "compare": True, "compare_optimizers": ["sgd", "rmsprop"], "compare_lrs": {},
+           "show_internals": True, "log_loss": True, "speed": 12.0, "x_range": [-4.0, 4.0], "y_range": [-2.0, 2.0]}
+    path = tmp_path / "old.calclab"
+    path.write_text(json.dumps({"version": 1, "app": "calclab", "tabs": {"descent": old}}))
+    result = load_session(str(path))
+    assert result.ok and result.message is None and result.reset_fields == []
+    state = result.states["descent"]
+    assert {key: value for key, value in state.to_dict().items() if key in old} == old
+    assert (state.weight_decay, state.schedule, state.gamma, state.t_max) == (None, "constant", None, None)
+    assert state.lr_schedule() is None and "weight_decay" not in state.hyper()   # the optimizer's own default
+
+
+def test_bad_descent_schedule_values_are_reset_and_named(tmp_path):
+    if session.state_class("descent") is None:
+        pytest.skip("no descent state yet")
+    data = session_data(_non_default_states())
+    data["tabs"]["descent"].update({"schedule": "onecycle", "step_size": 2.5, "gamma": 0.0, "t_max": -3,
+                                    "weight_decay": "lots", "optimizer": "newton"})
+    path = tmp_path / "bad.calclab"
+    path.write_text(json.dumps(data))
+    result = load_session(str(path))
+    state, default = result.states["descent"], session.state_class("descent")()
+    assert state.optimizer == "newton" and state.eta_min == 0.01            # good values kept, new methods too
+    assert (state.schedule, state.step_size, state.gamma, state.t_max, state.weight_decay) == (
+        default.schedule, default.step_size, default.gamma, default.t_max, default.weight_decay)
+    assert set(result.reset_fields) == {f"descent.{key}" for key in ("schedule", "step_size", "gamma", "t_max",
+                                                                      "weight_decay")}
 
 
 def test_non_finite_numbers_are_written_as_null_not_invalid_json(tmp_path):

@@ -16,14 +16,17 @@ TAB_OPTIONS: dict[str, tuple[str, ...]] = {
     "derivatives": ("expr", "wrt", "order", "at"),
     "gradients": ("expr", "at"),
     "chain": ("expr", "outer", "inner", "at"),
-    "descent": ("expr", "x0", "lr", "epochs", "optimizer", "momentum", "betas", "alpha", "eps", "tolerance"),
+    "descent": ("expr", "x0", "lr", "epochs", "optimizer", "momentum", "betas", "alpha", "eps", "weight_decay",
+                "tolerance", "schedule", "step_size", "gamma", "t_max", "eta_min", "start_factor", "warmup_epochs"),
     "backprop": ("dataset", "sizes", "activation", "lr", "epochs", "seed"),
 }
 OPTION_FLAGS = {"expr": "--expr", "wrt": "--wrt", "order": "--order", "at": "--at", "outer": "--outer",
                 "inner": "--inner", "x0": "--x0", "lr": "--lr", "epochs": "--epochs", "optimizer": "--optimizer",
                 "dataset": "--dataset", "sizes": "--sizes", "activation": "--activation", "seed": "--seed",
                 "momentum": "--momentum", "betas": "--betas", "alpha": "--alpha", "eps": "--eps",
-                "tolerance": "--tolerance"}
+                "weight_decay": "--weight-decay", "tolerance": "--tolerance", "schedule": "--schedule",
+                "step_size": "--step-size", "gamma": "--gamma", "t_max": "--t-max", "eta_min": "--eta-min",
+                "start_factor": "--start-factor", "warmup_epochs": "--warmup-epochs"}
 
 
 class OptionError(ValueError):
@@ -240,15 +243,31 @@ def _descent(state, args):
     if args.optimizer is not None:
         state.optimizer = args.optimizer
     _descent_hyper(state, args)
+    _descent_schedule(state, args)
+    if args.command == "export":
+        _drawn_by_the_tab(state)
     _check_start(state, _expr_label(args))
     return state
 
 
+def _drawn_by_the_tab(state) -> None:
+    """`calclab export descent` draws through the Descent tab, which lists the six optimizers of
+    engine.descent.OPTIMIZERS until its GUI half adds adamw and newton: refuse the others in one line rather
+    than fail inside the tab (`calclab descent` runs them all)."""
+    from calclab.engine.descent import OPTIMIZERS
+
+    for name in state.optimizers():
+        if name not in OPTIMIZERS:
+            raise OptionError(f"the Descent tab does not draw {name} yet, so export cannot show it "
+                              f"(calclab descent runs it; export takes {', '.join(OPTIMIZERS)})")
+
+
 def _descent_hyper(state, args) -> None:
-    """--momentum, --betas, --alpha, --eps and --tolerance, within the state's limits."""
+    """--momentum, --betas, --alpha, --eps, --weight-decay and --tolerance, within the state's limits."""
     from calclab.state.descent import HYPER_LIMITS
 
-    values = {"momentum": args.momentum, "alpha": args.alpha, "eps": args.eps, "tolerance": args.tolerance}
+    values = {"momentum": args.momentum, "alpha": args.alpha, "eps": args.eps, "weight_decay": args.weight_decay,
+              "tolerance": args.tolerance}
     if args.betas is not None:
         parts = args.betas.split(",")
         if len(parts) != 2:
@@ -259,9 +278,33 @@ def _descent_hyper(state, args) -> None:
             continue
         low, high = HYPER_LIMITS[name]
         if not low <= value <= high:
-            flag = "--betas" if name.startswith("beta") else f"--{name}"
+            flag = "--betas" if name.startswith("beta") else OPTION_FLAGS[name]
             raise OptionError(f"{flag} must be between {low:g} and {high:g}")
         setattr(state, name, float(value))
+
+
+def _descent_schedule(state, args) -> None:
+    """--schedule and its parameters, within the state's limits; a parameter the schedule does not take is refused
+    (--t-max with the step schedule would silently do nothing)."""
+    from calclab.state.descent import SCHEDULE_LIMITS, SCHEDULE_USERS, WHOLE_SETTINGS
+
+    if args.schedule is not None:
+        state.schedule = args.schedule
+    for name, (low, high) in SCHEDULE_LIMITS.items():
+        value = getattr(args, name)
+        if value is None:
+            continue
+        flag, users = OPTION_FLAGS[name], SCHEDULE_USERS[name]
+        if state.schedule not in users:
+            which = " and ".join(users) + (" schedules" if len(users) > 1 else " schedule")
+            raise OptionError(f"{flag} applies to the {which}, not to {state.schedule} "
+                              f"(choose one with --schedule {users[0]})")
+        if not low <= value <= high:
+            raise OptionError(f"{flag} must be between {low:g} and {high:g}")
+        setattr(state, name, int(value) if name in WHOLE_SETTINGS else float(value))
+    if state.optimizer == "newton" and args.schedule not in (None, "constant") and not state.compare:
+        raise OptionError("--schedule does not apply to newton: Newton's method takes the full step H⁻¹∇f, "
+                          "with no learning rate")
 
 
 def _backprop(state, args):

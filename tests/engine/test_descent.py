@@ -10,7 +10,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from calclab.engine.descent import DEFAULTS, OPTIMIZERS, Descent, StepRecord, stable_lr_bound
+from calclab.engine.descent import DEFAULTS, METHODS, OPTIMIZERS, Descent, StepRecord, stable_lr_bound
 
 
 def square(p):
@@ -222,11 +222,15 @@ def test_matches_torch(optimizer):
 
 
 def test_defaults_are_torch_defaults():
-    assert {name: dict(hp) for name, hp in DEFAULTS.items()} == TORCH_DEFAULTS
-    assert set(DEFAULTS) == set(OPTIMIZERS)
-    assert dict(Descent(square, square_grad, 1.0, optimizer="nesterov").hyper) == {"momentum": 0.9}
+    expected = {name: {**hp, "weight_decay": 0.0} for name, hp in TORCH_DEFAULTS.items()}   # torch: weight_decay=0
+    expected["adamw"] = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01}   # torch.optim.AdamW
+    expected["newton"] = {"weight_decay": 0.0}
+    assert {name: dict(hp) for name, hp in DEFAULTS.items()} == expected
+    assert set(DEFAULTS) == set(METHODS) and set(OPTIMIZERS) < set(METHODS)
+    assert dict(Descent(square, square_grad, 1.0, optimizer="nesterov").hyper) == {"momentum": 0.9,
+                                                                                    "weight_decay": 0.0}
     assert dict(Descent(square, square_grad, 1.0, optimizer="adam", beta2=0.5).hyper) == {
-        "beta1": 0.9, "beta2": 0.5, "eps": 1e-8}
+        "beta1": 0.9, "beta2": 0.5, "eps": 1e-8, "weight_decay": 0.0}
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
@@ -506,3 +510,148 @@ def test_history_memory_per_step_is_small():
         tracemalloc.stop()
     assert len(run.history) == 3000
     assert grown / 3000 < 250
+
+
+# ---- AdamW, weight decay and Newton's method in a run ----------------------------------------------------
+
+
+def test_adamw_run_matches_the_written_formula():
+    """AdamW on x^2 + 10 y^2 from (1.5, -0.7), torch defaults, per coordinate: decay, then the Adam step."""
+    lr, b1, b2, eps, wd = 0.05, 0.9, 0.999, 1e-8, 0.01
+    run = Descent(valley, valley_grad, [1.5, -0.7], optimizer="adamw", lr=lr, epochs=40)
+    run.run()
+    for column, (x, curvature) in enumerate(((1.5, 2.0), (-0.7, 20.0))):
+        m = v = 0.0
+        expected = []
+        for t in range(1, 41):
+            g = curvature * x
+            x = x * (1 - lr * wd)
+            m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+            x = x - lr * (m / (1 - b1**t)) / (math.sqrt(v / (1 - b2**t)) + eps)
+            expected.append(x)
+        np.testing.assert_allclose(run.history.x[:, column], expected, rtol=1e-12)
+    assert set(run.internals) == {"m", "v"} and run.hyper["weight_decay"] == 0.01
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_weight_decay_in_a_run_is_descent_on_f_plus_half_wd_x_squared(optimizer):
+    """torch's L2 weight decay adds wd x to the gradient: the same run as on f + wd/2 |x|^2 without decay."""
+    wd = 0.3
+    decayed = Descent(valley, valley_grad, [1.0, 2.0], optimizer=optimizer, lr=0.01, epochs=30, weight_decay=wd)
+    plain = Descent(lambda p: valley(p) + wd / 2 * (p[0] ** 2 + p[1] ** 2),
+                    lambda p: np.array([(2 + wd) * p[0], (20 + wd) * p[1]]), [1.0, 2.0], optimizer=optimizer,
+                    lr=0.01, epochs=30)
+    decayed.run()
+    plain.run()
+    np.testing.assert_allclose(decayed.history.x, plain.history.x, rtol=1e-13)
+    np.testing.assert_array_equal(decayed.history.grad[0], [2.0, 40.0])    # the history keeps f's own gradient
+
+
+def test_zero_gradient_with_weight_decay_still_moves():
+    run = Descent(lambda p: 0.0 * p[0], lambda p: np.array([0.0]), 4.0, optimizer="sgd", lr=0.5, epochs=2,
+                  weight_decay=0.5)
+    run.run()
+    assert run.status == "completed" and run.history.x[:, 0].tolist() == [3.0, 2.25]   # x <- x - 0.5 * 0.5 x
+
+
+def valley_hessian(p):
+    return np.diag([2.0, 20.0])
+
+
+def test_newton_lands_on_a_quadratics_minimum_in_one_step():
+    run = Descent(valley, valley_grad, [3.0, 1.0], optimizer="newton", lr=0.1, epochs=10, hessian=valley_hessian)
+    assert run.next_step().tolist() == [-3.0, -1.0]
+    run.run()
+    assert run.history.x.tolist() == [[0.0, 0.0]]
+    assert run.status == "converged" and "gradient is exactly 0" in run.message
+    assert math.isnan(run.history.lr[0]) and math.isnan(run.next_lr) and run.internals == {}
+
+
+def test_newton_ignores_the_learning_rate_and_the_schedule():
+    from calclab.engine.schedules import make_schedule
+
+    runs = [Descent(lambda p: p[0] ** 4, lambda p: np.array([4 * p[0] ** 3]), 1.0, optimizer="newton", lr=lr,
+                    epochs=3, hessian=lambda p: np.array([[12 * p[0] ** 2]]), schedule=schedule)
+            for lr, schedule in ((0.1, None), (5.0, make_schedule("exponential", gamma=0.5)))]
+    for run in runs:
+        run.run()
+        # x - 4x^3 / (12x^2) = 2x/3
+        assert run.history.x[:, 0].tolist() == pytest.approx([2 / 3, 4 / 9, 8 / 27], rel=1e-15)
+
+
+@pytest.mark.parametrize(("f", "grad", "hess", "x0", "words"), [
+    (lambda p: p[0] ** 4 - 3 * p[0] ** 2 + p[0], lambda p: np.array([4 * p[0] ** 3 - 6 * p[0] + 1]),
+     lambda p: [[12 * p[0] ** 2 - 6]], [0.0], "the Hessian at x = 0 is not positive definite (eigenvalue -6)"),
+    (lambda p: p[0] ** 2 - p[1] ** 2, lambda p: np.array([2 * p[0], -2 * p[1]]),
+     lambda p: [[2.0, 0.0], [0.0, -2.0]], [1.0, 1.0], "not positive definite (eigenvalues -2, 2)"),
+    (lambda p: p[0] ** 2 + p[1], lambda p: np.array([2 * p[0], 1.0]),
+     lambda p: [[2.0, 0.0], [0.0, 0.0]], [1.0, 1.0], "the Hessian at x = (1, 1) is singular"),
+    (lambda p: p[0] ** 2, lambda p: np.array([2 * p[0]]), lambda p: [[1 / 0]], [1.0], "is not defined"),
+])
+def test_newton_refuses_where_the_hessian_is_unusable(f, grad, hess, x0, words):
+    run = Descent(f, grad, x0, optimizer="newton", epochs=5, hessian=hess)
+    assert run.status == "stopped" and run.finished
+    assert run.message.startswith("stopped at the start point: ") and words in run.message
+    assert run.message.endswith("Newton's method takes no step") and "\n" not in run.message
+    assert run.step() is None and len(run.history) == 0 and run.next_step() is None
+
+
+def test_newton_steps_until_it_meets_a_point_it_cannot_use():
+    # f = x^3 - 3x, f'' = 6x. From x = 2: x1 = 2 - 9/12 = 1.25, x2 = 1.25 - 1.6875/7.5 = 1.025 (towards the minimum 1)
+    cubic, cubic_grad = (lambda p: p[0] ** 3 - 3 * p[0]), (lambda p: np.array([3 * p[0] ** 2 - 3]))
+    run = Descent(cubic, cubic_grad, 2.0, optimizer="newton", epochs=2, hessian=lambda p: [[6 * p[0]]])
+    run.run()
+    assert run.history.x[:, 0].tolist() == pytest.approx([1.25, 1.025], rel=1e-15) and run.status == "completed"
+    # a start on the hilltop side: f''(-0.5) = -3
+    run = Descent(cubic, cubic_grad, -0.5, optimizer="newton", epochs=5, hessian=lambda p: [[6 * p[0]]])
+    assert run.status == "stopped" and "eigenvalue -3" in run.message
+    # a step that lands where the Hessian given turns negative: stopped at epoch 1, with the point it reached
+    turns = iter([[[2.0]], [[-1.0]]])
+    run = Descent(square, square_grad, 1.0, optimizer="newton", epochs=5, hessian=lambda p: next(turns))
+    run.run()
+    assert run.history.x[:, 0].tolist() == [0.0] and run.status == "converged"    # gradient 0 comes first
+    turns = iter([[[4.0]], [[-1.0]]])                                             # half a step: x1 = 0.5
+    run = Descent(square, square_grad, 1.0, optimizer="newton", epochs=5, hessian=lambda p: next(turns))
+    run.run()
+    assert run.history.x[:, 0].tolist() == [0.5] and run.status == "stopped"
+    assert run.message.startswith("stopped at epoch 1: the Hessian at x = 0.5 is not positive definite")
+
+
+def test_newton_needs_a_hessian():
+    with pytest.raises(ValueError, match="newton needs the Hessian"):
+        Descent(square, square_grad, 1.0, optimizer="newton")
+    with pytest.raises(ValueError, match="newton has no hyperparameter 'momentum'"):
+        Descent(square, square_grad, 1.0, optimizer="newton", hessian=lambda p: [[2.0]], momentum=0.9)
+
+
+def test_stable_lr_bound_new_methods_and_weight_decay():
+    assert stable_lr_bound(np.diag([2.0, 20.0]), "adamw") is None
+    assert stable_lr_bound(np.diag([2.0, 20.0]), "newton") is None
+    assert stable_lr_bound(np.diag([2.0, 20.0]), "sgd", weight_decay=5.0) == pytest.approx(2 / 25)
+
+
+# ---- the Hessian for Newton: symbolic, or by differences for a huge gradient -----------------------------------
+
+
+def test_point_hessian_symbolic_constant_and_by_differences():
+    from calclab.engine.calculus import variables_of
+    from calclab.engine.hessian import HESSIAN_MAX_GRADIENT_NODES, PointHessian, point_hessian
+    from calclab.engine.numeric import point_function
+    from calclab.engine.parsing import parse
+
+    expr = parse("x^3 y + y^2")
+    x, y = variables_of(expr)
+    _f, grad = point_function(expr, [x, y])
+    exact = point_hessian(expr, [x, y], grad)
+    assert not exact.by_differences and exact.constant is None
+    np.testing.assert_allclose(exact(np.array([2.0, 3.0])), [[36.0, 12.0], [12.0, 2.0]])   # 6xy, 3x^2; 3x^2, 2
+    by_differences = PointHessian((), grad)
+    assert by_differences.by_differences
+    np.testing.assert_allclose(by_differences(np.array([2.0, 3.0])), [[36.0, 12.0], [12.0, 2.0]], rtol=1e-6)
+    quadratic = point_hessian(parse("x^2 + 10y^2"), [x, y], grad)
+    assert quadratic.constant == ((2.0, 0.0), (0.0, 20.0)) and not quadratic.by_differences
+    deep = parse("sin(" * 40 + "x" + ")" * 40)
+    _f, deep_grad = point_function(deep, [x])
+    assert point_hessian(deep, [x], deep_grad).by_differences     # the gradient is past HESSIAN_MAX_GRADIENT_NODES
+    assert HESSIAN_MAX_GRADIENT_NODES == 400
+    assert point_hessian(parse("1/x"), [x], lambda p: -1 / p**2).near(np.array([0.0])) is not None  # inf, no raise
