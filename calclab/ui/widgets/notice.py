@@ -90,7 +90,10 @@ class PlotNotice(QFrame):
 
     def _place(self) -> None:
         """Centre the box on the plot, as wide as its text needs (wrapped within MAX_WIDTH and the plot)."""
-        room = max(120, min(MAX_WIDTH, self._plot.width() - 24))
+        margins = self.layout().contentsMargins()
+        natural = self.label_text.fontMetrics().horizontalAdvance(self.label_text.text()) + 8 \
+            + margins.left() + margins.right()
+        room = max(120, min(MAX_WIDTH, natural, self._plot.width() - 24))
         height = self.layout().totalHeightForWidth(room)
         self.setFixedSize(room, min(height, max(40, self._plot.height() - 8)))
         self.move(max(0, (self._plot.width() - room) // 2), max(0, (self._plot.height() - self.height()) // 2))
