@@ -8,7 +8,13 @@ the state. Session save/open and export use only what is declared here: no `hasa
 Worker jobs go through `submit`, which keys them per tab and per job (a newer job supersedes an older one of
 the same name), drops results that arrive after the tab is gone, knows whether the tab is still waiting
 (`is_busy`), reports a failure the same way in every tab unless the caller handles it, and clears a failure's
-status-bar message when the job is submitted again or next succeeds (a stale "gave up" never stays).
+status-bar message when the job is submitted again or next succeeds (a stale "gave up" never stays). A message
+of the tab's own that goes stale the same way (a run that diverged, a result shown unsimplified) is said with
+`say_failure(key, ...)` and cleared with `clear_failure(key)` (or by submitting job `key`).
+
+A tab never leaves its plots empty and silent: while its first job is out they say "Still working…", and when
+a job fails they say "Could not compute: why" with a Retry button (`notice_job_out`, `notice_job_failed`; the
+notice itself is calclab.ui.widgets.notice, the same in every tab).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from calclab.state import tab_spec
+from calclab.ui.widgets.notice import WORKING, PlotNotice, clear_notice, failure_text, notice_of, show_notice
 from calclab.ui.worker import JobFailure
 
 if TYPE_CHECKING:
@@ -46,7 +53,9 @@ class TabBase(QWidget):
         super().__init__(parent)
         self.worker = worker
         self._jobs_out: set[str] = set()          # job names submitted and not yet answered
-        self._jobs_failed: set[str] = set()       # jobs whose last answer was a failure (its message may show)
+        self._failure_key: str | None = None      # the job (or key) whose failure the status bar says now
+        self._said = 0                            # status messages emitted so far (did a callback say something?)
+        self.status_message.connect(self._on_status_said)
         keys: set[str] = set()
         self._job_keys = keys
         # A job still out when the tab is deleted is dropped, so no callback touches a deleted widget.
@@ -123,7 +132,7 @@ class TabBase(QWidget):
         key = f"{self.name}.{job}.{id(self)}"
         self._job_keys.add(key)
         self._jobs_out.add(job)
-        self._clear_failure(job)   # a new input: the last failure's message no longer applies
+        self.clear_failure(job)   # a new input: the last failure's message no longer applies
         report = on_error if on_error is not None else (lambda failure: self.show_failure(job, failure))
         self.worker.submit(key, func, *args, on_done=self._answer(job, on_done, failed=False),
                            on_error=self._answer(job, report, failed=True))
@@ -141,14 +150,60 @@ class TabBase(QWidget):
         def call(value: object) -> None:
             if shiboken6.isValid(self):   # a late answer for a tab that is gone is dropped
                 self._jobs_out.discard(job)
-                if failed:
-                    self._jobs_failed.add(job)
-                else:
-                    self._clear_failure(job)   # the next success clears a failure's status message
+                if not failed:
+                    self.clear_failure(job)   # the next success clears a failure's status message
+                said = self._said
                 callback(value)
+                if failed and self._said != said and job not in self._jobs_out:
+                    self._failure_key = job   # what the callback said is this job's failure, until it goes stale
         return call
 
-    def _clear_failure(self, job: str) -> None:
-        if job in self._jobs_failed:
-            self._jobs_failed.discard(job)
+    def say_failure(self, key: str, message: str) -> None:
+        """Say a failure in the status bar that goes stale with `key` (a job's name, or the tab's own key such as
+        "run"): it is cleared by `clear_failure(key)`, or when job `key` is submitted again or succeeds."""
+        self.status_message.emit(message)
+        self._failure_key = key
+
+    def clear_failure(self, key: str) -> None:
+        """Clear the status bar if it still says the failure of `key` (not if a later message replaced it)."""
+        if self._failure_key == key:
             self.status_message.emit("")
+
+    def _on_status_said(self, _message: str) -> None:
+        self._said += 1
+        self._failure_key = None   # a newer message replaces the failure's (say_failure sets it after)
+
+    # -- the notice over the plots ---------------------------------------------------------------------
+
+    def notice(self) -> PlotNotice:
+        """The notice over the main plot (what it says, its Retry button): tests and screenshots read it."""
+        return notice_of(self.main_plot())
+
+    def show_notice(self, text: str, retry: Callable[[], None] | None = None) -> None:
+        """Say `text` over every plot of the tab, with a Retry button calling `retry` (when given) on the main one."""
+        main = self.main_plot()
+        for plot in self.plots():
+            show_notice(plot, text, retry if plot is main else None)
+
+    def clear_notice(self) -> None:
+        for plot in self.plots():
+            clear_notice(plot)
+
+    def notice_job_out(self, has_result: bool) -> None:
+        """A job for new input is out: plots with nothing to show say "Still working…"; a stale notice goes."""
+        if has_result:
+            self.clear_notice()
+        else:
+            self.show_notice(WORKING)
+
+    def notice_job_failed(self, failure: JobFailure, retry: Callable[[], None] | None = None, say: str = "") -> None:
+        """A job failed: "Could not compute: why" over the plots (the last result, if any, stays under it) with a
+        Retry button (`retry`, by default the tab's `retry`), and `say` in the status bar if given."""
+        self.show_notice(failure_text(failure.message), retry or self.retry)
+        if say:
+            self.status_message.emit(say)
+
+    def retry(self) -> None:
+        """Compute the tab's state again (the notice's Retry): setting the same state again re-submits its jobs.
+        A tab that can redo less (only the job that failed) overrides this."""
+        self.set_state(self.state)

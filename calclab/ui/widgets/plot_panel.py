@@ -8,6 +8,7 @@ connect="finite", so NaN gaps break the curve instead of making Qt refuse to dra
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -15,6 +16,8 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen, QResizeEvent, QTextCursor, QTextDocument
 from PySide6.QtGui import Qt as QtGuiNamespace
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from calclab.ui.widgets import notice
 
 # Distinct, colour-blind-safe colours readable on white (Okabe-Ito based). Use them in this order for series.
 SERIES_COLORS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
@@ -254,6 +257,13 @@ class PlotPanel(QWidget):
     def add_toolbar_widget(self, widget: QWidget) -> None:
         """Add a tool (button, checkbox) at the right end of the toolbar row; the export button goes here."""
         self.toolbar_layout.addWidget(widget)
+
+    def show_notice(self, text: str, retry: Callable[[], None] | None = None) -> None:
+        """Say over the plot why it shows nothing (yet), with a Retry button when `retry` is given."""
+        notice.show_notice(self.plot_widget, text, retry)
+
+    def clear_notice(self) -> None:
+        notice.clear_notice(self.plot_widget)
 
     def main_plot(self) -> pg.PlotWidget:
         """The plot to export."""

@@ -195,6 +195,7 @@ class ControlsPanel(QWidget):
                                               self.field_edited.emit(name, combo.currentData()))
         for spin in (self.spin_hidden_layers, *self.spin_hidden):
             spin.valueChanged.connect(self._on_hidden_edited)
+        self.field_edited.connect(self._on_field_edited)
 
     def _widgets(self) -> list[QWidget]:
         return [self.combo_dataset, self.spin_n_samples, self.spin_noise, self.spin_test_fraction,
@@ -247,6 +248,11 @@ class ControlsPanel(QWidget):
         """The layer count or a layer's width: the `hidden` field is the widths of the layers in use."""
         self._show_layer_spins()
         self.field_edited.emit("hidden", [spin.value() for spin in self.spin_hidden[:self.spin_hidden_layers.value()]])
+
+    def _on_field_edited(self, *_args: object) -> None:
+        """A setting changed by hand: the settings are the user's own, so the chooser names no preset."""
+        self.combo_preset.setCurrentIndex(0)
+        self.label_preset.setText("")
 
     def _on_preset_activated(self, index: int) -> None:
         if index > 0:

@@ -109,6 +109,7 @@ class ChainRuleTab(TabBase):
             self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.description,
                                           Qt.ItemDataRole.ToolTipRole)
         self.combo_preset.setToolTip("Worked examples; the lesson's (2x + 3)^2 first")
+        self.combo_preset.setPlaceholderText("(custom)")   # shown once the user edits the function
         self.radio_mode_composite = QRadioButton("One composite")
         self.radio_mode_composite.setToolTip("Type the whole function; it is peeled into links automatically")
         self.radio_mode_parts = QRadioButton("Outer f(u), inner g(x)")
@@ -223,6 +224,7 @@ class ChainRuleTab(TabBase):
     def _on_mode_toggled(self, checked: bool) -> None:
         mode = "composite" if checked else "parts"
         if mode != self._state.mode:
+            self.combo_preset.setCurrentIndex(-1)   # the user's own function now, not the preset's
             self._state.mode = mode
             self.stack_inputs.setCurrentIndex(1 if mode == "parts" else 0)
             self._request()
@@ -272,6 +274,7 @@ class ChainRuleTab(TabBase):
             legend = ("—", "—", "y", f"dy/d{x.name}")
         # set_state's range, or (a typed expression) the user's view: the state holds the one to frame.
         self._framing = False
+        self.clear_notice()
         self.chain_plots.set_functions(inner, view.outer, titles, legend, self._state.x_range, self._state.x0)
         self._staged, self._graph_shown = view, False
         QTimer.singleShot(STAGE_MS, self, self._show_staged)
@@ -298,11 +301,14 @@ class ChainRuleTab(TabBase):
     def _on_analysis_error(self, failure: JobFailure) -> None:
         # Every kind (timeout, error, crashed) is said the same way, and the last good chain stays.
         self._show_error(failure.message)
+        self.notice_job_failed(failure)
 
     # -- internals ----------------------------------------------------------------------------------------
 
     def _set_text(self, field: str, text: str, expr: object) -> None:
         """A box applied a good expression: its field of the state takes the text, then the chain is asked for."""
+        if text != getattr(self._state, field):   # (Enter on the same text retries it: still the preset's)
+            self.combo_preset.setCurrentIndex(-1)
         setattr(self._state, field, text)
         self._parsed[field] = (text, expr)
         self._request()
@@ -325,6 +331,7 @@ class ChainRuleTab(TabBase):
         """Send the state's inputs to the worker, if they parse; otherwise keep what is shown."""
         from calclab.engine.jobs import chain_rule as jobs
 
+        self._show_error("")   # a new input: what was said about the last one no longer applies
         if self._state.mode == "parts":
             outer, inner = self._expression("outer"), self._expression("inner")
             if outer is None or inner is None:
@@ -343,6 +350,7 @@ class ChainRuleTab(TabBase):
                 return
             job, args = jobs.composite_view, (expr,)
         self.submit(JOB, job, *args, on_done=self._on_analysis, on_error=self._on_analysis_error)
+        self.notice_job_out(has_result=self.analysis is not None or self._staged is not None)
 
     def _refuse(self, message: str) -> None:
         """Say why the input cannot be used, and drop any job still out: its chain arriving after this message
@@ -350,6 +358,8 @@ class ChainRuleTab(TabBase):
         self.cancel(JOB)
         self._staged = None
         self._show_error(message)
+        if self.analysis is None:   # nothing to show: the plots say why (Retry would not help)
+            self.show_notice(message)
 
     def _show_x0(self) -> None:
         """Everything numeric at the current x0: plot markers, the rates table, the graph's passes."""
@@ -363,7 +373,9 @@ class ChainRuleTab(TabBase):
         self.label_error.setText(message)
         self.label_error.setVisible(bool(message))
         if message:
-            self.status_message.emit(message)
+            self.say_failure(JOB, message)   # cleared by the next chain asked for or shown
+        else:
+            self.clear_failure(JOB)
 
 
 def _top_label(text: str) -> QLabel:

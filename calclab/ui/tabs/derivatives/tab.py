@@ -217,6 +217,7 @@ class DerivativesTab(TabBase):
 
     def _submit(self) -> None:
         expr, wrt, order = self._expr, self._state.wrt, self._state.order
+        self.notice_job_out(has_result=self._slice is not None)
         self._submit_derivative(simplify=True)
         self.submit("steps", jobs.derivation, expr, wrt, order, on_done=self._on_steps_done,
                     on_error=self._on_steps_error)
@@ -231,8 +232,9 @@ class DerivativesTab(TabBase):
     def _on_derivative_done(self, result: jobs.DerivativeResult) -> None:
         self._show_f_timer.stop()
         self._result = result
-        if not result.simplified:
-            self.status_message.emit("The derivative is shown unsimplified: simplifying it took too long.")
+        self.clear_notice()
+        if not result.simplified:   # said until the next derivative is asked for
+            self.say_failure("derivative", "The derivative is shown unsimplified: simplifying it took too long.")
         for expr, func in zip((result.expression, result.derivative, result.first), result.functions, strict=False):
             remember(expr, result.variables, func)   # compiled in the worker: _compile finds them
         self._compile(result)
@@ -256,7 +258,7 @@ class DerivativesTab(TabBase):
         self._show_f_timer.stop()
         self.header.show_message(f"no derivative: {failure.message}")
         self._compile_f_alone()
-        self.status_message.emit(f"Derivative: {failure.message}")
+        self.notice_job_failed(failure, say=f"Derivative: {failure.message}")
 
     def _on_steps_done(self, result: jobs.StepsResult) -> None:
         self.steps_view.set_steps(result)

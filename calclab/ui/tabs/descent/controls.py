@@ -8,7 +8,7 @@ layout, and that repaints every widget in the window (about 40 paint events a st
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
@@ -29,6 +29,9 @@ from PySide6.QtWidgets import (
 from calclab.state.descent import SPEED_MAX, SPEED_MIN
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.descent.table import IterationTableModel, IterationTableView
+
+if TYPE_CHECKING:
+    from calclab.ui.tabs.descent.tab import DescentTab
 
 SPEED_SLIDER_STEPS = 100
 
@@ -134,6 +137,12 @@ class ControlBar(QWidget):
     def set_running(self, running: bool) -> None:
         self.button_run.setText("Pause ⏸" if running else "Run ▶")
 
+    def set_ready(self, ready: bool, can_step: bool) -> None:
+        """Run and Reset need runs to exist (a prepared f); Step also needs one that has not finished."""
+        self.button_step.setEnabled(can_step)
+        self.button_run.setEnabled(ready)
+        self.button_reset.setEnabled(ready)
+
     def _on_slider_speed_changed(self, position: int) -> None:
         speed = speed_at(position)
         self.label_speed.setText(f"{speed:.0f} steps/s")
@@ -173,6 +182,19 @@ class TablePanel(QWidget):
         self.combo_table_run.setVisible(len(names) > 1)
 
 
+def arrange(tab: QWidget, inputs: QWidget, above_plots: list[QWidget], function_view: QWidget, loss_view: QWidget,
+            table_panel: QWidget) -> None:
+    """The tab's layout: the inputs on the left; on the right the widgets `above_plots`, then the plots over the
+    table."""
+    right = QVBoxLayout()
+    for widget in above_plots:
+        right.addWidget(widget)
+    right.addWidget(plots_over_table(function_view, loss_view, table_panel), 1)
+    layout = QHBoxLayout(tab)
+    layout.addWidget(inputs)
+    layout.addLayout(right, 1)
+
+
 def plots_over_table(function_view: QWidget, loss_view: QWidget, table_panel: QWidget) -> QSplitter:
     """f's plot beside the loss plot (2 : 1), over the iteration table (3 : 1), in splitters the user can drag."""
     top = QSplitter(Qt.Orientation.Horizontal)
@@ -190,15 +212,29 @@ def plots_over_table(function_view: QWidget, loss_view: QWidget, table_panel: QW
     return split
 
 
-def bind_keys(tab: QWidget, button_step: QAbstractButton, step: Callable[[], None], run: Callable[[], None],
-              reset: Callable[[], None]) -> None:
-    """Space steps, Ctrl+R runs or pauses, Ctrl+Shift+R resets, while focus is inside `tab` (a text field keeps
-    its own keys, like Space).
+def bind_keys(tab: DescentTab, controls: ControlBar) -> None:
+    """The Step, Run and Reset buttons of `controls`, and their keys: Space steps, Ctrl+R runs or pauses,
+    Ctrl+Shift+R resets, while focus is inside `tab` (a text field keeps its own keys, like Space). Step and
+    Reset pause a running animation first.
 
     Buttons, boxes and sliders take focus from the keyboard only (Tab), not from a click: after clicking
     "Compare" the next Space still steps, and a control that does have focus was reached on purpose, so Space
     clicks or opens it as usual.
     """
+    def step() -> None:
+        tab.pause()
+        tab.step()
+
+    def run() -> None:
+        tab.pause() if tab.is_running() else tab.run()
+
+    def reset() -> None:
+        tab.pause()
+        tab.reset()
+
+    button_step = controls.button_step
+    for button, slot in ((button_step, step), (controls.button_run, run), (controls.button_reset, reset)):
+        button.clicked.connect(slot)
     for widget in tab.findChildren(QAbstractButton) + tab.findChildren(QComboBox) + tab.findChildren(QSlider):
         widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
 

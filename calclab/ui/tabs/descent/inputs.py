@@ -82,7 +82,7 @@ class DescentInputs(QWidget):
         self.expression = ExpressionBox(state.expression, placeholder="e.g. x^2 + 10y^2",
                                         tooltip="The function to minimise, of one or two variables, e.g. x^2, "
                                                 "x^4 - 3x^2 + x, (1-x)^2 + 100(y-x^2)^2. Enter applies.")
-        self.expression.expression_changed.connect(self.expression_changed.emit)
+        self.expression.expression_changed.connect(self._on_expression_changed)
         form.addRow("f =", self.expression)
         self.start_row = QHBoxLayout()
         self.start_spins: dict[str, NumberSpinBox] = {}
@@ -171,6 +171,10 @@ class DescentInputs(QWidget):
         form.addRow(self.check_show_internals)
         layout.addWidget(box)
         layout.addStretch(1)
+        self._preset_expression: str | None = None   # the shown preset's f (Enter on it keeps the preset named)
+        for signal in (self.start_changed, self.learning_rate_changed, self.compare_learning_rate_changed,
+                       self.settings_changed):
+            signal.connect(self._on_value_edited)
         self.show_state(state)
 
     def widest_width(self) -> int:
@@ -256,11 +260,22 @@ class DescentInputs(QWidget):
         with signals_blocked(self.combo_preset):
             self.combo_preset.setCurrentIndex(index)
         self.label_preset.setText(preset.description if preset is not None else "")
+        self._preset_expression = preset.make_state().expression if preset is not None else None
 
     # -- slots --------------------------------------------------------------------------------------------
 
     def _on_preset_activated(self, index: int) -> None:
         self.preset_chosen.emit(PRESETS[index])
+
+    def _on_value_edited(self, *_args: object) -> None:
+        """The user changed a value the preset set: the settings are now the user's own, not the preset's."""
+        if self.combo_preset.currentIndex() >= 0:
+            self.show_preset(None)
+
+    def _on_expression_changed(self, text: str, expr: object) -> None:
+        if text != self._preset_expression:   # Enter on the preset's own f (a retry) keeps it named
+            self._on_value_edited()
+        self.expression_changed.emit(text, expr)
 
     def _on_start_spin_changed(self, name: str, value: float) -> None:
         self.start_changed.emit(name, value)

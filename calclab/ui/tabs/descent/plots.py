@@ -89,12 +89,16 @@ class FunctionView(PlotPanel):
 
     # -- setting up -------------------------------------------------------------------------------------
 
-    def set_function(self, compiled: Compiled, x_range: tuple[float, float],
-                     y_range: tuple[float, float] | None, start: Sequence[float] | None = None) -> None:
+    def set_function(self, compiled: Compiled, x_range: tuple[float, float] | None,
+                     y_range: tuple[float, float] | None, start: Sequence[float]) -> None:
         """Show a new f over the given window (y_range is used in 2-D only; 1-D picks f's range from the
-        curve, cutting off arms that rise far above the start so the valleys keep the room)."""
+        curve, cutting off arms that rise far above the start so the valleys keep the room). Without a window
+        (or without y_range in 2-D), a square around 0 that holds the start."""
         self.compiled = compiled
         two_d = compiled.dimension == 2
+        if x_range is None or (two_d and y_range is None):
+            half = max(3.0, 1.25 * max(abs(v) for v in start))
+            x_range = y_range = (-half, half)
         names = compiled.names
         self.plot_item.getViewBox().setAspectLocked(two_d, ratio=1.0)
         self.image.setVisible(two_d)

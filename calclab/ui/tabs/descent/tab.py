@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from calclab.engine.calculus import variables_of
 from calclab.engine.descent import Descent
@@ -23,7 +23,7 @@ from calclab.state import Preset
 from calclab.state.descent import DEFAULT_PRESET, DescentState
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.base import Animation, TabBase, Table
-from calclab.ui.tabs.descent.controls import ControlBar, LiveLabel, TablePanel, bind_keys, plots_over_table
+from calclab.ui.tabs.descent.controls import ControlBar, LiveLabel, TablePanel, arrange, bind_keys
 from calclab.ui.tabs.descent.export import epoch_animation, iteration_table
 from calclab.ui.tabs.descent.inputs import DescentInputs, InputsScroll
 from calclab.ui.tabs.descent.plots import FunctionView, LossView
@@ -47,6 +47,8 @@ class DescentTab(TabBase):
         self.runs: list[tuple[str, Descent]] = []
         self._pending_ranges: tuple | None = None   # the window a preset or session asked for, until prepared
         self._start_hessian: np.ndarray | None = None
+        self._prepare_failed = False                # the last preparation failed: the next input retries it
+        self._error_shown = False                   # label_update says what went wrong (a new input clears it)
 
         self.inputs = DescentInputs(self._state)
         self.scroll_inputs = InputsScroll(self.inputs)
@@ -64,22 +66,13 @@ class DescentTab(TabBase):
         self.table_view, self.button_copy = self.table_panel.table_view, self.table_panel.button_copy
         self.combo_table_run = self.table_panel.combo_table_run
 
-        right = QVBoxLayout()
-        right.addWidget(self.controls)
-        right.addWidget(self.label_update)
-        right.addWidget(self.label_internals)
-        right.addWidget(plots_over_table(self.function_view, self.loss_view, self.table_panel), 1)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.scroll_inputs)
-        layout.addLayout(right, 1)
+        arrange(self, self.scroll_inputs, [self.controls, self.label_update, self.label_internals],
+                self.function_view, self.loss_view, self.table_panel)
 
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._on_timer)
-        bind_keys(self, self.button_step, self._on_step_clicked, self._on_run_clicked, self._on_reset_clicked)
-        self.button_step.clicked.connect(self._on_step_clicked)
-        self.button_run.clicked.connect(self._on_run_clicked)
-        self.button_reset.clicked.connect(self._on_reset_clicked)
+        bind_keys(self, self.controls)
         self.button_copy.clicked.connect(self._on_copy_clicked)
         self.combo_table_run.currentTextChanged.connect(self._on_table_run_changed)
         self.controls.speed_changed.connect(self._on_speed_changed)
@@ -113,11 +106,7 @@ class DescentTab(TabBase):
             self.controls.set_speed(self._state.speed)
             self.loss_view.set_log(self._state.log_loss)
         self._pending_ranges = (state.x_range, state.y_range)
-        expr = self.inputs.expression.expression()
-        if expr is None:
-            self._show_error(self.inputs.expression.error() or "type a function of x (and y)")
-            return
-        self._prepare(self._state.expression, expr)
+        self.retry()
 
     def apply_preset(self, preset: Preset) -> None:
         """Load one of the worked examples (PRESETS[0] is the lesson's) and show which one it is."""
@@ -147,14 +136,15 @@ class DescentTab(TabBase):
                     ended.append(run.message if len(self.runs) == 1 else f"{name}: {run.message}")
         if moved and redraw:
             self._refresh()
-        for message in ended:          # the window's status bar hears once, when a run ends
-            self.status_message.emit(message)
+        for message in ended:          # the window's status bar hears once, when a run ends (until a reset)
+            self.say_failure("run", message)
         if all(run.finished for _n, run in self.runs):
             self.pause()
         return moved
 
     def reset(self) -> None:
         """Every run back to the start point, with the current learning rate."""
+        self.clear_failure("run")
         for _name, run in self.runs:
             run.reset()
         self.table_model.set_run(self._table_run(), self._names(), self._state.show_internals)
@@ -211,21 +201,38 @@ class DescentTab(TabBase):
 
     # -- building runs ----------------------------------------------------------------------------------
 
+    def retry(self) -> None:
+        """Prepare the state's function (set_state; after a failure: Retry, Enter or any input change)."""
+        box = self.inputs.expression
+        if box.expression() is None:
+            self._show_error(box.error() or "type a function of x (and y)")
+        else:
+            self._prepare(self._state.expression, box.expression())
+
     def _prepare(self, text: str, expr: object) -> None:
         """Send f to the worker for its gradient and Hessian, or refuse it here if descent cannot use it."""
         self.pause()
-        count = len(variables_of(expr))
-        if not 1 <= count <= 2:
+        for key in ("run", "input"):   # a new input: the last run's ending and the last refusal no longer apply
+            self.clear_failure(key)
+        names = [v.name for v in variables_of(expr)]
+        if not 1 <= len(names) <= 2:
             # A function still being prepared would otherwise arrive after this message and be run silently
             # while the box shows the refused one.
             self.cancel("prepare")
-            self._show_error(f"descent here needs a function of one or two variables; {text!r} has {count}")
+            self._show_error(f"descent here needs a function of one or two variables; {text!r} has {len(names)}")
             return
+        if self._error_shown:          # the last error no longer applies
+            self.label_update.setText("")
+        self._prepare_failed = False
+        if self.compiled is None:      # nothing prepared yet: the start boxes already show f's variables
+            self.inputs.set_variables(names, dict(zip(names, self._state.start, strict=False)))
         self.submit("prepare", prepare, expr, on_done=self._on_prepared, on_error=self._on_prepare_error)
+        self.notice_job_out(has_result=self.compiled is not None)
         self._update_buttons()
 
     def _on_prepared(self, prepared: Prepared) -> None:
         compiled = compile_prepared(prepared)   # wraps the functions the worker compiled: nothing slow here
+        self.clear_notice()
         if self._pending_ranges is None:        # a new f typed in: variables that stay keep their start
             self._state.start = self._start_for(compiled.names)
         # (a preset or session: its start point came with it)
@@ -235,14 +242,13 @@ class DescentTab(TabBase):
         self.scroll_inputs.fit_width()
         x_range, y_range = self._pending_ranges or (None, None)
         self._pending_ranges = None
-        if x_range is None or (compiled.dimension == 2 and y_range is None):
-            half = max(3.0, 1.25 * max(abs(v) for v in start))
-            x_range = y_range = (-half, half)
         self.function_view.set_function(compiled, x_range, y_range, start)
         self._rebuild_runs()
 
     def _on_prepare_error(self, failure: JobFailure) -> None:
-        self._show_error(failure.message)   # too slow, refused by SymPy or the worker lost: the message says which
+        self._prepare_failed = True
+        self._show_error(failure.message, "prepare")   # too slow, refused by SymPy or the worker lost: it says which
+        self.notice_job_failed(failure, self.retry)
 
     def _start_for(self, names: list[str]) -> list[float]:
         """The start point over `names`, from the state's start over the variables so far (1 for a new one)."""
@@ -252,6 +258,9 @@ class DescentTab(TabBase):
     def _rebuild_runs(self) -> None:
         """New Descent objects from the state (a reset); an invalid start shows its message."""
         self.pause()
+        if self._prepare_failed:   # the function is not (or not newly) prepared: any input change retries
+            self.retry()
+            return
         if self.compiled is None:
             return
         names = self.compiled.names
@@ -261,11 +270,12 @@ class DescentTab(TabBase):
             runs = build_runs(self.compiled, self._state, start)
         except ValueError as exc:
             self.runs = []
-            self._show_error(str(exc))
             self.table_model.set_run(None, names)
-            self._update_buttons()
+            self._show_error(str(exc))   # (buttons disabled: no runs)
             return
         self.runs = runs
+        for key in ("run", "input"):   # new runs: the last one's ending and the last refusal no longer apply
+            self.clear_failure(key)
         self._start_hessian = self.compiled.hessian_near(np.asarray(start, dtype=float))
         self.table_panel.set_run_names([name for name, _run in runs])
         show = self._state.show_internals
@@ -287,6 +297,7 @@ class DescentTab(TabBase):
             return
         names = self._names()
         self.label_epoch.setText(f"Epoch {run.epoch} / {run.epochs}")
+        self._error_shown = False
         self.label_update.setText(update_html(run, names, self.runs[1:]))
         if self._state.show_internals:
             self.label_internals.setText(internals_html(run))
@@ -300,40 +311,27 @@ class DescentTab(TabBase):
 
     def _update_buttons(self) -> None:
         ready = self.is_ready()
-        can_step = ready and not all(run.finished for _n, run in self.runs)
-        self.button_step.setEnabled(can_step)
-        self.button_run.setEnabled(ready)
-        self.button_reset.setEnabled(ready)
+        self.controls.set_ready(ready, ready and not all(run.finished for _n, run in self.runs))
         self.button_copy.setEnabled(ready)
         self.label_internals.setVisible(self._state.show_internals and ready)
 
-    def _show_error(self, message: str) -> None:
+    def _show_error(self, message: str, key: str = "input") -> None:
+        """Say what went wrong over the plots' labels and in the status bar, until the next good input."""
         self.pause()
+        self._error_shown = True
         self.label_update.setText(f"<span style='color:{ERROR_COLOR}'><b>{message}</b></span>")
-        self.status_message.emit(message)
+        self.say_failure(key, message)
+        if self.compiled is None and key != "prepare":   # nothing to show: the plots say why (Retry won't help)
+            self.show_notice(message)
         self._update_buttons()
 
     def _names(self) -> list[str]:
-        return self.compiled.names if self.compiled is not None else ["x"]
+        return self.compiled.names if self.compiled is not None else list(self.inputs.start_spins) or ["x"]
 
     def _table_run(self) -> Descent | None:
         return dict(self.runs).get(self.combo_table_run.currentText()) or self.primary()
 
     # -- slots --------------------------------------------------------------------------------------------
-
-    def _on_step_clicked(self) -> None:
-        self.pause()
-        self.step()
-
-    def _on_run_clicked(self) -> None:
-        if self.is_running():
-            self.pause()
-        else:
-            self.run()
-
-    def _on_reset_clicked(self) -> None:
-        self.pause()
-        self.reset()
 
     def _on_timer(self) -> None:
         if not self.step():
@@ -366,6 +364,9 @@ class DescentTab(TabBase):
 
     def _apply_learning_rates(self) -> None:
         """A learning rate changed: it applies from the next step (the runs keep their history)."""
+        if self._prepare_failed:
+            self.retry()
+            return
         for name, run in self.runs:
             run.lr = self._state.lr_for(name)   # compared optimizers with their own η keep it
         self.function_view.relabel()
@@ -386,6 +387,7 @@ class DescentTab(TabBase):
     def _on_point_clicked(self, x: float, y: float) -> None:
         """A click on the plot moves the start point there."""
         if self.compiled is not None and not self.is_busy():
+            self.inputs.show_preset(None)
             self._state.start = [x, y][: self.compiled.dimension]
             self._rebuild_runs()
 

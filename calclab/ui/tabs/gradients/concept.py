@@ -72,6 +72,11 @@ class ConceptPanel(QGroupBox):
         if isinstance(preset, Preset):
             self._choose(preset)
 
+    def show_custom(self) -> None:
+        """The user edited a value the preset set: the chooser names no preset any more."""
+        self.combo_preset.setCurrentIndex(0)
+        self.label_note.setVisible(False)
+
     def _choose(self, preset: Preset) -> None:
         self.label_note.setText(preset.description)
         self.label_note.setVisible(bool(preset.description))

@@ -77,6 +77,7 @@ class GradientPlot(QObject):
         self.backdrop = pg.ImageItem(np.array([[MASK_COLOR]], dtype=np.ubyte), axisOrder="row-major",
                                      levels=(0, 255))
         self.backdrop.setZValue(-20)
+        self.backdrop.setVisible(False)   # until there is a map (a grey square on an empty plot says nothing)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         self.plot_item.addItem(self.backdrop)
@@ -112,6 +113,7 @@ class GradientPlot(QObject):
         self.probe = pg.TargetItem(pos=(0, 0), size=15, symbol="o", pen=make_pen("#000000", 2.0),
                                    brush=pg.mkBrush("#FFFFFF"), hoverBrush=pg.mkBrush("#FFD54F"), movable=True)
         self.probe.setZValue(20)
+        self.probe.setVisible(False)      # until there is a function to probe
         self.probe.setToolTip("The probe point: drag it, or click anywhere on the map to move it there")
         self.plot_item.addItem(self.probe)
         self._moving_probe = False
@@ -156,6 +158,7 @@ class GradientPlot(QObject):
         self.image.setImage(data, autoLevels=False, levels=bar_levels)
         self.image.setRect(rect)
         self.backdrop.setRect(rect)
+        self.backdrop.setVisible(True)
         self.color_bar.setLevels(bar_levels)
         if log:
             self.color_bar.axis.setTicks([log_ticks(low, high), []])

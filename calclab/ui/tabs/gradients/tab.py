@@ -203,19 +203,25 @@ class GradientsTab(TabBase):
 
     def _submit_gradient(self, expr: object) -> None:
         """Ask the worker for f's gradient (a newer expression supersedes one still computing)."""
+        self._set_message("")   # a new input: what was said about the last one no longer applies
         self.submit(JOB, symbolic_gradient, expr, on_done=self._on_gradient, on_error=self._on_gradient_error)
+        self.notice_job_out(has_result=self._f is not None)
 
     def _on_gradient_error(self, failure: JobFailure) -> None:
-        # Every kind (timeout, error, crash) keeps the last good plot and says why, the same way.
-        self._set_message(f"Could not compute the gradient: {failure.message}. The plot shows the last one.")
-        self.status_message.emit(f"gradient: {failure.message}")
+        # Every kind (timeout, error, crash) keeps the last good plot (if any) and says why, the same way.
+        last = " The plot shows the last one." if self._f is not None else ""
+        self._set_message(f"Could not compute the gradient: {failure.message}.{last}")
+        self.notice_job_failed(failure, say=f"gradient: {failure.message}")
 
     def _on_gradient(self, result: GradientResult) -> None:
         names = [v.name for v in result.variables]
+        self.clear_notice()
         if not names:
             self.formula_f.set_latex("f = " + result.expression_latex)
-            self._set_message("f is a constant: it has no variables, so its gradient is empty "
-                                       "(it changes in no direction). The plot shows the last function.")
+            note = "f is a constant: it has no variables, so its gradient is empty (it changes in no direction)."
+            self._set_message(note + (" The plot shows the last function." if self._f is not None else ""))
+            if self._f is None:
+                self.show_notice("f is a constant: nothing to map")
             return
         f, partials = result.function, list(result.partial_functions)   # compiled in the worker
         self._result, self._f, self._partials, self._names = result, f, partials, names
@@ -352,6 +358,7 @@ class GradientsTab(TabBase):
         self._refresh_probe()
 
     def _on_point_value_changed(self, name: str, value: float) -> None:
+        self.concept.show_custom()   # a value typed in: no longer the preset's
         self._state.point[name] = value
         if name in self._axes:
             self._refresh_probe()
@@ -359,6 +366,7 @@ class GradientsTab(TabBase):
             self._apply_axes(*self._axes)   # a held value: a new slice
 
     def _on_axes_changed(self, x_name: str, y_name: str) -> None:
+        self.concept.show_custom()
         self._apply_axes(x_name, y_name)
 
     def _on_range_changed(self, x0: float, x1: float, y0: float, y1: float) -> None:
@@ -366,6 +374,8 @@ class GradientsTab(TabBase):
         self._refresh_map()
 
     def _on_expression_changed(self, text: str, expr: object) -> None:
+        if text != self._state.expression:   # (Enter on the same f retries it: still the preset's)
+            self.concept.show_custom()
         self._state.expression = text
         self._submit_gradient(expr)
 
