@@ -58,3 +58,72 @@ def test_the_hint_tells_edge_from_convergence_and_divergence(qtbot, tab, lr, ver
         tab.play_to_end()
         ys = tab.primary().history.path[:, 1]
         assert np.allclose(np.abs(ys), 1.5) and tab.primary().status != "diverged"
+
+
+# ---- item 3: the loss axis -----------------------------------------------------------------------------
+
+SUPERSCRIPT_DIGITS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+def tick_number(label: str) -> float:
+    """The number a tick label says: "0.01", "100", "10⁻⁵" or "2·10³"."""
+    if "10" in label and any(ch in label for ch in "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"):
+        digit, _dot, power = label.rpartition("·") if "·" in label else ("1", "", label)
+        return float(digit) * 10.0 ** int(power[2:].translate(SUPERSCRIPT_DIGITS))
+    return float(label)
+
+
+def ticks(axis) -> list[tuple[float, str]]:
+    """Every labelled tick of a pyqtgraph axis as (position in view coordinates, label)."""
+    low, high = sorted(axis.range)
+    out = []
+    for spacing, values in axis.tickValues(low, high, axis.height()):
+        out += zip(values, axis.tickStrings(values, axis.autoSIPrefixScale, spacing), strict=True)
+    return out
+
+
+def compare_six(qtbot, tab: DescentTab, log: bool, steps: int = 30) -> None:
+    show(qtbot, tab, DescentState(expression="x^2 + 10y^2", start=[3.0, 1.5], learning_rate=0.1, epochs=steps,
+                                  optimizer="sgd", compare=True, compare_optimizers=SIX,
+                                  compare_lrs={"nesterov": 0.2}, log_loss=log,
+                                  x_range=(-4.0, 4.0), y_range=(-3.0, 3.0)))
+    tab.play_to_end()
+    qtbot.wait(60)   # the range signal is rate-limited
+
+
+def test_the_log_loss_axis_has_no_scale_factor_and_one_tick_style(qtbot, tab):
+    compare_six(qtbot, tab, log=True)
+    runs = dict(tab.runs)
+    assert runs["nesterov"].status == "diverged"
+    axis = tab.loss_view.plot_item.getAxis("left")
+    assert "(x1e" not in axis.labelString() and "f" in axis.labelString()
+    labelled = ticks(axis)
+    assert len(labelled) >= 3
+    for position, label in labelled:            # each tick says the value it stands at
+        assert tick_number(label) == pytest.approx(10.0 ** position, rel=1e-6), label
+    styles = {"10ⁿ" if any(ch in label for ch in "⁻⁰¹²³⁴⁵⁶⁷⁸⁹") else "decimal" for _p, label in labelled}
+    assert len(styles) == 1, f"mixed tick styles: {[label for _p, label in labelled]}"
+    # the start loss f(3, 1.5) = 9 + 22.5 = 31.5 sits between the ticks that say 10 and 100
+    xs, ys = tab.loss_view.curves["sgd"].getData()
+    assert 10.0 ** ys[0] == pytest.approx(31.5)
+    below = max(p for p, label in labelled if tick_number(label) <= 31.5)
+    above = min(p for p, label in labelled if tick_number(label) >= 31.5)
+    assert below <= ys[0] <= above and 10.0 ** below <= 31.5 <= 10.0 ** above
+
+
+def test_a_diverged_run_does_not_flatten_the_others_on_a_linear_axis(qtbot, tab):
+    compare_six(qtbot, tab, log=False)
+    runs = dict(tab.runs)
+    assert runs["nesterov"].status == "diverged"
+    tame = np.concatenate([run.history.path_f for name, run in runs.items() if name != "nesterov"])
+    low, high = float(tame.min()), float(tame.max())
+    view = tab.loss_view
+    y_lo, y_hi = view.plot_item.getViewBox().viewRange()[1]
+    assert y_lo <= low and high <= y_hi                        # every other curve in view ...
+    assert y_hi - y_lo <= 3 * (high - low)                     # ... and to scale
+    assert "nesterov diverged: not shown to scale" in view.note().replace("<br>", " ")
+    title = view.plot_item.titleLabel
+    assert title.isVisible() and "nesterov diverged" in title.text.replace("<br>", " ")
+    assert "(x1e" not in view.plot_item.getAxis("left").labelString()
+    view.check_log.setChecked(True)                            # on a log axis it fits: no note
+    assert view.note() == "" and not title.isVisible()
