@@ -127,3 +127,46 @@ def test_a_diverged_run_does_not_flatten_the_others_on_a_linear_axis(qtbot, tab)
     assert "(x1e" not in view.plot_item.getAxis("left").labelString()
     view.check_log.setChecked(True)                            # on a log axis it fits: no note
     assert view.note() == "" and not title.isVisible()
+
+
+# ---- item 4: a diverged path is not drawn across the map -----------------------------------------------
+
+
+def test_a_diverged_path_stops_at_the_view_and_marks_where_it_left(qtbot, tab):
+    # Nesterov's bound on x² + 10y² is (2 + 2·0.9)/((1 + 2·0.9)·20) = 0.068: at η 0.12 it diverges.
+    show(qtbot, tab, DescentState(expression="x^2 + 10y^2", start=[3.0, 1.5], learning_rate=0.05, epochs=40,
+                                  optimizer="sgd", compare=True, compare_optimizers=["sgd", "momentum", "nesterov"],
+                                  compare_lrs={"nesterov": 0.12}, x_range=(-4.0, 4.0), y_range=(-3.0, 3.0)))
+    tab.play_to_end()
+    qtbot.wait(60)
+    run = dict(tab.runs)["nesterov"]
+    assert run.status == "diverged"
+    view = tab.function_view
+    (x_lo, x_hi), (y_lo, y_hi) = view.plot_item.getViewBox().viewRange()
+    margin_x, margin_y = 0.5 * (x_hi - x_lo), 0.5 * (y_hi - y_lo)
+    items = view.runs["nesterov"]
+    xs, ys = items.line.getData()
+    assert len(xs) >= 2
+    assert np.all((xs >= x_lo - margin_x) & (xs <= x_hi + margin_x))
+    assert np.all((ys >= y_lo - margin_y) & (ys <= y_hi + margin_y))
+    # by hand from the run's path: it flies off at the first point beyond that margin; it left the view at the
+    # epoch after the last one the view showed before that
+    path = run.history.path
+
+    def within(grow_x: float, grow_y: float) -> np.ndarray:
+        return ((path[:, 0] >= x_lo - grow_x) & (path[:, 0] <= x_hi + grow_x)
+                & (path[:, 1] >= y_lo - grow_y) & (path[:, 1] <= y_hi + grow_y))
+
+    gone = int(np.flatnonzero(~within(margin_x, margin_y))[0])
+    assert gone >= 2 and not within(margin_x, margin_y)[gone:].any()     # it left for good
+    assert len(xs) == gone                                                # drawn up to there, no further
+    left = int(np.flatnonzero(within(0.0, 0.0)[:gone])[-1]) + 1
+    marker = items.exit
+    assert marker.arrow.isVisible() and marker.epoch == left
+    assert f"left the view at epoch {left}" in marker.arrow.toolTip()
+    assert f"left at epoch {left}" in marker.label.toPlainText()
+    tip_x, tip_y = marker.tip()
+    assert x_lo <= tip_x <= x_hi and y_lo <= tip_y <= y_hi                       # on the plot ...
+    assert min(tip_x - x_lo, x_hi - tip_x, tip_y - y_lo, y_hi - tip_y) < 0.05 * (y_hi - y_lo)   # ... at its edge
+    assert items.current.getData()[0].size == 0                                # no dot where the run is not
+    assert not view.runs["sgd"].exit.arrow.isVisible()                          # sgd stays in view: no arrow

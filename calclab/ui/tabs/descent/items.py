@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem
 
 from calclab.engine.descent import Descent
+from calclab.ui.tabs.descent.exits import ExitMarker, inside, margin_box
 from calclab.ui.widgets.plot_panel import PlotPanel, make_pen
 
 OPTIMIZER_COLORS = {"sgd": "#D55E00", "momentum": "#0072B2", "nesterov": "#009E73", "adagrad": "#CC79A7",
@@ -147,9 +148,10 @@ class ArrowGlyph:
 
 
 class RunItems:
-    """One run's items on the function plot: the path, recent markers, the current point."""
+    """One run's items on the function plot: the path, recent markers, the current point, and an arrow on the
+    edge where the path left the view (exits.py: a diverging run is drawn only until it flies off)."""
 
-    def __init__(self, plot_item: pg.PlotItem, color: str) -> None:
+    def __init__(self, plot_item: pg.PlotItem, color: str, name: str = "") -> None:
         self.color = color
         self.thinner = PathThinner()
         self._view_box = plot_item.getViewBox()
@@ -160,9 +162,13 @@ class RunItems:
             item.setZValue(z)
             plot_item.addItem(item)
 
+        self.exit = ExitMarker(plot_item, color, name)
         self._history: object | None = None
         self._checked = 0                  # path rows already checked for being drawable
         self._drawable: int | None = None  # rows before the first undrawable one (None: all so far)
+        self._box: tuple[float, float, float, float] | None = None   # the view with its margin, last time
+        self._box_checked = 0              # drawable rows already checked against that box
+        self._last_inside = -1             # the last of them inside it (-1: none)
 
     def set_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
         """The whole path (thinned if long), markers on its newest points, a big marker on the last."""
@@ -180,6 +186,7 @@ class RunItems:
         history = run.history
         if history is not self._history:           # a reset makes a new history
             self._history, self._checked, self._drawable = history, 0, None
+            self._box = None
             self.thinner.reset(self.thinner.cell)
         path = history.path
         xs = path[:, 0]
@@ -191,13 +198,41 @@ class RunItems:
                 self._drawable = self._checked + bad
             self._checked = len(xs)
         n = len(xs) if self._drawable is None else self._drawable
-        self.set_path(xs[:n], ys[:n])
+        end = self._in_view_end(xs, ys, n)
+        self.set_path(xs[:end], ys[:end])
+        if end < len(xs):      # the rest flew off the view (or cannot be drawn): an arrow where it left
+            q = np.array([xs[end], ys[end]]) if end < n else None
+            seen = np.flatnonzero(inside(margin_box(self._view_box.viewRange(), 0.0), xs[:end], ys[:end]))
+            left = int(seen[-1]) + 1 if seen.size else end    # the first epoch after it was last in view
+            self.exit.show(left, np.array([xs[end - 1], ys[end - 1]]), q)
+            self.current.setData([], [])    # the run is not where its drawn path ends
+        else:
+            self.exit.hide()
+
+    @property
+    def cut(self) -> bool:
+        """True when the path's end is not drawn (it left the view)."""
+        return self.exit.epoch is not None
+
+    def _in_view_end(self, xs: np.ndarray, ys: np.ndarray, n: int) -> int:
+        """How many of the first n points to draw: up to the last one within the view and its margin (all n if
+        none is). Only points new since the last call are checked, unless the view moved."""
+        box = margin_box(self._view_box.viewRange())
+        if box != self._box or n < self._box_checked:
+            self._box, self._box_checked, self._last_inside = box, 0, -1
+        if self._box_checked < n:
+            hits = np.flatnonzero(inside(box, xs[self._box_checked:n], ys[self._box_checked:n]))
+            if hits.size:
+                self._last_inside = self._box_checked + int(hits[-1])
+            self._box_checked = n
+        return n if self._last_inside < 0 else self._last_inside + 1
 
     def set_visible(self, visible: bool) -> None:
         for item in (self.line, self.markers, self.current):
             item.setVisible(visible)
         if not visible:
             self.set_path(np.empty(0), np.empty(0))
+            self.exit.hide()
 
 
 

@@ -133,7 +133,7 @@ class FunctionView(PlotPanel):
         self._run_list = list(runs)
         self.show_internals = show_internals
         for name in [n for n, _r in self._run_list if n not in self.runs]:
-            self.runs[name] = RunItems(self.plot_item, OPTIMIZER_COLORS[name])
+            self.runs[name] = RunItems(self.plot_item, OPTIMIZER_COLORS[name], name)
         active = {n for n, _r in self._run_list}
         for name, items in self.runs.items():
             items.set_visible(name in active)
@@ -201,14 +201,18 @@ class FunctionView(PlotPanel):
         one_d = self.compiled.dimension == 1
         for name, run in self._run_list:
             self.runs[name].show_run(run, one_d)
-        _name, primary = self._run_list[0]
+        name, primary = self._run_list[0]
         start = (float(primary.x0[0]), float(primary.history.path_f[0] if one_d else primary.x0[1]))
         if start != self._start_shown:     # a scatter setData costs ~0.1 ms: only when the start moved
             self._start_shown = start
             self.start_marker.setData([start[0]], [start[1]])
-        self._update_arrows(primary, one_d)
+        self._update_arrows(primary, one_d, self.runs[name].cut)
 
-    def _update_arrows(self, run: Descent, one_d: bool) -> None:
+    def _update_arrows(self, run: Descent, one_d: bool, cut: bool = False) -> None:
+        if cut:     # the run flew off the view: an arrow from out there would cross the whole plot
+            self.step_arrow.hide()
+            self.internal_arrow.hide()
+            return
         x, fx, g = run.x, run.value, run.gradient
         here = (x[0], fx) if one_d else (x[0], x[1])
         step = run.next_step()
