@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QTextDocument
 
-from calclab.state.descent import DescentState
+from calclab.state.descent import PRESETS, DescentState
 from calclab.ui.tabs.descent.tab import DescentTab
 
 SIX = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
@@ -164,9 +165,132 @@ def test_a_diverged_path_stops_at_the_view_and_marks_where_it_left(qtbot, tab):
     marker = items.exit
     assert marker.arrow.isVisible() and marker.epoch == left
     assert f"left the view at epoch {left}" in marker.arrow.toolTip()
-    assert f"left at epoch {left}" in marker.label.toPlainText()
+    entry = view.legend.getLabel(items.line).text
+    assert entry == f"nesterov (η 0.12): left at epoch {left}"
     tip_x, tip_y = marker.tip()
     assert x_lo <= tip_x <= x_hi and y_lo <= tip_y <= y_hi                       # on the plot ...
     assert min(tip_x - x_lo, x_hi - tip_x, tip_y - y_lo, y_hi - tip_y) < 0.05 * (y_hi - y_lo)   # ... at its edge
     assert items.current.getData()[0].size == 0                                # no dot where the run is not
     assert not view.runs["sgd"].exit.arrow.isVisible()                          # sgd stays in view: no arrow
+
+
+# ---- item 6: the momentum memory arrow beside the step arrow ---------------------------------------------
+
+
+def in_view(view_box, x: float, y: float) -> bool:
+    (x_lo, x_hi), (y_lo, y_hi) = view_box.viewRange()
+    return x_lo <= x <= x_hi and y_lo <= y <= y_hi
+
+
+def test_both_arrow_heads_stay_in_view_near_the_bottom_of_the_curve(qtbot, tab):
+    show(qtbot, tab, DescentState(expression="x^2", start=[10.0], learning_rate=0.05, epochs=60,
+                                  optimizer="momentum", show_internals=True, x_range=(-12.0, 12.0)))
+    view = tab.function_view
+    for _ in range(15):            # momentum swings down to the bottom of x² (f < 2) within a few epochs
+        tab.step()
+        if tab.primary().value < 2.0:
+            break
+    run = tab.primary()
+    assert run.value < 2.0
+    view_box = view.plot_item.getViewBox()
+    for arrow in (view.step_arrow, view.internal_arrow):
+        assert arrow.head.isVisible()
+        assert in_view(view_box, arrow.head.pos().x(), arrow.head.pos().y())
+    # the memory arrow is −η·b, drawn level with the point but beside it
+    xs, ys = view.internal_arrow.shaft.getData()
+    assert xs[1] - xs[0] == pytest.approx(-0.05 * run.internals["velocity"][0])
+    assert ys[0] == ys[1] != pytest.approx(run.value)
+
+
+def test_the_memory_arrow_is_not_drawn_on_the_step_arrow_when_they_point_the_same_way(qtbot, tab):
+    # Along the x axis of x² + 10y² every gradient and the velocity point along x: the two arrows are parallel.
+    show(qtbot, tab, DescentState(expression="x^2 + 10y^2", start=[-9.0, 0.0], learning_rate=0.02, epochs=60,
+                                  optimizer="momentum", show_internals=True, x_range=(-10.0, 10.0),
+                                  y_range=(-4.0, 4.0)))
+    tab.step()
+    tab.step()
+    run = tab.primary()
+    view = tab.function_view
+    view_box = view.plot_item.getViewBox()
+    step, memory = run.next_step(), -0.02 * run.internals["velocity"]
+    assert step[1] == memory[1] == 0.0 and step[0] > 0 and memory[0] > 0     # the same way, by hand
+    scene = []
+    for arrow in (view.step_arrow, view.internal_arrow):
+        xs, ys = arrow.shaft.getData()
+        assert in_view(view_box, arrow.head.pos().x(), arrow.head.pos().y()) and arrow.head.isVisible()
+        scene.append([view_box.mapViewToScene(QPointF(x, y)) for x, y in zip(xs, ys, strict=True)])
+    (s0, s1), (m0, m1) = scene
+    assert abs(s0.y() - s1.y()) < 1e-6 and abs(m0.y() - m1.y()) < 1e-6             # both level, as the data
+    assert abs(m0.y() - s0.y()) >= 8                                                 # but on separate lines
+    assert view.internal_arrow.shaft.opts["pen"].style() != view.step_arrow.shaft.opts["pen"].style()
+
+
+# ---- item 5: legends where the data is not -----------------------------------------------------------------
+
+
+def along(xs: np.ndarray, ys: np.ndarray, between: int = 8) -> np.ndarray:
+    """The polyline's points and `between` more on each segment (a line under the legend counts too)."""
+    points = np.column_stack((xs, ys)).astype(float)
+    if len(points) < 2:
+        return points
+    t = np.linspace(0.0, 1.0, between + 2)[:-1, np.newaxis]
+    inner = [a + t * (b - a) for a, b in zip(points[:-1], points[1:], strict=True)]
+    return np.vstack([*inner, points[-1:]])
+
+
+def covered(panel, items) -> list[tuple[float, float]]:
+    """The visible points of `items` (plot data items) that the panel's legend lies over, in scene terms."""
+    legend = panel.legend
+    if not legend.isVisible() or not legend.items:
+        return []
+    view_box = panel.plot_item.getViewBox()
+    rect = legend.sceneBoundingRect()
+    hits = []
+    for item in items:
+        xs, ys = item.getData()
+        if xs is None or not len(xs):
+            continue
+        for x, y in along(xs, ys):
+            if np.isfinite(x) and np.isfinite(y) and in_view(view_box, x, y):
+                point = view_box.mapViewToScene(QPointF(x, y))
+                if rect.contains(point):
+                    hits.append((x, y))
+    return hits
+
+
+def test_the_one_d_legend_leaves_the_curve_and_the_path_free(qtbot, tab):
+    tab.apply_preset(PRESETS[0])                     # the lesson: x² from 10
+    qtbot.waitUntil(tab.is_ready, timeout=15000)
+    for _ in range(6):
+        tab.step()
+    view = tab.function_view
+    assert view.legend.isVisible() and len(view.legend.items) == 4
+    assert covered(view, [view.curve, view.runs["sgd"].line, view.tangent, view.step_arrow.shaft]) == []
+
+
+@pytest.mark.parametrize("size", [(1100, 700), (1920, 1080)])
+def test_the_compare_legends_leave_the_paths_and_curves_free(qtbot, tab, size):
+    tab.resize(*size)
+    tab.apply_preset(next(p for p in PRESETS if p.state.compare))   # sgd, momentum and adam on x² + 10y²
+    qtbot.waitUntil(tab.is_ready, timeout=15000)
+    for _ in range(40):
+        tab.step()
+    qtbot.wait(60)
+    view = tab.function_view
+    lines = [view.runs[name].line for name, _run in tab.runs]
+    assert view.legend.isVisible() and covered(view, lines) == []
+    loss = tab.loss_view
+    assert covered(loss, [loss.curves[name] for name, _run in tab.runs]) == []
+
+
+def test_the_legends_leave_six_runs_and_a_diverged_one_free(qtbot, tab):
+    compare_six(qtbot, tab, log=False)
+    view = tab.function_view
+    assert view.legend.isVisible()
+    assert covered(view, [view.runs[name].line for name, _run in tab.runs]) == []
+    loss = tab.loss_view
+    assert covered(loss, [loss.curves[name] for name, _run in tab.runs]) == []
+    loss.check_log.setChecked(True)
+    tab.play_to_end()
+    qtbot.wait(60)
+    assert covered(loss, [loss.curves[name] for name, _run in tab.runs]) == []

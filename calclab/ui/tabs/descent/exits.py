@@ -2,8 +2,9 @@
 
 A diverging run doubles its distance every step or so; drawn to the end, its path is a fence of lines across
 the whole map. A path is drawn up to its last point within the view grown by VIEW_MARGIN on every side; the
-rest (the part that flew off) is replaced by an arrow on the view's edge, pointing the way the path went and
-saying at which epoch it left. A path that leaves and comes back is drawn whole again.
+rest (the part that flew off) is replaced by an arrow on the view's edge, pointing the way the path went; its
+tooltip and the run's legend entry say at which epoch it left (a label on the plot would sit on other paths).
+A path that leaves and comes back is drawn whole again.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
 
 VIEW_MARGIN = 0.5      # a path is drawn while it stays within the view grown by half its size on each side
 EDGE_INSET_PX = 3.0    # the exit arrow's tip sits this far inside the edge, so the whole head shows
@@ -50,20 +50,15 @@ def edge_point(p: np.ndarray, q: np.ndarray, rect: Box) -> np.ndarray:
 
 
 class ExitMarker:
-    """An arrow on the view's edge, in the run's colour, where its path left the view; a label says when."""
+    """An arrow on the view's edge, in the run's colour, where its path left the view; its tooltip says when."""
 
     def __init__(self, plot_item: pg.PlotItem, color: str, name: str) -> None:
         self.name = name
         self.arrow = pg.ArrowItem(angle=0, headLen=18, headWidth=14, tailLen=14, tailWidth=4,
                                   pen=pg.mkPen("w", width=1.5), brush=pg.mkBrush(color))
-        self.label = pg.TextItem("", color=color, fill=pg.mkBrush(255, 255, 255, 200))
-        font = QFont()
-        font.setPointSize(9)
-        self.label.setFont(font)
         self._view_box = plot_item.getViewBox()
-        for item, z in ((self.arrow, 25), (self.label, 25)):
-            item.setZValue(z)
-            plot_item.addItem(item, ignoreBounds=True)
+        self.arrow.setZValue(25)
+        plot_item.addItem(self.arrow, ignoreBounds=True)
         self.epoch: int | None = None
         self.hide()
 
@@ -80,24 +75,22 @@ class ExitMarker:
         # ArrowItem's angle 0 points left and turns clockwise on screen (as ArrowGlyph's).
         self.arrow.setStyle(angle=180.0 - math.degrees(math.atan2(dy_px, dx_px)))
         self.arrow.setPos(float(tip[0]), float(tip[1]))
-        text = f"{self.name} left the view at epoch {epoch}"
-        self.arrow.setToolTip(text)
-        self.label.setToolTip(text)
-        self.label.setText(f"{self.name} left at epoch {epoch}")
-        # The label sits inside the view, on the far side of the tip from the edge it touches.
-        right = tip[0] > (x_lo + x_hi) / 2
-        top = tip[1] > (y_lo + y_hi) / 2
-        self.label.setAnchor((1.0 if right else 0.0, 0.0 if top else 1.0))
-        away_x, away_y = (-22 * px if right else 22 * px), (-22 * py if top else 22 * py)
-        self.label.setPos(float(tip[0] + away_x), float(tip[1] + away_y))
+        self.arrow.setToolTip(f"{self.name} left the view at epoch {epoch}")
         self.arrow.setVisible(True)
-        self.label.setVisible(True)
         self.epoch = epoch
 
     def hide(self) -> None:
         self.arrow.setVisible(False)
-        self.label.setVisible(False)
         self.epoch = None
+
+    def points(self) -> np.ndarray:
+        """The arrow's tip and a grid around it as long as the arrow, in view coordinates (what a legend must not
+        cover)."""
+        px, py = self._view_box.viewPixelSize()
+        x, y = self.tip()
+        u = np.linspace(-32.0, 32.0, 5)
+        offsets = np.array([(a, b) for a in u for b in u])
+        return np.column_stack((x + offsets[:, 0] * px, y + offsets[:, 1] * py))
 
     def tip(self) -> tuple[float, float]:
         return float(self.arrow.pos().x()), float(self.arrow.pos().y())

@@ -23,10 +23,10 @@ from calclab.ui.tabs.descent.items import (
     DRAW_LIMIT,
     OPTIMIZER_COLORS,
     cache_axes,
-    place_legend,
     relabel_runs,
     run_label,
 )
+from calclab.ui.tabs.descent.legend import LegendPlacer, densify
 from calclab.ui.tabs.descent.text import ERROR_COLOR
 from calclab.ui.widgets.plot_panel import PlotPanel, set_curve_data
 
@@ -76,8 +76,10 @@ class LossView(PlotPanel):
         self.add_toolbar_widget(self.check_log)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._runs: list[tuple[str, Descent]] = []
-        if self.legend is not None:
-            self.legend.setOffset((-10, 10))   # top right: losses start high on the left
+        assert self.legend is not None
+        # A small plot: a legend that would take over 40% of it outside it is left out (the map's legend names
+        # the same colours).
+        self.legend_placer = LegendPlacer(self.legend, self.plot_item, limit=0.4)
         self.plot_item.setClipToView(True)
         self.plot_item.setDownsampling(auto=True, mode="peak")
         self.plot_item.disableAutoRange()
@@ -97,15 +99,16 @@ class LossView(PlotPanel):
             curve.setVisible(name in active)
             if name not in active:
                 curve.setData([], [])
-        if self.legend is not None:
-            self.legend.clear()
-            if len(self._runs) > 1:
-                for name, run in self._runs:
-                    self.legend.addItem(self.curves[name], run_label(name, run))
-            self.legend.setVisible(len(self._runs) > 1)
+        self.legend_placer.reset()
+        self.legend.clear()
+        if len(self._runs) > 1:
+            for name, run in self._runs:
+                self.legend.addItem(self.curves[name], run_label(name, run))
+        self.legend.setVisible(len(self._runs) > 1)
         self._x_max = 0.0
         self._y_range: tuple[float, float] | None = None
         self.update_runs()
+        self.place_legend(keep_outside=False)
 
     def update_runs(self) -> None:
         log = self.check_log.isChecked()
@@ -129,7 +132,7 @@ class LossView(PlotPanel):
         low = min((s[2] for s in shown), default=math.inf)
         high = max((s[3] for s in shown), default=-math.inf)
         self._fit_range(epochs, total, low, high, log)
-        if epochs % 25 == 0:
+        if epochs % 25 == 0 or self.legend_placer.covers(self._curve_points(newest=True)):
             self.place_legend()      # the curves change shape as they grow: look again now and then
 
     @staticmethod
@@ -195,19 +198,21 @@ class LossView(PlotPanel):
                 curve.setSymbolPen(None)
                 curve.setSymbolBrush(OPTIMIZER_COLORS[name])
 
-    def place_legend(self) -> None:
-        """In compare mode, put the legend where it hides the fewest loss points (call now and then)."""
+    def place_legend(self, keep_outside: bool = True) -> None:
+        """In compare mode, put the legend where it hides no loss curve (legend.py; call now and then)."""
         if self.legend is None or len(self._runs) < 2:
             return
-        chunks = []
+        self.legend_placer.place(self._curve_points(), keep_outside)
+
+    def _curve_points(self, newest: bool = False) -> np.ndarray:
+        """Points along the loss curves as drawn (display coordinates: already log10 on a log axis)."""
+        chunks = [np.empty((0, 2))]
         for name, _run in self._runs:
-            xs, ys = self.curves[name].getData()      # display coordinates: already log10 on a log axis
+            xs, ys = self.curves[name].getData()
             if xs is not None and len(xs):
-                keep = np.isfinite(ys)
-                chunks.append(np.column_stack((xs[keep], ys[keep])))
-        if chunks:
-            points = np.concatenate(chunks)
-            place_legend(self.legend, self.plot_item.getViewBox(), points, np.ones(len(points)))
+                points = np.column_stack((xs, ys))[-2:] if newest else np.column_stack((xs, ys))
+                chunks.append(densify(points, 4 if len(points) < 2000 else 0))
+        return np.concatenate(chunks)
 
     def _fit_range(self, epochs: int, total: int, low: float, high: float, log: bool) -> None:
         """Change the window only when the data leaves it (or fills under a quarter of it in y).
