@@ -130,8 +130,8 @@ class LegendPlacer:
         for columns in range(1, n + 1):
             self._set_columns(columns)
             w, h = self.legend.width(), self.legend.height()
-            if where == "top":
-                if columns > 1 and w > width - 2 * EDGE_PX:
+            if where == "top":   # the strip spans the whole plot, axes included
+                if columns > 1 and w > self.plot_item.width() - 2 * EDGE_PX:
                     break
                 best = (columns, w, h)
             else:
