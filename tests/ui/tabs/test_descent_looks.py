@@ -112,6 +112,18 @@ def test_the_log_loss_axis_has_no_scale_factor_and_one_tick_style(qtbot, tab):
     assert below <= ys[0] <= above and 10.0 ** below <= 31.5 <= 10.0 ** above
 
 
+def test_a_log_axis_within_0_001_to_10000_says_plain_decimals(qtbot, tab):
+    tab.apply_preset(PRESETS[0])                 # the lesson: f from 100 down to 100·0.64^20 ≈ 0.0013
+    qtbot.waitUntil(tab.is_ready, timeout=15000)
+    tab.play_to_end()
+    tab.loss_view.check_log.setChecked(True)
+    labelled = ticks(tab.loss_view.plot_item.getAxis("left"))
+    assert len(labelled) >= 3
+    for position, label in labelled:
+        assert not any(ch in label for ch in "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"), label      # "0.01", "1", "100": one style
+        assert float(label) == pytest.approx(10.0 ** position, rel=1e-6)
+
+
 def test_a_diverged_run_does_not_flatten_the_others_on_a_linear_axis(qtbot, tab):
     compare_six(qtbot, tab, log=False)
     runs = dict(tab.runs)
