@@ -169,6 +169,7 @@ class PlotPanel(QWidget):
     """A labelled pyqtgraph PlotWidget with grid and legend, under a toolbar row (title left, tools right).
 
     With `legend_above` the legend is a row above the plotting area instead of a box in its top left corner.
+    `axis_items` (optional) replaces pyqtgraph's axes, e.g. one that labels its ticks its own way.
     Attributes: `plot_widget` (pg.PlotWidget), `plot_item` (pg.PlotItem), `legend` (pg.LegendItem or None),
     `title_label` (QLabel), `toolbar_layout` (QHBoxLayout; `add_toolbar_widget` adds to its right end).
     """
@@ -176,7 +177,8 @@ class PlotPanel(QWidget):
     range_changed = Signal(float, float, float, float)   # xmin, xmax, ymin, ymax after pan/zoom (rate-limited)
 
     def __init__(self, title: str = "", x_label: str = "x", y_label: str = "y", legend: bool = True,
-                 parent: QWidget | None = None, legend_above: bool = False) -> None:
+                 parent: QWidget | None = None, legend_above: bool = False,
+                 axis_items: dict[str, pg.AxisItem] | None = None) -> None:
         super().__init__(parent)
         apply_plot_theme()
         self.title_label = ElidedLabel(title)
@@ -187,7 +189,7 @@ class PlotPanel(QWidget):
         self.toolbar_layout.setContentsMargins(4, 0, 4, 0)
         self.toolbar_layout.addWidget(self.title_label, 1)   # the room left of the tools (it elides in it)
 
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = pg.PlotWidget(axisItems=axis_items)   # e.g. {"left": an AxisItem subclass}
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
         tick_font = QFont()

@@ -330,7 +330,7 @@ def test_internals_show_adams_moments_and_plain_sgds_step(qtbot, tab):
 
 def test_divergence_stops_cleanly_with_the_message(qtbot, tab):
     apply(qtbot, tab, expression="x^2", start=[10.0], learning_rate=1.5, epochs=200)
-    assert "not below it" in tab.inputs.label_bound.text() and "lr &lt; 1" in tab.inputs.label_bound.text()
+    assert "above it: it diverges" in tab.inputs.label_bound.text() and "lr &lt; 1" in tab.inputs.label_bound.text()
     tab.slider_speed.setValue(tab.slider_speed.maximum())
     announced = []
     tab.status_message.connect(announced.append)
@@ -344,9 +344,11 @@ def test_divergence_stops_cleanly_with_the_message(qtbot, tab):
     assert [m for m in announced if "diverged" in m] == [run.message]      # the window's status bar, once
     last = tab.table_model.rowCount() - 1
     assert cell(tab, last, 0).startswith(f"diverged at epoch {k}")
-    xs, ys = tab.function_view.runs["sgd"].line.getData()
-    assert len(xs) == k + 1 and np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))
-    assert xs[3] == -80.0
+    items = tab.function_view.runs["sgd"]
+    xs, ys = items.line.getData()
+    assert 1 <= len(xs) < k + 1 and np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))
+    assert list(xs) == list(run.history.path[: len(xs), 0])     # the path as it ran, up to where it flew off
+    assert items.exit.arrow.isVisible() and items.exit.epoch == 1  # x1 = -20, f = 400: off the plot at once
     assert not tab.button_step.isEnabled()
     tab.loss_view.check_log.setChecked(True)           # no warning from log10 either
 

@@ -1,11 +1,11 @@
-"""The pieces the Descent tab's plots are made of: a run's path items, arrows, path thinning, cached axes.
+"""The pieces the Descent tab's plots are made of: a run's path items, path thinning, cached axes (arrows.py has
+the step arrows, exits.py the marker where a path leaves the view).
 
 Each piece is created once and then only fed new data; nothing here knows about the tab.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem
 
 from calclab.engine.descent import Descent
+from calclab.ui.tabs.descent.exits import ExitMarker, inside, margin_box
 from calclab.ui.widgets.plot_panel import PlotPanel, make_pen
 
 OPTIMIZER_COLORS = {"sgd": "#D55E00", "momentum": "#0072B2", "nesterov": "#009E73", "adagrad": "#CC79A7",
@@ -109,47 +110,11 @@ class PathThinner:
         self._count = needed
 
 
-class ArrowGlyph:
-    """A straight arrow in data coordinates: a line for the shaft and a pyqtgraph ArrowItem for the head."""
-
-    def __init__(self, plot_item: pg.PlotItem, color: str, width: float = 3.0, z: float = 20.0) -> None:
-        self.shaft = pg.PlotDataItem([], [], pen=make_pen(color, width))
-        self.head = pg.ArrowItem(angle=0, headLen=16, headWidth=11, tailLen=0, pen=pg.mkPen(color),
-                                 brush=pg.mkBrush(color))
-        self._view_box = plot_item.getViewBox()
-        for item in (self.shaft, self.head):
-            item.setZValue(z)
-            plot_item.addItem(item)
-        self.hide()
-
-    def set(self, start: Sequence[float], delta: Sequence[float]) -> None:
-        """Draw from start to start + delta (hidden when the arrow would be invisible or not finite)."""
-        x0, y0 = float(start[0]), float(start[1])
-        x1, y1 = x0 + float(delta[0]), y0 + float(delta[1])
-        if not all(math.isfinite(v) and abs(v) <= DRAW_LIMIT for v in (x0, y0, x1, y1)):
-            self.hide()
-            return
-        self.shaft.setData([x0, x1], [y0, y1])
-        px, py = self._view_box.viewPixelSize()
-        dx_px = (x1 - x0) / px if px > 0 else 0.0
-        dy_px = (y1 - y0) / py if py > 0 else 0.0
-        if math.hypot(dx_px, dy_px) < 4:
-            self.head.setVisible(False)
-            return
-        # ArrowItem's angle 0 points left and turns clockwise on screen (y grows downwards there).
-        self.head.setStyle(angle=180.0 - math.degrees(math.atan2(dy_px, dx_px)))
-        self.head.setPos(x1, y1)
-        self.head.setVisible(True)
-
-    def hide(self) -> None:
-        self.shaft.setData([], [])   # stays "visible" with no data, so its legend entry keeps its colour
-        self.head.setVisible(False)
-
-
 class RunItems:
-    """One run's items on the function plot: the path, recent markers, the current point."""
+    """One run's items on the function plot: the path, recent markers, the current point, and an arrow on the
+    edge where the path left the view (exits.py: a diverging run is drawn only until it flies off)."""
 
-    def __init__(self, plot_item: pg.PlotItem, color: str) -> None:
+    def __init__(self, plot_item: pg.PlotItem, color: str, name: str = "") -> None:
         self.color = color
         self.thinner = PathThinner()
         self._view_box = plot_item.getViewBox()
@@ -160,9 +125,13 @@ class RunItems:
             item.setZValue(z)
             plot_item.addItem(item)
 
+        self.exit = ExitMarker(plot_item, color, name)
         self._history: object | None = None
         self._checked = 0                  # path rows already checked for being drawable
         self._drawable: int | None = None  # rows before the first undrawable one (None: all so far)
+        self._box: tuple[float, float, float, float] | None = None   # the view with its margin, last time
+        self._box_checked = 0              # drawable rows already checked against that box
+        self._last_inside = -1             # the last of them inside it (-1: none)
 
     def set_path(self, xs: np.ndarray, ys: np.ndarray) -> None:
         """The whole path (thinned if long), markers on its newest points, a big marker on the last."""
@@ -180,6 +149,7 @@ class RunItems:
         history = run.history
         if history is not self._history:           # a reset makes a new history
             self._history, self._checked, self._drawable = history, 0, None
+            self._box = None
             self.thinner.reset(self.thinner.cell)
         path = history.path
         xs = path[:, 0]
@@ -191,29 +161,39 @@ class RunItems:
                 self._drawable = self._checked + bad
             self._checked = len(xs)
         n = len(xs) if self._drawable is None else self._drawable
-        self.set_path(xs[:n], ys[:n])
+        end = self._in_view_end(xs, ys, n)
+        self.set_path(xs[:end], ys[:end])
+        if end < len(xs):      # the rest flew off the view (or cannot be drawn): an arrow where it left
+            seen = np.flatnonzero(inside(margin_box(self._view_box.viewRange(), 0.0), xs[:end], ys[:end]))
+            left = int(seen[-1]) + 1 if seen.size else end    # the first epoch after it was last in view
+            # The arrow sits where the step into epoch `left` crossed the view's edge, pointing its way.
+            q = np.array([xs[left], ys[left]]) if left < n else None
+            self.exit.show(left, np.array([xs[left - 1], ys[left - 1]]), q)
+            self.current.setData([], [])    # the run is not where its drawn path ends
+        else:
+            self.exit.hide()
+
+    @property
+    def cut(self) -> bool:
+        """True when the path's end is not drawn (it left the view)."""
+        return self.exit.epoch is not None
+
+    def _in_view_end(self, xs: np.ndarray, ys: np.ndarray, n: int) -> int:
+        """How many of the first n points to draw: up to the last one within the view and its margin (all n if
+        none is). Only points new since the last call are checked, unless the view moved."""
+        box = margin_box(self._view_box.viewRange())
+        if box != self._box or n < self._box_checked:
+            self._box, self._box_checked, self._last_inside = box, 0, -1
+        if self._box_checked < n:
+            hits = np.flatnonzero(inside(box, xs[self._box_checked:n], ys[self._box_checked:n]))
+            if hits.size:
+                self._last_inside = self._box_checked + int(hits[-1])
+            self._box_checked = n
+        return n if self._last_inside < 0 else self._last_inside + 1
 
     def set_visible(self, visible: bool) -> None:
         for item in (self.line, self.markers, self.current):
             item.setVisible(visible)
         if not visible:
             self.set_path(np.empty(0), np.empty(0))
-
-
-
-
-def place_legend(legend: pg.LegendItem, view_box: pg.ViewBox, points: np.ndarray, weight: np.ndarray) -> None:
-    """Move the legend to the corner of the view that covers the least weight of `points` (x, y rows).
-
-    Ties go to the top right, then top left, bottom right, bottom left.
-    """
-    (x_lo, x_hi), (y_lo, y_hi) = view_box.viewRange()
-    with np.errstate(all="ignore"):
-        u = (points[:, 0] - x_lo) / max(x_hi - x_lo, 1e-300)
-        v = (points[:, 1] - y_lo) / max(y_hi - y_lo, 1e-300)
-    box = legend.boundingRect()
-    w = min(0.6, box.width() / max(view_box.width(), 1.0) + 0.04)
-    h = min(0.6, box.height() / max(view_box.height(), 1.0) + 0.04)
-    corners = {(-10, 10): (u > 1 - w) & (v > 1 - h), (10, 10): (u < w) & (v > 1 - h),
-               (-10, -10): (u > 1 - w) & (v < h), (10, -10): (u < w) & (v < h)}
-    legend.setOffset(min(corners, key=lambda corner: float(weight[corners[corner]].sum())))
+            self.exit.hide()

@@ -1,13 +1,20 @@
-"""The loss-per-epoch plot: one curve per run, a log-scale toggle, and axes that move only when they must."""
+"""The loss-per-epoch plot: one curve per run, a log-scale toggle, and axes that move only when they must.
+
+On a linear axis a diverged run (f at 1e15) would flatten every other curve onto 0: the window then fits the
+runs that stay on the scale, and a note above the plot names the ones left off it. The log axis labels every
+tick in one style and never with pyqtgraph's "(x1e+12)" scale factor.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from decimal import Decimal
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QWidget
 
 from calclab.engine.descent import Descent
@@ -16,11 +23,43 @@ from calclab.ui.tabs.descent.items import (
     DRAW_LIMIT,
     OPTIMIZER_COLORS,
     cache_axes,
-    place_legend,
     relabel_runs,
     run_label,
 )
+from calclab.ui.tabs.descent.legend import LegendPlacer, densify
+from calclab.ui.tabs.descent.text import ERROR_COLOR
 from calclab.ui.widgets.plot_panel import PlotPanel, set_curve_data
+
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+PLAIN_DECADES = (-3, 4)   # a log axis within 0.001 ... 10,000 labels its ticks as decimals, beyond that as 10ⁿ
+NOTE_FONT_PT = 10
+OFF_SCALE = 1e3           # on a linear axis, a run whose |f| passes this many times the start's is left off
+
+
+def log_tick_label(exponent: float, plain: bool) -> str:
+    """The tick at 10**exponent, to one significant digit: "0.02" (plain) or "2·10⁻²" (1·10ⁿ is just 10ⁿ)."""
+    power = math.floor(exponent + 1e-9)
+    digit = round(10 ** (exponent - power))
+    if digit >= 10:
+        digit, power = 1, power + 1
+    if plain:
+        return format(Decimal(digit).scaleb(power), "f")
+    superscript = str(power).translate(SUPERSCRIPTS)
+    return f"10{superscript}" if digit == 1 else f"{digit}·10{superscript}"
+
+
+class LossAxis(pg.AxisItem):
+    """The loss axis: no SI scale factor ("f (x1e+12)" put the start loss 143.5 at the 10⁻¹⁰ tick), and on a
+    log scale one style for every tick (pyqtgraph writes 1, 0.1 ... 0.0001, then 10⁻⁵)."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+        self.enableAutoSIPrefix(False)
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        low, high = sorted(float(v) for v in self.range)
+        plain = math.floor(low) >= PLAIN_DECADES[0] and math.ceil(high) <= PLAIN_DECADES[1]
+        return [log_tick_label(float(v), plain) for v in values]
 
 
 class LossView(PlotPanel):
@@ -29,7 +68,7 @@ class LossView(PlotPanel):
     log_changed = Signal(bool)   # the user switched the log scale on or off
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Loss per epoch", "epoch", "f", legend=True, parent=parent)
+        super().__init__("Loss per epoch", "epoch", "f", legend=True, parent=parent, axis_items={"left": LossAxis()})
         cache_axes(self)
         self.check_log = QCheckBox("log scale")
         self.check_log.setToolTip("Show f on a logarithmic axis (values ≤ 0 cannot be shown there and are left out)")
@@ -37,13 +76,18 @@ class LossView(PlotPanel):
         self.add_toolbar_widget(self.check_log)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._runs: list[tuple[str, Descent]] = []
-        if self.legend is not None:
-            self.legend.setOffset((-10, 10))   # top right: losses start high on the left
+        assert self.legend is not None
+        # A small plot: a legend that would take over 40% of it outside it is left out (the map's legend names
+        # the same colours).
+        self.legend_placer = LegendPlacer(self.legend, self.plot_item, limit=0.4)
         self.plot_item.setClipToView(True)
         self.plot_item.setDownsampling(auto=True, mode="peak")
         self.plot_item.disableAutoRange()
         self._x_max = 0.0
         self._y_range: tuple[float, float] | None = None
+        self._note: str | None = None
+        self._note_key: tuple[str | None, int] | None = None
+        self.off_scale: list[str] = []   # the runs the linear window leaves out (named in the note)
 
     def set_runs(self, runs: Sequence[tuple[str, Descent]]) -> None:
         self._runs = list(runs)
@@ -55,19 +99,21 @@ class LossView(PlotPanel):
             curve.setVisible(name in active)
             if name not in active:
                 curve.setData([], [])
-        if self.legend is not None:
-            self.legend.clear()
-            if len(self._runs) > 1:
-                for name, run in self._runs:
-                    self.legend.addItem(self.curves[name], run_label(name, run))
-            self.legend.setVisible(len(self._runs) > 1)
+        self.legend_placer.reset()
+        self.legend.clear()
+        if len(self._runs) > 1:
+            for name, run in self._runs:
+                self.legend.addItem(self.curves[name], run_label(name, run))
+        self.legend.setVisible(len(self._runs) > 1)
         self._x_max = 0.0
         self._y_range: tuple[float, float] | None = None
         self.update_runs()
+        self.place_legend(keep_outside=False)
 
     def update_runs(self) -> None:
         log = self.check_log.isChecked()
-        low, high, epochs, total = math.inf, -math.inf, 0, 1
+        epochs, total = 0, 1
+        spans: list[tuple[str, Descent, float, float, float]] = []   # name, run, min, max, start loss
         for name, run in self._runs:
             f = np.array(run.history.path_f, dtype=float)
             f[~(np.abs(f) <= DRAW_LIMIT)] = np.nan          # overflowed values: a gap, not a spike to inf
@@ -77,11 +123,66 @@ class LossView(PlotPanel):
             self._mark_lone_point(name, f.size == 1)
             finite = f[np.isfinite(f)]
             if finite.size:
-                low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+                spans.append((name, run, float(finite.min()), float(finite.max()), float(finite[0])))
             epochs, total = max(epochs, f.size - 1), max(total, run.epochs)
+        shown = spans if log else self._on_scale(spans)
+        kept = {s[0] for s in shown}
+        self.off_scale = [s[0] for s in spans if s[0] not in kept]
+        self._show_note(self.off_scale)
+        low = min((s[2] for s in shown), default=math.inf)
+        high = max((s[3] for s in shown), default=-math.inf)
         self._fit_range(epochs, total, low, high, log)
-        if epochs % 25 == 0:
+        if epochs % 25 == 0 or self.legend_placer.covers(self._curve_points(newest=True)):
             self.place_legend()      # the curves change shape as they grow: look again now and then
+
+    @staticmethod
+    def _on_scale(spans: list[tuple[str, Descent, float, float, float]]) -> list:
+        """The runs a linear window fits: not diverged and never past OFF_SCALE times the largest start loss
+        (all of them when none or every run is like that)."""
+        reference = max((abs(s[4]) for s in spans), default=0.0)
+        tame = [s for s in spans if s[1].status != "diverged" and max(abs(s[2]), abs(s[3])) <= OFF_SCALE * reference]
+        return tame if tame else spans
+
+    def _show_note(self, names: list[str]) -> None:
+        """Say above the plot which runs the window leaves out (nothing when none is)."""
+        statuses = {name: run.status for name, run in self._runs}
+        note = None
+        if names:
+            why = "diverged" if all(statuses.get(n) == "diverged" for n in names) else "grows off the scale"
+            note = f"{', '.join(names)} {why}: not shown to scale"
+        width = int(self.plot_item.getViewBox().width())
+        if (note, width) == self._note_key:
+            return
+        self._note_key = (note, width)
+        self._note = note
+        if note is None:
+            self.plot_item.setTitle(None)
+            return
+        # A title row above the plot, never over a curve. pyqtgraph's title neither wraps nor elides (a long one
+        # widened the plot past its panel), so it is wrapped here to the plot's width.
+        font = QFont()
+        font.setPointSize(NOTE_FONT_PT)
+        metrics = QFontMetrics(font)
+        lines: list[str] = []
+        for word in note.split(" "):
+            if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= max(width - 8, 60):
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        self.plot_item.setTitle("<br>".join(lines), color=ERROR_COLOR, size=f"{NOTE_FONT_PT}pt")
+        height = metrics.lineSpacing() * len(lines) + 8
+        self.plot_item.layout.setRowFixedHeight(0, height)
+        self.plot_item.titleLabel.setMaximumHeight(height)
+        self.plot_item.titleLabel.setToolTip("The window fits the other runs; this curve leaves it at the top")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._note is not None:    # wrap the note to the new width
+            QTimer.singleShot(0, self, lambda: self._show_note(self.off_scale))
+
+    def note(self) -> str:
+        """The note above the plot ('' when there is none)."""
+        return self._note or ""
 
     def relabel(self) -> None:
         """The compared runs' η in the legend, after one changed."""
@@ -97,19 +198,21 @@ class LossView(PlotPanel):
                 curve.setSymbolPen(None)
                 curve.setSymbolBrush(OPTIMIZER_COLORS[name])
 
-    def place_legend(self) -> None:
-        """In compare mode, put the legend where it hides the fewest loss points (call now and then)."""
+    def place_legend(self, keep_outside: bool = True) -> None:
+        """In compare mode, put the legend where it hides no loss curve (legend.py; call now and then)."""
         if self.legend is None or len(self._runs) < 2:
             return
-        chunks = []
+        self.legend_placer.place(self._curve_points(), keep_outside)
+
+    def _curve_points(self, newest: bool = False) -> np.ndarray:
+        """Points along the loss curves as drawn (display coordinates: already log10 on a log axis)."""
+        chunks = [np.empty((0, 2))]
         for name, _run in self._runs:
-            xs, ys = self.curves[name].getData()      # display coordinates: already log10 on a log axis
+            xs, ys = self.curves[name].getData()
             if xs is not None and len(xs):
-                keep = np.isfinite(ys)
-                chunks.append(np.column_stack((xs[keep], ys[keep])))
-        if chunks:
-            points = np.concatenate(chunks)
-            place_legend(self.legend, self.plot_item.getViewBox(), points, np.ones(len(points)))
+                points = np.column_stack((xs, ys))[-2:] if newest else np.column_stack((xs, ys))
+                chunks.append(densify(points, 4 if len(points) < 2000 else 0))
+        return np.concatenate(chunks)
 
     def _fit_range(self, epochs: int, total: int, low: float, high: float, log: bool) -> None:
         """Change the window only when the data leaves it (or fills under a quarter of it in y).

@@ -17,27 +17,26 @@ from PySide6.QtWidgets import QGraphicsItem, QPushButton, QWidget
 
 from calclab.engine.descent import Descent
 from calclab.engine.jobs.descent import Compiled
+from calclab.ui.tabs.descent.arrows import StepArrows
 from calclab.ui.tabs.descent.contour import contour_map
 from calclab.ui.tabs.descent.items import (
     CONTOUR_LINE_COLOR,
     CURVE_COLOR,
     DRAW_LIMIT,
-    INTERNAL_COLOR,
     OPTIMIZER_COLORS,
-    STEP_COLOR,
     TANGENT_COLOR,
-    ArrowGlyph,
     RunItems,
     cache_axes,
     drawable_prefix,
-    place_legend,
-    relabel_runs,
     run_label,
 )
+from calclab.ui.tabs.descent.legend import LegendPlacer, densify
 from calclab.ui.tabs.descent.loss import LossView
 from calclab.ui.widgets.plot_panel import PlotPanel, break_at_jumps, make_pen, set_curve_data
 
 __all__ = ["FunctionView", "LossView"]
+
+AUTO_ZOOM_MAX = 1.5    # zooming out to show an arrow's head stops at this many times the window f was shown in
 
 
 class FunctionView(PlotPanel):
@@ -69,16 +68,18 @@ class FunctionView(PlotPanel):
         # the path without re-scaling the image or re-stroking thousands of contour segments.
         for it in (self.image, self.contours.curve, self.curve.curve):
             it.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.step_arrow = ArrowGlyph(item, STEP_COLOR)
-        self.internal_arrow = ArrowGlyph(item, INTERNAL_COLOR, width=2.5, z=19)
-        if self.legend is not None:
-            self.legend.setOffset((-10, 10))   # top right: the start point is often top left
+        self.arrows = StepArrows(item)
+        self.step_arrow, self.internal_arrow = self.arrows.step, self.arrows.memory
+        assert self.legend is not None
+        self.legend_placer = LegendPlacer(self.legend, self.plot_item)
         self.runs: dict[str, RunItems] = {}
         self.compiled: Compiled | None = None
         self.show_internals = False
         self._run_list: list[tuple[str, Descent]] = []
         self._start_shown: tuple[float, float] | None = None
         self._valley: tuple[float, float] | None = None   # the lowest point drawn (where paths head)
+        self._legend_exits: dict[str, int | None] = {}     # the exit epochs the legend's entries name
+        self._base_spans: tuple[float, float] | None = None  # the window's size when f was shown (or fitted)
 
         self.button_fit = QPushButton("Fit path")
         self.button_fit.setToolTip("Zoom so the whole path and the start point are in view")
@@ -101,6 +102,9 @@ class FunctionView(PlotPanel):
             x_range = y_range = (-half, half)
         names = compiled.names
         self.plot_item.getViewBox().setAspectLocked(two_d, ratio=1.0)
+        self.legend_placer.interest = None   # 1-D: the view as it is; 2-D: the window asked for
+        if two_d and y_range is not None:
+            self.legend_placer.interest = (x_range[1] - x_range[0], y_range[1] - y_range[0])
         self.image.setVisible(two_d)
         self.contours.setVisible(two_d)
         self.curve.setVisible(not two_d)
@@ -131,13 +135,14 @@ class FunctionView(PlotPanel):
                 lowest = int(np.nanargmin(np.where(np.isfinite(ys), ys, np.inf)))
                 self._valley = (float(xs[lowest]), float(ys[lowest]))
             self._draw_curve(self.plot_item.getViewBox().viewRange()[0])
+        self._remember_window()
 
     def set_runs(self, runs: Sequence[tuple[str, Descent]], show_internals: bool) -> None:
         """The runs to draw (optimizer name, Descent), primary first; rebuilds the legend."""
         self._run_list = list(runs)
         self.show_internals = show_internals
         for name in [n for n, _r in self._run_list if n not in self.runs]:
-            self.runs[name] = RunItems(self.plot_item, OPTIMIZER_COLORS[name])
+            self.runs[name] = RunItems(self.plot_item, OPTIMIZER_COLORS[name], name)
         active = {n for n, _r in self._run_list}
         for name, items in self.runs.items():
             items.set_visible(name in active)
@@ -149,52 +154,69 @@ class FunctionView(PlotPanel):
         if self.legend is None:
             return
         self.legend.clear()
-        compare = len(self._run_list) > 1
         if self.compiled is not None and self.compiled.dimension == 1:
             self.legend.addItem(self.curve, f"f({self.compiled.names[0]})")
             self.legend.addItem(self.tangent, "tangent (slope f′)")
         for name, run in self._run_list:
-            self.legend.addItem(self.runs[name].line, run_label(name, run) if compare else f"path ({name})")
+            self.legend.addItem(self.runs[name].line, self._run_text(name, run))
         self.legend.addItem(self.step_arrow.shaft, "next step")
         if self.show_internals and self._internal_vector() is not None:
             self.legend.addItem(self.internal_arrow.shaft, self._internal_label())
+        self._legend_exits = {name: self.runs[name].exit.epoch for name, _run in self._run_list}
+
+    def _run_text(self, name: str, run: Descent) -> str:
+        """A run's legend entry: the optimizer (and its η when compared), and when it left the view if it did."""
+        text = run_label(name, run) if len(self._run_list) > 1 else f"path ({name})"
+        epoch = self.runs[name].exit.epoch
+        return text if epoch is None else f"{text}: left at epoch {epoch}"
 
     def relabel(self) -> None:
-        """The compared runs' η in the legend, after one changed."""
-        relabel_runs(self.legend, {name: items.line for name, items in self.runs.items()}, self._run_list)
+        """The runs' legend entries, after an η changed or a path left the view (or came back)."""
+        if self.legend is None:
+            return
+        for name, run in self._run_list:
+            label = self.legend.getLabel(self.runs[name].line)
+            if label is not None:
+                label.setText(self._run_text(name, run))
+        self._legend_exits = {name: self.runs[name].exit.epoch for name, _run in self._run_list}
+        self.legend.updateSize()
+        self._place_legend(keep_outside=True)
 
-    def _place_legend(self) -> None:
-        """Put the legend in the corner that hides least: fewest curve samples, path points and start-to-minimum
-        line under it (a legend over the start point or the valley would hide what the lesson is about)."""
+    def _place_legend(self, keep_outside: bool = False) -> None:
+        """Put the legend where it hides nothing drawn: the curve, the paths (and in 2-D the line from the start
+        to the lowest point, where they are heading), the arrows and the exit markers (legend.py)."""
         if self.legend is None or self.compiled is None or not self._run_list:
             return
-        view_box = self.plot_item.getViewBox()
-        one_d = self.compiled.dimension == 1
-        chunks, weights = [], []     # hiding the path is worse than hiding a stretch of the curve's arm
-        if one_d and self.curve.getData()[0] is not None:
-            curve = np.column_stack(self.curve.getData())
-            chunks.append(curve)
-            weights.append(1.0)
-            start_x = float(self._run_list[0][1].x0[0])
-            if self._valley is not None:   # in 1-D the path will run along the curve down to the valley
-                low, high = sorted((start_x, self._valley[0]))
-                chunks.append(curve[(curve[:, 0] >= low) & (curve[:, 0] <= high)])
-                weights.append(5.0)
-        for name, _run in self._run_list:
-            xs, ys = self.runs[name].line.getData()
+        chunks = [self._drawn_points()]
+        if self.compiled.dimension == 1:
+            xs, ys = self.curve.getData()
             if xs is not None and len(xs):
                 chunks.append(np.column_stack((xs, ys)))
-                weights.append(20.0)
-                if not one_d:              # in 2-D, roughly the line from the start to the lowest point
-                    end = self._valley if self._valley is not None else (xs[-1], ys[-1])
-                    t = np.linspace(0.0, 1.0, 40)[:, np.newaxis]
-                    chunks.append((1 - t) * np.array([xs[0], ys[0]]) + t * np.asarray(end))
-                    weights.append(5.0)
-        if not chunks:
-            return
-        points = np.concatenate(chunks)
-        weight = np.concatenate([np.full(len(c), w) for c, w in zip(chunks, weights, strict=True)])
-        place_legend(self.legend, view_box, points, weight)
+        else:
+            xs, ys = self.runs[self._run_list[0][0]].line.getData()
+            if xs is not None and len(xs):
+                end = self._valley if self._valley is not None else (xs[-1], ys[-1])
+                t = np.linspace(0.0, 1.0, 40)[:, np.newaxis]
+                chunks.append((1 - t) * np.array([xs[0], ys[0]]) + t * np.asarray(end))
+        self.legend_placer.place(np.concatenate(chunks), keep_outside)
+
+    def _drawn_points(self, newest: bool = False) -> np.ndarray:
+        """Points along what is drawn over f: the paths (only their newest segment with `newest`), the start,
+        the arrows, the tangent and the exit markers with their labels."""
+        chunks = [np.empty((0, 2))]
+        for name, _run in self._run_list:
+            items = self.runs[name]
+            xs, ys = items.line.getData()
+            if xs is not None and len(xs):
+                path = np.column_stack((xs, ys))
+                chunks.append(densify(path[-2:] if newest else path))
+            if items.exit.epoch is not None:
+                chunks.append(items.exit.points())
+        for item in (self.tangent, self.step_arrow.shaft, self.internal_arrow.shaft, self.start_marker):
+            xs, ys = item.getData()
+            if xs is not None and len(xs):
+                chunks.append(densify(np.column_stack((xs, ys)), 8))
+        return np.concatenate(chunks)
 
     # -- per step ----------------------------------------------------------------------------------------
 
@@ -205,31 +227,52 @@ class FunctionView(PlotPanel):
         one_d = self.compiled.dimension == 1
         for name, run in self._run_list:
             self.runs[name].show_run(run, one_d)
-        _name, primary = self._run_list[0]
+        name, primary = self._run_list[0]
         start = (float(primary.x0[0]), float(primary.history.path_f[0] if one_d else primary.x0[1]))
         if start != self._start_shown:     # a scatter setData costs ~0.1 ms: only when the start moved
             self._start_shown = start
             self.start_marker.setData([start[0]], [start[1]])
-        self._update_arrows(primary, one_d)
+        self._update_arrows(primary, one_d, self.runs[name].cut)
+        if any(self.runs[n].exit.epoch != self._legend_exits.get(n) for n, _r in self._run_list):
+            self.relabel()   # a path left the view (or came back): its legend entry says so
+        if self.legend_placer.covers(self._drawn_points(newest=True)):   # a path ran under it: move it
+            self._place_legend(keep_outside=True)
 
-    def _update_arrows(self, run: Descent, one_d: bool) -> None:
+    def _update_arrows(self, run: Descent, one_d: bool, cut: bool = False) -> None:
+        if cut:     # the run flew off the view: an arrow from out there would cross the whole plot
+            self.arrows.hide()
+            return
         x, fx, g = run.x, run.value, run.gradient
         here = (x[0], fx) if one_d else (x[0], x[1])
         step = run.next_step()
-        if step is None or not np.all(np.isfinite(g)):
-            self.step_arrow.hide()
+        if step is not None and np.all(np.isfinite(g)):
+            step = (step[0], 0.0) if one_d else step
         else:
-            self.step_arrow.set(here, (step[0], 0.0) if one_d else step)
+            step = None
         if one_d:
             self._update_tangent(float(x[0]), fx, float(g[0]))
         vector = self._internal_vector() if self.show_internals else None
-        if vector is None or run.finished:
-            self.internal_arrow.hide()
-        else:
-            (x_lo, x_hi), (y_lo, y_hi) = self.plot_item.getViewBox().viewRange()
-            offset = (0.0, -0.06 * (y_hi - y_lo)) if one_d else (0.0, 0.0)
-            start = (here[0] + offset[0], here[1] + offset[1])
-            self.internal_arrow.set(start, (vector[0], 0.0) if one_d else vector)
+        memory = None if vector is None or run.finished else ((vector[0], 0.0) if one_d else vector)
+        self.arrows.show(here, step, memory)
+        self._keep_in_view(here, self.arrows.tips())
+
+    def _keep_in_view(self, here: Sequence[float], tips: list[tuple[float, float]]) -> None:
+        """Zoom out just enough that the arrows' heads show, while the point is in view, and never past
+        AUTO_ZOOM_MAX times the window f was shown in (a run sliding away is left to leave the view)."""
+        view_box = self.plot_item.getViewBox()
+        (x_lo, x_hi), (y_lo, y_hi) = view_box.viewRange()
+        if not tips or self._base_spans is None or not (x_lo <= here[0] <= x_hi and y_lo <= here[1] <= y_hi):
+            return
+        points = np.array(tips)
+        low, high = points.min(axis=0), points.max(axis=0)
+        if low[0] >= x_lo and high[0] <= x_hi and low[1] >= y_lo and high[1] <= y_hi:
+            return
+        pad_x, pad_y = 0.04 * (x_hi - x_lo), 0.04 * (y_hi - y_lo)
+        x_range = (min(x_lo, low[0] - pad_x), max(x_hi, high[0] + pad_x))
+        y_range = (min(y_lo, low[1] - pad_y), max(y_hi, high[1] + pad_y))
+        base_x, base_y = self._base_spans
+        if x_range[1] - x_range[0] <= AUTO_ZOOM_MAX * base_x and y_range[1] - y_range[0] <= AUTO_ZOOM_MAX * base_y:
+            view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
 
     def _internal_vector(self) -> np.ndarray | None:
         """The contrast the optimizer's memory makes with plain SGD, drawn next to the step it really takes:
@@ -294,7 +337,7 @@ class FunctionView(PlotPanel):
         else:
             self._draw_curve((x_lo, x_hi))
         self.update_runs()   # arrow heads and the tangent are sized in pixels
-        self._place_legend()
+        self._place_legend(keep_outside=True)
 
     def _on_fit_clicked(self) -> None:
         if self.compiled is None or not self._run_list:
@@ -310,6 +353,11 @@ class FunctionView(PlotPanel):
         span = np.maximum(hi - lo, 1e-6 * np.maximum(1.0, np.abs(hi)))
         self.plot_item.setRange(xRange=(lo[0] - 0.1 * span[0], hi[0] + 0.1 * span[0]),
                                 yRange=(lo[1] - 0.1 * span[1], hi[1] + 0.1 * span[1]), padding=0.0)
+        self._remember_window()
+
+    def _remember_window(self) -> None:
+        (x_lo, x_hi), (y_lo, y_hi) = self.plot_item.getViewBox().viewRange()
+        self._base_spans = (x_hi - x_lo, y_hi - y_lo)
 
     def _on_scene_clicked(self, event: object) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ Plain functions over a Descent run (no Qt), so they are cheap to call every step
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +17,8 @@ SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 ERROR_COLOR = "#C62828"
 GOOD_COLOR = "#2E7D32"
 NOTE_COLOR = "#455A64"
+EDGE_COLOR = "#E65100"   # dark orange: neither the error red nor the note grey
+EDGE_RTOL = 1e-6         # lr within this relative distance of the bound is "on" it (6 digits, as shown)
 
 
 def short(value: float) -> str:
@@ -95,10 +98,18 @@ def bound_html(hessian: np.ndarray | None, constant: bool, optimizer: str, momen
     verb = "stable" if constant else "locally stable"
     rule = "2/L" if optimizer == "sgd" else f"the {optimizer} bound"
     text = f"{where}, {curvature}: {verb} for lr &lt; {short(bound)} ({rule}).{saddle}"
-    if lr >= bound:
-        return (f"<span style='color:{ERROR_COLOR}'>{text} <b>lr = {short(lr)} is not below it: expect "
-                f"divergence.</b></span>")
-    return f"<span style='color:{NOTE_COLOR}'>{text}</span>"
+    lr_text = f"lr = {short(lr)}"
+    if math.isclose(lr, bound, rel_tol=EDGE_RTOL):
+        # |1 − ηL| = 1 exactly: the steepest direction neither shrinks nor grows (x² + 10y² at lr 0.1 from
+        # y = 1.5 swings between ±1.5 forever), so "diverges" would be as wrong as "converges".
+        verdict = "on the edge: it oscillates without converging" if constant else \
+            "on the edge: expect it to oscillate without converging"
+        return f"<span style='color:{EDGE_COLOR}'>{text} <b>{lr_text} is {verdict}.</b></span>"
+    if lr > bound:
+        verdict = "it diverges" if constant else "expect divergence"
+        return f"<span style='color:{ERROR_COLOR}'>{text} <b>{lr_text} is above it: {verdict}.</b></span>"
+    verdict = "it converges" if constant else "expect it to converge near the start"
+    return f"<span style='color:{NOTE_COLOR}'>{text} {lr_text} is below it: {verdict}.</span>"
 
 
 def lesson_lines(run: Descent, names: Sequence[str]) -> list[str]:
