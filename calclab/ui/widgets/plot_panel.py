@@ -3,13 +3,17 @@
 Plot items are created once with `add_curve` and then only updated with `set_curve_data` (setData with
 connect="finite", so NaN gaps break the curve instead of making Qt refuse to draw it).
 `range_changed` reports pan/zoom, rate-limited, so a tab can re-evaluate its curves for the visible range.
+The legend starts in the top-left corner; `place_legend` moves it to a corner the data leaves free (or above the
+plotting area when none is), `put_legend_above` puts it above for good.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QSize, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -20,6 +24,10 @@ TICK_FONT_PT = 11
 LABEL_FONT_PT = "12pt"
 CURVE_WIDTH = 2.5
 RANGE_SIGNAL_MS = 40   # at most ~25 range_changed signals a second while panning
+LEGEND_GAP = 6         # pixels between the legend and the plotting area's frame
+LEGEND_CLEARANCE = 4   # pixels the legend keeps from a curve (its pen and markers are that wide)
+LEGEND_CORNERS = ("top-left", "top-right", "top", "bottom-right", "bottom-left", "bottom")   # place_legend's order
+ABOVE = "above"
 
 _theme_applied = False
 
@@ -147,6 +155,10 @@ class PlotPanel(QWidget):
         layout.addLayout(self.toolbar_layout)
         layout.addWidget(self.plot_widget, 1)
 
+        self._legend_place: str | None = None   # None: where addLegend put it (top left, offset 10 px)
+        if self.legend is not None:
+            self.legend.geometryChanged.connect(self._fit_legend_band)
+
         self._range_timer = QTimer(self)
         self._range_timer.setSingleShot(True)
         self._range_timer.setInterval(RANGE_SIGNAL_MS)
@@ -191,9 +203,130 @@ class PlotPanel(QWidget):
         view_box = self.plot_item.getViewBox()
         return max(2, int(view_box.width() * self.devicePixelRatioF()))
 
+    # -- where the legend sits ------------------------------------------------------------------------------
+
+    def legend_place(self) -> str:
+        """"top-left", "top-right", "bottom-right", "bottom-left" (inside the plotting area) or "above"."""
+        return self._legend_place or "top-left"
+
+    def put_legend_above(self) -> None:
+        """Put the legend in a band above the plotting area, right-aligned: it never covers the data (for small
+        plots, where no corner is free; a one-row legend, setColumnCount, keeps the band thin)."""
+        if self.legend is None:
+            return
+        self._legend_place = ABOVE
+        if self.legend.parentItem() is not self.plot_item:
+            self.legend.setParentItem(self.plot_item)
+        self.legend.anchor((1, 0), (1, 0), offset=(-LEGEND_GAP, 1))
+        self._fit_legend_band()
+
+    def put_legend_in(self, corner: str) -> None:
+        """Put the legend in a corner of the plotting area, or centred at its top or bottom (LEGEND_CORNERS)."""
+        if self.legend is None:
+            return
+        right, bottom = _CORNER_ANCHORS[corner]
+        self._legend_place = corner
+        self.plot_item.layout.setRowFixedHeight(0, 0)   # the band above (row 0, pyqtgraph's hidden title) goes
+        view_box = self.plot_item.getViewBox()
+        if self.legend.parentItem() is not view_box:
+            self.legend.setParentItem(view_box)
+        offset = ({0: LEGEND_GAP, 0.5: 0, 1: -LEGEND_GAP}[right], -LEGEND_GAP if bottom else LEGEND_GAP)
+        self.legend.anchor((right, bottom), (right, bottom), offset=offset)
+
+    def place_legend(self, curves: Sequence[tuple[np.ndarray, np.ndarray]], avoid: Sequence[QRectF] = ()) -> str:
+        """Move the legend to a corner of the plotting area that none of `curves` (x and y arrays in view
+        coordinates, NaN breaking a line) crosses and none of the `avoid` rectangles (scene coordinates: a
+        label) touches: the corner it is in if that is still free, else the first free one of LEGEND_CORNERS;
+        above the plotting area when none is. Returns where it went."""
+        if self.legend is None:
+            return self.legend_place()
+        view_box = self.plot_item.getViewBox()
+        area = view_box.sceneBoundingRect()
+        shift = 0.0
+        if self._legend_place == ABOVE:   # judge the corners as they will be once the band is gone
+            shift = self._legend_band_height()
+            area.setTop(area.top() - shift)
+        if area.width() <= 0 or area.height() <= 0:
+            return self.legend_place()
+        (x_low, x_high), (y_low, y_high) = view_box.viewRange()
+        lines = [_to_scene(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), area,
+                           (x_low, x_high, y_low, y_high)) for xs, ys in curves]
+        blocked = [QRectF(rect).translated(0, -shift) for rect in avoid]
+        size = self.legend.boundingRect().size()
+        order = [c for c in LEGEND_CORNERS if c == self._legend_place] + \
+            [c for c in LEGEND_CORNERS if c != self._legend_place]
+        for corner in order:
+            spot = _corner_rect(area, size, corner)
+            clear = spot.adjusted(-LEGEND_CLEARANCE, -LEGEND_CLEARANCE, LEGEND_CLEARANCE, LEGEND_CLEARANCE)
+            if not any(clear.intersects(rect) for rect in blocked) and \
+                    not any(_crosses(clear, sx, sy) for sx, sy in lines):
+                if corner != self._legend_place:
+                    self.put_legend_in(corner)
+                return corner
+        if self._legend_place != ABOVE:
+            self.put_legend_above()
+        return ABOVE
+
+    def _legend_band_height(self) -> float:
+        return self.legend.boundingRect().height() + 2.0 if self.legend is not None else 0.0
+
+    def _fit_legend_band(self) -> None:
+        """Above the plotting area, the band (row 0 of the PlotItem's layout) is as tall as the legend."""
+        if self._legend_place == ABOVE:
+            self.plot_item.layout.setRowFixedHeight(0, self._legend_band_height())
+
     def _on_view_range_changed(self, *_args: object) -> None:
         if not self._range_timer.isActive():
             self._range_timer.start()
 
     def _on_range_timer(self) -> None:
         self.range_changed.emit(*self.view_range())
+
+
+_CORNER_ANCHORS = {"top-left": (0, 0), "top-right": (1, 0), "top": (0.5, 0), "bottom-right": (1, 1),
+                   "bottom-left": (0, 1), "bottom": (0.5, 1)}
+
+
+def _corner_rect(area: QRectF, size: QSizeF, corner: str) -> QRectF:
+    """Where a legend of `size` sits in `corner` of `area` (scene coordinates), LEGEND_GAP from its frame."""
+    right, bottom = _CORNER_ANCHORS[corner]
+    left = {0: area.left() + LEGEND_GAP, 0.5: area.center().x() - size.width() / 2,
+            1: area.right() - LEGEND_GAP - size.width()}[right]
+    top = area.bottom() - LEGEND_GAP - size.height() if bottom else area.top() + LEGEND_GAP
+    return QRectF(left, top, size.width(), size.height())
+
+
+def _to_scene(xs: np.ndarray, ys: np.ndarray, area: QRectF,
+              view: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """View coordinates to scene coordinates for a plotting area `area` showing `view` (x_low, x_high,
+    y_low, y_high; y grows upwards)."""
+    x_low, x_high, y_low, y_high = view
+    with np.errstate(all="ignore"):
+        sx = area.left() + (xs - x_low) / (x_high - x_low) * area.width()
+        sy = area.top() + (y_high - ys) / (y_high - y_low) * area.height()
+    return sx, sy
+
+
+def _crosses(rect: QRectF, xs: np.ndarray, ys: np.ndarray) -> bool:
+    """Whether the polyline (xs, ys) (scene coordinates; NaN breaks it) touches `rect`. A lone point counts."""
+    if xs.size == 0:
+        return False
+    if xs.size == 1:
+        xs, ys = np.repeat(xs, 2), np.repeat(ys, 2)
+    x0, y0, x1, y1 = xs[:-1], ys[:-1], xs[1:], ys[1:]
+    # A point between two NaNs (one sample, or a marker) is a segment of length zero.
+    lone = np.isfinite(xs) & np.isfinite(ys)
+    defined = lone[:-1] & lone[1:]
+    low, high = np.zeros(x0.shape), np.ones(x0.shape)
+    with np.errstate(all="ignore"):
+        for start, end, lo_edge, hi_edge in ((x0, x1, rect.left(), rect.right()),
+                                             (y0, y1, rect.top(), rect.bottom())):
+            step = end - start
+            inside = (start >= lo_edge) & (start <= hi_edge)
+            t_a, t_b = (lo_edge - start) / step, (hi_edge - start) / step
+            flat = step == 0
+            low = np.maximum(low, np.where(flat, np.where(inside, 0.0, np.inf), np.minimum(t_a, t_b)))
+            high = np.minimum(high, np.where(flat, np.where(inside, 1.0, -np.inf), np.maximum(t_a, t_b)))
+        hit = defined & (low <= high)
+        points = lone & (xs >= rect.left()) & (xs <= rect.right()) & (ys >= rect.top()) & (ys <= rect.bottom())
+    return bool(hit.any() or points.any())

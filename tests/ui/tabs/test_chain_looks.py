@@ -67,3 +67,17 @@ def test_every_preset_shows_its_point_well_inside_both_plots(qtbot, tab, preset)
         y_low, y_high = panel.panel.view_range()[2:]
         assert 0.02 < (value - y_low) / (y_high - y_low) < 0.98, (preset.name, value, y_low, y_high)
         assert len(tick_labels(panel.panel.plot_item.getAxis("left"))) >= 3
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.name)
+def test_the_legends_sit_above_the_plots_not_on_them(qtbot, tab, preset) -> None:
+    """Inside, each three-row legend covered about half of its small plot."""
+    show(qtbot, tab, preset.make_state())
+    for panel in (tab.chain_plots.inner, tab.chain_plots.outer):
+        if not panel.panel.isVisible():
+            continue
+        legend = panel.panel.legend.sceneBoundingRect()
+        area = panel.panel.plot_item.getViewBox().sceneBoundingRect()
+        assert legend.bottom() <= area.top() and not legend.intersects(area)
+        assert panel.panel.plot_widget.sceneRect().contains(legend)   # not cut off at 1100 px
+        assert legend.height() < 0.2 * area.height()                     # one row, not three

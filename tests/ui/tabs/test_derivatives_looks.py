@@ -4,9 +4,11 @@ pane with room for its rows (issue 15)."""
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import QRectF
 
-from calclab.state.derivatives import DerivativesState
+from calclab.state.derivatives import LESSON_PRESETS, DerivativesState
 from calclab.ui.tabs.derivatives import DerivativesTab
 
 WAIT_MS = 15000
@@ -47,3 +49,65 @@ def test_a_logarithm_is_drawn_down_to_the_edge_of_the_view(qtbot, tab, expressio
         assert ys[finite].max() >= y_high - 0.01 * (y_high - y_low)
     else:
         assert ys[finite].min() <= y_low + 0.01 * (y_high - y_low)
+
+
+# -- the legend ---------------------------------------------------------------------------------------------
+
+TAB_SIZES = {"1280x820": (1280, 775), "1100x700": (1100, 655), "1920x1080": (1920, 1035)}   # the window's, less
+                                                                                         # its menu and tab bar
+
+
+def scene_points(view_box: pg.ViewBox, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """A drawn polyline as scene points about a pixel apart (through pyqtgraph's own view-to-scene transform),
+    only those inside the plotting area (what the user sees)."""
+    transform = view_box.childGroup.sceneTransform()
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    sx = transform.m11() * xs + transform.m21() * ys + transform.dx()
+    sy = transform.m12() * xs + transform.m22() * ys + transform.dy()
+    area = view_box.sceneBoundingRect()
+    out = [np.column_stack((sx, sy))[np.isfinite(sx) & np.isfinite(sy)]]
+    for i in range(len(sx) - 1):
+        a, b = np.array([sx[i], sy[i]]), np.array([sx[i + 1], sy[i + 1]])
+        if not (np.isfinite(a).all() and np.isfinite(b).all()):
+            continue
+        steps = int(min(4000, np.hypot(*(b - a))))
+        if steps > 1:
+            t = np.linspace(0.0, 1.0, steps)[:, None]
+            out.append(a + t * (b - a))
+    points = np.concatenate(out)
+    inside = (points[:, 0] >= area.left()) & (points[:, 0] <= area.right()) & \
+        (points[:, 1] >= area.top()) & (points[:, 1] <= area.bottom())
+    return points[inside]
+
+
+def covered(rect: QRectF, points: np.ndarray) -> int:
+    return int(np.count_nonzero((points[:, 0] >= rect.left()) & (points[:, 0] <= rect.right())
+                                & (points[:, 1] >= rect.top()) & (points[:, 1] <= rect.bottom())))
+
+
+def assert_legend_off_the_data(tab: DerivativesTab) -> None:
+    plot = tab.plot
+    legend = plot.panel.legend.sceneBoundingRect()
+    for which in ("f", "derivative", "tangent", "secant"):
+        xs, ys = plot.curve_data(which)
+        assert covered(legend, scene_points(plot.view_box, xs, ys)) == 0, (which, plot.panel.legend_place())
+    for markers in (plot.points, plot.secant_point):
+        assert not legend.intersects(markers.sceneBoundingRect()) or not len(markers.data)
+    assert not legend.intersects(plot.x0_line.label.sceneBoundingRect())
+    assert plot.plot_widget.sceneRect().contains(legend)   # and the legend itself is not cut off
+
+
+@pytest.mark.parametrize("size", TAB_SIZES)
+@pytest.mark.parametrize("preset", LESSON_PRESETS, ids=lambda p: p.name)
+def test_the_legend_covers_no_curve_and_not_the_x0_label(qtbot, tab, preset, size) -> None:
+    tab.resize(*TAB_SIZES[size])
+    show(qtbot, tab, preset.make_state())
+    assert_legend_off_the_data(tab)
+
+
+def test_the_legend_moves_off_a_curve_that_reaches_it(qtbot, tab) -> None:
+    """x0 dragged to the far left: the tangent and the x₀ label come to the legend's corner, and it moves."""
+    show(qtbot, tab, DerivativesState("x^2", x0=1.5))
+    for x0 in (-3.5, -2.0, 0.0, 2.0, 3.5):
+        tab.set_x0(x0)
+        assert_legend_off_the_data(tab)

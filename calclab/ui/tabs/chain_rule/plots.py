@@ -28,6 +28,10 @@ class _Panel:
     def __init__(self, title: str, name: str, derivative_name: str) -> None:
         self.panel = PlotPanel(title, x_label="x", y_label="")
         self.panel.plot_item.getAxis("left").setWidth(60)
+        if self.panel.legend is not None:   # one row above the plot: inside, the legend covered half of it
+            self.panel.legend.setColumnCount(3)
+            self.panel.legend.layout.setContentsMargins(6, 2, 6, 2)
+            self.panel.put_legend_above()
         self.curve = self.panel.add_curve(name, FUNCTION_COLOR, z=2)
         self.derivative = self.panel.add_curve(derivative_name, DERIVATIVE_COLOR, style=Qt.PenStyle.DashLine, z=1)
         self.tangent = self.panel.add_curve("tangent at x0", TANGENT_COLOR, width=1.5, style=Qt.PenStyle.DotLine)
