@@ -13,9 +13,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPen, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 # Distinct, colour-blind-safe colours readable on white (Okabe-Ito based). Use them in this order for series.
 SERIES_COLORS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
@@ -156,6 +156,7 @@ class PlotPanel(QWidget):
         layout.addWidget(self.plot_widget, 1)
 
         self._legend_place: str | None = None   # None: where addLegend put it (top left, offset 10 px)
+        self._legend_columns: int | None = None  # the legend's column count inside the plot
         if self.legend is not None:
             self.legend.geometryChanged.connect(self._fit_legend_band)
 
@@ -211,12 +212,16 @@ class PlotPanel(QWidget):
 
     def put_legend_above(self) -> None:
         """Put the legend in a band above the plotting area, right-aligned: it never covers the data (for small
-        plots, where no corner is free; a one-row legend, setColumnCount, keeps the band thin)."""
+        plots, where no corner is free). Its entries go in one row when that fits the plot's width."""
         if self.legend is None:
             return
+        inside = self._inside_columns()
         self._legend_place = ABOVE
         if self.legend.parentItem() is not self.plot_item:
             self.legend.setParentItem(self.plot_item)
+        one_row = len(self.legend.items)
+        fits = _legend_size(self.legend, one_row).width() <= self.plot_item.boundingRect().width() - 2 * LEGEND_GAP
+        _arrange_legend(self.legend, one_row if fits and one_row else inside)
         self.legend.anchor((1, 0), (1, 0), offset=(-LEGEND_GAP, 1))
         self._fit_legend_band()
 
@@ -225,34 +230,38 @@ class PlotPanel(QWidget):
         if self.legend is None:
             return
         right, bottom = _CORNER_ANCHORS[corner]
+        inside = self._inside_columns()
         self._legend_place = corner
         self.plot_item.layout.setRowFixedHeight(0, 0)   # the band above (row 0, pyqtgraph's hidden title) goes
         view_box = self.plot_item.getViewBox()
         if self.legend.parentItem() is not view_box:
             self.legend.setParentItem(view_box)
+        _arrange_legend(self.legend, inside)
         offset = ({0: LEGEND_GAP, 0.5: 0, 1: -LEGEND_GAP}[right], -LEGEND_GAP if bottom else LEGEND_GAP)
         self.legend.anchor((right, bottom), (right, bottom), offset=offset)
 
     def place_legend(self, curves: Sequence[tuple[np.ndarray, np.ndarray]], avoid: Sequence[QRectF] = ()) -> str:
         """Move the legend to a corner of the plotting area that none of `curves` (x and y arrays in view
-        coordinates, NaN breaking a line) crosses and none of the `avoid` rectangles (scene coordinates: a
-        label) touches: the corner it is in if that is still free, else the first free one of LEGEND_CORNERS;
-        above the plotting area when none is. Returns where it went."""
+        coordinates, NaN breaking a line) crosses and none of the `avoid` rectangles (scene coordinates: labels
+        placed along the view's height) touches: the corner it is in if that is still free, else the first free
+        one of LEGEND_CORNERS; above the plotting area when none is. Returns where it went."""
         if self.legend is None:
             return self.legend_place()
         view_box = self.plot_item.getViewBox()
         area = view_box.sceneBoundingRect()
-        shift = 0.0
-        if self._legend_place == ABOVE:   # judge the corners as they will be once the band is gone
-            shift = self._legend_band_height()
-            area.setTop(area.top() - shift)
+        blocked = [QRectF(rect) for rect in avoid]
+        if self._legend_place == ABOVE and area.height() > 0:   # judge the corners as they are without the band
+            old_top, old_height = area.top(), area.height()
+            area.setTop(area.top() - self._legend_band_height())
+            for rect in blocked:
+                centre = area.top() + (rect.center().y() - old_top) * area.height() / old_height
+                rect.moveCenter(QPointF(rect.center().x(), centre))
         if area.width() <= 0 or area.height() <= 0:
             return self.legend_place()
         (x_low, x_high), (y_low, y_high) = view_box.viewRange()
         lines = [_to_scene(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), area,
                            (x_low, x_high, y_low, y_high)) for xs, ys in curves]
-        blocked = [QRectF(rect).translated(0, -shift) for rect in avoid]
-        size = self.legend.boundingRect().size()
+        size = _legend_size(self.legend, self._inside_columns())
         order = [c for c in LEGEND_CORNERS if c == self._legend_place] + \
             [c for c in LEGEND_CORNERS if c != self._legend_place]
         for corner in order:
@@ -266,6 +275,12 @@ class PlotPanel(QWidget):
         if self._legend_place != ABOVE:
             self.put_legend_above()
         return ABOVE
+
+    def _inside_columns(self) -> int:
+        """The legend's column count inside the plot: as the tab set it (setColumnCount) before it first moved."""
+        if self._legend_columns is None and self.legend is not None:
+            self._legend_columns = self.legend.columnCount
+        return self._legend_columns or 1
 
     def _legend_band_height(self) -> float:
         return self.legend.boundingRect().height() + 2.0 if self.legend is not None else 0.0
@@ -285,6 +300,51 @@ class PlotPanel(QWidget):
 
 _CORNER_ANCHORS = {"top-left": (0, 0), "top-right": (1, 0), "top": (0.5, 0), "bottom-right": (1, 1),
                    "bottom-left": (0, 1), "bottom": (0.5, 1)}
+
+
+def _legend_size(legend: pg.LegendItem, columns: int) -> QSizeF:
+    """The size `legend` has with its entries in `columns` columns (its grid: sample, label, sample, ...)."""
+    preferred = Qt.SizeHint.PreferredSize
+    layout = legend.layout
+    left, top, right, bottom = layout.getContentsMargins()
+    widths = [0.0] * (2 * columns)
+    heights: list[float] = []
+    for k, (sample, label) in enumerate(legend.items):
+        row, column = divmod(k, columns)
+        if row == len(heights):
+            heights.append(0.0)
+        for offset, item in enumerate((sample, label)):
+            hint = item.effectiveSizeHint(preferred)
+            widths[2 * column + offset] = max(widths[2 * column + offset], hint.width())
+            heights[row] = max(heights[row], hint.height())
+    used = [w for w in widths if w > 0]
+    width = left + right + sum(used) + layout.horizontalSpacing() * max(len(used) - 1, 0)
+    height = top + bottom + sum(heights) + layout.verticalSpacing() * max(len(heights) - 1, 0)
+    return QSizeF(width, height)
+
+
+def _arrange_legend(legend: pg.LegendItem, columns: int) -> None:
+    """Lay the legend's entries out in `columns` columns. (LegendItem.setColumnCount keeps the old grid's rows
+    and stretched labels, so its size comes out wrong: a new grid is built instead.)"""
+    if columns < 1 or legend.columnCount == columns:
+        return
+    old = legend.layout
+    for i in range(old.count() - 1, -1, -1):
+        old.removeAt(i)
+    grid = QGraphicsGridLayout()
+    grid.setContentsMargins(*old.getContentsMargins())
+    grid.setHorizontalSpacing(old.horizontalSpacing())
+    grid.setVerticalSpacing(old.verticalSpacing())
+    for k, (sample, label) in enumerate(legend.items):
+        row, column = divmod(k, columns)
+        grid.addItem(sample, row, 2 * column, Qt.AlignmentFlag.AlignVCenter)
+        grid.addItem(label, row, 2 * column + 1)
+    legend.setLayout(grid)
+    legend.layout = grid
+    legend.columnCount = columns
+    legend.rowCount = -(-len(legend.items) // columns)
+    size = _legend_size(legend, columns)
+    legend.setGeometry(0, 0, size.width(), size.height())
 
 
 def _corner_rect(area: QRectF, size: QSizeF, corner: str) -> QRectF:

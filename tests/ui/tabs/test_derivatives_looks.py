@@ -111,3 +111,20 @@ def test_the_legend_moves_off_a_curve_that_reaches_it(qtbot, tab) -> None:
     for x0 in (-3.5, -2.0, 0.0, 2.0, 3.5):
         tab.set_x0(x0)
         assert_legend_off_the_data(tab)
+
+
+def test_with_no_free_corner_the_legend_goes_above_in_one_row_and_comes_back(qtbot, tab) -> None:
+    """sin(3x) fills the plot from edge to edge: the legend goes above it, one row tall, and back to its two rows
+    inside when a corner frees up."""
+    tab.resize(*TAB_SIZES["1100x700"])
+    show(qtbot, tab, DerivativesState("sin(3x)", x0=1.0, x_range=(-6.0, 6.0), show_derivative=False))
+    panel = tab.plot.panel
+    legend = panel.legend.sceneBoundingRect()
+    area = tab.plot.view_box.sceneBoundingRect()
+    assert panel.legend_place() == "above"
+    assert legend.bottom() <= area.top() and panel.legend.rowCount == 1
+    assert_legend_off_the_data(tab)
+    tab.resize(*TAB_SIZES["1920x1080"])
+    show(qtbot, tab, DerivativesState("x^2", x0=1.5))
+    assert panel.legend_place() != "above" and panel.legend.rowCount == 2
+    assert_legend_off_the_data(tab)
