@@ -128,3 +128,62 @@ def test_with_no_free_corner_the_legend_goes_above_in_one_row_and_comes_back(qtb
     show(qtbot, tab, DerivativesState("x^2", x0=1.5))
     assert panel.legend_place() != "above" and panel.legend.rowCount == 2
     assert_legend_off_the_data(tab)
+
+
+# -- the step-by-step pane -----------------------------------------------------------------------------------
+
+LONG = "sin(x^2) * exp(3x) * log(2 + x^2) / (1 + x^2)"   # seven rows open, three wider than the pane
+FULL_ROWS = {(1280, 820): 5, (1100, 700): 4}   # rows that show whole, at least
+
+
+@pytest.fixture
+def window(qtbot, worker):
+    from calclab.ui.main_window import MainWindow
+
+    main_window = MainWindow(worker, initial_tab="derivatives", eager_tabs=False)
+    qtbot.addWidget(main_window)
+    return main_window
+
+
+def visible_rows(tree) -> list:
+    """The open rows in order, each with its rectangle in the tree's viewport."""
+    rows = []
+
+    def visit(item) -> None:
+        rows.append((item, tree.visualItemRect(item)))
+        if item.isExpanded():
+            for i in range(item.childCount()):
+                visit(item.child(i))
+
+    for i in range(tree.topLevelItemCount()):
+        visit(tree.topLevelItem(i))
+    return rows
+
+
+@pytest.mark.parametrize("size", [(1280, 820), (1100, 700)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_steps_have_room_for_their_rows_and_scroll_to_a_wide_formula(qtbot, window, size) -> None:
+    """Two rows fitted, the third cut in half, and a long formula was cut at the pane's right edge."""
+    window.resize(*size)
+    window.show()
+    window.ensure_started()
+    tab = window.tab("derivatives")
+    show(qtbot, tab, DerivativesState(LONG, x0=1.0))
+    tab.lower_tabs.setCurrentIndex(0)
+    tree = tab.steps_view.tree
+    qtbot.waitUntil(lambda: not tab.steps_view.is_pending(), timeout=WAIT_MS)
+    rows = visible_rows(tree)
+    assert len(rows) >= FULL_ROWS[size] + 1
+    height = tree.viewport().height()
+    whole = [item for item, rect in rows if rect.top() >= 0 and rect.bottom() < height]
+    assert len(whole) >= FULL_ROWS[size], (len(whole), height)
+    # The widest formula is drawn whole, and the tree scrolls sideways to it.
+    views = [tree.itemWidget(item, 1) for item, _rect in rows]
+    widest = max(views, key=lambda view: view.sizeHint().width())
+    assert widest.sizeHint().width() > tree.viewport().width() - tree.columnWidth(0)   # it does not fit
+    assert widest.width() >= widest.sizeHint().width()
+    assert tree.columnWidth(1) >= widest.sizeHint().width()
+    bar = tree.horizontalScrollBar()
+    assert bar.maximum() > 0 and bar.isVisible()
+    bar.setValue(bar.maximum())   # scrolled to the end, the formula's right edge is inside the viewport
+    right = widest.mapTo(tree.viewport(), widest.rect().topRight()).x()
+    assert right <= tree.viewport().width()
