@@ -25,7 +25,7 @@ LABEL_FONT_PT = "12pt"
 CURVE_WIDTH = 2.5
 RANGE_SIGNAL_MS = 40   # at most ~25 range_changed signals a second while panning
 LEGEND_GAP = 6         # pixels between the legend and the plotting area's frame
-LEGEND_CLEARANCE = 4   # pixels the legend keeps from a curve (its pen and markers are that wide)
+LEGEND_CLEARANCE = 6   # pixels the legend keeps from a curve's centre line (its pen, its markers, a margin)
 LEGEND_CORNERS = ("top-left", "top-right", "top", "bottom-right", "bottom-left", "bottom")   # place_legend's order
 ABOVE = "above"
 
@@ -225,12 +225,13 @@ class PlotPanel(QWidget):
         self.legend.anchor((1, 0), (1, 0), offset=(-LEGEND_GAP, 1))
         self._fit_legend_band()
 
-    def put_legend_in(self, corner: str) -> None:
-        """Put the legend in a corner of the plotting area, or centred at its top or bottom (LEGEND_CORNERS)."""
+    def put_legend_in(self, corner: str, columns: int | None = None) -> None:
+        """Put the legend in a corner of the plotting area, or centred at its top or bottom (LEGEND_CORNERS), its
+        entries in `columns` columns (None: as many as the tab set with setColumnCount before it first moved)."""
         if self.legend is None:
             return
         right, bottom = _CORNER_ANCHORS[corner]
-        inside = self._inside_columns()
+        inside = columns or self._inside_columns()
         self._legend_place = corner
         self.plot_item.layout.setRowFixedHeight(0, 0)   # the band above (row 0, pyqtgraph's hidden title) goes
         view_box = self.plot_item.getViewBox()
@@ -244,7 +245,8 @@ class PlotPanel(QWidget):
         """Move the legend to a corner of the plotting area that none of `curves` (x and y arrays in view
         coordinates, NaN breaking a line) crosses and none of the `avoid` rectangles (scene coordinates: labels
         placed along the view's height) touches: the corner it is in if that is still free, else the first free
-        one of LEGEND_CORNERS; above the plotting area when none is. Returns where it went."""
+        one of LEGEND_CORNERS, in the tab's layout or else in one column; above the plotting area when none is.
+        Returns where it went."""
         if self.legend is None:
             return self.legend_place()
         view_box = self.plot_item.getViewBox()
@@ -261,16 +263,17 @@ class PlotPanel(QWidget):
         (x_low, x_high), (y_low, y_high) = view_box.viewRange()
         lines = [_to_scene(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), area,
                            (x_low, x_high, y_low, y_high)) for xs, ys in curves]
-        size = _legend_size(self.legend, self._inside_columns())
-        order = [c for c in LEGEND_CORNERS if c == self._legend_place] + \
-            [c for c in LEGEND_CORNERS if c != self._legend_place]
-        for corner in order:
-            spot = _corner_rect(area, size, corner)
+        # The tab's layout first, then one column (narrower, taller); the place it is in first of all.
+        layouts = list(dict.fromkeys((self._inside_columns(), 1)))
+        candidates = [(columns, corner) for columns in layouts for corner in LEGEND_CORNERS]
+        now = (self.legend.columnCount, self._legend_place)
+        for columns, corner in sorted(candidates, key=lambda candidate: candidate != now):
+            spot = _corner_rect(area, _legend_size(self.legend, columns), corner)
             clear = spot.adjusted(-LEGEND_CLEARANCE, -LEGEND_CLEARANCE, LEGEND_CLEARANCE, LEGEND_CLEARANCE)
             if not any(clear.intersects(rect) for rect in blocked) and \
                     not any(_crosses(clear, sx, sy) for sx, sy in lines):
-                if corner != self._legend_place:
-                    self.put_legend_in(corner)
+                if (columns, corner) != now:
+                    self.put_legend_in(corner, columns)
                 return corner
         if self._legend_place != ABOVE:
             self.put_legend_above()

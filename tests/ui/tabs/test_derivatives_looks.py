@@ -8,7 +8,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF
 
-from calclab.state.derivatives import LESSON_PRESETS, DerivativesState
+from calclab.state.derivatives import LESSON_PRESETS, PRESETS, DerivativesState
 from calclab.ui.tabs.derivatives import DerivativesTab
 
 WAIT_MS = 15000
@@ -105,6 +105,13 @@ def test_the_legend_covers_no_curve_and_not_the_x0_label(qtbot, tab, preset, siz
     assert_legend_off_the_data(tab)
 
 
+@pytest.mark.parametrize("preset", PRESETS[len(LESSON_PRESETS):], ids=lambda p: p.name)
+def test_every_other_preset_keeps_its_legend_off_the_data_in_a_small_window(qtbot, tab, preset) -> None:
+    tab.resize(*TAB_SIZES["1100x700"])
+    show(qtbot, tab, preset.make_state())
+    assert_legend_off_the_data(tab)
+
+
 def test_the_legend_moves_off_a_curve_that_reaches_it(qtbot, tab) -> None:
     """x0 dragged to the far left: the tangent and the x₀ label come to the legend's corner, and it moves."""
     show(qtbot, tab, DerivativesState("x^2", x0=1.5))
@@ -187,3 +194,32 @@ def test_the_steps_have_room_for_their_rows_and_scroll_to_a_wide_formula(qtbot, 
     bar.setValue(bar.maximum())   # scrolled to the end, the formula's right edge is inside the viewport
     right = widest.mapTo(tree.viewport(), widest.rect().topRight()).x()
     assert right <= tree.viewport().width()
+
+
+def test_a_legend_too_wide_for_the_free_corner_stands_there_in_one_column(qtbot) -> None:
+    """PlotPanel.place_legend on made-up curves: only the top left is free, too narrow for two columns."""
+    from calclab.ui.widgets.plot_panel import PlotPanel
+
+    panel = PlotPanel("test")
+    qtbot.addWidget(panel)
+    panel.legend.setColumnCount(2)
+    for name in ("f(x)", "f′(x)", "tangent at x₀", "secant x₀ → x₀ + h"):
+        panel.add_curve(name, "#000000")
+    panel.resize(800, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view_box = panel.plot_item.getViewBox()
+    view_box.setRange(xRange=(0.0, 10.0), yRange=(0.0, 10.0), padding=0.0)
+    qtbot.wait(50)
+    curves = [(np.array([3.0, 10.0]), np.array([9.5, 9.5])),     # across the top, right of x = 3
+              (np.array([0.0, 10.0]), np.array([0.5, 0.5])),     # across the bottom
+              (np.array([3.0, 3.0]), np.array([0.0, 9.5]))]      # up the middle
+    assert panel.place_legend(curves) == "top-left"
+    assert panel.legend.columnCount == 1
+    legend = panel.legend.sceneBoundingRect()
+    for xs, ys in curves:
+        assert covered(legend, scene_points(view_box, xs, ys)) == 0
+    assert panel.place_legend([(np.array([0.0, 10.0]), np.array([9.0, 9.0]))] + curves) == "above"
+    # The plot lays itself out again (the band above is a row of its layout) in the next turn of the event loop.
+    qtbot.waitUntil(lambda: panel.legend.sceneBoundingRect().bottom() <= view_box.sceneBoundingRect().top())
+    assert panel.legend.rowCount == 1                                  # one row fits the width
