@@ -207,7 +207,8 @@ class PlotPanel(QWidget):
     # -- where the legend sits ------------------------------------------------------------------------------
 
     def legend_place(self) -> str:
-        """"top-left", "top-right", "bottom-right", "bottom-left" (inside the plotting area) or "above"."""
+        """One of LEGEND_CORNERS (inside the plotting area: a corner, or the middle of its top or bottom edge),
+        or "above" it."""
         return self._legend_place or "top-left"
 
     def put_legend_above(self) -> None:
@@ -377,9 +378,8 @@ def _crosses(rect: QRectF, xs: np.ndarray, ys: np.ndarray) -> bool:
     if xs.size == 1:
         xs, ys = np.repeat(xs, 2), np.repeat(ys, 2)
     x0, y0, x1, y1 = xs[:-1], ys[:-1], xs[1:], ys[1:]
-    # A point between two NaNs (one sample, or a marker) is a segment of length zero.
-    lone = np.isfinite(xs) & np.isfinite(ys)
-    defined = lone[:-1] & lone[1:]
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    defined = finite[:-1] & finite[1:]       # segments drawn (clipped against the rect: Liang-Barsky)
     low, high = np.zeros(x0.shape), np.ones(x0.shape)
     with np.errstate(all="ignore"):
         for start, end, lo_edge, hi_edge in ((x0, x1, rect.left(), rect.right()),
@@ -391,5 +391,5 @@ def _crosses(rect: QRectF, xs: np.ndarray, ys: np.ndarray) -> bool:
             low = np.maximum(low, np.where(flat, np.where(inside, 0.0, np.inf), np.minimum(t_a, t_b)))
             high = np.minimum(high, np.where(flat, np.where(inside, 1.0, -np.inf), np.maximum(t_a, t_b)))
         hit = defined & (low <= high)
-        points = lone & (xs >= rect.left()) & (xs <= rect.right()) & (ys >= rect.top()) & (ys <= rect.bottom())
-    return bool(hit.any() or points.any())
+        points = finite & (xs >= rect.left()) & (xs <= rect.right()) & (ys >= rect.top()) & (ys <= rect.bottom())
+    return bool(hit.any() or points.any())   # a sample between two NaNs is drawn as a dot

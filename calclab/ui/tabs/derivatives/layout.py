@@ -42,6 +42,8 @@ def arrange(tab: QWidget, header: QWidget, side: QWidget, plot_panel: QWidget, s
     right = ShareSplitter(Qt.Orientation.Vertical, (PLOT_SHARE, 1.0 - PLOT_SHARE))
     right.addWidget(plot_panel)
     right.addWidget(lower_tabs)
+    right.setStretchFactor(0, 3)   # once the user has dragged the handle
+    right.setStretchFactor(1, 2)
     main = QSplitter(Qt.Orientation.Horizontal)
     main.addWidget(side)
     main.addWidget(right)

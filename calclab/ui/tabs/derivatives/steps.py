@@ -65,7 +65,7 @@ class StepsView(QWidget):
         self.tree.resized.connect(self._fit_formula_column)
         self.tree.header().sectionResized.connect(self._on_section_resized)
         self.tree.setToolTip("The rules used to differentiate f, outermost first. Expand a rule to see the "
-                             "derivatives it needed; select one to read it large below.")
+                             "derivatives it needed; select one to read below why it applies.")
         self.tree.itemExpanded.connect(self._on_item_expanded)
         self.tree.itemCollapsed.connect(lambda _item: self._fit_formula_column())
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
