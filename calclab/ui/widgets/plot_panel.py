@@ -3,21 +3,22 @@
 Plot items are created once with `add_curve` and then only updated with `set_curve_data` (setData with
 connect="finite", so NaN gaps break the curve instead of making Qt refuse to draw it).
 `range_changed` reports pan/zoom, rate-limited, so a tab can re-evaluate its curves for the visible range.
+The legend starts in the top-left corner; `place_legend` moves it to a corner the data leaves free (or above the
+plotting area when none is), `put_legend_above` puts it above for good.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen, QResizeEvent, QTextCursor, QTextDocument
-from PySide6.QtGui import Qt as QtGuiNamespace
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
+from PySide6.QtWidgets import QGraphicsGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from calclab.ui.widgets import notice
+from calclab.ui.widgets.elided_label import ElidedLabel
 
 # Distinct, colour-blind-safe colours readable on white (Okabe-Ito based). Use them in this order for series.
 SERIES_COLORS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
@@ -27,6 +28,10 @@ LABEL_FONT_PT = "12pt"
 CURVE_WIDTH = 2.5
 RANGE_SIGNAL_MS = 40   # at most ~25 range_changed signals a second while panning
 LEGEND_ABOVE_COLUMNS = 6   # a legend above the plot is one row of up to this many entries
+LEGEND_GAP = 6         # pixels between the legend and the plotting area's frame
+LEGEND_CLEARANCE = 6   # pixels the legend keeps from a curve's centre line (its pen, its markers, a margin)
+LEGEND_CORNERS = ("top-left", "top-right", "top", "bottom-right", "bottom-left", "bottom")   # place_legend's order
+ABOVE = "above"
 
 _theme_applied = False
 
@@ -75,96 +80,6 @@ def break_at_jumps(x: np.ndarray, y: np.ndarray, threshold: float) -> tuple[np.n
     return np.insert(x, where, np.nan), np.insert(y, where, np.nan)
 
 
-class ElidedLabel(QLabel):
-    """One line of text that never widens its window: what does not fit ends in "…", and the tooltip has it all.
-
-    A plot title such as "Composite y = sigmoid(sigmoid(...))" made the Chain Rule window 1,674 px wide.
-    Rich text (a title with coloured spans) is measured and shortened by its visible words, keeping its colours:
-    eliding the markup itself showed "<span sty…" to the learner.
-    """
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full = ""
-        self._rich = False
-        # Takes the width it is given and asks for none: a new title never redistributes the panels around it
-        # (each redistribution had pyqtgraph relayout and repaint the plots).
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.set_full_text(text)
-
-    def full_text(self) -> str:
-        return self._full
-
-    def plain_text(self) -> str:
-        """The whole text as the learner reads it (rich text without its markup)."""
-        return self._document(self._full).toPlainText() if self._rich else self._full
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self._rich = QtGuiNamespace.mightBeRichText(text)
-        self.setTextFormat(Qt.TextFormat.RichText if self._rich else Qt.TextFormat.PlainText)
-        self._elide()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        margins = self.contentsMargins()
-        width = self._text_width(self._full) + margins.left() + margins.right() + 2
-        return QSize(width, super().sizeHint().height())
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        return QSize(min(self.sizeHint().width(), 60), super().minimumSizeHint().height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._elide()
-
-    def _document(self, text: str) -> QTextDocument:
-        document = QTextDocument()
-        document.setDefaultFont(self.font())
-        document.setHtml(text)
-        return document
-
-    @staticmethod
-    def _ideal_width(document: QTextDocument) -> int:
-        return math.ceil(document.idealWidth() - 2 * document.documentMargin())
-
-    def _text_width(self, text: str) -> int:
-        return self._ideal_width(self._document(text)) if self._rich else self.fontMetrics().horizontalAdvance(text)
-
-    def _elide(self) -> None:
-        room = max(0, self.width() - 2)
-        if not self._rich:
-            shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room)
-        elif self._text_width(self._full) <= room:
-            shown = self._full
-        else:
-            shown = self._elided_rich(room)
-        self.setText(shown)
-        self.setToolTip(self.plain_text() if shown != self._full else "")
-
-    def _elided_rich(self, room: int) -> str:
-        """The longest start of the rich text that fits `room` with "…" after it, as rich text (colours kept)."""
-        document = self._document(self._full)
-
-        def cut(keep: int) -> QTextDocument:
-            cursor = QTextCursor(document)
-            cursor.setPosition(keep, QTextCursor.MoveMode.KeepAnchor)
-            shortened = QTextDocument()
-            shortened.setDefaultFont(self.font())
-            end = QTextCursor(shortened)
-            end.insertFragment(cursor.selection())
-            end.insertText("…")
-            return shortened
-
-        low, high = 0, document.characterCount()   # the longest start that fits lies in [low, high)
-        while high - low > 1:
-            middle = (low + high) // 2
-            if self._ideal_width(cut(middle)) <= room:
-                low = middle
-            else:
-                high = middle
-        return cut(low).toHtml()
-
-
 class PlotPanel(QWidget):
     """A labelled pyqtgraph PlotWidget with grid and legend, under a toolbar row (title left, tools right).
 
@@ -210,6 +125,11 @@ class PlotPanel(QWidget):
         layout.setSpacing(2)
         layout.addLayout(self.toolbar_layout)
         layout.addWidget(self.plot_widget, 1)
+
+        self._legend_place: str | None = None   # None: where addLegend put it (top left, offset 10 px)
+        self._legend_columns: int | None = None  # the legend's column count inside the plot
+        if self.legend is not None:
+            self.legend.geometryChanged.connect(self._fit_legend_band)
 
         self._range_timer = QTimer(self)
         self._range_timer.setSingleShot(True)
@@ -281,9 +201,192 @@ class PlotPanel(QWidget):
         view_box = self.plot_item.getViewBox()
         return max(2, int(view_box.width() * self.devicePixelRatioF()))
 
+    # -- where the legend sits ------------------------------------------------------------------------------
+
+    def legend_place(self) -> str:
+        """One of LEGEND_CORNERS (inside the plotting area: a corner, or the middle of its top or bottom edge),
+        or "above" it."""
+        return self._legend_place or "top-left"
+
+    def put_legend_above(self) -> None:
+        """Put the legend in a band above the plotting area, right-aligned: it never covers the data (for small
+        plots, where no corner is free). Its entries go in one row when that fits the plot's width."""
+        if self.legend is None:
+            return
+        inside = self._inside_columns()
+        self._legend_place = ABOVE
+        if self.legend.parentItem() is not self.plot_item:
+            self.legend.setParentItem(self.plot_item)
+        one_row = len(self.legend.items)
+        fits = _legend_size(self.legend, one_row).width() <= self.plot_item.boundingRect().width() - 2 * LEGEND_GAP
+        _arrange_legend(self.legend, one_row if fits and one_row else inside)
+        self.legend.anchor((1, 0), (1, 0), offset=(-LEGEND_GAP, 1))
+        self._fit_legend_band()
+
+    def put_legend_in(self, corner: str, columns: int | None = None) -> None:
+        """Put the legend in a corner of the plotting area, or centred at its top or bottom (LEGEND_CORNERS), its
+        entries in `columns` columns (None: as many as the tab set with setColumnCount before it first moved)."""
+        if self.legend is None:
+            return
+        right, bottom = _CORNER_ANCHORS[corner]
+        inside = columns or self._inside_columns()
+        self._legend_place = corner
+        self.plot_item.layout.setRowFixedHeight(0, 0)   # the band above (row 0, pyqtgraph's hidden title) goes
+        view_box = self.plot_item.getViewBox()
+        if self.legend.parentItem() is not view_box:
+            self.legend.setParentItem(view_box)
+        _arrange_legend(self.legend, inside)
+        offset = ({0: LEGEND_GAP, 0.5: 0, 1: -LEGEND_GAP}[right], -LEGEND_GAP if bottom else LEGEND_GAP)
+        self.legend.anchor((right, bottom), (right, bottom), offset=offset)
+
+    def place_legend(self, curves: Sequence[tuple[np.ndarray, np.ndarray]], avoid: Sequence[QRectF] = ()) -> str:
+        """Move the legend to a corner of the plotting area that none of `curves` (x and y arrays in view
+        coordinates, NaN breaking a line) crosses and none of the `avoid` rectangles (scene coordinates: labels
+        placed along the view's height) touches: the corner it is in if that is still free, else the first free
+        one of LEGEND_CORNERS, in the tab's layout or else in one column; above the plotting area when none is.
+        Returns where it went."""
+        if self.legend is None:
+            return self.legend_place()
+        view_box = self.plot_item.getViewBox()
+        area = view_box.sceneBoundingRect()
+        blocked = [QRectF(rect) for rect in avoid]
+        if self._legend_place == ABOVE and area.height() > 0:   # judge the corners as they are without the band
+            old_top, old_height = area.top(), area.height()
+            area.setTop(area.top() - self._legend_band_height())
+            for rect in blocked:
+                centre = area.top() + (rect.center().y() - old_top) * area.height() / old_height
+                rect.moveCenter(QPointF(rect.center().x(), centre))
+        if area.width() <= 0 or area.height() <= 0:
+            return self.legend_place()
+        (x_low, x_high), (y_low, y_high) = view_box.viewRange()
+        lines = [_to_scene(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), area,
+                           (x_low, x_high, y_low, y_high)) for xs, ys in curves]
+        # The tab's layout first, then one column (narrower, taller); the place it is in first of all.
+        layouts = list(dict.fromkeys((self._inside_columns(), 1)))
+        candidates = [(columns, corner) for columns in layouts for corner in LEGEND_CORNERS]
+        now = (self.legend.columnCount, self._legend_place)
+        for columns, corner in sorted(candidates, key=lambda candidate: candidate != now):
+            spot = _corner_rect(area, _legend_size(self.legend, columns), corner)
+            clear = spot.adjusted(-LEGEND_CLEARANCE, -LEGEND_CLEARANCE, LEGEND_CLEARANCE, LEGEND_CLEARANCE)
+            if not any(clear.intersects(rect) for rect in blocked) and \
+                    not any(_crosses(clear, sx, sy) for sx, sy in lines):
+                if (columns, corner) != now:
+                    self.put_legend_in(corner, columns)
+                return corner
+        if self._legend_place != ABOVE:
+            self.put_legend_above()
+        return ABOVE
+
+    def _inside_columns(self) -> int:
+        """The legend's column count inside the plot: as the tab set it (setColumnCount) before it first moved."""
+        if self._legend_columns is None and self.legend is not None:
+            self._legend_columns = self.legend.columnCount
+        return self._legend_columns or 1
+
+    def _legend_band_height(self) -> float:
+        return self.legend.boundingRect().height() + 2.0 if self.legend is not None else 0.0
+
+    def _fit_legend_band(self) -> None:
+        """Above the plotting area, the band (row 0 of the PlotItem's layout) is as tall as the legend."""
+        if self._legend_place == ABOVE:
+            self.plot_item.layout.setRowFixedHeight(0, self._legend_band_height())
+
     def _on_view_range_changed(self, *_args: object) -> None:
         if not self._range_timer.isActive():
             self._range_timer.start()
 
     def _on_range_timer(self) -> None:
         self.range_changed.emit(*self.view_range())
+
+
+_CORNER_ANCHORS = {"top-left": (0, 0), "top-right": (1, 0), "top": (0.5, 0), "bottom-right": (1, 1),
+                   "bottom-left": (0, 1), "bottom": (0.5, 1)}
+
+
+def _legend_size(legend: pg.LegendItem, columns: int) -> QSizeF:
+    """The size `legend` has with its entries in `columns` columns (its grid: sample, label, sample, ...)."""
+    preferred = Qt.SizeHint.PreferredSize
+    layout = legend.layout
+    left, top, right, bottom = layout.getContentsMargins()
+    widths = [0.0] * (2 * columns)
+    heights: list[float] = []
+    for k, (sample, label) in enumerate(legend.items):
+        row, column = divmod(k, columns)
+        if row == len(heights):
+            heights.append(0.0)
+        for offset, item in enumerate((sample, label)):
+            hint = item.effectiveSizeHint(preferred)
+            widths[2 * column + offset] = max(widths[2 * column + offset], hint.width())
+            heights[row] = max(heights[row], hint.height())
+    used = [w for w in widths if w > 0]
+    width = left + right + sum(used) + layout.horizontalSpacing() * max(len(used) - 1, 0)
+    height = top + bottom + sum(heights) + layout.verticalSpacing() * max(len(heights) - 1, 0)
+    return QSizeF(width, height)
+
+
+def _arrange_legend(legend: pg.LegendItem, columns: int) -> None:
+    """Lay the legend's entries out in `columns` columns. (LegendItem.setColumnCount keeps the old grid's rows
+    and stretched labels, so its size comes out wrong: a new grid is built instead.)"""
+    if columns < 1 or legend.columnCount == columns:
+        return
+    old = legend.layout
+    for i in range(old.count() - 1, -1, -1):
+        old.removeAt(i)
+    grid = QGraphicsGridLayout()
+    grid.setContentsMargins(*old.getContentsMargins())
+    grid.setHorizontalSpacing(old.horizontalSpacing())
+    grid.setVerticalSpacing(old.verticalSpacing())
+    for k, (sample, label) in enumerate(legend.items):
+        row, column = divmod(k, columns)
+        grid.addItem(sample, row, 2 * column, Qt.AlignmentFlag.AlignVCenter)
+        grid.addItem(label, row, 2 * column + 1)
+    legend.setLayout(grid)
+    legend.layout = grid
+    legend.columnCount = columns
+    legend.rowCount = -(-len(legend.items) // columns)
+    size = _legend_size(legend, columns)
+    legend.setGeometry(0, 0, size.width(), size.height())
+
+
+def _corner_rect(area: QRectF, size: QSizeF, corner: str) -> QRectF:
+    """Where a legend of `size` sits in `corner` of `area` (scene coordinates), LEGEND_GAP from its frame."""
+    right, bottom = _CORNER_ANCHORS[corner]
+    left = {0: area.left() + LEGEND_GAP, 0.5: area.center().x() - size.width() / 2,
+            1: area.right() - LEGEND_GAP - size.width()}[right]
+    top = area.bottom() - LEGEND_GAP - size.height() if bottom else area.top() + LEGEND_GAP
+    return QRectF(left, top, size.width(), size.height())
+
+
+def _to_scene(xs: np.ndarray, ys: np.ndarray, area: QRectF,
+              view: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """View coordinates to scene coordinates for a plotting area `area` showing `view` (x_low, x_high,
+    y_low, y_high; y grows upwards)."""
+    x_low, x_high, y_low, y_high = view
+    with np.errstate(all="ignore"):
+        sx = area.left() + (xs - x_low) / (x_high - x_low) * area.width()
+        sy = area.top() + (y_high - ys) / (y_high - y_low) * area.height()
+    return sx, sy
+
+
+def _crosses(rect: QRectF, xs: np.ndarray, ys: np.ndarray) -> bool:
+    """Whether the polyline (xs, ys) (scene coordinates; NaN breaks it) touches `rect`. A lone point counts."""
+    if xs.size == 0:
+        return False
+    if xs.size == 1:
+        xs, ys = np.repeat(xs, 2), np.repeat(ys, 2)
+    x0, y0, x1, y1 = xs[:-1], ys[:-1], xs[1:], ys[1:]
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    defined = finite[:-1] & finite[1:]       # segments drawn (clipped against the rect: Liang-Barsky)
+    low, high = np.zeros(x0.shape), np.ones(x0.shape)
+    with np.errstate(all="ignore"):
+        for start, end, lo_edge, hi_edge in ((x0, x1, rect.left(), rect.right()),
+                                             (y0, y1, rect.top(), rect.bottom())):
+            step = end - start
+            inside = (start >= lo_edge) & (start <= hi_edge)
+            t_a, t_b = (lo_edge - start) / step, (hi_edge - start) / step
+            flat = step == 0
+            low = np.maximum(low, np.where(flat, np.where(inside, 0.0, np.inf), np.minimum(t_a, t_b)))
+            high = np.minimum(high, np.where(flat, np.where(inside, 1.0, -np.inf), np.maximum(t_a, t_b)))
+        hit = defined & (low <= high)
+        points = finite & (xs >= rect.left()) & (xs <= rect.right()) & (ys >= rect.top()) & (ys <= rect.bottom())
+    return bool(hit.any() or points.any())   # a sample between two NaNs is drawn as a dot

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from calclab.ui.widgets.plot_panel import SERIES_COLORS, PlotPanel, break_at_jumps, make_pen, set_curve_data
 
 Function = Callable[[np.ndarray], np.ndarray]
+NEAR_FRACTION = 0.1   # framing starts from the values within this fraction of the x range around x0 ...
+SPAN_GROWTH = 10.0    # ... and widens until the y span would grow this much in one doubling of the window
 FUNCTION_COLOR, DERIVATIVE_COLOR, TANGENT_COLOR, X0_COLOR = SERIES_COLORS[0], SERIES_COLORS[1], "#555555", "#009E73"
 
 
@@ -26,6 +28,10 @@ class _Panel:
     def __init__(self, title: str, name: str, derivative_name: str) -> None:
         self.panel = PlotPanel(title, x_label="x", y_label="")
         self.panel.plot_item.getAxis("left").setWidth(60)
+        if self.panel.legend is not None:   # one row above the plot: inside, the legend covered half of it
+            self.panel.legend.setColumnCount(3)
+            self.panel.legend.layout.setContentsMargins(6, 2, 6, 2)
+            self.panel.put_legend_above()
         self.curve = self.panel.add_curve(name, FUNCTION_COLOR, z=2)
         self.derivative = self.panel.add_curve(derivative_name, DERIVATIVE_COLOR, style=Qt.PenStyle.DashLine, z=1)
         self.tangent = self.panel.add_curve("tangent at x0", TANGENT_COLOR, width=1.5, style=Qt.PenStyle.DotLine)
@@ -165,8 +171,10 @@ class ChainPlots(QWidget):
             values = [func(x) for func in (panel.function, panel.slope) if func is not None]
             span = _robust_span(values)
             panel.sample(x, 4.0 * (span[1] - span[0]) if span else np.inf)
-            if frame_y and span is not None:
-                panel.panel.plot_item.setYRange(*span, padding=0.08)
+            if frame_y:
+                framed = _span_near(x, values, self._x0)
+                if framed is not None:
+                    panel.panel.plot_item.setYRange(*framed, padding=0.08)
 
 
 def _robust_span(arrays: list[np.ndarray]) -> tuple[float, float] | None:
@@ -181,3 +189,22 @@ def _robust_span(arrays: list[np.ndarray]) -> tuple[float, float] | None:
     if high - low < 1e-9:
         low, high = low - 1.0, high + 1.0
     return low, high
+
+
+def _span_near(x: np.ndarray, arrays: list[np.ndarray], x0: float) -> tuple[float, float] | None:
+    """The y range to frame: the robust span of a window around x0, widened (doubling) to the whole x range
+    unless a widening makes the span more than SPAN_GROWTH times larger. exp(3x^2 - x) reaches 1e22 at
+    x = -4: framed on its whole range, the curve near x0 (y = 2.16) was a flat line on the zero tick."""
+    width = float(x[-1] - x[0]) if x.size > 1 else 0.0
+    chosen = None
+    half = NEAR_FRACTION * width
+    while True:
+        window = np.abs(x - x0) <= half
+        span = _robust_span([a[window] for a in arrays]) if window.any() else None
+        if span is not None and chosen is not None and \
+                span[1] - span[0] > SPAN_GROWTH * (chosen[1] - chosen[0]):
+            return chosen   # the far tail: it would flatten the curve near x0
+        chosen = span or chosen
+        if window.all() or half > 2 * width:
+            return chosen
+        half *= 2

@@ -24,6 +24,9 @@ STEP_RATIO = 20.0      # a jump this many times larger than both neighbouring st
 STEP_MIN_FRACTION = 0.02   # ... if it is also at least this fraction of the visible height
 CLAMP_SPANS = 1e4      # values beyond this many view heights are clamped: far off screen, but Qt draws them safely
 
+EDGE_BISECTIONS = 64   # samples added towards each edge of f's domain (each halves the distance to it)
+MAX_EDGES = 256        # more domain edges than this in view (sqrt(sin(100x))): left as sampled
+
 Curve = Callable[[np.ndarray], np.ndarray]
 
 
@@ -196,11 +199,48 @@ def drop_hidden(y: np.ndarray, y_low: float, y_high: float) -> np.ndarray:
     return np.where(hidden, np.nan, y)
 
 
+def refine_edges(curve: Curve, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Add samples approaching each edge of f's domain (where a finite sample neighbours an undefined one).
+
+    On a grid the last sample of log x left of its edge 0 was log(0.004) = -5.5: the curve stopped in the
+    middle of the view. Bisecting towards the edge gives samples halving their distance to it (log x falls
+    by log 2 at each), so the curve runs off the view as f does, or ends where f ends (sqrt x at 0).
+    """
+    finite = np.isfinite(y)
+    if finite.all() or not finite.any():
+        return x, y
+    edges = np.flatnonzero(finite[:-1] != finite[1:])
+    if edges.size == 0 or edges.size > MAX_EDGES:
+        return x, y
+    left_finite = finite[edges]
+    good = np.where(left_finite, x[edges], x[edges + 1])     # a defined end of each bracket ...
+    bad = np.where(left_finite, x[edges + 1], x[edges])      # ... and an undefined one
+    found_x, found_y = [], []
+    with np.errstate(all="ignore"):
+        for _ in range(EDGE_BISECTIONS):
+            middle = 0.5 * (good + bad)
+            if np.all((middle == good) | (middle == bad)):
+                break                                        # the brackets are as narrow as floats go
+            values = np.asarray(curve(middle), dtype=float).reshape(middle.shape)
+            defined = np.isfinite(values)
+            found_x.append(middle[defined])
+            found_y.append(values[defined])
+            good = np.where(defined, middle, good)
+            bad = np.where(defined, bad, middle)
+    if not found_x:
+        return x, y
+    x = np.concatenate([x, *found_x])
+    y = np.concatenate([y, *found_y])
+    order = np.argsort(x, kind="stable")
+    return x[order], y[order]
+
+
 def sample(curve: Curve, x_low: float, x_high: float, pixels: int,
            y_view: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
     """The curve at screen resolution over [x_low, x_high], broken at poles and jumps, clamped far off screen."""
     x = np.linspace(x_low, x_high, sample_count(pixels))
     y = curve(x)
+    x, y = refine_edges(curve, x, y)
     span = float(y_view[1] - y_view[0])
     x, y = break_curve(x, y, span)
     y = drop_hidden(y, *y_view)

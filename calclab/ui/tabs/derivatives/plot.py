@@ -48,6 +48,7 @@ class DerivativesPlot(QObject):
         self.view_box.disableAutoRange()
         if self.panel.legend is not None:
             self.panel.legend.setColumnCount(2)     # two rows instead of four: covers less of the curves
+            self.panel.legend.layout.setContentsMargins(6, 2, 6, 2)
 
         self.curve_f = self.panel.add_curve("f(x)", F_COLOR, z=2)
         self.curve_derivative = self.panel.add_curve("f′(x)", DERIVATIVE_COLOR, z=1)
@@ -64,13 +65,14 @@ class DerivativesPlot(QObject):
         self.x0_line = pg.InfiniteLine(pos=0.0, angle=90, movable=True,
                                        pen=make_pen(X0_LINE_COLOR, 1.5, Qt.PenStyle.DashLine),
                                        hoverPen=make_pen("#111111", 3.0), label="x₀ = {value:.4g}",
-                                       labelOpts={"position": 0.96, "color": "#333333",
+                                       labelOpts={"position": 0.04, "color": "#333333",
                                                   "fill": pg.mkBrush(255, 255, 255, 200), "movable": False})
         self.x0_line.setZValue(4)
         self.x0_line.setToolTip("Drag to move x₀ along the curve")
         self.plot_item.addItem(self.x0_line, ignoreBounds=True)
         if self.panel.legend is not None:   # pyqtgraph hides a curve whose legend entry is clicked: say so
             self.panel.legend.sigSampleClicked.connect(self._on_legend_clicked)
+        self.view_box.sigResized.connect(self.place_legend)
         self.x0_line.sigDragged.connect(self._on_line_dragged)
         self.plot_widget.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
@@ -98,6 +100,7 @@ class DerivativesPlot(QObject):
             label = self.panel.legend.getLabel(item) if self.panel.legend is not None else None
             if label is not None:
                 label.setText(name)
+        self.place_legend()
 
     def set_visibility(self, derivative: bool, tangent: bool, secant: bool) -> None:
         self._show_derivative, self._show_tangent, self._show_secant = derivative, tangent, secant
@@ -105,6 +108,7 @@ class DerivativesPlot(QObject):
         self.tangent.setVisible(tangent)
         self.secant.setVisible(secant)
         self.secant_point.setVisible(secant)
+        self.place_legend()
 
     def _on_legend_clicked(self, item: pg.PlotDataItem) -> None:
         names = {id(self.curve_derivative): "derivative", id(self.tangent): "tangent", id(self.secant): "secant"}
@@ -120,6 +124,7 @@ class DerivativesPlot(QObject):
         """A new f before its derivative is known: redraw f only; the old f' curve stays until set_slice."""
         self._slice = Slice(curves.f, self._slice.derivative if self._slice else None, None)
         self._draw(self.curve_f, curves.f, F_COLOR, *self.view_range())
+        self.place_legend()
 
     def set_range(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
         self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
@@ -153,6 +158,7 @@ class DerivativesPlot(QObject):
         view = self.view_range()
         self._draw(self.curve_f, self._slice.f if self._slice else None, F_COLOR, *view)
         self._draw(self.curve_derivative, self._slice.derivative if self._slice else None, DERIVATIVE_COLOR, *view)
+        self.place_legend()
 
     def _draw(self, item, curve, color: str, x_low: float, x_high: float, y_low: float, y_high: float) -> None:
         if curve is None:
@@ -173,6 +179,7 @@ class DerivativesPlot(QObject):
                 item.setData([], [])
             self.points.setData([], [])
             self.secant_point.setData([], [])
+            self.place_legend()
             return
         self.x0_line.setValue(reading.x0)
         defined = math.isfinite(reading.value)
@@ -182,6 +189,16 @@ class DerivativesPlot(QObject):
         both = defined and math.isfinite(reading.secant_value)
         self.secant_point.setData([reading.x0 + reading.h] if both else [],
                                   [reading.secant_value] if both else [])
+        self.place_legend()
+
+    def place_legend(self) -> None:
+        """Keep the legend in a corner free of the shown curves, points and the x₀ label (or above the plot)."""
+        curves = [item.getData() for item in (self.curve_f, self.curve_derivative, self.tangent, self.secant)
+                  if item.isVisible() and item.getData()[0] is not None]
+        avoid = [self.x0_line.label.sceneBoundingRect()]
+        avoid += [item.sceneBoundingRect() for item in (self.points, self.secant_point)
+                  if item.isVisible() and len(item.data)]
+        self.panel.place_legend(curves, avoid)
 
     def curve_data(self, which: str = "f") -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of a curve as drawn ("f", "derivative", "tangent", "secant")."""

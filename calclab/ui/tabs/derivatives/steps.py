@@ -13,12 +13,13 @@ import time
 from collections import deque
 
 import shiboken6
-from PySide6.QtCore import QMargins, Qt, QTimer
+from PySide6.QtCore import QMargins, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
-    QSplitter,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -36,25 +37,37 @@ MAX_TYPESET = 150           # beyond this many rows the plain text stays (a huge
 ROW_PAD = 3                 # pixels above and below a typeset row
 EXPAND_LEVELS = 2           # rows open to this depth when a derivation arrives ...
 SMALL_TREE = 40             # ... if it has at most this many steps (else only the root opens)
+LARGE_DETAIL_MIN_HEIGHT = 300   # pane height from which the selected step also shows large under the tree
 
 
 class StepsView(QWidget):
-    """Tree of StepNodes (QTreeWidget) plus a detail pane; `set_steps` fills it, `set_message` explains a gap."""
+    """Tree of StepNodes (QTreeWidget) plus a detail pane; `set_steps` fills it, `set_message` explains a gap.
+
+    The tree takes the room (the detail pane under it only what it needs) and scrolls both ways: its formula
+    column is as wide as its widest formula, so a long one is reached with the horizontal scroll bar instead
+    of being cut at the edge of the pane.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.tree = QTreeWidget()
+        self.tree = _Tree()
         self.tree.setObjectName("tree_steps")
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels(["Rule", "Step"])
+        self.tree.setHeaderHidden(True)          # "Rule" and "Step" said nothing a row does not: a row more
         self.tree.setUniformRowHeights(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.tree.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setStretchLastSection(True)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self.tree.header().setStretchLastSection(False)   # stretched, the column was cut at the pane's edge
+        self.tree.resized.connect(self._fit_formula_column)
+        self.tree.header().sectionResized.connect(self._on_section_resized)
         self.tree.setToolTip("The rules used to differentiate f, outermost first. Expand a rule to see the "
-                             "derivatives it needed; select one to read it large below.")
+                             "derivatives it needed; select one to read below why it applies.")
         self.tree.itemExpanded.connect(self._on_item_expanded)
+        self.tree.itemCollapsed.connect(lambda _item: self._fit_formula_column())
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
 
         self.label_message = QLabel()
@@ -67,22 +80,23 @@ class StepsView(QWidget):
         self.label_detail.setToolTip("The selected rule and why it applies")
         self.formula_detail = FormulaView(font_pt=DETAIL_FONT_PT)
         self.formula_detail.setToolTip("The selected step, typeset")
+        detail_area = formula_scroll_area(self.formula_detail)
+        detail_area.setMinimumHeight(0)   # its own minimum (a scroll bar's length) left 40 px of blank under it
+        self._detail_area = detail_area
         detail = QWidget()
+        detail.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         detail_layout = QVBoxLayout(detail)
-        detail_layout.setContentsMargins(4, 4, 4, 4)
+        detail_layout.setContentsMargins(4, 2, 4, 2)
+        detail_layout.setSpacing(0)
         detail_layout.addWidget(self.label_detail)
-        detail_layout.addWidget(formula_scroll_area(self.formula_detail))
-        detail_layout.addStretch(1)
+        detail_layout.addWidget(detail_area)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.tree)
-        splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
         layout.addWidget(self.label_message)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(detail)
 
         self._queue: deque[QTreeWidgetItem] = deque()
         self._typeset = 0
@@ -94,6 +108,7 @@ class StepsView(QWidget):
         self._relayout.setSingleShot(True)
         self._relayout.setInterval(0)
         self._relayout.timeout.connect(self.tree.doItemsLayout)
+        self._relayout.timeout.connect(self._fit_formula_column)
 
     # -- public API ---------------------------------------------------------------------------------------
 
@@ -205,6 +220,23 @@ class StepsView(QWidget):
         item.setSizeHint(1, view.sizeHint().grownBy(QMargins(0, ROW_PAD, 0, ROW_PAD)))
         self._relayout.start()      # the tree does not lay rows out again by itself when a size hint changes
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """In a short pane the rows come first: the selected step's large copy shows only when there is room."""
+        super().resizeEvent(event)
+        self._detail_area.setVisible(self.height() >= LARGE_DETAIL_MIN_HEIGHT)
+
+    def _on_section_resized(self, index: int, _old: int, _new: int) -> None:
+        if index == 0:    # the rule column grew (a deeper row opened): the formula column moves right
+            self._fit_formula_column()
+
+    def _fit_formula_column(self) -> None:
+        """The formula column: as wide as its widest row (the tree then scrolls sideways), or to the pane's edge."""
+        widest = self.tree.sizeHintForColumn(1)   # the open rows' (a typeset row's hint is its image's size)
+        room = self.tree.viewport().width() - self.tree.columnWidth(0)
+        width = max(widest, room)
+        if self.tree.columnWidth(1) != width:
+            self.tree.setColumnWidth(1, width)
+
     def is_pending(self) -> bool:
         """True while rows are still to be made or typeset."""
         if self._timer.isActive() or self._relayout.isActive() or self.formula_detail.is_pending():
@@ -224,6 +256,16 @@ class StepsView(QWidget):
         node: StepNode = current.data(0, NODE_ROLE)
         self.label_detail.setText(f"<b>{node.title}</b>: {_escape(node.explanation)}")
         self.formula_detail.set_latex(node.latex, fallback=_equation_text(node))
+
+
+class _Tree(QTreeWidget):
+    """QTreeWidget that says when it is resized (the formula column then fills the new width)."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.resized.emit()
 
 
 def _equation_text(node: StepNode) -> str:
