@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from calclab.ui.export import ExportError, table_model_rows
+from calclab.ui.export import ExportError
 from calclab.ui.tabs.base import Animation, Table
 
 if TYPE_CHECKING:
@@ -44,5 +44,4 @@ def epoch_animation(tab: DescentTab) -> Animation:
 
 def iteration_table(model: IterationTableModel) -> Table:
     """The table's rows with every digit (the tooltips hold them), without the closing status row."""
-    status = model.status_row()
-    return table_model_rows(model, skip_rows=() if status is None else (status,), prefer_tooltip=True)
+    return model.export_rows()

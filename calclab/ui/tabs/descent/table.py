@@ -96,6 +96,14 @@ class IterationTableModel(QAbstractTableModel):
         status_row = self._run.finished
         return len(self._run.history) + 1 + int(status_row), status_row
 
+    def export_rows(self) -> tuple[list[str], list[list[str]]]:
+        """The header and every history row with every digit (the tooltips' text), without the status row: the
+        CSV, made straight from the run's history rather than cell by cell through Qt (20,000 rows in a blink)."""
+        columns = range(self.columnCount())
+        header = [str(self.headerData(c, Qt.Orientation.Horizontal)) for c in columns]
+        count = len(self._run.history) + 1 if self._run is not None else 0
+        return header, [[self._cell_text(row, c, full) for c in columns] for row in range(count)]
+
     def status_row(self) -> int | None:
         """Index of the row that says how the run ended, if there is one."""
         return self._rows - 1 if self._status_row else None
