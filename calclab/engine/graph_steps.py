@@ -6,13 +6,13 @@ what a step computed ("(2x + 3)^2 = 4^2 = 16", "dy/d[x] = 0.5 · 0.8776 + 1 · 0
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 import sympy as sp
 
 from calclab.engine.graph import BackwardPass, ComputationalGraph, ForwardPass
+from calclab.engine.numbers import format_number
 
 
 def plain(expr: sp.Expr, limit: int = 40) -> str:
@@ -24,16 +24,8 @@ def plain(expr: sp.Expr, limit: int = 40) -> str:
 
 
 def number(value: float) -> str:
-    """A value as the graph shows it: 4 significant digits, a real minus sign."""
-    if math.isnan(value):
-        return "undefined"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    text = f"{value:.4g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}·10^{int(exponent)}"
-    return text.replace("-", "−")
+    """A value as the graph shows it: the one number style (numbers.py) at 4 significant digits, 2.225×10⁻⁵."""
+    return format_number(value, 4)
 
 
 @dataclass

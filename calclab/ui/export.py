@@ -313,7 +313,7 @@ def table_model_rows(model, skip_rows: Iterable[int] = (),
                      prefer_tooltip: bool = False) -> tuple[list[str], list[list[str]]]:
     """A Qt table model's header and cells as text; with `prefer_tooltip` a non-empty cell tooltip wins.
 
-    (The descent table shows 8 significant digits and puts every digit in the tooltip; the CSV wants all.)
+    (The descent table shows 6 significant digits and puts every digit in the tooltip; the CSV wants all.)
     """
     skip = set(skip_rows)
     display, tooltip = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole

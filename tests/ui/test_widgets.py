@@ -223,3 +223,20 @@ def test_a_long_plot_title_is_shortened_not_widening_the_window(qtbot):
     assert panel.title() == title and panel.title_label.toolTip() == title
     panel.set_title("f(x)")
     assert panel.title_label.text() == "f(x)" and panel.title_label.toolTip() == ""
+
+
+def test_axis_ticks_read_in_the_one_number_style(qtbot):
+    """Where pyqtgraph would print "1e-05" a tick reads 1×10⁻⁵; its plain ticks (0.5, 1.0) stay as they were."""
+    panel = PlotPanel("f", "x", "f(x)")
+    qtbot.addWidget(panel)
+    for side in ("left", "bottom"):
+        axis = panel.plot_item.getAxis(side)
+        assert axis.tickStrings([1e-5, 2.5e-5, -3e-5], 1.0, 1e-5) == ["1×10⁻⁵", "2.5×10⁻⁵", "−3×10⁻⁵"]
+        assert axis.tickStrings([2e6, 4e6], 1.0, 2e6) == ["2×10⁶", "4×10⁶"]
+        assert axis.tickStrings([0.5, 1.0], 1.0, 0.5) == ["0.5", "1.0"]
+    # The ticks pyqtgraph picks for a tiny range without an SI prefix:
+    axis = panel.plot_item.getAxis("bottom")
+    axis.enableAutoSIPrefix(False)
+    (spacing, values), *_finer = axis.tickValues(0.0, 5e-5, 600)
+    labels = axis.tickStrings(values, 1.0, spacing)
+    assert not any("e-0" in text for text in labels) and any("×10⁻⁵" in text for text in labels), labels

@@ -17,6 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 from PySide6.QtWidgets import QGraphicsGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from calclab.engine.numbers import format_number
 from calclab.ui.widgets import notice
 from calclab.ui.widgets.elided_label import ElidedLabel
 
@@ -80,6 +81,16 @@ def break_at_jumps(x: np.ndarray, y: np.ndarray, threshold: float) -> tuple[np.n
     return np.insert(x, where, np.nan), np.insert(y, where, np.nan)
 
 
+class NumberAxis(pg.AxisItem):
+    """pyqtgraph's ticks, except that its "1e-05"-style labels read in the one number style (1×10⁻⁵)."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802 - Qt
+        strings = super().tickStrings(values, scale, spacing)
+        if self.logMode:
+            return strings
+        return [format_number(v * scale) if "e" in text else text for v, text in zip(values, strings, strict=True)]
+
+
 class PlotPanel(QWidget):
     """A labelled pyqtgraph PlotWidget with grid and legend, under a toolbar row (title left, tools right).
 
@@ -104,7 +115,8 @@ class PlotPanel(QWidget):
         self.toolbar_layout.setContentsMargins(4, 0, 4, 0)
         self.toolbar_layout.addWidget(self.title_label, 1)   # the room left of the tools (it elides in it)
 
-        self.plot_widget = pg.PlotWidget(axisItems=axis_items)   # e.g. {"left": an AxisItem subclass}
+        axes = {side: NumberAxis(side) for side in ("left", "bottom")} | (axis_items or {})
+        self.plot_widget = pg.PlotWidget(axisItems=axes)   # a tab may bring its own, e.g. {"left": LossAxis()}
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
         tick_font = QFont()

@@ -326,3 +326,15 @@ def test_too_big_a_graph_says_so(qtbot, tab) -> None:
     assert tab.graph_panel.view.graph() is None
     assert "more than 40 graph nodes" in tab.graph_panel.view.message()
     assert not tab.graph_panel.button_forward_step.isEnabled()
+
+
+def test_tiny_rates_read_in_the_one_number_style(qtbot, tab) -> None:
+    """dy/dx of exp(−x²/2) at 5 is −5·e^−12.5 ≈ −1.863×10⁻⁵: a superscript power of ten, not "·10^−5"."""
+    tab.set_state(ChainRuleState(expression="exp(-x^2/2)", x_range=(-6.0, 6.0), x0=5.0))
+    wait_for(qtbot, tab, "exp(-x^2/2)")
+    qtbot.waitUntil(lambda: tab.rates.cell(2, 2) != "", timeout=TIMEOUT_MS)
+    rate = tab.rates.cell(2, 2)
+    assert rate == "dy/dx = −1.863×10⁻⁵"
+    cells = [tab.rates.cell(r, c) for r in range(tab.rates.table.rowCount()) for c in range(4)]
+    for text in [*cells, tab.rates.label_nudge.text()]:
+        assert "·10^" not in text and "e-0" not in text and "e−0" not in text, text

@@ -17,6 +17,7 @@ import sympy as sp
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 
 from calclab.engine.jobs.derivatives import derivation, differentiate
 from calclab.engine.parsing import parse
@@ -212,7 +213,7 @@ def test_secant_slope_approaches_the_derivative(qtbot, tab):
     assert errors[8] < 1e-7                                      # the secant has become the tangent
     assert errors[12] > 100 * errors[8]                          # ... until round-off takes over
     shown = tab.readouts.label_error.text()
-    assert "e" in shown and float(shown.replace("−", "-")) == pytest.approx(reading.secant_error, rel=1e-3)
+    assert "×10" in shown and read_number(shown) == pytest.approx(reading.secant_error, rel=1e-3)
     sx, sy = tab.plot.curve_data("secant")
     slope = (sy[1] - sy[0]) / (sx[1] - sx[0])
     assert slope == pytest.approx(reading.secant_slope, rel=1e-6)
@@ -677,3 +678,26 @@ def test_clicking_a_legend_entry_hides_the_curve_and_unticks_its_box(qtbot, tab)
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=spot)
     qtbot.waitUntil(tab.plot.curve_derivative.isVisible, timeout=WAIT_MS)
     assert tab.check_show_derivative.isChecked() and tab.state.show_derivative
+
+
+def read_number(text: str) -> float:
+    """A number in the one number style back to a float: "+1.234×10⁻⁵" -> 1.234e-05."""
+    text = text.replace("−", "-")
+    if "×10" in text:
+        mantissa, exponent = text.split("×10")
+        return float(mantissa) * 10.0 ** int(exponent.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+    return float(text)
+
+
+def test_readouts_use_the_one_number_style(qtbot, tab):
+    """Tiny h, slope and error read as 1×10⁻⁶ and 2.7×10⁻⁷, never Python's "e-06"."""
+    type_expression(qtbot, tab, "x^3")
+    tab.set_x0(0.001)                                # f = 10⁻⁹, f' = 3·10⁻⁶
+    tab.slider_h.setValue(slider_from_h(1e-6))
+    texts = [label.text() for label in tab.readouts.findChildren(QLabel)]
+    shown = " ".join(texts)
+    assert "e-0" not in shown and "e−0" not in shown and "e+0" not in shown, shown
+    assert tab.readouts.label_value.text() == "1×10⁻⁹"
+    assert tab.readouts.label_slope.text() == "3×10⁻⁶"
+    assert tab.readouts.label_h.text() == "1×10⁻⁶"
+    assert read_number(tab.readouts.label_error.text()) == pytest.approx(tab.reading().secant_error, rel=1e-3)

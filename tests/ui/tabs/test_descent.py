@@ -83,7 +83,7 @@ def test_twenty_step_clicks_reproduce_the_lesson(qtbot, tab):
     assert cell(tab, 4, 1) == "4.096" and cell(tab, 4, 2) == "16.777216"
     assert cell(tab, 20, 1) == "0.11529215046068471"
     assert cell(tab, 20, 2) == "0.013292279957849162"
-    assert cell(tab, 1, 3) == "20" and cell(tab, 1, 4) == "-2"     # the gradient used and the step made
+    assert cell(tab, 1, 3) == "20" and cell(tab, 1, 4) == "−2"     # the gradient used and the step made
     # The run is complete: Step is disabled, one more click changes nothing, the last row says so.
     assert not tab.button_step.isEnabled()
     assert tab.primary().status == "completed"
@@ -306,7 +306,7 @@ def test_internals_show_momentum_velocity(qtbot, tab):
     tab.step()
     # torch: b1 = g1 = 20; x1 = 10 - 0.1*20 = 8; g2 = 16; b2 = 0.9*20 + 16 = 34
     assert "velocity b = 34" in tab.label_internals.text()
-    assert tab.table_model.headerData(5, Qt.Orientation.Horizontal) == "velocity b"
+    assert tab.table_model.headerData(5, Qt.Orientation.Horizontal) == "b (velocity)"
     assert cell(tab, 2, 5) == "34"
     ax, _ay = tab.function_view.internal_arrow.shaft.getData()
     assert ax[1] - ax[0] == pytest.approx(-0.1 * 34)
@@ -322,7 +322,8 @@ def test_internals_show_adams_moments_and_plain_sgds_step(qtbot, tab):
     assert x1 == pytest.approx(9.9)
     ax, _ay = tab.function_view.internal_arrow.shaft.getData()
     assert ax[0] == pytest.approx(x1) and ax[1] - ax[0] == pytest.approx(-0.1 * 2 * x1)   # −η·f'(x): plain SGD
-    assert tab.table_model.headerData(5, Qt.Orientation.Horizontal) == "m (Adam)"
+    assert tab.table_model.headerData(5, Qt.Orientation.Horizontal) == "m (mean g)"
+    assert tab.table_model.headerData(6, Qt.Orientation.Horizontal) == "v (mean g²)"
 
 
 # ---- divergence ------------------------------------------------------------------------------------------
@@ -651,3 +652,31 @@ def test_set_state_keeps_what_the_controls_can_show(qtbot, tab):
     assert tab.inputs.spin_learning_rate.value() == 10.0 and tab.primary().lr == 10.0
     tab.run()                                                  # one step a second, not a division by zero
     assert tab.is_running() and tab.timer.interval() == 1000
+
+
+# ---- one number style (issue 15 item 10) ----------------------------------------------------------------
+
+
+def test_adams_update_line_subtracts_a_negative_step(qtbot, tab):
+    """x₁ = x₀ + step (adam) with a step of −0.1 reads "10 − 0.1", not "10 + −0.1"."""
+    apply(qtbot, tab, optimizer="adam")
+    tab.step()
+    text = tab.label_update.text()
+    assert "+ −" not in text
+    assert "x₁ = x₀ + step (adam) = 10 − 0.1 = <b>9.9</b>" in text
+
+
+def test_short_cells_use_the_number_style_and_exports_keep_every_digit(qtbot, tab):
+    """f = x² from 10⁻⁵: gradient 2×10⁻⁵ and step −2×10⁻⁶ in the cells; tooltips, CSV and Copy as text
+    keep repr()'s digits."""
+    apply(qtbot, tab, start=[1e-5], learning_rate=0.1, show_internals=False)
+    tab.step()
+    x1 = 1e-5 - 0.1 * 2e-5
+    assert cell(tab, 1, 3) == "2×10⁻⁵" and cell(tab, 1, 4) == "−2×10⁻⁶"
+    shown = [cell(tab, 1, c) for c in range(3, tab.table_model.columnCount())]
+    assert not any("e-0" in text or "e−0" in text for text in shown), shown
+    model = tab.table_model
+    assert model.data(model.index(1, 4), Qt.ItemDataRole.ToolTipRole) == repr(x1 - 1e-5)
+    header, rows = tab.export_table()
+    assert rows[1][1] == repr(x1) and rows[1][3] == repr(2e-5) and rows[1][4] == repr(x1 - 1e-5)
+    assert repr(x1) in tab.copy_text()

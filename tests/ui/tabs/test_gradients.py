@@ -49,8 +49,14 @@ def apply(qtbot, tab: GradientsTab, text: str) -> None:
     settle(qtbot, tab)
 
 
+SUPERSCRIPT_DIGITS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
 def numbers(text: str) -> list[float]:
-    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)]
+    """The numbers a readout shows, in the one number style: "−2", "1.5×10⁻⁶"."""
+    text = text.replace("−", "-")
+    found = re.findall(r"(-?\d+(?:\.\d+)?)(?:×10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+))?", text)
+    return [float(m) * 10.0 ** int(e.translate(SUPERSCRIPT_DIGITS)) if e else float(m) for m, e in found]
 
 
 def pixel_of(tab: GradientsTab, x: float, y: float) -> QPoint:
@@ -239,7 +245,7 @@ def test_non_finite_values_are_masked_and_skipped(qtbot, tab):
     # Probe where f is undefined: readouts say so, no arrow is drawn.
     click_at(qtbot, tab, -1.0, 1.0)
     assert tab.readouts.label_f_value.text() == "undefined"
-    assert tab.readouts.label_gradient_value.text() == "[-1, 1]"          # 1/x, 1/y exist; f does not
+    assert tab.readouts.label_gradient_value.text() == "[−1, 1]"          # 1/x, 1/y exist; f does not
 
 
 def test_undefined_region_is_drawn_neutral_grey(qtbot, tab):
@@ -391,3 +397,13 @@ def test_awkward_functions_draw_without_warnings(qtbot, tab, text):
     assert xs is None or (np.isfinite(xs).all() and np.isfinite(ys).all())
     click_at(qtbot, tab, 0.3, -0.4)
     assert tab.readouts.label_f_value.text() != "–"
+
+
+def test_readouts_use_the_one_number_style(qtbot, tab):
+    """f = x²/10⁶ − y at (1, 2): f ≈ −2, ∇f = [2×10⁻⁶, −1], with real minus signs and no "e-06"."""
+    apply(qtbot, tab, "x^2/1000000 - y")
+    readouts = tab.readouts
+    assert readouts.label_point.text() == "(x = 1, y = 2)"
+    assert readouts.label_gradient_value.text() == "[2×10⁻⁶, −1]"
+    assert readouts.label_f_value.text() == "−2"
+    assert numbers(readouts.label_gradient_value.text()) == [2e-6, -1.0]

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calclab.engine.numbers import format_number
 from calclab.state.derivatives import H_MAX, H_MIN
 from calclab.ui.signals import signals_blocked
-from calclab.ui.tabs.derivatives.numeric import PointReadout, format_number, format_scientific, tangent_equation
+from calclab.ui.tabs.derivatives.numeric import PointReadout, format_scientific, tangent_equation
 
 HELD_RANGE = (-10.0, 10.0)     # the slider's span; the spin box goes further
 HELD_SLIDER_STEP = 0.05
@@ -210,7 +211,7 @@ class ReadoutPanel(QWidget):
             self.label_slope.setText(format_number(reading.slope))
         self.label_higher.setText(format_number(reading.higher))
         self.label_tangent.setText(tangent_equation(reading, self._variable, self._lhs))
-        self.label_h.setText(f"{reading.h:.2e}".replace("-", "−"))
+        self.label_h.setText(format_number(reading.h, 3))
         self.label_secant.setText(format_number(reading.secant_slope, 10))
         self.label_exact.setText(format_number(reading.slope, 10))
         self.label_error.setText(format_scientific(reading.secant_error))

@@ -16,6 +16,7 @@ import sympy as sp
 
 from calclab.engine.calculus import tree_size
 from calclab.engine.jobs.derivatives import plottable
+from calclab.engine.numbers import format_number
 from calclab.engine.numeric import compile_function
 
 MIN_SAMPLES = 200
@@ -337,21 +338,10 @@ def line_through(x0: float, y0: float, slope: float, x_low: float, x_high: float
     return xs, y0 + slope * (xs - x0)
 
 
-def format_number(value: float, digits: int = 6) -> str:
-    """A readable number: 6 significant digits, "undefined" for nan/inf, −0 shown as 0."""
-    if not math.isfinite(value):
-        return "undefined"
-    if value == 0:
-        return "0"
-    text = f"{value:.{digits}g}"
-    return text.replace("-", "−")
-
-
 def format_scientific(value: float) -> str:
-    """Scientific notation with a sign, for the secant's error: +1.234e−05."""
-    if not math.isfinite(value):
-        return "undefined"
-    return f"{value:+.3e}".replace("-", "−")
+    """The secant's error with its sign, in the one number style: +1.234×10⁻⁵, −0.0042."""
+    text = format_number(value, 4)
+    return "+" + text if value > 0 and math.isfinite(value) else text
 
 
 def tangent_equation(reading: PointReadout, variable: str = "x", lhs: str = "y") -> str:

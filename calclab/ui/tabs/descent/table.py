@@ -16,9 +16,11 @@ from PySide6.QtGui import QBrush, QColor, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from calclab.engine.descent import Descent
+from calclab.engine.numbers import format_vector
 
 STATUS_COLORS = {"diverged": "#C62828", "converged": "#2E7D32", "completed": "#455A64"}
-INTERNAL_LABELS = {"velocity": "velocity b", "sum_sq": "Σ g² (AdaGrad)", "m": "m (Adam)", "v": "v (mean g²)"}
+# One style for every state column: the symbol, then what it holds.
+INTERNAL_LABELS = {"velocity": "b (velocity)", "sum_sq": "Σg² (sum of g²)", "m": "m (mean g)", "v": "v (mean g²)"}
 
 
 def fmt(value: float) -> str:
@@ -27,9 +29,8 @@ def fmt(value: float) -> str:
 
 
 def compact(values: Sequence[float]) -> str:
-    """Eight significant digits (the step 6.4 - 8.0 shows as -1.6, not -1.5999999999999996); pairs as (a, b)."""
-    parts = [f"{float(v):.8g}" for v in values]
-    return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+    """The one number style (the step 6.4 - 8.0 shows as −1.6, a tiny one as −1.84228×10⁻⁵); pairs as (a, b)."""
+    return format_vector(values)
 
 
 def full(values: Sequence[float]) -> str:

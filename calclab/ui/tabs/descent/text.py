@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from calclab.engine.descent import Descent, format_epoch, stable_lr_bound
+from calclab.engine.numbers import format_number, format_vector
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 ERROR_COLOR = "#C62828"
@@ -22,12 +23,19 @@ EDGE_RTOL = 1e-6         # lr within this relative distance of the bound is "on"
 
 
 def short(value: float) -> str:
-    """6 significant digits, and −1 rather than -1 (a real minus sign reads better on a projector)."""
-    return f"{float(value):.6g}".replace("-", "−")
+    """The one number style: 6 significant digits, a real minus sign, 2.225×10⁻⁵ (numbers.py)."""
+    return format_number(value)
 
 
 def short_vector(values: Sequence[float]) -> str:
-    return short(values[0]) if len(values) == 1 else "(" + ", ".join(short(v) for v in values) + ")"
+    return format_vector(values)
+
+
+def plus_step(step: Sequence[float]) -> str:
+    """" + step" as a learner writes it: a negative step along one axis is subtracted (9.8 − 0.0999), not "+ −"."""
+    if len(step) == 1 and float(step[0]) < 0:
+        return f" − {short(-float(step[0]))}"
+    return f" + {short_vector(step)}"
 
 
 def sub(k: int) -> str:
@@ -51,7 +59,7 @@ def update_html(run: Descent, names: Sequence[str], compared: Sequence[tuple[str
             middle = f"{short_vector(old)} − {short(lr)} · {short_vector(used)}"
             rule = f"{point}{sub(k - 1)} − η·{grad}({point}{sub(k - 1)})"
         else:
-            middle = f"{short_vector(old)} + {short_vector(new - old)}"
+            middle = short_vector(old) + plus_step(new - old)
             rule = f"{point}{sub(k - 1)} + step ({run.optimizer})"
         first = (f"<b>Epoch {k}</b>: {point}{sub(k)} = {rule} = {middle} = <b>{short_vector(new)}</b>, "
                  f"f = {short(history.path_f[k])}")

@@ -19,18 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calclab.engine.numbers import format_number, format_vector
 from calclab.ui.signals import signals_blocked
 
 SPIN_LIMIT = 1e4
 SPIN_DECIMALS = 4
-
-
-def format_number(value: float) -> str:
-    """Six significant digits, the way the readouts show numbers ("undefined" for nan/inf)."""
-    if not math.isfinite(value):
-        return "undefined"
-    text = f"{value:.6g}"
-    return "0" if text == "-0" else text
 
 
 class VariablesPanel(QGroupBox):
@@ -167,7 +160,7 @@ class ReadoutsPanel(QGroupBox):
         between it and the drawn level curve through the point (None when there is no curve nearby)."""
         self.label_point.setText("(" + ", ".join(f"{n} = {format_number(v)}" for n, v in point.items()) + ")")
         self.label_f_value.setText(format_number(value))
-        self.label_gradient_value.setText("[" + ", ".join(format_number(g) for g in gradient) + "]")
+        self.label_gradient_value.setText(format_vector(gradient, brackets="[]"))
         finite = all(math.isfinite(g) for g in gradient)
         norm = math.sqrt(sum(g * g for g in gradient)) if finite else math.nan
         self.label_gradient_norm.setText(format_number(norm))
