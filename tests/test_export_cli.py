@@ -243,8 +243,9 @@ def test_view_names_the_main_plot_by_default(env, tmp_path):
     {"expression": "x^2", "start": [0.0]},                                     # converged at the start
 ])
 def test_playing_a_descent_to_its_end_gives_the_table_stepping_gives(qtbot, worker, settings):
-    """An export runs the tab to its end without drawing each step (play_to_end): its table must be what Step
-    after Step leaves, cell for cell (every digit, the same columns)."""
+    """An export runs the tab to its end without drawing each step (play_to_end), and `export --out run.csv`
+    makes the table without a window (the registry's table maker): both must be what Step after Step leaves,
+    cell for cell (every digit, the same columns)."""
     from calclab.state import tab_spec
     from calclab.state.descent import DescentState
     from calclab.ui.export_sources import table_of
@@ -263,6 +264,18 @@ def test_playing_a_descent_to_its_end_gives_the_table_stepping_gives(qtbot, work
                 pass
         tables.append(table_of(tab))
     assert tables[0] == tables[1]
+    assert tab_spec("descent").table_maker()(DescentState(**settings)) == tables[1]
+
+
+def test_descent_csv_imports_no_qt(env, tmp_path):
+    out = tmp_path / "run.csv"
+    argv = ["export", "descent", "--expr", "x^2", "--x0", "1", "--epochs", "300", "--out", str(out)]
+    code = (f"import sys; from calclab.cli import main; status = main({argv!r}); "
+            "print(status, sorted(m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))))")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["0", "[]"], result.stderr
+    with open(out, newline="", encoding="utf-8") as file:
+        assert len(list(csv.reader(file))) == 1 + 301
 
 
 def test_backprop_csv_losses_are_the_command_lines(env, tmp_path):

@@ -26,10 +26,15 @@ class TabSpec:
     views: tuple[str, ...] = ("main",)
     animation: bool = False
     table: bool = False
+    table_target: str = ""   # "module:function(state, progress)" making the table without a window, if there is one
 
     def exports(self, extension: str) -> bool:
         """True if `calclab export` can write this tab to a file with `extension` (".png", ".gif", ...)."""
         return {".gif": self.animation, ".csv": self.table}.get(extension, extension in (".png", ".svg"))
+
+    def table_maker(self):
+        """The Qt-free function (state, progress) -> (header, rows) that makes the tab's table, or None."""
+        return _load(self.table_target) if self.table_target else None
 
     def state_class(self) -> type:
         """The tab's state dataclass."""
@@ -54,7 +59,8 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("chain", "Chain Rule", "calclab.state.chain_rule:ChainRuleState",
             "calclab.ui.tabs.chain_rule.tab:ChainRuleTab"),
     TabSpec("descent", "Descent", "calclab.state.descent:DescentState",
-            "calclab.ui.tabs.descent.tab:DescentTab", animation=True, table=True),
+            "calclab.ui.tabs.descent.tab:DescentTab", animation=True, table=True,
+            table_target="calclab.engine.descent_table:table_for_state"),
     TabSpec("backprop", "Backprop", "calclab.state.backprop:BackpropState",
             "calclab.ui.tabs.backprop.tab:BackpropTab", animation=True, table=True),
 )

@@ -12,7 +12,6 @@ SVG goes through QtSvg.QSvgGenerator + QPainter + render(): pyqtgraph 0.14's SVG
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,6 +23,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from calclab import atomic
+from calclab.csvfile import csv_bytes
 
 SCALES: tuple[int, ...] = (1, 2, 4)
 PLOT_FORMATS: tuple[str, ...] = (".png", ".svg")
@@ -292,16 +292,6 @@ def frame_indices(count: int, limit: int = MAX_GIF_FRAMES) -> list[int]:
         return list(range(count))
     step = (count - 1) / (limit - 1)
     return sorted({round(i * step) for i in range(limit)})
-
-
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """CSV text (UTF-8, one header row); floats are written with every digit (repr)."""
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([repr(value) if isinstance(value, float) else value for value in row])
-    return text.getvalue().encode("utf-8")
 
 
 def export_csv(path: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

@@ -16,26 +16,9 @@ from PySide6.QtGui import QBrush, QColor, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from calclab.engine.descent import Descent
-from calclab.engine.numbers import format_vector
+from calclab.engine.descent_table import cell_text, compact, full, full_rows, header
 
 STATUS_COLORS = {"diverged": "#C62828", "converged": "#2E7D32", "completed": "#455A64"}
-# One style for every state column: the symbol, then what it holds.
-INTERNAL_LABELS = {"velocity": "b (velocity)", "sum_sq": "Σg² (sum of g²)", "m": "m (mean g)", "v": "v (mean g²)"}
-
-
-def fmt(value: float) -> str:
-    """Python's repr of the float: the digits the lesson's program prints (8.0, 40.96000000000001)."""
-    return repr(float(value))
-
-
-def compact(values: Sequence[float]) -> str:
-    """The one number style (the step 6.4 - 8.0 shows as −1.6, a tiny one as −1.84228×10⁻⁵); pairs as (a, b)."""
-    return format_vector(values)
-
-
-def full(values: Sequence[float]) -> str:
-    parts = [fmt(v) for v in values]
-    return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
 
 
 _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
@@ -100,10 +83,8 @@ class IterationTableModel(QAbstractTableModel):
     def export_rows(self) -> tuple[list[str], list[list[str]]]:
         """The header and every history row with every digit (the tooltips' text), without the status row: the
         CSV, made straight from the run's history rather than cell by cell through Qt (20,000 rows in a blink)."""
-        columns = range(self.columnCount())
-        header = [str(self.headerData(c, Qt.Orientation.Horizontal)) for c in columns]
-        count = len(self._run.history) + 1 if self._run is not None else 0
-        return header, [[self._cell_text(row, c, full) for c in columns] for row in range(count)]
+        rows = full_rows(self._run.history, self._names, self._internals) if self._run is not None else []
+        return header(self._names, self._internals), rows
 
     def status_row(self) -> int | None:
         """Index of the row that says how the run ended, if there is one."""
@@ -121,10 +102,7 @@ class IterationTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation != Qt.Orientation.Horizontal:
             return None
-        n = len(self._names)
-        grad = "f′ used" if n == 1 else "∇f used"
-        titles = ["Epoch", *self._names, f"f({', '.join(self._names)})", grad, "step"]
-        titles += [INTERNAL_LABELS.get(name, name) for name in self._internals]
+        titles = header(self._names, self._internals)
         tips = ["Epoch k: the k-th update (0 is the start point)"]
         tips += [f"{name} after this update (every digit, as Python prints it)" for name in self._names]
         tips += ["The function value there (every digit)",
@@ -185,23 +163,7 @@ class IterationTableModel(QAbstractTableModel):
         return None
 
     def _cell_text(self, row: int, column: int, vector_format=compact) -> str:
-        """Point and f with every digit (as the lesson prints them); gradient, step and state via vector_format."""
-        history = self._run.history  # type: ignore[union-attr]
-        n = len(self._names)
-        if column == 0:
-            return str(row)
-        if column <= n:
-            return fmt(history.path[row, column - 1])
-        if column == n + 1:
-            return fmt(history.path_f[row])
-        if row == 0:
-            return ""
-        if column == n + 2:
-            return vector_format(history.path_grad[row - 1])
-        if column == n + 3:
-            return vector_format(history.path[row] - history.path[row - 1])
-        name = self._internals[column - n - 4]
-        return vector_format(history.internal(name)[row - 1])
+        return cell_text(self._run.history, self._names, self._internals, row, column, vector_format)  # type: ignore
 
 
 class IterationTableView(QTableView):
