@@ -1,0 +1,242 @@
+"""Bounded root finding for critical and inflection points: SymPy where it answers quickly, NumPy otherwise.
+
+SymPy's solveset has no time limit (4x^3 - 6x + 1 = 0 takes it 1.7 s, and larger systems minutes), so every
+exact solve runs under `time_limit` and gives way to a numeric search on the same range: sign changes on a
+fine grid refined by bisection, plus the double roots a sign test misses (3x^2 at 0), found as sign changes of
+the next derivative where the function itself is ~0.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+GRID_POINTS = 4001          # 20 per unit on the default -10..10: sin(100x) still has ~6 samples per half period
+BISECTIONS = 64             # a bracket of any float width shrinks to neighbouring floats
+SOLVE_SECONDS = 0.15        # SymPy's CPU time for one exact solve of a small tree before the numeric search
+SOLVE_SECONDS_PER_NODE = 0.002   # ... plus this per node of the tree (0.45 s at MAX_SOLVE_NODES)
+MAX_POLY_DEGREE = 60        # real_roots of degree 60 takes ~0.1 s; beyond, isolating roots gets slow
+MAX_SOLVE_NODES = 300       # solveset is not tried on trees bigger than this
+TOUCH_TOLERANCE = 1e-12     # |g| at a root of g' below this fraction of max |g| on the grid: a double root of g
+MAX_CLOSED_FORM_OPS = 60    # longer "closed forms" (Cardano's with nested radicals) are shown as numbers
+
+
+class SolveTimeout(BaseException):
+    """A bounded SymPy call ran out of time. BaseException, so SymPy's own `except Exception` cannot swallow it."""
+
+
+_active = threading.local()
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise SolveTimeout in the block after `seconds` of CPU time (main thread on POSIX; elsewhere the block
+    runs unbounded, so callers also bound the size of what they hand SymPy). Nested limits keep the outer one."""
+    usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+              and not getattr(_active, "on", False))
+    if not usable:
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise SolveTimeout
+
+    previous = signal.signal(signal.SIGPROF, expire)
+    _active.on = True
+    # CPU time, as the GUI worker's budget counts it, so a loaded machine does not turn exact answers numeric.
+    # Re-fires every 50 ms: should SymPy swallow one alarm in a bare `except:`, the next one still stops it.
+    signal.setitimer(signal.ITIMER_PROF, max(seconds, 0.001), 0.05)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+        _active.on = False
+
+
+def bounded(func: Callable, *args, seconds: float = SOLVE_SECONDS, default=None):
+    """func(*args), or `default` when it runs out of time or SymPy gives up with an error."""
+    try:
+        with time_limit(seconds):
+            return func(*args)
+    except SolveTimeout:
+        return default
+    except (ArithmeticError, ValueError, TypeError, NotImplementedError, RecursionError, AttributeError):
+        return default
+
+
+# --- exact -------------------------------------------------------------------------------------------------
+
+def exact_number(value: float) -> sp.Rational:
+    """A float as the decimal it prints as (0.1 -> 1/10): what the user typed, not its binary neighbour."""
+    return sp.Rational(repr(float(value)))
+
+
+def is_closed_form(value: sp.Expr) -> bool:
+    """A number worth showing as a formula: real-looking, no RootOf, short."""
+    return (not value.free_symbols and not value.has(sp.I, sp.CRootOf, sp.nan, sp.zoo, sp.oo, -sp.oo)
+            and sp.count_ops(value) <= MAX_CLOSED_FORM_OPS)
+
+
+def real_value(value: sp.Expr) -> float | None:
+    """value as a float when it is a finite real number (a tiny imaginary rounding part is dropped)."""
+    try:
+        number = complex(value.evalf(30))
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    if not (math.isfinite(number.real) and math.isfinite(number.imag)):
+        return None
+    if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
+        return None
+    return number.real
+
+
+def exact_real_roots(expr: sp.Expr, x: sp.Symbol, low: float, high: float) -> list[sp.Expr] | None:
+    """Every real root of expr in [low, high] as SymPy numbers, or None when SymPy cannot tell quickly.
+
+    Polynomials (and ratios of them) with rational coefficients go to real root isolation (radicals or
+    CRootOf, always complete); anything else to solveset over the interval, trusted only as a finite set.
+    """
+    if not expr.has(x):
+        return None if expr.is_zero is not False else []
+    roots = _polynomial_roots(expr, x)
+    if roots is None:
+        if _size(expr) > MAX_SOLVE_NODES:
+            return None
+        domain = sp.Interval(exact_number(low), exact_number(high))
+        solved = bounded(sp.solveset, expr, x, domain, seconds=solve_seconds(expr))
+        if not isinstance(solved, sp.FiniteSet):
+            return None
+        roots = list(solved)
+    kept = []
+    for root in roots:
+        if root.free_symbols:
+            return None
+        number = real_value(root)
+        if number is None:
+            continue
+        if low - 1e-12 * max(1.0, abs(low)) <= number <= high + 1e-12 * max(1.0, abs(high)):
+            kept.append(root)
+    return sorted(kept, key=real_value)
+
+
+def _polynomial_roots(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:
+    numerator, denominator = sp.fraction(sp.together(expr))
+    polys = []
+    for part in (numerator, denominator):
+        if not part.is_polynomial(x):
+            return None
+        poly = bounded(sp.Poly, part, x)
+        if poly is None or poly.get_domain() not in (sp.ZZ, sp.QQ) or poly.degree() > MAX_POLY_DEGREE:
+            return None
+        polys.append(poly)
+    top, bottom = polys
+    if top.is_zero:
+        return None     # the expression is 0 everywhere: every point is a root
+    roots = bounded(top.real_roots)
+    if roots is None:
+        return None
+    unique = list(dict.fromkeys(roots))
+    return [r for r in unique if bottom.degree() <= 0 or bottom.eval(r) != 0]
+
+
+def solve_seconds(expr: sp.Expr) -> float:
+    """The time an exact solve of expr may take: bigger trees need (and may have) longer."""
+    return SOLVE_SECONDS + SOLVE_SECONDS_PER_NODE * _size(expr)
+
+
+def _size(expr: sp.Expr) -> int:
+    count = 0
+    for _ in sp.preorder_traversal(expr):
+        count += 1
+        if count > MAX_SOLVE_NODES:
+            break
+    return count
+
+
+# --- numeric -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GridRoots:
+    """Roots of g found on a grid: isolated roots (sorted) and the stretches where g is 0 throughout."""
+
+    roots: tuple[float, ...]
+    flat: tuple[tuple[float, float], ...]
+
+
+def grid_roots(g: Callable, low: float, high: float, defined: np.ndarray | None = None,
+               slope: Callable | None = None, points: int = GRID_POINTS) -> GridRoots:
+    """Roots of the NumPy function g in [low, high]: sign changes refined by bisection, zeros on the grid, and,
+    given g's derivative `slope`, the roots where g touches 0 without crossing (found as roots of slope).
+
+    `defined` masks grid points where the underlying function has no value (log(x) for x <= 0): no root there.
+    A bracket around a pole (1/x changes sign at 0) is refused: g does not get small at its midpoint.
+    """
+    with np.errstate(all="ignore"):     # g may be any NumPy function: a pole on the grid is no warning
+        return _grid_roots(g, low, high, defined, slope, points)
+
+
+def _grid_roots(g: Callable, low: float, high: float, defined: np.ndarray | None, slope: Callable | None,
+                points: int) -> GridRoots:
+    xs = np.linspace(low, high, points)
+    gs = np.asarray(g(xs), dtype=float)
+    ok = np.isfinite(gs) if defined is None else np.isfinite(gs) & defined
+    finite = np.abs(gs[ok])
+    scale = float(finite.max()) if finite.size else 1.0
+    roots: list[float] = []
+    flat: list[tuple[float, float]] = []
+    zero = ok & (gs == 0)
+    i = 0
+    while i < points:
+        if zero[i]:
+            j = i
+            while j + 1 < points and zero[j + 1]:
+                j += 1
+            (roots.append(float(xs[i])) if j == i else flat.append((float(xs[i]), float(xs[j]))))
+            i = j + 1
+        else:
+            i += 1
+    crossing = np.flatnonzero(ok[:-1] & ok[1:] & (gs[:-1] * gs[1:] < 0))
+    roots += _bisect(g, xs[crossing], xs[crossing + 1], gs[crossing], gs[crossing + 1])
+    if slope is not None:
+        touch = grid_roots(slope, low, high, ok, points=points).roots
+        if touch:
+            at = np.asarray(touch)
+            values = np.abs(np.asarray(g(at), dtype=float))
+            roots += [float(t) for t, v in zip(at, values, strict=True) if v <= TOUCH_TOLERANCE * max(scale, 1.0)]
+    return GridRoots(tuple(dedup(roots, (high - low) * 1e-9)), tuple(flat))
+
+
+def _bisect(g: Callable, a: np.ndarray, b: np.ndarray, ga: np.ndarray, gb: np.ndarray) -> list[float]:
+    """All brackets at once; a bracket whose g does not shrink to ~0 held a pole or a jump, not a root."""
+    if a.size == 0:
+        return []
+    a, b, ga = a.copy(), b.copy(), ga.copy()
+    ends = np.maximum(np.abs(ga), np.abs(gb))
+    for _ in range(BISECTIONS):
+        mid = 0.5 * (a + b)
+        gm = np.asarray(g(mid), dtype=float)
+        left = np.sign(gm) == np.sign(ga)
+        a = np.where(left, mid, a)
+        ga = np.where(left, gm, ga)
+        b = np.where(left, b, mid)
+    mid = 0.5 * (a + b)
+    gm = np.abs(np.asarray(g(mid), dtype=float))
+    good = np.isfinite(gm) & (gm <= 1e-6 * ends)
+    return [float(m) for m in mid[good]]
+
+
+def dedup(values: list[float], tolerance: float) -> list[float]:
+    """Sorted, with values closer than tolerance merged (the first kept)."""
+    kept: list[float] = []
+    for value in sorted(values):
+        if not kept or value - kept[-1] > tolerance:
+            kept.append(value)
+    return kept
