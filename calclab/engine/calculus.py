@@ -11,6 +11,7 @@ from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from calclab.engine.functions import expand_nn
+from calclab.engine.solving import value_at_point
 
 # Names for the intermediate links of a chain, outermost first: y = f(u), u = g(v), ...
 _LINK_NAMES = ("y", "u", "v", "w", "s", "t", "p", "q", "r", "z")
@@ -356,7 +357,7 @@ def directional_derivative(expr: sp.Expr, variables: Sequence[sp.Symbol], point:
     if length.is_zero or float(length) == 0.0:
         raise ValueError("the direction must not be the zero vector")
     unit = tuple(sp.radsimp(c / length) for c in d)
-    grad = tuple(simplest(sp.diff(expr, v).subs(at)) for v in variables)
+    grad = tuple(simplest(value_at_point(sp.diff(expr, v), at)) for v in variables)
     if any(g.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.I, sp.DiracDelta) or g.free_symbols for g in grad):
         raise ValueError("f has no gradient at that point")
     exact = simplest(sp.radsimp(sum((g * u for g, u in zip(grad, unit, strict=True)), sp.S.Zero)))

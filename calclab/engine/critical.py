@@ -14,10 +14,12 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 import sympy as sp
 
 from calclab.engine.calculus import simplest, successive_derivatives, to_text, variables_of
+from calclab.engine.magnitude import OutOfReach, approximate_at
 from calclab.engine.numeric import compile_function
 from calclab.engine.solving import (
     GRID_POINTS,
@@ -27,6 +29,7 @@ from calclab.engine.solving import (
     grid_roots,
     is_closed_form,
     real_value,
+    value_at_point,
 )
 from calclab.engine.taylor import KINKS, kink_at
 
@@ -192,10 +195,7 @@ class _Search:
         exact = exact_real_roots(g, self.x, self.low, self.high)
         grid = grid_roots(self.numeric(g), self.low, self.high, self.defined,
                           self.numeric(slope) if slope is not None else None)
-        for a, b in grid.flat:
-            what = "f is constant there: every point is critical" if slope is not None else \
-                "f is straight there: no inflection"
-            notes.append(f"{name} = 0 on [{a:.6g}, {b:.6g}]: {what}")
+        notes += [self.flat_note(name, g, a, b, slope is not None) for a, b in grid.flat]
         found = [_Candidate(v, r) for r, v in ((r, real_value(r)) for r in exact or []) if self._has_value(v)]
         tolerance = 1e-6 * (self.high - self.low)
         extra = [_Candidate(v, None) for v in grid.roots
@@ -213,10 +213,35 @@ class _Search:
         """The signs of g just left and right of `at` (closer than `gap`), or None where g is 0 or has no value."""
         h = min(self.step, 0.45 * gap)
         for _ in range(4):
-            left, right = (float(v) for v in self.numeric(g)(np.array([at - h, at + h])))
-            if math.isfinite(left) and math.isfinite(right) and left != 0 and right != 0:
-                return int(np.sign(left)), int(np.sign(right))
+            signs = [self._sign_at(g, at + side * h) for side in (-1, 1)]
+            if 0 not in signs and None not in signs:
+                return signs[0], signs[1]
             h /= 16
+        return None
+
+    def _sign_at(self, g: sp.Expr, at: float) -> int | None:
+        """g's sign at a float; where the float is 0 or overflows, mpmath's (x^999999 near 0 underflows)."""
+        value = float(self.numeric(g)(at))
+        if math.isfinite(value) and value != 0:
+            return int(np.sign(value))
+        exact = _mpmath(g, self.x, at)
+        if exact is None or not mpmath.isfinite(exact) or isinstance(exact, mpmath.mpc):
+            return None if not math.isfinite(value) else 0
+        return int(mpmath.sign(exact))
+
+    def flat_note(self, name: str, g: sp.Expr, a: float, b: float, critical: bool) -> str:
+        """What a stretch of 0s on the grid means: g really is 0 there, or only too small for a float."""
+        inside = [_mpmath(g, self.x, t) for t in (a, (2 * a + b) / 3, b)]    # not the middle: it may be a root
+        if any(v is not None and v != 0 for v in inside):
+            return f"|{name}| is below float range on [{a:.6g}, {b:.6g}]: only exact roots there are listed"
+        what = "f is constant there: every point is critical" if critical else "f is straight there: no inflection"
+        return f"{name} = 0 on [{a:.6g}, {b:.6g}]: {what}"
+
+
+def _mpmath(g: sp.Expr, x: sp.Symbol, at: float):
+    try:
+        return approximate_at(g, {x: at})
+    except (OutOfReach, ArithmeticError, ValueError, TypeError):
         return None
 
 
@@ -284,7 +309,7 @@ def _higher_test(derivatives: _Derivatives, c: _Candidate, start: int) -> tuple[
         d = derivatives.get(k)
         if d is None or (d.has(*KINKS) and kink_at(d, x, c.symbolic)):
             return None
-        sign = _sign(d.subs(x, c.symbolic))
+        sign = _sign(value_at_point(d, {x: c.symbolic}))
         if sign is None:
             return None
         if sign:
@@ -311,7 +336,7 @@ def _exact_values(expr: sp.Expr, x: sp.Symbol, c: _Candidate) -> tuple[sp.Expr |
     """The point and f there as closed forms, where they are."""
     if c.symbolic is None or not is_closed_form(c.symbolic):
         return None, None
-    f_exact = bounded(lambda: simplest(expr.subs(x, c.symbolic)))
+    f_exact = bounded(lambda: simplest(value_at_point(expr, {x: c.symbolic})))
     if f_exact is None or not is_closed_form(f_exact) or real_value(f_exact) is None:
         f_exact = None
     return c.symbolic, f_exact

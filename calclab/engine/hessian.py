@@ -18,7 +18,7 @@ import sympy as sp
 
 from calclab.engine.calculus import as_number, tree_size
 from calclab.engine.numeric import compile_function
-from calclab.engine.solving import bounded, is_closed_form, real_value, solve_seconds
+from calclab.engine.solving import bounded, is_closed_form, real_value, solve_seconds, value_at_point
 
 MINIMUM, MAXIMUM, SADDLE, DEGENERATE, NOT_CRITICAL = "minimum", "maximum", "saddle", "degenerate", "not critical"
 KINDS = (MINIMUM, MAXIMUM, SADDLE, DEGENERATE, NOT_CRITICAL)
@@ -89,7 +89,7 @@ def hessian_at(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence) -
 
 
 def _value(expr: sp.Expr, at: dict, what: str) -> sp.Expr:
-    value = expr.subs(at)       # not simplified: simplify costs ~50 ms a value, and the GUI drags the point
+    value = value_at_point(expr, at)       # not simplified: simplify costs ~50 ms a value, and the GUI drags the point
     if value.has(sp.Float):
         value = value.evalf()
     if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta) or real_value(value) is None:

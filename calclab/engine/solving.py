@@ -15,8 +15,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 import sympy as sp
+
+from calclab.engine.magnitude import OutOfReach, approximate_at
 
 GRID_POINTS = 4001          # 20 per unit on the default -10..10: sin(100x) still has ~6 samples per half period
 BISECTIONS = 64             # a bracket of any float width shrinks to neighbouring floats
@@ -98,33 +101,91 @@ def real_value(value: sp.Expr) -> float | None:
     return number.real
 
 
+HUGE_EXPONENT = 300         # a power with a larger exponent may make an exact number of ~10^5 digits
+
+
+def value_at_point(expr: sp.Expr, at: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
+    """expr at the point: exact, unless a power in it would be an astronomically long exact number (x^999999 at
+    1/2 has 301,030 digits: seconds to build, and too long to print), then a 15-digit Float from mpmath."""
+    powers = [p for p in expr.atoms(sp.Pow) if p.exp.is_Number and abs(p.exp) > HUGE_EXPONENT]
+    if powers and not expr.free_symbols - set(at):     # (other variables: nothing to estimate)
+        try:
+            floats = {k: float(v) for k, v in at.items()}
+        except TypeError:
+            return expr.subs(at)
+        for power in powers:
+            try:
+                size = approximate_at(power, floats)
+            except OutOfReach:
+                size = None
+            if size is None or (size != 0 and not 1e-300 < abs(size) < 1e300):
+                return _mpmath_value(expr, floats)
+    return expr.subs(at)
+
+
+def _mpmath_value(expr: sp.Expr, floats: dict) -> sp.Expr:
+    try:
+        value = approximate_at(expr, floats)
+    except OutOfReach:
+        value = None
+    if value is None:
+        raise ValueError("the value there is too large to compute exactly")
+    if isinstance(value, mpmath.mpc):
+        return sp.Float(value.real) + sp.I * sp.Float(value.imag) if value.imag else sp.Float(value.real)
+    return sp.Float(value)
+
+
 def exact_real_roots(expr: sp.Expr, x: sp.Symbol, low: float, high: float) -> list[sp.Expr] | None:
     """Every real root of expr in [low, high] as SymPy numbers, or None when SymPy cannot tell quickly.
 
-    Polynomials (and ratios of them) with rational coefficients go to real root isolation (radicals or
-    CRootOf, always complete); anything else to solveset over the interval, trusted only as a finite set.
+    A product is solved factor by factor (999(x+1)^998: the root of x + 1, not of a degree-998 polynomial), each
+    root then checked against the whole expression (0 * a pole is no root). Polynomials (and ratios of them)
+    with rational coefficients go to real root isolation (radicals or CRootOf, always complete); anything else
+    to solveset over the interval, trusted only as a finite set.
     """
     if not expr.has(x):
         return None if expr.is_zero is not False else []
+    factors = _factors(expr, x)
+    roots: list[sp.Expr] = []
+    for factor in factors:
+        found = _factor_roots(factor, x, low, high)
+        if found is None:
+            return None
+        roots += found
+    kept: dict[float, sp.Expr] = {}
+    for root in roots:
+        number = real_value(root)
+        if number is None or not low - 1e-12 * max(1.0, abs(low)) <= number <= high + 1e-12 * max(1.0, abs(high)):
+            continue
+        if factors != [expr] and real_value(bounded(value_at_point, expr, {x: root}, default=sp.nan)) is None:
+            continue    # another factor has no value there
+        if all(abs(number - k) > 1e-12 * max(1.0, abs(number)) for k in kept):
+            kept[number] = root
+    return [kept[k] for k in sorted(kept)]
+
+
+def _factors(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
+    """The factors of expr whose roots are its roots: g of c*g*h^2, none of 1/g."""
+    if expr.is_Mul:
+        return [f for arg in expr.args for f in _factors(arg, x)]
+    if expr.is_Pow and not expr.exp.has(x) and expr.base.has(x):
+        return _factors(expr.base, x) if expr.exp.is_positive else [] if expr.exp.is_negative else [expr]
+    return [expr] if expr.has(x) else []
+
+
+def _factor_roots(expr: sp.Expr, x: sp.Symbol, low: float, high: float) -> list[sp.Expr] | None:
     roots = _polynomial_roots(expr, x)
     if roots is None:
         if _size(expr) > MAX_SOLVE_NODES:
             return None
         domain = sp.Interval(exact_number(low), exact_number(high))
         solved = bounded(sp.solveset, expr, x, domain, seconds=solve_seconds(expr))
+        if solved is sp.S.EmptySet:
+            return []
         if not isinstance(solved, sp.FiniteSet):
             return None
         roots = list(solved)
-    kept = []
-    for root in roots:
-        if root.free_symbols:
-            return None
-        number = real_value(root)
-        if number is None:
-            continue
-        if low - 1e-12 * max(1.0, abs(low)) <= number <= high + 1e-12 * max(1.0, abs(high)):
-            kept.append(root)
-    return sorted(kept, key=real_value)
+    return None if any(root.free_symbols for root in roots) else roots
 
 
 def _polynomial_roots(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:

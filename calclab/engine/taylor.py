@@ -13,7 +13,7 @@ import sympy as sp
 
 from calclab.engine.calculus import as_number, simplest, successive_derivatives, to_latex, to_text
 from calclab.engine.functions import relu
-from calclab.engine.solving import real_value
+from calclab.engine.solving import real_value, value_at_point
 
 MAX_ORDER = 10
 KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, relu, sp.Max, sp.Min, sp.Piecewise)
@@ -65,9 +65,9 @@ def taylor_polynomial(expr: sp.Expr, variable: sp.Symbol, center: object = 0, or
 
 def _value_at(d: sp.Expr, x: sp.Symbol, a: sp.Expr, k: int) -> sp.Expr:
     """The k-th derivative d at x = a, or ValueError naming the order that does not exist there."""
-    value = d.subs(x, a)
+    value = value_at_point(d, {x: a})
     if kink_at(d, x, a):
-        left, right = (real_value(d.subs(x, a + s * _ONE_SIDED_STEP)) for s in (-1, 1))
+        left, right = (real_value(value_at_point(d, {x: a + s * _ONE_SIDED_STEP})) for s in (-1, 1))
         if left is None or right is None or abs(left - right) > _ONE_SIDED_TOLERANCE * (1 + abs(left)):
             raise ValueError(_missing(k, a))
         if _undefined(value):

@@ -205,3 +205,14 @@ def test_bad_box(box: list) -> None:
 def test_results_pickle() -> None:
     result = at("x^2 - y^2", 0, 0)
     assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_huge_powers_give_floats_quickly() -> None:
+    import time
+
+    start = time.process_time()
+    result = at("x^100000 + x y", sp.Rational(1, 2), 1)
+    assert result.matrix[0][0].is_Float and result.matrix[0][1] == 1
+    assert float(sp.log(result.matrix[0][0], 2)) == pytest.approx(math.log2(100000 * 99999) - 99998)
+    assert result.kind == NOT_CRITICAL
+    assert time.process_time() - start < 3

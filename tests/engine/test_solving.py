@@ -126,3 +126,23 @@ def test_grid_roots_report_flat_stretches_and_respect_the_mask() -> None:
     assert found.roots == () and found.flat == ((-2.0, 0.0),)
     xs = np.linspace(-2, 2, 4001)
     assert grid_roots(lambda t: t + 1, -2, 2, defined=xs > 0).roots == ()
+
+
+def test_products_are_solved_factor_by_factor() -> None:
+    start = time.process_time()
+    assert exact_real_roots(999 * (x + 1) ** 998, x, -10, 10) == [-1]      # not a degree-998 polynomial
+    assert exact_real_roots(x * (2 - x) * sp.exp(-x), x, -10, 10) == [0, 2]
+    assert exact_real_roots(sp.sin(x) ** 998 * sp.cos(x), x, -2, 2) == [-sp.pi / 2, 0, sp.pi / 2]
+    assert exact_real_roots(x * sp.log(x), x, -10, 10) == [1]              # 0 * log(0) is no root
+    assert time.process_time() - start < 5
+
+
+def test_value_at_point_keeps_huge_powers_short() -> None:
+    from calclab.engine.solving import value_at_point
+
+    start = time.process_time()
+    value = value_at_point(10**6 * x**999999, {x: sp.Rational(1, 2)})     # 2^-999999: 301,030 digits exactly
+    assert isinstance(value, sp.Float) and len(str(value)) < 40
+    assert float(sp.log(value, 10)) == pytest.approx(6 - 999999 * math.log10(2))
+    assert value_at_point(x**999999, {x: 1}) == 1 and value_at_point(x**3, {x: sp.Rational(1, 2)}) == sp.Rational(1, 8)
+    assert time.process_time() - start < 2

@@ -5,6 +5,9 @@ themselves, and the remainder shrinking like |x - a|^(n+1) at 50-digit precision
 
 from __future__ import annotations
 
+import math
+import time
+
 import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
@@ -133,3 +136,11 @@ def test_text_reads_back_and_latex() -> None:
     back = sp.sympify(t.text).subs(sp.Symbol("x"), x)
     assert same(back, sp.Rational(1, 2) + x / 2 - x**3 / 6)
     assert "frac" in t.latex
+
+
+def test_huge_powers_give_short_float_coefficients_quickly() -> None:
+    start = time.process_time()
+    t = taylor_polynomial(parse("x^1000000"), x, sp.Rational(1, 2), 3)
+    assert len(t.text) < 300 and all(c.is_Float for c in t.coefficients)
+    assert float(sp.log(t.coefficients[1], 2)) == pytest.approx(math.log2(10**6) - 999999)
+    assert time.process_time() - start < 3
