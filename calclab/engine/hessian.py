@@ -209,7 +209,6 @@ def critical_points_in_box(expr: sp.Expr, variables: Sequence[sp.Symbol],
     exact_points = _solve_exactly(gradient, variables, box, notes)
     if exact_points is CURVE:
         return CriticalPointsInBox(expr, variables, box, (), True, tuple(notes))
-    numeric = _newton(expr, variables, gradient, box)
     size = max(hi - lo for lo, hi in box)
     points: list[HessianAtPoint] = []
     for p in exact_points or []:
@@ -217,15 +216,27 @@ def critical_points_in_box(expr: sp.Expr, variables: Sequence[sp.Symbol],
             points.append(hessian_at(expr, variables, p))
         except ValueError:
             continue
-    extra = 0
-    for p in numeric:
+    # SymPy's solutions of a polynomial system are complete; elsewhere (sin x cos y) solve misses some, so Newton
+    # looks too. (Newton alone would also meet float underflow: x^1000's gradient is 0.0 for |x| < 0.5.)
+    complete = exact_points is not None and all(g.is_polynomial(*variables) for g in gradient)
+    newton = _newton(expr, variables, gradient, box) if not complete else _NewtonResult([], [], 1.0)
+    extra = spread = 0
+    for p in newton.points:
         if any(_distance(p, q.point_values) <= 1e-6 * size for q in points):
             continue
         try:
-            points.append(hessian_at(expr, variables, [sp.Float(c) for c in p]))
-            extra += 1
+            point = hessian_at(expr, variables, [sp.Float(c) for c in p])
         except ValueError:
             continue
+        if not point.critical:
+            continue
+        if not _isolated(point, newton, size):
+            spread += 1
+            continue
+        points.append(point)
+        extra += 1
+    if spread:
+        notes.append("∇f = 0 on whole lines or regions of the box: those points are not isolated and not listed")
     points.sort(key=lambda q: q.point_values)
     if len(points) > MAX_POINTS:
         notes.append(f"only the first {MAX_POINTS} of {len(points)} critical points are listed")
@@ -269,7 +280,14 @@ def _solve_exactly(gradient, variables, box, notes: list[str]) -> list[tuple[sp.
     return points
 
 
-def _newton(expr, variables, gradient, box) -> list[tuple[float, ...]]:
+@dataclass(frozen=True)
+class _NewtonResult:
+    points: list[tuple[float, ...]]
+    gradient: list               # the compiled partial derivatives
+    scale: float                 # a typical |∇f| in the box (the median over the starts)
+
+
+def _newton(expr, variables, gradient, box) -> _NewtonResult:
     """Newton's method on ∇f = 0 from a grid of starts (pseudo-inverse: degenerate Hessians still step),
     all starts at once; the converged points inside the box, deduplicated."""
     n = len(variables)
@@ -279,6 +297,7 @@ def _newton(expr, variables, gradient, box) -> list[tuple[float, ...]]:
     starts = np.array(list(itertools.product(*axes)))
     x = starts.T.copy()
     size = max(hi - lo for lo, hi in box)
+    step = np.zeros_like(x)
     with np.errstate(all="ignore"):
         for _ in range(NEWTON_STEPS):
             grad = np.array([gi(*x) for gi in g])                              # (n, starts)
@@ -292,16 +311,39 @@ def _newton(expr, variables, gradient, box) -> list[tuple[float, ...]]:
             x = np.where(bad, np.nan, x - step)
         grad = np.array([gi(*x) for gi in g])
         f = compile_function(expr, variables)(*x)
-    scale = np.nanmax(np.abs(np.array([gi(*starts.T) for gi in g])), initial=1.0)
+        typical = np.abs(np.array([gi(*starts.T) for gi in g])).max(axis=0)
+    typical = typical[np.isfinite(typical)]
+    scale = float(np.median(typical)) if typical.size else 1.0
+    tolerance = 1e-8 * max(1.0, min(scale, 1e300))
     found = []
     for i in range(x.shape[1]):
         point = x[:, i]
         if not (np.isfinite(point).all() and np.isfinite(f[i]) and _inside(point, box)):
             continue
-        if np.abs(grad[:, i]).max() <= 1e-10 * max(scale, 1.0):
+        # Still moving (x^1000 creeps to 0 by x/999 a step) or stuck where ∇f ≠ 0 (a flat Hessian): no point.
+        if np.abs(step[:, i]).max() <= 1e-9 * size and np.abs(grad[:, i]).max() <= tolerance:
             found.append(tuple(float(c) for c in point))
     kept: list[tuple[float, ...]] = []
     for p in sorted(found):
         if all(_distance(p, q) > 1e-6 * size for q in kept):
             kept.append(p)
-    return kept
+    return _NewtonResult(kept, g, scale)
+
+
+def _isolated(point: HessianAtPoint, newton: _NewtonResult, size: float) -> bool:
+    """False where ∇f stays 0 a step away along a flat eigen-direction: a line or region of critical points
+    ((x - y)^2 along x = y, relu(x) + relu(y) on a quadrant), not a point."""
+    if point.kind != DEGENERATE:
+        return True
+    centre = np.array(point.point_values)
+    tolerance = 1e-12 * max(1.0, min(newton.scale, 1e300))
+    with np.errstate(all="ignore"):
+        for value, vector in zip(point.eigenvalues, point.eigenvectors, strict=True):
+            if value != 0:
+                continue
+            for side in (1, -1):
+                moved = centre + side * 1e-3 * size * np.array(vector)
+                grad = np.array([float(gi(*moved)) for gi in newton.gradient])
+                if np.isfinite(grad).all() and np.abs(grad).max() <= tolerance:
+                    return False
+    return True

@@ -216,3 +216,19 @@ def test_huge_powers_give_floats_quickly() -> None:
     assert float(sp.log(result.matrix[0][0], 2)) == pytest.approx(math.log2(100000 * 99999) - 99998)
     assert result.kind == NOT_CRITICAL
     assert time.process_time() - start < 3
+
+
+def test_regions_of_critical_points_are_a_note() -> None:
+    found = critical_points_in_box(parse("relu(x) + relu(y)"), [x, y], [(-5, 5), (-5, 5)])
+    assert found.points == () and "not isolated" in found.notes[0]
+
+
+@pytest.mark.parametrize("text", ["x^1000 + y^2", "sin(x y) + cos(x - y)", "1/(x^2 + y^2)", "log(x) + log(y)",
+                                  "sigmoid(x) sigmoid(y)", "abs(x) + abs(y)"])
+def test_every_listed_point_is_critical(text: str) -> None:
+    """Newton stuck where ∇f ≠ 0 (a flat Hessian), still creeping (x^1000), or at a pole lists nothing."""
+    found = critical_points_in_box(parse(text), [x, y], [(-5, 5), (-5, 5)])
+    assert all(p.critical for p in found.points)
+    first = [sp.lambdify((x, y), sp.diff(expand_nn(parse(text)), v)) for v in (x, y)]
+    for p in found.points:
+        assert all(abs(float(g(*p.point_values))) < 1e-8 for g in first), (text, p.point)
