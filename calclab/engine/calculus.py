@@ -11,7 +11,7 @@ from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from calclab.engine.functions import expand_nn
-from calclab.engine.solving import value_at_point
+from calclab.engine.solving import bounded, real_value, value_at_point
 
 # Names for the intermediate links of a chain, outermost first: y = f(u), u = g(v), ...
 _LINK_NAMES = ("y", "u", "v", "w", "s", "t", "p", "q", "r", "z")
@@ -150,8 +150,28 @@ def successive_derivatives(expr: sp.Expr, wrt: sp.Symbol, up_to: int) -> Iterato
     for step in range(1, up_to + 1):
         if step > 1 and tree_size(result, DIFF_MAX_NODES) > DIFF_MAX_NODES:
             raise ValueError(f"the derivative of order {step} grows too large to compute")
-        result = _tidy(sp.diff(result, wrt))
+        result = _tidy(plain_diff(result, wrt))
         yield result
+
+
+def plain_diff(expr: sp.Expr, wrt: sp.Symbol) -> sp.Expr:
+    """sp.diff with no unevaluated Derivative left in (see _sign_derivatives): every part has NumPy code."""
+    return _sign_derivatives(sp.diff(expr, wrt))
+
+
+def _sign_derivatives(expr: sp.Expr) -> sp.Expr:
+    """Derivative(sign(u), x) written out as 2 δ(u) u': SymPy leaves it unevaluated when it cannot tell u is real
+    (u = x - 1/x at x = 0), and NumPy has no code for an unevaluated derivative (|x - 1/x|^2's second derivative)."""
+    def written_out(d: sp.Derivative) -> sp.Expr:
+        u = d.expr.args[0]
+        total = sum(count for _v, count in d.variable_count)
+        first = 2 * sp.DiracDelta(u) * sp.diff(u, d.variable_count[0][0])
+        return sp.diff(first, d.variable_count[0][0], total - 1) if total > 1 else first
+
+    def is_sign_derivative(e: sp.Basic) -> bool:
+        return isinstance(e, sp.Derivative) and isinstance(e.expr, sp.sign) and len(e.variable_count) == 1
+
+    return expr.replace(is_sign_derivative, written_out) if expr.has(sp.Derivative) else expr
 
 
 def gradient(expr: sp.Expr, variables: list[sp.Symbol] | None = None) -> list[sp.Expr]:
@@ -357,11 +377,18 @@ def directional_derivative(expr: sp.Expr, variables: Sequence[sp.Symbol], point:
     if length.is_zero or float(length) == 0.0:
         raise ValueError("the direction must not be the zero vector")
     unit = tuple(sp.radsimp(c / length) for c in d)
-    grad = tuple(simplest(value_at_point(sp.diff(expr, v), at)) for v in variables)
-    if any(g.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.I, sp.DiracDelta) or g.free_symbols for g in grad):
+    grad = tuple(_short(value_at_point(plain_diff(expr, v), at)) for v in variables)
+    if real_value(value_at_point(expr, at)) is None:
+        raise ValueError("f has no value at that point")
+    if any(g.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta) or real_value(g) is None for g in grad):
         raise ValueError("f has no gradient at that point")
-    exact = simplest(sp.radsimp(sum((g * u for g, u in zip(grad, unit, strict=True)), sp.S.Zero)))
+    exact = _short(sp.radsimp(sum((g * u for g, u in zip(grad, unit, strict=True)), sp.S.Zero)))
     return DirectionalDerivative(expr, variables, tuple(at.values()), unit, grad, exact, float(exact))
+
+
+def _short(value: sp.Expr) -> sp.Expr:
+    """A number simplified within 0.1 s of CPU time (trigsimp alone can take seconds on tanh(1/2 + pi/2)^2)."""
+    return value if value.is_Number else bounded(simplest, value, seconds=0.1, default=value)
 
 
 def directional_profile(gradient: Sequence[float], angles: np.ndarray) -> np.ndarray:

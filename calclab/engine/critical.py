@@ -11,6 +11,7 @@ sign. "inconclusive" only where neither rule decides.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,19 +24,21 @@ from calclab.engine.magnitude import OutOfReach, approximate_at
 from calclab.engine.numeric import compile_function
 from calclab.engine.solving import (
     GRID_POINTS,
+    KINKS,
     bounded,
     dedup,
     exact_real_roots,
     grid_roots,
     is_closed_form,
+    kink_at,
     real_value,
     value_at_point,
 )
-from calclab.engine.taylor import KINKS, kink_at
 
 DEFAULT_RANGE = (-10.0, 10.0)
 MAX_POINTS = 100            # of each list: sin(100x) has 637 critical points in -10..10
 MAX_TEST_ORDER = 10         # the highest derivative the higher-derivative test looks at
+EXACT_WORK_SECONDS = 0.6    # CPU time for simplifying values and exact zero tests, all points together
 MINIMUM, MAXIMUM, NEITHER, INCONCLUSIVE = "minimum", "maximum", "neither", "inconclusive"
 KINDS = (MINIMUM, MAXIMUM, NEITHER, INCONCLUSIVE)
 
@@ -111,14 +114,15 @@ def critical_points(expr: sp.Expr, variable: sp.Symbol | None = None,
     others = sorted(s.name for s in expr.free_symbols if s != x)
     if others:
         raise ValueError(f"critical points need a function of {x.name} alone; give {', '.join(others)} a value")
-    derivatives = _Derivatives(expr, x)
+    budget = _Budget(EXACT_WORK_SECONDS)
+    derivatives = _Derivatives(expr, x, budget)
     first, second = derivatives.get(1), derivatives.get(2)
     if first is None or second is None:
         raise ValueError("the derivatives of f grow too large to look for critical points")
     if first == 0:
         note = f"f is constant: every point of [{low:g}, {high:g}] is critical"
         return CriticalAnalysis(expr, x, low, high, first, second, (), (), True, (note,))
-    search = _Search(expr, x, low, high)
+    search = _Search(expr, x, low, high, budget)
     notes: list[str] = []
     candidates, exact1 = search.roots(first, second, "f'", notes)
     critical = [_critical(search, derivatives, c, candidates) for c in candidates[:MAX_POINTS]]
@@ -155,12 +159,26 @@ class _Candidate:
             else f"{self.value:.6g}"
 
 
+class _Budget:
+    """CPU time shared by the optional exact work of one analysis (simplifying f at each point, SymPy's zero tests):
+    0.1 s each is nothing for 3 points and 10 s for 100 (cos(16x) in -10..10)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.process_time() + seconds
+
+    def run(self, func: Callable, seconds: float, default=None):
+        """func() within `seconds` and what is left of the budget; `default` when out of time."""
+        left = min(seconds, self.end - time.process_time())
+        return bounded(func, seconds=left, default=default) if left > 0.005 else default
+
+
 class _Derivatives:
     """f, f', f'', ... computed once, on demand (tidied, not simplified: simplify alone can take longer than all
     the rest, and the tests only evaluate them)."""
 
-    def __init__(self, expr: sp.Expr, x: sp.Symbol) -> None:
+    def __init__(self, expr: sp.Expr, x: sp.Symbol, budget: _Budget) -> None:
         self.x = x
+        self.budget = budget
         self._list = [expr]
         self._more = successive_derivatives(expr, x, MAX_TEST_ORDER)
 
@@ -177,17 +195,21 @@ class _Derivatives:
 class _Search:
     """The numeric side: f, f', f'' compiled once, the grid, and where f has a value."""
 
-    def __init__(self, expr: sp.Expr, x: sp.Symbol, low: float, high: float) -> None:
-        self.expr, self.x, self.low, self.high = expr, x, low, high
-        self.f = compile_function(expr, [x])
+    def __init__(self, expr: sp.Expr, x: sp.Symbol, low: float, high: float, budget: _Budget) -> None:
+        self.expr, self.x, self.low, self.high, self.budget = expr, x, low, high, budget
+        self._compiled: dict[sp.Expr, Callable] = {}
+        self.f = self.numeric(expr)
         self.step = (high - low) / (GRID_POINTS - 1)
         with np.errstate(all="ignore"):
             self.defined = np.isfinite(self.f(np.linspace(low, high, GRID_POINTS)))
-        self._compiled: dict[sp.Expr, Callable] = {}
 
     def numeric(self, g: sp.Expr) -> Callable:
         if g not in self._compiled:
-            self._compiled[g] = compile_function(g, [self.x])
+            try:
+                self._compiled[g] = compile_function(g, [self.x])
+            except (NotImplementedError, SyntaxError, TypeError, NameError) as error:    # no NumPy code for a part
+                raise ValueError(f"the derivatives of f cannot be evaluated numerically ({type(error).__name__})") \
+                    from None
         return self._compiled[g]
 
     def roots(self, g: sp.Expr, slope: sp.Expr | None, name: str, notes: list[str]) -> tuple[list[_Candidate], bool]:
@@ -225,15 +247,18 @@ class _Search:
         if math.isfinite(value) and value != 0:
             return int(np.sign(value))
         exact = _mpmath(g, self.x, at)
-        if exact is None or not mpmath.isfinite(exact) or isinstance(exact, mpmath.mpc):
+        if exact is None:
             return None if not math.isfinite(value) else 0
-        return int(mpmath.sign(exact))
+        real, imag = exact.real, getattr(exact, "imag", 0)    # magnitude's own mpmath context: no isinstance
+        if not mpmath.isfinite(real) or abs(imag) > 1e-12 * abs(real):
+            return None
+        return 1 if real > 0 else -1 if real < 0 else 0
 
     def flat_note(self, name: str, g: sp.Expr, a: float, b: float, critical: bool) -> str:
         """What a stretch of 0s on the grid means: g really is 0 there, or only too small for a float."""
         inside = [_mpmath(g, self.x, t) for t in (a, (2 * a + b) / 3, b)]    # not the middle: it may be a root
         if any(v is not None and v != 0 for v in inside):
-            return f"|{name}| is below float range on [{a:.6g}, {b:.6g}]: only exact roots there are listed"
+            return f"|{name}| is too small for floating point on [{a:.6g}, {b:.6g}]: only exact roots there are listed"
         what = "f is constant there: every point is critical" if critical else "f is straight there: no inflection"
         return f"{name} = 0 on [{a:.6g}, {b:.6g}]: {what}"
 
@@ -266,7 +291,7 @@ def _critical(search: _Search, derivatives: _Derivatives, c: _Candidate, all_: l
             kind = {(-1, 1): MINIMUM, (1, -1): MAXIMUM}.get(sides, NEITHER)
             reason = "f' does not change sign" if kind == NEITHER else \
                 f"f' changes sign from {'-+'[sides[0] > 0]} to {'-+'[sides[1] > 0]}"
-    exact, f_exact = _exact_values(search.expr, search.x, c)
+    exact, f_exact = _exact_values(search, c)
     return CriticalPoint(c.value, float(search.f(c.value)), kind, reason, exact, f_exact)
 
 
@@ -286,7 +311,7 @@ def _inflection(search: _Search, derivatives: _Derivatives, c: _Candidate,
         if sides[0] == sides[1]:
             return None
         reason = f"f'' changes sign from {'-+'[sides[0] > 0]} to {'-+'[sides[1] > 0]}"
-    exact, f_exact = _exact_values(search.expr, search.x, c)
+    exact, f_exact = _exact_values(search, c)
     return InflectionPoint(c.value, float(search.f(c.value)), reason, exact, f_exact)
 
 
@@ -307,9 +332,9 @@ def _higher_test(derivatives: _Derivatives, c: _Candidate, start: int) -> tuple[
     x = derivatives.x
     for k in range(start, MAX_TEST_ORDER + 1):
         d = derivatives.get(k)
-        if d is None or (d.has(*KINKS) and kink_at(d, x, c.symbolic)):
+        if d is None or (d.has(*KINKS) and kink_at(d, {x: c.symbolic})):
             return None
-        sign = _sign(value_at_point(d, {x: c.symbolic}))
+        sign = _sign(value_at_point(d, {x: c.symbolic}), derivatives.budget)
         if sign is None:
             return None
         if sign:
@@ -317,11 +342,11 @@ def _higher_test(derivatives: _Derivatives, c: _Candidate, start: int) -> tuple[
     return None
 
 
-def _sign(value: sp.Expr) -> int | None:
+def _sign(value: sp.Expr, budget: _Budget) -> int | None:
     """-1, 0 or 1; None when the value is undefined or not real."""
     if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta) or value.free_symbols:
         return None
-    zero = bounded(lambda: value.is_zero, seconds=0.2)
+    zero = budget.run(lambda: value.is_zero, 0.2)
     if zero is True:
         return 0
     number = real_value(value)
@@ -332,11 +357,12 @@ def _sign(value: sp.Expr) -> int | None:
     return int(np.sign(number)) if number != 0 else None
 
 
-def _exact_values(expr: sp.Expr, x: sp.Symbol, c: _Candidate) -> tuple[sp.Expr | None, sp.Expr | None]:
+def _exact_values(search: _Search, c: _Candidate) -> tuple[sp.Expr | None, sp.Expr | None]:
     """The point and f there as closed forms, where they are."""
     if c.symbolic is None or not is_closed_form(c.symbolic):
         return None, None
-    f_exact = bounded(lambda: simplest(value_at_point(expr, {x: c.symbolic})))
+    raw = bounded(value_at_point, search.expr, {search.x: c.symbolic})
+    f_exact = raw if raw is None or raw.is_Number else search.budget.run(lambda: simplest(raw), 0.1, raw)
     if f_exact is None or not is_closed_form(f_exact) or real_value(f_exact) is None:
         f_exact = None
     return c.symbolic, f_exact

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from calclab.engine.calculus import as_number, tree_size
+from calclab.engine.calculus import as_number, plain_diff, tree_size
 from calclab.engine.numeric import compile_function
-from calclab.engine.solving import bounded, is_closed_form, real_value, solve_seconds, value_at_point
+from calclab.engine.solving import bounded, is_closed_form, real_value, smooth_value, solve_seconds
 
 MINIMUM, MAXIMUM, SADDLE, DEGENERATE, NOT_CRITICAL = "minimum", "maximum", "saddle", "degenerate", "not critical"
 KINDS = (MINIMUM, MAXIMUM, SADDLE, DEGENERATE, NOT_CRITICAL)
@@ -80,8 +80,8 @@ def hessian_at(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence) -
         raise ValueError(f"give {', '.join(others)} a value too")
     if tree_size(expr, MAX_NODES) > MAX_NODES:
         raise ValueError("f is too large to compute its Hessian")
-    first = [sp.diff(expr, v) for v in variables]
-    second = [[sp.diff(g, v) for v in variables] for g in first]
+    first = [plain_diff(expr, v) for v in variables]
+    second = [[plain_diff(g, v) for v in variables] for g in first]
     f = _value(expr, at, "f")
     gradient = tuple(_value(g, at, "the gradient") for g in first)
     matrix = tuple(tuple(_value(h, at, "the Hessian") for h in row) for row in second)
@@ -89,10 +89,10 @@ def hessian_at(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence) -
 
 
 def _value(expr: sp.Expr, at: dict, what: str) -> sp.Expr:
-    value = value_at_point(expr, at)       # not simplified: simplify costs ~50 ms a value, and the GUI drags the point
-    if value.has(sp.Float):
+    value = smooth_value(expr, at)       # not simplified: simplify costs ~50 ms a value, and the GUI drags the point
+    if value is not None and value.has(sp.Float):
         value = value.evalf()
-    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta) or real_value(value) is None:
+    if value is None or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta) or real_value(value) is None:
         where = ", ".join(f"{v.name} = {p}" for v, p in at.items())
         raise ValueError(f"{what} has no value at {where}")
     return value
@@ -204,7 +204,7 @@ def critical_points_in_box(expr: sp.Expr, variables: Sequence[sp.Symbol],
     others = sorted(s.name for s in expr.free_symbols if s not in variables)
     if others:
         raise ValueError(f"give {', '.join(others)} a value first")
-    gradient = [sp.diff(expr, v) for v in variables]
+    gradient = [plain_diff(expr, v) for v in variables]
     notes: list[str] = []
     exact_points = _solve_exactly(gradient, variables, box, notes)
     if exact_points is CURVE:
@@ -291,8 +291,12 @@ def _newton(expr, variables, gradient, box) -> _NewtonResult:
     """Newton's method on ∇f = 0 from a grid of starts (pseudo-inverse: degenerate Hessians still step),
     all starts at once; the converged points inside the box, deduplicated."""
     n = len(variables)
-    g = [compile_function(d, variables) for d in gradient]
-    h = [[compile_function(sp.diff(d, v), variables) for v in variables] for d in gradient]
+    try:
+        g = [compile_function(d, variables) for d in gradient]
+        h = [[compile_function(plain_diff(d, v), variables) for v in variables] for d in gradient]
+        f_numeric = compile_function(expr, variables)
+    except (NotImplementedError, SyntaxError, TypeError, NameError) as error:     # no NumPy code for a part
+        raise ValueError(f"the derivatives of f cannot be evaluated numerically ({type(error).__name__})") from None
     axes = [np.linspace(lo, hi, STARTS_PER_AXIS[n] + 2)[1:-1] for lo, hi in box]
     starts = np.array(list(itertools.product(*axes)))
     x = starts.T.copy()
@@ -303,14 +307,15 @@ def _newton(expr, variables, gradient, box) -> _NewtonResult:
             grad = np.array([gi(*x) for gi in g])                              # (n, starts)
             hess = np.array([[hij(*x) for hij in row] for row in h])           # (n, n, starts)
             matrices = np.moveaxis(hess, -1, 0)
-            bad = ~np.isfinite(matrices).all(axis=(1, 2)) | ~np.isfinite(grad).all(axis=0)
-            matrices[bad] = np.eye(n)
+            bad = ~np.isfinite(grad).all(axis=0)
+            flat = ~np.isfinite(matrices).all(axis=(1, 2))    # δ(u) at u = 0 (|u|^2's Hessian): stay put
+            matrices[bad | flat] = 0.0
             step = np.einsum("kij,jk->ik", np.linalg.pinv(matrices), np.where(np.isfinite(grad), grad, 0.0))
             longest = np.abs(step).max(axis=0)
             step *= np.where(longest > size, size / np.maximum(longest, 1e-300), 1.0)  # no leaps to infinity
             x = np.where(bad, np.nan, x - step)
         grad = np.array([gi(*x) for gi in g])
-        f = compile_function(expr, variables)(*x)
+        f = f_numeric(*x)
         typical = np.abs(np.array([gi(*starts.T) for gi in g])).max(axis=0)
     typical = typical[np.isfinite(typical)]
     scale = float(np.median(typical)) if typical.size else 1.0

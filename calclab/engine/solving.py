@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from calclab.engine.functions import relu
 from calclab.engine.magnitude import OutOfReach, approximate_at
 
 GRID_POINTS = 4001          # 20 per unit on the default -10..10: sin(100x) still has ~6 samples per half period
@@ -52,6 +54,8 @@ def time_limit(seconds: float) -> Iterator[None]:
         raise SolveTimeout
 
     previous = signal.signal(signal.SIGPROF, expire)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _quiet_timeouts(previous_hook)
     _active.on = True
     # CPU time, as the GUI worker's budget counts it, so a loaded machine does not turn exact answers numeric.
     # Re-fires every 50 ms: should SymPy swallow one alarm in a bare `except:`, the next one still stops it.
@@ -61,7 +65,17 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+        sys.unraisablehook = previous_hook
         _active.on = False
+
+
+def _quiet_timeouts(hook: Callable) -> Callable:
+    """An alarm that lands in a garbage-collector callback or a __del__ is ignored there (and would be printed as
+    "Exception ignored in ..."): say nothing, the next alarm 50 ms later stops the work all the same."""
+    def quiet(unraisable) -> None:
+        if not isinstance(unraisable.exc_value, SolveTimeout):
+            hook(unraisable)
+    return quiet
 
 
 def bounded(func: Callable, *args, seconds: float = SOLVE_SECONDS, default=None):
@@ -70,6 +84,7 @@ def bounded(func: Callable, *args, seconds: float = SOLVE_SECONDS, default=None)
         with time_limit(seconds):
             return func(*args)
     except SolveTimeout:
+        mpmath.mp.prec = 53     # in case the alarm cut SymPy off inside a workprec block, before it restored this
         return default
     except (ArithmeticError, ValueError, TypeError, NotImplementedError, RecursionError, AttributeError):
         return default
@@ -121,6 +136,52 @@ def value_at_point(expr: sp.Expr, at: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
             if size is None or (size != 0 and not 1e-300 < abs(size) < 1e300):
                 return _mpmath_value(expr, floats)
     return expr.subs(at)
+
+
+KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, relu, sp.Max, sp.Min, sp.Piecewise)
+_NEARBY = sp.Rational(1, 10**9)
+_NEARBY_TOLERANCE = 1e-4
+
+
+def kink_at(expr: sp.Expr, at: dict[sp.Symbol, sp.Expr]) -> bool:
+    """Does expr hold a function with a corner or jump (|u|, sign, relu, ...) whose argument is 0 at the point?"""
+    return bool(_kink_variables(expr, at))
+
+
+def _kink_variables(expr: sp.Expr, at: dict[sp.Symbol, sp.Expr]) -> set[sp.Symbol]:
+    """The variables of the corners' arguments that are 0 at the point (moving along the others stays on them)."""
+    found: set[sp.Symbol] = set()
+    for atom in expr.atoms(*KINKS):
+        if isinstance(atom, sp.Piecewise):
+            sides = [c.lhs - c.rhs for _e, c in atom.args if isinstance(c, sp.core.relational.Relational)]
+        elif isinstance(atom, (sp.Max, sp.Min)):
+            sides = [atom.args[0] - arg for arg in atom.args[1:]]
+        else:
+            sides = list(atom.args[:1])
+        for side in sides:
+            value = side.subs(at)
+            if side.free_symbols & set(at) and not value.free_symbols and value.is_zero is not False:
+                found |= side.free_symbols & set(at)
+    return found
+
+
+def smooth_value(expr: sp.Expr, at: dict[sp.Symbol, sp.Expr]) -> sp.Expr | None:
+    """expr at the point (see value_at_point); at a corner of |u|, sign, relu, ... the value its neighbours across
+    the corner agree on, or None where they disagree (a real corner). SymPy's own value there uses sign(0) = 0:
+    the second derivative of |x - 1/x|^2 at 1 (smooth: it is (x - 1/x)^2) would come out 0 instead of 8."""
+    value = value_at_point(expr, at)
+    across = _kink_variables(expr, at) if expr.has(*KINKS) else set()
+    if not across:
+        return value
+    near = [real_value(value_at_point(expr, {**at, v: at[v] + side * _NEARBY})) for v in across for side in (-1, 1)]
+    if any(n is None for n in near):
+        return None
+    mean = sum(near) / len(near)
+    if any(abs(n - mean) > _NEARBY_TOLERANCE * (1 + abs(mean)) for n in near):
+        return None
+    exact = None if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta) else real_value(value)
+    return value if exact is not None and abs(exact - mean) <= _NEARBY_TOLERANCE * (1 + abs(mean)) \
+        else sp.Float(mean)
 
 
 def _mpmath_value(expr: sp.Expr, floats: dict) -> sp.Expr:

@@ -12,13 +12,10 @@ from dataclasses import dataclass
 import sympy as sp
 
 from calclab.engine.calculus import as_number, simplest, successive_derivatives, to_latex, to_text
-from calclab.engine.functions import relu
-from calclab.engine.solving import real_value, value_at_point
+from calclab.engine.solving import bounded, real_value, smooth_value
 
 MAX_ORDER = 10
-KINKS = (sp.Abs, sp.sign, sp.Heaviside, sp.DiracDelta, relu, sp.Max, sp.Min, sp.Piecewise)
-_ONE_SIDED_STEP = sp.Rational(1, 10**9)
-_ONE_SIDED_TOLERANCE = 1e-4
+SIMPLIFY_SECONDS = 0.1      # CPU time to simplify one coefficient
 
 
 @dataclass(frozen=True)
@@ -57,22 +54,21 @@ def taylor_polynomial(expr: sp.Expr, variable: sp.Symbol, center: object = 0, or
     if order:
         for k, d in enumerate(successive_derivatives(expr, variable, order), start=1):
             values.append(_value_at(d, variable, a, k))
-    coefficients = tuple(simplest(v / sp.factorial(k)) for k, v in enumerate(values))
+    # simplify's trigsimp can take seconds on a constant like tanh(1/2 + pi/2)^2: bounded, else as computed
+    coefficients = tuple(_tidy(v / sp.factorial(k)) for k, v in enumerate(values))
     shift = variable - a
     polynomial = sp.Add(*(c * shift**k for k, c in enumerate(coefficients)))
     return TaylorPolynomial(expr, variable, a, order, coefficients, polynomial)
 
 
+def _tidy(value: sp.Expr) -> sp.Expr:
+    return value if value.is_Number else bounded(simplest, value, seconds=SIMPLIFY_SECONDS, default=value)
+
+
 def _value_at(d: sp.Expr, x: sp.Symbol, a: sp.Expr, k: int) -> sp.Expr:
     """The k-th derivative d at x = a, or ValueError naming the order that does not exist there."""
-    value = value_at_point(d, {x: a})
-    if kink_at(d, x, a):
-        left, right = (real_value(value_at_point(d, {x: a + s * _ONE_SIDED_STEP})) for s in (-1, 1))
-        if left is None or right is None or abs(left - right) > _ONE_SIDED_TOLERANCE * (1 + abs(left)):
-            raise ValueError(_missing(k, a))
-        if _undefined(value):
-            value = sp.Float((left + right) / 2)
-    if _undefined(value):
+    value = smooth_value(d, {x: a})
+    if value is None or _undefined(value):
         raise ValueError(_missing(k, a))
     return value
 
@@ -81,21 +77,6 @@ def _undefined(value: sp.Expr) -> bool:
     if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta, sp.I):
         return True
     return not value.free_symbols and real_value(value) is None
-
-
-def kink_at(d: sp.Expr, x: sp.Symbol, a: sp.Expr) -> bool:
-    """Does d hold a function with a corner or jump (|u|, sign, relu, ...) whose argument is 0 at x = a?"""
-    for atom in d.atoms(*KINKS):
-        if isinstance(atom, sp.Piecewise):
-            sides = [c.lhs - c.rhs for _e, c in atom.args if isinstance(c, sp.core.relational.Relational)]
-        else:
-            sides = list(atom.args[:1]) if not isinstance(atom, (sp.Max, sp.Min)) else \
-                [atom.args[0] - arg for arg in atom.args[1:]]
-        for side in sides:
-            at = side.subs(x, a)
-            if side.has(x) and not at.free_symbols and at.is_zero is not False:
-                return True
-    return False
 
 
 def _missing(k: int, a: sp.Expr) -> str:

@@ -389,3 +389,11 @@ def test_chain_names_never_clash_with_the_variable() -> None:
         assert variable not in names
         assert chain.links[-1].input.name == variable
         assert sp.simplify(chain.product() - sp.diff(expr, chain.variable)) == 0
+
+
+def test_successive_derivatives_write_out_derivatives_of_sign() -> None:
+    """SymPy leaves d/dx sign(x - 1/x) unevaluated (it cannot tell the argument is real at 0); NumPy has no code
+    for that, so it is written out as 2 δ(u) u'."""
+    second = list(successive_derivatives(parse("abs(x - 1/x)^2"), x, 3))[1:]
+    assert not any(d.has(sp.Derivative) for d in second)
+    assert all(d.has(sp.DiracDelta) for d in second)

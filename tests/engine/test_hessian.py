@@ -232,3 +232,13 @@ def test_every_listed_point_is_critical(text: str) -> None:
     first = [sp.lambdify((x, y), sp.diff(expand_nn(parse(text)), v)) for v in (x, y)]
     for p in found.points:
         assert all(abs(float(g(*p.point_values))) < 1e-8 for g in first), (text, p.point)
+
+
+def test_a_smooth_function_written_with_abs() -> None:
+    result = at("abs(x - 1/x)^2 + y^2", 1, 0)            # (x - 1/x)^2 + y^2: f_xx(1, 0) = 8
+    assert np.array(result.matrix_values) == pytest.approx(np.array([[8.0, 0.0], [0.0, 2.0]]))
+    assert result.kind == MINIMUM
+    with pytest.raises(ValueError, match="no value"):
+        at("abs(x) + y^2", 0, 0)                             # a real corner: no Hessian
+    found = critical_points_in_box(parse("abs(x - 1/x)^2"), [x], [(-3, 3)])
+    assert [(round(p.point_values[0], 9), p.kind) for p in found.points] == [(-1.0, MINIMUM), (1.0, MINIMUM)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import signal
+import sys
 import threading
 import time
 
@@ -146,3 +147,31 @@ def test_value_at_point_keeps_huge_powers_short() -> None:
     assert float(sp.log(value, 10)) == pytest.approx(6 - 999999 * math.log10(2))
     assert value_at_point(x**999999, {x: 1}) == 1 and value_at_point(x**3, {x: sp.Rational(1, 2)}) == sp.Rational(1, 8)
     assert time.process_time() - start < 2
+
+
+def test_an_alarm_in_a_gc_callback_is_quiet_and_the_limit_still_holds() -> None:
+    """Signal handlers run wherever the interpreter is, a garbage-collector callback included; the exception is
+    ignored there (Python reports it as unraisable): time_limit keeps that quiet, and its next alarm stops the work."""
+    import gc
+
+    reported = []
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = reported.append
+
+    def callback(phase, info) -> None:
+        if phase == "start":
+            spin(0.2)      # the first alarms (at 0.05 s, then every 0.05 s) land here
+
+    gc.callbacks.append(callback)
+    start = time.process_time()
+    try:
+        with pytest.raises(SolveTimeout), time_limit(0.05):
+            gc.collect(0)
+            gc.callbacks.remove(callback)
+            spin(5)
+    finally:
+        if callback in gc.callbacks:
+            gc.callbacks.remove(callback)
+        sys.unraisablehook = previous_hook
+    assert reported == []
+    assert time.process_time() - start < 1

@@ -144,3 +144,11 @@ def test_huge_powers_give_short_float_coefficients_quickly() -> None:
     assert len(t.text) < 300 and all(c.is_Float for c in t.coefficients)
     assert float(sp.log(t.coefficients[1], 2)) == pytest.approx(math.log2(10**6) - 999999)
     assert time.process_time() - start < 3
+
+
+def test_a_smooth_function_written_with_abs() -> None:
+    """|x - 1/x|^2 is (x - 1/x)^2, smooth at 1; SymPy's derivatives there go through sign(0) = 0 and would give
+    f''(1) = 0 instead of 8: the value the neighbours agree on is used."""
+    t = taylor_polynomial(parse("abs(x - 1/x)^2"), x, 1, 2)
+    assert float(sp.expand(t.polynomial - 4 * (x - 1) ** 2).subs(x, 0.3)) == pytest.approx(0, abs=1e-6)
+    assert taylor_polynomial(parse("x abs(x)"), x, 0, 1).polynomial == 0     # exact where SymPy's value agrees
