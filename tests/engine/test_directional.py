@@ -80,3 +80,10 @@ def test_directional_profile_peaks_along_the_gradient() -> None:
     for theta in (0.3, 2.0, 4.5):
         along = directional_derivative(expr, [x, y], [1.5, 2 / 3], [math.cos(theta), math.sin(theta)])
         assert directional_profile(along.gradient_values, [theta])[0] == pytest.approx(along.value, rel=1e-12)
+
+
+def test_result_pickles_for_the_worker() -> None:
+    import pickle
+
+    result = directional_derivative(parse("x^2 + 3y^2"), [x, y], [1, 1], [1, 1])
+    assert pickle.loads(pickle.dumps(result)) == result

@@ -205,6 +205,8 @@ def test_bad_box(box: list) -> None:
 def test_results_pickle() -> None:
     result = at("x^2 - y^2", 0, 0)
     assert pickle.loads(pickle.dumps(result)) == result
+    found = critical_points_in_box(parse("x^3 - 3x + y^2"), [x, y], [(-3, 3), (-3, 3)])
+    assert pickle.loads(pickle.dumps(found)) == found
 
 
 def test_huge_powers_give_floats_quickly() -> None:

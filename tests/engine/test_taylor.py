@@ -152,3 +152,10 @@ def test_a_smooth_function_written_with_abs() -> None:
     t = taylor_polynomial(parse("abs(x - 1/x)^2"), x, 1, 2)
     assert float(sp.expand(t.polynomial - 4 * (x - 1) ** 2).subs(x, 0.3)) == pytest.approx(0, abs=1e-6)
     assert taylor_polynomial(parse("x abs(x)"), x, 0, 1).polynomial == 0     # exact where SymPy's value agrees
+
+
+def test_result_pickles_for_the_worker() -> None:
+    import pickle
+
+    t = taylor_polynomial(parse("sigmoid(x)"), x, sp.Rational(1, 2), 3)
+    assert pickle.loads(pickle.dumps(t)) == t
