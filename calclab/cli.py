@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from calclab import __version__
+from calclab.analysis_cli import add_derive_options, add_gradient_options, derive_extras, gradient_extras
 from calclab.argtypes import add_backprop_options, add_descent_options, finite_float, int_in
 from calclab.export_cli import add_export_parser
 from calclab.export_cli import run as _cmd_export
@@ -155,7 +156,10 @@ def _cmd_derive(args: argparse.Namespace) -> int:
     _check_variable_name(wrt_name)
     wrt = find_variable(wrt_name, expr)
     result = derivative(expr, wrt, args.order)
-    value = _values_at([result], variables, _assignments(args.at), expr)[0] if args.at else None
+    at = _assignments(args.at)
+    # --critical and --taylor read --at for the values held (and the Taylor centre): they need not name every variable
+    partial_at = (args.critical or args.taylor is not None) and any(v.name not in at for v in variables)
+    value = _values_at([result], variables, at, expr)[0] if args.at and not partial_at else None
     payload = {"expression": to_text(expr), "wrt": wrt_name, "order": args.order,
                "derivative": to_text(result), "latex": to_latex(result),
                "value": value and value.value, "exact": value and value.exact}   # exact: past float range
@@ -163,6 +167,8 @@ def _cmd_derive(args: argparse.Namespace) -> int:
         from calclab.engine.steps import derivation_steps, steps_as_text
 
         payload["steps"] = steps_as_text(derivation_steps(expr, wrt, args.order))
+    extra, extra_lines = derive_extras(args, expr, wrt)      # --critical, --taylor
+    payload.update(extra)
 
     def lines() -> list[str]:
         symbol = "d" if len(variables) <= 1 else "∂"
@@ -170,6 +176,7 @@ def _cmd_derive(args: argparse.Namespace) -> int:
         out = [f"f = {to_text(expr)}", f"{symbol}{power}f/{symbol}{wrt_name}{power} = {to_text(result)}"]
         if value is not None:
             out.append(f"at {' '.join(args.at)}: {value}")
+        out += extra_lines
         if args.steps:
             out += ["", "Steps:"] + payload["steps"]
         return out
@@ -191,13 +198,15 @@ def _cmd_gradient(args: argparse.Namespace) -> int:
     payload = {"expression": to_text(expr), "variables": [v.name for v in variables],
                "gradient": [to_text(g) for g in grad], "latex": [to_latex(g) for g in grad],
                "value": value and [v.value for v in value], "exact": value and [v.exact for v in value]}
+    extra, extra_lines = gradient_extras(args, expr, variables)     # --hessian, --direction, --critical
+    payload.update(extra)
 
     def lines() -> list[str]:
         out = [f"f = {to_text(expr)}"]
         out += [f"∂f/∂{v.name} = {to_text(g)}" for v, g in zip(variables, grad, strict=True)]
         if value is not None:
             out.append(f"∇f at {' '.join(args.at)} = [{', '.join(str(v) for v in value)}]")
-        return out
+        return out + extra_lines
 
     return _emit(args, payload, lines)
 
@@ -335,10 +344,12 @@ def build_command_parser() -> argparse.ArgumentParser:
     derive.add_argument("--order", type=int_in(1, 10), default=1)
     derive.add_argument("--at", nargs="+", metavar="VAR=VAL", help="evaluate the derivative there")
     derive.add_argument("--steps", action="store_true", help="print the rules applied, step by step")
+    add_derive_options(derive)
 
     gradient = sub.add_parser("gradient", help="the gradient (all partial derivatives)")
     gradient.add_argument("expression")
     gradient.add_argument("--at", nargs="+", metavar="VAR=VAL", help="evaluate the gradient there")
+    add_gradient_options(gradient)
 
     chain = sub.add_parser("chain", help="a composite peeled into chain-rule links")
     chain.add_argument("expression", nargs="?")

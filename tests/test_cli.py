@@ -413,6 +413,22 @@ BAD = [
     (["descent", "x^2", "--x0", "1", "--optimizer", "newton", "--schedule", "cosine"], "does not apply to newton"),
     (["export", "descent", "--out", "p.png", "--optimizer", "adamw"], "the Descent tab does not draw adamw yet"),
     (["export", "descent", "--out", "p.png", "--optimizer", "newton"], "the Descent tab does not draw newton yet"),
+    (["derive", "x^2", "--critical", "--range=5,1"], "--range"),
+    (["derive", "x^2", "--critical", "--range=1,1"], "low < high"),
+    (["derive", "x^2", "--critical", "--range=1"], "--range"),
+    (["derive", "x^2", "--critical", "--range=a+,b"], "--range"),
+    (["derive", "x^2", "--range=-1,1"], "--critical"),
+    (["derive", "x y", "--critical"], "--at"),
+    (["derive", "x^2", "--taylor", "11"], "--taylor"),
+    (["derive", "x^2", "--taylor", "-1"], "--taylor"),
+    (["derive", "log(x)", "--taylor", "2"], "no value at 0"),
+    (["derive", "relu(x)", "--taylor", "1"], "no first derivative"),
+    (["gradient", "x^2 + y^2", "--at", "x=1", "y=1", "--direction", "0,0"], "zero vector"),
+    (["gradient", "x^2 + y^2", "--at", "x=1", "y=1", "--direction=1"], "--direction"),
+    (["gradient", "x^2 + y^2", "--direction=1,1"], "--at"),
+    (["gradient", "x^2 + y^2", "--hessian"], "--at"),
+    (["gradient", "log(x) + y", "--hessian", "--at", "x=0", "y=1"], "no value"),
+    (["gradient", "x^2 + y^2", "--range=0,1"], "--critical"),
     (["nonsense"], None),
 ]
 
@@ -448,6 +464,8 @@ def run_process(tmp_path, *argv: str) -> subprocess.CompletedProcess:
     ["descent", "x^2", "--x0", "1", "--optimizer", "foo"],
     ["derive", "x", "--order", "0"],
     ["derive", "9^9^9^9"],
+    ["derive", "x^2", "--taylor", "11"],
+    ["gradient", "x^2 + y^2", "--hessian"],
 ])
 def test_process_bad_input(tmp_path, argv: list[str]) -> None:
     result = run_process(tmp_path, *argv)

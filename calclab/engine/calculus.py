@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from calclab.engine.functions import expand_nn
+from calclab.engine.solving import bounded, real_value, value_at_point
 
 # Names for the intermediate links of a chain, outermost first: y = f(u), u = g(v), ...
 _LINK_NAMES = ("y", "u", "v", "w", "s", "t", "p", "q", "r", "z")
@@ -138,6 +141,37 @@ def derivative(expr: sp.Expr, wrt: sp.Symbol, order: int = 1) -> sp.Expr:
         if step < order:
             result = _tidy(result)
     return simplest(result)
+
+
+def successive_derivatives(expr: sp.Expr, wrt: sp.Symbol, up_to: int) -> Iterator[sp.Expr]:
+    """f', f'', ... up to order `up_to`, each tidied, not simplified (the Taylor and critical-point tests only
+    evaluate them); ValueError, as in `derivative`, once one grows too large."""
+    result = expr
+    for step in range(1, up_to + 1):
+        if step > 1 and tree_size(result, DIFF_MAX_NODES) > DIFF_MAX_NODES:
+            raise ValueError(f"the derivative of order {step} grows too large to compute")
+        result = _tidy(plain_diff(result, wrt))
+        yield result
+
+
+def plain_diff(expr: sp.Expr, wrt: sp.Symbol) -> sp.Expr:
+    """sp.diff with no unevaluated Derivative left in (see _sign_derivatives): every part has NumPy code."""
+    return _sign_derivatives(sp.diff(expr, wrt))
+
+
+def _sign_derivatives(expr: sp.Expr) -> sp.Expr:
+    """Derivative(sign(u), x) written out as 2 δ(u) u': SymPy leaves it unevaluated when it cannot tell u is real
+    (u = x - 1/x at x = 0), and NumPy has no code for an unevaluated derivative (|x - 1/x|^2's second derivative)."""
+    def written_out(d: sp.Derivative) -> sp.Expr:
+        u = d.expr.args[0]
+        total = sum(count for _v, count in d.variable_count)
+        first = 2 * sp.DiracDelta(u) * sp.diff(u, d.variable_count[0][0])
+        return sp.diff(first, d.variable_count[0][0], total - 1) if total > 1 else first
+
+    def is_sign_derivative(e: sp.Basic) -> bool:
+        return isinstance(e, sp.Derivative) and isinstance(e.expr, sp.sign) and len(e.variable_count) == 1
+
+    return expr.replace(is_sign_derivative, written_out) if expr.has(sp.Derivative) else expr
 
 
 def gradient(expr: sp.Expr, variables: list[sp.Symbol] | None = None) -> list[sp.Expr]:
@@ -292,3 +326,74 @@ def single_variable(expr: sp.Expr) -> sp.Symbol:
         found = ", ".join(v.name for v in variables) or "none"
         raise ValueError(f"the chain rule here needs a function of one variable (found: {found})")
     return variables[0]
+
+
+def as_number(value: object) -> sp.Expr:
+    """A point's coordinate as SymPy: exact SymPy numbers and ints stay exact, floats become Floats. Never text
+    (sympify would eval it)."""
+    if isinstance(value, sp.Basic):
+        if value.free_symbols or not value.is_number:
+            raise ValueError(f"{value} is not a number")
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return sp.Integer(int(value))
+    if isinstance(value, (float, np.floating)) and np.isfinite(value):
+        return sp.Float(float(value))
+    raise ValueError(f"{value!r} is not a finite number")
+
+
+@dataclass(frozen=True)
+class DirectionalDerivative:
+    """D_u f = ∇f·u at a point, u the direction scaled to length 1 (exact where the point and direction are)."""
+
+    expression: sp.Expr
+    variables: tuple[sp.Symbol, ...]
+    point: tuple[sp.Expr, ...]
+    direction: tuple[sp.Expr, ...]          # u, unit length
+    gradient: tuple[sp.Expr, ...]           # ∇f at the point
+    exact: sp.Expr                          # ∇f·u
+    value: float
+
+    @property
+    def direction_values(self) -> tuple[float, ...]:
+        return tuple(float(c) for c in self.direction)
+
+    @property
+    def gradient_values(self) -> tuple[float, ...]:
+        return tuple(float(g) for g in self.gradient)
+
+
+def directional_derivative(expr: sp.Expr, variables: Sequence[sp.Symbol], point: Sequence,
+                           direction: Sequence) -> DirectionalDerivative:
+    """D_u f at `point` along `direction` (any non-zero length; normalised here). Numbers may be floats or exact
+    SymPy numbers; ValueError if the direction is zero, the sizes differ or ∇f has no value at the point."""
+    variables = tuple(variables)
+    if not (len(point) == len(direction) == len(variables)):
+        raise ValueError(f"the point and the direction need {len(variables)} number(s), one per variable "
+                         f"({', '.join(v.name for v in variables)})")
+    at = dict(zip(variables, (as_number(p) for p in point), strict=True))
+    d = [as_number(c) for c in direction]
+    length = sp.sqrt(sum(c**2 for c in d))
+    if length.is_zero or float(length) == 0.0:
+        raise ValueError("the direction must not be the zero vector")
+    unit = tuple(sp.radsimp(c / length) for c in d)
+    grad = tuple(_short(value_at_point(plain_diff(expr, v), at)) for v in variables)
+    if real_value(value_at_point(expr, at)) is None:
+        raise ValueError("f has no value at that point")
+    if any(g.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.DiracDelta) or real_value(g) is None for g in grad):
+        raise ValueError("f has no gradient at that point")
+    exact = _short(sp.radsimp(sum((g * u for g, u in zip(grad, unit, strict=True)), sp.S.Zero)))
+    return DirectionalDerivative(expr, variables, tuple(at.values()), unit, grad, exact, float(exact))
+
+
+def _short(value: sp.Expr) -> sp.Expr:
+    """A number simplified within 0.1 s of CPU time (trigsimp alone can take seconds on tanh(1/2 + pi/2)^2)."""
+    return value if value.is_Number else bounded(simplest, value, seconds=0.1, default=value)
+
+
+def directional_profile(gradient: Sequence[float], angles: np.ndarray) -> np.ndarray:
+    """D_u f for u = (cos θ, sin θ) at each angle θ, from the 2-D gradient: |∇f| cos(θ - θ∇), the polar plot's curve,
+    largest (|∇f|) along ∇f, zero across it, -|∇f| against it."""
+    gx, gy = (float(g) for g in gradient)
+    angles = np.asarray(angles, dtype=float)
+    return gx * np.cos(angles) + gy * np.sin(angles)

@@ -20,6 +20,7 @@ from calclab.engine.calculus import (
     find_variable,
     gradient,
     hessian,
+    successive_derivatives,
     to_latex,
     to_text,
     variables_of,
@@ -188,6 +189,23 @@ def test_hessian_matches_finite_differences_of_the_gradient() -> None:
         partial = sp.diff(expand_nn(expr), first)
         for j, second in enumerate([x, y]):
             assert value(matrix[i, j], at) == pytest.approx(finite_difference(partial, second, at), rel=1e-6)
+
+
+# --- successive derivatives ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["sin(x) e^x", "sigmoid(2x)", "x^7 - 3x", "log(1 + x^2)"])
+def test_successive_derivatives_match_sympy(text: str) -> None:
+    expr = parse(text)
+    for order, d in enumerate(successive_derivatives(expr, x, 6), start=1):
+        assert sp.simplify(expand_nn(d) - sp.diff(expand_nn(expr), x, order)) == 0
+
+
+def test_successive_derivatives_refuse_explosions() -> None:
+    nest = "x"
+    for _ in range(30):
+        nest = f"sin({nest})"
+    with pytest.raises(ValueError, match="too large"):
+        list(successive_derivatives(parse(nest), x, 10))
 
 
 def test_find_variable() -> None:
@@ -371,3 +389,11 @@ def test_chain_names_never_clash_with_the_variable() -> None:
         assert variable not in names
         assert chain.links[-1].input.name == variable
         assert sp.simplify(chain.product() - sp.diff(expr, chain.variable)) == 0
+
+
+def test_successive_derivatives_write_out_derivatives_of_sign() -> None:
+    """SymPy leaves d/dx sign(x - 1/x) unevaluated (it cannot tell the argument is real at 0); NumPy has no code
+    for that, so it is written out as 2 δ(u) u'."""
+    second = list(successive_derivatives(parse("abs(x - 1/x)^2"), x, 3))[1:]
+    assert not any(d.has(sp.Derivative) for d in second)
+    assert all(d.has(sp.DiracDelta) for d in second)
