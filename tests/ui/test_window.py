@@ -116,3 +116,17 @@ def test_closing_the_window_leaves_the_callers_worker_running(qtbot, worker):
     results: list[object] = []
     worker.submit("after-close", abs, -4, on_done=results.append, on_error=results.append)
     qtbot.waitUntil(lambda: results == [4], timeout=15000)
+
+
+def test_every_tab_fits_a_1100_by_700_window(qtbot, window):
+    """A laptop with a dock: no tab may force the window wider or taller than 1100x700 (issue 15, item 9)."""
+    window.resize(1100, 700)
+    window.show()
+    window.ensure_started()
+    for name in window.tab_names():
+        window.select_tab(name)
+        tab = window.tab(name)
+        qtbot.waitUntil(lambda tab=tab: not tab.is_busy(), timeout=30000)
+        hint = tab.minimumSizeHint()
+        assert hint.width() <= 1100 - 8 and hint.height() <= 700 - 60, (name, hint)
+    assert window.minimumSizeHint().width() <= 1100 and window.width() == 1100

@@ -101,7 +101,7 @@ class ControlBar(QWidget):
             button.setFixedWidth(max(width, pause_width))   # "Run" -> "Pause" must not move anything
         self.slider_speed = QSlider(Qt.Orientation.Horizontal)
         self.slider_speed.setRange(0, SPEED_SLIDER_STEPS)
-        self.slider_speed.setFixedWidth(160)
+        self.slider_speed.setFixedWidth(110)   # the bar fits beside the inputs in a 1100 px window
         self.slider_speed.setToolTip("Steps a second while running: from 1 to 60 (as fast as the screen draws)")
         self.label_speed = QLabel()
         self.label_speed.setFixedWidth(self.label_speed.fontMetrics().horizontalAdvance("60 steps/s  "))
