@@ -128,7 +128,7 @@ def test_backprop_csv_is_the_loss_history(env, tmp_path):
     with open(out, newline="", encoding="utf-8") as file:
         rows = list(csv.reader(file))
     assert rows[0] == ["epoch", "train_loss", "test_loss"]
-    assert [int(r[0]) for r in rows[1:]] == list(range(1, 41))
+    assert [int(r[0]) for r in rows[1:]] == list(range(41))   # epoch 0 is the start
     losses = [float(r[1]) for r in rows[1:]]
     assert all(np.isfinite(losses)) and losses[-1] < losses[0]      # training lowers the loss
 

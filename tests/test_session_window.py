@@ -330,7 +330,7 @@ def test_backprop_gif_replays_the_training_so_far_and_ends_where_it_was(window, 
     while tab.is_training():
         tab.train_tick()
     losses = list(tab.model.train_losses)
-    assert len(losses) == 60
+    assert len(losses) == 61   # epochs 0 (the start) to 60
     tab.controls.spin_epochs.setValue(200)   # the next run's length changes; the trained network stays
     assert tab.model.epoch == 60 and tab.state.epochs == 200
     monkeypatch.setattr(export_button, "ask_save_path", lambda _p, _t, _s, ext: str(tmp_path / f"b{ext}"))

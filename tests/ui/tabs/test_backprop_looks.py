@@ -168,7 +168,7 @@ def test_the_loss_legend_covers_no_point_of_the_curves(qtbot, window, tab, size,
     box = scene_rect(legend)
     for curve in (tab.loss_plot.train_curve, tab.loss_plot.test_curve):
         xs, ys = curve.xData, curve.yData   # every epoch's point (getData may give a downsampled set)
-        assert len(xs) == tab.model.epoch
+        assert len(xs) == tab.model.epoch + 1   # from epoch 0, the start
         inside = [(x, y) for x, y in zip(xs, ys, strict=True) if box.contains(curve.mapToScene(QPointF(x, y)))]
         assert not inside, f"{len(inside)} points under the legend, e.g. {inside[:3]}"
     # The whole legend, both entries, is inside the plot.
