@@ -137,8 +137,8 @@ def test_ctrl_e_writes_the_current_tabs_main_plot(window, qtbot, tmp_path, monke
     _settle(qtbot, window)
     window.export_menu.action_plot.trigger()
     plot = window.tab("gradients").main_plot()
-    with Image.open(tmp_path / "plot.png") as image:
-        assert image.size == (plot.viewport().width(), plot.viewport().height())
+    with Image.open(tmp_path / "plot.png") as image:   # the plot under its caption line (issue 15)
+        assert image.width == plot.viewport().width() and image.height > plot.viewport().height()
         assert len(image.convert("RGB").getcolors(1 << 20)) > 50
     window.export_menu.action_tab.trigger()   # the whole tab, same dialog stub: overwrites plot.png atomically
     tab = window.tab("gradients")
