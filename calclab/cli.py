@@ -308,9 +308,9 @@ def _cmd_backprop(args: argparse.Namespace) -> int:
     payload.update({k: v for k, v in result.items() if k not in payload and _jsonable(v)})
 
     def lines() -> list[str]:
-        every = max(1, len(losses) // 10)
-        out = [f"epoch {i + 1:>6}: loss = {loss}" for i, loss in enumerate(losses)
-               if (i + 1) % every == 0 or i == 0]
+        every = max(1, (len(losses) - 1) // 10)   # losses[k]: after k updates, from epoch 0 (the start)
+        out = [f"epoch {k:>6}: loss = {float(loss)!r}" for k, loss in enumerate(result["losses"])
+               if k % every == 0 or k == len(losses) - 1]   # an overflowed loss says inf or nan (JSON: null)
         accuracy = result["accuracy"]
         out.append(f"accuracy: {accuracy:.1%}" if accuracy is not None else "accuracy: n/a (regression)")
         if result.get("message"):

@@ -128,9 +128,22 @@ def test_backprop_csv_is_the_loss_history(env, tmp_path):
     with open(out, newline="", encoding="utf-8") as file:
         rows = list(csv.reader(file))
     assert rows[0] == ["epoch", "train_loss", "test_loss"]
-    assert [int(r[0]) for r in rows[1:]] == list(range(1, 41))
+    assert [int(r[0]) for r in rows[1:]] == list(range(41))   # epoch 0 is the start
     losses = [float(r[1]) for r in rows[1:]]
     assert all(np.isfinite(losses)) and losses[-1] < losses[0]      # training lowers the loss
+
+
+def test_a_png_has_a_caption_line_over_the_plot_unless_no_caption(env, tmp_path):
+    """What the picture shows is written over it (issue 15): a band of its own, the plot under it unchanged."""
+    args = ["descent", "--expr", "x^2", "--x0", "10", "--lr", "0.1", "--epochs", "20", "--size", "400x300"]
+    assert _export(env, *args, "--out", str(tmp_path / "caption.png")).returncode == 0
+    assert _export(env, *args, "--no-caption", "--out", str(tmp_path / "plain.png")).returncode == 0
+    captioned, plain = _picture(tmp_path / "caption.png"), _picture(tmp_path / "plain.png")
+    assert plain.shape[:2] == (300, 400)
+    band = captioned.shape[0] - 300
+    assert captioned.shape[1] == 400 and band > 14
+    assert np.array_equal(captioned[band:], plain)
+    assert (captioned[:band].sum(axis=2) < 350).any()      # the caption's text
 
 
 def test_session_file_gives_the_starting_settings(env, tmp_path):
@@ -211,7 +224,7 @@ def test_runs_headless_even_with_an_unusable_display(env, tmp_path):
 
 def test_size_sets_the_plots_pixels_and_scale_multiplies_them(env, tmp_path):
     out = tmp_path / "worksheet.png"
-    result = _export(env, "descent", "--size", "640x360", "--scale", "2", "--out", str(out))
+    result = _export(env, "descent", "--size", "640x360", "--scale", "2", "--no-caption", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert _picture(out).shape[:2] == (720, 1280)       # rows, columns: (2 x 360, 2 x 640)
     for bad in ("10x10", "640", "wide", "5000x400"):

@@ -137,8 +137,8 @@ def test_ctrl_e_writes_the_current_tabs_main_plot(window, qtbot, tmp_path, monke
     _settle(qtbot, window)
     window.export_menu.action_plot.trigger()
     plot = window.tab("gradients").main_plot()
-    with Image.open(tmp_path / "plot.png") as image:
-        assert image.size == (plot.viewport().width(), plot.viewport().height())
+    with Image.open(tmp_path / "plot.png") as image:   # the plot under its caption line (issue 15)
+        assert image.width == plot.viewport().width() and image.height > plot.viewport().height()
         assert len(image.convert("RGB").getcolors(1 << 20)) > 50
     window.export_menu.action_tab.trigger()   # the whole tab, same dialog stub: overwrites plot.png atomically
     tab = window.tab("gradients")
@@ -330,7 +330,7 @@ def test_backprop_gif_replays_the_training_so_far_and_ends_where_it_was(window, 
     while tab.is_training():
         tab.train_tick()
     losses = list(tab.model.train_losses)
-    assert len(losses) == 60
+    assert len(losses) == 61   # epochs 0 (the start) to 60
     tab.controls.spin_epochs.setValue(200)   # the next run's length changes; the trained network stays
     assert tab.model.epoch == 60 and tab.state.epochs == 200
     monkeypatch.setattr(export_button, "ask_save_path", lambda _p, _t, _s, ext: str(tmp_path / f"b{ext}"))

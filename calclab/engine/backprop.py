@@ -287,12 +287,17 @@ class MLP:
 
     def train(self, X: np.ndarray, y: np.ndarray, lr: float, epochs: int,
               callback: Callable[[int, float], object] | None = None) -> list[float]:
-        """Run up to `epochs` train steps; stop early on a non-finite loss or when callback returns False."""
+        """Up to `epochs` train steps; losses[k] is the loss after k updates (losses[0] at the start), so a full run
+        gives epochs + 1. A non-finite loss ends the list and the run; so does callback(updates_done, loss_before)
+        returning False (the list then ends with the loss after the updates made)."""
         losses = []
         for epoch in range(int(epochs)):
-            losses.append(self.train_step(X, y, lr))
-            if not math.isfinite(losses[-1]) or (callback is not None and callback(epoch, losses[-1]) is False):
+            losses.append(self.train_step(X, y, lr))   # the loss at epoch `epoch`, before its update
+            if not math.isfinite(losses[-1]):
+                return losses
+            if callback is not None and callback(epoch + 1, losses[-1]) is False:
                 break
+        losses.append(self.evaluate(X, y))
         return losses
 
     def numerical_gradients(self, X: np.ndarray, y: np.ndarray, eps: float = 1e-5) -> Params:
@@ -345,7 +350,7 @@ DIVERGENCE_TAIL = 0.1
 
 
 def diverged_by_loss(losses: Sequence[float]) -> bool:
-    """Has this run of losses (one per epoch, the first before any update) blown up?
+    """Has this run of losses (losses[k] after k updates, so losses[0] is the start) blown up?
 
     Yes if a loss is not finite, or if every loss in the last 10% of the epochs (at least the last one) is above
     10x the first. Overflow alone misses it: bce clamps each log at -100, so a classifier blown up by too large a
@@ -363,7 +368,7 @@ def diverged_by_loss(losses: Sequence[float]) -> bool:
 def divergence_message(losses: Sequence[float], lr: float) -> str:
     """One line saying how a run diverged (for `diverged_by_loss` runs), with the way out."""
     if not math.isfinite(losses[-1]):
-        return f"training diverged at epoch {len(losses)}: try a smaller learning rate than {lr:g}"
+        return f"training diverged at epoch {len(losses) - 1}: try a smaller learning rate than {lr:g}"
     return (f"training diverged: the loss rose from {losses[0]:.3g} to {losses[-1]:.3g} and stayed above "
             f"{DIVERGENCE_FACTOR:g}x its start: try a smaller learning rate than {lr:g}")
 
@@ -375,8 +380,9 @@ def train_headless(
 ) -> dict:
     """Train on a toy data set without a GUI (`calclab backprop`); sigmoid + bce to classify, linear + mse for sine.
 
-    Returns a JSON-ready dict: losses (one per epoch; the last is nan/inf if training overflowed, which stops it),
-    final_loss, accuracy (training set; None for sine), test_loss/test_accuracy when test_fraction > 0,
+    Returns a JSON-ready dict: losses (losses[k] after k updates, losses[0] at the start: epochs + 1 of them; the
+    last is nan/inf if training overflowed, which stops it), epochs (the updates those losses cover), final_loss,
+    accuracy (training set; None for sine), test_loss/test_accuracy when test_fraction > 0,
     diverged (non-finite weights or diverged_by_loss; plus a message if so), and the settings used. seed drives
     the data, the split and the weights.
     progress, if given, is called with the number of epochs done after each one (a progress bar; never stops it).
@@ -397,13 +403,13 @@ def train_headless(
         raise ValueError(f"that run is too big: epochs x training points x weights = {work:.1e} (at most "
                          f"{MAX_HEADLESS_WORK:.0e}, about half an hour); use fewer epochs or smaller layers")
 
-    def report(epoch: int, _loss: float) -> None:   # returns None: a callback's False would stop training
-        progress(epoch + 1)
+    def report(done: int, _loss: float) -> None:   # returns None: a callback's False would stop training
+        progress(done)
 
     losses = net.train(X_train, y_train, lr, int(epochs), callback=None if progress is None else report)
     result = {
         "dataset": dataset, "sizes": list(net.sizes), "activation": activation, "output": output, "loss": loss,
-        "lr": float(lr), "epochs": len(losses), "seed": seed, "n_samples": n_samples, "noise": noise,
+        "lr": float(lr), "epochs": len(losses) - 1, "seed": seed, "n_samples": n_samples, "noise": noise,
         "losses": losses, "final_loss": losses[-1], "diverged": not net.is_finite() or diverged_by_loss(losses),
         "accuracy": net.accuracy(X_train, y_train) if classify else None,
     }

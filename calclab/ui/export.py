@@ -13,13 +13,14 @@ SVG goes through QtSvg.QSvgGenerator + QPainter + render(): pyqtgraph 0.14's SVG
 from __future__ import annotations
 
 import io
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMargins, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QTextLayout, QTextOption
 from PySide6.QtWidgets import QWidget
 
 from calclab import atomic
@@ -29,6 +30,8 @@ SCALES: tuple[int, ...] = (1, 2, 4)
 PLOT_FORMATS: tuple[str, ...] = (".png", ".svg")
 PRINT_BACKGROUND = "#FFFFFF"
 PRINT_FOREGROUND = "#202020"
+CAPTION_PX = 14             # the caption's font size in pixels at 1x (about the tick labels' 11 pt)
+CAPTION_LINES = 3           # a longer caption (a long f) is shortened in the middle to this many lines
 GIF_FRAME_MS = 150
 MAX_GIF_FRAMES = 400        # longer runs are sampled evenly (first and last frame always kept)
 
@@ -170,25 +173,30 @@ def image_bytes(image: QImage, fmt: str = "PNG") -> bytes:
     return bytes(array.data())
 
 
-def svg_bytes(plot_widget: pg.PlotWidget, light: bool = True, title: str = "calclab plot") -> bytes:
-    """The plot as SVG (vector curves and text) via QSvgGenerator."""
+def svg_bytes(plot_widget: pg.PlotWidget, light: bool = True, title: str = "calclab plot",
+              caption: str | None = None) -> bytes:
+    """The plot as SVG (vector curves and text) via QSvgGenerator, under a line of `caption` if given."""
     from PySide6.QtSvg import QSvgGenerator
 
     size = plot_widget.viewport().size()
+    font, text, band = _caption_layout(caption, size.width(), CAPTION_PX) if caption else (None, "", 0)
     array = QByteArray()
     buffer = QBuffer(array)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     generator = QSvgGenerator()
     generator.setOutputDevice(buffer)
-    generator.setSize(size)
-    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setSize(size.grownBy(QMargins(0, band, 0, 0)))
+    generator.setViewBox(QRect(0, 0, size.width(), size.height() + band))
     generator.setResolution(plot_widget.logicalDpiX())   # else point-sized text comes out at 72 dpi
-    generator.setTitle(title)
+    generator.setTitle(caption or title)
     generator.setDescription("Exported from calclab")
     with print_style(plot_widget, light), _export_mode(plot_widget):
         painter = QPainter(generator)
         try:
-            painter.fillRect(QRectF(0, 0, size.width(), size.height()), plot_widget.backgroundBrush())
+            painter.fillRect(QRectF(0, 0, size.width(), size.height() + band), plot_widget.backgroundBrush())
+            if font is not None:
+                _draw_caption(painter, font, text, size.width(), band, _caption_pen(plot_widget, light))
+                painter.translate(0, band)
             _paint_plot(plot_widget, painter, size.width(), size.height())
         finally:
             painter.end()
@@ -198,25 +206,32 @@ def svg_bytes(plot_widget: pg.PlotWidget, light: bool = True, title: str = "calc
 
 # -- the exports ---------------------------------------------------------------------------------------------
 
-def export_png(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bool = True) -> None:
-    """Write the plot as PNG at `scale` (1, 2 or 4) times its on-screen pixel size."""
+def export_png(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bool = True,
+               caption: str | None = None) -> None:
+    """Write the plot as PNG at `scale` (1, 2 or 4) times its on-screen pixel size, under a line of `caption`
+    (what it shows: the tab's function and settings) if given."""
     check_writable(path)
-    write_atomic(path, image_bytes(render_plot(plot_widget, scale, light)))
+    image = render_plot(plot_widget, scale, light)
+    if caption:
+        image = caption_plot(image, caption, scale, plot_widget.backgroundBrush().color() if not light
+                             else QColor(PRINT_BACKGROUND), _caption_pen(plot_widget, light))
+    write_atomic(path, image_bytes(image))
 
 
-def export_svg(plot_widget: pg.PlotWidget, path: str, light: bool = True) -> None:
-    """Write the plot as SVG."""
+def export_svg(plot_widget: pg.PlotWidget, path: str, light: bool = True, caption: str | None = None) -> None:
+    """Write the plot as SVG (under a line of `caption` if given)."""
     check_writable(path)
-    write_atomic(path, svg_bytes(plot_widget, light))
+    write_atomic(path, svg_bytes(plot_widget, light, caption=caption))
 
 
-def export_plot(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bool = True) -> None:
-    """PNG or SVG, chosen by the file's extension."""
+def export_plot(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bool = True,
+                caption: str | None = None) -> None:
+    """PNG or SVG, chosen by the file's extension, with a caption line over the plot if `caption` is given."""
     extension = os.path.splitext(path)[1].lower()
     if extension == ".png":
-        export_png(plot_widget, path, scale, light)
+        export_png(plot_widget, path, scale, light, caption)
     elif extension == ".svg":
-        export_svg(plot_widget, path, light)
+        export_svg(plot_widget, path, light, caption)
     else:
         raise ExportError(f"cannot export a plot as '{extension or path}': use a .png or .svg file name")
 
@@ -234,21 +249,64 @@ def export_widget_png(widget: QWidget, path: str, light: bool = True) -> None:
 
 def caption_frame(image: QImage, text: str) -> QImage:
     """The image under a white strip that says which frame this is ("epoch 5"), so it never hides the plot."""
+    return caption_plot(image, text, pixels=max(CAPTION_PX, image.height() // 30), bold=True)
+
+
+def _caption_layout(text: str, width: int, pixels: int, bold: bool = False) -> tuple[QFont, str, int]:
+    """(font, text, band height) for a caption across `width` px in a `pixels` px font: wrapped at words (anywhere
+    in a word too long for a line), at most about CAPTION_LINES lines (a longer text is shortened in the middle),
+    never clipped."""
     font = QFont()
-    font.setPixelSize(max(13, image.height() // 30))
-    font.setBold(True)
-    band = round(font.pixelSize() * 1.8)
-    framed = QImage(image.width(), image.height() + band, QImage.Format.Format_RGB32)
-    framed.fill(QColor(PRINT_BACKGROUND))
+    font.setPixelSize(pixels)
+    font.setBold(bold)
+    pad = font.pixelSize() // 2
+    inner = max(1, width - 2 * pad)
+    text = " ".join(text.split()).replace(" = ", "\u00a0=\u00a0")   # a line never ends inside "η = 0.1"
+    text = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideMiddle, inner * CAPTION_LINES - 4 * pad)
+    layout = QTextLayout(text, font)
+    layout.setTextOption(_caption_option())
+    layout.beginLayout()
+    height = 0.0
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(inner)
+        height += line.height()
+    layout.endLayout()
+    return font, text, math.ceil(height) + 2 * pad
+
+
+def _caption_option() -> QTextOption:
+    option = QTextOption(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    return option
+
+
+def _draw_caption(painter: QPainter, font: QFont, text: str, width: int, band: int, color: QColor) -> None:
+    pad = font.pixelSize() // 2
+    painter.setFont(font)
+    painter.setPen(color)
+    painter.drawText(QRectF(pad, pad, width - 2 * pad, band - 2 * pad), text, _caption_option())
+
+
+def _caption_pen(plot_widget: pg.PlotWidget, light: bool) -> QColor:
+    """The caption's colour: the print colour on a light export, else the axes' text colour."""
+    return QColor(PRINT_FOREGROUND) if light else plot_widget.getPlotItem().getAxis("left").textPen().color()
+
+
+def caption_plot(image: QImage, text: str, scale: int = 1, background: QColor | None = None,
+                 foreground: QColor | None = None, pixels: int | None = None, bold: bool = False) -> QImage:
+    """The plot's image (drawn at `scale`) under a band with `text` (the function and settings it shows), so a
+    picture pasted into notes still says what it is; the band is the plot's background colour, never covers the
+    plot, and is laid out as at 1x then drawn `scale` times larger (a 2x export is the 1x one, twice as big)."""
+    width = max(1, image.width() // scale)
+    font, text, band = _caption_layout(text, width, pixels or CAPTION_PX, bold)
+    framed = QImage(image.width(), image.height() + band * scale, QImage.Format.Format_RGB32)
+    framed.fill(background or QColor(PRINT_BACKGROUND))
     painter = QPainter(framed)
     try:
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        painter.drawImage(0, band, image)
-        painter.setFont(font)
-        painter.setPen(QColor(PRINT_FOREGROUND))
-        pad = font.pixelSize() // 2
-        painter.drawText(QRect(pad, 0, image.width() - 2 * pad, band),
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.drawImage(0, band * scale, image)
+        painter.scale(scale, scale)
+        _draw_caption(painter, font, text, width, band, foreground or QColor(PRINT_FOREGROUND))
     finally:
         painter.end()
     return framed

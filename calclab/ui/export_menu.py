@@ -50,6 +50,11 @@ class ExportMenu(QObject):
         self.action_light.setCheckable(True)
         self.action_light.setToolTip("Export with a white background and dark axes, whatever the screen shows")
         self.action_light.toggled.connect(lambda on: _buttons().set_light_background(on))
+        self.action_caption = self.menu.addAction("&Caption with the Settings")
+        self.action_caption.setCheckable(True)
+        self.action_caption.setToolTip("A line over an exported plot naming the function and settings it shows "
+                                       "(the tab's data set, η and epoch too)")
+        self.action_caption.toggled.connect(lambda on: _buttons().set_caption_on(on))
         self.menu.aboutToShow.connect(self._on_about_to_show)
         help_menu = getattr(window, "menu_help", None)
         if help_menu is not None:
@@ -80,15 +85,16 @@ class ExportMenu(QObject):
         self.action_tab.setEnabled(tab is not None)
         self.action_csv.setEnabled(built and tab.has_table())
         self.action_gif.setEnabled(built and tab.has_animation())
-        with signals_blocked(self.action_light):
+        with signals_blocked(self.action_light, self.action_caption):
             self.action_light.setChecked(_buttons().light_background())
+            self.action_caption.setChecked(_buttons().caption_on())
 
     def _on_tab_built(self, name: str) -> None:
         tab = self.window.tab(name, build=False)
         if not isinstance(tab, TabBase):
             return
         try:
-            _buttons().attach_export_to_tab(tab, name)
+            _buttons().attach_export_to_tab(tab, name, tab.export_caption)
         except Exception as error:  # noqa: BLE001 - a tab without exportable plots still works
             print(f"note: no export buttons on the {name} tab: {error}", file=sys.stderr)
 
@@ -101,6 +107,7 @@ class ExportMenu(QObject):
             self._status(f"The {name} tab has no plot to export.")
             return None
         exporter = _buttons().attach_export(plot, f"{name}-plot")
+        exporter.caption = tab.export_caption
         return exporter.export_interactive(extension, scale)
 
     def export_tab_interactive(self) -> str | None:

@@ -251,7 +251,7 @@ def test_training_classifies_toy_sets(name: str, noise: float, sizes: list[int],
     net = MLP(sizes, activation, "sigmoid", "bce", seed=1)
     lr = 2.0 if activation == "sigmoid" else 0.5
     losses = net.train(X, y, lr, epochs)
-    assert len(losses) == epochs and losses[-1] < 0.5 * losses[0]
+    assert len(losses) == epochs + 1 and losses[-1] < 0.5 * losses[0]   # losses[k]: after k updates
     assert net.accuracy(X, y) >= 0.95
 
 
@@ -267,8 +267,9 @@ def test_sine_regression_loss_decreases() -> None:
 def test_train_callback_can_stop() -> None:
     net, X, y = random_problem("tanh", "linear", "mse")
     seen = []
-    losses = net.train(X, y, 0.01, 100, callback=lambda epoch, loss: seen.append(epoch) or epoch < 4)
-    assert len(losses) == 5 and seen == [0, 1, 2, 3, 4]
+    losses = net.train(X, y, 0.01, 100, callback=lambda done, loss: seen.append((done, loss)) or done < 5)
+    assert [done for done, _loss in seen] == [1, 2, 3, 4, 5] and len(losses) == 6   # the start and 5 updates
+    assert [loss for _done, loss in seen] == losses[:5] and losses[5] == net.evaluate(X, y)
 
 
 @pytest.mark.parametrize(("activation", "output", "loss", "lr"), [
@@ -292,7 +293,7 @@ def test_saturated_bce_stays_finite_and_silent() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         losses = net.train(X, y, 1e6, 50)
-    assert len(losses) == 50 and net.is_finite() and 0.69 < losses[-1] <= 100
+    assert len(losses) == 51 and net.is_finite() and 0.69 < losses[-1] <= 100
 
 
 def test_gradient_check_reports_small_error_and_catches_a_wrong_gradient() -> None:
@@ -326,7 +327,7 @@ def test_headless_defaults_reach_full_accuracy_on_xor(seed: int) -> None:
     result = train_headless(seed=seed)
     assert result["accuracy"] == 1.0 and not result["diverged"]
     assert result["dataset"] == "xor" and result["sizes"] == [2, 4, 1]
-    assert len(result["losses"]) == result["epochs"] and result["final_loss"] < 0.05
+    assert len(result["losses"]) == result["epochs"] + 1 and result["final_loss"] < 0.05
 
 
 def test_headless_regression_split_and_divergence() -> None:

@@ -110,6 +110,11 @@ class TabBase(QWidget):
         """The tab's data for a CSV (None: the tab has none). Tabs that have one override this."""
         return None
 
+    def export_caption(self) -> str:
+        """One line saying what an exported plot shows, drawn over it (`calclab export`, the Export menu) unless
+        turned off: here the tab's title; tabs add their function and settings ("Descent: f(x) = x^2 · ...")."""
+        return self.title
+
     def has_animation(self) -> bool:
         """True if the tab offers an animation (as the registry says; asking does not make it)."""
         return tab_spec(self.name).animation

@@ -1,14 +1,17 @@
-"""Export for any plot: a toolbar button and context-menu entries (PNG 1x/2x/4x, SVG, light background).
+"""Export for any plot: a toolbar button and context-menu entries (PNG 1x/2x/4x, SVG, light background, caption).
 
 `attach_export(panel)` gives a PlotPanel (or a bare pyqtgraph PlotWidget) its export menu; `attach_export_to_tab`
-does it for every plot of a tab, so tab modules need no export code. The file dialog starts in the last folder
-used (QSettings). pyqtgraph's own "Export..." entry is replaced: its SVG exporter is broken with current Qt.
+does it for every plot of a tab, so tab modules need no export code, and captions each exported picture with the
+tab's `export_caption()` (its function and settings) unless the "caption" option is off. The file dialog starts
+in the last folder used (QSettings). pyqtgraph's own "Export..." entry is replaced: its SVG exporter is broken
+with current Qt.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QStandardPaths, Signal
@@ -20,6 +23,7 @@ from calclab.ui.export import SCALES, ExportError, export_plot
 from calclab.ui.signals import signals_blocked
 
 LIGHT_KEY = "export/light_background"
+CAPTION_KEY = "export/caption"
 FOLDER_KEY = "export/last_folder"
 FILTERS = {".png": "PNG image (*.png)", ".svg": "SVG vector image (*.svg)", ".gif": "Animated GIF (*.gif)",
            ".csv": "CSV table (*.csv)"}
@@ -48,6 +52,15 @@ def light_background() -> bool:
 
 def set_light_background(on: bool) -> None:
     app_settings().setValue(LIGHT_KEY, bool(on))
+
+
+def caption_on() -> bool:
+    """The "caption with the settings" option: a line over an exported plot saying what it shows (on by default)."""
+    return read_bool(app_settings(), CAPTION_KEY, True)
+
+
+def set_caption_on(on: bool) -> None:
+    app_settings().setValue(CAPTION_KEY, bool(on))
 
 
 def last_folder() -> str:
@@ -93,6 +106,7 @@ class PlotExporter(QObject):
         super().__init__(parent or plot_widget)
         self.plot_widget = plot_widget
         self.name = name
+        self.caption: Callable[[], str] | None = None   # what the picture shows (the tab's export_caption)
         self.menu = QMenu("Export", plot_widget)
         self.menu.setToolTipsVisible(True)
         self.actions_png: dict[int, QAction] = {}
@@ -109,11 +123,19 @@ class PlotExporter(QObject):
         self.action_light.setCheckable(True)
         self.action_light.setToolTip("Export with a white background and dark axes, whatever the screen shows")
         self.action_light.toggled.connect(set_light_background)
+        self.action_caption = self.menu.addAction("Caption with the settings")
+        self.action_caption.setCheckable(True)
+        self.action_caption.setToolTip("A line over the picture naming the function and settings it shows")
+        self.action_caption.toggled.connect(set_caption_on)
         self.menu.aboutToShow.connect(self._on_menu_about_to_show)
+
+    def caption_text(self) -> str | None:
+        """The caption the next export draws (None: no caption source, or the option is off)."""
+        return self.caption() if self.caption is not None and caption_on() else None
 
     def export_to(self, path: str, scale: int = 1) -> None:
         """Write the plot to `path` (.png or .svg); ExportError on failure."""
-        export_plot(self.plot_widget, path, scale, light_background())
+        export_plot(self.plot_widget, path, scale, light_background(), self.caption_text())
         self.exported.emit(path)
 
     def export_interactive(self, extension: str, scale: int = 1) -> str | None:
@@ -132,8 +154,9 @@ class PlotExporter(QObject):
         return path
 
     def _on_menu_about_to_show(self) -> None:
-        with signals_blocked(self.action_light):
+        with signals_blocked(self.action_light, self.action_caption):
             self.action_light.setChecked(light_background())
+            self.action_caption.setChecked(caption_on())
 
 
 class ExportButton(QToolButton):
@@ -171,8 +194,10 @@ def attach_export(target: QWidget, name: str | None = None) -> PlotExporter:
     return exporter
 
 
-def attach_export_to_tab(tab: QWidget, tab_name: str) -> list[PlotExporter]:
-    """Export actions on every plot of `tab`: a button on PlotPanels, the context menu on every plot."""
+def attach_export_to_tab(tab: QWidget, tab_name: str,
+                         caption: Callable[[], str] | None = None) -> list[PlotExporter]:
+    """Export actions on every plot of `tab`: a button on PlotPanels, the context menu on every plot; `caption`
+    (the tab's export_caption) gives each picture its caption line."""
     from calclab.ui.widgets.plot_panel import PlotPanel
 
     exporters = []
@@ -181,4 +206,6 @@ def attach_export_to_tab(tab: QWidget, tab_name: str) -> list[PlotExporter]:
     for plot in tab.findChildren(pg.PlotWidget):
         if exporter_of(plot) is None:
             exporters.append(attach_export(plot, f"{tab_name}-plot"))
+    for exporter in exporters:
+        exporter.caption = caption
     return exporters

@@ -198,7 +198,7 @@ def test_update_moves_every_parameter_by_minus_lr_times_its_gradient(qtbot, tab)
     assert f"w: {fmt(before[0][0][1, 2])} → {fmt(tab.model.net.params[0][0][1, 2])}" in tip
     assert "after" in tab.steps.text_details.toPlainText()
     assert [b.isEnabled() for b in tab.steps.phase_buttons.values()] == [True, False, False, False]
-    assert tab.model.epoch == 1 and len(tab.loss_plot.train_curve.getData()[1]) == 1
+    assert tab.model.epoch == 1 and len(tab.loss_plot.train_curve.getData()[1]) == 2   # epochs 0 and 1
 
 
 def test_hovering_an_edge_shows_the_chain_rule_product(qtbot, tab):
@@ -292,7 +292,7 @@ def test_training_xor_with_the_defaults_reaches_100_percent_like_the_cli(qtbot, 
     epochs, losses = tab.loss_plot.train_curve.getData()
     cli = train_headless("xor", (2, 4, 1), "tanh", 0.5, 3000, 0, 200, 0.0, 0.2)
     np.testing.assert_allclose(losses, cli["losses"], rtol=1e-12)
-    assert list(epochs[:2]) == [1, 2] and np.all(np.isfinite(tab.loss_plot.test_curve.getData()[1]))
+    assert list(epochs[:2]) == [0, 1] and np.all(np.isfinite(tab.loss_plot.test_curve.getData()[1]))
 
 
 def test_decision_boundary_image_has_the_grid_shape_and_probabilities(qtbot, tab):
@@ -508,12 +508,13 @@ def test_the_sample_chooser_writes_the_sample_field(tab):
 
 def test_export_table_is_the_loss_history(qtbot, tab):
     assert tab.has_table() and tab.has_animation()
-    assert tab.export_table() == (["epoch", "train_loss", "test_loss"], [])
+    start = tab.model.train_losses[0], tab.model.test_losses[0]
+    assert tab.export_table() == (["epoch", "train_loss", "test_loss"], [[0, *start]])   # epoch 0: the start
     for phase in ("forward", "loss", "backward", "update"):
         click(qtbot, tab, phase)
     tab.model.train(2)
     header, rows = tab.export_table()
-    assert [row[0] for row in rows] == [1, 2, 3]
+    assert [row[0] for row in rows] == [0, 1, 2, 3] and tuple(rows[0][1:]) == start
     assert [row[1] for row in rows] == tab.model.train_losses and [row[2] for row in rows] == tab.model.test_losses
 
 

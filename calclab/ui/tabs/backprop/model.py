@@ -97,10 +97,13 @@ class BackpropModel:
         self._sample = int(sample)
 
     def _reset_history(self) -> None:
+        """Epoch 0: the history holds the start's losses. train_losses[k] (and test_losses[k], nan without a split)
+        is the loss after k updates, as `calclab backprop` numbers them; the readout's "epoch k" is the same state."""
         self.epoch = 0
-        self.train_losses: list[float] = []
-        self.test_losses: list[float] = []
+        self.train_losses: list[float] = [math.nan]
+        self.test_losses: list[float] = [math.nan]
         self.params_before: Params | None = None   # weights before the last manual Update (for before -> after)
+        self._measure()
 
     # -- the four phases ------------------------------------------------------------------------------------
 
@@ -151,15 +154,14 @@ class BackpropModel:
 
     def _update(self) -> None:
         before = copy_params(self.net.params)
-        loss = self.net.loss_value
-        test = self.net.evaluate(self.X_test, self.y_test) if self.has_test else math.nan
         self.net.update(self.learning_rate)
         if not self._sane():
             self.net.set_params(before)
             raise Diverged(f"The update overflowed (learning rate {self.learning_rate:g} is too large): "
                            "the weights are kept as they were before it.")
         self.params_before = before
-        self._record(loss, test)
+        self._next_epoch()
+        self._measure()
 
     # -- training -------------------------------------------------------------------------------------------
 
@@ -171,13 +173,16 @@ class BackpropModel:
             good = copy_params(net.params)
             test = net.evaluate(self.X_test, self.y_test) if self.has_test else math.nan
             loss = net.train_step(self.X_train, self.y_train, lr)
+            # The step's loss is the one at the weights it started from: the same number as the history's last.
+            self.train_losses[-1], self.test_losses[-1] = float(loss), float(test)
             if not (self._sane() and math.isfinite(loss) and loss <= LOSS_LIMIT and
                     (not self.has_test or (math.isfinite(test) and test <= LOSS_LIMIT))):
                 net.set_params(good)
                 return TrainResult(done, f"Training diverged at epoch {self.epoch + 1}: the loss or the weights "
                                          f"overflowed (learning rate {lr:g} is too large). Training stopped; the "
                                          f"network is kept as it was after epoch {self.epoch}.")
-            self._record(loss, test)
+            self._next_epoch()
+        self._measure()   # the next step would measure the weights reached: measure them now, once per call
         return TrainResult(int(epochs))
 
     def train_within(self, epochs: int, time_budget_s: float | None) -> TrainResult:
@@ -204,10 +209,16 @@ class BackpropModel:
             return all(np.max(np.abs(W), initial=0.0) <= WEIGHT_LIMIT and
                        np.max(np.abs(b), initial=0.0) <= WEIGHT_LIMIT for W, b in self.net.params)
 
-    def _record(self, loss: float, test: float) -> None:
+    def _next_epoch(self) -> None:
+        """One more update made: its losses are measured later (by the next step or `_measure`)."""
         self.epoch += 1
-        self.train_losses.append(float(loss))
-        self.test_losses.append(float(test))
+        self.train_losses.append(math.nan)
+        self.test_losses.append(math.nan)
+
+    def _measure(self) -> None:
+        """The losses of the weights now (the current epoch's entries in the history)."""
+        self.train_losses[-1] = self.net.evaluate(self.X_train, self.y_train)
+        self.test_losses[-1] = self.net.evaluate(self.X_test, self.y_test) if self.has_test else math.nan
 
     # -- read-outs ------------------------------------------------------------------------------------------
 
@@ -249,9 +260,10 @@ class BackpropModel:
         return xs, np.where(np.isfinite(ys), ys, np.nan)
 
     def loss_table(self) -> tuple[list[str], list[list[object]]]:
-        """The loss history as (header, rows) for a CSV: one row per epoch, an empty test loss without a split."""
-        rows: list[list[object]] = [[epoch, train, test if math.isfinite(test) else ""] for epoch, (train, test)
-                                    in enumerate(zip(self.train_losses, self.test_losses, strict=True), start=1)]
+        """The loss history as (header, rows) for a CSV: a row per epoch from 0 (the start), an empty test loss
+        without a split."""
+        rows: list[list[object]] = [[epoch, train, test if self.has_test else ""] for epoch, (train, test)
+                                    in enumerate(zip(self.train_losses, self.test_losses, strict=True))]
         return ["epoch", "train_loss", "test_loss"], rows
 
     def gradient_check(self) -> float:

@@ -7,6 +7,8 @@ Items are created once; later calls only set their data. Non-finite values are n
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -135,26 +137,42 @@ class LossPlot(PlotPanel):
         self.test_curve.setPen(make_pen(NEGATIVE, 1.0 if thin else 2.0, Qt.PenStyle.DashLine))
 
     def set_history(self, model: BackpropModel) -> None:
+        """The losses at epochs 0 (the start) to model.epoch: the point at epoch k is the loss after k updates, the
+        number the readout shows at "epoch k"."""
         if (model.epoch > THIN_PEN_AFTER) != self._thin:
             self._set_pens(thin=model.epoch > THIN_PEN_AFTER)
-        epochs = np.arange(1, model.epoch + 1, dtype=float)
-        set_curve_data(self.train_curve, epochs, np.asarray(model.train_losses, dtype=float))
+        epochs = np.arange(model.epoch + 1, dtype=float)
+        set_curve_data(self.train_curve, epochs, _finite_or_nan(model.train_losses))
         if model.has_test:
-            set_curve_data(self.test_curve, epochs, np.asarray(model.test_losses, dtype=float))
+            set_curve_data(self.test_curve, epochs, _finite_or_nan(model.test_losses))
         else:
             set_curve_data(self.test_curve, np.empty(0), np.empty(0))
-        # Stepping by hand adds one point per Update: show them as dots while there are few.
-        few = 0 < model.epoch <= 50
+        # Stepping by hand adds one point per Update: show them as dots while there are few (the start's too).
+        few = model.epoch <= 50
         for curve, color in ((self.train_curve, POSITIVE), (self.test_curve, NEGATIVE)):
             curve.setSymbol("o" if few else None)
             if few:
                 curve.setSymbolSize(6)
                 curve.setSymbolBrush(color)
                 curve.setSymbolPen(color)
-        if model.epoch == 0:
-            self.plot_item.setRange(xRange=(0, 10), yRange=(0, 1), padding=0.02)
-        elif model.epoch <= 10:
-            self.plot_item.setXRange(0, 10, padding=0.02)
-            self.plot_item.enableAutoRange(axis="y")
+        if model.epoch <= 10:   # a fixed x range while stepping by hand; y with room above and below every dot
+            self.plot_item.setXRange(0, 10, padding=0.04)
+            self.plot_item.setYRange(*_room_around(model.train_losses + model.test_losses), padding=0.0)
         else:
             self.plot_item.enableAutoRange()
+
+
+def _finite_or_nan(values: list[float]) -> np.ndarray:
+    """The losses with inf as nan: an overflowed loss is a gap, never handed to Qt or to the auto-range."""
+    array = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(array), array, np.nan)
+
+
+def _room_around(values: list[float]) -> tuple[float, float]:
+    """A y range holding the finite `values` with a margin of 15% (a lone value, the start's loss, gets one too)."""
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return 0.0, 1.0
+    low, high = min(finite), max(finite)
+    margin = 0.15 * (high - low) if high > low else 0.1 * max(abs(high), 1e-3)
+    return low - margin, high + margin

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from calclab.engine.backprop import diverged_by_loss, divergence_message
 from calclab.state import Preset
-from calclab.state.backprop import DEFAULT_PRESET, SPEED_MAX, BackpropState
+from calclab.state.backprop import DATASET_TITLES, DEFAULT_PRESET, SPEED_MAX, BackpropState
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.backprop import text
 from calclab.ui.tabs.backprop.concept import ConceptPanel
@@ -236,6 +236,12 @@ class BackpropTab(TabBase):
     def export_table(self) -> Table:
         """The loss per epoch so far: epoch, train_loss, test_loss."""
         return self.model.loss_table()
+
+    def export_caption(self) -> str:
+        """The data set, the layer sizes, the activation, η and the epoch the plots show (issue 15)."""
+        s, sizes = self._state, "-".join(str(n) for n in self._state.sizes)
+        return (f"{self.title}: {DATASET_TITLES.get(s.dataset, s.dataset)} · {sizes} {s.activation} network · "
+                f"η = {s.learning_rate:g} · epoch\u00a0{self.model.epoch}")
 
     # -- slots ------------------------------------------------------------------------------------------
 

@@ -377,6 +377,12 @@ class ChainRuleTab(TabBase):
         else:
             self.clear_failure(JOB)
 
+    def export_caption(self) -> str:
+        """The composite (or f(u) and g(x)) and the point x0 (issue 15)."""
+        s = self._state
+        f = f"f = {s.expression}" if s.mode == "composite" else f"f(u) = {s.outer}, g(x) = {s.inner}"
+        return f"{self.title}: {f} · x₀ = {s.x0:g}"
+
 
 def _top_label(text: str) -> QLabel:
     """A caption aligned with the first line of an ExpressionBox (which reserves room for errors below)."""

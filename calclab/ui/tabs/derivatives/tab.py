@@ -397,3 +397,7 @@ class DerivativesTab(TabBase):
         if x0 is not None:
             self.set_x0(x0)
         return x0 is not None
+
+    def export_caption(self) -> str:
+        """f and the point x0 where the tangent touches (issue 15)."""
+        return f"{self.title}: f = {self._state.expression} · x₀ = {self._state.x0:g}"

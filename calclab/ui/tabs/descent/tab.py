@@ -409,3 +409,12 @@ class DescentTab(TabBase):
         self._state.speed = speed
         if self.is_running():
             self.timer.setInterval(round(1000 / speed))
+
+    def export_caption(self) -> str:
+        """f, each optimizer with its rate (and the schedule), and the epoch the plot shows (issue 15)."""
+        s = self._state
+        methods = "; ".join(name if name == "newton" else f"{name}, η = {s.lr_for(name):g}" for name in s.optimizers())
+        schedule = "" if s.schedule == "constant" else f" ({s.schedule} schedule)"
+        epoch = max((run.epoch for _name, run in self.runs), default=0)
+        f = f"f({', '.join(self._names())}) = {s.expression}"
+        return f"{self.title}: {f} · {methods}{schedule} · epoch\u00a0{epoch}"

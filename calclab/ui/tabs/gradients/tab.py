@@ -393,3 +393,8 @@ class GradientsTab(TabBase):
         self.set_state(new)
         self.status_message.emit(f"preset: {preset.name}")
 
+    def export_caption(self) -> str:
+        """f and the point whose gradient the probe shows (issue 15)."""
+        point = ", ".join(f"{name} = {value:g}" for name, value in self._state.point.items())
+        return f"{self.title}: f = {self._state.expression} · at {point}"
+
