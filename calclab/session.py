@@ -6,8 +6,7 @@ Loading never raises and never touches the file: a damaged, truncated or future-
 fifo, a huge one) gives the default states and a one-line message; an invalid field (a lone surrogate in a text,
 an integer too big for a float) gives that field's default. Saving goes through calclab.atomic (temporary file +
 rename, through symlinks, in place for hard links, never over a read-only file). Each running window autosaves
-to its own locked slot and never over a file that failed to load. Qt-free (except where the platform's
-data folder is looked up when CALCLAB_HOME is not set).
+to its own locked slot and never over a file that failed to load. Qt-free: the data folder is found without Qt.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
@@ -234,14 +234,21 @@ def save_session(path: str, states: dict[str, Any], current_tab: str | None = No
 
 # -- the autosave -------------------------------------------------------------------------------------------
 
+def data_home() -> str:
+    """The user's data folder, as Qt's GenericDataLocation names it, without importing Qt: $XDG_DATA_HOME (when
+    absolute) or ~/.local/share on Linux, ~/Library/Application Support on macOS, %LOCALAPPDATA% on Windows."""
+    home = os.path.expanduser("~")
+    if sys.platform == "win32":
+        return os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Application Support")
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    return xdg if os.path.isabs(xdg) else os.path.join(home, ".local", "share")
+
+
 def home_dir() -> str:
     """Where calclab keeps its autosave (and settings when CALCLAB_HOME is set): created if missing."""
-    folder = os.environ.get(HOME_ENV)
-    if not folder:
-        from PySide6.QtCore import QStandardPaths
-
-        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-        folder = os.path.join(base or os.path.expanduser("~"), "calclab")
+    folder = os.environ.get(HOME_ENV) or os.path.join(data_home(), "calclab")
     os.makedirs(folder, exist_ok=True)
     return folder
 

@@ -265,3 +265,13 @@ def test_autosave_never_writes_to_an_opened_file(tmp_path):
 def test_home_dir_follows_calclab_home(tmp_path, monkeypatch):
     monkeypatch.setenv("CALCLAB_HOME", str(tmp_path / "h"))
     assert session.home_dir() == str(tmp_path / "h") and (tmp_path / "h").is_dir()
+
+
+def test_the_data_folder_is_found_without_qt(monkeypatch, tmp_path):
+    """session.py stays Qt-free: the autosave folder follows XDG like Qt's GenericDataLocation, without Qt."""
+    monkeypatch.delenv(session.HOME_ENV, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert session.home_dir() == str(tmp_path / "data" / "calclab")
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/ignored")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert session.data_home() == str(tmp_path / ".local" / "share")
