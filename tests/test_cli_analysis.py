@@ -15,20 +15,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from calclab.cli import main
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def run_json(capsys, *argv: str) -> dict:
-    status, out, err = run(capsys, *argv, "--json")
-    assert status == 0, err
-    assert err == ""
-    return json.loads(out)
+from tests.test_cli import run, run_json
 
 
 def read(text: str) -> sp.Expr:

@@ -355,30 +355,3 @@ def frame_indices(count: int, limit: int = MAX_GIF_FRAMES) -> list[int]:
 def export_csv(path: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     check_writable(path)
     write_atomic(path, csv_bytes(header, rows))
-
-
-def table_model_rows(model, skip_rows: Iterable[int] = (),
-                     prefer_tooltip: bool = False) -> tuple[list[str], list[list[str]]]:
-    """A Qt table model's header and cells as text; with `prefer_tooltip` a non-empty cell tooltip wins.
-
-    (The descent table shows 6 significant digits and puts every digit in the tooltip; the CSV wants all.)
-    """
-    skip = set(skip_rows)
-    display, tooltip = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
-    columns = model.columnCount()
-    header = [str(model.headerData(c, Qt.Orientation.Horizontal, display) or "") for c in range(columns)]
-    rows = []
-    for r in range(model.rowCount()):
-        if r in skip:
-            continue
-        row = []
-        for c in range(columns):
-            index = model.index(r, c)
-            full = model.data(index, tooltip) if prefer_tooltip else None
-            if isinstance(full, str) and full:   # the display text is not needed then (half the model calls)
-                row.append(full)
-                continue
-            shown = model.data(index, display)
-            row.append("" if shown is None else str(shown))
-        rows.append(row)
-    return header, rows

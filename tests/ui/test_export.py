@@ -19,7 +19,7 @@ import pyqtgraph as pg
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor, QImage, QPainter, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QImage, QPainter
 
 from calclab.ui import export
 from calclab.ui.export import ExportError
@@ -296,22 +296,6 @@ def test_csv_round_trips_through_the_csv_module(tmp_path):
         read = list(csv.reader(file))
     assert read == [["epoch", "x", "note"], ["0", "10.0", "a, b"], ["1", "0.30000000000000004", "(1.0, 2.0)"]]
 
-
-def test_table_model_rows_prefer_full_tooltips_and_skip_rows(qtbot):
-    model = QStandardItemModel(3, 2)
-    model.setHorizontalHeaderLabels(["Epoch", "x"])
-    for row, value in enumerate((10.0, 8.0, 6.4000000000000004)):
-        model.setItem(row, 0, QStandardItem(str(row)))
-        item = QStandardItem(f"{value:.3g}")
-        item.setToolTip(repr(value))
-        model.setItem(row, 1, item)
-    header, rows = export.table_model_rows(model, skip_rows=[1], prefer_tooltip=True)
-    assert header == ["Epoch", "x"]
-    assert rows == [["0", "10.0"], ["2", "6.4"]]
-    assert export.table_model_rows(model)[1][2] == ["2", "6.4"]
-
-
-# -- errors: nothing half-written, nothing good overwritten ---------------------------------------------------
 
 def _leftovers(folder) -> list[str]:
     return [name for name in os.listdir(folder) if name.endswith(".part")]
