@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -115,9 +116,12 @@ class ControlBar(QWidget):
                                       self.label_epoch.fontMetrics().height() + 6)
         self.label_epoch.setToolTip("Updates made so far / the most this run will make")
         self.label_epoch.setAutoFillBackground(True)   # opaque: a new number repaints only the label
+        self.check_preview = QCheckBox("Preview")
+        self.check_preview.setToolTip("Draw every epoch at once, and redraw the whole path as you change η, "
+                                      "momentum, β₁/β₂ or drag the start point: no Step needed")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.button_step, self.button_run, self.button_reset):
+        for widget in (self.button_step, self.button_run, self.button_reset, self.check_preview):
             layout.addWidget(widget)
         layout.addSpacing(16)
         layout.addWidget(QLabel("speed"))
@@ -183,13 +187,18 @@ class TablePanel(QWidget):
 
 
 def arrange(tab: QWidget, inputs: QWidget, above_plots: list[QWidget], function_view: QWidget, loss_view: QWidget,
-            table_panel: QWidget) -> None:
+            table_panel: QWidget, side_plots: QWidget) -> None:
     """The tab's layout: the inputs on the left; on the right the widgets `above_plots`, then the plots over the
-    table."""
+    table (the loss over `side_plots`, the η and rate plots)."""
     right = QVBoxLayout()
     for widget in above_plots:
         right.addWidget(widget)
-    right.addWidget(plots_over_table(function_view, loss_view, table_panel), 1)
+    column = QSplitter(Qt.Orientation.Vertical)
+    column.addWidget(loss_view)
+    column.addWidget(side_plots)
+    column.setStretchFactor(0, 3)
+    column.setStretchFactor(1, 2)
+    right.addWidget(plots_over_table(function_view, column, table_panel), 1)
     layout = QHBoxLayout(tab)
     layout.addWidget(inputs)
     layout.addLayout(right, 1)
