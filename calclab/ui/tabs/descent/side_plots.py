@@ -95,8 +95,10 @@ class RateView(PlotPanel):
     current η marked and read out below: which direction converges, which zig-zags, which diverges."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Rate per step along each direction", "η", "error factor", legend=True, parent=parent)
+        super().__init__("|1 − ηλ| against η, per eigen-direction", "", "factor", legend=False, parent=parent)
         cache_axes(self)
+        for side in ("left", "bottom"):
+            self.plot_item.getAxis(side).enableAutoSIPrefix(False)
         self.plot_item.setMouseEnabled(x=False, y=False)
         self.one = pg.InfiniteLine(pos=1.0, angle=0, pen=make_pen("#616161", 1.0, Qt.PenStyle.DashLine))
         self.marker = pg.InfiniteLine(pos=0.0, angle=90, pen=make_pen("#212121", 1.5))
@@ -111,6 +113,13 @@ class RateView(PlotPanel):
         self.label_readout = QLabel()
         self.label_readout.setWordWrap(True)
         self.label_readout.setTextFormat(Qt.TextFormat.RichText)
+        small = self.label_readout.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.label_readout.setFont(small)
+        self.label_readout.setToolTip("Per step, plain gradient descent multiplies the error along the eigenvector "
+                                      "of λ by 1 − ηλ: below 1 in size it shrinks, a negative factor flips its sign "
+                                      "each step (a zig-zag), above 1 it grows. Dashed: heavy-ball momentum's rate, "
+                                      "the larger |root| of z² − (1 + β − ηλ)z + β")
         self.layout().addWidget(self.label_readout)
         self._lam: np.ndarray | None = None
         self._beta: float | None = None
@@ -161,39 +170,40 @@ class RateView(PlotPanel):
         lrs = np.linspace(0.0, self._x_max, RATE_SAMPLES)
         sgd = np.abs(sgd_factors(lam, lrs))
         mom = momentum_rates(lam, lrs, self._beta) if self._beta is not None else None
-        self.legend.clear()
         for i, curve in enumerate(self.sgd_curves):
             if i < lam.size:
                 set_curve_data(curve, lrs, np.minimum(sgd[:, i], RATE_Y_MAX * 1.05))
-                self.legend.addItem(curve, f"|1 − ηλ|, λ = {format_number(lam[i])}")
             else:
                 curve.setData([], [])
         for i, curve in enumerate(self.momentum_curves):
             if mom is not None and i < lam.size:
                 set_curve_data(curve, lrs, np.minimum(mom[:, i], RATE_Y_MAX * 1.05))
-                self.legend.addItem(curve, f"momentum β = {format_number(self._beta)}, λ = {format_number(lam[i])}")
             else:
                 curve.setData([], [])
         self.plot_item.setRange(xRange=(0.0, self._x_max), yRange=(0.0, RATE_Y_MAX), padding=0.0)
-        self.place_legend([(lrs, np.minimum(sgd[:, i], RATE_Y_MAX)) for i in range(lam.size)])
 
     def readout(self) -> str:
-        """What each direction does at the current η, in words (rich text)."""
+        """What each direction does at the current η, each λ in its curve's colour (rich text)."""
         if self._lam is None:
             return ""
         factors = sgd_factors(self._lam, [self._lr])[0]
         parts = []
-        for lam, factor in zip(self._lam, factors, strict=True):
+        for lam, factor, color in zip(self._lam, factors, DIRECTION_COLORS, strict=False):
             rate = abs(factor)
             if rate >= 1.0:
-                what, color = ("diverges" if rate > 1.0 else "never shrinks"), ERROR_COLOR
+                what, tone = ("diverges" if rate > 1.0 else "never shrinks"), ERROR_COLOR
             elif factor < 0:
-                what, color = "zig-zags in", EDGE_COLOR
+                what, tone = "zig-zags in", EDGE_COLOR
             else:
-                what, color = "creeps in" if rate > 0.9 else "converges", GOOD_COLOR
-            parts.append(f"λ = {format_number(lam)}: ×{format_number(rate)} a step, "
-                         f"<span style='color:{color}'>{what}</span>")
-        return f"At η = {format_number(self._lr)}: " + "; ".join(parts)
+                what, tone = "creeps in" if rate > 0.9 else "converges", GOOD_COLOR
+            parts.append(f"<b style='color:{color}'>λ = {format_number(lam)}</b> ×{format_number(factor)} "
+                         f"<span style='color:{tone}'>{what}</span>")
+        text = f"η = {format_number(self._lr)}: " + "; ".join(parts)
+        if self._beta is not None:
+            rates = momentum_rates(self._lam, [self._lr], self._beta)[0]
+            text += (f"; ┅ momentum (β = {format_number(self._beta)}) ×"
+                     + ", ×".join(format_number(r) for r in rates))
+        return text
 
 
 class SidePlots(QTabWidget):
