@@ -15,7 +15,6 @@ from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -116,12 +115,9 @@ class ControlBar(QWidget):
                                       self.label_epoch.fontMetrics().height() + 6)
         self.label_epoch.setToolTip("Updates made so far / the most this run will make")
         self.label_epoch.setAutoFillBackground(True)   # opaque: a new number repaints only the label
-        self.check_preview = QCheckBox("Preview")
-        self.check_preview.setToolTip("Draw every epoch at once, and redraw the whole path as you change η, "
-                                      "momentum, β₁/β₂ or drag the start point: no Step needed")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.button_step, self.button_run, self.button_reset, self.check_preview):
+        for widget in (self.button_step, self.button_run, self.button_reset):
             layout.addWidget(widget)
         layout.addSpacing(16)
         layout.addWidget(QLabel("speed"))

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QGraphicsItem, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QPushButton, QWidget
 
 from calclab.engine.descent import Descent
 from calclab.engine.jobs.descent import Compiled
@@ -85,6 +85,10 @@ class FunctionView(PlotPanel):
         self._legend_exits: dict[str, int | None] = {}     # the exit epochs the legend's entries name
         self._base_spans: tuple[float, float] | None = None  # the window's size when f was shown (or fitted)
 
+        self.check_preview = QCheckBox("Preview")
+        self.check_preview.setToolTip("Draw every epoch at once, and redraw the whole path as you change η, "
+                                      "momentum, β₁/β₂ or drag the start point: no Step needed")
+        self.add_toolbar_widget(self.check_preview)
         self.button_fit = QPushButton("Fit path")
         self.button_fit.setToolTip("Zoom so the whole path and the start point are in view")
         self.button_fit.clicked.connect(self._on_fit_clicked)

@@ -19,6 +19,7 @@ from calclab.engine.rates import eigenvalues
 if TYPE_CHECKING:
     from calclab.ui.tabs.descent.tab import DescentTab
 
+REST_MS = 150               # the table and legends follow a preview once the slider has rested this long
 PREVIEW_MAX_STEPS = 20_000   # steps of all runs together that a preview computes at once (longer runs: the start)
 NOT_QUADRATIC = ("f is not quadratic: its curvature changes from point to point, so no rate per direction holds "
                  "for the whole run. Try x² + 10y².")
@@ -37,7 +38,13 @@ class Preview:
         self.timer.setSingleShot(True)
         self.timer.setInterval(0)
         self.timer.timeout.connect(self.flush)
-        tab.controls.check_preview.toggled.connect(self.set_on)
+        # While a slider moves, the table and the legends wait until it rests this long: they are what a redraw
+        # costs most, and nobody reads them mid-drag.
+        self.rest_timer = QTimer(tab)
+        self.rest_timer.setSingleShot(True)
+        self.rest_timer.setInterval(REST_MS)
+        self.rest_timer.timeout.connect(self._on_rest)
+        tab.check_preview.toggled.connect(self.set_on)
 
     def set_on(self, on: bool) -> None:
         """Switch preview on (every path computed to its end now) or off (the paths stay; Step and Run return)."""
@@ -76,8 +83,15 @@ class Preview:
             run.lr = tab._state.lr_for(name)
             run.reset()
         self.play(tab.runs)
+        tab._show_learning_rates(quick=True)
+        self.rest_timer.start()
+
+    def _on_rest(self) -> None:
+        """The slider rests: the table shows the new paths, the legends their rates."""
+        tab = self.tab
         tab.table_model.set_run(tab._table_run(), tab._names(), tab._state.show_internals)
-        tab._show_learning_rates()
+        if tab.runs:
+            tab._show_learning_rates()
 
 
 def show_side_plots(tab: DescentTab) -> None:

@@ -72,8 +72,8 @@ class DescentTab(TabBase):
 
         arrange(self, self.scroll_inputs, [self.controls, self.label_update, self.label_internals],
                 self.function_view, self.loss_view, self.table_panel, self.side_plots)
+        self.check_preview = self.function_view.check_preview
         self.preview = Preview(self)
-        self.check_preview = self.controls.check_preview
 
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -384,11 +384,14 @@ class DescentTab(TabBase):
             return
         self._show_learning_rates()
 
-    def _show_learning_rates(self) -> None:
+    def _show_learning_rates(self, quick: bool = False) -> None:
+        """The runs' new rates on screen; `quick` (a preview while a slider moves) leaves the legends' labels and
+        their placement until the slider rests."""
         for name, run in self.runs:
             run.lr = self._state.lr_for(name)   # compared optimizers with their own η keep it
-        self.function_view.relabel()
-        self.loss_view.relabel()
+        if not quick:
+            self.function_view.relabel()
+            self.loss_view.relabel()
         self._update_bound()
         if self.runs:
             self._refresh()
