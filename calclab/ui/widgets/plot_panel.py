@@ -81,6 +81,17 @@ def break_at_jumps(x: np.ndarray, y: np.ndarray, threshold: float) -> tuple[np.n
     return np.insert(x, where, np.nan), np.insert(y, where, np.nan)
 
 
+class NumberLabel:
+    """A text format for a pyqtgraph InfiniteLine label in the app's number style ("x₀ = −1.5×10⁻⁵"):
+    pyqtgraph calls ``format(value=...)`` on whatever it is given as the label's format."""
+
+    def __init__(self, prefix: str, digits: int = 4) -> None:
+        self.prefix, self.digits = prefix, digits
+
+    def format(self, value: float) -> str:
+        return f"{self.prefix}{format_number(value, self.digits)}"
+
+
 class NumberAxis(pg.AxisItem):
     """pyqtgraph's ticks, except that its "1e-05"-style labels read in the one number style (1×10⁻⁵)."""
 
