@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from calclab.engine.numbers import format_number
 from calclab.ui.export import ExportError
 from calclab.ui.tabs.base import Animation, Table
 
@@ -50,7 +51,8 @@ def iteration_table(model: IterationTableModel) -> Table:
 def export_caption(tab: DescentTab) -> str:
     """f, each optimizer with its rate (and the schedule), and the epoch the plot shows (issue 15)."""
     s = tab.state
-    methods = "; ".join(name if name == "newton" else f"{name}, η = {s.lr_for(name):g}" for name in s.optimizers())
+    methods = "; ".join(name if name == "newton" else f"{name}, η = {format_number(s.lr_for(name))}"
+                        for name in s.optimizers())
     schedule = "" if s.schedule == "constant" else f" ({s.schedule} schedule)"
     epoch = max((run.epoch for _name, run in tab.runs), default=0)
     f = f"f({', '.join(tab._names())}) = {s.expression}"
