@@ -188,6 +188,7 @@ def test_preview_draws_every_epoch_and_follows_the_learning_rate(qtbot, tab):
     tab.check_preview.click()
     run = tab.primary()
     assert run.epoch == 20 and not tab.button_step.isEnabled() and not tab.button_run.isEnabled()
+    assert tab.button_copy.isEnabled() and len(tab.copy_text().splitlines()) == 20
     assert tab.label_epoch.text() == "Epoch 20 / 20"
     slider = tab.inputs.slider_learning_rate
     for position in range(slider.value(), slider.value() - 60, -10):   # a drag to the left

@@ -320,8 +320,9 @@ class DescentTab(TabBase):
                                                        state.momentum, state.learning_rate))
 
     def _update_buttons(self) -> None:
-        ready = self.is_ready() and not self.preview.on   # preview draws every epoch: nothing to step
-        self.controls.set_ready(ready, ready and not all(run.finished for _n, run in self.runs))
+        ready = self.is_ready()
+        stepping = ready and not self.preview.on   # preview draws every epoch: nothing to step
+        self.controls.set_ready(stepping, stepping and not all(run.finished for _n, run in self.runs))
         self.button_copy.setEnabled(ready)
         self.label_internals.setVisible(self._state.show_internals and ready)
 
