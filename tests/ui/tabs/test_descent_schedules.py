@@ -234,3 +234,13 @@ def test_dragging_the_start_marker_redraws_the_whole_path_in_preview(qtbot, tab)
     # SGD on x² + 10y²: each coordinate shrinks by its own factor, 1 − 2η and 1 − 20η.
     np.testing.assert_allclose(run.x, [start[0] * 0.9 ** 30, start[1] * 0.0], atol=1e-12)
     assert tab.inputs.start_spins["x"].value() == start[0]
+
+
+def test_preview_of_a_long_run_computes_its_start_and_says_how_far(qtbot, tab):
+    from calclab.ui.tabs.descent.preview import PREVIEW_MAX_STEPS
+
+    show(qtbot, tab, expression="x^2", start=[10.0], learning_rate=0.001, epochs=100_000)
+    tab.check_preview.click()
+    assert tab.primary().epoch == PREVIEW_MAX_STEPS
+    assert tab.label_epoch.text() == f"Epoch {PREVIEW_MAX_STEPS} / 100000"
+    assert tab.primary().x[0] == pytest.approx(10 * 0.998 ** PREVIEW_MAX_STEPS, rel=1e-9)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from calclab.ui.tabs.descent.tab import DescentTab
 
 REST_MS = 150               # the table and legends follow a preview once the slider has rested this long
-PREVIEW_MAX_STEPS = 20_000   # steps of all runs together that a preview computes at once (longer runs: the start)
+PREVIEW_MAX_STEPS = 6_000    # steps of all runs together a preview computes per redraw (longer runs: their start)
 NOT_QUADRATIC = ("f is not quadratic: its curvature changes from point to point, so no rate per direction holds "
                  "for the whole run. Try x² + 10y².")
 BY_DIFFERENCES = ("Newton's Hessian is computed here by central differences of the gradient (f is too large for a "
