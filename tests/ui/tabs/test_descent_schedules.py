@@ -244,3 +244,24 @@ def test_preview_of_a_long_run_computes_its_start_and_says_how_far(qtbot, tab):
     assert tab.primary().epoch == PREVIEW_MAX_STEPS
     assert tab.label_epoch.text() == f"Epoch {PREVIEW_MAX_STEPS} / 100000"
     assert tab.primary().x[0] == pytest.approx(10 * 0.998 ** PREVIEW_MAX_STEPS, rel=1e-9)
+
+
+def test_dragging_the_start_along_the_curve_in_one_variable(qtbot, tab):
+    show(qtbot, tab, expression="x^2", start=[10.0], learning_rate=0.1, epochs=20, x_range=(-12.0, 12.0))
+    plot = tab.function_view.plot_widget
+    view_box = tab.function_view.plot_item.getViewBox()
+
+    def at(x: float, y: float) -> QPointF:
+        return QPointF(plot.mapFromScene(view_box.mapViewToScene(QPointF(x, y))))
+
+    viewport = plot.viewport()
+    _mouse(viewport, QEvent.Type.MouseButtonPress, at(10.0, 100.0), Qt.MouseButton.LeftButton)
+    for k in range(1, 6):
+        qtbot.wait(15)
+        _mouse(viewport, QEvent.Type.MouseMove, at(10.0 - k, 100.0), Qt.MouseButton.LeftButton)   # only x counts
+    _mouse(viewport, QEvent.Type.MouseButtonRelease, at(5.0, 100.0), Qt.MouseButton.NoButton)
+    qtbot.waitUntil(lambda: not tab.preview.timer.isActive(), timeout=5000)
+    (start,) = tab.state.start
+    assert start == pytest.approx(5.0, abs=0.05)
+    run = tab.primary()
+    assert run.epoch == 0 and run.x[0] == start and run.value == pytest.approx(start ** 2)   # no preview: reset

@@ -4,6 +4,7 @@ Data flows one way: each control's slot writes its field of the tab's DescentSta
 the worker for its gradient and Hessian (`calclab.engine.jobs.descent.prepare`), is wrapped here, and becomes
 one engine `Descent` per optimizer; each Step advances them all and updates the plots, the table and the labels
 in place. Changing an input resets the runs, except the learning rate, which applies from the next step.
+With Preview on (preview.py) every change computes the runs to their end at once and redraws them.
 """
 
 from __future__ import annotations
