@@ -105,7 +105,7 @@ class NumericFunction:
             raise TypeError(f"expected {len(self.variables)} value(s), one per variable, got {len(values)}")
         with np.errstate(all="ignore"):
             try:
-                result = self._func(*(np.float64(v) for v in values))
+                result = self._func(*[np.float64(v) for v in values])
             except (ArithmeticError, ValueError, TypeError, NameError):
                 return math.nan
             if isinstance(result, float | int) and not isinstance(result, bool):

@@ -36,6 +36,7 @@ class LearningRateView(PlotPanel):
         self.marks: dict[str, pg.ScatterPlotItem] = {}
         self._runs: list[tuple[str, Descent]] = []
         self._shown: dict[str, tuple[float, int, object]] = {}   # name: (base lr, epochs, schedule) drawn
+        self._window: tuple[int, float] | None = None            # (epochs, top of the η axis) shown
 
     def set_runs(self, runs: Sequence[tuple[str, Descent]]) -> None:
         """The runs to draw (primary first: drawn on top); their rates are drawn again only when they change."""
@@ -76,7 +77,15 @@ class LearningRateView(PlotPanel):
             if lrs.size:
                 low, high, epochs = min(low, lrs.min()), max(high, lrs.max()), max(epochs, lrs.size)
         if np.isfinite(high):
-            self.plot_item.setRange(xRange=(1, max(epochs, 2)), yRange=(0.0, 1.1 * high), padding=0.02)
+            self._fit(max(epochs, 2), high)
+
+    def _fit(self, epochs: int, high: float) -> None:
+        """Move the axes only when the rates leave the window or fill under a third of it: redrawing an axis
+        costs more than the curves, and η changes on every redraw while its slider moves."""
+        top = self._window[1] if self._window is not None else 0.0
+        if self._window is None or self._window[0] != epochs or high > top or high < top / 3:
+            self._window = (epochs, 1.25 * high)
+            self.plot_item.setRange(xRange=(1, epochs), yRange=(0.0, 1.25 * high), padding=0.02)
 
     @staticmethod
     def _lrs(run: Descent) -> np.ndarray:
