@@ -90,8 +90,13 @@ class LossView(PlotPanel):
         self.off_scale: list[str] = []   # the runs the linear window leaves out (named in the note)
         self._placed_at = -1             # the epoch count the legend was last placed for as the curves grew
 
-    def set_runs(self, runs: Sequence[tuple[str, Descent]]) -> None:
+    def set_runs(self, runs: Sequence[tuple[str, Descent]], quick: bool = False) -> None:
+        """The runs to draw; `quick` with the same optimizers as before keeps the legend and the window."""
+        same = [n for n, _r in runs] == [n for n, _r in self._runs]
         self._runs = list(runs)
+        if quick and same:
+            self.update_runs()
+            return
         for name, _run in self._runs:
             if name not in self.curves:
                 self.curves[name] = self.add_curve(None, OPTIMIZER_COLORS[name], width=2.0)

@@ -145,9 +145,14 @@ class FunctionView(PlotPanel):
             self._draw_curve(self.plot_item.getViewBox().viewRange()[0])
         self._remember_window()
 
-    def set_runs(self, runs: Sequence[tuple[str, Descent]], show_internals: bool) -> None:
-        """The runs to draw (optimizer name, Descent), primary first; rebuilds the legend."""
+    def set_runs(self, runs: Sequence[tuple[str, Descent]], show_internals: bool, quick: bool = False) -> None:
+        """The runs to draw (optimizer name, Descent), primary first; rebuilds the legend (not when `quick` and the
+        runs are the same optimizers as before: a preview's dragged start)."""
+        same = [n for n, _r in runs] == [n for n, _r in self._run_list] and show_internals == self.show_internals
         self._run_list = list(runs)
+        if quick and same:
+            self.update_runs()
+            return
         self.show_internals = show_internals
         for name in [n for n, _r in self._run_list if n not in self.runs]:
             self.runs[name] = RunItems(self.plot_item, OPTIMIZER_COLORS[name], name)

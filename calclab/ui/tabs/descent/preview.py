@@ -77,7 +77,7 @@ class Preview:
         rebuild, self._rebuild = self._rebuild, False
         tab = self.tab
         if rebuild or not self.on or not tab.runs:
-            tab._rebuild_runs()
+            tab._rebuild_runs(quick=rebuild and self.on)
             return
         for name, run in tab.runs:
             run.lr = tab._state.lr_for(name)

@@ -90,7 +90,7 @@ class DescentTab(TabBase):
         self.inputs.compare_learning_rate_changed.connect(self._on_compare_learning_rate_changed)
         self.inputs.settings_changed.connect(self._on_settings_changed)
         self.inputs.show_internals_changed.connect(self._on_show_internals_changed)
-        self.function_view.point_clicked.connect(self._on_point_clicked)
+        self.function_view.point_clicked.connect(lambda x, y: self._on_start_dragged(x, y, True))   # start there
         self.function_view.start_dragged.connect(self._on_start_dragged)
         self.function_view.range_changed.connect(self._on_range_changed)
         self.loss_view.log_changed.connect(self._on_log_loss_changed)
@@ -263,8 +263,9 @@ class DescentTab(TabBase):
         known = dict(zip(self._names(), self._state.start, strict=False))
         return [float(known.get(name, 1.0)) for name in names]
 
-    def _rebuild_runs(self) -> None:
-        """New Descent objects from the state (a reset); an invalid start shows its message."""
+    def _rebuild_runs(self, quick: bool = False) -> None:
+        """New Descent objects from the state (a reset); an invalid start shows its message. `quick` (a preview's
+        start point dragged): the same optimizers, so the legends stay and the table follows when the drag rests."""
         self.pause()
         if self._prepare_failed:   # the function is not (or not newly) prepared: any input change retries
             self.retry()
@@ -281,17 +282,22 @@ class DescentTab(TabBase):
             self.table_model.set_run(None, names)
             self._show_error(str(exc))   # (buttons disabled: no runs)
             return
+        quick = quick and [n for n, _r in runs] == [n for n, _r in self.runs]
         self.runs = runs
         self.preview.play(runs)        # in preview, the whole path at once
         for key in ("run", "input"):   # new runs: the last one's ending and the last refusal no longer apply
             self.clear_failure(key)
         self._start_hessian = self.compiled.hessian_near(np.asarray(start, dtype=float))
-        self.table_panel.set_run_names([name for name, _run in runs])
         show = self._state.show_internals
-        self.table_model.set_run(self._table_run(), self._names(), show)
-        self.function_view.set_runs(runs, show)
-        self.loss_view.set_runs(runs)
-        show_side_plots(self)
+        if quick:
+            self.preview.rest_timer.start()
+            self.lr_view.set_runs(runs)
+        else:
+            self.table_panel.set_run_names([name for name, _run in runs])
+            self.table_model.set_run(self._table_run(), self._names(), show)
+            show_side_plots(self)
+        self.function_view.set_runs(runs, show, quick)
+        self.loss_view.set_runs(runs, quick)
         self._update_bound()
         self._refresh()
 
@@ -407,13 +413,9 @@ class DescentTab(TabBase):
     def _on_table_run_changed(self, _name: str) -> None:
         self.table_model.set_run(self._table_run(), self._names(), self._state.show_internals)
 
-    def _on_point_clicked(self, x: float, y: float) -> None:
-        """A click on the plot moves the start point there."""
-        self._on_start_dragged(x, y, finished=True)
-
     def _on_start_dragged(self, x: float, y: float, finished: bool) -> None:
-        """The start marker dragged (or a click): the start follows (in 1-D along x); the runs are rebuilt once
-        per event-loop pass, and at the release."""
+        """The start marker dragged, or a click on the plot: the start follows (in 1-D along x); the runs are
+        rebuilt once per event-loop pass, and at the release."""
         if self.compiled is not None and not self.is_busy():
             self.inputs.show_preset(None)
             self._state.start = [x, y][: self.compiled.dimension]
@@ -441,5 +443,4 @@ class DescentTab(TabBase):
             self.timer.setInterval(round(1000 / speed))
 
     def export_caption(self) -> str:
-        """f, each optimizer with its rate (and the schedule), and the epoch the plot shows (issue 15)."""
-        return export_caption(self)
+        return export_caption(self)   # f, the optimizers and their rates, the epoch shown (export.py)
