@@ -44,14 +44,16 @@ def header(names: Sequence[str], internals: Sequence[str], rates: bool = False) 
 
 def cell_text(history: History, names: Sequence[str], internals: Sequence[str], row: int, column: int,
               vector_format: Callable[[Sequence[float]], str] = compact, rates: bool = False) -> str:
-    """One cell: point, f and η with every digit; gradient, step and state through `vector_format`."""
+    """One cell through `vector_format`: `compact` on screen (the one number style), `full` for the CSV, the
+    tooltips and "Copy as text" (every digit the lesson's program prints). `rates`: column n + 4 is the η the
+    update used (a schedule is on)."""
     n = len(names)
     if column == 0:
         return str(row)
     if column <= n:
-        return fmt(history.path[row, column - 1])
+        return vector_format([history.path[row, column - 1]])
     if column == n + 1:
-        return fmt(history.path_f[row])
+        return vector_format([history.path_f[row]])
     if row == 0:
         return ""
     if column == n + 2:
@@ -59,7 +61,7 @@ def cell_text(history: History, names: Sequence[str], internals: Sequence[str], 
     if column == n + 3:
         return vector_format(history.path[row] - history.path[row - 1])
     if rates and column == n + 4:
-        return fmt(history.lr[row - 1])
+        return vector_format([history.lr[row - 1]])
     return vector_format(history.internal(internals[column - n - 4 - int(rates)])[row - 1])
 
 
