@@ -93,6 +93,8 @@ def test_a_step_schedule_sets_each_epochs_rate(qtbot, tab):
     assert column(tab, "η")[1:4] == ["0.1", "0.1", "0.05"]
     assert tab.primary().x[0] == pytest.approx(10 * 0.8 * 0.8 * 0.9, rel=1e-14)
     assert "η = 0.05" in tab.copy_text().splitlines()[2]
+    assert tab.rate_view.marker.value() == 0.05      # the rate plot marks the η the next update uses
+    assert "×0.9" in tab.rate_view.label_readout.text()   # |1 − 0.05·2|
 
 
 def test_a_cosine_schedule_is_drawn_with_torchs_closed_form(qtbot, tab):

@@ -312,6 +312,8 @@ class DescentTab(TabBase):
         run = self.primary()
         if run is None:
             return
+        if run.schedule is not None and run.optimizer != "newton":
+            self.rate_view.set_learning_rate(run.next_lr)   # with a schedule, the η the next update uses
         names = self._names()
         self.label_epoch.setText(f"Epoch {run.epoch} / {run.epochs}")
         self._error_shown = False
