@@ -215,13 +215,17 @@ def preview_redraws(bench: Bench, drags: int) -> dict:
     sweep = list(range(middle - 80, middle + 80, 4))
     positions = (sweep + sweep[::-1]) * (drags // (2 * len(sweep)) + 1)
     times = []
-    for position in positions[:drags]:
-        start = time.perf_counter()
-        slider.setValue(position)
+    try:
+        for position in positions[:drags]:
+            start = time.perf_counter()
+            slider.setValue(position)
+            bench.settle()
+            times.append(time.perf_counter() - start)
+            if tab.preview.timer.isActive() or any(run.epoch == 0 for _name, run in tab.runs):
+                raise RuntimeError("the preview did not redraw the paths within one settle")
+    finally:
+        tab.check_preview.setChecked(False)    # the parts after this one step the tab
         bench.settle()
-        times.append(time.perf_counter() - start)
-        if tab.preview.timer.isActive() or any(run.epoch == 0 for _name, run in tab.runs):
-            raise RuntimeError("the preview did not redraw the paths within one settle")
     median = statistics.median(times)
     return {"redraws_per_s": 1.0 / median, "median_ms": median * 1e3,
             "p90_ms": float(np.percentile(times, 90)) * 1e3, "runs": len(tab.runs),
