@@ -267,3 +267,15 @@ def test_dragging_the_start_along_the_curve_in_one_variable(qtbot, tab):
     assert start == pytest.approx(5.0, abs=0.05)
     run = tab.primary()
     assert run.epoch == 0 and run.x[0] == start and run.value == pytest.approx(start ** 2)   # no preview: reset
+
+
+def test_the_side_plots_stay_usable_in_a_1100_by_700_window(qtbot, tab):
+    tab.resize(1100, 655)                                   # the window's size less its menu and status bars
+    show(qtbot, tab, expression="x^2 + 10y^2", start=[-9.0, 2.5], learning_rate=0.09, epochs=60,
+         optimizer="momentum", momentum=0.5, compare=True, compare_optimizers=["sgd", "momentum"])
+    tab.side_plots.setCurrentIndex(1)
+    qtbot.wait(50)
+    readout = tab.rate_view.label_readout
+    assert tab.rate_view.plot_item.getViewBox().height() >= 60
+    assert readout.height() >= readout.heightForWidth(readout.width())     # every line of it shows
+    assert tab.lr_view.plot_item.getViewBox().height() >= 60
