@@ -27,6 +27,7 @@ from calclab.ui.tabs.descent.controls import ControlBar, LiveLabel, TablePanel, 
 from calclab.ui.tabs.descent.export import epoch_animation, iteration_table
 from calclab.ui.tabs.descent.inputs import DescentInputs, InputsScroll
 from calclab.ui.tabs.descent.plots import FunctionView, LossView
+from calclab.ui.tabs.descent.surface import DescentSurface
 from calclab.ui.tabs.descent.table import IterationTableModel
 from calclab.ui.tabs.descent.text import ERROR_COLOR, bound_html, internals_html, lesson_lines, update_html
 from calclab.ui.worker import JobFailure
@@ -61,6 +62,7 @@ class DescentTab(TabBase):
 
         self.function_view = FunctionView()
         self.loss_view = LossView()
+        self.surface = DescentSurface(self.function_view)   # the 3D view, toggled with the contour map
         self.table_model = IterationTableModel(self)
         self.table_panel = TablePanel(self.table_model)
         self.table_view, self.button_copy = self.table_panel.table_view, self.table_panel.button_copy
@@ -86,6 +88,7 @@ class DescentTab(TabBase):
         self.function_view.point_clicked.connect(self._on_point_clicked)
         self.function_view.range_changed.connect(self._on_range_changed)
         self.loss_view.log_changed.connect(self._on_log_loss_changed)
+        self.surface.toggled.connect(lambda on: setattr(self._state, "surface", on))
         self.apply_preset(DEFAULT_PRESET)
         self.button_step.setFocus()   # so the first Space steps (the expression box would take it as text)
 
@@ -105,6 +108,7 @@ class DescentTab(TabBase):
             self.inputs.show_preset(None)
             self.controls.set_speed(self._state.speed)
             self.loss_view.set_log(self._state.log_loss)
+        self.surface.set_shown(self._state.surface)
         self._pending_ranges = (state.x_range, state.y_range)
         self.retry()
 
@@ -173,6 +177,13 @@ class DescentTab(TabBase):
 
     def main_plot(self):
         return self.function_view.main_plot()
+
+    def view_plot(self, view: str):
+        """The contour map, or the 3D surface (shown for the export)."""
+        if view == "surface":
+            self.surface.set_shown(True)
+            return self.surface.export_widget()
+        return super().view_plot(view)
 
     def plots(self) -> list:
         return [self.function_view.main_plot(), self.loss_view.main_plot()]
@@ -243,6 +254,7 @@ class DescentTab(TabBase):
         x_range, y_range = self._pending_ranges or (None, None)
         self._pending_ranges = None
         self.function_view.set_function(compiled, x_range, y_range, start)
+        self.surface.set_function(compiled)
         self._rebuild_runs()
 
     def _on_prepare_error(self, failure: JobFailure) -> None:
@@ -282,6 +294,7 @@ class DescentTab(TabBase):
         self.table_model.set_run(self._table_run(), self._names(), show)
         self.function_view.set_runs(runs, show)
         self.loss_view.set_runs(runs)
+        self.surface.set_runs(runs)
         self._update_bound()
         self._refresh()
 
@@ -292,6 +305,7 @@ class DescentTab(TabBase):
         self.table_model.sync()
         self.function_view.update_runs()
         self.loss_view.update_runs()
+        self.surface.update_runs()
         run = self.primary()
         if run is None:
             return
