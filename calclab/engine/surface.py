@@ -35,9 +35,9 @@ class Camera:
 
     azimuth: float = -62.0
     elevation: float = 28.0
-    distance: float = 4.3
+    distance: float = 3.8
     fov: float = 60.0
-    center: tuple[float, float, float] = (0.0, 0.0, 0.45 * HEIGHT)
+    center: tuple[float, float, float] = (0.0, 0.0, 0.35 * HEIGHT)
 
     def orbited(self, d_azimuth: float, d_elevation: float) -> Camera:
         """Turned around the centre (elevation kept within [-90, 90], as GLViewWidget.orbit does)."""
@@ -212,17 +212,20 @@ def lifted_path(mesh: Mesh, path: np.ndarray, values: np.ndarray, lift: float = 
     return world
 
 
-def tangent_arrow(mesh: Mesh, x: float, y: float, fx: float, gx: float, gy: float,
+def tangent_arrow(mesh: Mesh, x: float, y: float, fx: float, gx: float, gy: float, sign: float = 1.0,
                   length: float = 0.45) -> np.ndarray | None:
-    """The steepest-ascent direction at (x, y) drawn on the surface: from the point along (∇f, |∇f|²) in data
-    units (the surface's tangent in the gradient's direction), `length` long in world units, as 5 points:
-    tail, tip, one barb, tip, the other barb (draw as a polyline). None where ∇f is 0 or not finite."""
+    """The steepest-ascent direction at (x, y) drawn on the surface (`sign` -1: steepest descent): from the point
+    along ±(∇f, |∇f|²) in data units (the surface's tangent in the gradient's direction: a step t∇f raises f by
+    t|∇f|²), `length` long in world units, as 5 points: tail, tip, one barb, tip, the other barb (draw as a
+    polyline). None where ∇f is 0 or not finite, or the point is off the mesh."""
     if not all(math.isfinite(v) for v in (x, y, fx, gx, gy)) or gx == 0 == gy:
+        return None
+    if not mesh.inside(np.array([x]), np.array([y]))[0]:
         return None
     sx = 2.0 / (mesh.x_range[1] - mesh.x_range[0])
     sy = 2.0 / (mesh.y_range[1] - mesh.y_range[0])
     sz = HEIGHT / (mesh.high - mesh.low)
-    direction = np.array([gx * sx, gy * sy, (gx * gx + gy * gy) * sz])
+    direction = sign * np.array([gx * sx, gy * sy, (gx * gx + gy * gy) * sz])
     # Where f sits on the lid (clamped), the surface there is flat: draw the gradient flat too.
     base = mesh.to_world(np.array([x]), np.array([y]), np.array([fx]))[0]
     if not mesh.low <= fx <= mesh.high:

@@ -147,6 +147,8 @@ class PanelSurface(QObject):
         self.toggled.emit(on)
 
     def export_widget(self) -> QWidget:
-        """What `calclab export TAB --view surface` renders (the surface is shown first), laid out at its size."""
+        """What `calclab export TAB --view surface` renders: the surface is shown first (as a click on the button
+        shows it, so the tab's state says so) and laid out at its size."""
+        self.button.setChecked(True)
         self.panel.layout().activate()
         return self.view.export_widget()

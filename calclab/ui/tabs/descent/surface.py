@@ -44,6 +44,7 @@ class DescentSurface(PanelSurface):
     def set_function(self, compiled: Compiled) -> None:
         """A new f: its mesh is made when the surface is (or comes) in view; in 1-D the contour map comes back."""
         self.compiled, self.mesh, self._window = compiled, None, None
+        self.runs = []   # the old f's runs: the tab gives the new ones next
         two_d = compiled.dimension == 2
         self.button.setEnabled(two_d)
         if not two_d and self.is_shown():

@@ -181,7 +181,6 @@ class DescentTab(TabBase):
     def view_plot(self, view: str):
         """The contour map, or the 3D surface (shown for the export)."""
         if view == "surface":
-            self.surface.set_shown(True)
             return self.surface.export_widget()
         return super().view_plot(view)
 
