@@ -213,7 +213,7 @@ def lifted_path(mesh: Mesh, path: np.ndarray, values: np.ndarray, lift: float = 
 
 
 def tangent_arrow(mesh: Mesh, x: float, y: float, fx: float, gx: float, gy: float, sign: float = 1.0,
-                  length: float = 0.45) -> np.ndarray | None:
+                  length: float = 0.6) -> np.ndarray | None:
     """The steepest-ascent direction at (x, y) drawn on the surface (`sign` -1: steepest descent): from the point
     along ±(∇f, |∇f|²) in data units (the surface's tangent in the gradient's direction: a step t∇f raises f by
     t|∇f|²), `length` long in world units, as 5 points: tail, tip, one barb, tip, the other barb (draw as a

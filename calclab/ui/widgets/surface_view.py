@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from calclab.engine.surface import Camera, Label, Line, Marker, Mesh, fitted_fov
 from calclab.ui.signals import signals_blocked
+from calclab.ui.widgets.elided_label import ElidedLabel
 from calclab.ui.widgets.plot_panel import PlotPanel
 
 NO_OPENGL_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb")
@@ -107,16 +108,24 @@ class SurfaceView(QWidget):
 
 class PanelSurface(QObject):
     """A SurfaceView toggled with a PlotPanel's 2-D plot: a checkable "3D surface" button in the panel's toolbar
-    swaps the plot for the surface under the same title and tools. `toggled(on)` reports the user's clicks."""
+    swaps the plot for the surface, and the plot's title for the surface's (`set_title`); the tools in
+    `map_only` (such as "Fit path") are hidden meanwhile. `toggled(on)` reports the user's clicks."""
 
     toggled = Signal(bool)
 
-    def __init__(self, panel: PlotPanel, tooltip: str) -> None:
+    def __init__(self, panel: PlotPanel, tooltip: str, map_only: Sequence[QWidget] = ()) -> None:
         super().__init__(panel)
         self.panel = panel
+        self.map_only = list(map_only)
         self.view = SurfaceView()
         self.view.setVisible(False)
         panel.layout().addWidget(self.view, 1)
+        self.title_label = ElidedLabel("")
+        bold = self.title_label.font()
+        bold.setBold(True)
+        self.title_label.setFont(bold)
+        self.title_label.setVisible(False)
+        panel.toolbar_layout.insertWidget(1, self.title_label, 1)   # beside the map's title, shown instead of it
         self.button = QPushButton("3D surface")
         self.button.setCheckable(True)
         self.button.setToolTip(tooltip + (" (drawn without OpenGL: " + opengl_reason() + ")"
@@ -133,8 +142,16 @@ class PanelSurface(QObject):
             self.button.setChecked(on)
         self._show(on)
 
+    def set_title(self, title: str) -> None:
+        """The title over the surface (the 2-D plot keeps its own)."""
+        self.title_label.set_full_text(title)
+
     def _show(self, on: bool) -> None:
         self.panel.plot_widget.setVisible(not on)
+        self.panel.title_label.setVisible(not on)
+        for widget in self.map_only:
+            widget.setVisible(not on)
+        self.title_label.setVisible(on)
         self.view.setVisible(on)
         if on:
             self.refresh()

@@ -32,7 +32,8 @@ class DescentSurface(PanelSurface):
 
     def __init__(self, function_view: FunctionView) -> None:
         super().__init__(function_view, "Show f as a 3D surface with the paths rolling on it (drag to turn, "
-                                        "scroll to zoom); click again for the contour map")
+                                        "scroll to zoom); click again for the contour map",
+                         map_only=[function_view.button_fit])
         self.function_view = function_view
         self.compiled: Compiled | None = None
         self.runs: list[tuple[str, Descent]] = []
@@ -44,6 +45,8 @@ class DescentSurface(PanelSurface):
     def set_function(self, compiled: Compiled) -> None:
         """A new f: its mesh is made when the surface is (or comes) in view; in 1-D the contour map comes back."""
         self.compiled, self.mesh, self._window = compiled, None, None
+        x, y = (compiled.names + ["y"])[:2]
+        self.set_title(f"f({x}, {y}) as a surface with the descent paths on it — drag to turn, scroll to zoom")
         self.runs = []   # the old f's runs: the tab gives the new ones next
         two_d = compiled.dimension == 2
         self.button.setEnabled(two_d)

@@ -8,9 +8,10 @@ levels) and for the probe; the mesh is rebuilt only when those change, and nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
+from PySide6.QtWidgets import QWidget
 
 from calclab.engine.fields import log_warp, sample_grid
 from calclab.engine.surface import Line, Marker, Mesh, axis_labels, box_lines, build_mesh, tangent_arrow
@@ -26,9 +27,9 @@ LIFT = 0.012                 # the probe and its arrows sit this much above the 
 class GradientsSurface(PanelSurface):
     """The surface view of the Gradients tab's plot panel (see the module docstring)."""
 
-    def __init__(self, panel: PlotPanel) -> None:
+    def __init__(self, panel: PlotPanel, map_only: Sequence[QWidget] = ()) -> None:
         super().__init__(panel, "Show f as a 3D surface with the gradient at the probe drawn on it (drag to turn, "
-                                "scroll to zoom); click again for the map")
+                                "scroll to zoom); click again for the map", map_only)
         self._map: tuple | None = None       # (f(X, Y), x_range, y_range, levels, log, axis names)
         self._probe: tuple | None = None     # (x, y, f, (gx, gy) or None, visible)
         self._mesh_of: tuple | None = None   # the map the mesh was made from
@@ -38,6 +39,8 @@ class GradientsSurface(PanelSurface):
                  y_range: tuple[float, float], levels: tuple[float, float], log: bool, names: tuple[str, str]) -> None:
         """The map the tab shows now: the slice function f(X, Y), its window, colour levels and scale."""
         self._map = (f, tuple(x_range), tuple(y_range), tuple(levels), log, tuple(names))
+        self.set_title(f"f over {names[0]} and {names[1]} as a surface, ∇f (red) and −∇f (blue) at the probe — "
+                       "drag to turn, scroll to zoom")
         self.refresh()
 
     def show_probe(self, x: float, y: float, value: float, gradient: tuple[float, float] | None,
@@ -70,7 +73,7 @@ class GradientsSurface(PanelSurface):
                     for sign, color in ((1.0, ASCENT_COLOR), (-1.0, DESCENT_COLOR)):
                         arrow = tangent_arrow(self.mesh, x, y, value, *gradient, sign=sign)
                         if arrow is not None:
-                            lines.append(Line(arrow + (0, 0, LIFT), color, 3.5))
+                            lines.append(Line(arrow + (0, 0, LIFT), color, 4.0))
                 markers.append(Marker(tuple(point), "#FFFFFF", 13.0, "o", "#000000"))
         self.view.set_scene(self.mesh, lines, markers, axis_labels(self._map[5], self.mesh))
 

@@ -153,7 +153,7 @@ class GradientsTab(TabBase):
         scroll.setFixedWidth(SIDE_WIDTH)
 
         self.plot = GradientPlot(self)
-        self.surface = GradientsSurface(self.plot.panel)   # the 3D view, toggled with the map
+        self.surface = GradientsSurface(self.plot.panel, [self.plot.label_key])   # 3D, toggled with the map
         self.surface.toggled.connect(lambda on: setattr(self._state, "show_surface", on))
         layout = QHBoxLayout(self)
         layout.addWidget(scroll)
