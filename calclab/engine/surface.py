@@ -130,7 +130,7 @@ def axis_labels(names: tuple[str, str], mesh: Mesh | None = None) -> list[Label]
         spans = (mesh.x_range, mesh.y_range, (mesh.low, mesh.high))
         texts = [f"{text}: {format_number(low)} … {format_number(high)}" for text, (low, high) in zip(texts, spans,
                                                                                                    strict=True)]
-    return [Label((0.0, -1.25, 0.0), texts[0]), Label((1.3, 0.0, 0.0), texts[1]),
+    return [Label((0.0, -1.25, 0.0), texts[0]), Label((1.22, 0.0, 0.0), texts[1]),
             Label((-1.0, 1.0, HEIGHT + 0.12), texts[2])]
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph.opengl as gl
 from OpenGL import GL
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QImage
 
 from calclab.engine.surface import Camera, Label, Line, Marker, Mesh
@@ -92,7 +93,8 @@ class GLSurface(gl.GLViewWidget):
         font = QFont()
         font.setPointSize(11)
         while len(self._texts) < len(labels):
-            item = gl.GLTextItem(color=QColor("#202020"), font=font)
+            item = gl.GLTextItem(color=QColor("#202020"), font=font,   # centred, as the software view does
+                                 alignment=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter)
             self.addItem(item)
             self._texts.append(item)
         for index, item in enumerate(self._texts):
