@@ -222,3 +222,32 @@ def test_export_view_surface_renders_the_surface(qtbot, descent, tmp_path):
         assert image.width == 2 * widget.width()
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 200
+
+
+@pytest.mark.parametrize("tab, options, out", [
+    ("descent", ["--expr", "x^2 + 10y^2", "--x0", "3,1", "--lr", "0.05", "--epochs", "20"], "s.png"),
+    ("gradients", ["--expr", "x^2 - y^2", "--at", "x=1", "y=0.5"], "s.svg"),
+])
+def test_calclab_export_view_surface_headless(tmp_path, tab, options, out):
+    """`calclab export TAB --view surface` in a fresh process: offscreen, so drawn in software, PNG or SVG."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_HOME": str(tmp_path)}
+    path = tmp_path / out
+    result = subprocess.run([sys.executable, "-m", "calclab", "export", tab, *options, "--view", "surface",
+                             "--size", "700x500", "--out", str(path)], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "QOpenGLWidget" not in result.stderr
+    if out.endswith(".svg"):
+        text = path.read_text()
+        assert text.count("<path") + text.count("<polygon") > 1000   # the mesh's quads, as vectors
+    else:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            assert image.width == 700 and image.height > 500      # the plot under its caption band
+            colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+        assert colours is not None and len(colours) > 200
