@@ -32,13 +32,15 @@ class GradientsState:
     show_contours: bool = True
     normalize_arrows: bool = False              # all field arrows one length: direction only
     log_colors: bool = False                    # spend the colours on the low values (Rosenbrock spans decades)
+    show_surface: bool = False                  # f as a 3D surface instead of the map
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         return {"expression": self.expression, "x_variable": self.x_variable, "y_variable": self.y_variable,
                 "x_range": list(self.x_range), "y_range": list(self.y_range), "point": dict(self.point),
                 "show_probe": self.show_probe, "show_field": self.show_field, "show_contours": self.show_contours,
-                "normalize_arrows": self.normalize_arrows, "log_colors": self.log_colors}
+                "normalize_arrows": self.normalize_arrows, "log_colors": self.log_colors,
+                "show_surface": self.show_surface}
 
     @classmethod
     def from_dict(cls, data: Any) -> GradientsState:

@@ -30,6 +30,7 @@ from calclab.ui.tabs.descent.inputs import DescentInputs, InputsScroll
 from calclab.ui.tabs.descent.plots import FunctionView, LossView
 from calclab.ui.tabs.descent.preview import Preview, show_side_plots
 from calclab.ui.tabs.descent.side_plots import SidePlots
+from calclab.ui.tabs.descent.surface import DescentSurface
 from calclab.ui.tabs.descent.table import IterationTableModel
 from calclab.ui.tabs.descent.text import ERROR_COLOR, bound_html, internals_html, lesson_lines, update_html
 from calclab.ui.worker import JobFailure
@@ -66,6 +67,7 @@ class DescentTab(TabBase):
         self.loss_view = LossView()
         self.side_plots = SidePlots()
         self.lr_view, self.rate_view = self.side_plots.lr_view, self.side_plots.rate_view
+        self.surface = DescentSurface(self.function_view)   # the 3D view, toggled with the contour map
         self.table_model = IterationTableModel(self)
         self.table_panel = TablePanel(self.table_model)
         self.table_view, self.button_copy = self.table_panel.table_view, self.table_panel.button_copy
@@ -94,6 +96,7 @@ class DescentTab(TabBase):
         self.function_view.start_dragged.connect(self._on_start_dragged)
         self.function_view.range_changed.connect(self._on_range_changed)
         self.loss_view.log_changed.connect(self._on_log_loss_changed)
+        self.surface.toggled.connect(lambda on: setattr(self._state, "surface", on))
         self.apply_preset(DEFAULT_PRESET)
         self.button_step.setFocus()   # so the first Space steps (the expression box would take it as text)
 
@@ -113,6 +116,7 @@ class DescentTab(TabBase):
             self.inputs.show_preset(None)
             self.controls.set_speed(self._state.speed)
             self.loss_view.set_log(self._state.log_loss)
+        self.surface.set_shown(self._state.surface)
         self._pending_ranges = (state.x_range, state.y_range)
         self.retry()
 
@@ -181,6 +185,12 @@ class DescentTab(TabBase):
 
     def main_plot(self):
         return self.function_view.main_plot()
+
+    def view_plot(self, view: str):
+        """The contour map, or the 3D surface (shown for the export)."""
+        if view == "surface":
+            return self.surface.export_widget()
+        return super().view_plot(view)
 
     def plots(self) -> list:
         return [self.function_view.main_plot(), self.loss_view.main_plot()]
@@ -251,6 +261,7 @@ class DescentTab(TabBase):
         x_range, y_range = self._pending_ranges or (None, None)
         self._pending_ranges = None
         self.function_view.set_function(compiled, x_range, y_range, start)
+        self.surface.set_function(compiled)
         self._rebuild_runs()
 
     def _on_prepare_error(self, failure: JobFailure) -> None:
@@ -298,6 +309,7 @@ class DescentTab(TabBase):
             show_side_plots(self)
         self.function_view.set_runs(runs, show, quick)
         self.loss_view.set_runs(runs, quick)
+        self.surface.set_runs(runs)
         self._update_bound()
         self._refresh()
 
@@ -309,6 +321,7 @@ class DescentTab(TabBase):
         self.function_view.update_runs()
         self.loss_view.update_runs()
         self.lr_view.update_runs()
+        self.surface.update_runs()
         run = self.primary()
         if run is None:
             return

@@ -46,6 +46,7 @@ from calclab.ui.tabs.base import TabBase
 from calclab.ui.tabs.gradients.concept import ConceptPanel
 from calclab.ui.tabs.gradients.panels import ReadoutsPanel, VariablesPanel
 from calclab.ui.tabs.gradients.plot import GradientPlot
+from calclab.ui.tabs.gradients.surface import GradientsSurface
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area, formula_scroll_area_for
 
@@ -153,6 +154,8 @@ class GradientsTab(TabBase):
         scroll.setFixedWidth(SIDE_WIDTH)
 
         self.plot = GradientPlot(self)
+        self.surface = GradientsSurface(self.plot.panel, [self.plot.label_key])   # 3D, toggled with the map
+        self.surface.toggled.connect(lambda on: setattr(self._state, "show_surface", on))
         layout = QHBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(self.plot.panel, 1)
@@ -177,6 +180,12 @@ class GradientsTab(TabBase):
     def main_plot(self) -> pg.PlotWidget:
         return self.plot.panel.plot_widget
 
+    def view_plot(self, view: str):
+        """The map, or the 3D surface (shown for the export)."""
+        if view == "surface":
+            return self.surface.export_widget()
+        return super().view_plot(view)
+
     def plots(self) -> list[pg.PlotWidget]:
         return [self.plot.panel.plot_widget]
 
@@ -188,6 +197,7 @@ class GradientsTab(TabBase):
                 check.setChecked(getattr(state, name))
             good = self.expression_box.set_text(state.expression)
         self.plot.view_box.setRange(xRange=state.x_range, yRange=state.y_range, padding=0)
+        self.surface.set_shown(state.show_surface)
         if good:
             self._submit_gradient(self.expression_box.expression())
 
@@ -308,6 +318,7 @@ class GradientsTab(TabBase):
         self._grid = grid
         self.plot.set_map(grid, (low, high), contour_levels(low, high, CONTOUR_COUNT, log),
                           self._state.show_contours, log)
+        self.surface.show_map(self._slice(self._f), (x0, x1), (y0, y1), (low, high), log, self._axes)
         self._refresh_field()
         self._refresh_probe()
 
@@ -342,6 +353,7 @@ class GradientsTab(TabBase):
         self.readouts.show_values(shown, value, gradient, (gx, gy), angle, (x_name, y_name))
         plane_gradient = (gx, gy) if math.isfinite(gx) and math.isfinite(gy) else None
         self.plot.set_probe(px, py, plane_gradient, level, self._state.show_probe)
+        self.surface.show_probe(px, py, value, plane_gradient, self._state.show_probe)
 
     # -- slots --------------------------------------------------------------------------------------------
 
