@@ -2,22 +2,23 @@
 the Hessian's eigen-decomposition and the second-derivative test, the curvature directions as line segments, a
 direction u at an angle, D_u f = ∇f·u and its polar profile over all angles.
 
-The kinds and the zero tolerance are calclab.engine.curvature's, so the tab and `calclab gradient --hessian`
-classify the same point the same way; here everything is a float (the command line keeps exact values).
+The kinds and the zero tolerance are calclab.engine.kinds', shared with calclab.engine.curvature, so the tab
+and `calclab gradient --hessian` classify the same point the same way; here everything is a float (the command
+line keeps exact values).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from calclab.engine.curvature import DEGENERATE, MAXIMUM, MINIMUM, NOT_CRITICAL, SADDLE, ZERO_TOLERANCE
+from calclab.engine.kinds import DEGENERATE, MAXIMUM, MINIMUM, NOT_CRITICAL, SADDLE, ZERO_TOLERANCE
 
 __all__ = ["ProbeCurvature", "angle_of", "curvature_at", "curvature_segments", "directional_in_plane",
-           "polar_lobes", "unit_direction"]
+           "polar_lobes", "probe_curvature", "unit_direction"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,24 @@ def curvature_at(gradient: Sequence[float], matrix: Sequence[Sequence[float]]) -
         units.append(tuple(float(c) + 0.0 for c in vector))
     shown = tuple(0.0 if s == 0 else float(v) for s, v in zip(signs, eigenvalues, strict=True))
     return ProbeCurvature(tuple(tuple(float(h) for h in row) for row in values), shown, tuple(units), kind)
+
+
+def probe_curvature(entries: Sequence[Sequence[Callable]], partials: Sequence[Callable], point: Sequence[float],
+                    gradient: Sequence[float]) -> ProbeCurvature | None:
+    """The Hessian at `point` from its compiled `entries` (rows of functions of the point), or, without them (f
+    too big to differentiate twice symbolically), from central differences of the compiled `partials`; then
+    classified as curvature_at does. None where it has no value."""
+    with np.errstate(all="ignore"):
+        try:
+            if entries:
+                matrix = [[float(h(*point)) for h in row] for row in entries]
+            else:
+                from calclab.engine.hessian import difference_hessian  # (imports SymPy: only for a huge f)
+
+                matrix = difference_hessian(lambda p: [float(g(*p)) for g in partials], np.asarray(point, float))
+        except (ArithmeticError, ValueError, TypeError):
+            return None
+    return curvature_at(gradient, matrix)
 
 
 def curvature_segments(x: float, y: float, eigenvalues: Sequence[float], eigenvectors: Sequence[Sequence[float]],
