@@ -357,7 +357,7 @@ class GradientsTab(TabBase):
             return
         if not self._state.show_critical:
             self._critical_timer.stop()
-            self.probe_view.say_critical("")
+            self.probe_view.show_critical([], visible=False)
         elif len(self._names) != 2:
             self._critical_timer.stop()
             self.cancel(CRITICAL_JOB)
