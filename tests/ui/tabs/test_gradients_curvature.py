@@ -98,6 +98,8 @@ def test_the_hessian_follows_the_probe_and_matches_differences_of_f(qtbot, tab):
     for x, y in ((0.7, -1.3), (-1.1, 0.4)):
         spin_x.setValue(x)
         spin_y.setValue(y)
+        assert tab.is_busy()                            # the matrix is typeset once the probe rests
+        qtbot.waitUntil(lambda: not tab.is_busy(), timeout=5000)
         reference = fd_hessian(f, x, y)
         np.testing.assert_allclose(shown_matrix(tab), reference, rtol=1e-3, atol=1e-3)   # 4 digits typeset
         values = sorted(line[0] for line in eigen_lines(tab))
@@ -176,6 +178,7 @@ def test_clicking_a_mark_probes_the_critical_point_exactly(qtbot, tab):
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=where)
     assert (tab.state.point["x"], tab.state.point["y"]) == (1.0, 0.0)
     assert "minimum" in plain(tab.probe_view.hessian_panel.label_kind.text())
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=5000)
     np.testing.assert_allclose(shown_matrix(tab), [[6.0, 0.0], [0.0, 2.0]])
     tab.check_show_critical.setChecked(False)          # marks off: no marks, no snapping
     assert not tab.probe_view.critical_overlay.scatter.isVisible() and tab.state.show_critical is False

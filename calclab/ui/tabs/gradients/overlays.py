@@ -49,7 +49,7 @@ class CurvatureOverlay:
             line = pg.PlotDataItem([], [], pen=curvature_pen(1.0))
             line.setZValue(6)
             label = pg.TextItem("", color=CURVATURE_COLOR, anchor=(0.5, 0.5), fill=pg.mkBrush(255, 255, 255, 215))
-            label.setZValue(15)
+            label.setZValue(5.5)     # under ∇f, −∇f and u: a label never hides an arrow
             plot_item.addItem(line)
             plot_item.addItem(label)
             self.lines.append(line)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from calclab.engine.kinds import DEGENERATE, MAXIMUM, MINIMUM, NOT_CRITICAL, SADDLE
@@ -18,6 +18,7 @@ from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.gradients.overlays import CURVATURE_COLOR, DIRECTION_COLOR, SUBSCRIPTS
 from calclab.ui.widgets.formula_view import FormulaView
 
+TYPESET_DELAY_MS = 120   # the matrix is typeset once the probe rests this long (mathtext: ~35 ms a new number)
 MATRIX_DIGITS = 4    # significant digits in the typeset matrix (it must fit beside the map at 1100 x 700)
 KIND_TEXT = {
     MINIMUM: "∇f = 0 and every eigenvalue is positive: f bends up in every direction. A <b>minimum</b>.",
@@ -58,16 +59,33 @@ class HessianPanel(QGroupBox):
         layout.addWidget(self.label_eigen)
         layout.addWidget(self.label_kind)
         layout.addStretch(1)
+        self._rows: list[list[str]] | None = None     # the matrix waiting to be typeset
+        self._typeset_timer = QTimer(self)
+        self._typeset_timer.setSingleShot(True)
+        self._typeset_timer.setInterval(TYPESET_DELAY_MS)
+        self._typeset_timer.timeout.connect(self._typeset)
+
+    def is_pending(self) -> bool:
+        """True while a matrix waits to be typeset (the probe is still moving)."""
+        return self._rows is not None
+
+    def _typeset(self) -> None:
+        if self._rows is not None:
+            self.formula_hessian.set_matrix(self._rows, prefix="H =")
+            self._rows = None
 
     def show_curvature(self, names: Sequence[str], curvature: ProbeCurvature | None, drawn: bool) -> None:
         """Fill in H (None: undefined here); `drawn` says the eigenvectors are on the map (f of two variables)."""
         if curvature is None:
+            self._rows = None
             self.formula_hessian.set_latex(r"H\ \mathrm{undefined\ here}", fallback="H: undefined here")
             self.label_eigen.setText("f has no second derivatives at this point.")
             self.label_kind.setText("")
             return
-        rows = [[matrix_cell(v) for v in row] for row in curvature.matrix]
-        self.formula_hessian.set_matrix(rows, prefix="H =")
+        # Typeset when the probe rests: a drag would otherwise wait for mathtext at every step. The eigenvalues
+        # and the kind below follow at once.
+        self._rows = [[matrix_cell(v) for v in row] for row in curvature.matrix]
+        self._typeset_timer.start()
         lines = []
         for index, (value, vector) in enumerate(zip(curvature.eigenvalues, curvature.eigenvectors, strict=True)):
             name = f"λ{SUBSCRIPTS[index]}" if index < len(SUBSCRIPTS) else "λ"
@@ -80,11 +98,6 @@ class HessianPanel(QGroupBox):
                                     "like λ/2 · t². On the map (f of two variables): solid where f bends up "
                                     "(λ > 0), dashed where it bends down (λ < 0)." if drawn else "")
         self.label_kind.setText(KIND_TEXT[curvature.kind])
-
-    def clear(self) -> None:
-        self.formula_hessian.clear()
-        self.label_eigen.setText("")
-        self.label_kind.setText("")
 
 
 class DirectionPanel(QGroupBox):

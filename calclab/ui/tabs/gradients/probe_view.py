@@ -73,8 +73,8 @@ class ProbeView(QObject):
         self._strip_layout.setContentsMargins(0, 0, 0, 0)
         self._strip_layout.addWidget(self.hessian_panel, 5)
         self._strip_layout.addWidget(self.direction_panel, 4)
-        self._strip_layout.addStretch(0)      # takes the spare height in a column, nothing in a row
         self._strip_layout.addWidget(self.polar.panel, 0)
+        self._strip_layout.addStretch(0)      # takes the spare height in a column, nothing in a row
         map_box = QWidget()
         map_layout = QVBoxLayout(map_box)
         map_layout.setContentsMargins(0, 0, 0, 0)
@@ -109,7 +109,7 @@ class ProbeView(QObject):
             self.polar.panel.setFixedSize(COLUMN_WIDTH, COLUMN_WIDTH)
             self._strip_layout.setStretch(0, 0)
             self._strip_layout.setStretch(1, 0)
-            self._strip_layout.setStretch(2, 1)
+            self._strip_layout.setStretch(3, 1)
         else:
             self._area_layout.setDirection(QBoxLayout.Direction.TopToBottom)
             self._strip_layout.setDirection(QBoxLayout.Direction.LeftToRight)
@@ -119,7 +119,7 @@ class ProbeView(QObject):
             self.polar.panel.setFixedSize(under - 20, under)
             self._strip_layout.setStretch(0, 5)
             self._strip_layout.setStretch(1, 4)
-            self._strip_layout.setStretch(2, 0)
+            self._strip_layout.setStretch(3, 0)
         self.beside = beside
 
     # -- the probe ------------------------------------------------------------------------------------------

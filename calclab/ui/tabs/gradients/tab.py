@@ -190,7 +190,8 @@ class GradientsTab(TabBase):
 
     def is_busy(self) -> bool:
         """True while the gradient job is out or a long formula is still being typeset."""
-        return super().is_busy() or self._critical_timer.isActive() or any(view.is_pending() for view in
+        return super().is_busy() or self._critical_timer.isActive() or self.probe_view.hessian_panel.is_pending() \
+            or any(view.is_pending() for view in
                                         (self.formula_f, self.formula_gradient_names, self.formula_gradient))
 
     def variables(self) -> list[str]:
