@@ -12,9 +12,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from calclab.engine.jobs.gradients import CriticalMarks
 from calclab.engine.probe import ProbeCurvature, angle_of, directional_in_plane, unit_direction
 from calclab.ui.tabs.gradients.overlays import CriticalOverlay, CurvatureOverlay, DirectionOverlay, critical_key_html
 from calclab.ui.tabs.gradients.plot import GradientPlot
@@ -24,6 +25,7 @@ from calclab.ui.tabs.gradients.probe_panels import DirectionPanel, HessianPanel
 STRIP_HEIGHT = (200, 300)   # the strip under the map: room for a 3 x 3 matrix and the polar plot; more on a big screen
 COLUMN_WIDTH = 320          # the same, as a column beside the map
 COLUMN_MIN_HEIGHT = 720     # a column needs this much height for its three parts
+CRITICAL_DELAY_MS = 350     # after the view stops moving, look for critical points again
 KEY_TIP = ("The critical points of f in the visible range, found again when you pan or zoom. Hover over one for "
            "its value; click it to put the probe on it.")
 STRIP_SHARE = 0.27          # of the tab's height, within STRIP_HEIGHT
@@ -49,6 +51,7 @@ class ProbeView(QObject):
     """The overlays, the strip under the map and the critical points' key (see the module docstring)."""
 
     angle_changed = Signal(float)     # the user turned u (spin box, handle on the map, click on the polar plot)
+    critical_due = Signal()           # the view has rested: time to look for its critical points (the tab submits)
 
     def __init__(self, plot: GradientPlot, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -88,10 +91,18 @@ class ProbeView(QObject):
         self.beside = False
         self.arrange(0, 0)
         self._values: ProbeValues | None = None
+        self._critical_timer = QTimer(self)
+        self._critical_timer.setSingleShot(True)
+        self._critical_timer.setInterval(CRITICAL_DELAY_MS)
+        self._critical_timer.timeout.connect(self.critical_due)
         self.direction_overlay.angle_dragged.connect(self.angle_changed)
         self.direction_panel.angle_changed.connect(self.angle_changed)
         self.polar.angle_chosen.connect(self.angle_changed)
         self.direction_panel.along_gradient.connect(self._on_along_gradient)
+
+    def is_pending(self) -> bool:
+        """True while something is still to be shown: a search for critical points or a matrix to typeset."""
+        return self._critical_timer.isActive() or self.hessian_panel.is_pending()
 
     def arrange(self, width: int, height: int) -> None:
         """Lay out for a map area of `width` x `height`: the strip under the map (200 px at 1100 x 700, up to 300 on
@@ -168,6 +179,29 @@ class ProbeView(QObject):
         return min(x1 - x0, y1 - y0)
 
     # -- the critical points --------------------------------------------------------------------------------
+
+    def schedule_critical(self, variables: int, wanted: bool, at_once: bool) -> None:
+        """Ask for a search (critical_due) once the view has rested, or at once; none unless the marks are
+        `wanted` and f has two variables (then the key says why)."""
+        self._critical_timer.stop()
+        if not wanted:
+            self.show_critical([], visible=False)
+        elif variables != 2:
+            self.say_critical(f"Critical points are marked for f of two variables (this f has {variables}); the "
+                              "Hessian still tests the probe.")
+        elif at_once:
+            self.critical_due.emit()
+        else:
+            self._critical_timer.start()
+
+    def stop_critical(self) -> None:
+        self._critical_timer.stop()
+
+    def show_marks(self, result: CriticalMarks, names: Sequence[str], axes: tuple[str, str], visible: bool) -> None:
+        """The worker's critical points (in f's variable order) marked in the plotted axes' order."""
+        ix, iy = (list(names).index(a) for a in axes)
+        points = [((p.x, p.y)[ix], (p.x, p.y)[iy], p.kind, p.f) for p in result.points]
+        self.show_critical(points, result.notes, visible)
 
     def show_critical(self, points: Sequence[tuple[float, float, str, float]], notes: Sequence[str] = (),
                       visible: bool = True) -> None:

@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
@@ -58,7 +58,6 @@ if TYPE_CHECKING:
 
 JOB = "symbolic"        # f's gradient and Hessian, typeset and compiled
 CRITICAL_JOB = "critical"   # f's critical points in the visible range
-CRITICAL_DELAY_MS = 350     # after the view stops moving, look for critical points again
 DISPLAY_OPTIONS = ("show_probe", "show_field", "normalize_arrows", "show_contours", "log_colors",
                    "show_curvature", "show_critical", "show_direction")
 MAP_SIZE = 256          # image samples per side
@@ -141,9 +140,6 @@ class GradientsTab(TabBase):
 
         self.plot = GradientPlot(self)
         self.probe_view = ProbeView(self.plot, self)
-        self._critical_timer = QTimer(self)
-        self._critical_timer.setSingleShot(True)
-        self._critical_timer.setInterval(CRITICAL_DELAY_MS)
         layout = QHBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(self.probe_view.area, 1)    # the map, its key and the Hessian / direction strip
@@ -155,7 +151,7 @@ class GradientsTab(TabBase):
         self.plot.probe_dragged.connect(self._on_probe_moved)
         self.plot.panel.range_changed.connect(self._on_range_changed)
         self.probe_view.angle_changed.connect(self._on_direction_angle_changed)
-        self._critical_timer.timeout.connect(self._submit_critical)
+        self.probe_view.critical_due.connect(self._submit_critical)
         self.concept.preset_chosen.connect(self._on_preset_chosen)
         for name, check in self._display_checks.items():
             check.toggled.connect(lambda checked, field=name: self._on_display_toggled(field, checked))
@@ -191,8 +187,7 @@ class GradientsTab(TabBase):
 
     def is_busy(self) -> bool:
         """True while the gradient job is out or a long formula is still being typeset."""
-        return super().is_busy() or self._critical_timer.isActive() or self.probe_view.hessian_panel.is_pending() \
-            or any(view.is_pending() for view in
+        return super().is_busy() or self.probe_view.is_pending() or any(view.is_pending() for view in
                                         (self.formula_f, self.formula_gradient_names, self.formula_gradient))
 
     def variables(self) -> list[str]:
@@ -204,7 +199,7 @@ class GradientsTab(TabBase):
     def _submit_gradient(self, expr: object) -> None:
         """Ask the worker for f's gradient (a newer expression supersedes one still computing)."""
         self._set_message("")   # a new input: what was said about the last one no longer applies
-        self._critical_timer.stop()
+        self.probe_view.stop_critical()
         self.cancel(CRITICAL_JOB)     # marks for the last f must not land on the new one (its own replace them)
         self.submit(JOB, symbolic_gradient, expr, on_done=self._on_gradient, on_error=self._on_gradient_error)
         self.notice_job_out(has_result=self._f is not None)
@@ -357,19 +352,9 @@ class GradientsTab(TabBase):
         """Look for critical points in the view once it has stopped moving (f of two variables only)."""
         if self._f is None or self._result is None:
             return
-        if not self._state.show_critical:
-            self._critical_timer.stop()
-            self.probe_view.show_critical([], visible=False)
-        elif len(self._names) != 2:
-            self._critical_timer.stop()
+        if not self._state.show_critical or len(self._names) != 2:
             self.cancel(CRITICAL_JOB)
-            self.probe_view.say_critical(f"Critical points are marked for f of two variables (this f has "
-                                         f"{len(self._names)}); the Hessian still tests the probe.")
-        elif at_once:
-            self._critical_timer.stop()
-            self._submit_critical()
-        else:
-            self._critical_timer.start()
+        self.probe_view.schedule_critical(len(self._names), self._state.show_critical, at_once)
 
     def _submit_critical(self) -> None:
         if self._result is None or len(self._names) != 2:
@@ -381,9 +366,7 @@ class GradientsTab(TabBase):
                     on_done=self._on_critical, on_error=self._on_critical_error)
 
     def _on_critical(self, result: CriticalMarks) -> None:
-        ix, iy = (self._names.index(a) for a in self._axes)
-        points = [((p.x, p.y)[ix], (p.x, p.y)[iy], p.kind, p.f) for p in result.points]
-        self.probe_view.show_critical(points, result.notes, self._state.show_critical)
+        self.probe_view.show_marks(result, self._names, self._axes, self._state.show_critical)
 
     def _on_critical_error(self, failure: JobFailure) -> None:
         self.probe_view.say_critical(f"Critical points: could not find them here ({failure.message})")
