@@ -22,6 +22,7 @@ from calclab.ui.worker import SymbolicWorker
 
 BUSY_LABEL_DELAY_MS = 300   # show "computing…" only for work the user would notice
 FIRST_PAINT_FALLBACK_MS = 100
+WARM_UP_DELAY_MS = 1500     # typesetting's warm-up waits this long after the first tab is built
 
 
 class MainWindow(QMainWindow):
@@ -107,9 +108,11 @@ class MainWindow(QMainWindow):
 
         self.worker.start()
         self._build_tab(self.current_tab_name())
-        warm_up()  # after the current tab, so its imports do not compete with the warm-up thread
         if self._eager_tabs:
             QTimer.singleShot(0, self._on_build_next)
+            # The first tab's formulas come from the typeset store; matplotlib (about a second of CPU in a fresh
+            # home) is warmed up for the user's own formulas once the first tab is complete, not before.
+            QTimer.singleShot(WARM_UP_DELAY_MS, warm_up)
 
     # -- Qt overrides -----------------------------------------------------------------------------------
 
