@@ -49,7 +49,7 @@ def launch(kind: str, home: str) -> dict:
     result = json.loads(lines[-1])
     if result.get("code", 0) != 0:
         raise RuntimeError(f"calclab --screenshot exited {result['code']}: {done.stderr.strip()[-400:]}")
-    return {"seconds": result["t"] - start, "rss_mb": result["rss_mb"]}
+    return {"seconds": result["t"] - start, "rss_mb": result["rss_mb"], "finished": result.get("finished", True)}
 
 
 def _median(values: list[float]) -> float | None:
@@ -60,22 +60,26 @@ def _ratio(value: float | None, base: float | None) -> float | None:
     return None if value is None or not base else value / base
 
 
-def complete(launches: int) -> dict:
-    """Medians over `launches` launches of each kind (see the module docstring)."""
+def complete(launches: int, warm_up: bool = True) -> dict:
+    """Medians over `launches` launches of each kind (see the module docstring); `warm_up`: one unmeasured launch
+    of each first. Also counts the launches whose screenshot showed the tab unfinished (still computing)."""
     samples: dict[str, list[float]] = {key: [] for key in ("bare", "cold", "warm", "usable", "bare_loaded", "loaded")}
     rss: dict[str, list[float]] = {"bare": [], "cold": []}
     with tempfile.TemporaryDirectory(prefix="calclab-bench-") as root:
         def fresh_home() -> str:
             return tempfile.mkdtemp(dir=root)
 
-        launch("bare", fresh_home())              # unmeasured: the disk cache and Python's bytecode cache
-        launch("complete", fresh_home())
+        if warm_up:                                # unmeasured: the disk cache and Python's bytecode cache
+            launch("bare", fresh_home())
+            launch("complete", fresh_home())
+        unfinished = 0
         for _ in range(launches):
             home = fresh_home()
             for kind, key, where in (("bare", "bare", fresh_home()), ("complete", "cold", home),
                                      ("bare", "bare", fresh_home()), ("complete", "warm", home),
                                      ("bare", "bare", fresh_home()), ("usable", "usable", fresh_home())):
                 result = launch(kind, where)
+                unfinished += not result["finished"]
                 samples[key].append(result["seconds"])
                 if key in rss:
                     rss[key].append(result["rss_mb"])
@@ -84,7 +88,9 @@ def complete(launches: int) -> dict:
             time.sleep(0.5)
             for _ in range(launches):
                 samples["bare_loaded"].append(launch("bare", fresh_home())["seconds"])
-                samples["loaded"].append(launch("complete", fresh_home())["seconds"])
+                result = launch("complete", fresh_home())
+                unfinished += not result["finished"]
+                samples["loaded"].append(result["seconds"])
         finally:
             for hog in hogs:
                 hog.kill()
@@ -103,9 +109,46 @@ def complete(launches: int) -> dict:
         "startup_complete_ratio_loaded": _ratio(med["loaded"], med["bare_loaded"]),
         "startup_peak_mb": _median(rss["cold"]),
         "startup_bare_peak_mb": _median(rss["bare"]),
+        "startup_unfinished_launches": unfinished,
         "startup_complete_samples_s": {key: [round(v, 3) for v in values] for key, values in samples.items()},
     }
 
 
 if __name__ == "__main__":
     print(json.dumps(complete(int(sys.argv[1]) if len(sys.argv) > 1 else 5), indent=1))
+
+
+GOALS = {"startup_complete_ratio": 2.0, "startup_complete_ratio_warm": 1.5, "startup_usable_ratio": 1.5,
+         "startup_complete_ratio_loaded": 4.0}
+SUMMARY_KEYS = ("startup_complete_s", "startup_bare_s", "startup_complete_ratio", "startup_complete_warm_s",
+                "startup_complete_ratio_warm", "startup_usable_s", "startup_usable_ratio", "startup_complete_loaded_s",
+                "startup_bare_loaded_s", "startup_complete_ratio_loaded", "startup_peak_mb", "startup_bare_peak_mb",
+                "startup_unfinished_launches")
+
+
+def figures(raw: dict, note: str = "") -> list:
+    """The table rows of issue 19's goals (bench_common.Figure)."""
+    from bench_common import INFO, Figure
+
+    def row(key: str, value_key: str, base_key: str, what: str) -> Figure:
+        value, base, ratio = raw.get(value_key), raw.get(base_key), raw.get(key)
+        passed = None if ratio is None else ratio <= GOALS[key]
+        said = (note or what) if value is None else f"{value:.2f} s, {what} (baseline column: bare window, s)"
+        return Figure(key, ratio, "x", f"<= {GOALS[key]:g}x bare", passed, base, ratio, said)
+
+    unfinished = raw.get("startup_unfinished_launches")
+    rows = [row("startup_complete_ratio", "startup_complete_s", "startup_bare_s", "fresh home, to the complete tab"),
+            row("startup_complete_ratio_warm", "startup_complete_warm_s", "startup_bare_s", "second launch"),
+            row("startup_usable_ratio", "startup_usable_s", "startup_bare_s",
+                "expression box takes keys, f drawn, painted"),
+            row("startup_complete_ratio_loaded", "startup_complete_loaded_s", "startup_bare_loaded_s",
+                "two CPU-bound processes beside it, bare under the same load"
+                + ("" if unfinished is None else f"; launches whose tab was unfinished: {unfinished}")),
+            Figure("startup_peak_mb", raw.get("startup_peak_mb"), "MB", INFO, None, raw.get("startup_bare_peak_mb"),
+                   None, "all calclab processes' peak RSS added up at the complete first tab (baseline: bare)")]
+    return rows
+
+
+def summary(raw: dict) -> dict:
+    """The JSON keys of issue 19 (null where not measured)."""
+    return {key: raw.get(key) for key in SUMMARY_KEYS}

@@ -102,7 +102,9 @@ def run_complete(out: str) -> int:
 
         def take_screenshot(window, path, errors):
             code = take(window, path, errors)
-            report(code=code)
+            tab = window.tab(window.current_tab_name(), build=False)
+            finished = window.worker.is_idle() and not (hasattr(tab, "is_busy") and tab.is_busy())
+            report(code=code, finished=finished)   # finished: the tab shows its results, none still computing
             return code
 
         app_module._take_screenshot = take_screenshot

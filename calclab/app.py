@@ -12,7 +12,7 @@ import traceback
 
 SCREENSHOT_SIZE = (1400, 900)
 SCREENSHOT_TIMEOUT_S = 10.0   # wait at most this long for the tab's asynchronous work
-SCREENSHOT_SETTLE_S = 0.1     # all must stay idle this long (tabs chain jobs and timers of at most 40 ms)
+SCREENSHOT_SETTLE_S = 0.05    # all must stay idle this long (tabs chain jobs and timers of at most 40 ms)
 
 
 def run_gui(tab: str | None = None, screenshot: str | None = None, session: str | None = None) -> int:
