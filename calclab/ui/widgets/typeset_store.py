@@ -5,7 +5,7 @@ in a fresh home (0.4-0.8 s), then mathtext's pure-Python parser. A mask depends 
 dpi) (the colour is applied afterwards), so masks are looked up here first, in two places:
 - shipped: `resources/typeset/masks.npz`, the formulas the tabs show when they first open, made at build time
   by `python -m calclab.ui.widgets.typeset_store --build` (read through calclab.resource_files);
-- cached: one `.npy` file per formula in the user's cache folder ($CALCLAB_HOME/cache when set, else
+- cached: one `.npy` file per formula in the user's cache folder ($CALCLAB_CACHE, or $CALCLAB_HOME/cache, else
   $XDG_CACHE_HOME or ~/.cache, then calclab/typeset/<calclab version>), written whenever a formula is typeset.
 A missing, unreadable or malformed entry is a miss (the formula is typeset as before); writing never raises.
 Qt-free: the typesetting process and the GUI both use it.
@@ -25,6 +25,9 @@ import numpy as np
 from calclab import __version__
 
 SHIPPED = ("typeset", "masks.npz")
+KEYS = "keys"                # the shipped archive's list of [mathtext, font size, dpi], one JSON text per mask
+BUILD_ENV = "CALCLAB_TYPESET_BUILD"
+CACHE_ENV = "CALCLAB_CACHE"  # a folder for the cache, or "off" (the tests: every run typesets as if new)
 MAX_SIDE = 8192              # a mask larger than this on either side is not trusted (nor kept)
 _lock = threading.Lock()
 _shipped: dict[str, np.ndarray] | None = None   # digest -> mask, loaded on first use
@@ -36,8 +39,13 @@ def digest(mathtext: str, font_pt: float, dpi: float) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
-def cache_folder() -> str:
-    """Where masks typeset on this machine are kept (not created here)."""
+def cache_folder() -> str | None:
+    """Where masks typeset on this machine are kept (not created here); None when $CALCLAB_CACHE is "off"."""
+    chosen = os.environ.get(CACHE_ENV, "")
+    if chosen == "off":
+        return None
+    if chosen:
+        return os.path.join(chosen, "typeset", __version__)
     base = os.environ.get("CALCLAB_HOME")
     if base:
         base = os.path.join(base, "cache")
@@ -62,7 +70,7 @@ def _load_shipped() -> dict[str, np.ndarray]:
     with _lock:
         if _shipped is None:
             _shipped = {}
-            if os.environ.get("CALCLAB_NO_SHIPPED_TYPESET"):   # --build: every formula typeset afresh
+            if os.environ.get(BUILD_ENV):   # --build: every formula typeset afresh
                 return _shipped
             try:
                 from calclab.resource_files import resource
@@ -70,7 +78,7 @@ def _load_shipped() -> dict[str, np.ndarray]:
                 data = resource(*SHIPPED).read_bytes()
                 with np.load(io.BytesIO(data), allow_pickle=False) as archive:
                     for name in archive.files:
-                        mask = _valid(archive[name])
+                        mask = None if name == KEYS else _valid(archive[name])
                         if mask is not None:
                             _shipped[name] = mask
             except Exception:  # noqa: BLE001 - no shipped masks (or a damaged file) only costs time
@@ -84,7 +92,10 @@ def load(mathtext: str, font_pt: float, dpi: float) -> np.ndarray | None:
     mask = _load_shipped().get(name)
     if mask is not None:
         return mask
-    path = os.path.join(cache_folder(), name + ".npy")
+    folder = cache_folder()
+    if folder is None:
+        return None
+    path = os.path.join(folder, name + ".npy")
     try:
         if os.path.getsize(path) > MAX_SIDE * MAX_SIDE + 1024:
             return None
@@ -96,7 +107,8 @@ def load(mathtext: str, font_pt: float, dpi: float) -> np.ndarray | None:
 def has(mathtext: str, font_pt: float, dpi: float) -> bool:
     """True if load() would find this formula (without reading the cached file)."""
     name = digest(mathtext, font_pt, dpi)
-    return name in _load_shipped() or os.path.isfile(os.path.join(cache_folder(), name + ".npy"))
+    folder = cache_folder()
+    return name in _load_shipped() or (folder is not None and os.path.isfile(os.path.join(folder, name + ".npy")))
 
 
 def save(mathtext: str, font_pt: float, dpi: float, mask: np.ndarray | None) -> None:
@@ -105,6 +117,8 @@ def save(mathtext: str, font_pt: float, dpi: float, mask: np.ndarray | None) -> 
     if mask is None:
         return
     folder = cache_folder()
+    if folder is None:
+        return
     path = os.path.join(folder, digest(mathtext, font_pt, dpi) + ".npy")
     temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.part"
     try:
@@ -112,6 +126,9 @@ def save(mathtext: str, font_pt: float, dpi: float, mask: np.ndarray | None) -> 
         with open(temporary, "wb") as file:
             np.save(file, mask, allow_pickle=False)
         os.replace(temporary, path)
+        if os.environ.get(BUILD_ENV):   # --build ships the keys too, so a test can typeset them again
+            with open(path[:-4] + ".key", "w", encoding="utf-8") as file:
+                json.dump([mathtext, round(float(font_pt), 2), round(float(dpi), 2)], file)
     except OSError:
         try:
             os.remove(temporary)
@@ -120,15 +137,26 @@ def save(mathtext: str, font_pt: float, dpi: float, mask: np.ndarray | None) -> 
 
 
 def build(folder: str, out: str) -> int:
-    """Pack the cached masks in `folder` into one shipped archive `out`; returns how many."""
-    masks = {}
+    """Pack the cached masks in `folder` (and their keys) into one shipped archive `out`; returns how many."""
+    masks, keys = {}, []
     for entry in sorted(os.listdir(folder)):
         if entry.endswith(".npy"):
             mask = _valid(np.load(os.path.join(folder, entry), allow_pickle=False))
-            if mask is not None:
+            key_path = os.path.join(folder, entry[:-4] + ".key")
+            if mask is not None and os.path.isfile(key_path):
                 masks[entry[:-4]] = mask
-    np.savez_compressed(out, **masks)
+                with open(key_path, encoding="utf-8") as file:
+                    keys.append(file.read())
+    np.savez_compressed(out, **masks, **{KEYS: np.array(keys, dtype=str)})
     return len(masks)
+
+
+def shipped_keys() -> list[tuple[str, float, float]]:
+    """(mathtext, font size, dpi) of every shipped mask (for tests and for rebuilding)."""
+    from calclab.resource_files import resource
+
+    with np.load(io.BytesIO(resource(*SHIPPED).read_bytes()), allow_pickle=False) as archive:
+        return [tuple(json.loads(text)) for text in archive[KEYS]]
 
 
 def _build_main() -> int:
@@ -140,22 +168,14 @@ def _build_main() -> int:
     from calclab.state import TAB_NAMES
 
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "CALCLAB_HOME": home, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_NO_SHIPPED_TYPESET": "1"}
+        env = {**os.environ, "CALCLAB_HOME": home, "QT_QPA_PLATFORM": "offscreen", BUILD_ENV: "1", CACHE_ENV: home}
+        env["PYTHONPATH"] = os.pathsep.join([str(_CHECKOUT.parent), env.get("PYTHONPATH", "")])   # this checkout
         for tab in TAB_NAMES:
             subprocess.run([sys.executable, "-m", "calclab", "--tab", tab, "--screenshot",
                             os.path.join(home, f"{tab}.png")], env=env, check=True)
-        env_home = os.environ.get("CALCLAB_HOME")
-        os.environ["CALCLAB_HOME"] = home
-        try:
-            folder = cache_folder()
-        finally:
-            if env_home is None:
-                del os.environ["CALCLAB_HOME"]
-            else:
-                os.environ["CALCLAB_HOME"] = env_home
         out = _CHECKOUT.joinpath(*SHIPPED)
         out.parent.mkdir(parents=True, exist_ok=True)
-        count = build(folder, str(out))
+        count = build(os.path.join(home, "typeset", __version__), str(out))
     print(f"{count} typeset formulas written to {out}")
     return 0
 
