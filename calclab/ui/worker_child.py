@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 
@@ -41,6 +42,17 @@ def _warm_up() -> None:
     sp.lambdify((x, y), [derivative, sp.diff(f, y)], modules="numpy", cse=True)(np.linspace(0, 1, 8), 1.0)
 
 
+def _exit_now() -> None:
+    """Leave at once: tearing down an interpreter that holds SymPy takes about half a second, and the parent's
+    shutdown waits for this process to end (nothing here needs saving)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    os._exit(0)
+
+
 def _exit_when_orphaned(parent_pid: int) -> None:
     """Stop the child if the GUI process dies mid-job (a hung SymPy call would otherwise run forever)."""
     while True:
@@ -68,9 +80,9 @@ def serve(conn, parent_pid: int, preload: tuple[str, ...]) -> None:
         try:
             message = conn.recv()
         except (EOFError, OSError):
-            return
+            _exit_now()
         if message is None:
-            return
+            _exit_now()
         job_id, payload = message
         try:
             func, args = pickle.loads(payload)
