@@ -49,7 +49,8 @@ def launch(kind: str, home: str) -> dict:
     result = json.loads(lines[-1])
     if result.get("code", 0) != 0:
         raise RuntimeError(f"calclab --screenshot exited {result['code']}: {done.stderr.strip()[-400:]}")
-    return {"seconds": result["t"] - start, "rss_mb": result["rss_mb"], "finished": result.get("finished", True)}
+    return {"seconds": result["t"] - start, "rss_mb": result["rss_mb"], "finished": result.get("finished", True),
+            "cpu_s": result.get("cpu_s"), "children_cpu_s": result.get("children_cpu_s")}
 
 
 def _median(values: list[float]) -> float | None:
@@ -65,6 +66,7 @@ def complete(launches: int, warm_up: bool = True) -> dict:
     of each first. Also counts the launches whose screenshot showed the tab unfinished (still computing)."""
     samples: dict[str, list[float]] = {key: [] for key in ("bare", "cold", "warm", "usable", "bare_loaded", "loaded")}
     rss: dict[str, list[float]] = {"bare": [], "cold": []}
+    cpu: dict[str, list[float]] = {"bare": [], "cold": [], "cold_children": []}
     with tempfile.TemporaryDirectory(prefix="calclab-bench-") as root:
         def fresh_home() -> str:
             return tempfile.mkdtemp(dir=root)
@@ -83,6 +85,9 @@ def complete(launches: int, warm_up: bool = True) -> dict:
                 samples[key].append(result["seconds"])
                 if key in rss:
                     rss[key].append(result["rss_mb"])
+                    cpu[key].append(result["cpu_s"])
+                    if key == "cold":
+                        cpu["cold_children"].append(result["children_cpu_s"])
         hogs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2)]
         try:
             time.sleep(0.5)
@@ -110,6 +115,7 @@ def complete(launches: int, warm_up: bool = True) -> dict:
         "startup_peak_mb": _median(rss["cold"]),
         "startup_bare_peak_mb": _median(rss["bare"]),
         "startup_unfinished_launches": unfinished,
+        "startup_cpu_s": {key: _median(values) for key, values in cpu.items()},   # main process; children apart
         "startup_complete_samples_s": {key: [round(v, 3) for v in values] for key, values in samples.items()},
     }
 

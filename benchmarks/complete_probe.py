@@ -50,8 +50,34 @@ def peak_rss_mb(pid: int | None = None) -> float:
     return total
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) `pid` has used so far; 0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            fields = file.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task") if os.path.isdir(f"/proc/{pid}/task") else ():
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as file:
+                children = [int(child) for child in file.read().split()]
+        except OSError:
+            children = []
+        for child in children:
+            found += [child, *_descendants(child)]
+    return found
+
+
 def report(**fields) -> None:
-    sys.stdout.write(json.dumps({"t": time.time(), "rss_mb": round(peak_rss_mb(), 1), **fields}) + "\n")
+    """Print the JSON line: wall clock, peak memory, and CPU seconds of this process and of its descendants."""
+    me = os.getpid()
+    sys.stdout.write(json.dumps({"t": time.time(), "rss_mb": round(peak_rss_mb(), 1), "cpu_s": cpu_s(me),
+                                 "children_cpu_s": sum(cpu_s(pid) for pid in _descendants(me)), **fields}) + "\n")
     sys.stdout.flush()
 
 
