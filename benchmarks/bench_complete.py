@@ -129,7 +129,7 @@ GOALS = {"startup_complete_ratio": 2.0, "startup_complete_ratio_warm": 1.5, "sta
 SUMMARY_KEYS = ("startup_complete_s", "startup_bare_s", "startup_complete_ratio", "startup_complete_warm_s",
                 "startup_complete_ratio_warm", "startup_usable_s", "startup_usable_ratio", "startup_complete_loaded_s",
                 "startup_bare_loaded_s", "startup_complete_ratio_loaded", "startup_peak_mb", "startup_bare_peak_mb",
-                "startup_unfinished_launches")
+                "startup_unfinished_launches", "startup_cpu_s")
 
 
 def figures(raw: dict, note: str = "") -> list:
