@@ -6,6 +6,7 @@ an exception, because plots and descent must carry on through them.
 
 from __future__ import annotations
 
+import importlib
 import linecache
 import math
 import sys
@@ -47,6 +48,37 @@ _MP = mpmath.MPContext()   # 53 bits, like a float, but with an unbounded expone
 
 _MODULES = [{"sigmoid": _np_sigmoid, "relu": _np_relu, "Heaviside": _np_heaviside, "DiracDelta": _np_dirac_delta},
             "numpy"]
+
+
+def _prime_lambdify_numpy() -> None:
+    """Fill lambdify's NumPy namespace ourselves, without the lazily loaded NumPy submodules.
+
+    The first lambdify with modules="numpy" runs `from numpy import *`, and NumPy 2's `__all__` names its lazily
+    loaded submodules (testing, f2py, ma, polynomial, random, fft, ...): importing them all cost 0.15-0.4 s, on the
+    GUI thread's first curve and in every worker's warm-up. Generated code only calls NumPy's functions by their
+    bare names, so the namespace lambdify builds is the same without them. Where SymPy keeps this namespace
+    differently than expected, nothing is done and lambdify fills it as usual.
+    """
+    try:
+        module = importlib.import_module("sympy.utilities.lambdify")   # the module, not the function of that name
+        namespace, default, translations, commands = module.MODULES["numpy"]
+    except (ImportError, AttributeError, KeyError, ValueError, TypeError):
+        return
+    if namespace != default or not any("from numpy import *" in command for command in commands):
+        return
+    loaded = vars(np)
+    names = {name: loaded[name] for name in getattr(np, "__all__", ()) if name in loaded}
+    names.update((name, getattr(np.linalg, name)) for name in getattr(np.linalg, "__all__", ()))
+    names["numpy"] = np
+    for sympy_name, numpy_name in translations.items():
+        if numpy_name not in names:
+            return
+        names[sympy_name] = names[numpy_name]
+    names.setdefault("Abs", abs)
+    namespace.update(names)
+
+
+_prime_lambdify_numpy()
 
 
 class NumericFunction:

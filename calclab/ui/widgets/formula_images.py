@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
+from calclab.ui.widgets import typeset_store
 from calclab.ui.widgets.mathtext_raster import alpha_mask
 
 CACHE_SIZE = 256
@@ -61,8 +62,13 @@ def latex_to_mathtext(latex: str) -> str:
 
 
 def rasterize(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None:
-    """Typeset one math-mode string into a transparent QImage in `color` (None on error)."""
-    return colored(alpha_mask(latex, font_pt, dpi), color)
+    """Typeset one math-mode string into a transparent QImage in `color` (None on error): from the typeset store
+    when a launch before (or the build) made it, else by mathtext here, then kept in the store."""
+    mask = typeset_store.load(latex, font_pt, dpi)
+    if mask is None:
+        mask = alpha_mask(latex, font_pt, dpi)
+        typeset_store.save(latex, font_pt, dpi, mask)
+    return colored(mask, color)
 
 
 def colored(alpha: np.ndarray | None, color: str) -> QImage | None:
@@ -85,8 +91,11 @@ def cache_key(latex: str, font_pt: float, color: str, dpi: float) -> tuple:
 
 
 def is_cached(latex: str, font_pt: float, color: str, dpi: float) -> bool:
+    """True if the image is at hand without typesetting: in memory, or in the typeset store."""
     with cache_lock:
-        return cache_key(latex, font_pt, color, dpi) in cache
+        if cache_key(latex, font_pt, color, dpi) in cache:
+            return True
+    return typeset_store.has(latex, font_pt, dpi)
 
 
 def render(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None:

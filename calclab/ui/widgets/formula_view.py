@@ -24,6 +24,7 @@ from PySide6.QtGui import QImage, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QWidget
 from shiboken6 import isValid
 
+from calclab.ui.widgets import typeset_store
 from calclab.ui.widgets.formula_images import (
     Spec,
     cache,
@@ -32,11 +33,10 @@ from calclab.ui.widgets.formula_images import (
     colored,
     is_cached,
     latex_to_mathtext,
-    rasterize,
     store,
     sympy_to_mathtext,
 )
-from calclab.ui.widgets.mathtext_raster import alpha_masks
+from calclab.ui.widgets.mathtext_raster import alpha_mask, alpha_masks
 
 __all__ = ["FormulaView", "formula_scroll_area", "latex_to_mathtext", "sympy_to_mathtext", "typesetter",
            "typesetting_idle", "warm_up"]
@@ -90,7 +90,7 @@ def warm_up() -> None:
 
     def run() -> None:
         try:
-            rasterize("x^2", 10.0, "#000000", 72.0)
+            alpha_mask("x^2", 10.0, 72.0)   # not rasterize: the typeset store would answer without matplotlib
         except Exception:  # noqa: BLE001 - only a speed-up
             pass
         finally:
@@ -198,6 +198,7 @@ def _flush() -> None:
         def deliver(masks: list | None, keys: list[tuple] = keys, last: bool = last) -> None:
             for index, key in enumerate(keys):   # no masks: gave up (over budget), so these stay plain text
                 mask = masks[index] if masks is not None and index < len(masks) else None
+                typeset_store.save(key[0], key[1], key[3], mask)   # for the next launch
                 store(key, colored(mask, key[2]))
             if last:
                 for ref, spec in waiting:
