@@ -238,3 +238,36 @@ def test_headless_parts_add_up_and_full_batch_sgd_is_the_old_run() -> None:
     X, y = make_dataset("xor", 200, 0.0, 0)
     X_train, _Xt, y_train, _yt = train_test_split(X, y, 0.2, 0)
     assert train_headless(epochs=50, test_fraction=0.2)["losses"] == old.train(X_train, y_train, 0.5, 50)
+
+
+# -- the loss landscape ------------------------------------------------------------------------------------------
+
+def test_landscape_directions_and_grid_by_hand() -> None:
+    from calclab.engine.landscape import filter_normalized_direction, landscape
+
+    net, X, y = small_net(l2=0.05)
+    d = filter_normalized_direction(net.params, np.random.default_rng(3))
+    for (W, _b), (dW, db) in zip(net.params, d, strict=True):
+        for j in range(W.shape[1]):   # each neuron's incoming weights: the same norm as its own
+            assert np.linalg.norm(dW[:, j]) == pytest.approx(np.linalg.norm(W[:, j]), rel=1e-9)
+        assert not db.any()           # biases are not moved (Li et al.'s ignore='biasbn')
+    result = landscape(net, X, y, seed=3, n=5, span=0.5)
+    assert result.losses.shape == (5, 5)
+    assert result.losses[2, 2] == pytest.approx(net.evaluate(X, y), rel=1e-14) == result.centre_loss
+    # the corner (α, β) = (0.5, -0.5), rebuilt from the same two directions by hand
+    rng = np.random.default_rng(3)
+    d1, d2 = filter_normalized_direction(net.params, rng), filter_normalized_direction(net.params, rng)
+    probe = copy.deepcopy(net)
+    probe.set_params([(W + 0.5 * u - 0.5 * v, b) for (W, b), (u, _p), (v, _q) in zip(net.params, d1, d2, strict=True)])
+    assert result.losses[4, 0] == pytest.approx(probe.evaluate(X, y), rel=1e-12)
+
+
+def test_landscape_projects_a_path_point_onto_its_coordinates() -> None:
+    from calclab.engine.landscape import filter_normalized_direction, landscape
+
+    net, X, y = small_net()
+    rng = np.random.default_rng(9)
+    d1, d2 = filter_normalized_direction(net.params, rng), filter_normalized_direction(net.params, rng)
+    earlier = [(W + 0.3 * u - 0.2 * v, b) for (W, b), (u, _p), (v, _q) in zip(net.params, d1, d2, strict=True)]
+    result = landscape(net, X, y, seed=9, n=3, path=[earlier, net.params])
+    np.testing.assert_allclose(result.path, [[0.3, -0.2], [0.0, 0.0]], atol=1e-12)
