@@ -140,6 +140,7 @@ class Optimizer:
         self.name = name
         self.hyper: Mapping[str, float] = MappingProxyType(dict(hyper))
         self.internal_names: tuple[str, ...] = INTERNALS[name]
+        self._plain = name == "sgd" and self.hyper["weight_decay"] == 0   # step_inplace's fast path
         self.reset()
 
     def reset(self, like: np.ndarray | None = None) -> None:
@@ -183,7 +184,7 @@ class Optimizer:
 
         Plain sgd without weight decay subtracts in place: x - lr·g is bit for bit x + (-(lr·g)), step's number.
         """
-        if self.name == "sgd" and self.hyper["weight_decay"] == 0 and x.shape == np.shape(grad):
+        if self._plain and x.shape == grad.shape:
             x -= lr * grad
             self.t += 1
             return
