@@ -58,3 +58,46 @@ def landscape_time(repeats: int, n: int = 41) -> dict:
     if result.losses.shape != (n, n) or not np.isfinite(result.losses).all():
         raise AssertionError("the landscape job returned a wrong grid")
     return {"landscape_s": statistics.median(times), "landscape_grid": n}
+
+
+def gui_playground(bench, seconds: float, repeats: int = 3) -> dict:
+    """Frames per second and the longest event-loop stall while the Backprop tab trains a 7-8x6-1 tanh net (every
+    feature, six hidden layers of 8) on 500 training points in batches of 10, one epoch per frame, as a user who
+    pressed Train sees it: every frame redraws every neuron's 40x40 picture, the diagram and the plots. A frame is
+    one train_tick (one timer tick: train, then redraw). Medians over `repeats` runs of `seconds` each."""
+    from gui_harness import Heartbeat
+
+    from calclab.state.backprop import BackpropState
+
+    tab = bench.tab("backprop")
+    fps, stalls = [], []
+    for seed in range(repeats):
+        state = BackpropState(dataset="spiral", n_samples=625, test_fraction=0.2, noise=0.05, hidden=[8] * 6,
+                              activation="tanh", learning_rate=0.01, optimizer="adam", batch_size=10, epochs=100_000,
+                              speed=1, seed=seed, features=["x1", "x2", "x1^2", "x2^2", "x1x2", "sinx1", "sinx2"])
+        tab.set_state(state)
+        if tab.state != state or len(tab.model.X_train) != 500:
+            raise RuntimeError("the Backprop tab refused the benchmark's network")
+        bench.settle()
+        frames = []
+        tick = tab.train_tick
+
+        def counted(*args, tick=tick, frames=frames, **kwargs):
+            tick(*args, **kwargs)
+            frames.append(time.perf_counter())
+            if not tab.steps.network_view.shows_pictures():
+                raise RuntimeError("a training frame without the neurons' pictures")
+
+        tab.train_tick = counted
+        beat = Heartbeat()
+        beat.start()
+        tab.train()
+        bench.wait(lambda: False, seconds)
+        tab.stop()
+        stalls.append(beat.stop())
+        del tab.train_tick
+        if len(frames) < 3:
+            raise RuntimeError(f"only {len(frames)} frames in {seconds} s")
+        fps.append((len(frames) - 1) / (frames[-1] - frames[0]))
+    return {"fps": statistics.median(fps), "max_block_ms": statistics.median(stalls), "each_fps": fps,
+            "each_block_ms": stalls}

@@ -52,7 +52,7 @@ FULL = {"startup_processes": 5, "grid": (2, 60), "mlp": (20, 100), "gui": [], "e
         "landscape": (41, 3)}
 QUICK = {"startup_processes": 1, "grid": (2, 3), "mlp": (10, 3), "export": (500, 1, False), "landscape": (5, 1),
          "gui": ["--steps", "10", "--rss-steps", "100", "--keys", "2", "--epochs", "20", "--budget", "0.5",
-                 "--quick"]}
+                 "--quick", "--playground-s", "1"]}
 GUI_TIMEOUT_S = 1800
 
 

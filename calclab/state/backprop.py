@@ -273,6 +273,17 @@ PRESETS: tuple[Preset, ...] = (
     Preset("Learning rate too large (overflow)",
            "The sine fit with lr 2: every step overshoots further, the loss explodes and training stops.",
            BackpropState(dataset="sine", hidden=[8, 8], learning_rate=2.0, noise=0.1, speed=5)),
+    Preset("Spiral, Playground style",
+           "As in TensorFlow Playground: all seven features as inputs, two layers of 8, batches of 10 and L2 "
+           "regularisation, trained by Adam. Each neuron's picture shows what it has learnt to detect.",
+           BackpropState(dataset="spiral", noise=0.05, hidden=[8, 8], learning_rate=0.01, epochs=300, speed=5,
+                         features=["x1", "x2", "x1^2", "x2^2", "x1x2", "sinx1", "sinx2"], batch_size=10,
+                         regularization="l2", regularization_rate=0.001, optimizer="adam")),
+    Preset("Deep sigmoid (vanishing gradients)",
+           "Five sigmoid layers: each layer's slope σ′ ≤ 1/4 multiplies into the gradient, so the layers near the "
+           "input get gradients thousands of times smaller (the Gradient per layer plot) and barely learn.",
+           BackpropState(dataset="circles", noise=0.05, hidden=[8, 8, 8, 8, 8], activation="sigmoid",
+                         learning_rate=0.1, epochs=150, speed=2)),
 )
 
 DEFAULT_PRESET = PRESETS[0]
