@@ -33,8 +33,8 @@ LUT = _lut()
 def colour(values: np.ndarray, scale: float) -> np.ndarray:
     """values (...) -> (..., 3) uint8 by value / scale in [-1, 1] (nan as white)."""
     with np.errstate(all="ignore"):
-        t = values * (127.5 / scale if scale > 0 else 0.0) + 127.5
-    t = np.nan_to_num(t, nan=127.5, posinf=255.0, neginf=0.0)
+        t = values * (127.5 / scale if scale > 0 else 0.0) + 128.0   # + 0.5: the cast below then rounds
+    t = np.nan_to_num(t, nan=128.0, posinf=255.0, neginf=0.0)
     np.clip(t, 0.0, 255.0, out=t)
     return LUT[t.astype(np.intp)]
 
