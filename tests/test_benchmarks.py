@@ -18,6 +18,7 @@ REQUIRED_KEYS = (
     "startup_s", "startup_baseline_s", "descent_step_ms_1d", "descent_step_ms_2d", "descent_step_baseline_ms_2d",
     "grid_eval_ratio", "mlp_step_ratio_numpy", "mlp_step_ratio_torch", "max_gui_block_ms",
     "rss_growth_mb_10k_steps", "typing_latency_ms", "export_long_run_ratio",
+    "trainer_step_ratio_numpy", "playground_fps", "playground_max_block_ms", "landscape_s",
 )
 
 

@@ -265,6 +265,9 @@ class NetworkView(QGraphicsView):
 
     def set_legend(self, what: str) -> None:
         """Say under the diagram what the edges show (e.g. "weights" or "gradients ∂L/∂w")."""
+        if getattr(self, "_legend_what", None) == what:   # every training frame asks again: keep the layout
+            return
+        self._legend_what = what
         self.legend.setHtml(f'<span style="font-size:11px">edges show <b>{what}</b>: '
                             f'<span style="color:{POSITIVE}">━━ positive</span> &nbsp; '
                             f'<span style="color:{NEGATIVE}">━━ negative</span> &nbsp; width ∝ size</span>')
@@ -287,7 +290,7 @@ class NetworkView(QGraphicsView):
                         edge.setToolTip(tooltips[l][i][j])
                     # What the pen would look like, to a visible step: while training most edges do not change
                     # from frame to frame, and a new pen costs a relayout of the edge (issue 20: 20 frames a second).
-                    key = (value >= 0, round(t * 64))
+                    key = (value >= 0, round(t * 32))
                     if key == edge.pen_key:
                         continue
                     edge.pen_key = key

@@ -302,14 +302,19 @@ class BackpropModel:
         batches are the Trainer's seeded shuffle, exactly as Trainer.epoch takes them."""
         net, trainer, done = self.net, self.trainer, 0
         self.params_before = None
+        safe = copy_params(net.params)   # the weights at the last full check
         while done < epochs:
             if not self._batches or self._batch_index >= len(self._batches):
                 self._batches, self._batch_index = trainer.batches(len(self.X_train)), 0
             rows = self._batches[self._batch_index]
-            good = copy_params(net.params)
             loss = trainer.step(self.X_train[rows], self.y_train[rows])
             self._batch_index += 1
             finished = self._batch_index >= len(self._batches)
+            out_of_time = time.perf_counter() >= deadline
+            last = finished or out_of_time
+            # the weights' check (a reduction per array) once an epoch or a call: a run-away batch shows in the
+            # next batch's loss anyway
+            sane = (self._sane() if last else True) and math.isfinite(loss) and loss <= LOSS_LIMIT
             if finished:
                 self._batches, self._batch_index = [], 0
                 self.gradient_sizes.append(layer_gradient_sizes(net))
@@ -317,16 +322,20 @@ class BackpropModel:
                 self._measure()
                 done += 1
                 loss = max(loss, self.train_losses[-1], self.test_losses[-1] if self.has_test else 0.0)
-            if not (self._sane() and math.isfinite(loss) and loss <= LOSS_LIMIT):
-                net.set_params(good)
+            if finished:
+                sane = sane and math.isfinite(loss) and loss <= LOSS_LIMIT
+            if not sane:
+                net.set_params(safe)
                 if finished:   # the epoch that ran away is not kept
                     self._drop_last_epoch()
                     done -= 1
                 self._batches, self._batch_index = [], 0
                 return TrainResult(done, f"Training diverged in epoch {self.epoch + 1}: the loss or the weights "
                                          f"overflowed (learning rate {self.learning_rate:g} is too large). Training "
-                                         f"stopped; the network is kept as it was before that batch.")
-            if time.perf_counter() >= deadline:
+                                         f"stopped; the network keeps its last sane weights.")
+            if last:
+                safe = copy_params(net.params)
+            if out_of_time:
                 break
         self.rows = np.arange(len(self.X_train))
         return TrainResult(done)

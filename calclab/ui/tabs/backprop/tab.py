@@ -13,6 +13,7 @@ message and the last sane weights.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -38,7 +39,8 @@ from calclab.ui.worker import SymbolicWorker
 TICK_MS = 30
 # Training time per timer tick: 2,000 epochs per frame of a 2-8-8-8-8-1 net on 1,600 points took 3.5 s a tick
 # and froze the window; past this budget a tick trains fewer epochs than `speed` (issue 10).
-TICK_BUDGET_S = 0.02   # and the redraw about as long: ≥ 20 frames a second (issue 20's playground_fps)
+CHARTS_EVERY_S = 0.5   # while training, the loss and gradient charts redraw at most this often
+TICK_BUDGET_S = 0.015  # and the redraw about twice as long: ≥ 20 frames a second (issue 20's playground_fps)
 
 
 class BackpropTab(TabBase):
@@ -53,6 +55,7 @@ class BackpropTab(TabBase):
         self.model = BackpropModel(self._state)
         self._run_total = 0
         self._remaining = 0
+        self._charts_drawn = 0.0
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._on_timer)
@@ -96,6 +99,7 @@ class BackpropTab(TabBase):
         self.views.addTab(self.gradient_plot, "Gradient per layer")
         self.views.addTab(self.landscape, "Landscape")
         self.views.setDocumentMode(True)
+        self.views.currentChanged.connect(lambda _index: self.gradient_plot.set_history(self.model))
         side.addWidget(self.views, 4)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -370,8 +374,12 @@ class BackpropTab(TabBase):
     def _refresh_all(self, details: bool = True) -> None:
         self._refresh_network(details)
         self.data_plot.set_prediction(self.model, coarse=not details)   # while training: a coarser heatmap
-        self.loss_plot.set_history(self.model)
-        self.gradient_plot.set_history(self.model)
+        now = time.perf_counter()
+        if details or now - self._charts_drawn >= CHARTS_EVERY_S:   # the charts' axes repaint slowly: fewer
+            self._charts_drawn = now
+            self.loss_plot.set_history(self.model)
+            if details or self.views.currentWidget() is self.gradient_plot:   # the hidden page: when shown
+                self.gradient_plot.set_history(self.model)
         self.landscape.stale = True
         self._show_scores()
 
