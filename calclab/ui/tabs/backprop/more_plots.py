@@ -76,7 +76,7 @@ class GradientPlot(PlotPanel):
             self.legend.addItem(curve, curve.name())
         elif not shown and listed:
             self.legend.removeItem(curve)
-        self._fit_legend_row()
+        self.put_legend_above()
 
 
 class LandscapePlot(PlotPanel):

@@ -168,7 +168,7 @@ class LossPlot(PlotPanel):
                     self.legend.addItem(curve, curve.name())
                 else:
                     self.legend.removeItem(curve)
-            self._fit_legend_row()
+            self.put_legend_above()   # one row again, with or without the parts
         for curve, values in ((self.data_curve, model.data_losses), (self.penalty_curve, model.penalties)):
             if parts:
                 set_curve_data(curve, epochs, _finite_or_nan(values))
