@@ -78,3 +78,25 @@ def test_export_takes_the_same_options() -> None:
     with pytest.raises(ValueError, match="backprop trains with"):
         build_state("backprop", args)
     assert not math.isnan(state.regularization_rate)
+
+
+@pytest.mark.parametrize("view", ["neurons", "gradients", "landscape"])
+def test_export_draws_each_playground_view(tmp_path, view) -> None:
+    """Each of the tab's new views exported headless: a picture of the size asked for, with more than a few colours
+    (the pictures, the curves per layer, the landscape's colour map)."""
+    import os
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    out = tmp_path / f"{view}.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CALCLAB_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "calclab", "export", "backprop", "--view", view, "--epochs", "20",
+                           "--features", "x1,x2,x1x2", "--size", "500x400", "--no-caption", "--out", str(out)],
+                          env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    with Image.open(out) as image:
+        assert image.size == (500, 400)
+        pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    assert len({tuple(p) for p in pixels[::7]}) > 20

@@ -151,8 +151,10 @@ class BackpropTab(TabBase):
         if view == "neurons":
             return self.steps.network_view
         if view == "gradients":
+            self.views.setCurrentWidget(self.gradient_plot)   # a page on show is laid out (export sizes it)
             return self.gradient_plot.plot_widget
         if view == "landscape":
+            self.views.setCurrentWidget(self.landscape)
             if self.landscape.stale:
                 self.landscape.compute_now(self.model)
             return self.landscape.plot.plot_widget
