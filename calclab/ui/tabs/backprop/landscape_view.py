@@ -50,7 +50,7 @@ class LandscapePanel(QWidget):
         self.button_compute = QPushButton("Compute landscape")
         self.button_compute.setToolTip("The loss on a plane through the weights, spanned by two random filter-"
                                        "normalised directions (Li et al. 2018), with the training path on it")
-        self.label_status = QLabel("Press Compute: 41 × 41 losses around the weights, away from the window.")
+        self.label_status = QLabel("41 × 41 losses around the weights, computed in the background.")
         self.label_status.setWordWrap(True)
         self.plot = LandscapePlot()
         row = QHBoxLayout()
@@ -85,8 +85,11 @@ class LandscapePanel(QWidget):
         self.stale = False
         self.plot.set_landscape(result)
         shown = self._epoch if epoch is None else epoch
-        self.label_status.setText(f"Epoch {shown}: the star is the weights, the white line the path there "
-                                  f"({len(result.path)} epochs projected); α, β in units of each neuron's weights.")
+        self.label_status.setText(f"Epoch {shown}: ★ the weights, the white line the path there "
+                                  f"({len(result.path)} epochs).")
+        self.label_status.setToolTip("α and β are steps along two random directions, each neuron's part scaled to "
+                                     "the size of that neuron's weights (filter normalisation, Li et al. 2018); the "
+                                     "path is each epoch's weights projected onto the plane")
         self.computed.emit(result)
 
     def _on_error(self, failure: JobFailure) -> None:

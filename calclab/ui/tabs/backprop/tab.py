@@ -90,6 +90,7 @@ class BackpropTab(TabBase):
         self.data_plot = DataPlot()
         self.data_plot.sample_clicked.connect(lambda index: self.steps.spin_sample.setValue(index + 1))
         self.data_plot.range_changed.connect(self._on_data_range_changed)
+        self.data_plot.setMinimumHeight(200)   # the pages under it never squeeze the data away (1100x700)
         side.addWidget(self.data_plot, 5)
         self.loss_plot = LossPlot()
         self.gradient_plot = GradientPlot()
