@@ -46,13 +46,14 @@ GOALS = {
     "playground_fps": 20.0,
     "playground_max_block_ms": 100.0,
     "landscape_s": 2.0,
+    "preview_redraws_per_s": 30.0,
 }
 
 FULL = {"startup_processes": 5, "grid": (2, 60), "mlp": (20, 100), "gui": [], "export": (20_000, 3, True),
         "landscape": (41, 3)}
 QUICK = {"startup_processes": 1, "grid": (2, 3), "mlp": (10, 3), "export": (500, 1, False), "landscape": (5, 1),
          "gui": ["--steps", "10", "--rss-steps", "100", "--keys", "2", "--epochs", "20", "--budget", "0.5",
-                 "--quick", "--playground-s", "1"]}
+                 "--quick", "--drags", "10", "--playground-s", "1"]}
 GUI_TIMEOUT_S = 1800
 
 
@@ -188,6 +189,11 @@ def figures(raw: dict, notes: dict) -> list[Figure]:
                                                    f"(baseline column, s), {raw['export_long_run_epochs']:,} epochs"
                                                    if export_s is not None else "")))
     rows.extend(playground_figures(raw, gui, notes))
+    preview = _get(gui, "preview", "redraws_per_s")
+    rows.append(Figure("preview_redraws_per_s", preview, "/s", ">= 30 (2-D, 100 epochs, 3 optimizers, 256x256 map)",
+                       None if preview is None else preview >= GOALS["preview_redraws_per_s"],
+                       note=notes.get("preview", "") or (f"median {_get(gui, 'preview', 'median_ms'):.1f} ms a redraw "
+                                                         "while η's slider moves" if preview is not None else "")))
     rss = _get(gui, "memory", "growth_mb")
     rows.append(Figure("rss_growth_mb_10k_steps", rss, "MB", "<= 20 MB", _at_most(rss, GOALS["rss_growth_mb"]),
                        note=notes.get("memory", "") or notes.get("gui", "")))
@@ -241,6 +247,7 @@ def json_summary(raw: dict, notes: dict, rows: list[Figure], quick: bool, env: d
         "typing_latency_ms": _get(gui, "typing", "first_curve_ms"),
         "typing_latency_all_curves_ms": _get(gui, "typing", "all_curves_ms"),
         "rss_growth_mb_10k_steps": _get(gui, "memory", "growth_mb"),
+        "preview_redraws_per_s": _get(gui, "preview", "redraws_per_s"),
         "export_long_run_ratio": by_key["export_long_run_ratio"].value,
         "export_long_run_s": raw.get("export_long_run_s"),
         "export_long_run_baseline_s": raw.get("export_long_run_baseline_s"),
