@@ -24,6 +24,7 @@ from bench_descent import (
     descent_steps,
     preview_redraws,
 )
+from bench_playground import gui_playground
 from bench_typing import (
     CHAIN_PATHOLOGICAL,
     PATHOLOGICAL,
@@ -53,8 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keys", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--budget", type=float, default=2.0)
+    parser.add_argument("--playground-s", type=float, default=5.0, help="seconds of training per playground run")
     parser.add_argument("--drags", type=int, default=200, help="slider positions for the preview figure")
-    parser.add_argument("--parts", default="steps,baseline,typing,block,memory,preview")
+    parser.add_argument("--parts", default="steps,baseline,typing,block,memory,preview,playground")
     parser.add_argument("--quick", action="store_true", help="one pathological expression instead of all")
     parser.add_argument("--diagnose", action="store_true", help="print where the GUI thread stalled (stderr)")
     args = parser.parse_args(argv)
@@ -86,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         run_part(results, notes, "block_chain", lambda: gui_block_chain(
             bench, args.budget, CHAIN_PATHOLOGICAL[:1] if args.quick else CHAIN_PATHOLOGICAL, repeats))
         run_part(results, notes, "block_backprop", lambda: gui_block_backprop(bench, args.epochs, repeats))
+    if "playground" in parts:
+        run_part(results, notes, "playground", lambda: gui_playground(bench, args.playground_s,
+                                                                      1 if args.quick else 3))
     if "preview" in parts:
         run_part(results, notes, "preview", lambda: preview_redraws(bench, args.drags))
     if "memory" in parts:

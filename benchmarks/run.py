@@ -29,6 +29,7 @@ import bench_complete  # noqa: E402
 from bench_common import INFO, Figure, ratio, table  # noqa: E402
 from bench_engine import grid_eval, mlp_numpy, mlp_torch  # noqa: E402
 from bench_export import export_long_run  # noqa: E402
+from bench_playground import landscape_time, trainer_step  # noqa: E402
 from bench_startup import startup  # noqa: E402
 from bench_surface import surface_frames  # noqa: E402
 
@@ -43,16 +44,21 @@ GOALS = {
     "rss_growth_mb": 20.0,
     "typing_latency_ms": 50.0,
     "export_long_run_ratio": 1.5,
+    "trainer_step_ratio_numpy": 1.2,
+    "playground_fps": 20.0,
+    "playground_max_block_ms": 100.0,
+    "landscape_s": 2.0,
     "preview_redraws_per_s": 30.0,
     "surface_frame_ms": 33.0,        # issue 16: rotating the OpenGL surface (100 x 100) under Xvfb
     "surface_soft_frame_ms": 100.0,  # and the software one (60 x 60)
 }
 
 FULL = {"startup_processes": 5, "grid": (2, 60), "mlp": (20, 100), "gui": [], "export": (20_000, 3, True),
-        "complete": (5, True)}
+        "complete": (5, True), "landscape": (41, 3)}
 QUICK = {"startup_processes": 1, "grid": (2, 3), "mlp": (10, 3), "export": (500, 1, False), "complete": (1, False),
+         "landscape": (5, 1),
          "gui": ["--steps", "10", "--rss-steps", "100", "--keys", "2", "--epochs", "20", "--budget", "0.5",
-                 "--quick", "--drags", "10"]}
+                 "--quick", "--drags", "10", "--playground-s", "1"]}
 GUI_TIMEOUT_S = 1800
 
 
@@ -112,6 +118,9 @@ def measure(quick: bool, torch_python: str | None, skip_gui: bool, startup_only:
     notes.update(surface_notes)
     raw.update(mlp_numpy(*counts["mlp"]))
     raw.update(mlp_torch(*counts["mlp"], torch_python=torch_python))
+    raw.update(trainer_step(*counts["mlp"]))
+    grid, repeats = counts["landscape"]
+    raw.update(landscape_time(repeats, grid))
     if not skip_gui:
         gui, gui_notes = run_gui_part(counts["gui"])
         raw["gui"] = gui
@@ -193,6 +202,7 @@ def figures(raw: dict, notes: dict) -> list[Figure]:
                        notes.get("export", "") or (f"export descent --out run.csv {export_s:.2f} s vs descent --json "
                                                    f"(baseline column, s), {raw['export_long_run_epochs']:,} epochs"
                                                    if export_s is not None else "")))
+    rows.extend(playground_figures(raw, gui, notes))
     preview = _get(gui, "preview", "redraws_per_s")
     rows.append(Figure("preview_redraws_per_s", preview, "/s", ">= 30 (2-D, 100 epochs, 3 optimizers, 256x256 map)",
                        None if preview is None else preview >= GOALS["preview_redraws_per_s"],
@@ -209,6 +219,24 @@ def figures(raw: dict, notes: dict) -> list[Figure]:
     rows.append(Figure("rss_growth_mb_10k_steps", rss, "MB", "<= 20 MB", _at_most(rss, GOALS["rss_growth_mb"]),
                        note=notes.get("memory", "") or notes.get("gui", "")))
     return rows
+
+
+def playground_figures(raw: dict, gui: dict, notes: dict) -> list[Figure]:
+    """Issue 20's figures: Trainer.step against NumPy, the training animation's frame rate and stalls, the landscape."""
+    trainer = ratio(raw.get("trainer_step_ms"), raw.get("trainer_step_numpy_ms"))
+    fps, block = _get(gui, "playground", "fps"), _get(gui, "playground", "max_block_ms")
+    landscape = raw.get("landscape_s")
+    return [
+        Figure("trainer_step_ratio_numpy", trainer, "x", "<= 1.2", _at_most(trainer, GOALS["trainer_step_ratio_numpy"]),
+               raw.get("trainer_step_numpy_ms"), trainer,
+               f"Trainer.step {raw.get('trainer_step_ms', 0):.3f} ms vs hand-written NumPy (baseline column, ms)"),
+        Figure("playground_fps", fps, "fps", ">= 20", None if fps is None else fps >= GOALS["playground_fps"],
+               note=notes.get("playground", "6x8 tanh, 500 points, batch 10, every neuron's 40x40 picture redrawn")),
+        Figure("playground_max_block_ms", block, "ms", "< 100 ms",
+               None if block is None else block < GOALS["playground_max_block_ms"], note=notes.get("playground", "")),
+        Figure("landscape_s", landscape, "s", "<= 2 s", _at_most(landscape, GOALS["landscape_s"]),
+               note=f"{raw.get('landscape_grid', 41)}² full-loss evaluations, 7-8-8-8-8-8-8-1 tanh, 500 points"),
+    ]
 
 
 def json_summary(raw: dict, notes: dict, rows: list[Figure], quick: bool, env: dict) -> dict:
@@ -249,6 +277,11 @@ def json_summary(raw: dict, notes: dict, rows: list[Figure], quick: bool, env: d
         "surface_soft_frame_ms": raw.get("surface_soft_frame_ms"),
         "surface_soft_baseline_ms": raw.get("surface_soft_baseline_ms"),
         **bench_complete.summary(raw),
+        "trainer_step_ratio_numpy": by_key["trainer_step_ratio_numpy"].value,
+        "trainer_step_ms": raw.get("trainer_step_ms"),
+        "playground_fps": by_key["playground_fps"].value,
+        "playground_max_block_ms": by_key["playground_max_block_ms"].value,
+        "landscape_s": raw.get("landscape_s"),
         "verdicts": {row.key: row.verdict() for row in rows},
         "notes": notes,
         "quick": quick,

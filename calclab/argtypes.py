@@ -76,9 +76,30 @@ def add_backprop_options(parser: argparse.ArgumentParser) -> None:
     """The network options `calclab backprop` and `calclab export backprop` share (unset: the data set's preset)."""
     from calclab.engine.backprop import HIDDEN_ACTIVATIONS
     from calclab.engine.datasets import DATASETS
-    from calclab.state.backprop import SEED_MAX
+    from calclab.state.backprop import BATCH_MAX, SEED_MAX
 
     parser.add_argument("--dataset", choices=DATASETS, help="the toy data set (default: xor)")
     parser.add_argument("--sizes", help="layer sizes, inputs first, e.g. 2,4,1 (default: the data set's preset)")
     parser.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, help="the hidden layers' activation")
-    parser.add_argument("--seed", type=int_in(0, SEED_MAX), help="drives the data, the split and the weights (0)")
+    parser.add_argument("--seed", type=int_in(0, SEED_MAX), help="drives the data, the split, the weights "
+                        "and the batches (0)")
+    parser.add_argument("--features", metavar="F[,F]", help="the network's inputs, among x1,x2,x1^2,x2^2,x1x2,"
+                        "sinx1,sinx2 (default: x1,x2; the sine set: x1); --sizes starts with their number")
+    parser.add_argument("--batch-size", type=int_in(1, BATCH_MAX), help="training points per update; each epoch "
+                        "shuffles them into batches (default: all of them, one batch)")
+    parser.add_argument("--l1", type=finite_float, help="L1 regularisation rate: adds λ·Σ|W| (weights only)")
+    parser.add_argument("--l2", type=finite_float, help="L2 regularisation rate: adds (λ/2)·ΣW² (weights only)")
+
+
+def add_network_optimizer_options(parser: argparse.ArgumentParser) -> None:
+    """`calclab backprop`'s optimizer and its settings (`calclab export` has them from add_descent_options)."""
+    from calclab.engine.optimizers import OPTIMIZERS
+
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, help="the update rule, as torch.optim (default: sgd)")
+    parser.add_argument("--momentum", type=finite_float, help="momentum / nesterov: the velocity's decay (0.9)")
+    parser.add_argument("--betas", metavar="B1,B2", help="adam / adamw: the moving averages' decays (0.9,0.999)")
+    parser.add_argument("--alpha", type=finite_float, help="rmsprop: the smoothing constant (0.99)")
+    parser.add_argument("--eps", type=finite_float, help="adagrad / rmsprop / adam / adamw: the term that keeps the "
+                                                         "step finite (each optimizer's own default)")
+    parser.add_argument("--weight-decay", type=finite_float, help="on every parameter, biases too, as torch: adamw "
+                        "decoupled (default 0.01), the others wd·p added to the gradient (default 0)")

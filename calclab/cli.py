@@ -17,7 +17,13 @@ from collections.abc import Callable, Sequence
 
 from calclab import __version__
 from calclab.analysis_cli import add_derive_options, add_gradient_options, derive_extras, gradient_extras
-from calclab.argtypes import add_backprop_options, add_descent_options, finite_float, int_in
+from calclab.argtypes import (
+    add_backprop_options,
+    add_descent_options,
+    add_network_optimizer_options,
+    finite_float,
+    int_in,
+)
 from calclab.progress import ProgressBar
 from calclab.state import TAB_NAMES
 
@@ -293,6 +299,7 @@ def _cmd_descent(args: argparse.Namespace) -> int:
 
 def _cmd_backprop(args: argparse.Namespace) -> int:
     from calclab.engine.backprop import train_headless
+    from calclab.state.backprop import playground_settings
     from calclab.state.options import build_state
 
     state = build_state("backprop", args)   # the data set's preset, then the options, within the state's limits
@@ -300,14 +307,19 @@ def _cmd_backprop(args: argparse.Namespace) -> int:
         result = train_headless(dataset=state.dataset, sizes=state.sizes, activation=state.activation,
                                 lr=state.learning_rate, epochs=state.epochs, seed=state.seed,
                                 n_samples=state.n_samples, noise=state.noise, test_fraction=state.test_fraction,
-                                progress=bar.update)
+                                progress=bar.update, **playground_settings(state))
     losses = [_json_number(float(v)) for v in result["losses"]]
     payload = {"losses": losses, "accuracy": result["accuracy"]}
+    for key in ("data_losses", "penalties"):   # the two parts of each loss, per epoch
+        payload[key] = [_json_number(float(v)) for v in result[key]]
     payload.update({k: v for k, v in result.items() if k not in payload and _jsonable(v)})
 
     def lines() -> list[str]:
         every = max(1, (len(losses) - 1) // 10)   # losses[k]: after k updates, from epoch 0 (the start)
-        out = [f"epoch {k:>6}: loss = {float(loss)!r}" for k, loss in enumerate(result["losses"])
+        parts = state.regularization != "none"   # say the data loss and the penalty apart
+        out = [f"epoch {k:>6}: loss = {float(loss)!r}" + (f" (data {float(result['data_losses'][k])!r} + penalty "
+                                                          f"{float(result['penalties'][k])!r})" if parts else "")
+               for k, loss in enumerate(result["losses"])
                if k % every == 0 or k == len(losses) - 1]   # an overflowed loss says inf or nan (JSON: null)
         accuracy = result["accuracy"]
         out.append(f"accuracy: {accuracy:.1%}" if accuracy is not None else "accuracy: n/a (regression)")
@@ -370,6 +382,7 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     backprop = sub.add_parser("backprop", help="train a small network headless")
     add_backprop_options(backprop)
+    add_network_optimizer_options(backprop)
     backprop.add_argument("--lr", type=finite_float, help="learning rate (default: the data set's preset)")
     backprop.add_argument("--epochs", type=int, help="how many passes over the data (default: the preset's)")
 

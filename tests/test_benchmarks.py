@@ -21,6 +21,7 @@ REQUIRED_KEYS = (
     "surface_frame_ms", "surface_soft_frame_ms",
     "startup_complete_s", "startup_complete_ratio", "startup_complete_ratio_warm", "startup_usable_ratio",
     "startup_complete_ratio_loaded", "startup_peak_mb", "startup_bare_peak_mb",
+    "trainer_step_ratio_numpy", "playground_fps", "playground_max_block_ms", "landscape_s",
 )
 
 
@@ -98,7 +99,9 @@ def test_quick_run_ends_with_one_json_object_with_every_key():
                 "descent_step_ms_1d", "descent_step_ms_2d", "descent_step_baseline_ms_2d", "max_gui_block_ms",
                 "typing_latency_ms", "export_long_run_ratio", "preview_redraws_per_s", "surface_soft_frame_ms",
                 "startup_complete_s", "startup_complete_ratio", "startup_complete_ratio_warm", "startup_usable_ratio",
-                "startup_complete_ratio_loaded", "startup_peak_mb", "startup_bare_peak_mb"):
+                "startup_complete_ratio_loaded", "startup_peak_mb", "startup_bare_peak_mb",
+
+                "trainer_step_ratio_numpy", "landscape_s", "playground_fps", "playground_max_block_ms"):
         assert isinstance(summary[key], float) and summary[key] > 0, (key, summary["notes"])
     assert isinstance(summary["rss_growth_mb_10k_steps"], float), summary["notes"]
     assert summary["modules_at_first_paint"] == []    # SymPy and matplotlib load after the first paint

@@ -401,7 +401,7 @@ def test_descent_overflow_is_a_status_not_a_crash(capsys) -> None:
     (["descent", "x^2", "--x0", "1", "--momentum", "1.5"], "--momentum must be between 0 and 0.999"),
     (["backprop", "--lr", "1e308"], "learning rate"),
     (["backprop", "--sizes", "2,16,16,1"], "neurons"),
-    (["backprop", "--sizes", "2,4,4,4,4,4,1"], "hidden layers"),
+    (["backprop", "--sizes", "2,4,4,4,4,4,4,4,1"], "hidden layers"),
     (["backprop", "--sizes", ""], "--sizes"),
 ])
 def test_command_line_keeps_the_states_limits(argv, flag, capsys) -> None:

@@ -4,6 +4,9 @@ object. Losses follow torch.nn.functional: "mse" = mean((out - y)**2) over all e
 cross-entropy with each log clamped at -100, computed from the output's logit z so it stays exact where torch's
 rounds the output to 0 or 1 (|z| > ~37). All arithmetic runs under np.errstate(all="ignore"): a diverging
 run gives inf/nan (see is_finite()), never NumPy warnings.
+Regularisation as TensorFlow Playground's, on the weights only (never the biases): l2 adds (λ/2)·ΣW², l1 adds
+λ·Σ|W| (its slope taken as 0 at w = 0); `loss` returns data loss + penalty and keeps both parts.
+`Trainer` (engine/trainer.py) trains an MLP in mini-batches with any of engine/optimizers.py's rules.
 """
 
 from __future__ import annotations
@@ -15,14 +18,26 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from calclab.engine import datasets
+from calclab.engine.trainer import Trainer
+
+__all__ = ["MLP", "Trainer", "Params", "relative_error", "sigmoid"]
+# The headless run moved to engine/headless.py; these names still import from here (read on first use, since
+# headless.py imports this module).
+_MOVED = ("train_headless", "diverged_by_loss", "divergence_message", "MAX_HEADLESS_WORK", "DIVERGENCE_FACTOR",
+          "DIVERGENCE_TAIL")
+
+
+def __getattr__(name: str) -> object:
+    if name in _MOVED:
+        from calclab.engine import headless
+
+        return getattr(headless, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 OUTPUT_ACTIVATIONS = ("sigmoid", "linear")
 LOSSES = ("bce", "mse")
 MAX_LAYER_SIZE = 1000
-# epochs x training points x weights a headless run may take on (about 10-30 minutes of NumPy): past it,
-# `calclab backprop --sizes 2,1000,1000,1 --epochs 1000000` would run for days; refuse it at once instead.
-MAX_HEADLESS_WORK = 2e11
 LOG_CLAMP = -100.0  # torch clamps each log at -100 so a confident wrong answer costs 100, not inf
 
 Params = list[tuple[np.ndarray, np.ndarray]]
@@ -63,7 +78,8 @@ class MLP:
     """A fully connected network: layer l computes a[l+1] = f(a[l] @ W + b)."""
 
     def __init__(
-        self, sizes: Sequence[int], activation: str = "tanh", output: str = "sigmoid", loss: str = "bce", seed: int = 0
+        self, sizes: Sequence[int], activation: str = "tanh", output: str = "sigmoid", loss: str = "bce", seed: int = 0,
+        l1: float = 0.0, l2: float = 0.0,
     ) -> None:
         if isinstance(sizes, str | bytes) or len(sizes) < 2:
             raise ValueError("sizes must list at least 2 layer sizes (inputs and outputs)")
@@ -76,6 +92,11 @@ class MLP:
                 raise ValueError(f"unknown {what} {value!r}; choose one of {', '.join(allowed)}")
         if loss == "bce" and output != "sigmoid":
             raise ValueError("loss 'bce' needs output 'sigmoid' (a probability in (0, 1))")
+        for name, rate in (("l1", l1), ("l2", l2)):
+            if isinstance(rate, bool) or not isinstance(rate, int | float | np.floating) or \
+                    not (math.isfinite(rate) and rate >= 0):
+                raise ValueError(f"the {name} rate must be a finite number >= 0, got {rate!r}")
+        self.l1, self.l2 = float(l1), float(l2)
         self.sizes = [int(n) for n in sizes]
         self.activation, self.output, self.loss_name, self.seed = activation, output, loss, seed
         self.layer_activations = [activation] * (len(sizes) - 2) + [output]  # one per weight layer
@@ -93,7 +114,9 @@ class MLP:
         self.z: list[np.ndarray] = []  # z[l] = a[l] @ W_l + b_l, one per weight layer
         self.a: list[np.ndarray] = []  # a[0] = X, a[l+1] = f(z[l]); a[-1] is the output
         self.y: np.ndarray | None = None
-        self.loss_value: float | None = None
+        self.loss_value: float | None = None   # data loss + penalty
+        self.data_loss: float | None = None
+        self.penalty: float | None = None
         self.dz: list[np.ndarray] = []  # dz[l] = dL/dz[l], the "delta" of layer l
         self.da = []  # da[l] = dL/da[l]; da[0] = dL/dX (a property: train_step leaves its two ends for later)
         self.grads: Params = []  # (dL/dW, dL/db) per layer
@@ -176,12 +199,37 @@ class MLP:
         log_q = np.maximum(-np.logaddexp(0.0, z_out), LOG_CLAMP)  # log(1 - out)
         return float(-np.mean(y * log_p + (1.0 - y) * log_q))
 
+    def penalty_of(self) -> float:
+        """The regularisation term at the weights now: l1·Σ|W| + (l2/2)·ΣW² over every W (no biases)."""
+        total = 0.0
+        with np.errstate(all="ignore"):
+            for W, _b in self.params:
+                if self.l1:
+                    total += self.l1 * float(np.abs(W).sum())
+                if self.l2:
+                    total += 0.5 * self.l2 * float(np.vdot(W, W))
+        return total
+
+    def _add_penalty_slope(self, W: np.ndarray, dW: np.ndarray) -> None:
+        """dW += the penalty's slope: l2·W + l1·sign(W) (sign(0) = 0: the slope at a zero weight is taken as 0)."""
+        if self.l2:
+            dW += self.l2 * W
+        if self.l1:
+            dW += self.l1 * np.sign(W)
+
+    def _total(self, data: float) -> float:
+        """Keep the parts and return data loss + penalty."""
+        self.data_loss = data
+        self.penalty = self.penalty_of() if (self.l1 or self.l2) else 0.0
+        return data + self.penalty
+
     def loss(self, y: np.ndarray) -> float:
-        """Phase 2: the loss of the last forward output against targets y (nan/inf if training diverged)."""
+        """Phase 2: data loss + penalty of the last forward output against targets y (nan/inf if it diverged);
+        `data_loss` and `penalty` keep the two parts."""
         if self.phase not in ("forward", "loss", "backward"):
             raise RuntimeError("call forward(X) before loss(y)")
         y = self._check_y(y, self.a[-1].shape)
-        self.loss_value = self._loss_of(self.z[-1], self.a[-1], y)
+        self.loss_value = self._total(self._loss_of(self.z[-1], self.a[-1], y))
         self.y, self.phase = y, "loss"
         self.dz, self.da, self.grads = [], [], []
         return self.loss_value
@@ -223,6 +271,8 @@ class MLP:
             W = self.params[l][0]
             dz[l] = delta
             grads[l] = (self.a[l].T @ delta, delta.sum(axis=0))  # summed over the batch
+            if self.l1 or self.l2:
+                self._add_penalty_slope(W, grads[l][0])
             if l > 0 or details:
                 da[l] = delta @ W.T  # how the loss depends on the layer below: the chain rule's next factor
         self.dz, self.da, self.grads, self.phase = dz, da, grads, "backward"
@@ -255,10 +305,12 @@ class MLP:
         """The output for X, without touching what the phases keep (for heatmaps and test sets)."""
         return self._run(X)[1][-1]
 
-    def evaluate(self, X: np.ndarray, y: np.ndarray) -> float:
-        """The loss on (X, y), without touching what the phases keep."""
+    def evaluate(self, X: np.ndarray, y: np.ndarray, penalty: bool = True) -> float:
+        """The loss on (X, y) (data loss + penalty; the data loss alone with penalty=False), without touching what
+        the phases keep."""
         zs, acts = self._run(X)
-        return self._loss_of(zs[-1], acts[-1], self._check_y(y, acts[-1].shape))
+        data = self._loss_of(zs[-1], acts[-1], self._check_y(y, acts[-1].shape))
+        return data + self.penalty_of() if penalty and (self.l1 or self.l2) else data
 
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
         """Fraction of outputs on the right side of 0.5 (classification: sigmoid output only)."""
@@ -268,11 +320,14 @@ class MLP:
         y = self._check_y(y, out.shape)
         return float(np.mean((out >= 0.5) == (y >= 0.5)))
 
-    def train_step(self, X: np.ndarray, y: np.ndarray, lr: float) -> float:
-        """All four phases once on the whole batch; return the loss before the update.
+    def train_step(self, X: np.ndarray, y: np.ndarray, lr: float,
+                   update: Callable[[Params, Params], object] | None = None) -> float:
+        """All four phases once on the whole batch; return the loss (data + penalty) before the update.
 
         The same arithmetic as forward, loss, backward, update, without their per-call overhead: one errstate,
         and dL/dX and the bce dL/dout (only the phase view shows them) left to the `da` property.
+        `update(params, grads)`, if given, changes the params in place instead of plain W -= lr·dW (a Trainer's
+        optimizer); lr is then only checked.
         """
         lr = _check_lr(lr)
         with np.errstate(all="ignore"):
@@ -280,9 +335,13 @@ class MLP:
             y = self._check_y(y, acts[-1].shape)
             self._clear("loss")
             self.z, self.a, self.y = zs, acts, y
-            self.loss_value = value = self._loss_raw(zs[-1], acts[-1], y)
+            self.loss_value = value = self._total(self._loss_raw(zs[-1], acts[-1], y))
             self._backward_raw(details=False)
-            self._update_raw(lr)
+            if update is None:
+                self._update_raw(lr)
+            else:
+                update(self.params, self.grads)
+                self.phase = "update"
         return value
 
     def train(self, X: np.ndarray, y: np.ndarray, lr: float, epochs: int,
@@ -343,79 +402,3 @@ def relative_error(exact: Params, approx: Params) -> float:
     with np.errstate(all="ignore"):
         scale = max(np.max(np.abs(e)), np.max(np.abs(n)))
         return 0.0 if scale == 0 else float(np.max(np.abs(e - n)) / scale)
-
-
-DIVERGENCE_FACTOR = 10.0   # every loss in the last DIVERGENCE_TAIL of the epochs above this many times the first
-DIVERGENCE_TAIL = 0.1
-
-
-def diverged_by_loss(losses: Sequence[float]) -> bool:
-    """Has this run of losses (losses[k] after k updates, so losses[0] is the start) blown up?
-
-    Yes if a loss is not finite, or if every loss in the last 10% of the epochs (at least the last one) is above
-    10x the first. Overflow alone misses it: bce clamps each log at -100, so a classifier blown up by too large a
-    learning rate plateaus (xor at lr 1000: 0.72 -> about 45) instead of reaching inf. Pure: the tab uses it too.
-    """
-    values = [float(v) for v in losses]
-    if not all(math.isfinite(v) for v in values):
-        return True
-    if len(values) < 2 or values[0] <= 0:
-        return False
-    tail = values[1:][-math.ceil(DIVERGENCE_TAIL * len(values)):]
-    return min(tail) > DIVERGENCE_FACTOR * values[0]
-
-
-def divergence_message(losses: Sequence[float], lr: float) -> str:
-    """One line saying how a run diverged (for `diverged_by_loss` runs), with the way out."""
-    if not math.isfinite(losses[-1]):
-        return f"training diverged at epoch {len(losses) - 1}: try a smaller learning rate than {lr:g}"
-    return (f"training diverged: the loss rose from {losses[0]:.3g} to {losses[-1]:.3g} and stayed above "
-            f"{DIVERGENCE_FACTOR:g}x its start: try a smaller learning rate than {lr:g}")
-
-
-def train_headless(
-    dataset: str = "xor", sizes: Sequence[int] = (2, 4, 1), activation: str = "tanh", lr: float = 0.5,
-    epochs: int = 3000, seed: int = 0, n_samples: int = 200, noise: float = 0.0, test_fraction: float = 0.0,
-    progress: Callable[[int], object] | None = None,
-) -> dict:
-    """Train on a toy data set without a GUI (`calclab backprop`); sigmoid + bce to classify, linear + mse for sine.
-
-    Returns a JSON-ready dict: losses (losses[k] after k updates, losses[0] at the start: epochs + 1 of them; the
-    last is nan/inf if training overflowed, which stops it), epochs (the updates those losses cover), final_loss,
-    accuracy (training set; None for sine), test_loss/test_accuracy when test_fraction > 0,
-    diverged (non-finite weights or diverged_by_loss; plus a message if so), and the settings used. seed drives
-    the data, the split and the weights.
-    progress, if given, is called with the number of epochs done after each one (a progress bar; never stops it).
-    """
-    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or not 1 <= epochs <= 1_000_000:
-        raise ValueError(f"epochs must be an integer from 1 to 1000000, got {epochs!r}")
-    if not (isinstance(lr, int | float | np.floating) and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"the learning rate must be a number above 0 (with 0 nothing would change), got {lr!r}")
-    X, y = datasets.make_dataset(dataset, n_samples, noise, seed)
-    classify = datasets.is_classification(dataset)
-    if len(sizes) < 2 or sizes[0] != X.shape[1] or sizes[-1] != 1:
-        raise ValueError(f"sizes for {dataset} must start with {X.shape[1]} (its inputs) and end with 1 (one output)")
-    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test_fraction, seed)
-    output, loss = ("sigmoid", "bce") if classify else ("linear", "mse")
-    net = MLP(sizes, activation, output, loss, seed)
-    work = float(epochs) * len(X_train) * sum(W.size for W, _b in net.params)
-    if work > MAX_HEADLESS_WORK:
-        raise ValueError(f"that run is too big: epochs x training points x weights = {work:.1e} (at most "
-                         f"{MAX_HEADLESS_WORK:.0e}, about half an hour); use fewer epochs or smaller layers")
-
-    def report(done: int, _loss: float) -> None:   # returns None: a callback's False would stop training
-        progress(done)
-
-    losses = net.train(X_train, y_train, lr, int(epochs), callback=None if progress is None else report)
-    result = {
-        "dataset": dataset, "sizes": list(net.sizes), "activation": activation, "output": output, "loss": loss,
-        "lr": float(lr), "epochs": len(losses) - 1, "seed": seed, "n_samples": n_samples, "noise": noise,
-        "losses": losses, "final_loss": losses[-1], "diverged": not net.is_finite() or diverged_by_loss(losses),
-        "accuracy": net.accuracy(X_train, y_train) if classify else None,
-    }
-    if result["diverged"]:
-        result["message"] = divergence_message(losses, lr)
-    if len(X_test):
-        result["test_loss"] = net.evaluate(X_test, y_test)
-        result["test_accuracy"] = net.accuracy(X_test, y_test) if classify else None
-    return result

@@ -2,7 +2,8 @@
 
 ``make_optimizer(name, **hyper)`` gives an Optimizer that keeps its own state (velocity, m, v, ...) for one
 parameter array: a descent point, or one weight matrix of a network (a network makes one Optimizer per
-parameter array). ``step(x, grad, lr)`` returns the updated array and leaves x alone. Every rule works
+parameter array). ``step(x, grad, lr)`` returns the updated array and leaves x alone; ``step_inplace`` writes
+it into x. Every rule works
 elementwise, so a matrix is updated exactly as each of its entries would be on its own.
 
 The arithmetic follows torch.optim's order of floating-point operations (SGD with momentum / Nesterov, Adagrad,
@@ -139,6 +140,7 @@ class Optimizer:
         self.name = name
         self.hyper: Mapping[str, float] = MappingProxyType(dict(hyper))
         self.internal_names: tuple[str, ...] = INTERNALS[name]
+        self._plain = name == "sgd" and self.hyper["weight_decay"] == 0   # step_inplace's fast path
         self.reset()
 
     def reset(self, like: np.ndarray | None = None) -> None:
@@ -176,6 +178,17 @@ class Optimizer:
         self.t += 1
         self._state = state
         return base + delta
+
+    def step_inplace(self, x: np.ndarray, grad: np.ndarray, lr: float) -> None:
+        """`step`, writing the new values into x (a network's weight array, updated where it lives).
+
+        Plain sgd without weight decay subtracts in place: x - lr·g is bit for bit x + (-(lr·g)), step's number.
+        """
+        if self._plain and x.shape == grad.shape:
+            x -= lr * grad
+            self.t += 1
+            return
+        x[...] = self.step(x, grad, lr)
 
     @property
     def state(self) -> Mapping[str, np.ndarray]:

@@ -63,7 +63,8 @@ TABS: tuple[TabSpec, ...] = (
             "calclab.ui.tabs.descent.tab:DescentTab", views=("main", "surface"), animation=True, table=True,
             table_target="calclab.engine.descent_table:table_for_state"),
     TabSpec("backprop", "Backprop", "calclab.state.backprop:BackpropState",
-            "calclab.ui.tabs.backprop.tab:BackpropTab", animation=True, table=True),
+            "calclab.ui.tabs.backprop.tab:BackpropTab", views=("main", "neurons", "gradients", "landscape"),
+            animation=True, table=True),
 )
 
 TAB_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABS)

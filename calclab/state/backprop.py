@@ -13,13 +13,16 @@ import math
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from calclab.engine import datasets
+from calclab.engine import datasets, features, optimizers
 from calclab.engine.backprop import HIDDEN_ACTIVATIONS
 from calclab.state import Preset
 from calclab.state.preset_files import builtin_presets
 
-MAX_HIDDEN_LAYERS = 4
-MAX_LAYER_WIDTH = 8        # the diagram stays readable up to 2-8-8-8-8-1
+MAX_HIDDEN_LAYERS = 6      # as TensorFlow Playground
+MAX_LAYER_WIDTH = 8        # the diagram stays readable up to 7-8-8-8-8-8-8-1
+REGULARIZATIONS = ("none", "l1", "l2")
+REGULARIZATION_RATE_MAX = 10.0
+BATCH_MAX = 2000           # as many as the most points a data set may have
 LR_MAX = 1000.0            # big enough to watch a run overflow
 SAMPLES_MIN, SAMPLES_MAX = 10, 2000
 NOISE_MAX = 1.0
@@ -41,6 +44,11 @@ class BackpropState:
     `seed` drives the data, the train/test split and the initial weights (as in `calclab backprop`).
     `speed` is how many epochs each animation frame trains; `sample` is the training sample (0-based) whose
     values the network diagram shows.
+    Playground's settings (issue 20): `features` are the network's inputs (engine/features.py; those a data set
+    lacks, x₂ for the sine, are left out, see `input_features`); `batch_size` 0 is every training point in one
+    batch; `regularization` none/l1/l2 at `regularization_rate` acts on the weights; `optimizer` is one of
+    engine/optimizers.py's with `hyper` over its torch defaults; `show_test` and `discretize` are how the data
+    plot looks.
     """
 
     dataset: str = "xor"
@@ -54,11 +62,39 @@ class BackpropState:
     epochs: int = 3000
     speed: int = 25
     sample: int = 0
+    features: list[str] = field(default_factory=lambda: ["x1", "x2"])
+    batch_size: int = 0
+    regularization: str = "none"
+    regularization_rate: float = 0.001
+    optimizer: str = "sgd"
+    hyper: dict[str, float] = field(default_factory=dict)
+    show_test: bool = True
+    discretize: bool = False
+
+    @property
+    def input_features(self) -> list[str]:
+        """The features the network reads: `features` less those the data set lacks (or its raw inputs if none
+        is left), so the sine set with x₁, x₂ reads x₁ alone."""
+        n = datasets.input_dim(self.dataset) if self.dataset in datasets.DATASETS else 2
+        kept = [name for name in self.features if name in features.usable(n)]
+        return kept or features.default_features(n)
 
     @property
     def sizes(self) -> list[int]:
         """All layer widths, inputs first: e.g. [2, 4, 1]."""
-        return [datasets.input_dim(self.dataset), *self.hidden, 1]
+        return [len(self.input_features), *self.hidden, 1]
+
+    @property
+    def l1(self) -> float:
+        return self.regularization_rate if self.regularization == "l1" else 0.0
+
+    @property
+    def l2(self) -> float:
+        return self.regularization_rate if self.regularization == "l2" else 0.0
+
+    def batch(self) -> int | None:
+        """The Trainer's batch size (None: all training points)."""
+        return self.batch_size or None
 
     @property
     def classification(self) -> bool:
@@ -98,22 +134,41 @@ class BackpropState:
             return f"Epochs must be between 1 and {EPOCHS_MAX}."
         if not 1 <= self.speed <= SPEED_MAX:
             return f"Epochs per frame must be between 1 and {SPEED_MAX}."
+        return self._playground_problem()
+
+    def _playground_problem(self) -> str | None:
+        """The Playground settings' problem, if any (features, batch, regularisation, optimizer)."""
+        try:
+            features.check_features(self.features, 2)
+        except ValueError as error:
+            return f"Features: {error}."
+        if not 0 <= self.batch_size <= BATCH_MAX:
+            return f"The batch size must be from 1 to {BATCH_MAX} (0: all training points)."
+        if self.regularization not in REGULARIZATIONS:
+            return f"Unknown regularisation '{self.regularization}' (none, l1 or l2)."
+        if not (math.isfinite(self.regularization_rate) and 0.0 <= self.regularization_rate <= REGULARIZATION_RATE_MAX):
+            return f"The regularisation rate must be from 0 to {REGULARIZATION_RATE_MAX:g}."
+        try:
+            optimizers.check_hyper(self.optimizer, self.hyper)
+        except ValueError as error:
+            return f"Optimizer: {error}."
         return None
 
     def same_network(self, other: BackpropState) -> bool:
         """True if `other` needs neither new data nor new weights (only lr, epochs, speed or sample differ)."""
-        keys = ("dataset", "n_samples", "noise", "test_fraction", "hidden", "activation", "seed")
+        keys = ("dataset", "n_samples", "noise", "test_fraction", "hidden", "activation", "seed", "features")
         return all(getattr(self, key) == getattr(other, key) for key in keys)
 
     def copy(self) -> BackpropState:
-        return replace(self, hidden=list(self.hidden))
+        return replace(self, hidden=list(self.hidden), features=list(self.features), hyper=dict(self.hyper))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able values."""
         out: dict[str, Any] = {}
         for item in fields(self):
             value = getattr(self, item.name)
-            out[item.name] = list(value) if isinstance(value, list) else value
+            copied = list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
+            out[item.name] = copied
         return out
 
     @classmethod
@@ -139,7 +194,41 @@ class BackpropState:
         state.epochs = _int(data.get("epochs"), state.epochs, 1, EPOCHS_MAX)
         state.speed = _int(data.get("speed"), state.speed, 1, SPEED_MAX)
         state.sample = _int(data.get("sample"), state.sample, 0, SAMPLES_MAX - 1)
+        _playground_from_dict(state, data)
         return state
+
+
+def _playground_from_dict(state: BackpropState, data: dict) -> None:
+    """The Playground fields of `data` that are valid (the others keep their defaults)."""
+    names = data.get("features")
+    if isinstance(names, list) and all(isinstance(n, str) for n in names):
+        try:
+            state.features = features.check_features(names, 2)
+        except ValueError:
+            pass
+    state.batch_size = _int(data.get("batch_size"), state.batch_size, 0, BATCH_MAX)
+    if data.get("regularization") in REGULARIZATIONS:
+        state.regularization = data["regularization"]
+    state.regularization_rate = _float(data.get("regularization_rate"), state.regularization_rate, 0.0,
+                                       REGULARIZATION_RATE_MAX)
+    if data.get("optimizer") in optimizers.OPTIMIZERS:
+        state.optimizer = data["optimizer"]
+    hyper = data.get("hyper")
+    if isinstance(hyper, dict):
+        try:
+            optimizers.check_hyper(state.optimizer, hyper)
+            state.hyper = {str(k): float(v) for k, v in hyper.items()}
+        except (ValueError, TypeError):
+            pass
+    for name in ("show_test", "discretize"):
+        if isinstance(data.get(name), bool):
+            setattr(state, name, data[name])
+
+
+def playground_settings(state: BackpropState) -> dict[str, Any]:
+    """train_headless's keyword arguments for `state`'s features, batches, regularisation and optimizer."""
+    return {"features_used": state.input_features, "batch_size": state.batch(), "optimizer": state.optimizer,
+            "l1": state.l1, "l2": state.l2, "hyper": dict(state.hyper)}
 
 
 def _float(value: Any, default: float, low: float, high: float) -> float:

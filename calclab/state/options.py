@@ -18,7 +18,8 @@ TAB_OPTIONS: dict[str, tuple[str, ...]] = {
     "chain": ("expr", "outer", "inner", "at"),
     "descent": ("expr", "x0", "lr", "epochs", "optimizer", "momentum", "betas", "alpha", "eps", "weight_decay",
                 "tolerance", "schedule", "step_size", "gamma", "t_max", "eta_min", "start_factor", "warmup_epochs"),
-    "backprop": ("dataset", "sizes", "activation", "lr", "epochs", "seed"),
+    "backprop": ("dataset", "sizes", "activation", "lr", "epochs", "seed", "features", "batch_size", "l1", "l2",
+                 "optimizer", "momentum", "betas", "alpha", "eps", "weight_decay"),
 }
 OPTION_FLAGS = {"expr": "--expr", "wrt": "--wrt", "order": "--order", "at": "--at", "outer": "--outer",
                 "inner": "--inner", "x0": "--x0", "lr": "--lr", "epochs": "--epochs", "optimizer": "--optimizer",
@@ -26,7 +27,8 @@ OPTION_FLAGS = {"expr": "--expr", "wrt": "--wrt", "order": "--order", "at": "--a
                 "momentum": "--momentum", "betas": "--betas", "alpha": "--alpha", "eps": "--eps",
                 "weight_decay": "--weight-decay", "tolerance": "--tolerance", "schedule": "--schedule",
                 "step_size": "--step-size", "gamma": "--gamma", "t_max": "--t-max", "eta_min": "--eta-min",
-                "start_factor": "--start-factor", "warmup_epochs": "--warmup-epochs"}
+                "start_factor": "--start-factor", "warmup_epochs": "--warmup-epochs",
+                "features": "--features", "batch_size": "--batch-size", "l1": "--l1", "l2": "--l2"}
 
 
 class OptionError(ValueError):
@@ -294,32 +296,9 @@ def _descent_schedule(state, args) -> None:
 
 
 def _backprop(state, args):
-    from calclab.engine import datasets
-    from calclab.state.backprop import PRESETS
+    from calclab.state.backprop_options import backprop_state
 
-    if args.dataset is not None and args.dataset != state.dataset:
-        # A new data set starts from the settings its preset uses (sine needs a 1-input net and a smaller rate).
-        preset = next((p for p in PRESETS if p.state.dataset == args.dataset), None)
-        state = preset.make_state() if preset is not None else replace(state, dataset=args.dataset)
-    if args.sizes is not None:
-        try:
-            sizes = [int(s) for s in args.sizes.split(",")]
-        except ValueError:
-            raise OptionError(f"--sizes takes whole numbers separated by commas, e.g. 2,4,1 "
-                                   f"(not '{args.sizes}')") from None
-        inputs = datasets.input_dim(state.dataset)
-        if len(sizes) < 2 or sizes[0] != inputs or sizes[-1] != 1:
-            raise OptionError(f"--sizes must start with {inputs} (the {state.dataset} inputs) and end with 1, "
-                              f"e.g. {inputs},4,1")
-        state = replace(state, hidden=sizes[1:-1])
-    for dest, name in (("activation", "activation"), ("lr", "learning_rate"), ("epochs", "epochs"),
-                       ("seed", "seed")):
-        if getattr(args, dest) is not None:
-            state = replace(state, **{name: getattr(args, dest)})
-    problem = state.problem()
-    if problem:
-        raise OptionError(problem)
-    return state
+    return backprop_state(state, args)
 
 
 _BUILDERS = {"derivatives": _derivatives, "gradients": _gradients, "chain": _chain, "descent": _descent,

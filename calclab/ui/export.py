@@ -63,7 +63,7 @@ def write_atomic(path: str, data: bytes) -> None:
 @contextmanager
 def print_style(plot_widget: pg.PlotWidget, enabled: bool = True) -> Iterator[None]:
     """Temporarily give the plot a white background, dark axes and dark legend text; restored afterwards."""
-    if not enabled:
+    if not enabled or not isinstance(plot_widget, pg.PlotWidget):   # a diagram (QGraphicsView) is already light
         yield
         return
     plot_item = plot_widget.getPlotItem()
@@ -135,7 +135,8 @@ def _export_mode(plot_widget: pg.PlotWidget, scale: float = 1.0) -> Iterator[Non
 
 def _paint_plot(plot_widget: pg.PlotWidget, painter: QPainter, width: float, height: float) -> None:
     """Render the whole plot view (axes, legend, items) into the rectangle (0, 0, width, height)."""
-    plot_widget.scene().prepareForPaint()   # lets ViewBoxes finish pending auto-range before drawing
+    if hasattr(plot_widget.scene(), "prepareForPaint"):   # a pyqtgraph scene (not a plain QGraphicsView's)
+        plot_widget.scene().prepareForPaint()   # lets ViewBoxes finish pending auto-range before drawing
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     plot_widget.render(painter, QRectF(0, 0, width, height), plot_widget.viewport().rect())

@@ -5,6 +5,8 @@ whose colour is the value's sign (blue positive, orange negative: a colour-blind
 its magnitude. Every neuron and edge carries a tooltip; hovering one also emits `hovered` with that text so a
 read-out panel can show it. The view knows no maths: the caller passes numbers and texts.
 The layout follows the view's size, so 2-8-8-8-8-1 fits without scrolling.
+Each neuron can also show a picture (`set_pictures`: its output over the input plane, TensorFlow Playground's
+small heatmaps) as a square node, and each hidden column has − and + buttons (`layer_resize_requested`).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsLineItem,
+    QGraphicsPixmapItem,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
@@ -31,7 +34,8 @@ NEGATIVE = "#E66100"   # orange: tells apart from the blue for every common colo
 ZERO = "#9A9A9A"
 EDGE_MIN_PX, EDGE_MAX_PX = 0.7, 6.0
 HIT_PX = 7.0           # an edge reacts to the mouse this wide, however thin it is drawn
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 46.0, 30.0, 34.0, 104.0
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 60.0, 30.0, 34.0, 104.0
+BUTTON_Y = 40.0        # the − and + under each hidden layer's title
 TITLE_PX, TITLE_GAP_PX = 12, 4   # the layer titles' largest font, and the least room between two of them
 
 
@@ -51,7 +55,9 @@ class EdgeItem(QGraphicsLineItem):
         self._view, self.layer, self.i, self.j = view, layer, i, j
         self.value = 0.0
         self._shape, self._shape_key = QPainterPath(), None
+        self._bound: QRectF | None = None
         self.base_pen = QPen(QColor(ZERO), EDGE_MIN_PX)
+        self.pen_key: tuple[bool, int] | None = None   # (sign, size step) of base_pen: set_edges skips equal ones
         self.setPen(self.base_pen)
         self.setAcceptHoverEvents(True)
         self.setZValue(0)
@@ -69,7 +75,17 @@ class EdgeItem(QGraphicsLineItem):
         return self._shape
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override: must contain shape()
-        return self.shape().boundingRect()
+        if self._bound is None:   # asked for hundreds of times a frame; the line and pen change far less often
+            self._bound = self.shape().boundingRect()
+        return self._bound
+
+    def setLine(self, *args) -> None:  # noqa: N802 - Qt name: our calls come through here, so the cache follows
+        self._bound = None
+        super().setLine(*args)
+
+    def setPen(self, pen: QPen) -> None:  # noqa: N802 - as setLine
+        self._bound = None
+        super().setPen(pen)
 
     def hoverEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._view._on_item_hovered(self, True)
@@ -96,6 +112,10 @@ class NeuronItem(QGraphicsEllipseItem):
         self.note_box.setBrush(QBrush(QColor(255, 255, 255, 215)))
         self.note = QGraphicsSimpleTextItem(self.note_box)
         self.note_box.setVisible(False)
+        self.picture = QGraphicsPixmapItem(self)   # the neuron's output over the input plane (set_pictures)
+        self.picture.setVisible(False)
+        self.picture.setAcceptHoverEvents(False)
+        self.picture.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
 
     def label_text(self) -> str:
         return self.label.text()
@@ -114,6 +134,32 @@ class NeuronItem(QGraphicsEllipseItem):
         self.note.setFont(note_font)
         self._radius = radius
         self._center_texts()
+        self._place_picture()
+
+    def set_picture(self, rgb: np.ndarray | None) -> None:
+        """Show an (h, w, 3) uint8 image as the node (a square over the circle), or none (the circle again)."""
+        if rgb is None:
+            if self.picture.isVisible():
+                self.setPen(QPen(QColor("#333333"), 1.4))
+            self.picture.setVisible(False)
+            self.label.setVisible(True)
+            return
+        rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+        h, w = rgb.shape[:2]
+        image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+        self.picture.setPixmap(QPixmap.fromImage(image))   # fromImage copies: rgb may go
+        if not self.picture.isVisible():
+            self.setPen(QPen(Qt.PenStyle.NoPen))   # the square covers the circle; no rim peeking out
+        self.picture.setVisible(True)
+        self.label.setVisible(False)   # the picture is the node; hovering still says its value
+        self._place_picture()
+
+    def _place_picture(self) -> None:
+        pixmap = self.picture.pixmap()
+        r = getattr(self, "_radius", 10.0)
+        if not pixmap.isNull():
+            self.picture.setScale(2 * r / max(pixmap.width(), 1))
+            self.picture.setPos(-r, -r)
 
     def set_texts(self, label: str, note: str) -> None:
         self.label.setText(label)
@@ -139,16 +185,38 @@ class NeuronItem(QGraphicsEllipseItem):
         super().hoverLeaveEvent(event)
 
 
+class ButtonItem(QGraphicsSimpleTextItem):
+    """A small clickable sign (− or +) in the scene."""
+
+    def __init__(self, view: NetworkView, text: str, layer: int, delta: int, tip: str) -> None:
+        super().__init__(text)
+        self._view, self.layer, self.delta = view, layer, delta
+        font = QFont()
+        font.setPixelSize(15)
+        font.setBold(True)
+        self.setFont(font)
+        self.setBrush(QBrush(QColor("#333333")))
+        self.setToolTip(tip)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(4)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._view.layer_resize_requested.emit(self.layer, self.delta)
+        event.accept()
+
+
 class NetworkView(QGraphicsView):
     """The diagram. `set_layers` builds it; `set_edges` and `set_neurons` update colours, widths and texts."""
 
     hovered = Signal(str)   # the tooltip text of the neuron or edge under the mouse; "" when it leaves
+    layer_resize_requested = Signal(int, int)   # (hidden layer, 0-based; -1 or +1 neuron): its − or + clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
         self.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)   # every item moves each frame
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)   # white on the window's grey; an export is its exact size
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setBackgroundBrush(QBrush(QColor("white")))
@@ -157,6 +225,7 @@ class NetworkView(QGraphicsView):
         self.neurons: list[list[NeuronItem]] = []
         self.edges: list[list[list[EdgeItem]]] = []     # edges[l][i][j]
         self.titles: list[QGraphicsSimpleTextItem] = []
+        self.buttons: list[tuple[ButtonItem, ButtonItem]] = []   # (−, +) per hidden layer
         self._col_gap, self._radius, self._note_px = 100.0, 12.0, 11
         self.legend = QGraphicsTextItem()
         self.legend.setZValue(3)
@@ -169,20 +238,37 @@ class NetworkView(QGraphicsView):
         """Build circles and edges for layer widths `sizes`, a title over each column."""
         scene = self.scene()
         for item in [*self.titles, *(n for col in self.neurons for n in col),
-                     *(e for layer in self.edges for row in layer for e in row)]:
+                     *(e for layer in self.edges for row in layer for e in row),
+                     *(b for pair in self.buttons for b in pair)]:
             scene.removeItem(item)
         self.sizes = [int(n) for n in sizes]
+        self.buttons = [(ButtonItem(self, "−", k, -1, f"One neuron fewer in hidden layer {k + 1}"),
+                         ButtonItem(self, "+", k, +1, f"One neuron more in hidden layer {k + 1}"))
+                        for k in range(len(self.sizes) - 2)]
         self.neurons = [[NeuronItem(self, l, j) for j in range(n)] for l, n in enumerate(self.sizes)]
         self.edges = [[[EdgeItem(self, l, i, j) for j in range(n_out)] for i in range(n_in)]
                       for l, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True))]
         self.titles = [QGraphicsSimpleTextItem(title) for title in titles]   # _layout sizes their font
         for item in [*self.titles, *(n for col in self.neurons for n in col),
-                     *(e for layer in self.edges for row in layer for e in row)]:
+                     *(e for layer in self.edges for row in layer for e in row),
+                     *(b for pair in self.buttons for b in pair)]:
             scene.addItem(item)
         self._layout()
 
+    def set_pictures(self, pictures: Sequence[Sequence[np.ndarray]] | None) -> None:
+        """pictures[l][j]: an (h, w, 3) uint8 image for neuron j of layer l; None: plain circles again."""
+        for l, column in enumerate(self.neurons):
+            for j, neuron in enumerate(column):
+                neuron.set_picture(None if pictures is None else pictures[l][j])
+
+    def shows_pictures(self) -> bool:
+        return any(n.picture.isVisible() for column in self.neurons for n in column)
+
     def set_legend(self, what: str) -> None:
         """Say under the diagram what the edges show (e.g. "weights" or "gradients ∂L/∂w")."""
+        if getattr(self, "_legend_what", None) == what:   # every training frame asks again: keep the layout
+            return
+        self._legend_what = what
         self.legend.setHtml(f'<span style="font-size:11px">edges show <b>{what}</b>: '
                             f'<span style="color:{POSITIVE}">━━ positive</span> &nbsp; '
                             f'<span style="color:{NEGATIVE}">━━ negative</span> &nbsp; width ∝ size</span>')
@@ -201,6 +287,14 @@ class NetworkView(QGraphicsView):
                     t = abs(value) / scale if scale > 0 and np.isfinite(value) else 0.0
                     # Faint thin edges, solid thick ones: blended towards white rather than translucent, and
                     # flat-capped (the ends hide under the circles), which paints about six times faster.
+                    if tooltips is not None:
+                        edge.setToolTip(tooltips[l][i][j])
+                    # What the pen would look like, to a visible step: while training most edges do not change
+                    # from frame to frame, and a new pen costs a relayout of the edge (issue 20: 20 frames a second).
+                    key = (value >= 0, round(t * 32))
+                    if key == edge.pen_key:
+                        continue
+                    edge.pen_key = key
                     color = QColor(ZERO) if t == 0 else signed_color(value, abs(value), 0.5 + 0.5 * t ** 0.5)
                     pen = QPen(color, EDGE_MIN_PX + (EDGE_MAX_PX - EDGE_MIN_PX) * t ** 0.75)
                     pen.setCapStyle(Qt.PenCapStyle.FlatCap)
@@ -208,8 +302,6 @@ class NetworkView(QGraphicsView):
                     edge.base_pen = pen
                     edge.setPen(pen)
                     edge.setZValue(t)   # strong edges on top of weak ones
-                    if tooltips is not None:
-                        edge.setToolTip(tooltips[l][i][j])
 
     def set_neurons(self, labels: Sequence[Sequence[str]], fills: Sequence[np.ndarray | None] | None = None,
                     scales: Sequence[float] | None = None, notes: Sequence[Sequence[str]] | None = None,
@@ -266,6 +358,10 @@ class NetworkView(QGraphicsView):
             for j, neuron in enumerate(self.neurons[l]):
                 neuron.place(centers[l][j], radius, font_px, note_px)
         self._place_titles([column[0].x() for column in centers], width)
+        for k, (minus, plus) in enumerate(self.buttons):
+            x = centers[k + 1][0].x()
+            minus.setPos(x - minus.boundingRect().width() - 3, BUTTON_Y)
+            plus.setPos(x + 3, BUTTON_Y)
         self._fit_notes()
         for l, layer in enumerate(self.edges):
             for i, row in enumerate(layer):
@@ -318,7 +414,8 @@ class NetworkView(QGraphicsView):
     def _on_item_hovered(self, item: QGraphicsItem, entered: bool) -> None:
         """Outline the hovered item and report its text (the same as its tooltip)."""
         if isinstance(item, NeuronItem):
-            item.setPen(QPen(QColor("black"), 3.0 if entered else 1.4))
+            resting = QPen(Qt.PenStyle.NoPen) if item.picture.isVisible() else QPen(QColor("black"), 1.4)
+            item.setPen(QPen(QColor("black"), 3.0) if entered else resting)
         elif isinstance(item, EdgeItem):
             pen = QPen(item.base_pen)
             if entered:

@@ -98,7 +98,12 @@ def shown_state(controls):
                 hidden=[spin.value() for spin in controls.spin_hidden[:count]],
                 activation=controls.combo_activation.currentData(),
                 learning_rate=controls.spin_learning_rate.value(), seed=controls.spin_seed.value(),
-                epochs=controls.spin_epochs.value(), speed=controls.spin_speed.value())
+                epochs=controls.spin_epochs.value(), speed=controls.spin_speed.value(),
+                features=[name for name, box in controls.check_features.items() if box.isChecked()],
+                batch_size=controls.spin_batch_size.value(), regularization=controls.combo_regularization.currentData(),
+                regularization_rate=controls.spin_regularization_rate.value(),
+                optimizer=controls.combo_optimizer.currentData(), show_test=controls.check_show_test.isChecked(),
+                discretize=controls.check_discretize.isChecked())
 
 
 def click(qtbot, tab, phase):

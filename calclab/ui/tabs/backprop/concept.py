@@ -27,8 +27,9 @@ STEPS: tuple[tuple[str, str, str], ...] = (
      "w ← w − η·∂L/∂w. Repeating the four steps is training; one round over the data is an epoch."),
 )
 
-TRAINING = ("Training repeats the four steps once per epoch, on all training points at once: watch the loss "
-            "fall and the boundary take shape. Stop to step through the trained network by hand.")
+TRAINING = ("Training repeats the four steps once per batch (all training points, or mini-batches: one epoch is "
+            "a pass over them all): watch the loss fall and the boundary take shape. Stop to step through the "
+            "trained network by hand.")
 
 _NORMAL = "QLabel { padding: 2px; border-radius: 4px; }"
 _CURRENT = "QLabel { padding: 2px; border-radius: 4px; background: #DCEBF7; }"

@@ -12,9 +12,11 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -25,9 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from calclab.engine import datasets
+from calclab.engine import datasets, features
 from calclab.engine.backprop import HIDDEN_ACTIVATIONS
+from calclab.engine.optimizers import OPTIMIZERS
 from calclab.state.backprop import (
+    BATCH_MAX,
     DATASET_TITLES,
     EPOCHS_MAX,
     LR_MAX,
@@ -35,6 +39,8 @@ from calclab.state.backprop import (
     MAX_LAYER_WIDTH,
     NOISE_MAX,
     PRESETS,
+    REGULARIZATION_RATE_MAX,
+    REGULARIZATIONS,
     SAMPLES_MAX,
     SAMPLES_MIN,
     SEED_MAX,
@@ -64,11 +70,20 @@ def _double(low: float, high: float, step: float, decimals: int, tip: str) -> QD
     return spin
 
 
+def _pair(*widgets: QWidget | str) -> QHBoxLayout:
+    """Widgets (and labels, given as text) side by side on one form row."""
+    row = QHBoxLayout()
+    row.setSpacing(4)
+    for widget in widgets:
+        row.addWidget(QLabel(widget) if isinstance(widget, str) else widget, 0 if isinstance(widget, str) else 1)
+    return row
+
+
 def _form(group: QGroupBox) -> QFormLayout:
     """A compact form: the whole column fits a 1100x700 window without a scroll bar."""
     form = QFormLayout(group)
-    form.setContentsMargins(6, 4, 6, 6)
-    form.setVerticalSpacing(4)
+    form.setContentsMargins(6, 2, 6, 4)
+    form.setVerticalSpacing(1)
     return form
 
 
@@ -89,6 +104,8 @@ class ControlsPanel(QWidget):
             self.combo_preset.addItem(preset.name)
             self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.description,
                                           role=3)  # Qt.ItemDataRole.ToolTipRole
+        self.combo_preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo_preset.setMinimumContentsLength(16)   # long names elide; the list opens wide enough
         self.combo_preset.setToolTip("Load a worked example: data set, network and training settings together")
         self.combo_preset.activated.connect(self._on_preset_activated)
         layout.addWidget(self.combo_preset)
@@ -109,31 +126,55 @@ class ControlsPanel(QWidget):
                                   "to the points (to y for the sine)")
         self.spin_test_fraction = _double(0.0, TEST_FRACTION_MAX, 0.05, 2, "Share of the points held back as a "
                                           "test set: never trained on, only measured")
+        self.check_show_test = QCheckBox("Show test data")
+        self.check_show_test.setToolTip("Draw the held-back test points (hollow) on the data plot")
+        self.check_discretize = QCheckBox("Discretise")
+        self.check_discretize.setToolTip("Colour the plane by the class the network predicts (p ≥ 0.5), not by p")
         form.addRow("Data set", self.combo_dataset)
-        form.addRow("Points", self.spin_n_samples)
-        form.addRow("Noise", self.spin_noise)
-        form.addRow("Test fraction", self.spin_test_fraction)
+        form.addRow("Points", _pair(self.spin_n_samples, "Noise", self.spin_noise))
+        self.spin_seed = _spin(0, SEED_MAX, "Seeds the data, the train/test split, the initial weights and the "
+                               "batches' shuffles")
+        form.addRow("Test ratio", _pair(self.spin_test_fraction, "Seed", self.spin_seed))
+        checks = QHBoxLayout()
+        checks.addWidget(self.check_show_test)
+        checks.addWidget(self.check_discretize)
+        form.addRow(checks)
         layout.addWidget(data)
+
+        inputs = QGroupBox("Features (the network's inputs)")
+        grid = QGridLayout(inputs)
+        grid.setContentsMargins(6, 2, 6, 4)
+        grid.setVerticalSpacing(2)
+        self.check_features: dict[str, QCheckBox] = {}
+        for k, name in enumerate(features.FEATURES):
+            box = QCheckBox(features.TITLES[name])
+            box.setToolTip(f"Feed {features.TITLES[name]} to the network as an input")
+            box.toggled.connect(self._on_features_edited)
+            self.check_features[name] = box
+            grid.addWidget(box, k // 4, k % 4)
+        layout.addWidget(inputs)
 
         network = QGroupBox("Network")
         form = _form(network)
         self.spin_hidden_layers = _spin(0, MAX_HIDDEN_LAYERS, "Number of hidden layers (0 = no hidden layer: "
                                         "a straight-line boundary)")
-        form.addRow("Hidden layers", self.spin_hidden_layers)
+        self.combo_activation = QComboBox()
+        for name in HIDDEN_ACTIVATIONS:
+            self.combo_activation.addItem(name, name)
+        self.combo_activation.setToolTip("The hidden layers' activation: sigmoid 1/(1+e^-z), tanh, relu max(0, z)")
+        form.addRow("Hidden layers", _pair(self.spin_hidden_layers, self.combo_activation))
         row = QHBoxLayout()
+        row.setSpacing(2)
         self.spin_hidden: list[QSpinBox] = []
         for k in range(MAX_HIDDEN_LAYERS):
-            spin = _spin(0, MAX_LAYER_WIDTH, f"Neurons in hidden layer {k + 1} (1 to {MAX_LAYER_WIDTH})")
+            spin = _spin(0, MAX_LAYER_WIDTH, f"Neurons in hidden layer {k + 1} (1 to {MAX_LAYER_WIDTH}; or + and − "
+                         "under the layer in the diagram)")
+            spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)   # six fit the column; +/− in the diagram
             spin.setObjectName(f"spin_hidden_{k + 1}")
             setattr(self, f"spin_hidden_{k + 1}", spin)
             self.spin_hidden.append(spin)
             row.addWidget(spin)
         form.addRow("Neurons", row)
-        self.combo_activation = QComboBox()
-        for name in HIDDEN_ACTIVATIONS:
-            self.combo_activation.addItem(name, name)
-        self.combo_activation.setToolTip("The hidden layers' activation: sigmoid 1/(1+e^-z), tanh, relu max(0, z)")
-        form.addRow("Activation", self.combo_activation)
         self.label_output = QLabel("")
         self.label_output.setWordWrap(True)
         self.label_output.setToolTip("The output layer and the loss follow the data set: a probability (sigmoid) "
@@ -142,13 +183,34 @@ class ControlsPanel(QWidget):
         form.addRow("Output, loss", self.label_output)
         self.spin_learning_rate = _double(0.0, LR_MAX, 0.05, 4, "η in w ← w − η ∂L/∂w (must be above 0)")
         self.spin_learning_rate.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-        form.addRow("Learning rate", self.spin_learning_rate)
-        self.spin_seed = _spin(0, SEED_MAX, "Seeds the data, the train/test split and the initial weights")
-        form.addRow("Seed", self.spin_seed)
         layout.addWidget(network)
 
-        training = QGroupBox("Training (batch = all training points)")
+        training = QGroupBox("Training")
         form = _form(training)
+        self.combo_optimizer = QComboBox()
+        for name in OPTIMIZERS:
+            self.combo_optimizer.addItem(name, name)
+        self.combo_optimizer.setToolTip("The update rule, as torch.optim (the Descent tab's): its weight decay, if "
+                                        "any (AdamW 0.01), acts on every parameter, biases too")
+        for combo in (self.combo_optimizer, self.combo_activation):   # narrow: the column leaves the plots room
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+        self.spin_learning_rate.setMaximumWidth(84)
+        form.addRow("Optimizer", _pair(self.combo_optimizer, "η", self.spin_learning_rate))
+        self.spin_batch_size = _spin(0, BATCH_MAX, "Training points per update: each epoch shuffles them into "
+                                     "batches of this size (all: one batch, the whole training set)")
+        self.spin_batch_size.setSpecialValueText("all")
+        form.addRow("Batch size", self.spin_batch_size)
+        self.combo_regularization = QComboBox()
+        for name, title in zip(REGULARIZATIONS, ("none", "L1", "L2"), strict=True):
+            self.combo_regularization.addItem(title, name)
+        self.combo_regularization.setToolTip("On the weights, not the biases: L1 adds λ·Σ|w|, L2 adds (λ/2)·Σw²")
+        self.spin_regularization_rate = _double(0.0, REGULARIZATION_RATE_MAX, 0.001, 4, "λ, the regularisation rate")
+        self.spin_regularization_rate.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        self.combo_regularization.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo_regularization.setMinimumContentsLength(6)
+        self.spin_regularization_rate.setMaximumWidth(84)
+        form.addRow("Regularise", _pair(self.combo_regularization, "λ", self.spin_regularization_rate))
         self.spin_epochs = _spin(1, EPOCHS_MAX, "How many epochs Train runs (one epoch = the four steps once "
                                  "on the whole training set)", 100)
         self.spin_speed = _spin(1, SPEED_MAX, "Epochs trained per animation frame (higher = faster)")
@@ -188,9 +250,14 @@ class ControlsPanel(QWidget):
 
         for name, spin in (("n_samples", self.spin_n_samples), ("noise", self.spin_noise),
                            ("test_fraction", self.spin_test_fraction), ("learning_rate", self.spin_learning_rate),
-                           ("seed", self.spin_seed), ("epochs", self.spin_epochs), ("speed", self.spin_speed)):
+                           ("seed", self.spin_seed), ("epochs", self.spin_epochs), ("speed", self.spin_speed),
+                           ("batch_size", self.spin_batch_size),
+                           ("regularization_rate", self.spin_regularization_rate)):
             spin.valueChanged.connect(lambda value, name=name: self.field_edited.emit(name, value))
-        for name, combo in (("dataset", self.combo_dataset), ("activation", self.combo_activation)):
+        for name, box in (("show_test", self.check_show_test), ("discretize", self.check_discretize)):
+            box.toggled.connect(lambda on, name=name: self.field_edited.emit(name, bool(on)))
+        for name, combo in (("dataset", self.combo_dataset), ("activation", self.combo_activation),
+                            ("optimizer", self.combo_optimizer), ("regularization", self.combo_regularization)):
             combo.currentIndexChanged.connect(lambda _index, name=name, combo=combo:
                                               self.field_edited.emit(name, combo.currentData()))
         for spin in (self.spin_hidden_layers, *self.spin_hidden):
@@ -200,14 +267,17 @@ class ControlsPanel(QWidget):
     def _widgets(self) -> list[QWidget]:
         return [self.combo_dataset, self.spin_n_samples, self.spin_noise, self.spin_test_fraction,
                 self.spin_hidden_layers, *self.spin_hidden, self.combo_activation, self.spin_learning_rate,
-                self.spin_seed, self.spin_epochs, self.spin_speed]
+                self.spin_seed, self.spin_epochs, self.spin_speed, self.check_show_test, self.check_discretize,
+                *self.check_features.values(), self.combo_optimizer, self.spin_batch_size, self.combo_regularization,
+                self.spin_regularization_rate]
 
     def show_state(self, state: BackpropState) -> None:
         """Put every field of `state` on the controls (without emitting); the unused layer boxes show the
         widest layer, so adding a layer starts from a width the network already has."""
         with signals_blocked(*self._widgets()):
             for name in ("dataset", "n_samples", "noise", "test_fraction", "hidden", "activation", "learning_rate",
-                         "seed", "epochs", "speed"):
+                         "seed", "epochs", "speed", "show_test", "discretize", "features", "optimizer", "batch_size",
+                         "regularization", "regularization_rate"):
                 self.show_field(name, state)
             for spin in self.spin_hidden[len(state.hidden):]:
                 spin.setValue(max(state.hidden, default=4))
@@ -215,9 +285,16 @@ class ControlsPanel(QWidget):
     def show_field(self, name: str, state: BackpropState) -> None:
         """Put field `name` of `state` on its control(s) without emitting (e.g. to undo a refused edit)."""
         with signals_blocked(*self._widgets()):
-            if name in ("dataset", "activation"):
-                combo = self.combo_dataset if name == "dataset" else self.combo_activation
+            if name in ("dataset", "activation", "optimizer", "regularization"):
+                combo = getattr(self, f"combo_{name}")
                 combo.setCurrentIndex(combo.findData(getattr(state, name)))
+            elif name in ("show_test", "discretize"):
+                getattr(self, f"check_{name}").setChecked(getattr(state, name))
+            elif name == "features":
+                usable = features.usable(datasets.input_dim(state.dataset))
+                for feature, box in self.check_features.items():
+                    box.setChecked(feature in state.features)   # x₂'s stay ticked (greyed) for the sine
+                    box.setEnabled(feature in usable)
             elif name == "hidden":
                 self.spin_hidden_layers.setValue(len(state.hidden))
                 for spin, width in zip(self.spin_hidden, state.hidden, strict=False):
@@ -226,6 +303,7 @@ class ControlsPanel(QWidget):
                 getattr(self, f"spin_{name}").setValue(getattr(state, name))
         self._show_layer_spins()
         self.show_output(state)
+        self.spin_regularization_rate.setEnabled(state.regularization != "none")
 
     def show_output(self, state: BackpropState) -> None:
         """The output layer and loss that `state`'s data set implies."""
@@ -248,6 +326,10 @@ class ControlsPanel(QWidget):
         """The layer count or a layer's width: the `hidden` field is the widths of the layers in use."""
         self._show_layer_spins()
         self.field_edited.emit("hidden", [spin.value() for spin in self.spin_hidden[:self.spin_hidden_layers.value()]])
+
+    def _on_features_edited(self, *_args: object) -> None:
+        """A feature ticked or unticked: the `features` field is the ticked ones, in Playground's order."""
+        self.field_edited.emit("features", [name for name, box in self.check_features.items() if box.isChecked()])
 
     def _on_field_edited(self, *_args: object) -> None:
         """A setting changed by hand: the settings are the user's own, so the chooser names no preset."""

@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from calclab.ui.tabs.backprop.model import BackpropModel
+from calclab.ui.tabs.backprop.model import GRID_SIZE, BackpropModel
 from calclab.ui.widgets.network_view import NEGATIVE, POSITIVE
 from calclab.ui.widgets.plot_panel import PlotPanel, make_pen, set_curve_data
 
@@ -25,6 +25,7 @@ from calclab.ui.widgets.plot_panel import PlotPanel, make_pen, set_curve_data
 THIN_PEN_AFTER = 500
 CLASS_COLORS = (NEGATIVE, POSITIVE)   # class 0 orange, class 1 blue: the diagram's sign colours
 POINT_SIZE = 8
+COARSE_GRID = 50   # the heatmap's grid while training: a quarter of the predictions (issue 20's frame rate)
 
 
 def _boundary_lut() -> np.ndarray:
@@ -68,15 +69,15 @@ class DataPlot(PlotPanel):
             # The key in the title, in normal weight so that all of it fits the column at 1100x700.
             self.set_title("Decision boundary — <span style='font-weight:normal'><span style='color:{}'>● class 0"
                            "</span> <span style='color:{}'>● class 1</span> ○ test</span>".format(*CLASS_COLORS))
-            tx, ty = model.X_train[:, 0], model.X_train[:, 1]
-            sx, sy = model.X_test[:, 0], model.X_test[:, 1]
+            tx, ty = model.P_train[:, 0], model.P_train[:, 1]
+            sx, sy = model.P_test[:, 0], model.P_test[:, 1]
             train_brushes = [pg.mkBrush(CLASS_COLORS[int(v >= 0.5)]) for v in model.y_train[:, 0]]
             test_pens = [pg.mkPen(CLASS_COLORS[int(v >= 0.5)], width=2) for v in model.y_test[:, 0]]
         else:
             self.set_axis_labels("x", "y")
             self.set_title("The network's curve — <span style='font-weight:normal'>● training ○ test</span>")
-            tx, ty = model.X_train[:, 0], model.y_train[:, 0]
-            sx, sy = model.X_test[:, 0], model.y_test[:, 0]
+            tx, ty = model.P_train[:, 0], model.y_train[:, 0]
+            sx, sy = model.P_test[:, 0], model.y_test[:, 0]
             train_brushes = [pg.mkBrush(POSITIVE)] * len(tx)
             test_pens = [pg.mkPen(POSITIVE, width=2)] * len(sx)
         self.train_points.setData(x=tx, y=ty, brush=train_brushes, data=np.arange(len(tx)))
@@ -89,12 +90,19 @@ class DataPlot(PlotPanel):
         self.set_prediction(model)
         self.set_sample(model)
 
-    def set_prediction(self, model: BackpropModel) -> None:
+    def set_display(self, show_test: bool, discretize: bool) -> None:
+        """Playground's two display options: the test points shown or not, the plane by class or by p."""
+        self.test_points.setVisible(show_test)
+        self._discretize = discretize
+
+    def set_prediction(self, model: BackpropModel, coarse: bool = False) -> None:
         """Redraw what the network predicts (heatmap or curve) for its current weights. The heatmap fills the
         visible range: the aspect lock widens the view beyond the data's square, which left white margins
         beside a square heatmap on screen and in exports (issue 15). Call it again when the range changes."""
         if model.classification:
-            xs, ys, p = model.boundary(window=self.view_range())
+            xs, ys, p = model.boundary(COARSE_GRID if coarse else GRID_SIZE, window=self.view_range())
+            if getattr(self, "_discretize", False):
+                p = (p >= 0.5).astype(float)
             dx, dy = xs[1] - xs[0], ys[1] - ys[0]
             self.image.setImage(p, autoLevels=False, levels=(0.0, 1.0))
             self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
@@ -105,8 +113,8 @@ class DataPlot(PlotPanel):
     def set_sample(self, model: BackpropModel) -> None:
         """Ring the training sample the diagram shows."""
         n = model.sample
-        y = model.X_train[n, 1] if model.classification else model.y_train[n, 0]
-        self.chosen.setData(x=[model.X_train[n, 0]], y=[y])
+        y = model.P_train[n, 1] if model.classification else model.y_train[n, 0]
+        self.chosen.setData(x=[model.P_train[n, 0]], y=[y])
 
     def boundary_image(self) -> np.ndarray | None:
         """The heatmap's array (probabilities on the grid), for tests and export."""
@@ -124,7 +132,12 @@ class LossPlot(PlotPanel):
         super().__init__("Loss per epoch", "epoch", "loss", legend=True, parent=parent, legend_above=True)
         self.train_curve = self.add_curve("train", POSITIVE)
         self.test_curve = self.add_curve("test", NEGATIVE, style=Qt.PenStyle.DashLine)
-        for curve in (self.train_curve, self.test_curve):
+        # With regularisation the train curve is data loss + penalty; these two draw the parts (in the legend
+        # only then).
+        self.data_curve = self.add_curve("data", POSITIVE, width=1.5, style=Qt.PenStyle.DotLine)
+        self.penalty_curve = self.add_curve("penalty", "#555555", width=1.5, style=Qt.PenStyle.DashDotLine)
+        self._parts_listed = True
+        for curve in (self.train_curve, self.test_curve, self.data_curve, self.penalty_curve):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
         self._thin = False
@@ -147,6 +160,20 @@ class LossPlot(PlotPanel):
             set_curve_data(self.test_curve, epochs, _finite_or_nan(model.test_losses))
         else:
             set_curve_data(self.test_curve, np.empty(0), np.empty(0))
+        parts = bool(model.net.l1 or model.net.l2)
+        if parts != self._parts_listed:
+            self._parts_listed = parts
+            for curve in (self.data_curve, self.penalty_curve):
+                if parts:
+                    self.legend.addItem(curve, curve.name())
+                else:
+                    self.legend.removeItem(curve)
+            self.put_legend_above()   # one row again, with or without the parts
+        for curve, values in ((self.data_curve, model.data_losses), (self.penalty_curve, model.penalties)):
+            if parts:
+                set_curve_data(curve, epochs, _finite_or_nan(values))
+            else:
+                set_curve_data(curve, np.empty(0), np.empty(0))
         # Stepping by hand adds one point per Update: show them as dots while there are few (the start's too).
         few = model.epoch <= 50
         for curve, color in ((self.train_curve, POSITIVE), (self.test_curve, NEGATIVE)):

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from calclab.ui.tabs.backprop import text
 from calclab.ui.tabs.backprop.model import PHASE_TITLES, PHASES, BackpropModel
+from calclab.ui.tabs.backprop.pictures import neuron_pictures
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 from calclab.ui.widgets.network_view import NetworkView
 
@@ -77,6 +78,9 @@ class StepsPanel(QSplitter):
         sample_row.addWidget(self.label_sample)
         sample_row.addStretch(1)
         column.addLayout(sample_row)
+        self.label_batch = QLabel("")
+        self.label_batch.setStyleSheet("color: #444444;")
+        sample_row.insertWidget(sample_row.count() - 1, self.label_batch)
         self.label_message = QLabel("")
         self.label_message.setWordWrap(True)
         column.addWidget(self.label_message)
@@ -121,9 +125,16 @@ class StepsPanel(QSplitter):
     def show_network(self, model: BackpropModel, details: bool = True) -> None:
         """The diagram's values for the model's last phase; with `details`, the formulas and the explanation."""
         labels, fills, scales, notes = text.neuron_labels(model)
-        self.network_view.set_neurons(labels, fills, scales, notes, text.neuron_tooltips(model))
+        # Tooltips (hundreds of formatted strings) only with the details: not in every training frame.
+        self.network_view.set_neurons(labels, fills, scales, notes, text.neuron_tooltips(model) if details else None)
+        # Playground's pictures while no pass's numbers are on show (a fresh net, after an update, training)
+        self.network_view.set_pictures(None if text.shows_values(model) else neuron_pictures(model))
+        many = model.batch_count > 1
+        self.label_batch.setText(f"· batch {model.batch_label().split()[1]}/{model.batch_count}" if many else "")
+        self.label_batch.setToolTip(f"The step buttons work on {model.batch_label()}: each epoch shuffles the "
+                                    "training points into batches (Batch size in the Training settings)")
         values, legend = text.edge_values(model)
-        self.network_view.set_edges(values, text.edge_tooltips(model))
+        self.network_view.set_edges(values, text.edge_tooltips(model) if details else None)
         self.network_view.set_legend(legend)
         if details:
             mean, sample = text.loss_latex(model)
@@ -139,7 +150,7 @@ class StepsPanel(QSplitter):
     def show_sample(self, model: BackpropModel) -> None:
         """The chosen sample's inputs and target beside the chooser."""
         n = model.sample
-        x = ", ".join(text.fmt(v, 2) for v in model.X_train[n])
+        x = ", ".join(text.fmt(v, 2) for v in model.P_train[n])   # the point itself (the features can be seven)
         line = f"/ {len(model.X_train)}   x = ({x}), y = {text.fmt(model.y_train[n, 0])}"
         self.label_sample.setText(line)
         self.label_sample.setToolTip(f"Sample {n + 1} {line}")

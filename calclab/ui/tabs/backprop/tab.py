@@ -13,22 +13,25 @@ message and the last sane weights.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from calclab.engine.backprop import diverged_by_loss, divergence_message
+from calclab.engine.headless import diverged_by_loss, divergence_message
 from calclab.engine.numbers import format_number
 from calclab.state import Preset
-from calclab.state.backprop import DATASET_TITLES, DEFAULT_PRESET, SPEED_MAX, BackpropState
+from calclab.state.backprop import DATASET_TITLES, DEFAULT_PRESET, MAX_LAYER_WIDTH, SPEED_MAX, BackpropState
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.backprop import text
 from calclab.ui.tabs.backprop.concept import ConceptPanel
 from calclab.ui.tabs.backprop.controls import ControlsPanel
+from calclab.ui.tabs.backprop.landscape_view import LandscapePanel
 from calclab.ui.tabs.backprop.model import BackpropModel, Diverged, PhaseOrderError
+from calclab.ui.tabs.backprop.more_plots import GradientPlot
 from calclab.ui.tabs.backprop.plots import DataPlot, LossPlot
 from calclab.ui.tabs.backprop.steps import StepsPanel
 from calclab.ui.tabs.base import Animation, TabBase, Table
@@ -37,7 +40,8 @@ from calclab.ui.worker import SymbolicWorker
 TICK_MS = 30
 # Training time per timer tick: 2,000 epochs per frame of a 2-8-8-8-8-1 net on 1,600 points took 3.5 s a tick
 # and froze the window; past this budget a tick trains fewer epochs than `speed` (issue 10).
-TICK_BUDGET_S = 0.04
+CHARTS_EVERY_S = 0.5   # while training, the loss and gradient charts redraw at most this often
+TICK_BUDGET_S = 0.015  # and the redraw about twice as long: ≥ 20 frames a second (issue 20's playground_fps)
 
 
 class BackpropTab(TabBase):
@@ -52,6 +56,7 @@ class BackpropTab(TabBase):
         self.model = BackpropModel(self._state)
         self._run_total = 0
         self._remaining = 0
+        self._charts_drawn = 0.0
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._on_timer)
@@ -73,6 +78,7 @@ class BackpropTab(TabBase):
 
         self.steps = StepsPanel()
         self.steps.phase_clicked.connect(self.step)
+        self.steps.network_view.layer_resize_requested.connect(self._on_layer_resize)
         self.steps.spin_sample.valueChanged.connect(self._on_sample_changed)
 
         right = QWidget()
@@ -84,9 +90,19 @@ class BackpropTab(TabBase):
         self.data_plot = DataPlot()
         self.data_plot.sample_clicked.connect(lambda index: self.steps.spin_sample.setValue(index + 1))
         self.data_plot.range_changed.connect(self._on_data_range_changed)
-        side.addWidget(self.data_plot, 3)
+        self.data_plot.setMinimumHeight(200)   # the pages under it never squeeze the data away (1100x700)
+        side.addWidget(self.data_plot, 5)
         self.loss_plot = LossPlot()
-        side.addWidget(self.loss_plot, 2)
+        self.gradient_plot = GradientPlot()
+        self.landscape = LandscapePanel()
+        self.landscape.button_compute.clicked.connect(lambda: self.landscape.compute(self.model))
+        self.views = QTabWidget()   # Playground's loss, and what it never shows: gradients per layer, the landscape
+        self.views.addTab(self.loss_plot, "Loss")
+        self.views.addTab(self.gradient_plot, "Gradient per layer")
+        self.views.addTab(self.landscape, "Landscape")
+        self.views.setDocumentMode(True)
+        self.views.currentChanged.connect(lambda _index: self.gradient_plot.set_history(self.model))
+        side.addWidget(self.views, 4)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
@@ -126,7 +142,27 @@ class BackpropTab(TabBase):
         return self.data_plot.plot_widget
 
     def plots(self) -> list[pg.PlotWidget]:
-        return [self.data_plot.plot_widget, self.loss_plot.plot_widget]
+        return [self.data_plot.plot_widget, self.loss_plot.plot_widget, self.gradient_plot.plot_widget,
+                self.landscape.plot.plot_widget]
+
+    def view_plot(self, view: str) -> pg.PlotWidget | QWidget:
+        """main: the data and prediction; neurons: the diagram with every neuron's picture; gradients: the size per
+        layer; landscape: the loss around the weights (computed here first if the weights moved since)."""
+        super().view_plot(view)   # refuses an unknown view
+        if view == "neurons":
+            return self.steps.network_view
+        if view == "gradients":
+            self.views.setCurrentWidget(self.gradient_plot)   # a page on show is laid out (export sizes it)
+            return self.gradient_plot.plot_widget
+        if view == "landscape":
+            self.views.setCurrentWidget(self.landscape)
+            if self.landscape.stale:
+                self.landscape.compute_now(self.model)
+            return self.landscape.plot.plot_widget
+        return self.main_plot()
+
+    def is_busy(self) -> bool:
+        return super().is_busy() or self.landscape.is_busy()
 
     def step(self, phase: str) -> bool:
         """Run one of the four phases if it is next; otherwise explain and point at the right button."""
@@ -191,6 +227,8 @@ class BackpropTab(TabBase):
             self._say(message[0].upper() + message[1:] + ".", error=True)
         elif not self.is_training():
             self._say(f"Trained {self._run_total} epochs. {self.controls.label_scores.text()}")
+        if not self.is_training() and self.views.currentWidget() is self.landscape and self.isVisible():
+            self.landscape.compute(self.model)   # the landscape on show follows the trained weights
 
     def gradient_check(self) -> float:
         """Compare backprop's gradients with central finite differences; show and return the relative error."""
@@ -254,6 +292,14 @@ class BackpropTab(TabBase):
         if not self._apply(replace(self._state, **{field: value})):
             self.controls.show_field(field, self._state)
 
+    def _on_layer_resize(self, layer: int, delta: int) -> None:
+        """The diagram's − or + under a hidden layer: one neuron fewer or more (1 to 8), as in Playground."""
+        hidden = list(self._state.hidden)
+        if 0 <= layer < len(hidden) and 1 <= hidden[layer] + delta <= MAX_LAYER_WIDTH:
+            hidden[layer] += delta
+            self._on_field_edited("hidden", hidden)
+            self.controls.show_field("hidden", self._state)
+
     def _on_preset_chosen(self, preset: Preset) -> None:
         self.set_state(preset.make_state())
 
@@ -265,7 +311,7 @@ class BackpropTab(TabBase):
 
     def _on_sample_changed(self, value: int) -> None:
         self._state.sample = value - 1
-        self.model.set_training_options(self._state.learning_rate, self._state.sample)
+        self.model.set_training_options(self._state)
         self._show_sample()
         if not self.is_training():
             self._refresh_network()
@@ -293,7 +339,9 @@ class BackpropTab(TabBase):
             return False
         if not fresh and self._state.same_network(state):
             self._state = state
-            self.model.set_training_options(state.learning_rate, state.sample)
+            self.model.set_training_options(state)
+            self.data_plot.set_display(state.show_test, state.discretize)
+            self.data_plot.set_prediction(self.model)
             self._show_sample()
             self._refresh_network()
             self._say("")
@@ -315,7 +363,10 @@ class BackpropTab(TabBase):
         with signals_blocked(self.steps.spin_sample):
             self.steps.spin_sample.setRange(1, len(m.X_train))
             self.steps.spin_sample.setValue(m.sample + 1)
+        self.data_plot.set_display(self._state.show_test, self._state.discretize)
         self.data_plot.set_model_data(m)
+        self.landscape.cancel()
+        self.landscape.plot.set_landscape(None)
         self.controls.show_output(self._state)
         self.controls.progress.setRange(0, max(self._state.epochs, 1))
         self.controls.progress.setValue(0)
@@ -326,8 +377,14 @@ class BackpropTab(TabBase):
 
     def _refresh_all(self, details: bool = True) -> None:
         self._refresh_network(details)
-        self.data_plot.set_prediction(self.model)
-        self.loss_plot.set_history(self.model)
+        self.data_plot.set_prediction(self.model, coarse=not details)   # while training: a coarser heatmap
+        now = time.perf_counter()
+        if details or now - self._charts_drawn >= CHARTS_EVERY_S:   # the charts' axes repaint slowly: fewer
+            self._charts_drawn = now
+            self.loss_plot.set_history(self.model)
+            if details or self.views.currentWidget() is self.gradient_plot:   # the hidden page: when shown
+                self.gradient_plot.set_history(self.model)
+        self.landscape.stale = True
         self._show_scores()
 
     def _refresh_network(self, details: bool = True) -> None:

@@ -73,6 +73,11 @@ def used_params(model: BackpropModel):
     return model.net.params
 
 
+def plain_sgd(model: BackpropModel) -> bool:
+    """The update is w ← w − η ∂L/∂w exactly (sgd without weight decay), so the read-outs may write it so."""
+    return model.trainer.optimizer == "sgd" and not model.trainer.hyper.get("weight_decay")
+
+
 def shows_values(model: BackpropModel) -> bool:
     """The forward pass's numbers belong to the current weights (not after an update)."""
     return model.phase in ("forward", "loss", "backward")
@@ -88,7 +93,7 @@ def shows_gradients(model: BackpropModel) -> bool:
 def neuron_labels(model: BackpropModel) -> tuple[list[list[str]], list[np.ndarray] | None, list[float],
                                                  list[list[str]]]:
     """(labels, fills, scales, notes) for NetworkView.set_neurons."""
-    net, sizes, n = model.net, model.net.sizes, model.sample
+    net, sizes, n = model.net, model.net.sizes, model.row
     if not shows_values(model):
         labels = [[circle_label(sizes, l, j) for j in range(size)] for l, size in enumerate(sizes)]
         notes = [[""] * size for size in sizes]
@@ -104,7 +109,7 @@ def neuron_labels(model: BackpropModel) -> tuple[list[list[str]], list[np.ndarra
               else max(1.0, float(np.max(np.abs(layer)))) for l, layer in enumerate(values)]
     notes = [[""] * size for size in sizes]
     if model.phase == "loss":
-        notes[-1] = [f"y = {fmt(v)}" for v in model.y_train[n]]
+        notes[-1] = [f"y = {fmt(v)}" for v in model.y_train[model.sample]]
     if model.phase == "backward":
         for l in range(1, len(sizes)):
             notes[l] = [f"δ {fmt(d, 2)}" for d in net.dz[l - 1][n]]
@@ -122,9 +127,9 @@ def edge_values(model: BackpropModel) -> tuple[list[np.ndarray], str]:
 
 def edge_tooltips(model: BackpropModel) -> list[list[list[str]]]:
     """For each weight: its value, its gradient as a sum over the batch and the chosen sample's chain-rule term."""
-    net, sizes, n = model.net, model.net.sizes, model.sample
+    net, sizes, n = model.net, model.net.sizes, model.row
     grads, before, lr = shows_gradients(model), model.params_before, model.learning_rate
-    count = len(model.X_train)
+    count = len(model.rows)
     out = []
     for l, (W, _b) in enumerate(net.params):
         layer = []
@@ -138,12 +143,15 @@ def edge_tooltips(model: BackpropModel) -> list[list[list[str]]]:
                     a_i, d_j = net.a[l][n, i], net.dz[l][n, j]
                     if before is not None:
                         w0 = before[l][0][i, j]
-                        lines.append(f"w: {fmt(w0)} → {fmt(W[i, j])} = {fmt(w0)} − {fmt(lr)} × {paren(g)}")
+                        if plain_sgd(model):
+                            lines.append(f"w: {fmt(w0)} → {fmt(W[i, j])} = {fmt(w0)} − {fmt(lr)} × {paren(g)}")
+                        else:
+                            lines.append(f"w: {fmt(w0)} → {fmt(W[i, j])} ({model.trainer.optimizer}'s step)")
                     else:
                         lines.append(f"w = {fmt(W[i, j])}")
                     lines.append(f"∂L/∂w = Σ<sub>n</sub> δ<sub>{dst}</sub> · a<sub>{src}</sub> over the {count} "
                                  f"samples = {fmt(g)}")
-                    lines.append(f"sample #{n + 1}: δ<sub>{dst}</sub> · a<sub>{src}</sub> = {paren(d_j)}"
+                    lines.append(f"sample #{model.sample + 1}: δ<sub>{dst}</sub> · a<sub>{src}</sub> = {paren(d_j)}"
                                  f"{paren(a_i)} = {fmt(d_j * a_i)}")
                 else:
                     lines.append(f"w = {fmt(W[i, j])}")
@@ -155,7 +163,7 @@ def edge_tooltips(model: BackpropModel) -> list[list[list[str]]]:
 
 def neuron_tooltips(model: BackpropModel) -> list[list[str]]:
     """For each neuron: what the forward pass computed, then δ as the chain-rule product that gave it."""
-    net, sizes, n = model.net, model.net.sizes, model.sample
+    net, sizes, n = model.net, model.net.sizes, model.row
     values, grads, before = shows_values(model), shows_gradients(model), model.params_before
     last = len(sizes) - 1
     out = []
@@ -164,7 +172,7 @@ def neuron_tooltips(model: BackpropModel) -> list[list[str]]:
         for j in range(size):
             name = neuron_name(sizes, l, j)
             kind = "input" if l == 0 else "output" if l == last else f"hidden layer {l}, neuron {j + 1}"
-            lines = [f"<b>{name}</b> · {kind} · sample #{n + 1}"]
+            lines = [f"<b>{name}</b> · {kind} · sample #{model.sample + 1}"]
             if l == 0:
                 if values or grads:
                     lines.append(f"{name} = {fmt(net.a[0][n, j])} (data: never updated)")
@@ -200,7 +208,7 @@ def _forward_lines(model: BackpropModel, l: int, j: int, n: int) -> list[str]:
     act_text = "a = z (linear output)" if act == "linear" else f"a = {FUNCTION[act]}(z)"
     lines = [f"z = {sum_text} = {fmt(z)}", f"{act_text} = {fmt(a)}"]
     if l == len(net.sizes) - 1:
-        lines.append(f"target y = {fmt(model.y_train[n, j])}")
+        lines.append(f"target y = {fmt(model.y_train[model.sample, j])}")
     return lines
 
 
@@ -208,7 +216,7 @@ def _delta_lines(model: BackpropModel, l: int, j: int, n: int) -> list[str]:
     net, count = model.net, len(model.X_train)
     d, act = net.dz[l - 1][n, j], net.layer_activations[l - 1]
     if l == len(net.sizes) - 1:
-        y_hat, y = net.a[l][n, j], model.y_train[n, j]
+        y_hat, y = net.a[l][n, j], model.y_train[model.sample, j]
         if net.loss_name == "bce":
             lines = [f"δ = ∂L/∂z = (ŷ − y)/N = ({fmt(y_hat)} − {fmt(y)})/{count} = {fmt(d)}",
                      "(σ′(z) = ŷ(1 − ŷ) cancels the 1/(ŷ(1 − ŷ)) of ∂L/∂ŷ)"]
@@ -241,7 +249,7 @@ def _weighted_sum(what: str, model: BackpropModel, l: int, j: int, n: int) -> st
 
 def loss_latex(model: BackpropModel) -> tuple[str, str]:
     """(the mean loss, this sample's term) as mathtext LaTeX, with numbers once the loss is computed."""
-    net, count, n = model.net, len(model.X_train), model.sample
+    net, count, n = model.net, len(model.rows), model.row
     has_loss = model.phase in ("loss", "backward") and net.loss_value is not None
     if net.loss_name == "bce":
         mean = r"L = -\frac{1}{N}\sum_{n=1}^{N}\left[y_n\log\hat{y}_n + (1-y_n)\log(1-\hat{y}_n)\right]"
@@ -250,13 +258,14 @@ def loss_latex(model: BackpropModel) -> tuple[str, str]:
     if not has_loss:
         return mean, ""
     mean += rf" = {tex(net.loss_value)}\quad(N = {count})"
-    y, y_hat, z = float(model.y_train[n, 0]), float(net.a[-1][n, 0]), float(net.z[-1][n, 0])
+    y, y_hat, z = float(model.y_train[model.sample, 0]), float(net.a[-1][n, 0]), float(net.z[-1][n, 0])
     if net.loss_name == "bce":
         term = -(y * max(-np.logaddexp(0.0, -z), -100.0) + (1 - y) * max(-np.logaddexp(0.0, z), -100.0))
-        sample = (rf"\ell_{{{n + 1}}} = -\left[{tex(y)}\,\log {tex(y_hat)} + (1-{tex(y)})\,"
+        sample = (rf"\ell_{{{model.sample + 1}}} = -\left[{tex(y)}\,\log {tex(y_hat)} + (1-{tex(y)})\,"
                   rf"\log(1-{tex(y_hat)})\right] = {tex(term)}")
     else:
-        sample = rf"\ell_{{{n + 1}}} = \left({tex(y_hat)} - {tex_paren(y)}\right)^2 = {tex((y_hat - y) ** 2)}"
+        sample = (rf"\ell_{{{model.sample + 1}}} = \left({tex(y_hat)} - {tex_paren(y)}\right)^2 = "
+                  rf"{tex((y_hat - y) ** 2)}")
     return mean, sample
 
 
@@ -278,7 +287,7 @@ def tex_paren(value: float) -> str:
 
 def details_html(model: BackpropModel) -> str:
     """What the last phase did, in words and numbers (the read-out under the diagram)."""
-    net, n, count, phase = model.net, model.sample, len(model.X_train), model.phase
+    net, n, count, phase = model.net, model.sample, len(model.rows), model.phase
     x = ", ".join(fmt(v) for v in model.X_train[n])
     sample = f"sample #{n + 1}: x = ({x}), target y = {fmt(model.y_train[n, 0])}"
     if phase == "init" and model.epoch > 0:
@@ -286,7 +295,7 @@ def details_html(model: BackpropModel) -> str:
                 "push the data through the network again.")
     if phase == "init":
         return (f"<b>A fresh network.</b> Weights drawn at random (seed {model.seed}), biases 0; the edges "
-                f"show the weights. The batch is the whole training set ({count} samples). "
+                f"show the weights. The steps work on one batch: {model.batch_label()}. "
                 "Press <b>Forward</b> to push the data through it.")
     if phase == "update" and model.params_before is None:
         return (f"<b>After {model.epoch} epochs of training.</b> The edges show the weights. Press <b>Forward</b> "
@@ -296,7 +305,7 @@ def details_html(model: BackpropModel) -> str:
         for l in range(1, len(net.sizes)):
             name = "ŷ" if l == len(net.sizes) - 1 else f"h<sub>{l}</sub>"
             prev = "x" if l == 1 else f"h<sub>{l - 1}</sub>"
-            vector = ", ".join(fmt(v) for v in net.a[l][n])
+            vector = ", ".join(fmt(v) for v in net.a[l][model.row])
             rows.append(f"{name} = {FUNCTION[net.layer_activations[l - 1]]}({prev} W<sub>{l}</sub> + "
                         f"b<sub>{l}</sub>) = [{vector}]")
         rows.append("Next: <b>Loss</b> compares ŷ with y.")

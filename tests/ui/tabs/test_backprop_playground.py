@@ -1,0 +1,138 @@
+"""The Backprop tab's Playground settings (issue 20), against references written here in plain NumPy: the step
+buttons on one mini-batch at a time, features feeding the input column, the loss parts with L2, the diagram's
+− and +, each neuron's picture, and the landscape computed in a process of its own."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from calclab.state.backprop import BackpropState
+from calclab.ui.tabs.backprop import landscape_view
+from calclab.ui.tabs.backprop.pictures import LUT
+from calclab.ui.tabs.backprop.tab import BackpropTab
+from tests.ui.tabs.test_backprop import np_forward
+
+
+@pytest.fixture
+def tab(qtbot, worker):
+    widget = BackpropTab(worker)
+    qtbot.addWidget(widget)
+    widget.resize(1400, 860)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def use(tab, state):
+    tab.set_state(state)
+    assert tab.state == state, tab.steps.label_message.text()
+
+
+def click(qtbot, tab, phase):
+    button = tab.steps.phase_buttons[phase]
+    assert button.isEnabled(), f"{phase} should be the next step"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_step_buttons_work_on_one_shuffled_batch_at_a_time(qtbot, tab):
+    use(tab, BackpropState(n_samples=50, test_fraction=0.2, batch_size=16, seed=3, learning_rate=0.5))
+    model = tab.model
+    assert len(model.X_train) == 40 and model.batch_count == 3
+    params = [(W.copy(), b.copy()) for W, b in model.net.params]
+    order = np.random.default_rng(3).permutation(40)   # the epoch's shuffle, split by hand: 16, 16, 8
+    for k, rows in enumerate([order[:16], order[16:32], order[32:]]):
+        click(qtbot, tab, "forward")
+        assert f"batch {k + 1}/3" in tab.steps.label_batch.text()
+        np.testing.assert_array_equal(model.rows, rows)
+        for phase in ("loss", "backward", "update"):
+            click(qtbot, tab, phase)
+        # plain gradient descent on those rows, written out: bce + sigmoid delta (p - y)/n, tanh hidden layer
+        X, y = model.X_train[rows], model.y_train[rows]
+        a0, a1, p = np_forward(params, X, "tanh", "sigmoid")
+        d2 = (p - y) / len(rows)
+        d1 = (d2 @ params[1][0].T) * (1 - a1 * a1)
+        grads = [(a0.T @ d1, d1.sum(0)), (a1.T @ d2, d2.sum(0))]
+        params = [(W - 0.5 * dW, b - 0.5 * db) for (W, b), (dW, db) in zip(params, grads, strict=True)]
+        for (W, b), (W2, b2) in zip(model.net.params, params, strict=True):
+            np.testing.assert_allclose(W, W2, rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(b, b2, rtol=1e-12, atol=1e-14)
+        assert model.epoch == (1 if k == 2 else 0)   # an epoch is a pass over all three batches
+
+
+def test_features_feed_the_input_column(qtbot, tab):
+    tab.controls.check_features["x1x2"].setChecked(True)
+    tab.controls.check_features["sinx2"].setChecked(True)
+    assert tab.state.features == ["x1", "x2", "x1x2", "sinx2"]
+    assert [len(column) for column in tab.steps.network_view.neurons] == [4, 4, 1]
+    P = tab.model.P_train
+    np.testing.assert_allclose(tab.model.X_train, np.column_stack([P, P[:, 0] * P[:, 1], np.sin(P[:, 1])]))
+    for name in ("x1", "x2", "x1x2"):
+        tab.controls.check_features[name].setChecked(False)
+    tab.controls.check_features["sinx2"].setChecked(False)   # none left: refused, the last good inputs stay
+    assert tab.state.features == ["sinx2"] and "at least one" in tab.steps.label_message.text()
+    assert tab.controls.check_features["sinx2"].isChecked()
+
+
+def test_l2_shows_data_loss_and_penalty_apart(qtbot, tab):
+    use(tab, BackpropState(regularization="l2", regularization_rate=0.01, epochs=20))
+    tab.play_to_end()
+    model = tab.model
+    by_hand = 0.005 * sum(float((W * W).sum()) for W, _b in model.net.params)
+    assert model.penalties[-1] == pytest.approx(by_hand, rel=1e-12)
+    assert model.train_losses[-1] == pytest.approx(model.data_losses[-1] + by_hand, rel=1e-12)
+    curve = tab.loss_plot.penalty_curve
+    assert len(curve.xData) == 21 and curve.yData[-1] == pytest.approx(by_hand, rel=1e-12)
+    tab.controls.combo_regularization.setCurrentIndex(0)   # none: the parts leave the chart and its legend
+    tab.play_to_end()
+    assert tab.loss_plot.penalty_curve.xData is None or len(tab.loss_plot.penalty_curve.xData) == 0
+
+
+def test_the_diagrams_minus_and_plus_resize_a_hidden_layer(qtbot, tab):
+    view = tab.steps.network_view
+    assert len(view.buttons) == 1
+    view.layer_resize_requested.emit(0, +1)
+    assert tab.state.hidden == [5] and tab.controls.spin_hidden_1.value() == 5
+    use(tab, BackpropState(hidden=[8, 1]))
+    view.layer_resize_requested.emit(0, +1)   # 8 is the most
+    view.layer_resize_requested.emit(1, -1)   # 1 is the least
+    assert tab.state.hidden == [8, 1]
+    use(tab, BackpropState(hidden=[8] * 6))
+    assert [len(column) for column in view.neurons] == [2, 8, 8, 8, 8, 8, 8, 1]
+
+
+def test_each_neurons_picture_is_its_output_over_the_plane(qtbot, tab):
+    use(tab, BackpropState(epochs=30))
+    tab.play_to_end()
+    view = tab.steps.network_view
+    assert view.shows_pictures()
+    x0, x1, y0, y1 = tab.model.bounds()
+    corners = np.array([[x0, y1], [x1, y0]])   # the picture's top-left and bottom-right pixels
+    acts = np_forward(tab.model.net.params, corners, "tanh", "sigmoid")
+    for layer, j in ((1, 2), (2, 0)):
+        image = view.neuron(layer, j).picture.pixmap().toImage()
+        for (row, col), value in zip(((0, 0), (image.height() - 1, image.width() - 1)), acts[layer][:, j],
+                                     strict=True):
+            expected = LUT[int(np.clip(np.rint((value + 1.0) * 127.5), 0, 255))]   # tanh, sigmoid: on [-1, 1]
+            color = image.pixelColor(col, row)
+            assert (color.red(), color.green(), color.blue()) == tuple(int(v) for v in expected)
+    click(qtbot, tab, "forward")   # the forward pass's numbers take the pictures' place
+    assert not view.shows_pictures()
+
+
+def test_the_landscape_runs_in_a_process_of_its_own(qtbot, tab, worker):
+    use(tab, BackpropState(epochs=5))
+    tab.play_to_end()
+    tab.views.setCurrentWidget(tab.landscape)
+    tab.landscape.button_compute.click()
+    assert tab.is_busy()
+    numeric = landscape_view.numeric_worker()
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=60_000)
+    assert numeric.process_id() not in (None, worker.process_id())   # the shared worker stays free
+    result = tab.landscape.plot.result
+    centre = len(result.alphas) // 2
+    assert result.losses[centre, centre] == pytest.approx(tab.model.net.evaluate(tab.model.X_train,
+                                                                                 tab.model.y_train), rel=1e-12)
+    assert len(result.path) == 6 and np.allclose(result.path[-1], 0.0, atol=1e-9)
+    assert tab.view_plot("landscape") is tab.landscape.plot.plot_widget
