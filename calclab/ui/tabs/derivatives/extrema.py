@@ -1,0 +1,136 @@
+"""Critical and inflection points as the tab marks them, and the Taylor polynomial at x0 (NumPy only, no Qt).
+
+Two sources. While a parameter slider moves, points are found numerically on the GUI thread from the compiled
+f′ and f″ (a grid search refined by bisection, engine.solving.grid_roots): no worker round trip per tick. When
+the inputs rest, the worker's engine.critical analysis (exact where SymPy solves, its kinds decided by the
+higher-derivative test) replaces them; `from_analysis` turns it into the same Marker list.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from calclab.engine.critical import INCONCLUSIVE, MAXIMUM, MINIMUM, NEITHER, CriticalAnalysis
+from calclab.engine.numbers import format_number
+from calclab.engine.solving import grid_roots
+
+INFLECTION = "inflection"
+LIVE_GRID = 1201          # grid points of the live search (the worker's uses 4001)
+MAX_MARKERS = 60          # more than this in view (sin(50x)): the first ones only
+
+Curve = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A point to mark: where, f there, and what it is (minimum, maximum, neither, inconclusive, inflection)."""
+
+    x: float
+    y: float
+    kind: str
+    x_text: str = ""       # the exact x (SymPy text) when known, else ""
+    reason: str = ""       # the test that decided the kind
+
+
+def live_points(f: Curve, first: Curve, second: Curve | None, low: float, high: float
+                ) -> tuple[list[Marker], list[Marker]]:
+    """(critical, inflection) in [low, high] from compiled f, f′ and f″: roots of f′ classified by f′'s sign
+    change on either side; roots of f″ where f″ changes sign."""
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        return [], []
+    with np.errstate(all="ignore"):
+        grid = np.linspace(low, high, LIVE_GRID)
+        defined = np.isfinite(np.asarray(f(grid), dtype=float))
+        delta = (high - low) / (LIVE_GRID - 1) / 4
+        critical = [_classified(f, first, x, delta)
+                    for x in grid_roots(first, low, high, defined, second, points=LIVE_GRID).roots[:MAX_MARKERS]]
+        inflection: list[Marker] = []
+        if second is not None:
+            for x in grid_roots(second, low, high, defined, points=LIVE_GRID).roots[:MAX_MARKERS]:
+                left, right = (_at(second, x - delta), _at(second, x + delta))
+                if left * right < 0:
+                    inflection.append(Marker(x, _at(f, x), INFLECTION, reason="f″ changes sign"))
+    return [m for m in critical if math.isfinite(m.y)], [m for m in inflection if math.isfinite(m.y)]
+
+
+def _classified(f: Curve, first: Curve, x: float, delta: float) -> Marker:
+    left, right = _at(first, x - delta), _at(first, x + delta)
+    if left < 0 < right:
+        kind, reason = MINIMUM, "f′ changes from − to +"
+    elif left > 0 > right:
+        kind, reason = MAXIMUM, "f′ changes from + to −"
+    elif left * right > 0:
+        kind, reason = NEITHER, "f′ keeps its sign"
+    else:
+        kind, reason = INCONCLUSIVE, "f′ is 0 on a side"
+    return Marker(x, _at(f, x), kind, reason=reason)
+
+
+def _at(curve: Curve, x: float) -> float:
+    return float(np.asarray(curve(np.array([x], dtype=float)), dtype=float).reshape(-1)[0])
+
+
+def from_analysis(analysis: CriticalAnalysis) -> tuple[list[Marker], list[Marker]]:
+    """The worker's exact analysis as markers (exact x as text where SymPy found a closed form)."""
+    critical = [Marker(p.x, p.f, p.kind, p.x_text if p.exact is not None else "", p.reason)
+                for p in analysis.critical]
+    inflection = [Marker(p.x, p.f, INFLECTION, p.x_text if p.exact is not None else "", p.reason)
+                  for p in analysis.inflection]
+    return critical, inflection
+
+
+def describe(marker: Marker, variable: str = "x") -> str:
+    """One list line: "minimum at x = -π/2 ≈ -1.5708 (f = -1); second derivative is positive"."""
+    where = format_number(marker.x)
+    if marker.x_text and marker.x_text not in (repr(marker.x), where):
+        where = f"{marker.x_text} ≈ {where}"
+    what = "inflection point" if marker.kind == INFLECTION else marker.kind
+    text = f"{what} at {variable} = {where} (f = {format_number(marker.y)})"
+    return f"{text}: {marker.reason}" if marker.reason else text
+
+
+KIND_ORDER = (MINIMUM, MAXIMUM, NEITHER, INCONCLUSIVE, INFLECTION)
+
+
+# -- Taylor ---------------------------------------------------------------------------------------------------
+
+def taylor_coefficients(derivatives: list[Curve], x0: float) -> np.ndarray:
+    """c_k = f⁽ᵏ⁾(x0) / k! for k = 0 … n (nan where a derivative has no value at x0)."""
+    values = np.array([_at(d, x0) for d in derivatives], dtype=float)
+    return values / np.array([math.factorial(k) for k in range(len(derivatives))], dtype=float)
+
+
+def taylor_values(coefficients: np.ndarray, x0: float, xs: np.ndarray) -> np.ndarray:
+    """Tₙ(x) = Σ c_k (x − x0)^k, by Horner's rule."""
+    t = np.zeros_like(np.asarray(xs, dtype=float))
+    shift = np.asarray(xs, dtype=float) - x0
+    with np.errstate(all="ignore"):
+        for c in coefficients[::-1]:
+            t = t * shift + c
+    return t
+
+
+def taylor_text(coefficients: np.ndarray, x0: float, variable: str = "x") -> str:
+    """Tₙ written out with rounded coefficients: "0.841 + 0.540 (x − 1) − 0.421 (x − 1)²"."""
+    if not np.all(np.isfinite(coefficients)):
+        return "—"
+    shift = variable if x0 == 0 else f"({variable} − {format_number(x0, 4)})" if x0 > 0 else \
+        f"({variable} + {format_number(-x0, 4)})"
+    terms: list[str] = []
+    for k, c in enumerate(coefficients):
+        if c == 0 and len(coefficients) > 1:
+            continue
+        size = format_number(abs(c), 4)
+        power = "" if k == 0 else shift + _superscript(k)
+        body = size if k == 0 else (power if size == "1" else f"{size} {power}")
+        sign = "−" if c < 0 else "+"
+        terms.append(f"{'−' if c < 0 else ''}{body}" if not terms else f"{sign} {body}")
+    return " ".join(terms) or "0"
+
+
+def _superscript(k: int) -> str:
+    return "" if k == 1 else str(k).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
