@@ -33,6 +33,7 @@ class Marker:
     y: float
     kind: str
     x_text: str = ""       # the exact x (SymPy text) when known, else ""
+    y_text: str = ""       # the exact f(x) likewise
     reason: str = ""       # the test that decided the kind
 
 
@@ -76,24 +77,39 @@ def _at(curve: Curve, x: float) -> float:
 
 def from_analysis(analysis: CriticalAnalysis) -> tuple[list[Marker], list[Marker]]:
     """The worker's exact analysis as markers (exact x as text where SymPy found a closed form)."""
-    critical = [Marker(p.x, p.f, p.kind, p.x_text if p.exact is not None else "", p.reason)
+    critical = [Marker(p.x, p.f, p.kind, _exact(p.exact, p.x_text), _exact(p.f_exact, p.f_text), p.reason)
                 for p in analysis.critical]
-    inflection = [Marker(p.x, p.f, INFLECTION, p.x_text if p.exact is not None else "", p.reason)
+    inflection = [Marker(p.x, p.f, INFLECTION, _exact(p.exact, p.x_text), _exact(p.f_exact, p.f_text), p.reason)
                   for p in analysis.inflection]
     return critical, inflection
 
 
+def _exact(value, text: str) -> str:
+    return text if value is not None else ""
+
+
+PRIMES = (("f" + "'" * 3, "f‴"), ("f" + "'" * 2, "f″"), ("f'", "f′"))
+
+
+def pretty(text: str) -> str:
+    """SymPy text as the list shows it: -3*pi/2 → −3π/2, sqrt(2) → √(2), f'' → f″."""
+    for old, new in (("**", "^"), ("*pi", "π"), ("pi", "π"), ("sqrt", "√"), ("*", "·"), *PRIMES, (" - ", " − ")):
+        text = text.replace(old, new)
+    return text[:1].replace("-", "−") + text[1:].replace("(-", "(−").replace("/-", "/−")
+
+
 def describe(marker: Marker, variable: str = "x") -> str:
-    """One list line: "minimum at x = -π/2 ≈ -1.5708 (f = -1); second derivative is positive"."""
+    """One list line: "▲ minimum at x = -pi/2 ≈ −1.5708 (f = −1): f'' is positive"."""
     where = format_number(marker.x)
-    if marker.x_text and marker.x_text not in (repr(marker.x), where):
-        where = f"{marker.x_text} ≈ {where}"
+    if marker.x_text and pretty(marker.x_text) != where:
+        where = f"{pretty(marker.x_text)} ≈ {where}"
+    value = pretty(marker.y_text) if marker.y_text and len(marker.y_text) <= 16 else format_number(marker.y)
     what = "inflection point" if marker.kind == INFLECTION else marker.kind
-    text = f"{what} at {variable} = {where} (f = {format_number(marker.y)})"
-    return f"{text}: {marker.reason}" if marker.reason else text
+    text = f"{GLYPHS[marker.kind]} {what} at {variable} = {where} (f = {value})"
+    return f"{text}: {pretty(marker.reason)}" if marker.reason else text
 
 
-KIND_ORDER = (MINIMUM, MAXIMUM, NEITHER, INCONCLUSIVE, INFLECTION)
+GLYPHS = {MINIMUM: "▲", MAXIMUM: "▼", NEITHER: "◆", INCONCLUSIVE: "✕", INFLECTION: "○"}   # as on the plot
 
 
 # -- Taylor ---------------------------------------------------------------------------------------------------

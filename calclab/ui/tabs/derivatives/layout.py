@@ -8,7 +8,6 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 PLOT_SHARE = 0.55   # of the right column's height; the steps and the concept panel get the rest
-ERROR_SHARE = 27    # percent of the plots' height the Taylor error plot takes when shown
 
 
 class ShareSplitter(QSplitter):
@@ -35,21 +34,16 @@ class ShareSplitter(QSplitter):
 
 def arrange(tab: QWidget, header: QWidget, side: QWidget, plot_panel: QWidget, steps_view: QWidget,
             concept: QWidget, error_plot: QWidget | None = None) -> QTabWidget:
-    """Lay the pieces out on `tab`; returns the lower tab widget (steps, concept). `error_plot` (the Taylor
-    error, hidden unless Tₙ is drawn) sits under the plot and takes ERROR_SHARE of the plot's height."""
+    """Lay the pieces out on `tab`; returns the lower tab widget (steps, concept, and `error_plot`: the Taylor
+    error, a tab of its own that the tab shows while Tₙ is drawn)."""
     lower_tabs = QTabWidget()
     lower_tabs.addTab(steps_view, "Step by step")
     lower_tabs.addTab(concept, "What is a derivative?")
+    if error_plot is not None:   # shown while Tₙ is drawn: a tab, so the plot above keeps its height at 1100×700
+        lower_tabs.addTab(error_plot, "Taylor error |f − Tₙ|")
+        lower_tabs.setTabVisible(lower_tabs.indexOf(error_plot), False)
     lower_tabs.setToolTip("The rules applied, or the idea behind the derivative")
     right = ShareSplitter(Qt.Orientation.Vertical, (PLOT_SHARE, 1.0 - PLOT_SHARE))
-    if error_plot is not None:
-        plots = QWidget()
-        column = QVBoxLayout(plots)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(plot_panel, 100 - ERROR_SHARE)
-        column.addWidget(error_plot, ERROR_SHARE)
-        plot_panel = plots
     right.addWidget(plot_panel)
     right.addWidget(lower_tabs)
     right.setStretchFactor(0, 3)   # once the user has dragged the handle

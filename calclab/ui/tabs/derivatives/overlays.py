@@ -25,8 +25,11 @@ SYMBOL_NAMES = {MINIMUM: "▲ minimum", MAXIMUM: "▼ maximum", NEITHER: "◆ ne
                 INFLECTION: "○ inflection"}
 
 
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
 class Overlays:
-    """Items added to the tab's main plot plus the error plot below it (`error_widget`, hidden until Tₙ shows)."""
+    """Items added to the tab's main plot, plus the error plot (`error_widget`, a tab under the plot)."""
 
     def __init__(self, plot_item: pg.PlotItem) -> None:
         self.plot_item = plot_item
@@ -60,8 +63,32 @@ class Overlays:
         layout = QVBoxLayout(self.error_widget)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.error_plot)
-        self.error_widget.setVisible(False)
         self.set_error_label(1)
+
+    def curve_items(self) -> list[pg.PlotDataItem]:
+        return [*self.extra_curves, *self.extra_derivatives, self.taylor]
+
+    def sync_legend(self, legend: pg.LegendItem | None, names: dict[int, str]) -> bool:
+        """Legend entries for the items that draw something now: names maps id(item) to its name. True if the
+        entries changed (the legend then needs placing again)."""
+        if legend is None:
+            return False
+        changed = False
+        present = {id(sample.item) for sample, _label in legend.items}
+        for item in self.curve_items():
+            wanted = id(item) in names and item.getData()[0] is not None and len(item.getData()[0]) > 0
+            if wanted and id(item) not in present:
+                legend.addItem(item, names[id(item)])
+                changed = True
+            elif not wanted and id(item) in present:
+                legend.removeItem(item)
+                changed = True
+            elif wanted:
+                label = legend.getLabel(item)
+                if label is not None and label.text != names[id(item)]:
+                    label.setText(names[id(item)])
+                    changed = True
+        return changed
 
     # -- extra functions ---------------------------------------------------------------------------------------
 
@@ -90,7 +117,8 @@ class Overlays:
     # -- Taylor --------------------------------------------------------------------------------------------------
 
     def set_error_label(self, order: int) -> None:
-        self.error_plot.setLabel("left", f"|f − T{order}|")
+        self.error_plot.setLabel("left", f"|f − T{str(order).translate(SUBSCRIPTS)}|")
+        self.error_plot.setTitle(f"How far T{str(order).translate(SUBSCRIPTS)} is from f (log scale)", size="10pt")
 
     def draw_taylor(self, f: Curve | None, coefficients: np.ndarray | None, x0: float,
                     view: tuple[float, float, float, float], pixels: int) -> None:

@@ -58,6 +58,19 @@ class WideBinding:
         self._critical_timer.setInterval(CRITICAL_REST_MS)
         self._critical_timer.timeout.connect(self._submit_critical)
 
+    def _wide_legend(self) -> None:
+        """Legend entries for g, h, k, their derivatives and Tₙ, as they are drawn; then place the legend."""
+        wrt = self._state.wrt or "x"
+        o = self.overlays
+        names = {}
+        for index in range(MAX_CURVES):
+            name = CURVE_NAMES[index + 1]
+            names[id(o.extra_curves[index])] = f"{name}({wrt})"
+            names[id(o.extra_derivatives[index])] = f"{name}′({wrt})"
+        names[id(o.taylor)] = f"T{_subscript(self._state.taylor_order)} at {wrt}₀"
+        o.sync_legend(self.plot.panel.legend, names)
+        self.plot.place_legend()
+
     def _wide_connect(self) -> None:
         self.curves_panel.add_requested.connect(self._on_add_curve)
         self.curves_panel.remove_requested.connect(self._on_remove_curve)
@@ -80,7 +93,7 @@ class WideBinding:
             self.check_show_critical.setChecked(s.show_critical)
             self.check_show_taylor.setChecked(s.show_taylor)
             self.spin_taylor_order.setValue(s.taylor_order)
-        self.overlays.error_widget.setVisible(s.show_taylor)
+        self._show_error_tab(s.show_taylor, select=s.show_taylor)
         self.overlays.set_error_label(s.taylor_order)
         self.curves_panel.set_count(len(s.curves))
         self._slots = self._slots[:1]
@@ -177,6 +190,7 @@ class WideBinding:
                                      show, view, pixels)
         self._wide_refresh_markers()
         self._wide_refresh_point()
+        self._wide_legend()
         if self._state.show_critical and not self.held_panel.is_playing():   # a sweep shows live points only
             self._critical_timer.start()
 
@@ -237,7 +251,7 @@ class WideBinding:
         self.overlays.draw_taylor(slot.curves[0], coefficients, s.x0, self.plot.view_range(),
                                   self.plot.panel.pixel_width())
         text = taylor_text(coefficients, s.x0, s.wrt or "x")
-        panel.label_polynomial.setText(f"T{n}({s.wrt or 'x'}) = {text}" if text != "—" else
+        panel.label_polynomial.setText(f"T{_subscript(n)}({s.wrt or 'x'}) = {text}" if text != "—" else
                                        f"no T{n} here: f or a derivative up to order {n} has no value at x₀")
 
     def taylor_coefficients(self) -> np.ndarray | None:
@@ -286,15 +300,28 @@ class WideBinding:
 
     def _on_show_taylor_toggled(self, on: bool) -> None:
         self._state.show_taylor = on
-        self.overlays.error_widget.setVisible(on)
+        self._show_error_tab(on, select=on)
         self._submit_ladder(0, self._slots[0])
         self._draw_taylor()
+        self._wide_legend()
+
+    def _show_error_tab(self, on: bool, select: bool) -> None:
+        """The error plot's tab under the plot: there while Tₙ is drawn, brought forward when the user turns Tₙ on."""
+        index = self.lower_tabs.indexOf(self.overlays.error_widget)
+        self.lower_tabs.setTabVisible(index, on)
+        if select:
+            self.lower_tabs.setCurrentIndex(index)
 
     def _on_taylor_order_changed(self, order: int) -> None:
         self._state.taylor_order = int(order)
         self.overlays.set_error_label(order)
         self._submit_ladder(0, self._slots[0])
         self._draw_taylor()
+        self._wide_legend()
+
+
+def _subscript(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def _escape(text: str) -> str:
