@@ -114,9 +114,20 @@ GLYPHS = {MINIMUM: "▲", MAXIMUM: "▼", NEITHER: "◆", INCONCLUSIVE: "✕", I
 
 # -- Taylor ---------------------------------------------------------------------------------------------------
 
+JUMP_TOLERANCE = 1e-4    # relative gap between a derivative just left and just right of x0 that makes it jump
+
+
 def taylor_coefficients(derivatives: list[Curve], x0: float) -> np.ndarray:
-    """c_k = f⁽ᵏ⁾(x0) / k! for k = 0 … n (nan where a derivative has no value at x0)."""
+    """c_k = f⁽ᵏ⁾(x0) / k! for k = 0 … n; nan where a derivative has no value at x0 or jumps there (|x| at 0:
+    sign(0) = 0 is a value NumPy gives, but f′ jumps from −1 to 1, so f has no f′ and no Tₙ there)."""
     values = np.array([_at(d, x0) for d in derivatives], dtype=float)
+    delta = 1e-9 * max(1.0, abs(x0))
+    for k, d in enumerate(derivatives):
+        left, right = _at(d, x0 - delta), _at(d, x0 + delta)
+        if not (math.isfinite(left) and math.isfinite(right)) or \
+                abs(left - right) > JUMP_TOLERANCE * max(1.0, abs(left), abs(right)):
+            values[k:] = math.nan
+            break
     return values / np.array([math.factorial(k) for k in range(len(derivatives))], dtype=float)
 
 

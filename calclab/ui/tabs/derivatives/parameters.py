@@ -41,6 +41,7 @@ class ParameterRow(QWidget):
         self.name = name
         self._low, self._high = value_range
         self._direction = 1.0
+        self._value = float(value)
         self.label = QLabel(f"{name} =")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName(f"slider_held_{name}")
@@ -82,7 +83,8 @@ class ParameterRow(QWidget):
         self.button_play.toggled.connect(self._on_play_toggled)
 
     def value(self) -> float:
-        return float(self.spin.value())
+        """The value exactly (the spin box shows it rounded to 3 decimals)."""
+        return self._value
 
     def value_range(self) -> tuple[float, float]:
         return self._low, self._high
@@ -92,6 +94,7 @@ class ParameterRow(QWidget):
 
     def set_value(self, value: float) -> None:
         """Show `value` without emitting value_changed."""
+        self._value = float(value)
         with signals_blocked(self.slider, self.spin):
             self.spin.setValue(value)
             self.slider.setValue(self._position(value))
@@ -134,11 +137,13 @@ class ParameterRow(QWidget):
 
     def _on_slider_changed(self, position: int) -> None:
         value = round(self._low + position * (self._high - self._low) / SLIDER_STEPS, 6)
+        self._value = value
         with signals_blocked(self.spin):
             self.spin.setValue(value)
         self.value_changed.emit(self.name, value)
 
     def _on_spin_changed(self, value: float) -> None:
+        self._value = float(value)
         with signals_blocked(self.slider):
             self.slider.setValue(self._position(value))
         self.value_changed.emit(self.name, float(value))

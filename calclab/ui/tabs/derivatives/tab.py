@@ -197,14 +197,21 @@ class DerivativesTab(WideBinding, TabBase):
                 self.combo_wrt.clear()
                 self.combo_wrt.addItems(items)
                 self.combo_wrt.setCurrentText(self._state.wrt)
-        held = {n: self._state.held_value(n) for n in self._parameter_names(names)}
-        self._state.held.update(held)
-        self.held_panel.set_variables(held, {n: self._state.param_range(n) for n in held})
-        self.group_held.setTitle("Parameters (held constant)" if held else "Parameters (none)")
+        self._refresh_parameters()
         self._result = None
         self._plot_f_first()   # first: a long f's compile job then runs before the derivative's
         self._submit()
         self._wide_expression_changed()
+
+    def _refresh_parameters(self) -> None:
+        """A slider for every name of f, g, h, k but the variable (rows whose name stays keep their value)."""
+        from calclab.engine.calculus import variables_of
+
+        names = [v.name for v in variables_of(self._expr)] if self._expr is not None else []
+        held = {n: self._state.held_value(n) for n in self._parameter_names(names)}
+        self._state.held.update(held)
+        self.held_panel.set_variables(held, {n: self._state.param_range(n) for n in held})
+        self.group_held.setTitle("Parameters (held constant)" if held else "Parameters (none)")
 
     def _plot_f_first(self) -> None:
         """Plot the new f at once (compiling f here is quick): typing shows its curve within a frame, and f'
@@ -302,7 +309,8 @@ class DerivativesTab(WideBinding, TabBase):
                                     result.derivative if result else None, result.first if result else None)
         if not self._keep_view_once:
             self._fit_view(fit_x=self._fit_x_next)
-        self._keep_view_once = False
+        if result is not None:   # f alone first (SymPy slow, the worker busy): the state's view waits for f′ too
+            self._keep_view_once = False
         self._fit_x_next = False
         self.plot.set_slice(self._slice)
         self._refresh_point()

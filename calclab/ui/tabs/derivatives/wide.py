@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import QTimer
 
-from calclab.engine.calculus import variables_of
+from calclab.engine.calculus import tree_size, variables_of
 from calclab.engine.jobs import derivatives as jobs
 from calclab.engine.numbers import format_number
 from calclab.state.derivatives import CURVE_NAMES, MAX_CURVES, ExtraCurve
@@ -33,6 +33,7 @@ from calclab.ui.tabs.derivatives.overlays import CURVE_COLORS
 from calclab.ui.worker import JobFailure
 
 CRITICAL_REST_MS = 300    # inputs still this long: ask the worker for the exact critical points
+EXACT_MAX_NODES = 200     # f larger than this (in tree nodes) gets numeric critical points only
 LIST_LINES = 12           # lines of the critical-point list per function
 
 
@@ -82,7 +83,10 @@ class WideBinding:
         self.held_panel.sweep_stopped.connect(self._wide_refresh_curves)
 
     def _wide_busy(self) -> bool:
-        return self._critical_timer.isActive()
+        try:
+            return self._critical_timer.isActive()
+        except RuntimeError:   # is_busy is asked after the widget is deleted (a test's teardown): nothing waits
+            return False
 
     # -- state -> widgets ----------------------------------------------------------------------------------
 
@@ -159,12 +163,14 @@ class WideBinding:
         return (slot.expr, self._state.wrt, held, tuple(round(v, 12) for v in self.plot.view_range()[:2]))
 
     def _submit_critical(self) -> None:
-        """The inputs rested: ask for the exact analysis of every function (a newer one supersedes)."""
+        """The inputs rested: ask for the exact analysis of every function (a newer one supersedes). A long f
+        (a 60-term sum) keeps its live numeric points: SymPy would spend seconds of the worker on it."""
         if not self._state.show_critical:
             return
         low, high = self.plot.view_range()[:2]
         for index, slot in enumerate(self._slots):
-            if slot.expr is None or (slot.analysis is not None and slot.analysis[0] == self._inputs_key(slot)):
+            if slot.expr is None or (slot.analysis is not None and slot.analysis[0] == self._inputs_key(slot)) \
+                    or tree_size(slot.expr, EXACT_MAX_NODES) > EXACT_MAX_NODES:
                 continue
             key = self._inputs_key(slot)
             self.submit(f"critical{index}", jobs.critical_analysis, slot.expr, self._state.wrt,
@@ -252,7 +258,7 @@ class WideBinding:
                                   self.plot.panel.pixel_width())
         text = taylor_text(coefficients, s.x0, s.wrt or "x")
         panel.label_polynomial.setText(f"T{_subscript(n)}({s.wrt or 'x'}) = {text}" if text != "—" else
-                                       f"no T{n} here: f or a derivative up to order {n} has no value at x₀")
+                                       f"no T{n} here: f or one of its first {n} derivatives has no value at x₀")
 
     def taylor_coefficients(self) -> np.ndarray | None:
         """The shown Tₙ's coefficients c_k = f⁽ᵏ⁾(x0)/k! (None while not drawn)."""
@@ -281,14 +287,14 @@ class WideBinding:
         self.curves_panel.set_count(0)        # rows renumber: rebuild them from the state
         self._state = state
         self._wide_set_state()
-        if self._expr is not None:
-            self._apply_expression(self._expr)
+        self._refresh_parameters()
+        self._wide_expression_changed()
 
     def _on_curve_edited(self, index: int, text: str, expr) -> None:
         self._state.curves[index].expression = text
         self._slots[index + 1] = CurveSlot(expr)
-        if self._expr is not None:
-            self._apply_expression(self._expr)   # the parameters may change with g's names
+        self._refresh_parameters()                # g's names may bring new parameters
+        self._wide_expression_changed()           # its ladder; f and the view stay as they are
 
     def _on_curve_derivative_toggled(self, index: int, on: bool) -> None:
         self._state.curves[index].show_derivative = on
