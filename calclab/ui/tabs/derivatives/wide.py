@@ -88,6 +88,19 @@ class WideBinding:
         except RuntimeError:   # is_busy is asked after the widget is deleted (a test's teardown): nothing waits
             return False
 
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Hidden (another tab, or closing): no exact analysis runs for a view nobody sees; sweeps stop."""
+        self._critical_timer.stop()
+        for index in range(len(CURVE_NAMES)):
+            self.cancel(f"critical{index}")
+        self.held_panel.stop_all()
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._state.show_critical:   # what hideEvent cancelled, if anything
+            self._critical_timer.start()
+
     # -- state -> widgets ----------------------------------------------------------------------------------
 
     def _wide_set_state(self) -> None:
