@@ -83,7 +83,6 @@ class DerivativesPlot(QObject):
 
         self._slice: Slice | None = None
         self.extra_items: list[pg.PlotDataItem] = []      # curves others add (g, h, k, Tₙ): the legend avoids them
-        self.extra_points: list[pg.ScatterPlotItem] = []  # and these markers
         self._show_derivative = True
         self._show_tangent = True
         self._show_secant = True
@@ -198,7 +197,7 @@ class DerivativesPlot(QObject):
         items = (self.curve_f, self.curve_derivative, self.tangent, self.secant, *self.extra_items)
         curves = [item.getData() for item in items if item.isVisible() and item.getData()[0] is not None]
         avoid = [self.x0_line.label.sceneBoundingRect()]
-        avoid += [item.sceneBoundingRect() for item in (self.points, self.secant_point, *self.extra_points)
+        avoid += [item.sceneBoundingRect() for item in (self.points, self.secant_point)
                   if item.isVisible() and len(item.data)]
         self.panel.place_legend(curves, avoid)
 

@@ -95,7 +95,6 @@ class DerivativesTab(WideBinding, TabBase):
         self.plot = DerivativesPlot(self)
         self.overlays = Overlays(self.plot.plot_item)
         self.plot.extra_items = self.overlays.curve_items()
-        self.plot.extra_points = [self.overlays.markers]
         self.steps_view = StepsView()
         self.concept = ConceptPanel()
         self.lower_tabs = arrange(self, self.header, side, self.plot.panel, self.steps_view, self.concept,
