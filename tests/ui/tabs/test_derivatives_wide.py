@@ -250,3 +250,23 @@ def test_a_bad_extra_function_keeps_its_last_good_curve(qtbot, tab) -> None:
     assert box.error()
     xs = np.linspace(-3, 3, 7)
     np.testing.assert_allclose(drawn_at(tab.overlays.extra_curves[0].getData(), xs), np.cos(xs), atol=2e-3)
+
+
+# -- looks ---------------------------------------------------------------------------------------------------------
+
+def test_everything_on_at_1100x700_keeps_the_plot_the_step_pane_and_the_slider_rows_usable(qtbot, tab) -> None:
+    """Three parameters, four functions and Tₙ in the smallest window: the plot and the step-by-step pane keep
+    their room (the error plot is a tab of its own), and a parameter row fits the side panel's width."""
+    tab.resize(1100, 655)                                # the window's 1100×700 less its menu and tab bar
+    show(qtbot, tab, DerivativesState("a sin(b x) + c", held={"a": 1.0, "b": 1.0, "c": 0.0}, show_taylor=True,
+                                      taylor_order=3, curves=[ExtraCurve("x^2"), ExtraCurve("cos(x)"),
+                                                              ExtraCurve("a x")]))
+    # Measured 149 px of plotting area under a three-row legend (f, f′, tangent, secant, g, h, k, T₃): tight but
+    # usable; less than 130 would mean something else took the plot's room.
+    assert tab.plot.view_box.sceneBoundingRect().height() >= 130
+    assert tab.lower_tabs.height() >= 150
+    tab.lower_tabs.setCurrentIndex(0)
+    assert tab.steps_view.height() >= 120
+    for row in tab.held_panel.rows.values():
+        assert row.minimumSizeHint().width() <= tab.side.viewport().width()
+        assert row.button_play.isVisible() and row.spin.isVisible()
