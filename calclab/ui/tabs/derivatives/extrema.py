@@ -9,6 +9,7 @@ higher-derivative test) replaces them; `from_analysis` turns it into the same Ma
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -98,12 +99,18 @@ def pretty(text: str) -> str:
     return text[:1].replace("-", "−") + text[1:].replace("(-", "(−").replace("/-", "/−")
 
 
+def _readable(text: str) -> bool:
+    """An exact value worth showing: short, and no long integers (a slider's b = 2.333333333 made the exact
+    x = 112500000π/58333333, which says less than the float)."""
+    return bool(text) and len(text) <= 24 and re.search(r"\d{5}", text) is None
+
+
 def describe(marker: Marker, variable: str = "x") -> str:
     """One list line: "▲ minimum at x = -pi/2 ≈ −1.5708 (f = −1): f'' is positive"."""
     where = format_number(marker.x)
-    if marker.x_text and pretty(marker.x_text) != where:
+    if _readable(marker.x_text) and pretty(marker.x_text) != where:
         where = f"{pretty(marker.x_text)} ≈ {where}"
-    value = pretty(marker.y_text) if marker.y_text and len(marker.y_text) <= 16 else format_number(marker.y)
+    value = pretty(marker.y_text) if _readable(marker.y_text) else format_number(marker.y)
     what = "inflection point" if marker.kind == INFLECTION else marker.kind
     text = f"{GLYPHS[marker.kind]} {what} at {variable} = {where} (f = {value})"
     return f"{text}: {pretty(marker.reason)}" if marker.reason else text
