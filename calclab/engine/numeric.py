@@ -97,6 +97,27 @@ class NumericFunction:
             # A constant expression gives a bare scalar: broadcast it to the inputs' shape.
             return np.broadcast_to(result.astype(float, copy=False), shape).copy()
 
+    def at_point(self, *values: float) -> float:
+        """f at one point, numbers in and a float out: the arithmetic of __call__ on 0-d inputs (NumPy scalars,
+        so 1/0 is inf, not ZeroDivisionError) without its array bookkeeping, which cost a descent step 4 times
+        the evaluation itself (a preview recomputes whole paths while a slider moves)."""
+        if len(values) != len(self.variables):
+            raise TypeError(f"expected {len(self.variables)} value(s), one per variable, got {len(values)}")
+        with np.errstate(all="ignore"):
+            try:
+                result = self._func(*[np.float64(v) for v in values])
+            except (ArithmeticError, ValueError, TypeError, NameError):
+                return math.nan
+            if isinstance(result, float | int) and not isinstance(result, bool):
+                return float(result)
+            result = np.asarray(result)
+            if result.size != 1:
+                return math.nan
+            if np.iscomplexobj(result):
+                value = complex(result.reshape(-1)[0])
+                return math.nan if abs(value.imag) > 1e-12 else value.real
+            return float(result.reshape(-1)[0])
+
 
 def _lambdify(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> tuple[Callable, str | None]:
     """The compiled function and its source (None when it needs names beyond NumPy's and ours)."""

@@ -228,6 +228,7 @@ class FormulaView(QLabel):
         self._latex = ""
         self._entries: list[str] | None = None
         self._prefix = ""
+        self._columns = 1
         self._fallback_text = ""
         self._fallback = False
         self._wanted: Spec | None = None   # the spec being typeset in the background, if any
@@ -262,10 +263,26 @@ class FormulaView(QLabel):
         """Show `prefix` followed by a bracketed column of `entries` (each math-mode LaTeX), e.g. ∇f = [6x; 2]."""
         self._entries = list(entries)
         self._prefix = prefix
+        self._columns = 1
         self._latex = (prefix + " " if prefix else "") + r"\begin{bmatrix}" + r" \\ ".join(entries) + \
             r"\end{bmatrix}"
         self._fallback_text = fallback if fallback is not None else \
             (prefix + " " if prefix else "") + "[" + ", ".join(entries) + "]"
+        self._refresh()
+
+    def set_matrix(self, rows: list[list[str]], prefix: str = "", fallback: str | None = None) -> None:
+        """Show `prefix` followed by a bracketed matrix of `rows` (each a list of math-mode LaTeX cells, all of
+        one length), e.g. H = [2 0; 0 -2]."""
+        columns = len(rows[0]) if rows else 1
+        if any(len(row) != columns for row in rows):
+            raise ValueError("every row of a matrix needs the same number of cells")
+        self._entries = [cell for row in rows for cell in row]
+        self._prefix = prefix
+        self._columns = columns
+        self._latex = (prefix + " " if prefix else "") + r"\begin{bmatrix}" + \
+            r" \\ ".join(" & ".join(row) for row in rows) + r"\end{bmatrix}"
+        self._fallback_text = fallback if fallback is not None else \
+            (prefix + " " if prefix else "") + "[" + "; ".join(", ".join(row) for row in rows) + "]"
         self._refresh()
 
     def clear(self) -> None:
@@ -293,7 +310,7 @@ class FormulaView(QLabel):
             return
         dpi, _ratio = self._dpi_and_ratio()
         entries = tuple(self._entries) if self._entries is not None else None
-        spec = Spec(self._latex, entries, self._prefix, self._font_pt, self._color(), dpi)
+        spec = Spec(self._latex, entries, self._prefix, self._font_pt, self._color(), dpi, self._columns)
         parts = spec.parts()
         size = sum(len(part) for part in parts)
         self._wanted = None
