@@ -68,6 +68,9 @@ class MainWindow(QMainWindow):
 
         self.session = SessionController(self)    # File > Open/Save/Recent, autosave, remembered layout
         self.export_menu = ExportMenu(self)       # Export menu, Ctrl+E, export buttons on every plot
+        from calclab.ui.presets_menu import PresetsMenu
+
+        self.presets_menu = PresetsMenu(self)     # Presets menu: built-in, the user's own, Save Current as Preset
         self.label_busy = QLabel("computing…")
         self.label_busy.setVisible(False)
         self.statusBar().addPermanentWidget(self.label_busy)
