@@ -47,6 +47,9 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
     app.setApplicationName("calclab")
     app.setOrganizationName("calclab")
     app.setApplicationVersion(__version__)
+    from calclab.ui.icon import apply_to_application
+
+    apply_to_application(app)   # the window and taskbar icon, and the desktop entry the taskbar matches
 
     worker = SymbolicWorker()
     window = MainWindow(worker, initial_tab=tab, eager_tabs=screenshot is None)

@@ -70,10 +70,19 @@ def build_window_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tab", choices=TAB_NAMES, help="the tab to open on")
     parser.add_argument("--screenshot", metavar="FILE.png", help="render the window to FILE.png and exit")
     parser.add_argument("--session", metavar="FILE", help="a .calclab session file to open")
+    desktop = parser.add_mutually_exclusive_group()
+    desktop.add_argument("--install-desktop", action="store_true",
+                         help="put calclab's menu entry and icons in your XDG folders (~/.local/share) and exit")
+    desktop.add_argument("--uninstall-desktop", action="store_true",
+                         help="remove the menu entry and icons --install-desktop put there, and exit")
     return parser
 
 
 def _run_window(args: argparse.Namespace) -> int:
+    if args.install_desktop or args.uninstall_desktop:
+        from calclab import desktop_entry
+
+        return desktop_entry.run(install_it=args.install_desktop)
     if args.file and args.session:
         raise UsageError("give the session file either as FILE or with --session, not both")
     if args.file and not args.file.endswith(".calclab"):

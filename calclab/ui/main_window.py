@@ -7,15 +7,13 @@ fails to build shows its error in place and does not take the other tabs down.
 
 from __future__ import annotations
 
-import platform
 import sys
 import traceback
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from calclab import __version__
 from calclab.ui.tabs import TABS, load_tab_class
 from calclab.ui.tabs.base import TabBase
 from calclab.ui.worker import SymbolicWorker
@@ -45,6 +43,9 @@ class MainWindow(QMainWindow):
         self._started = False
         self.build_errors: list[str] = []   # one line per tab that failed to build
         self.setWindowTitle("calclab")
+        from calclab.ui.icon import app_icon
+
+        self.setWindowIcon(app_icon())
         self.resize(1280, 820)
 
         self.tab_widget = QTabWidget()
@@ -163,16 +164,9 @@ class MainWindow(QMainWindow):
         self.label_busy.setVisible(not self.worker.is_idle())
 
     def _on_about(self) -> None:
-        import pyqtgraph
-        import PySide6
+        from calclab.ui.about import show_about
 
-        QMessageBox.about(
-            self, "About calclab",
-            f"<h3>calclab {__version__}</h3>"
-            "<p>A desktop lab for the calculus behind neural networks: derivatives, gradients, the chain "
-            "rule, gradient descent and backpropagation.</p>"
-            f"<p>Python {platform.python_version()}, PySide6 {PySide6.__version__}, "
-            f"pyqtgraph {pyqtgraph.__version__}</p>")
+        show_about(self)
 
     # -- internals ----------------------------------------------------------------------------------------
 
