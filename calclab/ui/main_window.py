@@ -72,6 +72,9 @@ class MainWindow(QMainWindow):
         from calclab.ui.presets_menu import PresetsMenu
 
         self.presets_menu = PresetsMenu(self)     # Presets menu: built-in, the user's own, Save Current as Preset
+        from calclab.ui.view_menu import ViewMenu
+
+        self.view_menu = ViewMenu(self)           # View > Zoom (remembered) and Theme (system, light, dark)
         self.label_busy = QLabel("computing…")
         self.label_busy.setVisible(False)
         self.statusBar().addPermanentWidget(self.label_busy)
@@ -146,6 +149,21 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         if self._started and index >= 0:
             self._build_tab(self._names[index])
+            tab = self._tabs.get(self._names[index])
+            if isinstance(tab, TabBase):   # controls a tab made since it was built get names and places too
+                self._make_accessible(tab, None)
+
+    def _make_accessible(self, tab: QWidget, name: str | None) -> None:
+        """Tab order in layout order, accessible names, stepping shortcuts (calclab.ui.accessibility)."""
+        from calclab.ui import accessibility
+
+        try:
+            if name is not None:
+                accessibility.add_shortcuts(tab, name)
+            accessibility.fix_tab_order(tab)
+            accessibility.name_controls(tab)
+        except Exception:  # noqa: BLE001 - a naming problem must never take a tab down
+            traceback.print_exc(file=sys.stderr)
 
     def _on_status_message(self, message: str) -> None:
         # Tabs built in the background talk too; only the tab in front may use the status bar.
@@ -202,4 +220,5 @@ class MainWindow(QMainWindow):
         page.layout().addWidget(tab)
         if isinstance(tab, TabBase):
             tab.status_message.connect(self._on_status_message)
+            self._make_accessible(tab, name)
         self.tab_built.emit(name)
