@@ -193,3 +193,40 @@ def descent_memory(bench: Bench, steps: int) -> dict:
         raise RuntimeError(f"expected {steps + 50} steps, the run is at epoch {getattr(run, 'epoch', None)}")
     return {"growth_mb": after - before, "rss_before_mb": before, "seconds": time.perf_counter() - start,
             "last_1000_median_ms": statistics.median(times[-1000:]) * 1e3}
+
+
+PREVIEW_2D = {"expression": "x^2 + 10y^2", "start": [-9.0, 2.5], "learning_rate": 0.02, "compare": True,
+              "compare_optimizers": ["sgd", "momentum", "adam"], "x_range": (-10.0, 10.0), "y_range": (-4.0, 4.0)}
+
+
+def preview_redraws(bench: Bench, drags: int) -> dict:
+    """Redraws a second while η's slider is dragged with Preview on (issue 16): 2-D, 100 epochs, three compared
+    optimizers, the 256x256 map. Each slider position: the preview recomputes the three whole paths once, then
+    every view repaints (bench.settle), as a drag would show it."""
+    from calclab.ui.tabs.descent.contour import GRID_SIZE
+
+    tab = descent_tab(bench, PREVIEW_2D, epochs=100)
+    if not hasattr(tab, "check_preview"):
+        raise RuntimeError("the Descent tab has no Preview switch yet")
+    tab.check_preview.setChecked(True)
+    bench.settle()
+    slider = tab.inputs.slider_learning_rate
+    middle = slider.value()
+    sweep = list(range(middle - 80, middle + 80, 4))
+    positions = (sweep + sweep[::-1]) * (drags // (2 * len(sweep)) + 1)
+    times = []
+    try:
+        for position in positions[:drags]:
+            start = time.perf_counter()
+            slider.setValue(position)
+            bench.settle()
+            times.append(time.perf_counter() - start)
+            if tab.preview.timer.isActive() or any(run.epoch == 0 for _name, run in tab.runs):
+                raise RuntimeError("the preview did not redraw the paths within one settle")
+    finally:
+        tab.check_preview.setChecked(False)    # the parts after this one step the tab
+        bench.settle()
+    median = statistics.median(times)
+    return {"redraws_per_s": 1.0 / median, "median_ms": median * 1e3,
+            "p90_ms": float(np.percentile(times, 90)) * 1e3, "runs": len(tab.runs),
+            "epochs": tab.primary().epochs, "map": GRID_SIZE}

@@ -22,6 +22,7 @@ from bench_descent import (
     descent_baseline_2d,
     descent_memory,
     descent_steps,
+    preview_redraws,
 )
 from bench_typing import (
     CHAIN_PATHOLOGICAL,
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keys", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--budget", type=float, default=2.0)
-    parser.add_argument("--parts", default="steps,baseline,typing,block,memory")
+    parser.add_argument("--drags", type=int, default=200, help="slider positions for the preview figure")
+    parser.add_argument("--parts", default="steps,baseline,typing,block,memory,preview")
     parser.add_argument("--quick", action="store_true", help="one pathological expression instead of all")
     parser.add_argument("--diagnose", action="store_true", help="print where the GUI thread stalled (stderr)")
     args = parser.parse_args(argv)
@@ -84,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         run_part(results, notes, "block_chain", lambda: gui_block_chain(
             bench, args.budget, CHAIN_PATHOLOGICAL[:1] if args.quick else CHAIN_PATHOLOGICAL, repeats))
         run_part(results, notes, "block_backprop", lambda: gui_block_backprop(bench, args.epochs, repeats))
+    if "preview" in parts:
+        run_part(results, notes, "preview", lambda: preview_redraws(bench, args.drags))
     if "memory" in parts:
         run_part(results, notes, "memory", lambda: descent_memory(bench, args.rss_steps))
     bench.close()

@@ -25,10 +25,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_complete  # noqa: E402
 from bench_common import INFO, Figure, ratio, table  # noqa: E402
 from bench_engine import grid_eval, mlp_numpy, mlp_torch  # noqa: E402
 from bench_export import export_long_run  # noqa: E402
 from bench_startup import startup  # noqa: E402
+from bench_surface import surface_frames  # noqa: E402
 
 GOALS = {
     "startup_ratio": 1.3,
@@ -41,12 +43,16 @@ GOALS = {
     "rss_growth_mb": 20.0,
     "typing_latency_ms": 50.0,
     "export_long_run_ratio": 1.5,
+    "preview_redraws_per_s": 30.0,
+    "surface_frame_ms": 33.0,        # issue 16: rotating the OpenGL surface (100 x 100) under Xvfb
+    "surface_soft_frame_ms": 100.0,  # and the software one (60 x 60)
 }
 
-FULL = {"startup_processes": 5, "grid": (2, 60), "mlp": (20, 100), "gui": [], "export": (20_000, 3, True)}
-QUICK = {"startup_processes": 1, "grid": (2, 3), "mlp": (10, 3), "export": (500, 1, False),
+FULL = {"startup_processes": 5, "grid": (2, 60), "mlp": (20, 100), "gui": [], "export": (20_000, 3, True),
+        "complete": (5, True)}
+QUICK = {"startup_processes": 1, "grid": (2, 3), "mlp": (10, 3), "export": (500, 1, False), "complete": (1, False),
          "gui": ["--steps", "10", "--rss-steps", "100", "--keys", "2", "--epochs", "20", "--budget", "0.5",
-                 "--quick"]}
+                 "--quick", "--drags", "10"]}
 GUI_TIMEOUT_S = 1800
 
 
@@ -81,7 +87,7 @@ def run_gui_part(extra: list[str]) -> tuple[dict, dict]:
     return payload["results"], payload["notes"]
 
 
-def measure(quick: bool, torch_python: str | None, skip_gui: bool) -> tuple[dict, dict]:
+def measure(quick: bool, torch_python: str | None, skip_gui: bool, startup_only: bool = False) -> tuple[dict, dict]:
     """Run every part; (raw measurements, notes on parts that could not run)."""
     counts = QUICK if quick else FULL
     raw: dict = {}
@@ -91,10 +97,19 @@ def measure(quick: bool, torch_python: str | None, skip_gui: bool) -> tuple[dict
     except Exception as exc:  # noqa: BLE001 - a broken part is a note and nulls, never an invented number
         notes["startup"] = f"{type(exc).__name__}: {exc}"
     try:
+        raw.update(bench_complete.complete(*counts["complete"]))
+    except Exception as exc:  # noqa: BLE001 - as above
+        notes["complete"] = f"{type(exc).__name__}: {exc}"
+    if startup_only:
+        return raw, notes
+    try:
         raw.update(export_long_run(*counts["export"]))
     except Exception as exc:  # noqa: BLE001 - as above
         notes["export"] = f"{type(exc).__name__}: {exc}"
     raw.update(grid_eval(*counts["grid"]))
+    surface, surface_notes = surface_frames(6 if quick else 60, opengl=not quick)
+    raw.update(surface)
+    notes.update(surface_notes)
     raw.update(mlp_numpy(*counts["mlp"]))
     raw.update(mlp_torch(*counts["mlp"], torch_python=torch_python))
     if not skip_gui:
@@ -178,6 +193,18 @@ def figures(raw: dict, notes: dict) -> list[Figure]:
                        notes.get("export", "") or (f"export descent --out run.csv {export_s:.2f} s vs descent --json "
                                                    f"(baseline column, s), {raw['export_long_run_epochs']:,} epochs"
                                                    if export_s is not None else "")))
+    preview = _get(gui, "preview", "redraws_per_s")
+    rows.append(Figure("preview_redraws_per_s", preview, "/s", ">= 30 (2-D, 100 epochs, 3 optimizers, 256x256 map)",
+                       None if preview is None else preview >= GOALS["preview_redraws_per_s"],
+                       note=notes.get("preview", "") or (f"median {_get(gui, 'preview', 'median_ms'):.1f} ms a redraw "
+                                                         "while η's slider moves" if preview is not None else "")))
+    for key, base, note in (("surface_frame_ms", "surface_baseline_ms", "surface_gl"),
+                            ("surface_soft_frame_ms", "surface_soft_baseline_ms", "surface_soft")):
+        value, baseline = raw.get(key), raw.get(base)
+        rows.append(Figure(key, value, "ms", f"<= {GOALS[key]:g} ms", _at_most(value, GOALS[key]), baseline,
+                           ratio(value, baseline), notes.get(note, "") or "a frame while turning; baseline: the "
+                           "same view without the mesh"))
+    rows.extend(bench_complete.figures(raw, notes.get("complete", "")))
     rss = _get(gui, "memory", "growth_mb")
     rows.append(Figure("rss_growth_mb_10k_steps", rss, "MB", "<= 20 MB", _at_most(rss, GOALS["rss_growth_mb"]),
                        note=notes.get("memory", "") or notes.get("gui", "")))
@@ -213,9 +240,15 @@ def json_summary(raw: dict, notes: dict, rows: list[Figure], quick: bool, env: d
         "typing_latency_ms": _get(gui, "typing", "first_curve_ms"),
         "typing_latency_all_curves_ms": _get(gui, "typing", "all_curves_ms"),
         "rss_growth_mb_10k_steps": _get(gui, "memory", "growth_mb"),
+        "preview_redraws_per_s": _get(gui, "preview", "redraws_per_s"),
         "export_long_run_ratio": by_key["export_long_run_ratio"].value,
         "export_long_run_s": raw.get("export_long_run_s"),
         "export_long_run_baseline_s": raw.get("export_long_run_baseline_s"),
+        "surface_frame_ms": raw.get("surface_frame_ms"),
+        "surface_baseline_ms": raw.get("surface_baseline_ms"),
+        "surface_soft_frame_ms": raw.get("surface_soft_frame_ms"),
+        "surface_soft_baseline_ms": raw.get("surface_soft_baseline_ms"),
+        **bench_complete.summary(raw),
         "verdicts": {row.key: row.verdict() for row in rows},
         "notes": notes,
         "quick": quick,
@@ -233,9 +266,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="an interpreter with torch, for mlp_step_ratio_torch when torch is not importable "
                              "here (also read from CALCLAB_BENCH_TORCH_PYTHON)")
     parser.add_argument("--skip-gui", action="store_true", help="leave out the GUI figures")
+    parser.add_argument("--startup-only", action="store_true", help="only the start-up figures (the others null)")
     args = parser.parse_args(argv)
     load_before = round(os.getloadavg()[0], 2)
-    raw, notes = measure(args.quick, args.torch_python, args.skip_gui)
+    raw, notes = measure(args.quick, args.torch_python, args.skip_gui, args.startup_only)
     rows = figures(raw, notes)
     env = versions()
     env["load_average_1min_before"] = load_before

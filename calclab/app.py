@@ -12,7 +12,7 @@ import traceback
 
 SCREENSHOT_SIZE = (1400, 900)
 SCREENSHOT_TIMEOUT_S = 10.0   # wait at most this long for the tab's asynchronous work
-SCREENSHOT_SETTLE_S = 0.3     # the worker must stay idle this long (tabs chain jobs and debounce timers)
+SCREENSHOT_SETTLE_S = 0.05    # all must stay idle this long (tabs chain jobs and timers of at most 40 ms)
 
 
 def run_gui(tab: str | None = None, screenshot: str | None = None, session: str | None = None) -> int:
@@ -40,7 +40,6 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
     from PySide6.QtWidgets import QApplication
 
     from calclab import __version__
-    from calclab.ui.main_window import MainWindow
     from calclab.ui.worker import SymbolicWorker
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -51,7 +50,12 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
 
     apply_to_application(app)   # the window and taskbar icon, and the desktop entry the taskbar matches
 
+    # The worker's imports and warm-up (about a second of CPU) run on the other core while this process imports
+    # pyqtgraph and the first tab: started before those imports, it is ready about when the tab asks.
     worker = SymbolicWorker()
+    worker.start()
+    from calclab.ui.main_window import MainWindow
+
     window = MainWindow(worker, initial_tab=tab, eager_tabs=screenshot is None)
     interactive = screenshot is None
     window.session.start(session, interactive=interactive, autosave=interactive, restore_window=interactive,
@@ -79,6 +83,14 @@ def _record_exceptions(errors: list[str]) -> None:
     sys.excepthook = hook
 
 
+def _tab_busy(window) -> bool:
+    """The tab in front still waits for a job or a formula (TabBase.is_busy)."""
+    from calclab.ui.tabs.base import TabBase
+
+    tab = window.tab(window.current_tab_name(), build=False)
+    return isinstance(tab, TabBase) and tab.is_busy()
+
+
 def _take_screenshot(window, path: str, errors: list[str]) -> int:
     """Build the tab, wait for its work to settle, grab the window and save it (via a temporary name)."""
     from PySide6.QtCore import QCoreApplication
@@ -90,7 +102,8 @@ def _take_screenshot(window, path: str, errors: list[str]) -> int:
     idle_since = None
     while time.monotonic() < deadline:
         QCoreApplication.processEvents()
-        if window.worker.is_idle() and typesetting_idle():   # long formulas arrive from the typesetting process
+        # Long formulas arrive from the typesetting process; a tab says when it still waits for anything else.
+        if window.worker.is_idle() and typesetting_idle() and not _tab_busy(window):
             idle_since = idle_since or time.monotonic()
             if time.monotonic() - idle_since >= SCREENSHOT_SETTLE_S:
                 break

@@ -18,8 +18,6 @@ from collections.abc import Callable, Sequence
 from calclab import __version__
 from calclab.analysis_cli import add_derive_options, add_gradient_options, derive_extras, gradient_extras
 from calclab.argtypes import add_backprop_options, add_descent_options, finite_float, int_in
-from calclab.export_cli import add_export_parser
-from calclab.export_cli import run as _cmd_export
 from calclab.progress import ProgressBar
 from calclab.state import TAB_NAMES
 
@@ -346,6 +344,13 @@ def _cmd_backprop(args: argparse.Namespace) -> int:
     return _emit(args, payload, lines)
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    """`calclab export`: its module (every tab's state, the descent engine) is imported only when it runs."""
+    from calclab.export_cli import run
+
+    return run(args)
+
+
 def _jsonable(value: object) -> bool:
     try:
         json.dumps(value, allow_nan=False)
@@ -399,6 +404,8 @@ def build_command_parser() -> argparse.ArgumentParser:
         command.add_argument("--json", action="store_true", help="print one JSON object")
     for command in (descent, backprop):
         command.epilog = _LONG_RUNS
+    from calclab.export_cli import add_export_parser
+
     add_export_parser(sub)
     return parser
 

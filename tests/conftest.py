@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
+os.environ.setdefault("CALCLAB_CACHE", "off")   # no typeset formulas kept between tests (or from the user's runs)
 
 import pytest  # noqa: E402
 

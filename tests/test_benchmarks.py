@@ -17,7 +17,10 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 REQUIRED_KEYS = (
     "startup_s", "startup_baseline_s", "descent_step_ms_1d", "descent_step_ms_2d", "descent_step_baseline_ms_2d",
     "grid_eval_ratio", "mlp_step_ratio_numpy", "mlp_step_ratio_torch", "max_gui_block_ms",
-    "rss_growth_mb_10k_steps", "typing_latency_ms", "export_long_run_ratio",
+    "rss_growth_mb_10k_steps", "typing_latency_ms", "export_long_run_ratio", "preview_redraws_per_s",
+    "surface_frame_ms", "surface_soft_frame_ms",
+    "startup_complete_s", "startup_complete_ratio", "startup_complete_ratio_warm", "startup_usable_ratio",
+    "startup_complete_ratio_loaded", "startup_peak_mb", "startup_bare_peak_mb",
 )
 
 
@@ -82,7 +85,7 @@ def test_quick_run_ends_with_one_json_object_with_every_key():
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("CALCLAB_BENCH_TORCH_PYTHON", None)
     done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--json"], capture_output=True,
-                          text=True, env=env, timeout=120)
+                          text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.strip().splitlines()
     summary = json.loads(lines[-1])
@@ -93,7 +96,9 @@ def test_quick_run_ends_with_one_json_object_with_every_key():
     # Parts that cannot fail for lack of a tab must have produced numbers.
     for key in ("startup_s", "startup_baseline_s", "grid_eval_ratio", "mlp_step_ratio_numpy",
                 "descent_step_ms_1d", "descent_step_ms_2d", "descent_step_baseline_ms_2d", "max_gui_block_ms",
-                "typing_latency_ms", "export_long_run_ratio"):
+                "typing_latency_ms", "export_long_run_ratio", "preview_redraws_per_s", "surface_soft_frame_ms",
+                "startup_complete_s", "startup_complete_ratio", "startup_complete_ratio_warm", "startup_usable_ratio",
+                "startup_complete_ratio_loaded", "startup_peak_mb", "startup_bare_peak_mb"):
         assert isinstance(summary[key], float) and summary[key] > 0, (key, summary["notes"])
     assert isinstance(summary["rss_growth_mb_10k_steps"], float), summary["notes"]
     assert summary["modules_at_first_paint"] == []    # SymPy and matplotlib load after the first paint

@@ -411,8 +411,6 @@ BAD = [
     (["descent", "x^2", "--x0", "1", "--schedule", "onecycle"], "--schedule"),
     (["descent", "x^2", "--x0", "1", "--weight-decay", "-0.1"], "--weight-decay must be between 0 and 10"),
     (["descent", "x^2", "--x0", "1", "--optimizer", "newton", "--schedule", "cosine"], "does not apply to newton"),
-    (["export", "descent", "--out", "p.png", "--optimizer", "adamw"], "the Descent tab does not draw adamw yet"),
-    (["export", "descent", "--out", "p.png", "--optimizer", "newton"], "the Descent tab does not draw newton yet"),
     (["derive", "x^2", "--critical", "--range=5,1"], "--range"),
     (["derive", "x^2", "--critical", "--range=1,1"], "low < high"),
     (["derive", "x^2", "--critical", "--range=1"], "--range"),

@@ -121,6 +121,34 @@ def test_descent_csv_is_the_lessons_table(env, tmp_path):
         x *= 0.8
 
 
+@pytest.mark.parametrize("options", [["--optimizer", "adamw", "--weight-decay", "0.01", "--schedule", "cosine",
+                                      "--t-max", "20", "--eta-min", "0.001"], ["--optimizer", "newton"]])
+def test_descent_exports_adamw_and_newton(env, tmp_path, options):
+    """The tab draws every method now: export takes adamw and newton like the others."""
+    out = tmp_path / "d.png"
+    result = _export(env, "descent", "--expr", "x^2 + 10y^2", "--x0", "3,1", "--epochs", "30", *options,
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert _distinct_colours(_picture(out)) > 50
+
+
+def test_descent_csv_has_the_scheduled_rate_of_each_epoch(env, tmp_path):
+    """StepLR, step_size 2, gamma 0.5 from 0.1: η = 0.1, 0.1, 0.05, 0.05, 0.025; x ← x(1 − 2η) on x²."""
+    out = tmp_path / "steps.csv"
+    result = _export(env, "descent", "--expr", "x^2", "--x0", "10", "--lr", "0.1", "--epochs", "5", "--schedule",
+                     "step", "--step-size", "2", "--gamma", "0.5", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    with open(out, newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    column = rows[0].index("η")
+    x = 10.0
+    for row, lr in zip(rows[2:], [0.1, 0.1, 0.05, 0.05, 0.025], strict=True):
+        x *= 1 - 2 * lr
+        assert float(row[column]) == pytest.approx(lr, rel=1e-15)
+        assert float(row[1]) == pytest.approx(x, rel=1e-12)
+    assert rows[1][column] == ""                      # the start point used no rate
+
+
 def test_backprop_csv_is_the_loss_history(env, tmp_path):
     out = tmp_path / "loss.csv"
     result = _export(env, "backprop", "--epochs", "40", "--seed", "3", "--out", str(out))

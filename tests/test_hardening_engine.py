@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from calclab import cli
 from calclab.engine.backprop import MAX_HEADLESS_WORK, train_headless
 from calclab.engine.calculus import derivative, variables_of
-from calclab.engine.descent import METHODS, OPTIMIZERS, STATUSES, Descent
+from calclab.engine.descent import METHODS, STATUSES, Descent
 from calclab.engine.hessian import point_hessian
 from calclab.engine.numeric import compile_function, point_function
+from calclab.engine.optimizers import OPTIMIZERS
 from calclab.engine.parsing import ExpressionError, parse
 from calclab.engine.schedules import SCHEDULES, make_schedule
 from tests import FROZEN_S
@@ -178,7 +179,7 @@ def test_cube_from_zero_is_a_stationary_point() -> None:
     assert run.status == "converged" and run.epoch == 0 and "exactly 0" in run.message
 
 
-@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", [name for name in OPTIMIZERS if name != "adamw"])   # AdamW's decay moves x
 def test_flat_region_stops_at_once(optimizer: str) -> None:
     """relu(x) from -1: the gradient is exactly 0, so no optimizer can ever move; the run says so instead of
     marking time for its epochs."""

@@ -17,12 +17,10 @@ import numpy as np
 import sympy as sp
 
 from calclab.engine.calculus import as_number, plain_diff, tree_size
+from calclab.engine.kinds import DEGENERATE, KINDS, MAXIMUM, MINIMUM, NOT_CRITICAL, SADDLE, ZERO_TOLERANCE  # noqa: F401 - KINDS: re-exported
 from calclab.engine.numeric import compile_function
 from calclab.engine.solving import bounded, is_closed_form, real_value, smooth_value, solve_seconds
 
-MINIMUM, MAXIMUM, SADDLE, DEGENERATE, NOT_CRITICAL = "minimum", "maximum", "saddle", "degenerate", "not critical"
-KINDS = (MINIMUM, MAXIMUM, SADDLE, DEGENERATE, NOT_CRITICAL)
-ZERO_TOLERANCE = 1e-9       # |a float| below this times the matrix's scale counts as 0
 MAX_NODES = 2500            # second derivatives of bigger trees are not attempted
 MAX_EXACT_EIGEN = 3         # exact eigenvalues up to 3x3 (rational 3x3 only: cubic roots of others are costly)
 STARTS_PER_AXIS = {1: 40, 2: 12, 3: 6}   # Newton's starting grid (144 starts in a rectangle)

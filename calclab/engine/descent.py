@@ -24,13 +24,11 @@ from calclab.engine.descent_history import History, StepRecord
 from calclab.engine.optimizers import NewtonStep, check_hyper, check_number, newton_step
 from calclab.engine.schedules import Schedule
 
-__all__ = ["DEFAULTS", "INTERNALS", "METHODS", "OPTIMIZERS", "STATUSES", "Descent", "History", "StepRecord",
+__all__ = ["DEFAULTS", "INTERNALS", "METHODS", "STATUSES", "Descent", "History", "StepRecord",
            "format_epoch", "stable_lr_bound"]
 
 #: Every method a run takes: the first-order rules of optimizers.py, then Newton's method.
 METHODS: tuple[str, ...] = (*rules.OPTIMIZERS, "newton")
-#: The six the Descent tab lists today; its GUI half switches to METHODS (adding adamw and newton), then this goes.
-OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 #: The hyperparameters each method takes (besides ``lr``) and their defaults (torch.optim's).
 DEFAULTS: Mapping[str, Mapping[str, float]] = MappingProxyType({
     **rules.DEFAULTS, "newton": MappingProxyType({"weight_decay": 0.0})})

@@ -34,16 +34,19 @@ def full(values: Sequence[float]) -> str:
     return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
 
 
-def header(names: Sequence[str], internals: Sequence[str]) -> list[str]:
-    """The column titles: epoch, each variable, f, the gradient used, the step, then the optimizer's state."""
+def header(names: Sequence[str], internals: Sequence[str], rates: bool = False) -> list[str]:
+    """The column titles: epoch, each variable, f, the gradient used, the step, with `rates` the η the update used
+    (a schedule is on), then the optimizer's state."""
     grad = "f′ used" if len(names) == 1 else "∇f used"
-    return ["Epoch", *names, f"f({', '.join(names)})", grad, "step", *(INTERNAL_LABELS.get(n, n) for n in internals)]
+    return ["Epoch", *names, f"f({', '.join(names)})", grad, "step", *(["η"] if rates else []),
+            *(INTERNAL_LABELS.get(n, n) for n in internals)]
 
 
 def cell_text(history: History, names: Sequence[str], internals: Sequence[str], row: int, column: int,
-              vector_format: Callable[[Sequence[float]], str] = compact) -> str:
+              vector_format: Callable[[Sequence[float]], str] = compact, rates: bool = False) -> str:
     """One cell through `vector_format`: `compact` on screen (the one number style), `full` for the CSV, the
-    tooltips and "Copy as text" (every digit the lesson's program prints)."""
+    tooltips and "Copy as text" (every digit the lesson's program prints). `rates`: column n + 4 is the η the
+    update used (a schedule is on)."""
     n = len(names)
     if column == 0:
         return str(row)
@@ -57,13 +60,22 @@ def cell_text(history: History, names: Sequence[str], internals: Sequence[str], 
         return vector_format(history.path_grad[row - 1])
     if column == n + 3:
         return vector_format(history.path[row] - history.path[row - 1])
-    return vector_format(history.internal(internals[column - n - 4])[row - 1])
+    if rates and column == n + 4:
+        return vector_format([history.lr[row - 1]])
+    return vector_format(history.internal(internals[column - n - 4 - int(rates)])[row - 1])
 
 
-def full_rows(history: History, names: Sequence[str], internals: Sequence[str]) -> list[list[str]]:
+def full_rows(history: History, names: Sequence[str], internals: Sequence[str],
+              rates: bool = False) -> list[list[str]]:
     """Every row from the start point to the last epoch, every digit (the CSV)."""
-    columns = range(4 + len(names) + len(internals))
-    return [[cell_text(history, names, internals, row, c, full) for c in columns] for row in range(len(history) + 1)]
+    columns = range(4 + len(names) + int(rates) + len(internals))
+    return [[cell_text(history, names, internals, row, c, full, rates) for c in columns]
+            for row in range(len(history) + 1)]
+
+
+def shows_rates(run) -> bool:
+    """True when the run's table has an η column: a schedule changes η from epoch to epoch (Newton has none)."""
+    return run is not None and run.schedule is not None and run.optimizer != "newton"
 
 
 def table_for_state(state, progress: Callable[[int, int], None] | None = None) -> tuple[list[str], list[list[str]]]:
@@ -79,4 +91,5 @@ def table_for_state(state, progress: Callable[[int, int], None] | None = None) -
             progress(run.epoch, run.epochs)
     names = [v.name for v in compiled.prepared.variables]
     internals = tuple(run.internals) if state.show_internals else ()
-    return header(names, internals), full_rows(run.history, names, internals)
+    rates = shows_rates(run)
+    return header(names, internals, rates), full_rows(run.history, names, internals, rates)

@@ -6,6 +6,7 @@ an exception, because plots and descent must carry on through them.
 
 from __future__ import annotations
 
+import importlib
 import linecache
 import math
 import sys
@@ -47,6 +48,37 @@ _MP = mpmath.MPContext()   # 53 bits, like a float, but with an unbounded expone
 
 _MODULES = [{"sigmoid": _np_sigmoid, "relu": _np_relu, "Heaviside": _np_heaviside, "DiracDelta": _np_dirac_delta},
             "numpy"]
+
+
+def _prime_lambdify_numpy() -> None:
+    """Fill lambdify's NumPy namespace ourselves, without the lazily loaded NumPy submodules.
+
+    The first lambdify with modules="numpy" runs `from numpy import *`, and NumPy 2's `__all__` names its lazily
+    loaded submodules (testing, f2py, ma, polynomial, random, fft, ...): importing them all cost 0.15-0.4 s, on the
+    GUI thread's first curve and in every worker's warm-up. Generated code only calls NumPy's functions by their
+    bare names, so the namespace lambdify builds is the same without them. Where SymPy keeps this namespace
+    differently than expected, nothing is done and lambdify fills it as usual.
+    """
+    try:
+        module = importlib.import_module("sympy.utilities.lambdify")   # the module, not the function of that name
+        namespace, default, translations, commands = module.MODULES["numpy"]
+    except (ImportError, AttributeError, KeyError, ValueError, TypeError):
+        return
+    if namespace != default or not any("from numpy import *" in command for command in commands):
+        return
+    loaded = vars(np)
+    names = {name: loaded[name] for name in getattr(np, "__all__", ()) if name in loaded}
+    names.update((name, getattr(np.linalg, name)) for name in getattr(np.linalg, "__all__", ()))
+    names["numpy"] = np
+    for sympy_name, numpy_name in translations.items():
+        if numpy_name not in names:
+            return
+        names[sympy_name] = names[numpy_name]
+    names.setdefault("Abs", abs)
+    namespace.update(names)
+
+
+_prime_lambdify_numpy()
 
 
 class NumericFunction:
@@ -96,6 +128,27 @@ class NumericFunction:
                 result = np.where(np.abs(result.imag) > 1e-12, np.nan, result.real)
             # A constant expression gives a bare scalar: broadcast it to the inputs' shape.
             return np.broadcast_to(result.astype(float, copy=False), shape).copy()
+
+    def at_point(self, *values: float) -> float:
+        """f at one point, numbers in and a float out: the arithmetic of __call__ on 0-d inputs (NumPy scalars,
+        so 1/0 is inf, not ZeroDivisionError) without its array bookkeeping, which cost a descent step 4 times
+        the evaluation itself (a preview recomputes whole paths while a slider moves)."""
+        if len(values) != len(self.variables):
+            raise TypeError(f"expected {len(self.variables)} value(s), one per variable, got {len(values)}")
+        with np.errstate(all="ignore"):
+            try:
+                result = self._func(*[np.float64(v) for v in values])
+            except (ArithmeticError, ValueError, TypeError, NameError):
+                return math.nan
+            if isinstance(result, float | int) and not isinstance(result, bool):
+                return float(result)
+            result = np.asarray(result)
+            if result.size != 1:
+                return math.nan
+            if np.iscomplexobj(result):
+                value = complex(result.reshape(-1)[0])
+                return math.nan if abs(value.imag) > 1e-12 else value.real
+            return float(result.reshape(-1)[0])
 
 
 def _lambdify(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> tuple[Callable, str | None]:

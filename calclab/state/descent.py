@@ -91,6 +91,7 @@ class DescentState:
     compare_lrs: dict[str, float] = field(default_factory=dict)
     show_internals: bool = False
     log_loss: bool = False
+    surface: bool = False    # f shown as a 3D surface instead of the contour map (2-D f only)
     speed: float = 5.0
     x_range: tuple[float, float] | None = None
     y_range: tuple[float, float] | None = None
@@ -198,6 +199,7 @@ class DescentState:
             state.compare_lrs = {name: lr for name, lr in rates.items() if math.isfinite(lr)}
         state.show_internals = data.get("show_internals") is True
         state.log_loss = data.get("log_loss") is True
+        state.surface = data.get("surface") is True
         state.speed = _finite(data.get("speed"), d.speed, SPEED_MIN, SPEED_MAX)
         state.x_range = _range(data.get("x_range"))
         state.y_range = _range(data.get("y_range"))

@@ -32,13 +32,21 @@ class GradientsState:
     show_contours: bool = True
     normalize_arrows: bool = False              # all field arrows one length: direction only
     log_colors: bool = False                    # spend the colours on the low values (Rosenbrock spans decades)
+    show_surface: bool = False                  # f as a 3D surface instead of the map
+    show_curvature: bool = True                 # the Hessian's eigenvectors drawn at the probe
+    show_critical: bool = True                  # the critical points in view, marked by kind
+    show_direction: bool = True                 # the direction u at the probe, with its handle
+    direction_angle: float = 30.0               # u's angle in degrees, counter-clockwise from the across axis
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         return {"expression": self.expression, "x_variable": self.x_variable, "y_variable": self.y_variable,
                 "x_range": list(self.x_range), "y_range": list(self.y_range), "point": dict(self.point),
                 "show_probe": self.show_probe, "show_field": self.show_field, "show_contours": self.show_contours,
-                "normalize_arrows": self.normalize_arrows, "log_colors": self.log_colors}
+                "normalize_arrows": self.normalize_arrows, "log_colors": self.log_colors,
+                "show_surface": self.show_surface,
+                "show_curvature": self.show_curvature, "show_critical": self.show_critical,
+                "show_direction": self.show_direction, "direction_angle": self.direction_angle}
 
     @classmethod
     def from_dict(cls, data: Any) -> GradientsState:
@@ -57,6 +65,8 @@ class GradientsState:
         if isinstance(point, dict):
             clean = {k: float(v) for k, v in point.items() if isinstance(k, str) and _finite(v)}
             state.point = clean
+        if _finite(data.get("direction_angle")):
+            state.direction_angle = float(data["direction_angle"]) % 360.0
         for f in fields(cls):
             if f.type in ("bool", bool) and isinstance(data.get(f.name), bool):
                 setattr(state, f.name, data[f.name])

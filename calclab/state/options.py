@@ -244,22 +244,8 @@ def _descent(state, args):
         state.optimizer = args.optimizer
     _descent_hyper(state, args)
     _descent_schedule(state, args)
-    if args.command == "export":
-        _drawn_by_the_tab(state)
     _check_start(state, _expr_label(args))
     return state
-
-
-def _drawn_by_the_tab(state) -> None:
-    """`calclab export descent` draws through the Descent tab, which lists the six optimizers of
-    engine.descent.OPTIMIZERS until its GUI half adds adamw and newton: refuse the others in one line rather
-    than fail inside the tab (`calclab descent` runs them all)."""
-    from calclab.engine.descent import OPTIMIZERS
-
-    for name in state.optimizers():
-        if name not in OPTIMIZERS:
-            raise OptionError(f"the Descent tab does not draw {name} yet, so export cannot show it "
-                              f"(calclab descent runs it; export takes {', '.join(OPTIMIZERS)})")
 
 
 def _descent_hyper(state, args) -> None:

@@ -236,12 +236,26 @@ def export_plot(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bo
                 caption: str | None = None) -> None:
     """PNG or SVG, chosen by the file's extension, with a caption line over the plot if `caption` is given."""
     extension = os.path.splitext(path)[1].lower()
-    if extension == ".png":
+    if not isinstance(plot_widget, pg.PlotWidget) and extension in PLOT_FORMATS:
+        _export_grabbed(plot_widget, path, extension, caption)   # an OpenGL view: what it shows, as pixels
+    elif extension == ".png":
         export_png(plot_widget, path, scale, light, caption)
     elif extension == ".svg":
         export_svg(plot_widget, path, light, caption)
     else:
         raise ExportError(f"cannot export a plot as '{extension or path}': use a .png or .svg file name")
+
+
+def _export_grabbed(widget: QWidget, path: str, extension: str, caption: str | None) -> None:
+    """A plot that is not a pyqtgraph PlotWidget (the OpenGL surface): its pixels, grabbed, as PNG only."""
+    if extension != ".png":
+        raise ExportError("the OpenGL surface can be exported as PNG only (its SVG needs the software view: "
+                          "run the export with QT_QPA_PLATFORM=offscreen)")
+    check_writable(path)
+    image = widget.grab().toImage()
+    if caption:
+        image = caption_plot(image, caption)
+    write_atomic(path, image_bytes(image))
 
 
 def export_widget_png(widget: QWidget, path: str, light: bool = True) -> None:

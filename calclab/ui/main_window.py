@@ -1,13 +1,14 @@
 """MainWindow: the five tabs, the menus and the status bar.
 
 The window paints first; tabs are built after the first paint (the current one at once, the others one
-per event-loop turn, or when selected), because building them imports SymPy and matplotlib. A tab that
-fails to build shows its error in place and does not take the other tabs down.
+per event-loop turn once it is complete, or when selected), because building them imports SymPy. A tab
+that fails to build shows its error in place and does not take the other tabs down.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 import traceback
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -20,6 +21,9 @@ from calclab.ui.worker import SymbolicWorker
 
 BUSY_LABEL_DELAY_MS = 300   # show "computing…" only for work the user would notice
 FIRST_PAINT_FALLBACK_MS = 100
+OTHER_TABS_WAIT_S = 5.0     # the other tabs are built once the first is complete, or after this long at most
+OTHER_TABS_POLL_MS = 50
+WARM_UP_DELAY_MS = 1500     # typesetting's warm-up waits this long after the first tab is built
 
 
 class MainWindow(QMainWindow):
@@ -41,6 +45,7 @@ class MainWindow(QMainWindow):
         self._names = [spec.name for spec in TABS]
         self._targets = {spec.name: spec.view_target for spec in TABS}
         self._started = False
+        self._others_after = 0.0             # monotonic time after which the other tabs are built regardless
         self.build_errors: list[str] = []   # one line per tab that failed to build
         self.setWindowTitle("calclab")
         from calclab.ui.icon import app_icon
@@ -114,9 +119,12 @@ class MainWindow(QMainWindow):
 
         self.worker.start()
         self._build_tab(self.current_tab_name())
-        warm_up()  # after the current tab, so its imports do not compete with the warm-up thread
         if self._eager_tabs:
+            self._others_after = time.monotonic() + OTHER_TABS_WAIT_S
             QTimer.singleShot(0, self._on_build_next)
+            # The first tab's formulas come from the typeset store; matplotlib (about a second of CPU in a fresh
+            # home) is warmed up for the user's own formulas once the first tab is complete, not before.
+            QTimer.singleShot(WARM_UP_DELAY_MS, warm_up)
 
     # -- Qt overrides -----------------------------------------------------------------------------------
 
@@ -138,7 +146,12 @@ class MainWindow(QMainWindow):
             self.ensure_started()
 
     def _on_build_next(self) -> None:
-        """Build one not-yet-built tab per event-loop turn, so the window stays responsive."""
+        """Build one not-yet-built tab per event-loop turn, so the window stays responsive; not before the tab in
+        front is complete (its jobs answered, its formulas typeset), or OTHER_TABS_WAIT_S have passed."""
+        current = self._tabs.get(self.current_tab_name())
+        if isinstance(current, TabBase) and current.is_busy() and time.monotonic() < self._others_after:
+            QTimer.singleShot(OTHER_TABS_POLL_MS, self._on_build_next)
+            return
         for name in self._names:
             if name not in self._tabs:
                 self._build_tab(name)

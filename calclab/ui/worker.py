@@ -23,9 +23,7 @@ import itertools
 import multiprocessing
 import os
 import pickle
-import signal
 import sys
-import threading
 import time
 import types
 from collections import deque
@@ -33,6 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEventLoop, QObject, QSocketNotifier, QTimer, Signal
+
+from calclab.ui.worker_child import job_error_message as _job_error_message
+from calclab.ui.worker_child import serve
 
 DEFAULT_BUDGET_S = 2.0
 START_TIMEOUT_S = 30.0     # a child that has not said "ready" by then is treated as failed
@@ -42,82 +43,6 @@ WALL_FACTOR = 5.0          # a job that waits for the CPU may take this many bud
 PRELOAD = ("sympy", "numpy", "calclab.engine.functions", "calclab.engine.parsing", "calclab.engine.calculus",
            "calclab.engine.numeric", "calclab.engine.steps")
 
-
-# ---------------------------------------------------------------------------------------------------------
-# Child process side (no Qt is used here; keep it small)
-
-
-def _job_error_message(exc: BaseException) -> str:
-    """One line for the user: ValueError (ExpressionError) text verbatim, else the exception's type named."""
-    if isinstance(exc, RecursionError):
-        text = "the expression is nested too deeply to compute"
-    elif isinstance(exc, MemoryError):
-        text = "ran out of memory while computing"
-    elif isinstance(exc, ValueError):
-        text = str(exc)
-    else:
-        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    lines = text.strip().splitlines() or [type(exc).__name__]
-    return lines[0][:300]
-
-
-def _warm_up() -> None:
-    """What every first job would otherwise pay for within its budget: SymPy's lazily imported modules
-    (simplify, the printers, lambdify's code generation) and NumPy's first ufunc calls."""
-    import numpy as np
-    import sympy as sp
-
-    x, y = sp.symbols("x y", real=True)
-    f = sp.sin(x) * sp.exp(-x**2) + x * y**2
-    derivative = sp.simplify(sp.diff(f, x))
-    sp.latex(derivative)
-    sp.lambdify((x, y), [derivative, sp.diff(f, y)], modules="numpy", cse=True)(np.linspace(0, 1, 8), 1.0)
-
-
-def _exit_when_orphaned(parent_pid: int) -> None:
-    """Stop the child if the GUI process dies mid-job (a hung SymPy call would otherwise run forever)."""
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != parent_pid:
-            os._exit(0)
-
-
-def _serve(conn, parent_pid: int, preload: tuple[str, ...]) -> None:
-    """The child's loop: receive (job_id, pickled (func, args)), send ("ok"|"error", job_id, payload)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in the terminal is for the GUI process
-    threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
-    for name in preload:
-        try:
-            __import__(name)
-        except Exception:  # noqa: BLE001 - a missing optional module only costs time later
-            pass
-    if "sympy" in preload:
-        try:
-            _warm_up()
-        except Exception:  # noqa: BLE001 - the warm-up only saves time; a job will report real problems
-            pass
-    conn.send(("ready", os.getpid(), None))
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        job_id, payload = message
-        try:
-            func, args = pickle.loads(payload)
-            reply = ("ok", job_id, func(*args))
-        except Exception as exc:  # noqa: BLE001 - every job failure goes back to the caller as text
-            reply = ("error", job_id, _job_error_message(exc))
-        try:
-            conn.send(reply)
-        except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
-            conn.send(("error", job_id, f"the result could not be sent back: {_job_error_message(exc)}"))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# GUI side
 
 TIMEOUT, ERROR, CRASHED = "timeout", "error", "crashed"
 
@@ -192,7 +117,7 @@ class SymbolicWorker(QObject):
         if self._closed or self._process is not None or self._broken_message:
             return
         parent_conn, child_conn = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=_serve, args=(child_conn, os.getpid(), self._preload),
+        process = self._context.Process(target=serve, args=(child_conn, os.getpid(), self._preload),
                                         name="calclab-symbolic", daemon=True)
         # Spawn normally re-runs the parent's __main__ in the child; a script without the
         # `if __name__ == "__main__"` guard would then start a second GUI. Hide __main__ during the launch:

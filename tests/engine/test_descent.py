@@ -10,7 +10,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from calclab.engine.descent import DEFAULTS, METHODS, OPTIMIZERS, Descent, StepRecord, stable_lr_bound
+from calclab.engine.descent import DEFAULTS, METHODS, Descent, StepRecord, stable_lr_bound
 
 
 def square(p):
@@ -180,6 +180,7 @@ TORCH_DEFAULTS = {
     "sgd": {}, "momentum": {"momentum": 0.9}, "nesterov": {"momentum": 0.9}, "adagrad": {"eps": 1e-10},
     "rmsprop": {"alpha": 0.99, "eps": 1e-8}, "adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
 }
+OPTIMIZERS = tuple(TORCH_DEFAULTS)   # the six first-order rules these references cover (adamw: test_optimizers.py)
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)

@@ -118,9 +118,9 @@ def compile_prepared(prepared: Prepared) -> Compiled:
     entries = prepared.hessian_functions
 
     def value(point: np.ndarray) -> float:
-        return float(f(*point))
+        return f.at_point(*point)
 
     def grad(point: np.ndarray) -> np.ndarray:
-        return np.array([float(p(*point)) for p in partials])
+        return np.array([p.at_point(*point) for p in partials])
 
     return Compiled(prepared, value, grad, f, PointHessian(entries, grad, prepared.constant_hessian))

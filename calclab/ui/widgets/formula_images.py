@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
+from calclab.ui.widgets import typeset_store
 from calclab.ui.widgets.mathtext_raster import alpha_mask
 
 CACHE_SIZE = 256
@@ -61,8 +62,13 @@ def latex_to_mathtext(latex: str) -> str:
 
 
 def rasterize(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None:
-    """Typeset one math-mode string into a transparent QImage in `color` (None on error)."""
-    return colored(alpha_mask(latex, font_pt, dpi), color)
+    """Typeset one math-mode string into a transparent QImage in `color` (None on error): from the typeset store
+    when a launch before (or the build) made it, else by mathtext here, then kept in the store."""
+    mask = typeset_store.load(latex, font_pt, dpi)
+    if mask is None:
+        mask = alpha_mask(latex, font_pt, dpi)
+        typeset_store.save(latex, font_pt, dpi, mask)
+    return colored(mask, color)
 
 
 def colored(alpha: np.ndarray | None, color: str) -> QImage | None:
@@ -85,8 +91,11 @@ def cache_key(latex: str, font_pt: float, color: str, dpi: float) -> tuple:
 
 
 def is_cached(latex: str, font_pt: float, color: str, dpi: float) -> bool:
+    """True if the image is at hand without typesetting: in memory, or in the typeset store."""
     with cache_lock:
-        return cache_key(latex, font_pt, color, dpi) in cache
+        if cache_key(latex, font_pt, color, dpi) in cache:
+            return True
+    return typeset_store.has(latex, font_pt, dpi)
 
 
 def render(latex: str, font_pt: float, color: str, dpi: float) -> QImage | None:
@@ -113,11 +122,12 @@ class Spec:
     """Everything one typeset image depends on (so it can be built on any thread)."""
 
     latex: str                       # a single formula (when entries is None)
-    entries: tuple[str, ...] | None  # a column vector's rows
+    entries: tuple[str, ...] | None  # a column vector's rows (a matrix's cells, row by row)
     prefix: str
     font_pt: float
     color: str
     dpi: float
+    columns: int = 1                 # cells per row: 1 for a column vector
 
     def parts(self) -> list[str]:
         """The mathtext strings this image is made of."""
@@ -132,17 +142,23 @@ class Spec:
 
 
 def compose_vector(spec: Spec) -> QImage | None:
-    """Stack row images between square brackets, after the prefix image (any thread: QImage only)."""
+    """Stack row images (a grid of cell images, for a matrix) between square brackets, after the prefix image
+    (any thread: QImage only)."""
     font_pt, color, dpi = spec.font_pt, spec.color, spec.dpi
-    rows = [render(latex_to_mathtext(entry), font_pt, color, dpi) for entry in spec.entries or ()]
+    cells = [render(latex_to_mathtext(entry), font_pt, color, dpi) for entry in spec.entries or ()]
     prefix = render(latex_to_mathtext(spec.prefix), font_pt, color, dpi) if spec.prefix else None
-    if any(row is None for row in rows) or (spec.prefix and prefix is None) or not rows:
+    columns = max(1, spec.columns)
+    if any(cell is None for cell in cells) or (spec.prefix and prefix is None) or not cells or len(cells) % columns:
         return None
     em = font_pt * dpi / 72.0
     gap, pad, stroke = _ROW_GAP * em, _BRACKET_PAD * em, max(1.0, em / 14.0)
     bracket_w = 0.35 * em
-    column_w = max(row.width() for row in rows)
-    column_h = sum(row.height() for row in rows) + gap * (len(rows) - 1)
+    grid = [cells[i:i + columns] for i in range(0, len(cells), columns)]
+    widths = [max(row[c].width() for row in grid) for c in range(columns)]
+    heights = [max(cell.height() for cell in row) for row in grid]
+    column_gap = 0.9 * em
+    column_w = sum(widths) + column_gap * (columns - 1)
+    column_h = sum(heights) + gap * (len(grid) - 1)
     vector_h = column_h + 0.4 * em
     prefix_w = prefix.width() + 0.4 * em if prefix is not None else 0.0
     width = prefix_w + 2 * (bracket_w + pad) + column_w + 2 * stroke
@@ -163,10 +179,14 @@ def compose_vector(spec: Spec) -> QImage | None:
             painter.drawPolyline([QPointF(x_tip, top), QPointF(x_edge, top), QPointF(x_edge, bottom),
                                   QPointF(x_tip, bottom)])
         y = top + 0.2 * em
-        x_mid = left + bracket_w + pad + column_w / 2
-        for row in rows:
-            painter.drawImage(QRectF(x_mid - row.width() / 2, y, row.width(), row.height()), row)
-            y += row.height() + gap
+        for row, height in zip(grid, heights, strict=True):
+            x = left + bracket_w + pad
+            for cell, width in zip(row, widths, strict=True):
+                mid_x, mid_y = x + width / 2, y + height / 2
+                painter.drawImage(QRectF(mid_x - cell.width() / 2, mid_y - cell.height() / 2, cell.width(),
+                                         cell.height()), cell)
+                x += width + column_gap
+            y += height + gap
     finally:
         painter.end()
     return image

@@ -24,6 +24,7 @@ from PySide6.QtGui import QImage, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QWidget
 from shiboken6 import isValid
 
+from calclab.ui.widgets import typeset_store
 from calclab.ui.widgets.formula_images import (
     Spec,
     cache,
@@ -32,11 +33,10 @@ from calclab.ui.widgets.formula_images import (
     colored,
     is_cached,
     latex_to_mathtext,
-    rasterize,
     store,
     sympy_to_mathtext,
 )
-from calclab.ui.widgets.mathtext_raster import alpha_masks
+from calclab.ui.widgets.mathtext_raster import alpha_mask, alpha_masks
 
 __all__ = ["FormulaView", "formula_scroll_area", "latex_to_mathtext", "sympy_to_mathtext", "typesetter",
            "typesetting_idle", "warm_up"]
@@ -90,7 +90,7 @@ def warm_up() -> None:
 
     def run() -> None:
         try:
-            rasterize("x^2", 10.0, "#000000", 72.0)
+            alpha_mask("x^2", 10.0, 72.0)   # not rasterize: the typeset store would answer without matplotlib
         except Exception:  # noqa: BLE001 - only a speed-up
             pass
         finally:
@@ -198,6 +198,7 @@ def _flush() -> None:
         def deliver(masks: list | None, keys: list[tuple] = keys, last: bool = last) -> None:
             for index, key in enumerate(keys):   # no masks: gave up (over budget), so these stay plain text
                 mask = masks[index] if masks is not None and index < len(masks) else None
+                typeset_store.save(key[0], key[1], key[3], mask)   # for the next launch
                 store(key, colored(mask, key[2]))
             if last:
                 for ref, spec in waiting:
@@ -228,6 +229,7 @@ class FormulaView(QLabel):
         self._latex = ""
         self._entries: list[str] | None = None
         self._prefix = ""
+        self._columns = 1
         self._fallback_text = ""
         self._fallback = False
         self._wanted: Spec | None = None   # the spec being typeset in the background, if any
@@ -262,10 +264,26 @@ class FormulaView(QLabel):
         """Show `prefix` followed by a bracketed column of `entries` (each math-mode LaTeX), e.g. ∇f = [6x; 2]."""
         self._entries = list(entries)
         self._prefix = prefix
+        self._columns = 1
         self._latex = (prefix + " " if prefix else "") + r"\begin{bmatrix}" + r" \\ ".join(entries) + \
             r"\end{bmatrix}"
         self._fallback_text = fallback if fallback is not None else \
             (prefix + " " if prefix else "") + "[" + ", ".join(entries) + "]"
+        self._refresh()
+
+    def set_matrix(self, rows: list[list[str]], prefix: str = "", fallback: str | None = None) -> None:
+        """Show `prefix` followed by a bracketed matrix of `rows` (each a list of math-mode LaTeX cells, all of
+        one length), e.g. H = [2 0; 0 -2]."""
+        columns = len(rows[0]) if rows else 1
+        if any(len(row) != columns for row in rows):
+            raise ValueError("every row of a matrix needs the same number of cells")
+        self._entries = [cell for row in rows for cell in row]
+        self._prefix = prefix
+        self._columns = columns
+        self._latex = (prefix + " " if prefix else "") + r"\begin{bmatrix}" + \
+            r" \\ ".join(" & ".join(row) for row in rows) + r"\end{bmatrix}"
+        self._fallback_text = fallback if fallback is not None else \
+            (prefix + " " if prefix else "") + "[" + "; ".join(", ".join(row) for row in rows) + "]"
         self._refresh()
 
     def clear(self) -> None:
@@ -295,7 +313,8 @@ class FormulaView(QLabel):
         entries = tuple(self._entries) if self._entries is not None else None
         from calclab.ui import zoom
 
-        spec = Spec(self._latex, entries, self._prefix, self._font_pt * zoom.factor(), self._color(), dpi)
+        spec = Spec(self._latex, entries, self._prefix, self._font_pt * zoom.factor(), self._color(), dpi,
+                    self._columns)
         parts = spec.parts()
         size = sum(len(part) for part in parts)
         self._wanted = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
 
-from calclab.engine.descent import OPTIMIZERS
+from calclab.engine.descent import METHODS
 from calclab.state.descent import LR_MAX, LR_MIN
 from calclab.ui.signals import signals_blocked
 from calclab.ui.widgets.number_spin import NumberSpinBox
@@ -22,7 +22,11 @@ OPTIMIZER_TIPS = {
     "adagrad": "AdaGrad: divides each coordinate's step by √(sum of its squared gradients so far)",
     "rmsprop": "RMSprop: divides each coordinate's step by √(running mean of its squared gradients)",
     "adam": "Adam: a running mean of gradients (m) over √(running mean of squared gradients) (v), bias-corrected",
+    "adamw": "AdamW: Adam with decoupled weight decay, x ← x·(1 − η·wd) before Adam's step (torch's default wd 0.01)",
+    "newton": "Newton's method: x ← x − H⁻¹∇f, the full second-order step (no η, no schedule; it stops where the "
+              "Hessian H is singular or not positive definite)",
 }
+NO_RATE = ("newton",)   # methods without a learning rate: their η box stays empty
 
 
 class ComparePanel(QWidget):
@@ -41,7 +45,7 @@ class ComparePanel(QWidget):
         grid.addWidget(header, 0, 1)
         self.checks: dict[str, QCheckBox] = {}
         self.spins: dict[str, NumberSpinBox] = {}
-        for row, name in enumerate(OPTIMIZERS, start=1):
+        for row, name in enumerate(METHODS, start=1):
             check = QCheckBox(name)
             check.toggled.connect(self._on_check_toggled)
             spin = NumberSpinBox(LR_MIN, LR_MAX, 0.1, stepping="nice")
@@ -49,7 +53,7 @@ class ComparePanel(QWidget):
             grid.addWidget(check, row, 0)
             grid.addWidget(spin, row, 1)
             self.checks[name], self.spins[name] = check, spin
-        self._primary = OPTIMIZERS[0]
+        self._primary = METHODS[0]
         self._main_lr = 0.1
         self._own: dict[str, float] = {}
 
@@ -101,6 +105,7 @@ class ComparePanel(QWidget):
             spin = self.spins[name]
             with signals_blocked(spin):
                 spin.setValue(self._main_lr if primary else self._own.get(name, self._main_lr))
-            spin.setEnabled(not primary)
+            spin.setEnabled(not primary and name not in NO_RATE)
+            spin.setVisible(name not in NO_RATE)
             spin.setToolTip("The primary runs with the main η above" if primary else
                             f"η for {name} in this comparison; applies from the next step")

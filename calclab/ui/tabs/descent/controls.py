@@ -183,13 +183,18 @@ class TablePanel(QWidget):
 
 
 def arrange(tab: QWidget, inputs: QWidget, above_plots: list[QWidget], function_view: QWidget, loss_view: QWidget,
-            table_panel: QWidget) -> None:
+            table_panel: QWidget, side_plots: QWidget) -> None:
     """The tab's layout: the inputs on the left; on the right the widgets `above_plots`, then the plots over the
-    table."""
+    table (the loss over `side_plots`, the η and rate plots)."""
     right = QVBoxLayout()
     for widget in above_plots:
         right.addWidget(widget)
-    right.addWidget(plots_over_table(function_view, loss_view, table_panel), 1)
+    column = QSplitter(Qt.Orientation.Vertical)
+    column.addWidget(loss_view)
+    column.addWidget(side_plots)
+    column.setStretchFactor(0, 1)
+    column.setStretchFactor(1, 1)
+    right.addWidget(plots_over_table(function_view, column, table_panel), 1)
     layout = QHBoxLayout(tab)
     layout.addWidget(inputs)
     layout.addLayout(right, 1)

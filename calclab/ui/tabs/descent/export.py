@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from calclab.engine.numbers import format_number
 from calclab.ui.export import ExportError
 from calclab.ui.tabs.base import Animation, Table
 
@@ -45,3 +46,14 @@ def epoch_animation(tab: DescentTab) -> Animation:
 def iteration_table(model: IterationTableModel) -> Table:
     """The table's rows with every digit (the tooltips hold them), without the closing status row."""
     return model.export_rows()
+
+
+def export_caption(tab: DescentTab) -> str:
+    """f, each optimizer with its rate (and the schedule), and the epoch the plot shows (issue 15)."""
+    s = tab.state
+    methods = "; ".join(name if name == "newton" else f"{name}, η = {format_number(s.lr_for(name))}"
+                        for name in s.optimizers())
+    schedule = "" if s.schedule == "constant" else f" ({s.schedule} schedule)"
+    epoch = max((run.epoch for _name, run in tab.runs), default=0)
+    f = f"f({', '.join(tab._names())}) = {s.expression}"
+    return f"{tab.title}: {f} · {methods}{schedule} · epoch\u00a0{epoch}"

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from calclab.engine.descent import OPTIMIZERS
+from calclab.engine.descent import DEFAULTS, METHODS
 from calclab.state import Preset
 from calclab.state.descent import EPOCHS_MAX, HYPER_USERS, LR_MAX, LR_MIN, PRESETS, DescentState
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.descent.compare import OPTIMIZER_TIPS, ComparePanel
+from calclab.ui.tabs.descent.schedule_box import ScheduleBox
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.number_spin import NumberSpinBox
 
@@ -39,7 +40,10 @@ HYPER_TIPS = {
     "beta1": "β₁: smoothing of Adam's running mean of gradients (m)",
     "beta2": "β₂: smoothing of Adam's running mean of squared gradients (v)",
     "eps": "ε: added to the denominator so a zero gradient never divides by zero ('default' = the optimizer's own)",
+    "weight_decay": "wd, torch's weight_decay: the gradient gets + wd·x (L2); AdamW instead shrinks x by (1 − η·wd) "
+                    "before its step. Applies to every optimizer that runs",
 }
+NEWTON_NOTE = "Newton's method takes the full step −H⁻¹∇f: η and the schedule do not apply to it"
 
 
 class DescentInputs(QWidget):
@@ -106,6 +110,14 @@ class DescentInputs(QWidget):
         self.label_bound.setToolTip("For a quadratic f, plain gradient descent converges exactly when η < 2/L, "
                                     "L the largest curvature (eigenvalue of the Hessian)")
         column.addWidget(self.label_bound)
+        self.schedule_box = ScheduleBox(state)
+        self.schedule_box.settings_changed.connect(self.settings_changed)
+        self.combo_schedule = self.schedule_box.combo_schedule
+        column.addWidget(self.schedule_box)
+        self.label_lr_note = QLabel(NEWTON_NOTE)
+        self.label_lr_note.setWordWrap(True)
+        self.label_lr_note.setStyleSheet("color: #455A64;")
+        column.addWidget(self.label_lr_note)
         layout.addWidget(box)
         self.spin_learning_rate.valueChanged.connect(self._on_spin_learning_rate_changed)
         self.slider_learning_rate.valueChanged.connect(self._on_slider_learning_rate_changed)
@@ -113,7 +125,7 @@ class DescentInputs(QWidget):
         box = QGroupBox("Optimizer")
         self.form_optimizer = QFormLayout(box)
         self.combo_optimizer = QComboBox()
-        for name in OPTIMIZERS:
+        for name in METHODS:
             self.combo_optimizer.addItem(name)
             self.combo_optimizer.setItemData(self.combo_optimizer.count() - 1, OPTIMIZER_TIPS[name],
                                              Qt.ItemDataRole.ToolTipRole)
@@ -134,6 +146,20 @@ class DescentInputs(QWidget):
             spin.setToolTip(HYPER_TIPS[name])
             spin.valueChanged.connect(lambda value, field=name: self._on_hyper_changed(field, value))
             self.form_optimizer.addRow(labels[name], spin)
+        self.spin_weight_decay = NumberSpinBox(0.0, 10.0, 0.0, stepping="nice")
+        self.spin_weight_decay.setToolTip(HYPER_TIPS["weight_decay"])
+        self.check_weight_decay_default = QCheckBox("torch default")
+        self.check_weight_decay_default.setToolTip("Each optimizer's own default: 0.01 for AdamW, 0 for the others")
+        self.spin_weight_decay.valueChanged.connect(self._on_weight_decay_changed)
+        self.check_weight_decay_default.toggled.connect(self._on_weight_decay_changed)
+        row = QHBoxLayout()
+        row.addWidget(self.spin_weight_decay, 1)
+        row.addWidget(self.check_weight_decay_default)
+        self.form_optimizer.addRow("weight decay", row)
+        self.label_newton = QLabel()
+        self.label_newton.setWordWrap(True)
+        self.label_newton.setStyleSheet("color: #455A64;")
+        self.form_optimizer.addRow(self.label_newton)
         self.check_compare = QCheckBox("Compare with:")
         self.check_compare.setToolTip("Run several optimizers side by side from the same start, stepping together")
         self.check_compare.toggled.connect(self._on_compare_toggled)
@@ -179,15 +205,15 @@ class DescentInputs(QWidget):
 
     def widest_width(self) -> int:
         """The width the panel needs with every optional row shown (so showing one never clips the panel)."""
-        hidden = [w for w in (self.compare_panel, *self.hyper_spins.values()) if not w.isVisibleTo(self)]
         self.compare_panel.setVisible(True)
         for spin in self.hyper_spins.values():
             self.form_optimizer.setRowVisible(spin, True)
+        self.schedule_box.set_all_rows_visible(True)
         width = self.minimumSizeHint().width()
-        if hidden:
-            self.compare_panel.setVisible(self._shown_rows[0])
-            for name, spin in self.hyper_spins.items():
-                self.form_optimizer.setRowVisible(spin, name in self._shown_rows[1])
+        self.schedule_box.set_all_rows_visible(None)
+        self.compare_panel.setVisible(self._shown_rows[0])
+        for name, spin in self.hyper_spins.items():
+            self.form_optimizer.setRowVisible(spin, name in self._shown_rows[1])
         return width
 
     # -- state ------------------------------------------------------------------------------------------
@@ -195,6 +221,7 @@ class DescentInputs(QWidget):
     def show_state(self, state: DescentState) -> None:
         """Show `state` in the controls without emitting anything (the tab applies it once)."""
         widgets = [self, self.spin_learning_rate, self.slider_learning_rate, self.combo_optimizer,
+                   self.spin_weight_decay, self.check_weight_decay_default,
                    self.check_compare, self.spin_epochs, self.check_tolerance, self.spin_tolerance,
                    self.check_show_internals, *self.hyper_spins.values()]
         with signals_blocked(*widgets):
@@ -205,6 +232,7 @@ class DescentInputs(QWidget):
             for name in ("momentum", "alpha", "beta1", "beta2"):
                 self.hyper_spins[name].setValue(getattr(state, name))
             self.spin_eps.setValue(state.eps or 0.0)
+            self._show_weight_decay(state)
             self.spin_epochs.setValue(state.epochs)
             self.check_tolerance.setChecked(state.tolerance is not None)
             if state.tolerance is not None:
@@ -213,6 +241,7 @@ class DescentInputs(QWidget):
             self.compare_panel.set_values(state.optimizer, state.learning_rate, state.compare_optimizers,
                                           state.compare_lrs)
             self.check_show_internals.setChecked(state.show_internals)
+        self.schedule_box.show_state(state)
         self.show_rows(state)
 
     def show_rows(self, state: DescentState) -> None:
@@ -225,6 +254,27 @@ class DescentInputs(QWidget):
         self.compare_panel.set_primary(state.optimizer)
         for name, spin in self.hyper_spins.items():
             self.form_optimizer.setRowVisible(spin, name in hypers)
+        newton_only = running == {"newton"}
+        for widget in (self.spin_learning_rate, self.slider_learning_rate, self.schedule_box):
+            widget.setEnabled(not newton_only)
+        self.label_lr_note.setVisible("newton" in running)
+        self.label_lr_note.setText(NEWTON_NOTE if newton_only else NEWTON_NOTE.replace("to it", "to it (only to "
+                                                                                        "the others)"))
+        self.schedule_box.gamma_follows_default(state.gamma)
+        with signals_blocked(self.spin_weight_decay, self.check_weight_decay_default):
+            self._show_weight_decay(state)
+
+    def _show_weight_decay(self, state: DescentState) -> None:
+        """The weight decay set, or (torch default ticked) the primary optimizer's own default, greyed."""
+        default = state.weight_decay is None
+        self.check_weight_decay_default.setChecked(default)
+        self.spin_weight_decay.setEnabled(not default)
+        self.spin_weight_decay.setValue(DEFAULTS[state.optimizer]["weight_decay"] if default else state.weight_decay)
+
+    def set_hessian_note(self, text: str) -> None:
+        """What the optimizer group says about Newton's Hessian ('' hides the note)."""
+        self.label_newton.setText(text)
+        self.label_newton.setVisible(bool(text))
 
     def set_variables(self, names: list[str], values: dict[str, float]) -> None:
         """One start spin box per variable of f, keeping the values of variables that stay."""
@@ -303,6 +353,12 @@ class DescentInputs(QWidget):
 
     def _on_hyper_changed(self, name: str, value: float) -> None:
         self.settings_changed.emit({name: (value or None) if name == "eps" else value})   # eps 0 is "default"
+
+    def _on_weight_decay_changed(self, *_args: object) -> None:
+        """The spin and its 'torch default' box are one control: the weight decay, or None (each one's own)."""
+        default = self.check_weight_decay_default.isChecked()
+        self.spin_weight_decay.setEnabled(not default)
+        self.settings_changed.emit({"weight_decay": None if default else self.spin_weight_decay.value()})
 
     def _on_compare_toggled(self, on: bool) -> None:
         self.settings_changed.emit({"compare": on})

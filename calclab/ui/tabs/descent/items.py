@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from calclab.engine.descent import Descent
@@ -18,7 +19,7 @@ from calclab.ui.tabs.descent.exits import ExitMarker, inside, margin_box
 from calclab.ui.widgets.plot_panel import PlotPanel, make_pen
 
 OPTIMIZER_COLORS = {"sgd": "#D55E00", "momentum": "#0072B2", "nesterov": "#009E73", "adagrad": "#CC79A7",
-                    "rmsprop": "#E69F00", "adam": "#6A3D9A"}
+                    "rmsprop": "#E69F00", "adam": "#6A3D9A", "adamw": "#882255", "newton": "#8C510A"}
 CURVE_COLOR = "#263238"
 TANGENT_COLOR = "#2E7D32"
 STEP_COLOR = "#C62828"
@@ -57,6 +58,33 @@ def drawable_prefix(points: np.ndarray) -> int:
     ok = np.isfinite(points).all(axis=1) & (np.abs(points) <= DRAW_LIMIT).all(axis=1)
     bad = np.flatnonzero(~ok)
     return int(bad[0]) if bad.size else len(points)
+
+
+class StartMarker(pg.ScatterPlotItem):
+    """The start point's square, which the learner can drag: `dragged(x, y, finished)` in view coordinates while
+    the left button moves it (a drag that begins elsewhere pans the plot as usual)."""
+
+    dragged = Signal(float, float, bool)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._dragging = False
+
+    def mouseDragEvent(self, ev: object) -> None:  # noqa: N802 - pyqtgraph override
+        if ev.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
+            ev.ignore()  # type: ignore[attr-defined]
+            return
+        if ev.isStart():  # type: ignore[attr-defined]
+            self._dragging = len(self.pointsAt(ev.buttonDownPos())) > 0  # type: ignore[attr-defined]
+        if not self._dragging:
+            ev.ignore()  # type: ignore[attr-defined]
+            return
+        ev.accept()  # type: ignore[attr-defined]
+        pos = ev.pos()  # type: ignore[attr-defined]
+        finished = bool(ev.isFinish())  # type: ignore[attr-defined]
+        if finished:
+            self._dragging = False
+        self.dragged.emit(float(pos.x()), float(pos.y()), finished)
 
 
 class PathThinner:

@@ -88,9 +88,15 @@ class LossView(PlotPanel):
         self._note: str | None = None
         self._note_key: tuple[str | None, int] | None = None
         self.off_scale: list[str] = []   # the runs the linear window leaves out (named in the note)
+        self._placed_at = -1             # the epoch count the legend was last placed for as the curves grew
 
-    def set_runs(self, runs: Sequence[tuple[str, Descent]]) -> None:
+    def set_runs(self, runs: Sequence[tuple[str, Descent]], quick: bool = False) -> None:
+        """The runs to draw; `quick` with the same optimizers as before keeps the legend and the window."""
+        same = [n for n, _r in runs] == [n for n, _r in self._runs]
         self._runs = list(runs)
+        if quick and same:
+            self.update_runs()
+            return
         for name, _run in self._runs:
             if name not in self.curves:
                 self.curves[name] = self.add_curve(None, OPTIMIZER_COLORS[name], width=2.0)
@@ -107,6 +113,7 @@ class LossView(PlotPanel):
         self.legend.setVisible(len(self._runs) > 1)
         self._x_max = 0.0
         self._y_range: tuple[float, float] | None = None
+        self._placed_at = -1
         self.update_runs()
         self.place_legend(keep_outside=False)
 
@@ -132,7 +139,9 @@ class LossView(PlotPanel):
         low = min((s[2] for s in shown), default=math.inf)
         high = max((s[3] for s in shown), default=-math.inf)
         self._fit_range(epochs, total, low, high, log)
-        if epochs % 25 == 0 or self.legend_placer.covers(self._curve_points(newest=True)):
+        grown = epochs % 25 == 0 and epochs != self._placed_at
+        if grown or self.legend_placer.covers(self._curve_points(newest=True)):
+            self._placed_at = epochs
             self.place_legend()      # the curves change shape as they grow: look again now and then
 
     @staticmethod

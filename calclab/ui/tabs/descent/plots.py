@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QGraphicsItem, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QPushButton, QWidget
 
 from calclab.engine.descent import Descent
 from calclab.engine.jobs.descent import Compiled
@@ -26,6 +26,7 @@ from calclab.ui.tabs.descent.items import (
     OPTIMIZER_COLORS,
     TANGENT_COLOR,
     RunItems,
+    StartMarker,
     cache_axes,
     drawable_prefix,
     run_label,
@@ -47,6 +48,7 @@ class FunctionView(PlotPanel):
     """
 
     point_clicked = Signal(float, float)
+    start_dragged = Signal(float, float, bool)   # the start marker dragged to (x, y); finished at the release
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("f and the descent path", "x", "f(x)", legend=True, parent=parent)
@@ -58,8 +60,10 @@ class FunctionView(PlotPanel):
         self.contours.setZValue(-10)
         self.curve = pg.PlotDataItem([], [], pen=make_pen(CURVE_COLOR, 2.5), connect="finite")
         self.tangent = pg.PlotDataItem([], [], pen=make_pen(TANGENT_COLOR, 2.0, Qt.PenStyle.DashLine))
-        self.start_marker = pg.ScatterPlotItem([], [], symbol="s", size=12, pen=pg.mkPen(CURVE_COLOR, width=2),
-                                               brush=pg.mkBrush(255, 255, 255, 230))
+        self.start_marker = StartMarker([], [], symbol="s", size=14, pen=pg.mkPen(CURVE_COLOR, width=2),
+                                        brush=pg.mkBrush(255, 255, 255, 230))
+        self.start_marker.setToolTip("The start point: drag it (with Preview on, the whole path follows)")
+        self.start_marker.dragged.connect(self._on_start_dragged)
         for z, it in ((-20, self.image), (-10, self.contours), (0, self.curve), (5, self.tangent),
                       (13, self.start_marker)):
             it.setZValue(z)
@@ -81,6 +85,10 @@ class FunctionView(PlotPanel):
         self._legend_exits: dict[str, int | None] = {}     # the exit epochs the legend's entries name
         self._base_spans: tuple[float, float] | None = None  # the window's size when f was shown (or fitted)
 
+        self.check_preview = QCheckBox("Preview")
+        self.check_preview.setToolTip("Draw every epoch at once, and redraw the whole path as you change η, "
+                                      "momentum, β₁/β₂ or drag the start point: no Step needed")
+        self.add_toolbar_widget(self.check_preview)
         self.button_fit = QPushButton("Fit path")
         self.button_fit.setToolTip("Zoom so the whole path and the start point are in view")
         self.button_fit.clicked.connect(self._on_fit_clicked)
@@ -137,9 +145,14 @@ class FunctionView(PlotPanel):
             self._draw_curve(self.plot_item.getViewBox().viewRange()[0])
         self._remember_window()
 
-    def set_runs(self, runs: Sequence[tuple[str, Descent]], show_internals: bool) -> None:
-        """The runs to draw (optimizer name, Descent), primary first; rebuilds the legend."""
+    def set_runs(self, runs: Sequence[tuple[str, Descent]], show_internals: bool, quick: bool = False) -> None:
+        """The runs to draw (optimizer name, Descent), primary first; rebuilds the legend (not when `quick` and the
+        runs are the same optimizers as before: a preview's dragged start)."""
+        same = [n for n, _r in runs] == [n for n, _r in self._run_list] and show_internals == self.show_internals
         self._run_list = list(runs)
+        if quick and same:
+            self.update_runs()
+            return
         self.show_internals = show_internals
         for name in [n for n, _r in self._run_list if n not in self.runs]:
             self.runs[name] = RunItems(self.plot_item, OPTIMIZER_COLORS[name], name)
@@ -284,7 +297,7 @@ class FunctionView(PlotPanel):
         velocity = run.internals.get("velocity")
         if velocity is not None:
             return -run.lr * velocity
-        if run.optimizer in ("adagrad", "rmsprop", "adam"):
+        if run.optimizer in ("adagrad", "rmsprop", "adam", "adamw"):
             return -run.lr * run.gradient
         return None
 
@@ -367,7 +380,13 @@ class FunctionView(PlotPanel):
         if not view_box.sceneBoundingRect().contains(scene_pos):
             return
         point = view_box.mapSceneToView(scene_pos)
-        (x_lo, x_hi), (y_lo, y_hi) = view_box.viewRange()
-        x, y = (round(float(value), max(0, 2 - math.floor(math.log10(max(span, 1e-12)))))
-                for value, span in ((point.x(), x_hi - x_lo), (point.y(), y_hi - y_lo)))
-        self.point_clicked.emit(x, y)
+        self.point_clicked.emit(*self._rounded(point.x(), point.y()))
+
+    def _rounded(self, x: float, y: float) -> tuple[float, float]:
+        """A point rounded to what the view can resolve (3 significant digits of its span)."""
+        (x_lo, x_hi), (y_lo, y_hi) = self.plot_item.getViewBox().viewRange()
+        return tuple(round(float(value), max(0, 2 - math.floor(math.log10(max(span, 1e-12)))))  # type: ignore
+                     for value, span in ((x, x_hi - x_lo), (y, y_hi - y_lo)))
+
+    def _on_start_dragged(self, x: float, y: float, finished: bool) -> None:
+        self.start_dragged.emit(*self._rounded(x, y), finished)

@@ -4,6 +4,7 @@ Data flows one way: each control's slot writes its field of the tab's DescentSta
 the worker for its gradient and Hessian (`calclab.engine.jobs.descent.prepare`), is wrapped here, and becomes
 one engine `Descent` per optimizer; each Step advances them all and updates the plots, the table and the labels
 in place. Changing an input resets the runs, except the learning rate, which applies from the next step.
+With Preview on (preview.py) every change computes the runs to their end at once and redraws them.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from PySide6.QtWidgets import QWidget
 from calclab.engine.calculus import variables_of
 from calclab.engine.descent import Descent
 from calclab.engine.jobs.descent import Compiled, Prepared, build_runs, compile_prepared, prepare
-from calclab.engine.numbers import format_number
 from calclab.state import Preset
 from calclab.state.descent import DEFAULT_PRESET, DescentState
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.base import Animation, TabBase, Table
 from calclab.ui.tabs.descent.controls import ControlBar, LiveLabel, TablePanel, arrange, bind_keys
-from calclab.ui.tabs.descent.export import epoch_animation, iteration_table
+from calclab.ui.tabs.descent.export import epoch_animation, export_caption, iteration_table
 from calclab.ui.tabs.descent.inputs import DescentInputs, InputsScroll
 from calclab.ui.tabs.descent.plots import FunctionView, LossView
+from calclab.ui.tabs.descent.preview import Preview, show_side_plots
+from calclab.ui.tabs.descent.side_plots import SidePlots
+from calclab.ui.tabs.descent.surface import DescentSurface
 from calclab.ui.tabs.descent.table import IterationTableModel
 from calclab.ui.tabs.descent.text import ERROR_COLOR, bound_html, internals_html, lesson_lines, update_html
 from calclab.ui.worker import JobFailure
@@ -62,13 +65,18 @@ class DescentTab(TabBase):
 
         self.function_view = FunctionView()
         self.loss_view = LossView()
+        self.side_plots = SidePlots()
+        self.lr_view, self.rate_view = self.side_plots.lr_view, self.side_plots.rate_view
+        self.surface = DescentSurface(self.function_view)   # the 3D view, toggled with the contour map
         self.table_model = IterationTableModel(self)
         self.table_panel = TablePanel(self.table_model)
         self.table_view, self.button_copy = self.table_panel.table_view, self.table_panel.button_copy
         self.combo_table_run = self.table_panel.combo_table_run
 
         arrange(self, self.scroll_inputs, [self.controls, self.label_update, self.label_internals],
-                self.function_view, self.loss_view, self.table_panel)
+                self.function_view, self.loss_view, self.table_panel, self.side_plots)
+        self.check_preview = self.function_view.check_preview
+        self.preview = Preview(self)
 
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -84,9 +92,11 @@ class DescentTab(TabBase):
         self.inputs.compare_learning_rate_changed.connect(self._on_compare_learning_rate_changed)
         self.inputs.settings_changed.connect(self._on_settings_changed)
         self.inputs.show_internals_changed.connect(self._on_show_internals_changed)
-        self.function_view.point_clicked.connect(self._on_point_clicked)
+        self.function_view.point_clicked.connect(lambda x, y: self._on_start_dragged(x, y, True))   # start there
+        self.function_view.start_dragged.connect(self._on_start_dragged)
         self.function_view.range_changed.connect(self._on_range_changed)
         self.loss_view.log_changed.connect(self._on_log_loss_changed)
+        self.surface.toggled.connect(lambda on: setattr(self._state, "surface", on))
         self.apply_preset(DEFAULT_PRESET)
         self.button_step.setFocus()   # so the first Space steps (the expression box would take it as text)
 
@@ -106,6 +116,7 @@ class DescentTab(TabBase):
             self.inputs.show_preset(None)
             self.controls.set_speed(self._state.speed)
             self.loss_view.set_log(self._state.log_loss)
+        self.surface.set_shown(self._state.surface)
         self._pending_ranges = (state.x_range, state.y_range)
         self.retry()
 
@@ -152,8 +163,8 @@ class DescentTab(TabBase):
         self._refresh()
 
     def run(self) -> None:
-        """Start the animation (from the start again if every run has finished)."""
-        if self.is_busy() or not self.runs:
+        """Start the animation (from the start again if every run has finished); not in preview."""
+        if self.is_busy() or not self.runs or self.preview.on:
             return
         if all(run.finished for _n, run in self.runs):
             self.reset()
@@ -174,6 +185,12 @@ class DescentTab(TabBase):
 
     def main_plot(self):
         return self.function_view.main_plot()
+
+    def view_plot(self, view: str):
+        """The contour map, or the 3D surface (shown for the export)."""
+        if view == "surface":
+            return self.surface.export_widget()
+        return super().view_plot(view)
 
     def plots(self) -> list:
         return [self.function_view.main_plot(), self.loss_view.main_plot()]
@@ -244,6 +261,7 @@ class DescentTab(TabBase):
         x_range, y_range = self._pending_ranges or (None, None)
         self._pending_ranges = None
         self.function_view.set_function(compiled, x_range, y_range, start)
+        self.surface.set_function(compiled)
         self._rebuild_runs()
 
     def _on_prepare_error(self, failure: JobFailure) -> None:
@@ -256,8 +274,9 @@ class DescentTab(TabBase):
         known = dict(zip(self._names(), self._state.start, strict=False))
         return [float(known.get(name, 1.0)) for name in names]
 
-    def _rebuild_runs(self) -> None:
-        """New Descent objects from the state (a reset); an invalid start shows its message."""
+    def _rebuild_runs(self, quick: bool = False) -> None:
+        """New Descent objects from the state (a reset); an invalid start shows its message. `quick` (a preview's
+        start point dragged): the same optimizers, so the legends stay and the table follows when the drag rests."""
         self.pause()
         if self._prepare_failed:   # the function is not (or not newly) prepared: any input change retries
             self.retry()
@@ -274,15 +293,23 @@ class DescentTab(TabBase):
             self.table_model.set_run(None, names)
             self._show_error(str(exc))   # (buttons disabled: no runs)
             return
+        quick = quick and [n for n, _r in runs] == [n for n, _r in self.runs]
         self.runs = runs
+        self.preview.play(runs)        # in preview, the whole path at once
         for key in ("run", "input"):   # new runs: the last one's ending and the last refusal no longer apply
             self.clear_failure(key)
         self._start_hessian = self.compiled.hessian_near(np.asarray(start, dtype=float))
-        self.table_panel.set_run_names([name for name, _run in runs])
         show = self._state.show_internals
-        self.table_model.set_run(self._table_run(), self._names(), show)
-        self.function_view.set_runs(runs, show)
-        self.loss_view.set_runs(runs)
+        if quick:
+            self.preview.rest_timer.start()
+            self.lr_view.set_runs(runs)
+        else:
+            self.table_panel.set_run_names([name for name, _run in runs])
+            self.table_model.set_run(self._table_run(), self._names(), show)
+            show_side_plots(self)
+        self.function_view.set_runs(runs, show, quick)
+        self.loss_view.set_runs(runs, quick)
+        self.surface.set_runs(runs)
         self._update_bound()
         self._refresh()
 
@@ -293,9 +320,13 @@ class DescentTab(TabBase):
         self.table_model.sync()
         self.function_view.update_runs()
         self.loss_view.update_runs()
+        self.lr_view.update_runs()
+        self.surface.update_runs()
         run = self.primary()
         if run is None:
             return
+        if run.schedule is not None and run.optimizer != "newton":
+            self.rate_view.set_learning_rate(run.next_lr)   # with a schedule, the η the next update uses
         names = self._names()
         self.label_epoch.setText(f"Epoch {run.epoch} / {run.epochs}")
         self._error_shown = False
@@ -312,7 +343,8 @@ class DescentTab(TabBase):
 
     def _update_buttons(self) -> None:
         ready = self.is_ready()
-        self.controls.set_ready(ready, ready and not all(run.finished for _n, run in self.runs))
+        stepping = ready and not self.preview.on   # preview draws every epoch: nothing to step
+        self.controls.set_ready(stepping, stepping and not all(run.finished for _n, run in self.runs))
         self.button_copy.setEnabled(ready)
         self.label_internals.setVisible(self._state.show_internals and ready)
 
@@ -351,7 +383,7 @@ class DescentTab(TabBase):
         """Optimizer, hyperparameters, epochs, tolerance or the compare set changed: the runs start again."""
         for field, value in changes.items():
             setattr(self._state, field, value)
-        if changes.keys() & {"optimizer", "compare", "compare_optimizers"}:
+        if changes.keys() & {"optimizer", "compare", "compare_optimizers", "schedule"}:
             self.inputs.show_rows(self._state)
         self._rebuild_runs()
 
@@ -364,14 +396,25 @@ class DescentTab(TabBase):
         self._apply_learning_rates()
 
     def _apply_learning_rates(self) -> None:
-        """A learning rate changed: it applies from the next step (the runs keep their history)."""
+        """A learning rate changed: it applies from the next step (the runs keep their history); in preview the
+        paths are computed again from the start (once per event-loop pass while a slider moves)."""
         if self._prepare_failed:
             self.retry()
             return
+        self.rate_view.set_learning_rate(self._state.learning_rate)
+        if self.preview.on:
+            self.preview.request(rebuild=False)
+            return
+        self._show_learning_rates()
+
+    def _show_learning_rates(self, quick: bool = False) -> None:
+        """The runs' new rates on screen; `quick` (a preview while a slider moves) leaves the legends' labels and
+        their placement until the slider rests."""
         for name, run in self.runs:
             run.lr = self._state.lr_for(name)   # compared optimizers with their own η keep it
-        self.function_view.relabel()
-        self.loss_view.relabel()
+        if not quick:
+            self.function_view.relabel()
+            self.loss_view.relabel()
         self._update_bound()
         if self.runs:
             self._refresh()
@@ -385,12 +428,15 @@ class DescentTab(TabBase):
     def _on_table_run_changed(self, _name: str) -> None:
         self.table_model.set_run(self._table_run(), self._names(), self._state.show_internals)
 
-    def _on_point_clicked(self, x: float, y: float) -> None:
-        """A click on the plot moves the start point there."""
+    def _on_start_dragged(self, x: float, y: float, finished: bool) -> None:
+        """The start marker dragged, or a click on the plot: the start follows (in 1-D along x); the runs are
+        rebuilt once per event-loop pass, and at the release."""
         if self.compiled is not None and not self.is_busy():
             self.inputs.show_preset(None)
             self._state.start = [x, y][: self.compiled.dimension]
-            self._rebuild_runs()
+            self.preview.request(rebuild=True)
+            if finished:
+                self.preview.flush()
 
     def _on_range_changed(self, x_lo: float, x_hi: float, y_lo: float, y_hi: float) -> None:
         """Pan, zoom or a new window: the state keeps what is visible (not while a preset's window is pending)."""
@@ -412,11 +458,4 @@ class DescentTab(TabBase):
             self.timer.setInterval(round(1000 / speed))
 
     def export_caption(self) -> str:
-        """f, each optimizer with its rate (and the schedule), and the epoch the plot shows (issue 15)."""
-        s = self._state
-        methods = "; ".join(name if name == "newton" else f"{name}, η = {format_number(s.lr_for(name))}"
-                            for name in s.optimizers())
-        schedule = "" if s.schedule == "constant" else f" ({s.schedule} schedule)"
-        epoch = max((run.epoch for _name, run in self.runs), default=0)
-        f = f"f({', '.join(self._names())}) = {s.expression}"
-        return f"{self.title}: {f} · {methods}{schedule} · epoch\u00a0{epoch}"
+        return export_caption(self)   # f, the optimizers and their rates, the epoch shown (export.py)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from calclab.engine.descent import Descent
-from calclab.engine.descent_table import cell_text, compact, full, full_rows, header
+from calclab.engine.descent_table import cell_text, compact, full, full_rows, header, shows_rates
 
 STATUS_COLORS = {"diverged": "#C62828", "converged": "#2E7D32", "completed": "#455A64"}
 
@@ -37,6 +37,7 @@ class IterationTableModel(QAbstractTableModel):
         self._run: Descent | None = None
         self._names: list[str] = ["x"]
         self._internals: tuple[str, ...] = ()
+        self._rates = False       # an η column (a schedule is on)
         self._rows = 0            # rows the view knows about
         self._status_row = False
         self._texts: dict[int, list[str]] = {}   # formatted rows (history rows never change until a reset)
@@ -49,6 +50,7 @@ class IterationTableModel(QAbstractTableModel):
         self._run = run
         self._names = list(names)
         self._internals = tuple(run.internals) if run is not None and show_internals else ()
+        self._rates = shows_rates(run)
         self._rows, self._status_row = self._wanted_rows()
         self._texts.clear()
         self.endResetModel()
@@ -83,8 +85,8 @@ class IterationTableModel(QAbstractTableModel):
     def export_rows(self) -> tuple[list[str], list[list[str]]]:
         """The header and every history row with every digit (the tooltips' text), without the status row: the
         CSV, made straight from the run's history rather than cell by cell through Qt (20,000 rows in a blink)."""
-        rows = full_rows(self._run.history, self._names, self._internals) if self._run is not None else []
-        return header(self._names, self._internals), rows
+        rows = full_rows(self._run.history, self._names, self._internals, self._rates) if self._run is not None else []
+        return header(self._names, self._internals, self._rates), rows
 
     def status_row(self) -> int | None:
         """Index of the row that says how the run ended, if there is one."""
@@ -96,18 +98,19 @@ class IterationTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else self._rows
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 4 + len(self._names) + len(self._internals)
+        return 0 if parent.isValid() else 4 + len(self._names) + int(self._rates) + len(self._internals)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation != Qt.Orientation.Horizontal:
             return None
-        titles = header(self._names, self._internals)
+        titles = header(self._names, self._internals, self._rates)
         tips = ["Epoch k: the k-th update (0 is the start point)"]
         tips += [f"{name} after this update (every digit, as Python prints it)" for name in self._names]
         tips += ["The function value there (every digit)",
                  "The gradient at the previous point: what this update followed",
                  "How far this update moved: new point − old point"]
+        tips += ["The learning rate this update used (the schedule's, every digit)"] if self._rates else []
         tips += [f"Optimizer state '{name}' after this update" for name in self._internals]
         if role == Qt.ItemDataRole.DisplayRole:
             return titles[section] if section < len(titles) else None
@@ -163,7 +166,8 @@ class IterationTableModel(QAbstractTableModel):
         return None
 
     def _cell_text(self, row: int, column: int, vector_format=compact) -> str:
-        return cell_text(self._run.history, self._names, self._internals, row, column, vector_format)  # type: ignore
+        return cell_text(self._run.history, self._names, self._internals, row, column, vector_format,  # type: ignore
+                         self._rates)
 
 
 class IterationTableView(QTableView):

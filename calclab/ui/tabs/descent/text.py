@@ -58,19 +58,25 @@ def update_html(run: Descent, names: Sequence[str], compared: Sequence[tuple[str
         if run.optimizer == "sgd":
             middle = f"{short_vector(old)} − {short(lr)} · {short_vector(used)}"
             rule = f"{point}{sub(k - 1)} − η·{grad}({point}{sub(k - 1)})"
+        elif run.optimizer == "newton":
+            middle = short_vector(old) + plus_step(new - old)
+            rule = f"{point}{sub(k - 1)} − H⁻¹{grad}({point}{sub(k - 1)})"
         else:
             middle = short_vector(old) + plus_step(new - old)
-            rule = f"{point}{sub(k - 1)} + step ({run.optimizer})"
+            scheduled = f", η = {short(lr)}" if run.schedule is not None else ""
+            rule = f"{point}{sub(k - 1)} + step ({run.optimizer}{scheduled})"
         first = (f"<b>Epoch {k}</b>: {point}{sub(k)} = {rule} = {middle} = <b>{short_vector(new)}</b>, "
                  f"f = {short(history.path_f[k])}")
     if run.status == "running":
         step = run.next_step()
         g = run.gradient
-        what = "−η·" + grad if run.optimizer == "sgd" else "step"
+        what = {"sgd": "−η·" + grad, "newton": "step −H⁻¹" + grad}.get(run.optimizer, "step")
+        if run.schedule is not None and run.optimizer != "newton":
+            what += f" (η = {short(run.next_lr)})"
         second = (f"Now {grad}({point}{sub(k)}) = {short_vector(g)}, |{grad}| = {short(np.linalg.norm(g))}; "
                   f"next {what} = {short_vector(step) if step is not None else '—'}")
     else:
-        color = {"diverged": ERROR_COLOR, "converged": GOOD_COLOR}.get(run.status, NOTE_COLOR)
+        color = {"diverged": ERROR_COLOR, "converged": GOOD_COLOR, "stopped": EDGE_COLOR}.get(run.status, NOTE_COLOR)
         second = f"<span style='color:{color}'><b>{html.escape(run.message)}</b></span>"
     ended = [f"{name}: {other.message}" for name, other in compared if other.finished]
     return first + "<br>" + second + ("<br><small>" + "; ".join(ended) + "</small>" if ended else "")
@@ -100,6 +106,9 @@ def bound_html(hessian: np.ndarray | None, constant: bool, optimizer: str, momen
     bound = stable_lr_bound(hessian, optimizer, momentum if optimizer in ("momentum", "nesterov") else None)
     curvature = f"largest curvature L = {short(largest)}"
     saddle = " It has a negative curvature too: a saddle, not a minimum." if eigenvalues[0] < 0 else ""
+    if optimizer == "newton":
+        return (f"<span style='color:{NOTE_COLOR}'>{where}, {curvature}. Newton's method divides by the curvature "
+                f"itself, so it needs no η.{saddle}</span>")
     if bound is None:
         return (f"<span style='color:{NOTE_COLOR}'>{where}, {curvature}. {optimizer} rescales its steps, "
                 f"so no fixed bound applies.{saddle}</span>")
@@ -123,7 +132,9 @@ def bound_html(hessian: np.ndarray | None, constant: bool, optimizer: str, momen
 def lesson_lines(run: Descent, names: Sequence[str]) -> list[str]:
     """The run as `calclab descent` prints it: one `Epoch k: x = ..., f(x) = ...` line per update."""
     history = run.history
-    lines = [format_epoch(k, names, history.path[k], history.path_f[k]) for k in range(1, len(history) + 1)]
+    scheduled = run.schedule is not None      # as `calclab descent` prints it: η per epoch with a schedule
+    lines = [format_epoch(k, names, history.path[k], history.path_f[k], history.lr[k - 1] if scheduled else None)
+             for k in range(1, len(history) + 1)]
     if run.status in ("diverged", "converged"):
         lines.append(run.message)
     return lines

@@ -8,6 +8,7 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -178,3 +179,33 @@ class ReadoutsPanel(QGroupBox):
         if len(point) > 2 and finite and norm != 0:
             text += f" The arrows show ∇f's {axes[0]} and {axes[1]} parts, the plane of this slice."
         self.label_perpendicular.setText(text)
+
+
+DISPLAY_TEXTS: dict[str, tuple[str, str]] = {   # a state field: (its check box's text, its tooltip)
+    "show_probe": ("probe", "Show the probe point with ∇f, −∇f and the level-curve tangent"),
+    "show_field": ("gradient field", "Show ∇f as arrows on a coarse grid"),
+    "normalize_arrows": ("normalise arrows", "Draw every field arrow the same length: direction only"),
+    "show_contours": ("level curves", "Show labelled level curves (f = constant)"),
+    "log_colors": ("log colours", "Spread the colours over decades of f above its minimum "
+                                  "(for functions such as Rosenbrock whose values span orders of magnitude)"),
+    "show_curvature": ("curvature", "Draw the Hessian's eigenvectors at the probe: the directions in which f "
+                                    "curves most and least, labelled with their eigenvalues λ (solid: f bends "
+                                    "up, dashed: f bends down)"),
+    "show_critical": ("critical points", "Mark where ∇f = 0 in the visible range: minima, maxima, saddles"),
+    "show_direction": ("direction u", "Show the direction u at the probe, with a handle to turn it"),
+}
+
+
+class DisplayPanel(QGroupBox):
+    """The "Show" check boxes, three to a row: `checks` maps each state field to its check box."""
+
+    def __init__(self, fields: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__("Show", parent)
+        layout = QGridLayout(self)
+        self.checks: dict[str, QCheckBox] = {}
+        for index, name in enumerate(fields):
+            text, tip = DISPLAY_TEXTS[name]
+            check = QCheckBox(text)
+            check.setToolTip(tip)
+            layout.addWidget(check, index // 3, index % 3)
+            self.checks[name] = check

@@ -117,6 +117,7 @@ class GradientPlot(QObject):
         self.probe.setToolTip("The probe point: drag it, or click anywhere on the map to move it there")
         self.plot_item.addItem(self.probe)
         self._moving_probe = False
+        self._shields: list[pg.GraphicsObject] = []
         self.probe.sigPositionChanged.connect(self._on_probe_position_changed)
         self.panel.plot_widget.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self.panel.plot_widget.setToolTip("Click to place the probe, drag it to move it; drag the background to "
@@ -244,11 +245,17 @@ class GradientPlot(QObject):
         if not self._moving_probe:
             self.probe_dragged.emit(*self.probe_position())
 
+    def shield_clicks(self, item: pg.GraphicsObject) -> None:
+        """A click on `item` (a handle of its own) does not move the probe there."""
+        self._shields.append(item)
+
     def _on_scene_clicked(self, event: object) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():
             return
         scene_pos = event.scenePos()
         if not self.view_box.sceneBoundingRect().contains(scene_pos):
+            return
+        if any(item.isVisible() and item.sceneBoundingRect().contains(scene_pos) for item in self._shields):
             return
         point = self.view_box.mapSceneToView(scene_pos)
         self.probe_placed.emit(float(point.x()), float(point.y()))

@@ -17,7 +17,6 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -37,15 +36,18 @@ from calclab.engine.fields import (
     sample_field,
     sample_grid,
 )
-from calclab.engine.jobs.gradients import GradientResult, symbolic_gradient
+from calclab.engine.jobs.gradients import CriticalMarks, GradientResult, critical_points_in_view, symbolic_gradient
 from calclab.engine.numbers import format_number
+from calclab.engine.probe import probe_curvature
 from calclab.state import Preset
 from calclab.state.gradients import GradientsState
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.base import TabBase
 from calclab.ui.tabs.gradients.concept import ConceptPanel
-from calclab.ui.tabs.gradients.panels import ReadoutsPanel, VariablesPanel
+from calclab.ui.tabs.gradients.panels import DisplayPanel, ReadoutsPanel, VariablesPanel
 from calclab.ui.tabs.gradients.plot import GradientPlot
+from calclab.ui.tabs.gradients.probe_view import ProbeValues, ProbeView
+from calclab.ui.tabs.gradients.surface import GradientsSurface
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area, formula_scroll_area_for
 
@@ -55,8 +57,10 @@ if TYPE_CHECKING:
     from calclab.engine.numeric import NumericFunction
     from calclab.ui.worker import JobFailure, SymbolicWorker
 
-JOB = "symbolic"        # the tab's one worker job: f's gradient, typeset and compiled
-DISPLAY_OPTIONS = ("show_probe", "show_field", "normalize_arrows", "show_contours", "log_colors")
+JOB = "symbolic"        # f's gradient and Hessian, typeset and compiled
+CRITICAL_JOB = "critical"   # f's critical points in the visible range
+DISPLAY_OPTIONS = ("show_probe", "show_field", "normalize_arrows", "show_contours", "log_colors",
+                   "show_curvature", "show_critical", "show_direction")
 MAP_SIZE = 256          # image samples per side
 FIELD_ARROWS = 15       # arrows per side (about)
 CONTOUR_COUNT = 10
@@ -75,6 +79,7 @@ class GradientsTab(TabBase):
         self._result: GradientResult | None = None
         self._f: NumericFunction | None = None          # f over the result's variables
         self._partials: list[NumericFunction] = []      # one per variable
+        self._hessian: tuple = ()                       # rows of NumericFunctions; () = differences of ∇f
         self._names: list[str] = []         # f's variables
         self._plot_names: list[str] = []    # the variables offered for the axes (f's, or f's plus a spare)
         self._grid = None                   # the last sampled map (for the probe's level curve)
@@ -116,28 +121,10 @@ class GradientsTab(TabBase):
 
         self.variables_panel = VariablesPanel()
         self.readouts = ReadoutsPanel()
-        self.check_show_probe = QCheckBox("probe")
-        self.check_show_field = QCheckBox("gradient field")
-        self.check_normalize_arrows = QCheckBox("normalise arrows")
-        self.check_show_contours = QCheckBox("level curves")
-        self.check_log_colors = QCheckBox("log colours")
-        # Each check box edits the state field it is named after.
-        self._display_checks: dict[str, QCheckBox] = {
-            "show_probe": self.check_show_probe, "show_field": self.check_show_field,
-            "normalize_arrows": self.check_normalize_arrows, "show_contours": self.check_show_contours,
-            "log_colors": self.check_log_colors}
-        tips = {"show_probe": "Show the probe point with ∇f, −∇f and the level-curve tangent",
-                "show_field": "Show ∇f as arrows on a coarse grid",
-                "normalize_arrows": "Draw every field arrow the same length: direction only",
-                "show_contours": "Show labelled level curves (f = constant)",
-                "log_colors": "Spread the colours over decades of f above its minimum "
-                              "(for functions such as Rosenbrock whose values span orders of magnitude)"}
-        display_box = QGroupBox("Show")
-        display_layout = QGridLayout(display_box)
-        for index, name in enumerate(DISPLAY_OPTIONS):
-            check = self._display_checks[name]
-            check.setToolTip(tips[name])
-            display_layout.addWidget(check, index // 3, index % 3)
+        display_box = DisplayPanel(DISPLAY_OPTIONS)
+        self._display_checks: dict[str, QCheckBox] = display_box.checks   # each edits the field it is named after
+        for name, check in self._display_checks.items():
+            setattr(self, f"check_{name}", check)
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -153,9 +140,12 @@ class GradientsTab(TabBase):
         scroll.setFixedWidth(SIDE_WIDTH)
 
         self.plot = GradientPlot(self)
+        self.surface = GradientsSurface(self.plot.panel, [self.plot.label_key])   # 3D, toggled with the map
+        self.surface.toggled.connect(lambda on: setattr(self._state, "show_surface", on))
+        self.probe_view = ProbeView(self.plot, self)
         layout = QHBoxLayout(self)
         layout.addWidget(scroll)
-        layout.addWidget(self.plot.panel, 1)
+        layout.addWidget(self.probe_view.area, 1)    # the map, its key and the Hessian / direction strip
 
         self.expression_box.expression_changed.connect(self._on_expression_changed)
         self.variables_panel.value_changed.connect(self._on_point_value_changed)
@@ -163,9 +153,15 @@ class GradientsTab(TabBase):
         self.plot.probe_placed.connect(self._on_probe_moved)
         self.plot.probe_dragged.connect(self._on_probe_moved)
         self.plot.panel.range_changed.connect(self._on_range_changed)
+        self.probe_view.angle_changed.connect(self._on_direction_angle_changed)
+        self.probe_view.critical_due.connect(self._submit_critical)
         self.concept.preset_chosen.connect(self._on_preset_chosen)
         for name, check in self._display_checks.items():
             check.toggled.connect(lambda checked, field=name: self._on_display_toggled(field, checked))
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.probe_view.arrange(self.width() - SIDE_WIDTH - 20, self.height() - 10)
 
     # -- public API ---------------------------------------------------------------------------------------
 
@@ -177,8 +173,14 @@ class GradientsTab(TabBase):
     def main_plot(self) -> pg.PlotWidget:
         return self.plot.panel.plot_widget
 
+    def view_plot(self, view: str):
+        """The map, or the 3D surface (shown for the export)."""
+        if view == "surface":
+            return self.surface.export_widget()
+        return super().view_plot(view)
+
     def plots(self) -> list[pg.PlotWidget]:
-        return [self.plot.panel.plot_widget]
+        return [self.plot.panel.plot_widget, self.probe_view.polar.panel.plot_widget]
 
     def set_state(self, state: GradientsState) -> None:
         """Show `state`: the expression goes to the worker; the rest applies when its gradient is back."""
@@ -187,13 +189,15 @@ class GradientsTab(TabBase):
             for name, check in self._display_checks.items():
                 check.setChecked(getattr(state, name))
             good = self.expression_box.set_text(state.expression)
+        self.probe_view.direction_panel.set_angle(state.direction_angle)
         self.plot.view_box.setRange(xRange=state.x_range, yRange=state.y_range, padding=0)
+        self.surface.set_shown(state.show_surface)
         if good:
             self._submit_gradient(self.expression_box.expression())
 
     def is_busy(self) -> bool:
         """True while the gradient job is out or a long formula is still being typeset."""
-        return super().is_busy() or any(view.is_pending() for view in
+        return super().is_busy() or self.probe_view.is_pending() or any(view.is_pending() for view in
                                         (self.formula_f, self.formula_gradient_names, self.formula_gradient))
 
     def variables(self) -> list[str]:
@@ -205,6 +209,8 @@ class GradientsTab(TabBase):
     def _submit_gradient(self, expr: object) -> None:
         """Ask the worker for f's gradient (a newer expression supersedes one still computing)."""
         self._set_message("")   # a new input: what was said about the last one no longer applies
+        self.probe_view.stop_critical()
+        self.cancel(CRITICAL_JOB)     # marks for the last f must not land on the new one (its own replace them)
         self.submit(JOB, symbolic_gradient, expr, on_done=self._on_gradient, on_error=self._on_gradient_error)
         self.notice_job_out(has_result=self._f is not None)
 
@@ -226,6 +232,7 @@ class GradientsTab(TabBase):
             return
         f, partials = result.function, list(result.partial_functions)   # compiled in the worker
         self._result, self._f, self._partials, self._names = result, f, partials, names
+        self._hessian = result.hessian_functions
         self._set_message("")
         arguments = ", ".join(result.variable_latex)
         self.formula_f.set_latex(f"f({arguments}) = {result.expression_latex}")
@@ -242,6 +249,7 @@ class GradientsTab(TabBase):
         free = set(self._plot_names) - set(names)
         self.variables_panel.set_variables(self._plot_names, self._state.point, axes, free)
         self._apply_axes(*axes)
+        self._schedule_critical(at_once=True)
 
     def _set_message(self, text: str) -> None:
         """A one-line note under the formulas (hidden when empty, so it takes no room)."""
@@ -308,6 +316,7 @@ class GradientsTab(TabBase):
         self._grid = grid
         self.plot.set_map(grid, (low, high), contour_levels(low, high, CONTOUR_COUNT, log),
                           self._state.show_contours, log)
+        self.surface.show_map(self._slice(self._f), (x0, x1), (y0, y1), (low, high), log, self._axes)
         self._refresh_field()
         self._refresh_probe()
 
@@ -342,12 +351,50 @@ class GradientsTab(TabBase):
         self.readouts.show_values(shown, value, gradient, (gx, gy), angle, (x_name, y_name))
         plane_gradient = (gx, gy) if math.isfinite(gx) and math.isfinite(gy) else None
         self.plot.set_probe(px, py, plane_gradient, level, self._state.show_probe)
+        self.surface.show_probe(px, py, value, plane_gradient, self._state.show_probe)
+        values = ProbeValues(tuple(self._names), self._axes, px, py, tuple(gradient), (gx, gy),
+                             probe_curvature(self._hessian, self._partials, point, gradient))
+        state = self._state
+        self.probe_view.show_probe(values, state.direction_angle, state.show_probe, state.show_curvature,
+                                   state.show_direction)
+
+    # -- critical points (worker) ---------------------------------------------------------------------------
+
+    def _schedule_critical(self, at_once: bool = False) -> None:
+        """Look for critical points in the view once it has stopped moving (f of two variables only)."""
+        if self._f is None or self._result is None:
+            return
+        if not self._state.show_critical or len(self._names) != 2:
+            self.cancel(CRITICAL_JOB)
+        self.probe_view.schedule_critical(len(self._names), self._state.show_critical, at_once)
+
+    def _submit_critical(self) -> None:
+        if self._result is None or len(self._names) != 2:
+            return
+        (x0, x1), (y0, y1) = self.plot.view_box.viewRange()
+        ranges = {self._axes[0]: (x0, x1), self._axes[1]: (y0, y1)}
+        box = tuple(ranges[name] for name in self._names)
+        self.submit(CRITICAL_JOB, critical_points_in_view, self._result.expression, self._result.variables, box,
+                    on_done=self._on_critical, on_error=self._on_critical_error)
+
+    def _on_critical(self, result: CriticalMarks) -> None:
+        self.probe_view.show_marks(result, self._names, self._axes, self._state.show_critical)
+
+    def _on_critical_error(self, failure: JobFailure) -> None:
+        self.probe_view.say_critical(f"Critical points: could not find them here ({failure.message})")
 
     # -- slots --------------------------------------------------------------------------------------------
 
     def _on_probe_moved(self, x: float, y: float) -> None:
         """A click or drag in the plot: snap to a readable resolution and move the point there."""
         if self._f is None:
+            return
+        snapped = self.probe_view.snap_to_critical(x, y)
+        if snapped is not None:      # on a marked critical point: probe it exactly, not a rounded neighbour
+            for name, value in zip(self._axes, snapped, strict=True):
+                self._state.point[name] = value
+                self.variables_panel.set_value(name, value)
+            self._refresh_probe()
             return
         (x0, x1), (y0, y1) = self.plot.view_box.viewRange()
         x_name, y_name = self._axes
@@ -373,6 +420,13 @@ class GradientsTab(TabBase):
     def _on_range_changed(self, x0: float, x1: float, y0: float, y1: float) -> None:
         self._state.x_range, self._state.y_range = (x0, x1), (y0, y1)
         self._refresh_map()
+        self._schedule_critical()
+
+    def _on_direction_angle_changed(self, angle: float) -> None:
+        """u turned (its handle, the spin box, the polar plot or "along ∇f"): the state's angle, then redraw u."""
+        self._state.direction_angle = float(angle) % 360.0
+        self.probe_view.show_direction(self._state.direction_angle,
+                                       self._state.show_probe and self._state.show_direction)
 
     def _on_expression_changed(self, text: str, expr: object) -> None:
         if text != self._state.expression:   # (Enter on the same f retries it: still the preset's)
@@ -384,6 +438,8 @@ class GradientsTab(TabBase):
         """One of the "Show" check boxes: its own field of the state (DISPLAY_OPTIONS), then redraw."""
         setattr(self._state, field, checked)
         self._refresh_map()
+        if field == "show_critical":
+            self._schedule_critical(at_once=True)
 
     def _on_preset_chosen(self, preset: Preset) -> None:
         """Load the preset's function, range and point (and its colour scale); the user's other display
