@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from calclab import __version__
+from calclab.state.learn import LearnProgress
 from calclab.ui.tabs import TABS, load_tab_class
 from calclab.ui.tabs.base import TabBase
 from calclab.ui.worker import SymbolicWorker
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self._targets = {spec.name: spec.view_target for spec in TABS}
         self._started = False
         self.build_errors: list[str] = []   # one line per tab that failed to build
+        self.learn_progress = LearnProgress()   # the Learn path's scores (saved in sessions, shown by the panel)
         self.setWindowTitle("calclab")
         self.resize(1280, 820)
 
