@@ -37,7 +37,8 @@ def slope(data: dict[str, Any]) -> Solution:
     value = _value(d, {**held, var: float(data["x0"])})
     prime = f"∂f/∂{wrt}" if held else "f′"
     kept = "".join(f", {s.name} = {fmt(v)} held" for s, v in held.items())
-    return ({"slope": value, "derivative": calculus.to_text(d)},
+    height = _value(f, {**held, var: float(data["x0"])})
+    return ({"slope": value, "derivative": calculus.to_text(d), "value": height},
             f"{prime} = {_pretty(d)}, so at {wrt} = {fmt(float(data['x0']))}{kept} the slope is {fmt(value)}.")
 
 
