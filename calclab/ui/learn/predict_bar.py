@@ -94,33 +94,45 @@ class PlotPicker(QWidget):
 class PredictBar(QFrame):
     """The switch, the question, the answer inputs (added by the tab's round), Check / Next and the verdict."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, narrow: bool = False) -> None:
+        """`narrow`: for a side column, the question, the inputs and the buttons each get their own row."""
         super().__init__(parent)
         self.setObjectName("predict_bar")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 3, 6, 3)
         outer.setSpacing(3)
-        row = QHBoxLayout()
         self.button_predict = QPushButton("Predict")
         self.button_predict.setCheckable(True)
         self.button_predict.setToolTip("Predict, then check: answer each question before the app shows the truth")
-        row.addWidget(self.button_predict)
-        self.label_question = QLabel("Predict, then check: switch on to be asked before the app shows the answer.")
+        self.label_question = QLabel("")
         self.label_question.setObjectName("label_question")
         self.label_question.setWordWrap(True)
         self.label_question.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        row.addWidget(self.label_question, 1)
         self.answer_area = QHBoxLayout()
-        row.addLayout(self.answer_area)
         self.button_check = QPushButton("Check")
         self.button_check.setToolTip("Check your answer (Enter)")
         self.button_next = QPushButton("Next question")
         self.button_next.setToolTip("Another question (Ctrl+N)")
         self.label_score = QLabel("")
         self.label_score.setObjectName("label_score")
-        for widget in (self.button_check, self.button_next, self.label_score):
-            row.addWidget(widget)
+        row = QHBoxLayout()
+        row.addWidget(self.button_predict)
+        if narrow:
+            row.addStretch(1)
+            row.addWidget(self.label_score)
+            outer.addLayout(row)
+            outer.addWidget(self.label_question)
+            row = QHBoxLayout()
+            row.addLayout(self.answer_area)
+            row.addStretch(1)
+            row.addWidget(self.button_check)
+            row.addWidget(self.button_next)
+        else:
+            row.addWidget(self.label_question, 1)
+            row.addLayout(self.answer_area)
+            for widget in (self.button_check, self.button_next, self.label_score):
+                row.addWidget(widget)
         outer.addLayout(row)
         self.label_result = QLabel("")
         self.label_result.setObjectName("label_result")
