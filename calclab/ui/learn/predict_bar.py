@@ -242,7 +242,17 @@ class PredictRound(QObject):
             return
         self.exercise = exercise
         self.bar.ask(self.show_exercise(exercise))
+        self.focus_answer()
         self.asked.emit()
+
+    def focus_answer(self) -> None:
+        """Keyboard first: the first visible answer input takes the focus (so Enter, arrows and keys work)."""
+        for i in range(self.bar.answer_area.count()):
+            widget = self.bar.answer_area.itemAt(i).widget()
+            if widget is not None and not widget.isHidden() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                widget.setFocus()
+                return
+        self.bar.button_predict.setFocus()
 
     def _on_failed(self, failure) -> None:
         self.bar.say(f"No question this time ({failure.message}); press Next question.")

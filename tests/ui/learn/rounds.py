@@ -9,7 +9,9 @@ def shown_tab(qtbot, tab_class, worker, size=(1100, 650)):
     tab = tab_class(worker)
     qtbot.addWidget(tab)
     tab.resize(*size)
-    tab.show()
+    with qtbot.waitActive(tab):   # keys go where the focus is, as in the running app
+        tab.show()
+        tab.activateWindow()
     qtbot.waitUntil(lambda: not tab.is_busy(), timeout=30000)
     return tab
 
