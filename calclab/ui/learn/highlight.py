@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QWidget
 
 HIGHLIGHT_MS = 1800
+RETRY_MS = 20
 COLOUR = "#f28e2b"
 
 
@@ -39,13 +40,33 @@ class Highlight(QFrame):
         self._timer.timeout.connect(self.hide)
         self.hide()
 
-    def point_at(self, widget: QWidget) -> None:
-        """Frame `widget` (made visible first: its tab must be current) for a moment."""
-        self.target = widget
-        if not shiboken6.isValid(widget) or not widget.isVisible():
+    def point_at(self, widget: QWidget, tries: int = 20) -> None:
+        """Frame `widget` for a moment. A tab built just now shows its widgets on the next event-loop turn: until
+        the widget is visible this tries again, a few times; the frame then follows the widget as it is laid out."""
+        if self.target is not widget:
+            if self.target is not None and shiboken6.isValid(self.target):
+                self.target.removeEventFilter(self)
+            self.target = widget
+            self.hide()
+            if shiboken6.isValid(widget):
+                widget.installEventFilter(self)
+        if not shiboken6.isValid(widget) or not shiboken6.isValid(self):
             return
-        top_left = widget.mapTo(self.parentWidget(), widget.rect().topLeft())
-        self.setGeometry(QRect(top_left, widget.size()).adjusted(-4, -4, 4, 4))
+        if not widget.isVisible():
+            if tries > 0:
+                QTimer.singleShot(RETRY_MS, lambda: self.point_at(widget, tries - 1))
+            return
+        self._place()
         self.show()
         self.raise_()
         self._timer.start()
+
+    def _place(self) -> None:
+        widget = self.target
+        top_left = widget.mapTo(self.parentWidget(), widget.rect().topLeft())
+        self.setGeometry(QRect(top_left, widget.size()).adjusted(-4, -4, 4, 4))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.target and event.type() in (QEvent.Type.Resize, QEvent.Type.Move) and self.isVisible():
+            self._place()
+        return False
