@@ -14,7 +14,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from calclab.engine import quiz
 from calclab.state.learn import LearnProgress
@@ -22,6 +22,7 @@ from calclab.ui.tabs.base import TabBase
 
 _STANDALONE = LearnProgress()   # a tab outside a window (tests, export) keeps its score here
 RIGHT, WRONG = "#2e7d32", "#c62828"
+MANAGED = "predict_managed"   # a widget property: the round shows this answer input only for the questions using it
 
 
 def progress_of(widget: QWidget) -> LearnProgress:
@@ -58,10 +59,15 @@ class PlotPicker(QWidget):
 
     picked = Signal(float, float)
 
-    def __init__(self, plot_widget) -> None:
+    def __init__(self, plot_widget, focus_to: QWidget | None = None) -> None:
+        """`focus_to`: the answer's input, which keeps the keyboard focus when the plot is clicked (so Enter
+        still checks, and the arrow keys still adjust)."""
         viewport = plot_widget.viewport()
         super().__init__(viewport)
         self.setObjectName("predict_picker")
+        if focus_to is not None:
+            self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            self.setFocusProxy(focus_to)
         self._plot = plot_widget
         self.setCursor(Qt.CursorShape.CrossCursor)
         viewport.installEventFilter(self)
@@ -108,7 +114,7 @@ class PredictBar(QFrame):
         self.label_question = QLabel("")
         self.label_question.setObjectName("label_question")
         self.label_question.setWordWrap(True)
-        self.label_question.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label_question.setMinimumWidth(120)   # wraps, never widens the tab
         self.answer_area = QHBoxLayout()
         self.button_check = QPushButton("Check")
         self.button_check.setToolTip("Check your answer (Enter)")
@@ -137,7 +143,7 @@ class PredictBar(QFrame):
         self.label_result = QLabel("")
         self.label_result.setObjectName("label_result")
         self.label_result.setWordWrap(True)
-        self.label_result.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label_result.setMinimumWidth(120)
         self.label_result.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.label_result)
         self.set_active(False)
@@ -147,8 +153,8 @@ class PredictBar(QFrame):
             widget.setVisible(active)
         for i in range(self.answer_area.count()):
             item = self.answer_area.itemAt(i).widget()
-            if item is not None:
-                item.setVisible(active)
+            if item is not None and (not active or not item.property(MANAGED)):
+                item.setVisible(active)   # a round shows its MANAGED inputs itself, per question
         if not active:
             self.label_result.setVisible(False)
             self.label_question.setText("Predict, then check: switch on to be asked before the app shows the "
@@ -192,7 +198,7 @@ class PredictRound(QObject):
         bar.button_next.clicked.connect(self.next_question)
         for keys, slot in ((Qt.Key.Key_Return, self._on_enter), (Qt.Key.Key_Enter, self._on_enter),
                            (QKeySequence("Ctrl+N"), self.next_question)):
-            shortcut = QShortcut(QKeySequence(keys), tab)
+            shortcut = QShortcut(QKeySequence(keys), bar)   # in the bar only: Enter elsewhere stays the tab's
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         self.build_inputs(bar.answer_area)

@@ -15,7 +15,7 @@ def test_type_the_product_of_the_rates(qtbot, worker):
     state = tab.state
     assert (state.mode, state.outer, state.inner, state.x0) == ("parts", "u^2", "2x + 3", 0.5)
     covers = [c for c in tab.findChildren(QLabel, "predict_cover") if c.isVisible()]
-    assert len(covers) == 3 and covers[0].geometry().size() == covers[0].parentWidget().size()
+    assert len(covers) == 4 and covers[0].geometry().size() == covers[0].parentWidget().size()
     round_.spin_rate.setFocus()
     round_.spin_rate.selectAll()
     qtbot.keyClicks(round_.spin_rate, "16")                      # 2u · 2 at u = 4: the lesson's 8x + 12 at 0.5

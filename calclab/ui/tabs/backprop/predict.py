@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
 from calclab.engine import quiz
 from calclab.engine.numbers import format_number
-from calclab.ui.learn.predict_bar import PredictBar, PredictRound
+from calclab.ui.learn.predict_bar import MANAGED, PredictBar, PredictRound
 
 SIGN, MOVE = "sign", "move"
 
@@ -34,8 +34,9 @@ class BackpropPredict(PredictRound):
             button = QPushButton(text)
             button.clicked.connect(lambda _checked=False, a=answer: self.answer(*a))
             area.addWidget(button)
+            button.setProperty(MANAGED, True)
             self.buttons[key] = button
-            shortcut = QShortcut(QKeySequence(keys[key]), self.tab)
+            shortcut = QShortcut(QKeySequence(keys[key]), self.bar)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda a=answer: self.answer(*a))
         self.question = ""

@@ -1,8 +1,8 @@
 """Predict on the Chain Rule tab: from the two links' rates at x₀, type dy/dx before the product is shown.
 
-The links are on screen (the question names them; the link plots show their tangents); the steps, the rates
-panel with its product and the graph's backward values are hidden until Check. Typed, so the keyboard is the
-way to answer; the mouse clicks Check.
+The links are on screen (the question names them; the inner link's plot shows its tangent); the steps, the
+rates panel with its product, the composite's plot and the graph's backward values are hidden until Check.
+Typed, so the keyboard is the way to answer; the mouse clicks Check.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class ChainPredict(PredictRound):
                                           x_range=(x0 - 3.0, x0 + 3.0)))
         tab = self.tab
         self._covers = [Cover(tab.steps), Cover(tab.rates, "The product is hidden until you check"),
-                        Cover(tab.graph_panel)]
+                        Cover(tab.graph_panel), Cover(tab.chain_plots.outer.panel, "dy/dx is hidden until you check")]
         blocked = self.spin_rate.blockSignals(True)
         self.spin_rate.setValue(0.0)
         self.spin_rate.blockSignals(blocked)

@@ -50,7 +50,7 @@ class DerivativesPredict(PredictRound):
         plot = tab.main_plot()
         self._line = pg.PlotDataItem(pen=pg.mkPen(GUESS_COLOUR, width=2.5, style=Qt.PenStyle.DashLine))
         plot.addItem(self._line)
-        self._picker = PlotPicker(plot)
+        self._picker = PlotPicker(plot, self.spin_slope)
         self._picker.picked.connect(self._on_picked)
         self._touched = False
         with_signals = self.spin_slope.blockSignals(True)

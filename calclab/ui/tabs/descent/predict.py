@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton
 from calclab.engine import quiz
 from calclab.engine.numbers import format_number
 from calclab.state.descent import DescentState
-from calclab.ui.learn.predict_bar import Cover, PlotPicker, PredictBar, PredictRound
+from calclab.ui.learn.predict_bar import MANAGED, Cover, PlotPicker, PredictBar, PredictRound
 
 GUESS_COLOUR = "#7b1fa2"
 WAIT_MS = 30
@@ -48,8 +48,10 @@ class DescentPredict(PredictRound):
         self.button_no.clicked.connect(lambda: self._on_converges(False))
         area.addWidget(self.button_yes)
         area.addWidget(self.button_no)
+        for widget in (*self.spins, *self.labels, self.button_yes, self.button_no):
+            widget.setProperty(MANAGED, True)
         for key, answer in (("Y", True), ("N", False)):
-            shortcut = QShortcut(QKeySequence(key), self.tab)
+            shortcut = QShortcut(QKeySequence(key), self.bar)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda answer=answer: self._on_converges(answer))
         self._covers: list[Cover] = []
@@ -91,7 +93,7 @@ class DescentPredict(PredictRound):
         self._guess = pg.PlotDataItem(pen=pg.mkPen(GUESS_COLOUR, width=2, style=Qt.PenStyle.DashLine),
                                       symbol="x", symbolSize=14, symbolPen=pg.mkPen(GUESS_COLOUR, width=3))
         plot.addItem(self._guess)
-        self._picker = PlotPicker(plot)
+        self._picker = PlotPicker(plot, self.spins[0])
         self._picker.picked.connect(self._on_picked)
         return (f"f = {d['f']}, η = {lr}, now at {where}. Click where the next Step lands "
                 f"({'a point' if two_d else 'its x'}), or type it; then Check.")

@@ -52,7 +52,7 @@ class GradientsPredict(PredictRound):
         self._items = [marker, arrow]
         for item in self._items:
             plot.addItem(item)
-        self._picker = PlotPicker(plot)
+        self._picker = PlotPicker(plot, self.spin_angle)
         self._picker.picked.connect(self._on_picked)
         self._touched = False
         return (f"f = {d['f']}. From the point ({format_number(px)}, {format_number(py)}), click the direction in "
