@@ -42,14 +42,15 @@ def header(names: Sequence[str], internals: Sequence[str]) -> list[str]:
 
 def cell_text(history: History, names: Sequence[str], internals: Sequence[str], row: int, column: int,
               vector_format: Callable[[Sequence[float]], str] = compact) -> str:
-    """One cell: point and f with every digit; gradient, step and state through `vector_format`."""
+    """One cell through `vector_format`: `compact` on screen (the one number style), `full` for the CSV, the
+    tooltips and "Copy as text" (every digit the lesson's program prints)."""
     n = len(names)
     if column == 0:
         return str(row)
     if column <= n:
-        return fmt(history.path[row, column - 1])
+        return vector_format([history.path[row, column - 1]])
     if column == n + 1:
-        return fmt(history.path_f[row])
+        return vector_format([history.path_f[row]])
     if row == 0:
         return ""
     if column == n + 2:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from calclab.engine.numbers import format_number
+
 GridFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 ARROW_HEAD_FRACTION = 0.3           # head length / arrow length
@@ -131,16 +133,8 @@ def contour_levels(low: float, high: float, count: int = 10, log: bool = False) 
 
 
 def format_level(value: float) -> str:
-    """A short label for a level or tick: three significant digits, plain digits from 1e-4 up to 1e5."""
-    if not np.isfinite(value):
-        return str(value)
-    rounded = float(f"{value:.3g}")
-    if rounded == 0:
-        return "0"
-    if 1e-4 <= abs(rounded) < 1e5:
-        return f"{rounded:.10g}"
-    mantissa, exponent = f"{rounded:.3g}".split("e")
-    return f"{mantissa}e{int(exponent)}"
+    """A short label for a level or tick: three significant digits in the app's number style (engine.numbers)."""
+    return format_number(value, 3)
 
 
 # --- contours (marching squares) -----------------------------------------------------------------------------

@@ -41,7 +41,8 @@ class TabSpec:
         return _load(self.state_target)
 
     def presets(self) -> tuple[Preset, ...]:
-        """The tab's built-in presets, the lesson's worked examples first (`PRESETS` beside the state class)."""
+        """The tab's built-in presets, the lesson's worked examples first (`PRESETS` beside the state class, read
+        from resources/presets/<tab>.json by calclab.state.preset_files)."""
         return tuple(getattr(importlib.import_module(self.state_target.partition(":")[0]), "PRESETS", ()))
 
     def default_state(self) -> Any:

@@ -1,7 +1,7 @@
 """The Backprop tab's inputs (no Qt): data set, network shape, training settings, the sample the diagram shows.
 
-The GUI edits a BackpropState, session files store `to_dict()`, and the presets below (calclab.state.Preset)
-hold BackpropStates, the lesson's worked examples in order.
+The GUI edits a BackpropState, session files store `to_dict()`, and the presets (calclab.state.Preset, read from
+resources/presets/backprop.json) hold BackpropStates, the lesson's worked examples in order.
 The default is what `calclab backprop` runs with no options (XOR, 2-4-1, tanh, lr 0.5, 3000 epochs, seed 0,
 200 points without noise), plus a 20% test split, so the GUI's first run reaches 100% training accuracy
 like the CLI's.
@@ -16,6 +16,7 @@ from typing import Any
 from calclab.engine import datasets
 from calclab.engine.backprop import HIDDEN_ACTIVATIONS
 from calclab.state import Preset
+from calclab.state.preset_files import builtin_presets
 
 MAX_HIDDEN_LAYERS = 4
 MAX_LAYER_WIDTH = 8        # the diagram stays readable up to 2-8-8-8-8-1
@@ -159,31 +160,7 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
     return number if low <= number <= high else default
 
 
-PRESETS: tuple[Preset, ...] = (
-    Preset("XOR (as calclab backprop)",
-           "The CLI's defaults: 2-4-1, tanh, lr 0.5, 3000 epochs. No straight line splits XOR; four hidden "
-           "neurons bend the boundary enough.",
-           BackpropState()),
-    Preset("XOR without a hidden layer",
-           "2-1 is logistic regression: its boundary is a straight line, so it can never get XOR right.",
-           BackpropState(hidden=[], epochs=1000)),
-    Preset("Circles",
-           "A disc inside a ring: eight tanh neurons draw a closed boundary around the disc.",
-           BackpropState(dataset="circles", hidden=[8], noise=0.05)),
-    Preset("Two moons",
-           "Two interleaved half circles need a curved boundary: two hidden layers of 8.",
-           BackpropState(dataset="moons", hidden=[8, 8], noise=0.05)),
-    Preset("Spiral (deep relu network)",
-           "Two arms winding around each other, the hardest set here: the biggest network (2-8-8-8-8-1) with "
-           "relu, a small learning rate and 8000 epochs.",
-           BackpropState(dataset="spiral", hidden=[8, 8, 8, 8], activation="relu", learning_rate=0.05,
-                         epochs=8000, speed=50)),
-    Preset("Noisy sine (regression)",
-           "A linear output and mean squared error fit a curve through noisy points: 1-8-8-1, lr 0.1.",
-           BackpropState(dataset="sine", hidden=[8, 8], learning_rate=0.1, noise=0.1)),
-    Preset("Learning rate too large (overflow)",
-           "The sine fit with lr 2: every step overshoots further, the loss explodes and training stops.",
-           BackpropState(dataset="sine", hidden=[8, 8], learning_rate=2.0, noise=0.1, speed=5)),
-)
+# The presets are data: resources/presets/backprop.json (the CLI's defaults, XOR 2-4-1, first).
+PRESETS: tuple[Preset, ...] = builtin_presets("backprop", BackpropState)
 
 DEFAULT_PRESET = PRESETS[0]

@@ -14,6 +14,7 @@ from typing import Any
 from calclab.state import Preset
 from calclab.state import is_finite_number as _finite
 from calclab.state import number_range as _range
+from calclab.state.preset_files import builtin_presets
 
 DEFAULT_RANGE: tuple[float, float] = (-4.0, 4.0)
 ORDERS: tuple[int, ...] = (1, 2, 3)
@@ -92,45 +93,7 @@ def clamp_h(h: float) -> float:
     return min(H_MAX, max(H_MIN, h))
 
 
-_TWO_PI = 2 * math.pi
-
-# The lesson's worked examples come first.
-LESSON_PRESETS: tuple[Preset, ...] = (
-    Preset("Lesson: x^2 → 2x",
-           "The slope of x² at any x is 2x: at x = 1.5 the tangent rises 3 per unit.",
-           DerivativesState("x^2", x0=1.5)),
-    Preset("Lesson: 3x^2 + 2y, ∂f/∂x = 6x",
-           "y is held constant, so 2y is a constant and only 3x² changes: ∂f/∂x = 6x.",
-           DerivativesState("3x^2 + 2y", wrt="x", x0=1.0, held={"y": 1.0})),
-    Preset("Lesson: 3x^2 + 2y, ∂f/∂y = 2",
-           "x is held constant: f grows by 2 for each unit of y, wherever you are: ∂f/∂y = 2.",
-           DerivativesState("3x^2 + 2y", wrt="y", x0=1.0, held={"x": 1.0})),
-)
-
-PRESETS: tuple[Preset, ...] = LESSON_PRESETS + (
-    Preset("sin(x)", "The slope of sin is cos: steepest where sin crosses zero, flat at its peaks.",
-           DerivativesState("sin(x)", x0=1.0, x_range=(-_TWO_PI, _TWO_PI))),
-    Preset("x^3 - 3x", "f' = 3x² - 3 is zero at x = ±1: the tangent is flat at the hump and the dip.",
-           DerivativesState("x^3 - 3x", x0=1.5, x_range=(-3.0, 3.0))),
-    Preset("Chain rule: (2x + 3)^2", "The lesson's chain-rule example: 2(2x + 3)·2 = 8x + 12.",
-           DerivativesState("(2x + 3)^2", x0=-1.0, x_range=(-4.0, 1.0))),
-    Preset("x^2 sin(x)", "The product rule: (x²)' sin(x) + x² (sin x)'.",
-           DerivativesState("x^2 sin(x)", x0=2.0, x_range=(-_TWO_PI, _TWO_PI))),
-    Preset("1/x (pole)", "Undefined at 0: the curve is broken there, not joined by a vertical line.",
-           DerivativesState("1/x", x0=1.0)),
-    Preset("tan(x)", "Poles at ±π/2, ±3π/2, ...; the derivative 1 + tan²(x) is never below 1.",
-           DerivativesState("tan(x)", x0=0.5, x_range=(-_TWO_PI, _TWO_PI))),
-    Preset("log(x)", "Defined for x > 0 only; its slope 1/x flattens as x grows.",
-           DerivativesState("log(x)", x0=1.0, x_range=(-1.0, 6.0))),
-    Preset("sqrt(x)", "The slope 1/(2√x) grows without bound as x approaches 0.",
-           DerivativesState("sqrt(x)", x0=1.0, x_range=(-1.0, 6.0))),
-    Preset("abs(x)", "A kink at 0: the slope jumps from -1 to 1, so there is no derivative there.",
-           DerivativesState("abs(x)", x0=1.0, x_range=(-3.0, 3.0))),
-    Preset("sigmoid(x)", "σ' = σ(1 - σ): at most 1/4, at x = 0; tiny for large |x| (vanishing gradients).",
-           DerivativesState("sigmoid(x)", x0=0.0, x_range=(-6.0, 6.0))),
-    Preset("relu(x)", "Slope 0 for x < 0, 1 for x > 0: the step θ(x) (Heaviside); no slope at the kink x = 0.",
-           DerivativesState("relu(x)", x0=1.0, x_range=(-3.0, 3.0))),
-    Preset("x y^2 + sin(x y)",
-           "∂f/∂x = y² + y cos(xy): move the y slider and watch the slice and its slope change.",
-           DerivativesState("x y^2 + sin(x y)", wrt="x", x0=1.0, held={"y": 1.5})),
-)
+# The presets are data: resources/presets/derivatives.json, the lesson's worked examples (named "Lesson: ...")
+# first.
+PRESETS: tuple[Preset, ...] = builtin_presets("derivatives", DerivativesState)
+LESSON_PRESETS: tuple[Preset, ...] = tuple(p for p in PRESETS if p.name.startswith("Lesson: "))

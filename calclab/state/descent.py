@@ -1,7 +1,8 @@
 """The Descent tab's inputs (no Qt): function, start point, learning rate and its schedule, optimizer and its settings.
 
-The GUI edits a DescentState, session files store `to_dict()`, and each preset below (a calclab.state.Preset)
-holds one. The first preset is the lesson's worked example (f = x^2 from x0 = 10, lr = 0.1, 20 epochs of SGD).
+The GUI edits a DescentState, session files store `to_dict()`, and each preset (a calclab.state.Preset read
+from resources/presets/descent.json) holds one. The first preset is the lesson's worked example (f = x^2 from
+x0 = 10, lr = 0.1, 20 epochs of SGD).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from calclab.engine.descent import DEFAULTS, METHODS
 from calclab.engine.schedules import SCHEDULE_DEFAULTS, SCHEDULES, Schedule, make_schedule
 from calclab.state import Preset
+from calclab.state.preset_files import builtin_presets
 
 LR_MIN = 1e-4
 LR_MAX = 10.0
@@ -219,42 +221,7 @@ def _range(value: Any) -> tuple[float, float] | None:
     return (low, high) if math.isfinite(low) and math.isfinite(high) and low < high else None
 
 
-PRESETS: tuple[Preset, ...] = (
-    Preset("Lesson: x² from x = 10",
-           "The lesson's program: f(x) = x², x0 = 10, lr = 0.1, 20 epochs. Each step moves x 20% closer to 0.",
-           DescentState(expression="x^2", start=[10.0], learning_rate=0.1, epochs=20, optimizer="sgd",
-                        x_range=(-12.0, 12.0))),
-    Preset("Too large a step: x² with lr = 1.1",
-           "Above lr = 1 (= 2/L, L = f'' = 2) each step overshoots further than the last: the run diverges.",
-           DescentState(expression="x^2", start=[2.0], learning_rate=1.1, epochs=100, optimizer="sgd",
-                        speed=10.0, x_range=(-12.0, 12.0))),
-    Preset("Several minima: x⁴ − 3x² + x",
-           "Descent rolls into the nearest valley: from x = 2 it stops in the shallow minimum, not the deepest.",
-           DescentState(expression="x^4 - 3x^2 + x", start=[2.0], learning_rate=0.02, epochs=40,
-                        optimizer="sgd", x_range=(-2.3, 2.3))),
-    Preset("Steep narrow valley: x² + 10y²",
-           "Curvature 20 across the valley, 2 along it: a step big enough to move along zig-zags across.",
-           DescentState(expression="x^2 + 10y^2", start=[-9.0, 2.5], learning_rate=0.09, epochs=60,
-                        optimizer="sgd", x_range=(-10.0, 10.0), y_range=(-4.0, 4.0))),
-    Preset("Rosenbrock banana",
-           "(1 − x)² + 100(y − x²)²: the valley is easy to find and slow to follow to the minimum at (1, 1).",
-           DescentState(expression="(1 - x)^2 + 100(y - x^2)^2", start=[-1.2, 1.0], learning_rate=0.001,
-                        epochs=3000, optimizer="momentum", speed=60.0, x_range=(-2.0, 2.0),
-                        y_range=(-1.0, 3.0))),
-    Preset("Himmelblau: four minima",
-           "(x² + y − 11)² + (x + y² − 7)² has four equally deep minima; the start decides which one you reach.",
-           DescentState(expression="(x^2 + y - 11)^2 + (x + y^2 - 7)^2", start=[-0.5, 0.5], learning_rate=0.01,
-                        epochs=100, optimizer="sgd", speed=20.0, x_range=(-5.5, 5.5), y_range=(-5.5, 5.5))),
-    Preset("Saddle: x² − y²",
-           "The gradient vanishes at (0, 0) but it is no minimum: the path slows down there, then slides away in y.",
-           DescentState(expression="x^2 - y^2", start=[-4.0, 0.05], learning_rate=0.1, epochs=25,
-                        optimizer="sgd", x_range=(-5.0, 5.0), y_range=(-5.0, 5.0))),
-    Preset("Compare optimizers on the valley",
-           "SGD, momentum and Adam at the same lr from the same start: SGD zig-zags in, momentum overshoots "
-           "and swings back, Adam marches about lr per step.",
-           DescentState(expression="x^2 + 10y^2", start=[-9.0, 2.5], learning_rate=0.08, epochs=120,
-                        optimizer="sgd", compare=True, compare_optimizers=["sgd", "momentum", "adam"],
-                        x_range=(-10.0, 10.0), y_range=(-4.0, 4.0))),
-)
+# The presets are data: resources/presets/descent.json, the lesson's worked example (f = x^2 from x0 = 10) first.
+PRESETS: tuple[Preset, ...] = builtin_presets("descent", DescentState)
 
 DEFAULT_PRESET = PRESETS[0]

@@ -12,6 +12,7 @@ from typing import Any
 from calclab.state import Preset
 from calclab.state import is_finite_number as _finite
 from calclab.state import number_range as _range
+from calclab.state.preset_files import builtin_presets
 
 DEFAULT_RANGE: tuple[float, float] = (-3.0, 3.0)
 
@@ -62,23 +63,5 @@ class GradientsState:
         return state
 
 
-PRESETS: tuple[Preset, ...] = (
-    Preset("Lesson: 3x^2 + 2y", "The lesson's example: ∇f = [6x, 2]; at (1, 2) it is [6, 2].",
-           GradientsState(expression="3x^2 + 2y", point={"x": 1.0, "y": 2.0})),
-    Preset("Bowl: x^2 + y^2", "Every gradient points straight away from the minimum at the origin.",
-           GradientsState(expression="x^2 + y^2", point={"x": 1.5, "y": 1.0})),
-    Preset("Saddle: x^2 - y^2", "Uphill along x, downhill along y; ∇f = 0 at the saddle point (0, 0).",
-           GradientsState(expression="x^2 - y^2", point={"x": 1.0, "y": 0.5})),
-    Preset("Rosenbrock", "A curved, flat-bottomed valley with the minimum at (1, 1): hard for gradient descent.",
-           GradientsState(expression="(1-x)^2 + 100(y-x^2)^2", x_range=(-2.0, 2.0), y_range=(-1.0, 3.0),
-                          point={"x": -1.0, "y": 1.5}, log_colors=True)),
-    Preset("Himmelblau", "Four minima where f = 0; which one descent finds depends on the start.",
-           GradientsState(expression="(x^2+y-11)^2 + (x+y^2-7)^2", x_range=(-5.0, 5.0), y_range=(-5.0, 5.0),
-                          point={"x": 0.0, "y": 0.0}, log_colors=True)),
-    Preset("Three variables: x y z", "The plot is a slice: z is held at its value; change it and the map changes.",
-           GradientsState(expression="x*y*z", point={"x": 1.0, "y": 2.0, "z": 1.0})),
-    Preset("Weights: w1^2 + w2^2 + w3^2", "A loss over three weights: its gradient has one entry per weight.",
-           GradientsState(expression="w1^2 + w2^2 + w3^2", point={"w1": 1.0, "w2": -1.0, "w3": 0.5})),
-    Preset("Pole: 1/(x^2 + y^2)", "Undefined at the origin; the colours come from the bulk of the values, so the "
-           "spike does not wash out the map.", GradientsState(expression="1/(x^2 + y^2)", point={"x": 1.0, "y": 1.0})),
-)
+# The presets are data: resources/presets/gradients.json, the lesson's worked example first.
+PRESETS: tuple[Preset, ...] = builtin_presets("gradients", GradientsState)

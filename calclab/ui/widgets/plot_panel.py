@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
+from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from calclab.engine.numbers import format_number
@@ -28,6 +28,8 @@ TICK_FONT_PT = 11
 LABEL_FONT_PT = "12pt"
 CURVE_WIDTH = 2.5
 RANGE_SIGNAL_MS = 40   # at most ~25 range_changed signals a second while panning
+LEGEND_PEN = pg.mkPen("#999999")                  # the legend's frame inside the plotting area
+LEGEND_BRUSH = pg.mkBrush(255, 255, 255, 220)
 LEGEND_ABOVE_COLUMNS = 6   # a legend above the plot is one row of up to this many entries
 LEGEND_GAP = 6         # pixels between the legend and the plotting area's frame
 LEGEND_CLEARANCE = 6   # pixels the legend keeps from a curve's centre line (its pen, its markers, a margin)
@@ -81,6 +83,17 @@ def break_at_jumps(x: np.ndarray, y: np.ndarray, threshold: float) -> tuple[np.n
     return np.insert(x, where, np.nan), np.insert(y, where, np.nan)
 
 
+class NumberLabel:
+    """A text format for a pyqtgraph InfiniteLine label in the app's number style ("x₀ = −1.5×10⁻⁵"):
+    pyqtgraph calls ``format(value=...)`` on whatever it is given as the label's format."""
+
+    def __init__(self, prefix: str, digits: int = 4) -> None:
+        self.prefix, self.digits = prefix, digits
+
+    def format(self, value: float) -> str:
+        return f"{self.prefix}{format_number(value, self.digits)}"
+
+
 class NumberAxis(pg.AxisItem):
     """pyqtgraph's ticks, except that its "1e-05"-style labels read in the one number style (1×10⁻⁵)."""
 
@@ -94,7 +107,8 @@ class NumberAxis(pg.AxisItem):
 class PlotPanel(QWidget):
     """A labelled pyqtgraph PlotWidget with grid and legend, under a toolbar row (title left, tools right).
 
-    With `legend_above` the legend is a row above the plotting area instead of a box in its top left corner.
+    With `legend_above` the legend starts above the plotting area (`put_legend_above`) instead of in its top
+    left corner.
     `axis_items` (optional) replaces pyqtgraph's axes, e.g. one that labels its ticks its own way.
     Attributes: `plot_widget` (pg.PlotWidget), `plot_item` (pg.PlotItem), `legend` (pg.LegendItem or None),
     `title_label` (QLabel), `toolbar_layout` (QHBoxLayout; `add_toolbar_widget` adds to its right end).
@@ -125,12 +139,9 @@ class PlotPanel(QWidget):
             self.plot_item.getAxis(side).setStyle(tickFont=tick_font)
         self.set_axis_labels(x_label, y_label)
         self.legend = None
-        self._legend_above = False
-        if legend and legend_above:
-            self._add_legend_above()
-        elif legend:
-            self.legend = self.plot_item.addLegend(offset=(10, 10), brush=pg.mkBrush(255, 255, 255, 220),
-                                                   pen=pg.mkPen("#999999"), labelTextSize="11pt")
+        if legend:
+            self.legend = self.plot_item.addLegend(offset=(10, 10), brush=LEGEND_BRUSH, pen=LEGEND_PEN,
+                                                   labelTextSize="11pt")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -142,29 +153,14 @@ class PlotPanel(QWidget):
         self._legend_columns: int | None = None  # the legend's column count inside the plot
         if self.legend is not None:
             self.legend.geometryChanged.connect(self._fit_legend_band)
+            if legend_above:
+                self.put_legend_above()
 
         self._range_timer = QTimer(self)
         self._range_timer.setSingleShot(True)
         self._range_timer.setInterval(RANGE_SIGNAL_MS)
         self._range_timer.timeout.connect(self._on_range_timer)
         self.plot_item.getViewBox().sigRangeChanged.connect(self._on_view_range_changed)
-
-    def _add_legend_above(self) -> None:
-        """The legend as one row right-aligned above the plotting area, where no data can be: inside the view box
-        it hid the curves of a small plot. It sits in a strip of the plot item kept free for it (the hidden top
-        axis's row), so exports show it too."""
-        legend = pg.LegendItem(offset=None, colCount=LEGEND_ABOVE_COLUMNS, frame=False, labelTextSize="11pt")
-        legend.setParentItem(self.plot_item)
-        legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, 1))
-        self.plot_item.legend = legend   # curves added with a name join it, as with addLegend
-        self.legend = legend
-        self._legend_above = True
-        self._fit_legend_row()
-
-    def _fit_legend_row(self) -> None:
-        if self._legend_above and self.legend is not None:
-            height = max(self.legend.boundingRect().height(), QFontMetrics(QFont()).height()) + 2
-            self.plot_item.layout.setRowFixedHeight(1, height)
 
     def set_axis_labels(self, x_label: str, y_label: str) -> None:
         """Label the axes (plain text or simple HTML such as f'(x))."""
@@ -184,8 +180,8 @@ class PlotPanel(QWidget):
         item = pg.PlotDataItem([], [], pen=make_pen(color, width, style), name=name, connect="finite")
         item.setZValue(z)
         self.plot_item.addItem(item)
-        if name is not None:
-            self._fit_legend_row()
+        if name is not None and self._legend_place == ABOVE:
+            self.put_legend_above()    # one row again, with the new entry
         return item
 
     def add_toolbar_widget(self, widget: QWidget) -> None:
@@ -229,9 +225,12 @@ class PlotPanel(QWidget):
         self._legend_place = ABOVE
         if self.legend.parentItem() is not self.plot_item:
             self.legend.setParentItem(self.plot_item)
-        one_row = len(self.legend.items)
-        fits = _legend_size(self.legend, one_row).width() <= self.plot_item.boundingRect().width() - 2 * LEGEND_GAP
+        one_row = min(len(self.legend.items), LEGEND_ABOVE_COLUMNS)
+        width = self.plot_item.boundingRect().width()   # 0 before the first layout: one row until then
+        fits = width <= 0 or _legend_size(self.legend, one_row).width() <= width - 2 * LEGEND_GAP
         _arrange_legend(self.legend, one_row if fits and one_row else inside)
+        self.legend.setPen(pg.mkPen(None))     # above the data a frame only takes room
+        self.legend.setBrush(pg.mkBrush(None))
         self.legend.anchor((1, 0), (1, 0), offset=(-LEGEND_GAP, 1))
         self._fit_legend_band()
 
@@ -248,6 +247,8 @@ class PlotPanel(QWidget):
         if self.legend.parentItem() is not view_box:
             self.legend.setParentItem(view_box)
         _arrange_legend(self.legend, inside)
+        self.legend.setPen(LEGEND_PEN)
+        self.legend.setBrush(LEGEND_BRUSH)
         offset = ({0: LEGEND_GAP, 0.5: 0, 1: -LEGEND_GAP}[right], -LEGEND_GAP if bottom else LEGEND_GAP)
         self.legend.anchor((right, bottom), (right, bottom), offset=offset)
 

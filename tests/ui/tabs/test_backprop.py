@@ -226,14 +226,21 @@ def test_hovering_an_edge_shows_the_chain_rule_product(qtbot, tab):
     assert f"samples = {fmt(net.grads[1][0][2, 0])}" in text
 
 
+def read_number(text: str) -> float:
+    """A number as the app prints it (−2.78×10⁻³) back to a float."""
+    text = text.replace("−", "-").replace("×10", "e").translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
+    return float(text)
+
+
 def test_neuron_tooltip_shows_delta_as_a_product(qtbot, tab):
     for phase in ("forward", "loss", "backward"):
         click(qtbot, tab, phase)
     net, n = tab.model.net, tab.model.sample
     tip = tab.steps.network_view.neuron(1, 1).toolTip()
-    numbers = re.search(r"tanh′\(z\) = \(([-\d.e]+)\)\(([-\d.e]+)\) = ([-\d.e]+)", tip)
+    number = r"([−\d.×⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)"   # the app's style: −2.78×10⁻³
+    numbers = re.search(rf"tanh′\(z\) = \({number}\)\({number}\) = {number}", tip)
     assert numbers, tip
-    da, slope, delta = (float(v) for v in numbers.groups())
+    da, slope, delta = (read_number(v) for v in numbers.groups())
     assert slope == pytest.approx(1 - net.a[1][n, 1] ** 2, rel=5e-3)
     assert delta == pytest.approx(da * slope, rel=2e-2)
     assert tab.steps.network_view.neuron(1, 1).note_text() == f"δ {fmt(net.dz[0][n, 1], 2)}"

@@ -223,3 +223,13 @@ def test_a_legend_too_wide_for_the_free_corner_stands_there_in_one_column(qtbot)
     # The plot lays itself out again (the band above is a row of its layout) in the next turn of the event loop.
     qtbot.waitUntil(lambda: panel.legend.sceneBoundingRect().bottom() <= view_box.sceneBoundingRect().top())
     assert panel.legend.rowCount == 1                                  # one row fits the width
+
+
+# -- one number style (issue 15 item 10) ----------------------------------------------------------------------
+
+def test_the_x0_label_prints_numbers_in_the_app_style(qtbot, tab) -> None:
+    """The dashed x₀ line's label read "x₀ = -2.5e-05" (Python's %g); the app's style is "x₀ = −2.5×10⁻⁵"."""
+    show(qtbot, tab, DerivativesState("x^2", x0=-2.5e-5))
+    assert tab.plot.x0_line.label.toPlainText() == "x₀ = −2.5×10⁻⁵"
+    show(qtbot, tab, DerivativesState("x^2", x0=1.25))
+    assert tab.plot.x0_line.label.toPlainText() == "x₀ = 1.25"

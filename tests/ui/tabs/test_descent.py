@@ -46,6 +46,13 @@ def apply(qtbot, tab: DescentTab, ready: bool = True, **changes) -> None:
 
 
 def cell(tab: DescentTab, row: int, column: int) -> str:
+    """A cell with every digit (its tooltip, as the CSV and Copy as text have it)."""
+    model = tab.table_model
+    return model.data(model.index(row, column), Qt.ItemDataRole.ToolTipRole)
+
+
+def shown(tab: DescentTab, row: int, column: int) -> str:
+    """A cell as the table shows it (the one number style)."""
     model = tab.table_model
     return model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole)
 
@@ -69,6 +76,7 @@ def test_default_is_the_lessons_example(tab):
         ("x^2", [10.0], 0.1, 20, "sgd")
     assert tab.table_model.rowCount() == 1           # the start row only
     assert cell(tab, 0, 1) == "10.0" and cell(tab, 0, 2) == "100.0"
+    assert shown(tab, 0, 1) == "10" and shown(tab, 0, 2) == "100"
 
 
 def test_twenty_step_clicks_reproduce_the_lesson(qtbot, tab):
@@ -83,11 +91,12 @@ def test_twenty_step_clicks_reproduce_the_lesson(qtbot, tab):
     assert cell(tab, 4, 1) == "4.096" and cell(tab, 4, 2) == "16.777216"
     assert cell(tab, 20, 1) == "0.11529215046068471"
     assert cell(tab, 20, 2) == "0.013292279957849162"
-    assert cell(tab, 1, 3) == "20" and cell(tab, 1, 4) == "−2"     # the gradient used and the step made
+    assert shown(tab, 1, 3) == "20" and shown(tab, 1, 4) == "−2"   # the gradient used and the step made
+    assert shown(tab, 20, 1) == "0.115292"                       # on screen: six significant digits
     # The run is complete: Step is disabled, one more click changes nothing, the last row says so.
     assert not tab.button_step.isEnabled()
     assert tab.primary().status == "completed"
-    assert cell(tab, 21, 0) == "completed 20 epochs"
+    assert shown(tab, 21, 0) == "completed 20 epochs"
     assert "Epoch 20 / 20" in tab.label_epoch.text()
 
 
@@ -307,7 +316,7 @@ def test_internals_show_momentum_velocity(qtbot, tab):
     # torch: b1 = g1 = 20; x1 = 10 - 0.1*20 = 8; g2 = 16; b2 = 0.9*20 + 16 = 34
     assert "velocity b = 34" in tab.label_internals.text()
     assert tab.table_model.headerData(5, Qt.Orientation.Horizontal) == "b (velocity)"
-    assert cell(tab, 2, 5) == "34"
+    assert shown(tab, 2, 5) == "34"
     ax, _ay = tab.function_view.internal_arrow.shaft.getData()
     assert ax[1] - ax[0] == pytest.approx(-0.1 * 34)
 
@@ -344,7 +353,7 @@ def test_divergence_stops_cleanly_with_the_message(qtbot, tab):
     assert f"diverged at epoch {k}" in tab.label_update.text()
     assert [m for m in announced if "diverged" in m] == [run.message]      # the window's status bar, once
     last = tab.table_model.rowCount() - 1
-    assert cell(tab, last, 0).startswith(f"diverged at epoch {k}")
+    assert shown(tab, last, 0).startswith(f"diverged at epoch {k}")
     items = tab.function_view.runs["sgd"]
     xs, ys = items.line.getData()
     assert 1 <= len(xs) < k + 1 and np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))
@@ -422,7 +431,7 @@ def test_tolerance_stops_at_convergence(qtbot, tab):
     # By hand: |f'| = 2x = 20 * 0.8^k <= 0.5 first at k = 17
     k = next(k for k in range(100) if 20 * 0.8**k <= 0.5)
     assert run.status == "converged" and run.epoch == k
-    assert cell(tab, tab.table_model.rowCount() - 1, 0).startswith(f"converged at epoch {k}")
+    assert shown(tab, tab.table_model.rowCount() - 1, 0).startswith(f"converged at epoch {k}")
 
 
 def test_ten_thousand_rows_stay_cheap(qtbot):
@@ -441,7 +450,7 @@ def test_ten_thousand_rows_stay_cheap(qtbot):
     x = 1.0
     for _ in range(10_000):
         x = x - 1e-4 * (2 * x)
-    assert model.data(model.index(10_000, 1)) == repr(x)
+    assert model.data(model.index(10_000, 1), Qt.ItemDataRole.ToolTipRole) == repr(x)
     import time
 
     started = time.perf_counter()
@@ -672,9 +681,10 @@ def test_short_cells_use_the_number_style_and_exports_keep_every_digit(qtbot, ta
     apply(qtbot, tab, start=[1e-5], learning_rate=0.1, show_internals=False)
     tab.step()
     x1 = 1e-5 - 0.1 * 2e-5
-    assert cell(tab, 1, 3) == "2×10⁻⁵" and cell(tab, 1, 4) == "−2×10⁻⁶"
-    shown = [cell(tab, 1, c) for c in range(3, tab.table_model.columnCount())]
-    assert not any("e-0" in text or "e−0" in text for text in shown), shown
+    assert shown(tab, 1, 3) == "2×10⁻⁵" and shown(tab, 1, 4) == "−2×10⁻⁶"
+    texts = [shown(tab, 1, c) for c in range(1, tab.table_model.columnCount())]
+    assert not any("e-0" in text or "e−0" in text for text in texts), texts
+    assert texts[0] == "8×10⁻⁶"          # the point too: six significant digits on screen
     model = tab.table_model
     assert model.data(model.index(1, 4), Qt.ItemDataRole.ToolTipRole) == repr(x1 - 1e-5)
     header, rows = tab.export_table()

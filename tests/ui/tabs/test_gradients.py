@@ -177,7 +177,7 @@ def test_three_variables_plot_a_slice_with_the_others_held(qtbot, tab, capsys):
     image = tab.plot.image.image
     np.testing.assert_allclose(image[40, 100], grid.xs[100] * grid.ys[40] * z_held)
     spins["z"].setValue(-2.0)
-    qtbot.waitUntil(lambda: "z = -2" in tab.plot.panel.title())
+    qtbot.waitUntil(lambda: "z = −2" in tab.plot.panel.title())   # the app prints a real minus sign
     image = tab.plot.image.image
     np.testing.assert_allclose(image[40, 100], grid.xs[100] * grid.ys[40] * -2.0)
     point = dict(tab.state.point)

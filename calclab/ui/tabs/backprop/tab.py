@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from calclab.engine.backprop import diverged_by_loss, divergence_message
+from calclab.engine.numbers import format_number
 from calclab.state import Preset
 from calclab.state.backprop import DATASET_TITLES, DEFAULT_PRESET, SPEED_MAX, BackpropState
 from calclab.ui.signals import signals_blocked
@@ -244,7 +245,7 @@ class BackpropTab(TabBase):
         """The data set, the layer sizes, the activation, η and the epoch the plots show (issue 15)."""
         s, sizes = self._state, "-".join(str(n) for n in self._state.sizes)
         return (f"{self.title}: {DATASET_TITLES.get(s.dataset, s.dataset)} · {sizes} {s.activation} network · "
-                f"η = {s.learning_rate:g} · epoch\u00a0{self.model.epoch}")
+                f"η = {format_number(s.learning_rate)} · epoch\u00a0{self.model.epoch}")
 
     # -- slots ------------------------------------------------------------------------------------------
 

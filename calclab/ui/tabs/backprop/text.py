@@ -13,23 +13,18 @@ import re
 
 import numpy as np
 
+from calclab.engine.numbers import MINUS, SUPERSCRIPTS, format_number
 from calclab.ui.tabs.backprop.model import BackpropModel
 
+_FROM_SUPERSCRIPT = {v: k for k, v in SUPERSCRIPTS.items()}
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 FUNCTION = {"tanh": "tanh", "sigmoid": "σ", "relu": "relu", "linear": "id"}
 SLOPE = {"tanh": "1 − a²", "sigmoid": "a(1 − a)", "relu": "1 if z > 0 else 0", "linear": "1"}
 
 
 def fmt(value: float, digits: int = 3) -> str:
-    """`digits` significant digits; scientific notation outside [0.001, 1000)."""
-    value = float(value)
-    if not math.isfinite(value):
-        return str(value)
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e3:
-        return f"{value:.{digits}g}"
-    return re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{value:.{digits - 1}e}").replace("e+", "e")
+    """`digits` significant digits in the app's one number style (−0.25, 2.23×10⁻⁵): engine.numbers."""
+    return format_number(value, digits)
 
 
 def short(value: float) -> str:
@@ -37,7 +32,7 @@ def short(value: float) -> str:
     value = float(value)
     if not math.isfinite(value):
         return str(value)
-    return f"{value:.2f}" if abs(value) < 9.995 else f"{value:.3g}"
+    return f"{value:.2f}".replace("-", MINUS) if abs(value) < 9.995 else format_number(value, 3)
 
 
 def paren(value: float) -> str:
@@ -266,10 +261,13 @@ def loss_latex(model: BackpropModel) -> tuple[str, str]:
 
 
 def tex(value: float) -> str:
-    """fmt() for mathtext: 1.2e-4 becomes 1.2\\cdot10^{-4}."""
-    text = fmt(value)
-    match = re.fullmatch(r"(-?[\d.]+)e([+-]?\d+)", text)
-    return rf"{match.group(1)}\cdot10^{{{match.group(2)}}}" if match else text
+    """fmt() for mathtext: 2.23×10⁻⁵ becomes 2.23\\times10^{-5}, the minus sign a TeX one."""
+    text = fmt(value).replace(MINUS, "-")
+    match = re.fullmatch(r"(-?[\d.]+)×10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", text)
+    if not match:
+        return text
+    exponent = match.group(2).translate(_FROM_SUPERSCRIPT)
+    return rf"{match.group(1)}\times10^{{{exponent}}}"
 
 
 def tex_paren(value: float) -> str:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calclab.engine.numbers import format_number
 from calclab.state import Preset
 from calclab.state.chain_rule import PRESETS, ChainRuleState
 from calclab.ui.signals import signals_blocked
@@ -384,7 +385,7 @@ class ChainRuleTab(TabBase):
         """The composite (or f(u) and g(x)) and the point x0 (issue 15)."""
         s = self._state
         f = f"f = {s.expression}" if s.mode == "composite" else f"f(u) = {s.outer}, g(x) = {s.inner}"
-        return f"{self.title}: {f} · x₀ = {s.x0:g}"
+        return f"{self.title}: {f} · x₀ = {format_number(s.x0)}"
 
 
 def _top_label(text: str) -> QLabel:

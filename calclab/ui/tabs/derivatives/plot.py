@@ -16,7 +16,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPushButton
 
 from calclab.ui.tabs.derivatives.numeric import PointReadout, Slice, fit_y_range, line_through, sample
-from calclab.ui.widgets.plot_panel import CURVE_WIDTH, SERIES_COLORS, PlotPanel, make_pen
+from calclab.ui.widgets.plot_panel import CURVE_WIDTH, SERIES_COLORS, NumberLabel, PlotPanel, make_pen
 
 F_COLOR = SERIES_COLORS[0]           # blue
 DERIVATIVE_COLOR = SERIES_COLORS[1]  # vermilion
@@ -64,7 +64,7 @@ class DerivativesPlot(QObject):
 
         self.x0_line = pg.InfiniteLine(pos=0.0, angle=90, movable=True,
                                        pen=make_pen(X0_LINE_COLOR, 1.5, Qt.PenStyle.DashLine),
-                                       hoverPen=make_pen("#111111", 3.0), label="x₀ = {value:.4g}",
+                                       hoverPen=make_pen("#111111", 3.0), label=NumberLabel("x₀ = "),
                                        labelOpts={"position": 0.04, "color": "#333333",
                                                   "fill": pg.mkBrush(255, 255, 255, 200), "movable": False})
         self.x0_line.setZValue(4)
@@ -92,7 +92,7 @@ class DerivativesPlot(QObject):
         """Axis labels (the variable; y, or f when y is a variable) and the legend's names of the curves."""
         self.panel.set_axis_labels(wrt, value_axis)
         point = f"{wrt}₀"
-        self.x0_line.label.setFormat(f"{point} = {{value:.4g}}")
+        self.x0_line.label.setFormat(NumberLabel(f"{point} = "))
         names = ((self.curve_f, f_name), (self.curve_derivative, derivative_name),
                  (self.tangent, f"tangent at {point}"), (self.secant, f"secant {point} → {point} + h"))
         for item, name in names:

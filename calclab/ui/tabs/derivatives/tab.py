@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QWidget
 
 from calclab.engine.jobs import derivatives as jobs
+from calclab.engine.numbers import format_number
 from calclab.state import Preset
 from calclab.state.derivatives import DerivativesState, clamp_h
 from calclab.ui.signals import signals_blocked
@@ -403,4 +404,4 @@ class DerivativesTab(TabBase):
 
     def export_caption(self) -> str:
         """f and the point x0 where the tangent touches (issue 15)."""
-        return f"{self.title}: f = {self._state.expression} · x₀ = {self._state.x0:g}"
+        return f"{self.title}: f = {self._state.expression} · x₀ = {format_number(self._state.x0)}"

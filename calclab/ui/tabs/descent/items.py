@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem
 
 from calclab.engine.descent import Descent
+from calclab.engine.numbers import format_number
 from calclab.ui.tabs.descent.exits import ExitMarker, inside, margin_box
 from calclab.ui.widgets.plot_panel import PlotPanel, make_pen
 
@@ -30,7 +31,7 @@ DRAW_LIMIT = 1e15          # coordinates beyond this are not handed to Qt
 
 def run_label(name: str, run: Descent) -> str:
     """A compared run's legend entry: the optimizer and the η it steps with (they may differ)."""
-    return f"{name} (η {run.lr:g})"
+    return f"{name} (η {format_number(run.lr)})"
 
 
 def relabel_runs(legend: pg.LegendItem | None, items: dict[str, pg.GraphicsObject],

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from calclab.engine.calculus import variables_of
 from calclab.engine.descent import Descent
 from calclab.engine.jobs.descent import Compiled, Prepared, build_runs, compile_prepared, prepare
+from calclab.engine.numbers import format_number
 from calclab.state import Preset
 from calclab.state.descent import DEFAULT_PRESET, DescentState
 from calclab.ui.signals import signals_blocked
@@ -416,7 +417,8 @@ class DescentTab(TabBase):
     def export_caption(self) -> str:
         """f, each optimizer with its rate (and the schedule), and the epoch the plot shows (issue 15)."""
         s = self._state
-        methods = "; ".join(name if name == "newton" else f"{name}, η = {s.lr_for(name):g}" for name in s.optimizers())
+        methods = "; ".join(name if name == "newton" else f"{name}, η = {format_number(s.lr_for(name))}"
+                            for name in s.optimizers())
         schedule = "" if s.schedule == "constant" else f" ({s.schedule} schedule)"
         epoch = max((run.epoch for _name, run in self.runs), default=0)
         f = f"f({', '.join(self._names())}) = {s.expression}"

@@ -38,6 +38,7 @@ from calclab.engine.fields import (
     sample_grid,
 )
 from calclab.engine.jobs.gradients import GradientResult, symbolic_gradient
+from calclab.engine.numbers import format_number
 from calclab.state import Preset
 from calclab.state.gradients import GradientsState
 from calclab.ui.signals import signals_blocked
@@ -274,7 +275,7 @@ class GradientsTab(TabBase):
         arguments = ", ".join(self._names)
         title = f"f({arguments}) over {x_name} and {y_name}"
         if held:
-            title += ", with " + ", ".join(f"{n} = {self._state.point.get(n, 0.0):g}" for n in held)
+            title += ", with " + ", ".join(f"{n} = {format_number(self._state.point.get(n, 0.0))}" for n in held)
         self.plot.panel.set_title(title)
         self._refresh_map()
 
@@ -398,6 +399,6 @@ class GradientsTab(TabBase):
 
     def export_caption(self) -> str:
         """f and the point whose gradient the probe shows (issue 15)."""
-        point = ", ".join(f"{name} = {value:g}" for name, value in self._state.point.items())
+        point = ", ".join(f"{name} = {format_number(value)}" for name, value in self._state.point.items())
         return f"{self.title}: f = {self._state.expression} · at {point}"
 
