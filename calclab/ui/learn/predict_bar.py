@@ -105,6 +105,7 @@ class PredictBar(QFrame):
         super().__init__(parent)
         self.setObjectName("predict_bar")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.key_actions: dict[Qt.Key, Callable[[], None]] = {}   # keys that answer or check (keyPressEvent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 3, 6, 3)
         outer.setSpacing(3)
@@ -147,6 +148,17 @@ class PredictBar(QFrame):
         self.label_result.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.label_result)
         self.set_active(False)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Keys the bar's inputs do not use come here (a spin box passes Enter on): Enter checks, and a round's own
+        answer keys (Y/N, +/−, U/D) answer. Not shortcuts: those would also fire while typing elsewhere in the tab."""
+        action = self.key_actions.get(Qt.Key(event.key()))
+        if action is not None and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier \
+                & ~Qt.KeyboardModifier.ShiftModifier:
+            action()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def set_active(self, active: bool) -> None:
         for widget in (self.button_check, self.button_next, self.label_score):
@@ -196,11 +208,10 @@ class PredictRound(QObject):
         bar.button_predict.toggled.connect(self._on_switch)
         bar.button_check.clicked.connect(self.check)
         bar.button_next.clicked.connect(self.next_question)
-        for keys, slot in ((Qt.Key.Key_Return, self._on_enter), (Qt.Key.Key_Enter, self._on_enter),
-                           (QKeySequence("Ctrl+N"), self.next_question)):
-            shortcut = QShortcut(QKeySequence(keys), bar)   # in the bar only: Enter elsewhere stays the tab's
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        bar.key_actions[Qt.Key.Key_Return] = bar.key_actions[Qt.Key.Key_Enter] = self._on_enter
+        shortcut = QShortcut(QKeySequence("Ctrl+N"), bar)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.next_question)
         self.build_inputs(bar.answer_area)
         bar.set_active(False)
 

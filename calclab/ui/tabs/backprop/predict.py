@@ -13,7 +13,6 @@ import random
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
 from calclab.engine import quiz
@@ -36,9 +35,7 @@ class BackpropPredict(PredictRound):
             area.addWidget(button)
             button.setProperty(MANAGED, True)
             self.buttons[key] = button
-            shortcut = QShortcut(QKeySequence(keys[key]), self.bar)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda a=answer: self.answer(*a))
+            self.bar.key_actions[keys[key]] = lambda a=answer: self.answer(*a)
         self.question = ""
         self.weight: tuple[int, int, int] | None = None
         self._before = 0.0

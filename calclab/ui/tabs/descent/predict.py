@@ -11,7 +11,6 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton
 
 from calclab.engine import quiz
@@ -50,10 +49,8 @@ class DescentPredict(PredictRound):
         area.addWidget(self.button_no)
         for widget in (*self.spins, *self.labels, self.button_yes, self.button_no):
             widget.setProperty(MANAGED, True)
-        for key, answer in (("Y", True), ("N", False)):
-            shortcut = QShortcut(QKeySequence(key), self.bar)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda answer=answer: self._on_converges(answer))
+        for key, answer in ((Qt.Key.Key_Y, True), (Qt.Key.Key_N, False)):
+            self.bar.key_actions[key] = lambda answer=answer: self._on_converges(answer)
         self._covers: list[Cover] = []
         self._picker: PlotPicker | None = None
         self._guess: pg.PlotDataItem | None = None
