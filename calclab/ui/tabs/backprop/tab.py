@@ -64,6 +64,9 @@ class BackpropTab(TabBase):
         self.controls.show_state(self._state)
         self._rebuild_views()
         self._say("")
+        from calclab.ui.tabs.backprop.predict import install_predict
+
+        self.predict = install_predict(self)   # Predict, then check (Learn mode)
 
     # -- layout -----------------------------------------------------------------------------------------
 

@@ -67,6 +67,9 @@ class ChainRuleTab(TabBase):
         self._build_layout()
         self._connect()
         self.set_state(self._state)
+        from calclab.ui.tabs.chain_rule.predict import install_predict
+
+        self.predict = install_predict(self)   # Predict, then check (Learn mode)
 
     # -- public API -------------------------------------------------------------------------------------
 
