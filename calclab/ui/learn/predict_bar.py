@@ -243,6 +243,10 @@ class PredictRound(QObject):
     def is_on(self) -> bool:
         return self.bar.button_predict.isChecked()
 
+    def asking(self) -> bool:
+        """A question is on screen and not yet checked: the tab must not say its answer anywhere."""
+        return self.is_on() and self.exercise is not None and self.verdict is None
+
     def next_question(self) -> None:
         if not self.is_on():
             return

@@ -11,7 +11,10 @@ from tests.ui.learn.rounds import press_enter, shown_tab, switch_on
 
 def test_type_the_product_of_the_rates(qtbot, worker):
     tab = shown_tab(qtbot, ChainRuleTab, worker)
+    said: list[str] = []
+    tab.status_message.connect(said.append)
     round_ = switch_on(qtbot, tab)
+    assert not [m for m in said if "direct derivative" in m], said   # the status bar keeps the answer too
     state = tab.state
     assert (state.mode, state.outer, state.inner, state.x0) == ("parts", "u^2", "2x + 3", 0.5)
     covers = [c for c in tab.findChildren(QLabel, "predict_cover") if c.isVisible()]
