@@ -81,7 +81,9 @@ class ConceptPanel(QFrame):
     def set_next(self, phase: str | None) -> None:
         """Highlight the step that comes next and explain it (None: training runs the steps over and over)."""
         for name, label in self.step_labels.items():
-            label.setStyleSheet(_CURRENT if name == phase else _NORMAL)
+            style = _CURRENT if name == phase else _NORMAL
+            if label.styleSheet() != style:   # asked every training frame: a new style sheet relays the label out
+                label.setStyleSheet(style)
         self.texts.setCurrentWidget(self._pages[phase])
 
     def explanation(self) -> str:

@@ -160,7 +160,9 @@ class StepsPanel(QSplitter):
         self._following = following
         for phase, button in self.phase_buttons.items():
             button.setEnabled(phase == following)
-            button.setStyleSheet(_NEXT_STYLE if phase == following else "")
+            style = _NEXT_STYLE if phase == following else ""
+            if button.styleSheet() != style:   # every training frame asks: a new style sheet re-polishes the button
+                button.setStyleSheet(style)
 
     def flash(self, phase: str) -> None:
         """Draw the eye to the button that comes next for a moment."""
