@@ -220,6 +220,11 @@ class ButtonItem(QGraphicsSimpleTextItem):
         self._view.layer_resize_requested.emit(self.layer, self.delta)
         event.accept()
 
+    def setExportMode(self, export: bool, _opts: dict | None = None) -> None:  # noqa: N802 - pyqtgraph's name
+        """A control, not part of the picture: hidden while ui/export renders the diagram (it calls this on every
+        item that has it, as pyqtgraph's exporters do)."""
+        self.setVisible(not export)
+
 
 class NetworkView(QGraphicsView):
     """The diagram. `set_layers` builds it; `set_edges` and `set_neurons` update colours, widths and texts."""

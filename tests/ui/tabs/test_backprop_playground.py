@@ -136,3 +136,24 @@ def test_the_landscape_runs_in_a_process_of_its_own(qtbot, tab, worker):
                                                                                  tab.model.y_train), rel=1e-12)
     assert len(result.path) == 6 and np.allclose(result.path[-1], 0.0, atol=1e-9)
     assert tab.view_plot("landscape") is tab.landscape.plot.plot_widget
+
+
+def test_the_exported_neurons_picture_has_no_minus_and_plus(qtbot, tab):
+    from calclab.ui import export
+
+    use(tab, BackpropState(hidden=[4, 4]))
+    view = tab.view_plot("neurons")
+
+    def ink(image, item) -> int:
+        """Dark pixels under the button's glyph (the background is white)."""
+        rect = item.sceneBoundingRect().toAlignedRect()
+        return sum(image.pixelColor(x, y).lightness() < 128
+                   for x in range(rect.left(), rect.right()) for y in range(rect.top(), rect.bottom()))
+
+    on_screen = view.grab().toImage()
+    exported = export.render_plot(view)
+    for minus, plus in view.buttons:
+        for button in (minus, plus):
+            assert ink(on_screen, button) > 0
+            assert ink(exported, button) == 0
+            assert button.isVisible()   # back after the export
