@@ -24,7 +24,8 @@ STEPS: tuple[tuple[str, str, str], ...] = (
      "end times the activation at its start."),
     ("update", "4. Update the weights",
      "Take one gradient-descent step: move every weight and bias a little against its gradient, "
-     "w ← w − η·∂L/∂w. Repeating the four steps is training; one round over the data is an epoch."),
+     "w ← w − η·∂L/∂w (plain sgd; momentum, adam and the others move it by their own rule from the "
+     "gradient). Repeating the four steps is training; one round over the data is an epoch."),
 )
 
 TRAINING = ("Training repeats the four steps once per batch (all training points, or mini-batches: one epoch is "

@@ -35,7 +35,7 @@ PHASE_TIPS = {
     "forward": "Step 1: compute every neuron's z and activation for all training samples",
     "loss": "Step 2: compare the outputs with the targets: one number L",
     "backward": "Step 3: the chain rule from L back to every weight and bias (∂L/∂w)",
-    "update": "Step 4: move every weight against its gradient: w ← w − η ∂L/∂w",
+    "update": "Step 4: move every weight against its gradient by the optimizer's rule (sgd: w ← w − η ∂L/∂w)",
 }
 _NEXT_STYLE = "QPushButton { font-weight: bold; border: 2px solid #0072B2; border-radius: 4px; padding: 4px 10px; }"
 _FLASH_STYLE = ("QPushButton { font-weight: bold; border: 2px solid #E66100; border-radius: 4px; "
