@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from calclab.ui.tabs.backprop.model import GRID_SIZE, BackpropModel
 from calclab.ui.widgets.network_view import NEGATIVE, POSITIVE
@@ -60,6 +60,8 @@ class DataPlot(PlotPanel):
             item.setZValue(10 + z)
             self.plot_item.addItem(item)
         self.train_points.sigClicked.connect(self._on_points_clicked)
+        for item in (self.train_points, self.test_points):   # 500 points over a heatmap that changes every frame
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot_item.setAspectLocked(False)
 
     def set_model_data(self, model: BackpropModel) -> None:
