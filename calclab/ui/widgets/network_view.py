@@ -292,7 +292,7 @@ class NetworkView(QGraphicsView):
         self._legend_what = what
         self.legend.setHtml(f'<span style="font-size:11px">edges show <b>{what}</b>: '
                             f'<span style="color:{POSITIVE}">━━ positive</span> &nbsp; '
-                            f'<span style="color:{NEGATIVE}">━━ negative</span> &nbsp; width ∝ size</span>')
+                            f'<span style="color:{NEGATIVE}">━━ negative</span> &nbsp; width&nbsp;∝&nbsp;size</span>')
         self._place_legend()
 
     def set_edges(self, values: Sequence[np.ndarray], tooltips: Sequence[Sequence[Sequence[str]]] | None = None,
@@ -426,6 +426,7 @@ class NetworkView(QGraphicsView):
 
     def _place_legend(self) -> None:
         height = max(self.viewport().height(), 150)
+        self.legend.setTextWidth(max(self.viewport().width(), 200) - 8)   # a narrow diagram wraps it, never cuts it
         self.legend.setPos(4, height - self.legend.boundingRect().height() - 2)
 
     # -- hover ------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 
 from calclab.state.backprop import BackpropState
 from calclab.ui.tabs.backprop import landscape_view
@@ -139,7 +140,7 @@ def test_the_landscape_runs_in_a_process_of_its_own(qtbot, tab, worker):
     assert tab.view_plot("landscape") is tab.landscape.plot.plot_widget
 
 
-def test_the_exported_neurons_picture_has_no_minus_and_plus(qtbot, tab):
+def test_the_exported_neurons_picture_has_no_minus_and_plus(qtbot, tab, tmp_path):
     from calclab.ui import export
 
     use(tab, BackpropState(hidden=[4, 4]))
@@ -152,12 +153,15 @@ def test_the_exported_neurons_picture_has_no_minus_and_plus(qtbot, tab):
                    for x in range(rect.left(), rect.right()) for y in range(rect.top(), rect.bottom()))
 
     on_screen = view.grab().toImage()
-    exported = export.render_plot(view)
-    for minus, plus in view.buttons:
-        for button in (minus, plus):
-            assert ink(on_screen, button) > 0
-            assert ink(exported, button) == 0
-            assert button.isVisible()   # back after the export
+    export.export_plot(view, str(tmp_path / "neurons.png"))   # Export > PNG and `calclab export --view neurons`
+    saved = QImage(str(tmp_path / "neurons.png"))
+    assert saved.size() == on_screen.size()
+    for exported in (saved, export.render_plot(view)):   # render_plot: a GIF's frames
+        for minus, plus in view.buttons:
+            for button in (minus, plus):
+                assert ink(on_screen, button) > 0
+                assert ink(exported, button) == 0
+                assert button.isVisible()   # back after the export
 
 
 def test_an_adam_update_says_adam_and_shows_old_new_and_the_step(qtbot, tab):

@@ -121,7 +121,7 @@ def edge_values(model: BackpropModel) -> tuple[list[np.ndarray], str]:
     if model.phase == "backward":
         return [dW for dW, _db in model.net.grads], "gradients ∂L/∂w"
     if model.phase == "update" and model.params_before is not None:
-        return [W for W, _b in model.net.params], "weights after the update"
+        return [W for W, _b in model.net.params], "updated weights"
     return [W for W, _b in model.net.params], "weights"
 
 
