@@ -207,6 +207,8 @@ class MainWindow(QMainWindow):
         self.menu_file = menu_file = self.menuBar().addMenu("&File")
         self.action_quit = QAction("&Quit", self)
         self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        # From any calclab window: the Learn panel floats as a window of its own in a narrow main window.
+        self.action_quit.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.action_quit.setToolTip("Close calclab")
         self.action_quit.triggered.connect(self.close)
         menu_file.addAction(self.action_quit)
