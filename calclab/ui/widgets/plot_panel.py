@@ -286,8 +286,7 @@ class PlotPanel(QWidget):
                 if (columns, corner) != now:
                     self.put_legend_in(corner, columns)
                 return corner
-        if self._legend_place != ABOVE:
-            self.put_legend_above()
+        self.put_legend_above()   # again when already above: its rows follow the plot's width
         return ABOVE
 
     def _inside_columns(self) -> int:

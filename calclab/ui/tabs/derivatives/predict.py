@@ -107,7 +107,8 @@ class DerivativesPredict(PredictRound):
 
 
 def install_predict(tab) -> DerivativesPredict:
-    """The Predict bar under the Derivatives tab, and its rounds."""
-    bar = PredictBar(tab)
-    tab.layout().addWidget(bar)
+    """The Predict bar at the top of the Derivatives tab's side column (a bar under the whole tab took the
+    step-by-step pane's third row at 1100x700), and its rounds."""
+    bar = PredictBar(tab, narrow=True)
+    tab.side.widget().layout().insertWidget(0, bar)
     return DerivativesPredict(tab, bar)
