@@ -153,6 +153,7 @@ class PanelSurface(QObject):
             widget.setVisible(not on)
         self.title_label.setVisible(on)
         self.view.setVisible(on)
+        self.panel.shown_instead = self.view.export_widget() if on else None   # the panel's Export writes it
         if on:
             self.refresh()
 
