@@ -94,6 +94,7 @@ class DescentTab(DescentExports, TabBase):
         self.function_view.range_changed.connect(self._on_range_changed)
         self.loss_view.log_changed.connect(self._on_log_loss_changed)
         self.surface.toggled.connect(lambda on: setattr(self._state, "surface", on))
+        self.check_preview.toggled.connect(lambda on: setattr(self._state, "preview", on))
         self.apply_preset(DEFAULT_PRESET)
         self.button_step.setFocus()   # so the first Space steps (the expression box would take it as text)
 
@@ -114,6 +115,9 @@ class DescentTab(DescentExports, TabBase):
             self.controls.set_speed(self._state.speed)
             self.loss_view.set_log(self._state.log_loss)
         self.surface.set_shown(self._state.surface)
+        with signals_blocked(self.check_preview):
+            self.check_preview.setChecked(self._state.preview)
+        self.preview.on = self._state.preview   # the runs about to be built are played to their end at once
         self._pending_ranges = (state.x_range, state.y_range)
         self.retry()
 
