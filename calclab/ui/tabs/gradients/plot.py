@@ -24,7 +24,7 @@ from calclab.engine.fields import (
     log_warp,
     right_angle_marker,
 )
-from calclab.ui.widgets.plot_panel import PlotPanel, make_pen
+from calclab.ui.widgets.plot_panel import NumberAxis, PlotPanel, make_pen
 
 ASCENT_COLOR = "#C0392B"      # ∇f: red-orange, steepest ascent
 DESCENT_COLOR = "#0B4F9C"     # -∇f: deep blue, the descent direction
@@ -56,6 +56,22 @@ def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
     return [(s, label) for s, label in ticks if s <= 0.97]   # a label at the very top would be cut in half
 
 
+class NumberColorBar(pg.ColorBarItem):
+    """pyqtgraph's colour bar with its axis in the app's number style: real values, no SI scale factor (which
+    labelled sin x cos y's bar "f (×0.001)" with ticks ±500), 1×10⁻⁵ rather than 1e-05."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        axis = NumberAxis("right")
+        axis.enableAutoSIPrefix(False)
+        self.setAxisItems({"right": axis})   # as ColorBarItem sets up its own: the bar's only labelled axis
+        # No fixed width (ColorBarItem's is 45 px): "1.5×10⁻⁵" is wider, and a label that does not fit is dropped.
+        axis.setStyle(showValues=True, hideOverlappingLabels=True)   # no label cut in half at either end
+        axis.unlinkFromView()
+        axis.setRange(*self.values)
+        self.axis = axis
+
+
 class GradientPlot(QObject):
     """The plot and all its items. Signals report the user placing (click) or dragging the probe."""
 
@@ -82,8 +98,7 @@ class GradientPlot(QObject):
         self.image.setZValue(-10)
         self.plot_item.addItem(self.backdrop)
         self.plot_item.addItem(self.image)
-        self.color_bar = pg.ColorBarItem(values=(0.0, 1.0), width=18, interactive=False,
-                                         colorMapMenu=False)
+        self.color_bar = NumberColorBar(values=(0.0, 1.0), width=18, interactive=False, colorMapMenu=False)
         self.color_bar.setImageItem(self.image, insert_in=self.plot_item)
         self.color_bar.getAxis("right").setStyle(tickFont=self._font(10))
         self.color_bar.getAxis("right").setLabel("f", **{"font-size": "12pt"})
