@@ -439,3 +439,27 @@ def test_the_colour_bar_reads_real_values_without_a_scale_factor(qtbot, tab, exp
     widest = max(metrics.horizontalAdvance(text) for spacing, values in axis.tickValues(low, high, axis.height())
                  for text in axis.tickStrings(values, 1.0, spacing))
     assert axis.width() >= widest + axis.style["tickTextOffset"][0]
+
+
+@pytest.mark.parametrize("state, title, undefined", [
+    (GradientsState(expression="sin(x)*cos(y)", x_range=(-4.0, 4.0), y_range=(-4.0, 4.0)), "f(x, y)", False),
+    (GradientsState(expression="log(x*y) + z", x_range=(-4.0, 4.0), y_range=(-4.0, 4.0),
+                    point={"x": 0.6, "y": 0.9, "z": -1.5}), "f(x, y, z = −1.5)", True),
+])
+def test_the_map_title_fits_beside_the_key_at_1100_by_700(qtbot, tab, state, title, undefined):
+    """In a 1100 x 700 window the map's title read "f(x,…": it is short now (the axes name the plotted variables,
+    held ones show their value) and the key leaves it room ("grey: undefined" only while there is grey)."""
+    tab.resize(1096, 640)                                 # the tab's share of a 1100 x 700 window
+    tab.set_state(state)
+    settle(qtbot, tab)
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=20000)
+    tab.grab()
+    panel = tab.plot.panel
+    assert panel.title() == title and panel.title_label.text() == title            # shown whole, not elided
+    key = QTextDocument()
+    key.setHtml(tab.plot.label_key.text())
+    assert ("grey: undefined" in key.toPlainText()) == undefined and "∇f" in key.toPlainText()
+    tab.resize(1916, 1020)                                  # a 1920 x 1080 screen: room for the long key
+    tab.grab()
+    key.setHtml(tab.plot.label_key.text())
+    assert "ascent" in key.toPlainText() and panel.title_label.text() == title

@@ -34,10 +34,11 @@ FIELD_COLOR = "#1A1A1A"
 CONTOUR_COLOR = QColor(0, 0, 0, 110)
 MASK_COLOR = (205, 205, 205, 255)   # where f is undefined (nan): a neutral grey under the transparent pixels
 MAX_LABELS = 12
-KEY_HTML = (f"<span style='color:{ASCENT_COLOR}'><b>━▶ ∇f</b> ascent</span> &nbsp; "
-            f"<span style='color:{DESCENT_COLOR}'><b>━▶ −∇f</b> descent</span> &nbsp; "
+KEY_HTML = (f"<span style='color:{ASCENT_COLOR}'><b>━▶ ∇f</b>{{ascent}}</span> &nbsp; "
+            f"<span style='color:{DESCENT_COLOR}'><b>━▶ −∇f</b>{{descent}}</span> &nbsp; "
             "<b>━</b> tangent &nbsp; <span style='background:#8a8a8a; color:white'>&nbsp;━ level curve&nbsp;</span>"
-            " &nbsp; grey: undefined")
+            "{undefined}")
+KEY_WIDE = 760        # px of map panel from which the key says "ascent" and "descent" (else the title has no room)
 PASTEL = 0.3                        # mix the colour map with this much white, so black lines stay readable
 
 
@@ -81,8 +82,11 @@ class GradientPlot(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.panel = PlotPanel("f over the plane, its level curves and gradient field", "x", "y", legend=False)
-        self.label_key = QLabel(KEY_HTML)
-        self.label_key.setToolTip("What the lines at the probe point mean")
+        self.label_key = QLabel()
+        self.label_key.setToolTip("What the lines at the probe point mean: ∇f points where f climbs fastest "
+                                  "(ascent), −∇f where it falls fastest (descent); grey: f is undefined there")
+        self._key = (True, False)   # (wide, the map has undefined points)
+        self._show_key()
         self.panel.add_toolbar_widget(self.label_key)
         self.plot_item = self.panel.plot_item
         self.view_box = self.plot_item.getViewBox()
@@ -175,10 +179,26 @@ class GradientPlot(QObject):
         self.image.setRect(rect)
         self.backdrop.setRect(rect)
         self.backdrop.setVisible(True)
+        self._show_key(undefined=bool(np.isnan(grid.z).any()))
         self.color_bar.setLevels(bar_levels)
         if log:
             self.color_bar.axis.setTicks([log_ticks(low, high), []])
         self._set_contours(grid, contour_values if show_contours else np.empty(0))
+
+    def fit_key(self, width: int) -> None:
+        """The key for a map panel `width` px wide: "ascent" and "descent" spelled out where there is room."""
+        self._show_key(wide=width >= KEY_WIDE)
+
+    def _show_key(self, wide: bool | None = None, undefined: bool | None = None) -> None:
+        """The key over the map; "grey: undefined" only while the map has such points. Set only when it changes
+        (a new text lays the toolbar out again, and the map is redrawn on every pan)."""
+        key = (self._key[0] if wide is None else wide, self._key[1] if undefined is None else undefined)
+        if key == self._key and self.label_key.text():
+            return
+        self._key = key
+        self.label_key.setText(KEY_HTML.format(ascent=" ascent" if key[0] else "",
+                                               descent=" descent" if key[0] else "",
+                                               undefined=" &nbsp; grey: undefined" if key[1] else ""))
 
     def _set_contours(self, grid: Grid, values: np.ndarray) -> None:
         x0, y0, width, height = grid.rect

@@ -210,12 +210,10 @@ class GradientsTab(TabBase):
         self._state.x_variable, self._state.y_variable = x_name, y_name
         self._axes = (x_name, y_name)
         self.plot.panel.set_axis_labels(x_name, y_name)
-        held = [n for n in self._names if n not in (x_name, y_name)]
-        arguments = ", ".join(self._names)
-        title = f"f({arguments}) over {x_name} and {y_name}"
-        if held:
-            title += ", with " + ", ".join(f"{n} = {format_number(self._state.point.get(n, 0.0))}" for n in held)
-        self.plot.panel.set_title(title)
+        # Short, so it fits beside the key at 1100 x 700: the axes name the plotted variables, the rest are held.
+        arguments = ", ".join(n if n in self._axes else f"{n} = {format_number(self._state.point.get(n, 0.0))}"
+                              for n in self._names)
+        self.plot.panel.set_title(f"f({arguments})")
         self._refresh_map()
 
     # -- numeric evaluation (GUI thread) -------------------------------------------------------------------
