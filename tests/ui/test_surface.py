@@ -299,3 +299,21 @@ def test_the_windows_export_writes_the_surface_while_it_is_shown(qtbot, worker, 
     tab.surface.button.click()                                                             # back to the map
     assert window.export_menu.export_plot_interactive() == str(tmp_path / "map.png")
     assert pixels(tmp_path / "map.png") == expected(tab.main_plot(), "contour-again.png")
+
+
+def test_a_long_axis_label_is_drawn_whole_and_inside_the_view(view):
+    """The axis labels were drawn in a fixed 220 px box: "f(x, y): −0.999435 … 0.938213" lost both ends."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from calclab.ui.widgets.surface_soft import label_rect
+
+    font = QFont()
+    font.setPointSize(11)
+    text = "f(x, y): −0.999435 … 0.938213"
+    advance = QFontMetricsF(font).horizontalAdvance(text)
+    assert advance > 220 - 8                                                # the old box was too small for it
+    rect = label_rect(advance, 300.0, 50.0, 800.0)
+    assert rect.width() >= advance and rect.center().x() == pytest.approx(300.0)
+    near_edge = label_rect(advance, 790.0, 50.0, 800.0)                    # at the right edge: moved in, whole
+    assert near_edge.right() <= 800.0 and near_edge.width() >= advance
+    assert label_rect(advance, 5.0, 50.0, 800.0).left() >= 0.0
