@@ -46,6 +46,9 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
     app.setApplicationName("calclab")
     app.setOrganizationName("calclab")
     app.setApplicationVersion(__version__)
+    from calclab.ui.icon import apply_to_application
+
+    apply_to_application(app)   # the window and taskbar icon, and the desktop entry the taskbar matches
 
     # The worker's imports and warm-up (about a second of CPU) run on the other core while this process imports
     # pyqtgraph and the first tab: started before those imports, it is ready about when the tab asks.

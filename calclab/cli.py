@@ -66,18 +66,44 @@ def _one_line(message: str) -> str:
 
 # --- the window ------------------------------------------------------------------------------------------
 
+#: One example per subcommand, shown by `calclab --help` (tests parse each one).
+EXAMPLES: dict[str, str] = {
+    "derive": 'calclab derive "x^3 - 3x" --critical --range=-5,5',
+    "gradient": 'calclab gradient "3x^2 + 2y" --at x=1 y=2',
+    "chain": 'calclab chain "(2x+3)^2"',
+    "descent": 'calclab descent "x^2" --x0 10 --lr 0.1 --epochs 20',
+    "backprop": "calclab backprop --dataset circles --json",
+    "export": 'calclab export descent --expr "x^2 + 10y^2" --x0 3,1 --out path.png',
+}
+_EXPRESSION_HELP = 'a function as you would write it, e.g. "3x^2 + 2y" or "sin(x) e^x" (see the README)'
+
+
 def build_window_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="calclab", description="A desktop lab for the calculus behind neural networks. "
-                     "Subcommands: " + ", ".join(COMMANDS) + " (calclab COMMAND --help).")
+    import textwrap
+
+    about = textwrap.fill("A desktop lab for the calculus behind neural networks. Subcommands: "
+                          + ", ".join(COMMANDS) + " (calclab COMMAND --help).", 79)
+    examples = "\n".join(f"  {line}" for line in [*EXAMPLES.values(), "calclab --tab descent"])
+    parser = _Parser(prog="calclab", description=about, epilog=f"examples:\n{examples}",
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"calclab {__version__}")
     parser.add_argument("file", nargs="?", help="a .calclab session file to open")
     parser.add_argument("--tab", choices=TAB_NAMES, help="the tab to open on")
     parser.add_argument("--screenshot", metavar="FILE.png", help="render the window to FILE.png and exit")
     parser.add_argument("--session", metavar="FILE", help="a .calclab session file to open")
+    desktop = parser.add_mutually_exclusive_group()
+    desktop.add_argument("--install-desktop", action="store_true",
+                         help="put calclab's menu entry and icons in your XDG folders (~/.local/share) and exit")
+    desktop.add_argument("--uninstall-desktop", action="store_true",
+                         help="remove the menu entry and icons --install-desktop put there, and exit")
     return parser
 
 
 def _run_window(args: argparse.Namespace) -> int:
+    if args.install_desktop or args.uninstall_desktop:
+        from calclab import desktop_entry
+
+        return desktop_entry.run(install_it=args.install_desktop)
     if args.file and args.session:
         raise UsageError("give the session file either as FILE or with --session, not both")
     if args.file and not args.file.endswith(".calclab"):
@@ -356,25 +382,26 @@ def build_command_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     derive = sub.add_parser("derive", help="the derivative of an expression")
-    derive.add_argument("expression")
+    derive.add_argument("expression", help=_EXPRESSION_HELP)
     derive.add_argument("--wrt", help="the variable to differentiate by (default: the first by name)")
-    derive.add_argument("--order", type=int_in(1, 10), default=1)
+    derive.add_argument("--order", type=int_in(1, 10), default=1, help="1 for f', 2 for f'', ... up to 10 "
+                        "(default: 1)")
     derive.add_argument("--at", nargs="+", metavar="VAR=VAL", help="evaluate the derivative there")
     derive.add_argument("--steps", action="store_true", help="print the rules applied, step by step")
     add_derive_options(derive)
 
     gradient = sub.add_parser("gradient", help="the gradient (all partial derivatives)")
-    gradient.add_argument("expression")
+    gradient.add_argument("expression", help=_EXPRESSION_HELP)
     gradient.add_argument("--at", nargs="+", metavar="VAR=VAL", help="evaluate the gradient there")
     add_gradient_options(gradient)
 
     chain = sub.add_parser("chain", help="a composite peeled into chain-rule links")
-    chain.add_argument("expression", nargs="?")
+    chain.add_argument("expression", nargs="?", help="the composite, e.g. \"(2x+3)^2\" (or give --outer and --inner)")
     chain.add_argument("--outer", metavar="F", help="the outer function, written in u")
     chain.add_argument("--inner", metavar="G", help="the inner function, written in x")
 
     descent = sub.add_parser("descent", help="gradient descent, one line per epoch")
-    descent.add_argument("expression")
+    descent.add_argument("expression", help="the function to minimise, of one or two variables, e.g. \"x^2 + 10y^2\"")
     descent.add_argument("--x0", required=True, help="start point, V[,V] (negative: --x0=-1.5,2)")
     descent.add_argument("--lr", type=finite_float, help="learning rate (default: 0.1, the lesson's)")
     descent.add_argument("--epochs", type=int, help="how many updates (default: 20)")

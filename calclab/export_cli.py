@@ -42,7 +42,7 @@ def add_export_parser(sub) -> argparse.ArgumentParser:
                             description="Render a tab's main plot headless. Tab options: "
                             + "; ".join(f"{tab}: {' '.join(OPTION_FLAGS[o] for o in opts)}"
                                         for tab, opts in TAB_OPTIONS.items()))
-    export.add_argument("tab", choices=TAB_NAMES)
+    export.add_argument("tab", choices=TAB_NAMES, help="the tab whose plot (or data) to write")
     export.add_argument("--out", required=True, metavar="FILE.png|FILE.svg|FILE.gif|FILE.csv",
                         help="the file to write; its extension picks the format (GIF: descent and backprop "
                         "animations; CSV: the descent table or the training loss history)")

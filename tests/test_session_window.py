@@ -63,7 +63,7 @@ def test_file_menu_has_open_recent_save_and_save_as_before_quit(window):
     assert texts[:4] == ["&Open Session…", "Open &Recent", "&Save Session", "Save Session &As…"]
     assert texts[-1] == "&Quit"
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Export", "&Help"]
+    assert menus == ["&File", "&Presets", "&Export", "&View", "&Help"]
     assert window.export_menu.action_plot.shortcut().toString() == "Ctrl+E"
 
 

@@ -32,6 +32,10 @@ class PresetError(ValueError):
     """A preset (or preset file) that cannot be used; str() is one line naming what is wrong."""
 
 
+class PresetExistsError(PresetError):
+    """The user already has a preset file of that name (save again with replace=True to overwrite it)."""
+
+
 def _same(a: Any, b: Any) -> bool:
     """JSON-level equality (tuples as lists, 10 == 10.0, nan never equal)."""
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
@@ -208,7 +212,7 @@ def save_user_preset(tab: str, name: str, description: str, state: Any, folder: 
     folder = folder or user_dir(tab)
     path = os.path.join(folder, file_stem(name) + ".json")
     if os.path.exists(path) and not replace:
-        raise PresetError(f"a preset file '{path}' exists already")
+        raise PresetExistsError(f"a preset file '{path}' exists already")
     os.makedirs(folder, exist_ok=True)
     doc = {"version": VERSION, "name": name, "description": description, "state": state.to_dict()}
     text = json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

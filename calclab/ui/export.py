@@ -66,6 +66,14 @@ def print_style(plot_widget: pg.PlotWidget, enabled: bool = True) -> Iterator[No
     if not enabled or not isinstance(plot_widget, pg.PlotWidget):   # a diagram (QGraphicsView) is already light
         yield
         return
+    from calclab.ui.restyle import light_for_print
+
+    with light_for_print(plot_widget), _print_style(plot_widget):
+        yield
+
+
+@contextmanager
+def _print_style(plot_widget: pg.PlotWidget) -> Iterator[None]:
     plot_item = plot_widget.getPlotItem()
     background = plot_widget.backgroundBrush()
     axes = [plot_item.getAxis(side) for side in ("left", "bottom", "right", "top")]

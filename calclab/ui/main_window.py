@@ -7,16 +7,14 @@ that fails to build shows its error in place and does not take the other tabs do
 
 from __future__ import annotations
 
-import platform
 import sys
 import time
 import traceback
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from calclab import __version__
 from calclab.ui.tabs import TABS, load_tab_class
 from calclab.ui.tabs.base import TabBase
 from calclab.ui.worker import SymbolicWorker
@@ -50,6 +48,9 @@ class MainWindow(QMainWindow):
         self._others_after = 0.0             # monotonic time after which the other tabs are built regardless
         self.build_errors: list[str] = []   # one line per tab that failed to build
         self.setWindowTitle("calclab")
+        from calclab.ui.icon import app_icon
+
+        self.setWindowIcon(app_icon())
         self.resize(1280, 820)
 
         self.tab_widget = QTabWidget()
@@ -73,6 +74,12 @@ class MainWindow(QMainWindow):
 
         self.session = SessionController(self)    # File > Open/Save/Recent, autosave, remembered layout
         self.export_menu = ExportMenu(self)       # Export menu, Ctrl+E, export buttons on every plot
+        from calclab.ui.presets_menu import PresetsMenu
+
+        self.presets_menu = PresetsMenu(self)     # Presets menu: built-in, the user's own, Save Current as Preset
+        from calclab.ui.view_menu import ViewMenu
+
+        self.view_menu = ViewMenu(self)           # View > Zoom (remembered) and Theme (system, light, dark)
         self.label_busy = QLabel("computing…")
         self.label_busy.setVisible(False)
         self.statusBar().addPermanentWidget(self.label_busy)
@@ -155,6 +162,21 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         if self._started and index >= 0:
             self._build_tab(self._names[index])
+            tab = self._tabs.get(self._names[index])
+            if isinstance(tab, TabBase):   # controls a tab made since it was built get names and places too
+                self._make_accessible(tab, None)
+
+    def _make_accessible(self, tab: QWidget, name: str | None) -> None:
+        """Tab order in layout order, accessible names, stepping shortcuts (calclab.ui.accessibility)."""
+        from calclab.ui import accessibility
+
+        try:
+            if name is not None:
+                accessibility.add_shortcuts(tab, name)
+            accessibility.fix_tab_order(tab)
+            accessibility.name_controls(tab)
+        except Exception:  # noqa: BLE001 - a naming problem must never take a tab down
+            traceback.print_exc(file=sys.stderr)
 
     def _on_status_message(self, message: str) -> None:
         # Tabs built in the background talk too; only the tab in front may use the status bar.
@@ -173,16 +195,9 @@ class MainWindow(QMainWindow):
         self.label_busy.setVisible(not self.worker.is_idle())
 
     def _on_about(self) -> None:
-        import pyqtgraph
-        import PySide6
+        from calclab.ui.about import show_about
 
-        QMessageBox.about(
-            self, "About calclab",
-            f"<h3>calclab {__version__}</h3>"
-            "<p>A desktop lab for the calculus behind neural networks: derivatives, gradients, the chain "
-            "rule, gradient descent and backpropagation.</p>"
-            f"<p>Python {platform.python_version()}, PySide6 {PySide6.__version__}, "
-            f"pyqtgraph {pyqtgraph.__version__}</p>")
+        show_about(self)
 
     # -- internals ----------------------------------------------------------------------------------------
 
@@ -218,4 +233,5 @@ class MainWindow(QMainWindow):
         page.layout().addWidget(tab)
         if isinstance(tab, TabBase):
             tab.status_message.connect(self._on_status_message)
+            self._make_accessible(tab, name)
         self.tab_built.emit(name)

@@ -12,9 +12,19 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from calclab.engine.calculus import derivative, find_variable, to_latex, to_text, variables_of
+from calclab.engine.calculus import (
+    derivative,
+    find_variable,
+    successive_derivatives,
+    to_latex,
+    to_text,
+    variables_of,
+)
+from calclab.engine.critical import CriticalAnalysis, critical_points
 from calclab.engine.numeric import NumericFunction, compile_function
+from calclab.engine.solving import exact_number
 from calclab.engine.steps import Step, derivation_steps, step_latex, steps_as_text
+from calclab.engine.taylor import check_order as check_taylor_order
 
 MAX_ORDER = 3
 
@@ -182,8 +192,10 @@ def curve_names(result: DerivativeResult, held_value) -> CurveNames:
     point = f"{wrt}₀"
     function = f"f({', '.join(names)})"
     held = [f"{n} = {held_value(n):g}" for n in names if n != wrt]
-    if held:
-        function += f", {', '.join(held)}"
+    if len(held) == 1:
+        function += f", {held[0]}"
+    elif held:   # parameters: their values are on the sliders; a legend naming them all outgrew the plot
+        function = f"f({wrt}; {', '.join(n for n in names if n != wrt)})"
 
     def at_point(order: int) -> str:
         name = derivative_label_text(wrt, order, result.partial)
@@ -201,3 +213,37 @@ def derivative_label_text(wrt: str, order: int, partial: bool) -> str:
         power = {1: "", 2: "²", 3: "³"}[order]
         return f"∂{power}f/∂{wrt}{power}"
     return f"f{'′″‴'[order - 1]}({wrt})"
+
+
+# -- the wider tab: extra curves' derivative ladder, Taylor, critical points (issue 17) ----------------------
+
+@dataclass(frozen=True)
+class DerivativeLadder:
+    """f, f′, …, f⁽ⁿ⁾ by `wrt`, compiled over `variables` (wrt and the parameters): the GUI evaluates them for
+    the Taylor polynomial at any x0 and for critical points at any parameter values, without the worker."""
+
+    expression: sp.Expr
+    wrt: sp.Symbol
+    variables: tuple[sp.Symbol, ...]
+    functions: tuple[NumericFunction, ...]   # functions[k] is the k-th derivative (k = 0: f itself)
+
+    @property
+    def order(self) -> int:
+        return len(self.functions) - 1
+
+
+def derivative_ladder(expr: sp.Expr, wrt_name: str, up_to: int) -> DerivativeLadder:
+    """f and its derivatives up to order `up_to` (0 … 10), each compiled (ValueError once one grows too large)."""
+    check_taylor_order(up_to)
+    wrt, variables = slice_variables(expr, wrt_name)
+    exprs = [expr, *successive_derivatives(expr, wrt, up_to)]
+    return DerivativeLadder(expr, wrt, variables, tuple(compile_function(plottable(e), variables) for e in exprs))
+
+
+def critical_analysis(expr: sp.Expr, wrt_name: str, values: dict[str, float],
+                      x_range: tuple[float, float]) -> CriticalAnalysis:
+    """engine.critical.critical_points of f along wrt in x_range, every other name replaced by its value (as an
+    exact rational, so a = 1 gives exact points; a name missing from values counts as 1, the tab's default)."""
+    wrt = find_variable(wrt_name, expr)
+    at = {s: exact_number(values.get(s.name, 1.0)) for s in expr.free_symbols if s != wrt}
+    return critical_points(expr.subs(at) if at else expr, wrt, x_range)

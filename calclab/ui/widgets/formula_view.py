@@ -311,7 +311,10 @@ class FormulaView(QLabel):
             return
         dpi, _ratio = self._dpi_and_ratio()
         entries = tuple(self._entries) if self._entries is not None else None
-        spec = Spec(self._latex, entries, self._prefix, self._font_pt, self._color(), dpi, self._columns)
+        from calclab.ui import zoom
+
+        spec = Spec(self._latex, entries, self._prefix, self._font_pt * zoom.factor(), self._color(), dpi,
+                    self._columns)
         parts = spec.parts()
         size = sum(len(part) for part in parts)
         self._wanted = None

@@ -306,3 +306,17 @@ def test_the_legends_leave_six_runs_and_a_diverged_one_free(qtbot, tab):
     tab.play_to_end()
     qtbot.wait(60)
     assert covered(loss, [loss.curves[name] for name, _run in tab.runs]) == []
+
+
+def test_run_to_the_end_leaves_no_loss_curve_under_the_legend(qtbot, tab):
+    """Run draws many epochs per frame: the loss legend used to be checked against the newest segment only,
+    and kept sitting on Adam's curve after a Run to the end."""
+    tab.resize(1372, 830)
+    tab.set_state(DescentState("x^2 + 10y^2", start=[-9.0, 2.5], learning_rate=0.09, epochs=40, compare=True,
+                               compare_optimizers=["sgd", "momentum", "adam"]))
+    qtbot.waitUntil(tab.is_ready, timeout=15000)
+    tab.play_to_end(None)
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=15000)
+    qtbot.wait(200)                                  # the resize watch settles
+    loss = tab.loss_view
+    assert covered(loss, [loss.curves[name] for name, _run in tab.runs]) == []

@@ -42,6 +42,33 @@ EXAMPLES_HTML = (
     "sliders.</p>"
 )
 
+PARAMETERS_HTML = (
+    "<p><b>Parameters.</b> In f(x) = a·sin(b·x) + c only x is the variable; a, b and c are numbers you have not "
+    "chosen yet. Each gets a slider (its ends are editable) and a play button that sweeps it, so you can see what "
+    "a change of a does to f, to f′ and to every number read at x₀. A network's weights are parameters in "
+    "exactly this sense, until we differentiate by them.</p>"
+)
+CRITICAL_HTML = (
+    "<p><b>Critical points and their kind.</b> Where f′(x) = 0 the tangent is flat. That alone does not say "
+    "what happens there; two tests do. <i>Sign change of f′</i>: from − to + the curve stops falling and starts "
+    "rising, a minimum; from + to − a maximum; no change of sign (x³ at 0), neither. <i>Higher derivatives</i>: "
+    "take the first derivative after f′ that is not 0 at the point. If its order is even, the point is a "
+    "minimum when it is positive and a maximum when negative; if odd, neither. So x⁴ at 0 is a minimum although "
+    "f″(0) = 0: the first non-zero one is the fourth, 24 &gt; 0. When neither test decides, the point is "
+    "marked inconclusive.</p>"
+    "<p>An <i>inflection point</i> is where f″ changes sign: the curve turns from bending up to bending down. "
+    "f″ = 0 is not enough (x⁴ again: f″ = 12x² never goes negative). Points are exact where SymPy can solve "
+    "f′ = 0 and f″ = 0, and found numerically in the visible range otherwise. Gradient descent looks for the "
+    "same thing in many dimensions: a place where the gradient is zero, hopefully a minimum.</p>"
+)
+TAYLOR_HTML = (
+    "<p><b>Taylor polynomials.</b> Tₙ is the polynomial of degree n that agrees with f and its first n "
+    "derivatives at x₀: Tₙ(x) = Σ f⁽ᵏ⁾(x₀)(x − x₀)ᵏ/k!. T₁ is the tangent line. T₂ adds the curvature: it is "
+    "the parabola Newton's method builds at x₀ and jumps to the bottom of, x₁ = x₀ − f′(x₀)/f″(x₀). Near x₀ the "
+    "error |f − Tₙ| shrinks like |x − x₀|ⁿ⁺¹, which is why the error plot has a steep V at x₀; far away a "
+    "polynomial may miss f entirely.</p>"
+)
+
 
 class ConceptPanel(QScrollArea):
     """Scrollable explanation with preset buttons; emits `preset_chosen(Preset)`."""
@@ -62,6 +89,8 @@ class ConceptPanel(QScrollArea):
         layout.addWidget(self.formula_limit, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(_paragraph(ROUNDOFF_HTML))
         layout.addWidget(_paragraph(EXAMPLES_HTML))
+        for html_text in (PARAMETERS_HTML, CRITICAL_HTML, TAYLOR_HTML):
+            layout.addWidget(_paragraph(html_text))
 
         self.preset_buttons: dict[str, QPushButton] = {}
         lesson_row = QGridLayout()

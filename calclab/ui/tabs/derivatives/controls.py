@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -27,11 +26,10 @@ from PySide6.QtWidgets import (
 
 from calclab.engine.numbers import format_number
 from calclab.state.derivatives import H_MAX, H_MIN
-from calclab.ui.signals import signals_blocked
+from calclab.ui.tabs.derivatives.more_panels import CriticalPanel, CurvesPanel, ExtraReadouts, TaylorPanel
 from calclab.ui.tabs.derivatives.numeric import PointReadout, format_scientific, tangent_equation
+from calclab.ui.tabs.derivatives.parameters import ParametersPanel
 
-HELD_RANGE = (-10.0, 10.0)     # the slider's span; the spin box goes further
-HELD_SLIDER_STEP = 0.05
 SPIN_LIMIT = 1e6
 H_TICKS_PER_DECADE = 4
 
@@ -63,97 +61,6 @@ def make_h_slider() -> QSlider:
     slider.setToolTip(f"The secant's step h, on a log scale from {H_MAX:g} (left) down to {H_MIN:g} (right); "
                       "one tick per power of ten. Watch the secant turn into the tangent, then round-off take over.")
     return slider
-
-
-# -- held variables --------------------------------------------------------------------------------------------
-
-class HeldRow(QWidget):
-    """One variable held constant: its name, a slider (-10..10) and a spin box (any value)."""
-
-    value_changed = Signal(str, float)
-
-    def __init__(self, name: str, value: float, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.name = name
-        self.label = QLabel(f"{name} =")
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setObjectName(f"slider_held_{name}")
-        steps = round((HELD_RANGE[1] - HELD_RANGE[0]) / HELD_SLIDER_STEP)
-        self.slider.setRange(0, steps)
-        self.slider.setToolTip(f"Hold {name} at this value ({HELD_RANGE[0]:g} to {HELD_RANGE[1]:g}); "
-                               "the plot is the slice of f through it")
-        self.spin = QDoubleSpinBox()
-        self.spin.setObjectName(f"spin_held_{name}")
-        self.spin.setRange(-SPIN_LIMIT, SPIN_LIMIT)
-        self.spin.setDecimals(3)
-        self.spin.setSingleStep(0.1)
-        self.spin.setToolTip(f"The value {name} is held at (type any number)")
-        layout = QGridLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 0, 0)
-        layout.addWidget(self.slider, 0, 1)
-        layout.addWidget(self.spin, 0, 2)
-        layout.setColumnStretch(1, 1)
-        self.set_value(value)
-        self.slider.valueChanged.connect(self._on_slider_changed)
-        self.spin.valueChanged.connect(self._on_spin_changed)
-
-    def value(self) -> float:
-        return float(self.spin.value())
-
-    def set_value(self, value: float) -> None:
-        """Show `value` without emitting value_changed."""
-        with signals_blocked(self.slider, self.spin):
-            self.spin.setValue(value)
-            self.slider.setValue(self._slider_position(value))
-
-    def _slider_position(self, value: float) -> int:
-        clamped = min(HELD_RANGE[1], max(HELD_RANGE[0], value))
-        return round((clamped - HELD_RANGE[0]) / HELD_SLIDER_STEP)
-
-    def _on_slider_changed(self, position: int) -> None:
-        value = round(HELD_RANGE[0] + position * HELD_SLIDER_STEP, 6)
-        with signals_blocked(self.spin):
-            self.spin.setValue(value)
-        self.value_changed.emit(self.name, value)
-
-    def _on_spin_changed(self, value: float) -> None:
-        with signals_blocked(self.slider):
-            self.slider.setValue(self._slider_position(value))
-        self.value_changed.emit(self.name, float(value))
-
-
-class HeldValuesPanel(QWidget):
-    """A row per variable held constant, rebuilt when the set of variables changes."""
-
-    value_changed = Signal(str, float)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: dict[str, HeldRow] = {}
-        self._layout = QGridLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self.label_none = QLabel("No other variables: f depends on one variable only.")
-        self.label_none.setWordWrap(True)
-        self.label_none.setStyleSheet("color: #666666;")
-        self._layout.addWidget(self.label_none, 0, 0)
-
-    def set_variables(self, values: dict[str, float]) -> None:
-        """Show one row per name (in the given order) with its value; reuse rows whose variable stays."""
-        if list(values) != list(self.rows):
-            for row in self.rows.values():
-                self._layout.removeWidget(row)
-                row.hide()          # at once: deleteLater waits for the event loop to come back to this level
-                row.deleteLater()
-            self.rows = {}
-            for index, (name, value) in enumerate(values.items()):
-                row = HeldRow(name, value)
-                row.value_changed.connect(self.value_changed)
-                self._layout.addWidget(row, index + 1, 0)
-                self.rows[name] = row
-        for name, value in values.items():
-            self.rows[name].set_value(value)
-        self.label_none.setVisible(not self.rows)
 
 
 # -- readouts ------------------------------------------------------------------------------------------------
@@ -257,9 +164,10 @@ class SidePanel(QScrollArea):
             shows.addWidget(check)
         form.addRow("show", shows)
 
-        self.held_panel = HeldValuesPanel()
-        self.held_panel.setToolTip("Variables held constant while differentiating by the chosen one")
-        self.group_held = QGroupBox("Held constant")
+        self.held_panel = ParametersPanel()
+        self.held_panel.setToolTip("Every other name in f is a parameter, held constant while differentiating "
+                                   "by the chosen variable: slide it, or press play to sweep it")
+        self.group_held = QGroupBox("Parameters (held constant)")
         QVBoxLayout(self.group_held).addWidget(self.held_panel)
 
         self.spin_x0 = QDoubleSpinBox()
@@ -275,6 +183,11 @@ class SidePanel(QScrollArea):
         row_x0.addRow(self.label_x0_name, self.spin_x0)
         point_layout.addLayout(row_x0)
         point_layout.addWidget(self.readouts)
+        self.extra_readouts = ExtraReadouts()
+        point_layout.addWidget(self.extra_readouts)
+        self.curves_panel = CurvesPanel()
+        self.taylor_panel = TaylorPanel()
+        self.critical_panel = CriticalPanel()
 
         self.slider_h = make_h_slider()
         group_secant = QGroupBox("Secant: the limit definition")
@@ -290,7 +203,8 @@ class SidePanel(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 6, 0)
-        for group in (group_diff, self.group_held, self.group_point, group_secant):
+        for group in (group_diff, self.curves_panel, self.group_held, self.group_point, self.taylor_panel,
+                      self.critical_panel, group_secant):
             layout.addWidget(group)
         layout.addStretch(1)
         self.setWidget(body)

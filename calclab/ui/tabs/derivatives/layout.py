@@ -33,11 +33,15 @@ class ShareSplitter(QSplitter):
 
 
 def arrange(tab: QWidget, header: QWidget, side: QWidget, plot_panel: QWidget, steps_view: QWidget,
-            concept: QWidget) -> QTabWidget:
-    """Lay the pieces out on `tab`; returns the lower tab widget (steps, concept)."""
+            concept: QWidget, error_plot: QWidget | None = None) -> QTabWidget:
+    """Lay the pieces out on `tab`; returns the lower tab widget (steps, concept, and `error_plot`: the Taylor
+    error, a tab of its own that the tab shows while Tₙ is drawn)."""
     lower_tabs = QTabWidget()
     lower_tabs.addTab(steps_view, "Step by step")
     lower_tabs.addTab(concept, "What is a derivative?")
+    if error_plot is not None:   # shown while Tₙ is drawn: a tab, so the plot above keeps its height at 1100×700
+        lower_tabs.addTab(error_plot, "Taylor error |f − Tₙ|")
+        lower_tabs.setTabVisible(lower_tabs.indexOf(error_plot), False)
     lower_tabs.setToolTip("The rules applied, or the idea behind the derivative")
     right = ShareSplitter(Qt.Orientation.Vertical, (PLOT_SHARE, 1.0 - PLOT_SHARE))
     right.addWidget(plot_panel)

@@ -107,6 +107,32 @@ def compile_slice(variables: Sequence[sp.Symbol], wrt: sp.Symbol, held: dict[str
     return Slice(f, on_domain_of_f(along(derivative)), on_domain_of_f(along(first)))
 
 
+def ladder_curves(functions: Sequence, variables: Sequence[sp.Symbol], wrt: sp.Symbol,
+                  held: dict[str, float]) -> list[Curve]:
+    """Compiled f, f′, f″, … (over variables) as curves along wrt, the others read from `held` at every call
+    (so a parameter slider moves them without recompiling); each derivative undefined wherever f is."""
+    variables = tuple(variables)
+
+    def along(func) -> Curve:
+        def curve(x: np.ndarray) -> np.ndarray:
+            x = np.asarray(x, dtype=float)
+            try:
+                values = func(*[x if v == wrt else np.full_like(x, held.get(v.name, 0.0)) for v in variables])
+            except Exception:  # noqa: BLE001 - a function NumPy lacks: no curve rather than a crash
+                return np.full(x.shape, np.nan)
+            return np.broadcast_to(np.asarray(values, dtype=float), x.shape)
+        return curve
+
+    curves = [along(func) for func in functions]
+    if not curves:
+        return curves
+    f = curves[0]
+
+    def masked(curve: Curve) -> Curve:
+        return lambda x: np.where(np.isnan(f(x)), np.nan, curve(x))
+    return [f] + [masked(c) for c in curves[1:]]
+
+
 def value_at(curve: Curve | None, x: float) -> float:
     """curve(x) as a float; nan when undefined (or no curve yet)."""
     if curve is None:

@@ -82,6 +82,7 @@ class DerivativesPlot(QObject):
         self.panel.add_toolbar_widget(self.button_fit)
 
         self._slice: Slice | None = None
+        self.extra_items: list[pg.PlotDataItem] = []      # curves others add (g, h, k, Tₙ): the legend avoids them
         self._show_derivative = True
         self._show_tangent = True
         self._show_secant = True
@@ -193,8 +194,8 @@ class DerivativesPlot(QObject):
 
     def place_legend(self) -> None:
         """Keep the legend in a corner free of the shown curves, points and the x₀ label (or above the plot)."""
-        curves = [item.getData() for item in (self.curve_f, self.curve_derivative, self.tangent, self.secant)
-                  if item.isVisible() and item.getData()[0] is not None]
+        items = (self.curve_f, self.curve_derivative, self.tangent, self.secant, *self.extra_items)
+        curves = [item.getData() for item in items if item.isVisible() and item.getData()[0] is not None]
         avoid = [self.x0_line.label.sceneBoundingRect()]
         avoid += [item.sceneBoundingRect() for item in (self.points, self.secant_point)
                   if item.isVisible() and len(item.data)]

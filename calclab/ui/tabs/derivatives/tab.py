@@ -32,8 +32,10 @@ from calclab.ui.tabs.derivatives.numeric import (
     read_point,
     remember,
 )
+from calclab.ui.tabs.derivatives.overlays import Overlays
 from calclab.ui.tabs.derivatives.plot import DerivativesPlot
 from calclab.ui.tabs.derivatives.steps import StepsView
+from calclab.ui.tabs.derivatives.wide import WideBinding
 from calclab.ui.worker import TIMEOUT, JobFailure
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 SHOW_F_ALONE_MS = 150     # if SymPy takes longer than this, plot f without waiting for its derivative
 
 
-class DerivativesTab(TabBase):
+class DerivativesTab(WideBinding, TabBase):
     """See the module docstring. `state` / `set_state` are the tab's inputs; `main_plot()` its plot."""
 
     name = "derivatives"
@@ -60,6 +62,7 @@ class DerivativesTab(TabBase):
         self._fit_x_next = True                            # a preset: fit x to its range as well as y
         self._keep_view_once = False                       # a preset's own y range: f' must not refit it
         self._typeset_pending = False                      # formulas wait for the curves' repaint
+        self._wide_init()
         self._build_ui()
         self._show_f_timer = QTimer(self)
         self._show_f_timer.setSingleShot(True)
@@ -83,11 +86,20 @@ class DerivativesTab(TabBase):
         self.check_show_derivative, self.check_show_tangent, self.check_show_secant = \
             side.check_show_derivative, side.check_show_tangent, side.check_show_secant
         self.held_panel, self.group_held, self.readouts = side.held_panel, side.group_held, side.readouts
+        self.curves_panel, self.taylor_panel, self.critical_panel = \
+            side.curves_panel, side.taylor_panel, side.critical_panel
+        self.extra_readouts = side.extra_readouts
+        self.check_show_critical = side.critical_panel.check_show_critical
+        self.check_show_taylor = side.taylor_panel.check_show_taylor
+        self.spin_taylor_order = side.taylor_panel.spin_taylor_order
 
         self.plot = DerivativesPlot(self)
+        self.overlays = Overlays(self.plot.plot_item)
+        self.plot.extra_items = self.overlays.curve_items()
         self.steps_view = StepsView()
         self.concept = ConceptPanel()
-        self.lower_tabs = arrange(self, self.header, side, self.plot.panel, self.steps_view, self.concept)
+        self.lower_tabs = arrange(self, self.header, side, self.plot.panel, self.steps_view, self.concept,
+                                  self.overlays.error_widget)
 
     def _connect(self) -> None:
         self.expression_box.expression_changed.connect(self._on_expression_changed)
@@ -100,6 +112,7 @@ class DerivativesTab(TabBase):
                              ("show_tangent", self.check_show_tangent), ("show_secant", self.check_show_secant)):
             check.toggled.connect(lambda checked, field=field: self._on_show_toggled(field, checked))
         self.held_panel.value_changed.connect(self._on_held_changed)
+        self.held_panel.range_changed.connect(self._on_param_range_changed)
         self.spin_x0.valueChanged.connect(self._on_x0_spin_changed)
         self.slider_h.valueChanged.connect(self._on_h_slider_changed)
         self.plot.x0_moved.connect(self.set_x0)
@@ -107,6 +120,7 @@ class DerivativesTab(TabBase):
         self.plot.curve_toggled.connect(self._on_curve_toggled)
         self.plot.panel.range_changed.connect(self._on_range_changed)
         self.plot.plot_widget.installEventFilter(self)
+        self._wide_connect()
 
     # -- public API ---------------------------------------------------------------------------------------
 
@@ -129,6 +143,7 @@ class DerivativesTab(TabBase):
             self.check_show_tangent.setChecked(self._state.show_tangent)
             self.check_show_secant.setChecked(self._state.show_secant)
         self._apply_visibility()
+        self._wide_set_state()
         if self.expression_box.set_text(self._state.expression, emit=False):
             self._apply_expression(self.expression_box.expression())
         else:                                  # the error shows under the box; the last good curves stay
@@ -152,7 +167,7 @@ class DerivativesTab(TabBase):
 
     def is_busy(self) -> bool:
         """True while a symbolic job of this tab is out or formulas are still being typeset."""
-        return (super().is_busy() or self._typeset_pending or self.steps_view.is_pending()
+        return (super().is_busy() or self._typeset_pending or self._wide_busy() or self.steps_view.is_pending()
                 or self.header.is_pending())
 
     def result(self) -> jobs.DerivativeResult | None:
@@ -172,7 +187,8 @@ class DerivativesTab(TabBase):
         self._expr = expr
         names = [v.name for v in variables_of(expr)]
         if self._state.wrt not in names:
-            self._state.wrt = names[0] if names else (self._state.wrt or "x")
+            # x when f has it (a·sin(b·x) + c is a function of x with parameters a, b, c), else the first name
+            self._state.wrt = "x" if "x" in names else names[0] if names else (self._state.wrt or "x")
         items = names or [self._state.wrt]
         if items != [self.combo_wrt.itemText(i) for i in range(self.combo_wrt.count())] \
                 or self.combo_wrt.currentText() != self._state.wrt:
@@ -181,13 +197,21 @@ class DerivativesTab(TabBase):
                 self.combo_wrt.clear()
                 self.combo_wrt.addItems(items)
                 self.combo_wrt.setCurrentText(self._state.wrt)
-        held = {n: self._state.held_value(n) for n in names if n != self._state.wrt}
-        self._state.held.update(held)
-        self.held_panel.set_variables(held)
-        self.group_held.setTitle("Held constant" if held else "Held constant (none)")
+        self._refresh_parameters()
         self._result = None
         self._plot_f_first()   # first: a long f's compile job then runs before the derivative's
         self._submit()
+        self._wide_expression_changed()
+
+    def _refresh_parameters(self) -> None:
+        """A slider for every name of f, g, h, k but the variable (rows whose name stays keep their value)."""
+        from calclab.engine.calculus import variables_of
+
+        names = [v.name for v in variables_of(self._expr)] if self._expr is not None else []
+        held = {n: self._state.held_value(n) for n in self._parameter_names(names)}
+        self._state.held.update(held)
+        self.held_panel.set_variables(held, {n: self._state.param_range(n) for n in held})
+        self.group_held.setTitle("Parameters (held constant)" if held else "Parameters (none)")
 
     def _plot_f_first(self) -> None:
         """Plot the new f at once (compiling f here is quick): typing shows its curve within a frame, and f'
@@ -285,7 +309,8 @@ class DerivativesTab(TabBase):
                                     result.derivative if result else None, result.first if result else None)
         if not self._keep_view_once:
             self._fit_view(fit_x=self._fit_x_next)
-        self._keep_view_once = False
+        if result is not None:   # f alone first (SymPy slow, the worker busy): the state's view waits for f′ too
+            self._keep_view_once = False
         self._fit_x_next = False
         self.plot.set_slice(self._slice)
         self._refresh_point()
@@ -313,6 +338,7 @@ class DerivativesTab(TabBase):
         self._reading = read_point(self._slice, self._state.x0, self._state.h)
         self.plot.set_point(self._reading)
         self.readouts.show_reading(self._reading)
+        self._wide_refresh_point()
 
     def _apply_visibility(self) -> None:
         s = self._state
@@ -358,6 +384,10 @@ class DerivativesTab(TabBase):
             self._label_curves()
         self.plot.refresh_curves()
         self._refresh_point()
+        self._wide_refresh_curves()
+
+    def _on_param_range_changed(self, name: str, low: float, high: float) -> None:
+        self._state.param_ranges[name] = (low, high)
 
     def _on_x0_spin_changed(self, value: float) -> None:
         self._state.x0 = float(value)
@@ -372,6 +402,7 @@ class DerivativesTab(TabBase):
         self._state.y_range = (y_low, y_high)
         self.plot.refresh_curves()
         self._refresh_point()
+        self._wide_refresh_curves()
 
     def _on_fit_requested(self) -> None:
         if self._slice is not None:

@@ -11,13 +11,16 @@ free a spot again and start the legend swinging in and out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 
 EDGE_PX = 8            # the legend keeps this far from the plot's edges
 CLEAR_PX = 5           # and this far from any data point
 GAP_PX = 4             # between the legend outside and the plot
+RESIZE_SETTLE_MS = 80  # after a plot's last size change, look at its legend again
 # The legend's anchor as fractions of the view (x from the left, y from the top), in order of preference.
 SPOTS = ((1.0, 0.0), (0.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.5, 0.0), (0.5, 1.0), (1.0, 0.5), (0.0, 0.5))
 
@@ -186,3 +189,14 @@ class LegendPlacer:
         self.legend.setVisible(True)
         self.legend.anchor(itemPos=(fx, fy), parentPos=(fx, fy), offset=((1 - 2 * fx) * EDGE_PX,
                                                                           (1 - 2 * fy) * EDGE_PX))
+
+
+def resize_watch(plot_item: pg.PlotItem, parent: QObject, callback: Callable[[], None]) -> QTimer:
+    """Call `callback` once the plot's view box has stopped changing size (a legend placed in pixels may then
+    lie over the data); returns the timer."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(RESIZE_SETTLE_MS)
+    timer.timeout.connect(callback)
+    plot_item.getViewBox().sigResized.connect(lambda *_args: timer.start())
+    return timer

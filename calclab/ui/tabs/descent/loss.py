@@ -26,7 +26,7 @@ from calclab.ui.tabs.descent.items import (
     relabel_runs,
     run_label,
 )
-from calclab.ui.tabs.descent.legend import LegendPlacer, densify
+from calclab.ui.tabs.descent.legend import LegendPlacer, densify, resize_watch
 from calclab.ui.tabs.descent.text import ERROR_COLOR
 from calclab.ui.widgets.plot_panel import PlotPanel, set_curve_data
 
@@ -80,6 +80,7 @@ class LossView(PlotPanel):
         # A small plot: a legend that would take over 40% of it outside it is left out (the map's legend names
         # the same colours).
         self.legend_placer = LegendPlacer(self.legend, self.plot_item, limit=0.4)
+        self._resized_timer = resize_watch(self.plot_item, self, self._on_resized)
         self.plot_item.setClipToView(True)
         self.plot_item.setDownsampling(auto=True, mode="peak")
         self.plot_item.disableAutoRange()
@@ -89,6 +90,7 @@ class LossView(PlotPanel):
         self._note_key: tuple[str | None, int] | None = None
         self.off_scale: list[str] = []   # the runs the linear window leaves out (named in the note)
         self._placed_at = -1             # the epoch count the legend was last placed for as the curves grew
+        self._checked_to = 0             # the epoch up to which the curves were checked against the legend
 
     def set_runs(self, runs: Sequence[tuple[str, Descent]], quick: bool = False) -> None:
         """The runs to draw; `quick` with the same optimizers as before keeps the legend and the window."""
@@ -114,6 +116,7 @@ class LossView(PlotPanel):
         self._x_max = 0.0
         self._y_range: tuple[float, float] | None = None
         self._placed_at = -1
+        self._checked_to = 0
         self.update_runs()
         self.place_legend(keep_outside=False)
 
@@ -138,9 +141,13 @@ class LossView(PlotPanel):
         self._show_note(self.off_scale)
         low = min((s[2] for s in shown), default=math.inf)
         high = max((s[3] for s in shown), default=-math.inf)
+        before = self.plot_item.getViewBox().viewRange()
         self._fit_range(epochs, total, low, high, log)
+        rescaled = self.plot_item.getViewBox().viewRange() != before   # every curve moved on screen
         grown = epochs % 25 == 0 and epochs != self._placed_at
-        if grown or self.legend_placer.covers(self._curve_points(newest=True)):
+        new_points = self._curve_points(since=max(self._checked_to - 1, 0))   # all a frame added (Run adds many)
+        self._checked_to = epochs
+        if grown or rescaled or self.legend_placer.covers(new_points):
             self._placed_at = epochs
             self.place_legend()      # the curves change shape as they grow: look again now and then
 
@@ -207,19 +214,26 @@ class LossView(PlotPanel):
                 curve.setSymbolPen(None)
                 curve.setSymbolBrush(OPTIMIZER_COLORS[name])
 
+    def _on_resized(self) -> None:
+        """The plot changed size (a side plot appeared, the window moved): the legend, pinned in pixels, may
+        now lie over the curves."""
+        if self.legend is not None and len(self._runs) > 1 and self.legend_placer.covers(self._curve_points()):
+            self.place_legend(keep_outside=False)
+
     def place_legend(self, keep_outside: bool = True) -> None:
         """In compare mode, put the legend where it hides no loss curve (legend.py; call now and then)."""
         if self.legend is None or len(self._runs) < 2:
             return
         self.legend_placer.place(self._curve_points(), keep_outside)
 
-    def _curve_points(self, newest: bool = False) -> np.ndarray:
-        """Points along the loss curves as drawn (display coordinates: already log10 on a log axis)."""
+    def _curve_points(self, since: int = 0) -> np.ndarray:
+        """Points along the loss curves as drawn from epoch `since` on (display coordinates: already log10 on a
+        log axis)."""
         chunks = [np.empty((0, 2))]
         for name, _run in self._runs:
             xs, ys = self.curves[name].getData()
             if xs is not None and len(xs):
-                points = np.column_stack((xs, ys))[-2:] if newest else np.column_stack((xs, ys))
+                points = np.column_stack((xs, ys))[since:]
                 chunks.append(densify(points, 4 if len(points) < 2000 else 0))
         return np.concatenate(chunks)
 

@@ -1,0 +1,148 @@
+"""What the wider Derivatives tab draws over f (issue 17): the extra functions g, h, k with their derivatives,
+critical and inflection points, and the Taylor polynomial Tₙ at x0 with its error |f − Tₙ| in a small log plot.
+
+Every item is created once and updated with setData. The tab hands over compiled curves and markers; this
+class samples the curves for the visible range (numeric.sample) and knows nothing of SymPy or the state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from calclab.engine.critical import INCONCLUSIVE, MAXIMUM, MINIMUM, NEITHER
+from calclab.ui.tabs.derivatives.extrema import INFLECTION, Marker, taylor_values
+from calclab.ui.tabs.derivatives.numeric import Curve, sample
+from calclab.ui.widgets.plot_panel import SERIES_COLORS, make_pen
+
+CURVE_COLORS = (SERIES_COLORS[0], SERIES_COLORS[4], SERIES_COLORS[5], SERIES_COLORS[7])   # f, g, h, k
+TAYLOR_COLOR = "#111111"
+ERROR_FLOOR = 1e-17       # |f − Tₙ| below this is round-off: drawn at the floor, not as a hole in the curve
+SYMBOLS = {MINIMUM: "t1", MAXIMUM: "t", NEITHER: "d", INCONCLUSIVE: "x", INFLECTION: "o"}
+SYMBOL_NAMES = {MINIMUM: "▲ minimum", MAXIMUM: "▼ maximum", NEITHER: "◆ neither", INCONCLUSIVE: "✕ inconclusive",
+                INFLECTION: "○ inflection"}
+
+
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+class Overlays:
+    """Items added to the tab's main plot, plus the error plot (`error_widget`, a tab under the plot)."""
+
+    def __init__(self, plot_item: pg.PlotItem) -> None:
+        self.plot_item = plot_item
+        self.extra_curves: list[pg.PlotDataItem] = []
+        self.extra_derivatives: list[pg.PlotDataItem] = []
+        for color in CURVE_COLORS[1:]:
+            curve = pg.PlotDataItem(pen=make_pen(color))
+            derivative = pg.PlotDataItem(pen=make_pen(color, 2.0, Qt.PenStyle.DashLine))
+            for item, z in ((curve, 2), (derivative, 1)):
+                item.setZValue(z)
+                plot_item.addItem(item)
+            self.extra_curves.append(curve)
+            self.extra_derivatives.append(derivative)
+        self.taylor = pg.PlotDataItem(pen=make_pen(TAYLOR_COLOR, 2.0, Qt.PenStyle.DashDotLine))
+        self.taylor.setZValue(3)
+        plot_item.addItem(self.taylor)
+        self.markers = pg.ScatterPlotItem(size=13, pxMode=True)
+        self.markers.setZValue(6)
+        plot_item.addItem(self.markers)
+
+        self.error_plot = pg.PlotWidget()
+        self.error_plot.setObjectName("plot_taylor_error")
+        self.error_plot.setLogMode(y=True)
+        self.error_plot.showGrid(x=True, y=True, alpha=0.25)
+        self.error_plot.setMouseEnabled(x=False, y=False)
+        self.error_plot.getPlotItem().hideButtons()
+        self.error_plot.setToolTip("How far Tₙ is from f, on a log scale: tiny near x₀, growing away from it")
+        self.error_plot.getPlotItem().setXLink(plot_item)
+        self.error_curve = self.error_plot.plot(pen=make_pen(TAYLOR_COLOR, 2.0))
+        self.error_widget = QWidget()
+        layout = QVBoxLayout(self.error_widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.error_plot)
+        self.set_error_label(1)
+
+    def curve_items(self) -> list[pg.PlotDataItem]:
+        return [*self.extra_curves, *self.extra_derivatives, self.taylor]
+
+    def sync_legend(self, legend: pg.LegendItem | None, names: dict[int, str]) -> bool:
+        """Legend entries for the items that draw something now: names maps id(item) to its name. True if the
+        entries changed (the legend then needs placing again)."""
+        if legend is None:
+            return False
+        changed = False
+        present = {id(sample.item) for sample, _label in legend.items}
+        for item in self.curve_items():
+            wanted = id(item) in names and item.getData()[0] is not None and len(item.getData()[0]) > 0
+            if wanted and id(item) not in present:
+                legend.addItem(item, names[id(item)])
+                changed = True
+            elif not wanted and id(item) in present:
+                legend.removeItem(item)
+                changed = True
+            elif wanted:
+                label = legend.getLabel(item)
+                if label is not None and label.text != names[id(item)]:
+                    label.setText(names[id(item)])
+                    changed = True
+        return changed
+
+    # -- extra functions ---------------------------------------------------------------------------------------
+
+    def draw_extra(self, index: int, f: Curve | None, derivative: Curve | None, show_derivative: bool,
+                   view: tuple[float, float, float, float], pixels: int) -> None:
+        """g (index 0), h or k and its derivative over the visible range; None hides a curve."""
+        for item, curve in ((self.extra_curves[index], f),
+                            (self.extra_derivatives[index], derivative if show_derivative else None)):
+            if curve is None:
+                item.setData([], [])
+            else:
+                item.setData(*sample(curve, view[0], view[1], pixels, (view[2], view[3])), connect="finite")
+
+    # -- critical and inflection points ------------------------------------------------------------------------
+
+    def set_markers(self, markers: list[tuple[Marker, str]]) -> None:
+        """(marker, colour) pairs: a filled symbol by kind in its curve's colour; inflection points hollow."""
+        spots = [{"pos": (m.x, m.y), "symbol": SYMBOLS[m.kind], "pen": pg.mkPen("w" if m.kind != INFLECTION
+                                                                                 else color, width=1.5),
+                  "brush": pg.mkBrush("w" if m.kind == INFLECTION else color), "data": m} for m, color in markers]
+        self.markers.setData(spots)
+
+    def marker_data(self) -> list[Marker]:
+        return [spot.data() for spot in self.markers.points()]
+
+    # -- Taylor --------------------------------------------------------------------------------------------------
+
+    def set_error_label(self, order: int) -> None:
+        self.error_plot.setLabel("left", f"|f − T{str(order).translate(SUBSCRIPTS)}|")
+        self.error_plot.setTitle(f"How far T{str(order).translate(SUBSCRIPTS)} is from f (log scale)", size="10pt")
+
+    def draw_taylor(self, f: Curve | None, coefficients: np.ndarray | None, x0: float,
+                    view: tuple[float, float, float, float], pixels: int) -> None:
+        """Tₙ over the view, and |f − Tₙ| in the error plot; coefficients None hides both."""
+        if coefficients is None or f is None or not np.all(np.isfinite(coefficients)):
+            self.taylor.setData([], [])
+            self.error_curve.setData([], [])
+            return
+        xs, ys = sample(lambda x: taylor_values(coefficients, x0, x), view[0], view[1], pixels, (view[2], view[3]))
+        self.taylor.setData(xs, ys, connect="finite")
+        grid = np.linspace(view[0], view[1], max(200, pixels // 2))
+        with np.errstate(all="ignore"):
+            error = np.abs(np.asarray(f(grid), dtype=float) - taylor_values(coefficients, x0, grid))
+        error = np.where(np.isfinite(error), np.maximum(error, ERROR_FLOOR), np.nan)
+        if np.isfinite(error).any():
+            self.error_curve.setData(grid, error, connect="finite")
+        else:
+            self.error_curve.setData([], [])
+
+    def taylor_data(self) -> tuple[np.ndarray, np.ndarray]:
+        x, y = self.taylor.getData()
+        return (np.empty(0), np.empty(0)) if x is None else (np.asarray(x), np.asarray(y))
+
+    def error_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, |f − Tₙ|) as drawn (the plot's log mode keeps the raw values in the item's data)."""
+        x, y = self.error_curve.xData, self.error_curve.yData
+        return (np.empty(0), np.empty(0)) if x is None else (np.asarray(x), np.asarray(y))

@@ -1,0 +1,111 @@
+"""Light or dark: the system's colour scheme (QStyleHints.colorScheme) unless View > Theme forces one.
+
+The application palette carries the scheme to ordinary widgets and to FormulaView (which typesets in the
+palette's text colour); calclab.ui.restyle carries it to plots and the custom-painted diagrams, mapping the
+colours they were drawn with: greys and near-black ink become light, near-white fills become dark, hues stay
+(so blue still means positive, orange negative). Custom painters that want a colour outright use `colors()`.
+"""
+
+from __future__ import annotations
+
+import colorsys
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+MODES = ("system", "light", "dark")
+
+_dark = False
+
+
+@dataclass(frozen=True)
+class Colors:
+    """The few colours custom painting needs, for the scheme in force."""
+
+    background: str
+    foreground: str
+    muted: str
+    grid: str
+
+
+LIGHT = Colors(background="#FFFFFF", foreground="#000000", muted="#5F6368", grid="#D0D0D0")
+DARK = Colors(background="#1B1E23", foreground="#E8E8E8", muted="#A8AEB6", grid="#3A3F47")
+
+
+def is_dark() -> bool:
+    """True while the dark scheme is in force."""
+    return _dark
+
+
+def set_dark(dark: bool) -> None:
+    """Switch the scheme the colour mapping uses, without touching the palette (export's print colours)."""
+    global _dark
+    _dark = dark
+
+
+def colors() -> Colors:
+    return DARK if _dark else LIGHT
+
+
+def system_is_dark() -> bool:
+    """What the desktop asks for (light when it does not say)."""
+    app = QGuiApplication.instance()
+    return app is not None and app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def wants_dark(mode: str) -> bool:
+    """Whether `mode` ("system", "light" or "dark") means the dark scheme now."""
+    return mode == "dark" or (mode == "system" and system_is_dark())
+
+
+def dark_palette() -> QPalette:
+    """A readable dark palette (Fusion-style roles, enough contrast for a projector)."""
+    palette = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#25282D", QPalette.ColorRole.WindowText: "#E8E8E8",
+        QPalette.ColorRole.Base: "#1B1E23", QPalette.ColorRole.AlternateBase: "#2B2F35",
+        QPalette.ColorRole.ToolTipBase: "#2B2F35", QPalette.ColorRole.ToolTipText: "#E8E8E8",
+        QPalette.ColorRole.PlaceholderText: "#8A9099", QPalette.ColorRole.Text: "#E8E8E8",
+        QPalette.ColorRole.Button: "#33373D", QPalette.ColorRole.ButtonText: "#E8E8E8",
+        QPalette.ColorRole.BrightText: "#FF6B6B", QPalette.ColorRole.Link: "#6CB4FF",
+        QPalette.ColorRole.LinkVisited: "#B99AFF", QPalette.ColorRole.Highlight: "#2F6FE4",
+        QPalette.ColorRole.HighlightedText: "#FFFFFF", QPalette.ColorRole.Light: "#4A4F57",
+        QPalette.ColorRole.Midlight: "#3D4148", QPalette.ColorRole.Mid: "#2E3137",
+        QPalette.ColorRole.Dark: "#15171A", QPalette.ColorRole.Shadow: "#000000",
+    }
+    for role, color in roles.items():
+        palette.setColor(role, QColor(color))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7A8088"))
+    return palette
+
+
+def apply_palette(dark: bool) -> None:
+    """Set the application palette and the module's scheme (pyqtgraph's defaults follow for new plots)."""
+    global _dark
+    import pyqtgraph as pg
+
+    _dark = dark
+    app = QApplication.instance()
+    if app is not None:
+        app.setPalette(dark_palette() if dark else app.style().standardPalette())
+    pg.setConfigOptions(background=colors().background, foreground="#E8E8E8" if dark else "k")
+
+
+def adapt(color: QColor, dark: bool | None = None) -> QColor:
+    """`color` as it should look in the scheme: in dark, greys keep their hue-less role with lightness mirrored
+    (black ink -> light grey, white paper -> dark), and saturated colours that are very dark get lighter. In
+    light, the colour itself."""
+    if not (_dark if dark is None else dark) or not color.isValid():
+        return QColor(color)
+    r, g, b, a = color.redF(), color.greenF(), color.blueF(), color.alphaF()
+    h, lightness, s = colorsys.rgb_to_hls(r, g, b)
+    if s < 0.30 or lightness > 0.82 or lightness < 0.08:
+        lightness = 1.0 - lightness
+        lightness = min(max(lightness, 0.10), 0.90) if lightness < 0.5 else min(max(lightness, 0.62), 0.92)
+    elif lightness < 0.45:
+        lightness = 0.45 + (0.45 - lightness) * 0.5
+    out = QColor.fromRgbF(*colorsys.hls_to_rgb(h, lightness, s), a)
+    return out

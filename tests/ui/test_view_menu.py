@@ -1,0 +1,120 @@
+"""View > Zoom and View > Theme, applied centrally to whatever the tabs draw, remembered, and undone exactly."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import QApplication
+
+from calclab.ui import theme, zoom
+from calclab.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, worker, monkeypatch, tmp_path):
+    monkeypatch.setenv("CALCLAB_HOME", str(tmp_path))
+    main_window = MainWindow(worker, initial_tab="descent", eager_tabs=False)
+    qtbot.addWidget(main_window)
+    main_window.ensure_started()
+    main_window.tab("descent")
+    yield main_window
+    main_window.view_menu.set_zoom(zoom.DEFAULT)       # the zoom and scheme are application-wide: put them back
+    main_window.view_menu.set_theme("light")
+
+
+def _plot(window):
+    return window.tab("descent").main_plot()
+
+
+def _curve_widths(plot) -> list[float]:
+    return [item.opts["pen"].widthF() for item in plot.getPlotItem().listDataItems()
+            if item.opts.get("pen") is not None and hasattr(item.opts["pen"], "widthF")]
+
+
+def test_zoom_steps_stay_between_75_and_250():
+    assert zoom.STEPS[0] == 75 and zoom.STEPS[-1] == 250
+    assert zoom.set_percent(1000) == 250 and zoom.neighbour(+1) == 250
+    assert zoom.set_percent(0) == 75 and zoom.neighbour(-1) == 75
+    assert zoom.set_percent(130) == 125 and zoom.neighbour(+1) == 150
+    zoom.set_percent(zoom.DEFAULT)
+
+
+def test_the_zoom_shortcuts(window):
+    menu = window.view_menu
+    assert QKeySequence("Ctrl+=") in menu.action_zoom_in.shortcuts()
+    assert QKeySequence("Ctrl+0") in menu.action_zoom_reset.shortcuts()
+    assert menu.action_zoom_out.shortcuts()[0] == QKeySequence(QKeySequence.StandardKey.ZoomOut)
+
+
+def test_zoom_scales_fonts_ticks_and_lines_and_reset_restores_them(window, tmp_path):
+    plot = _plot(window)
+    axis = plot.getPlotItem().getAxis("bottom")
+    font_pt = QApplication.font().pointSizeF()
+    tick_pt = axis.style["tickFont"].pointSizeF()
+    widths = _curve_widths(plot)
+    assert widths
+    window.view_menu.set_zoom(200)
+    window.view_menu.restyle_now()   # (a curve a tab re-pens as it redraws is caught by the next walk)
+    assert QApplication.font().pointSizeF() == pytest.approx(2 * font_pt)
+    assert axis.style["tickFont"].pointSizeF() == pytest.approx(2 * tick_pt)
+    assert _curve_widths(plot) == pytest.approx([2 * w for w in widths])
+    window.view_menu.restyle_now()                       # walking again changes nothing
+    assert _curve_widths(plot) == pytest.approx([2 * w for w in widths])
+    assert "zoom_percent=200" in (tmp_path / "settings.ini").read_text()
+    window.view_menu.action_zoom_reset.trigger()
+    assert QApplication.font().pointSizeF() == pytest.approx(font_pt)
+    assert axis.style["tickFont"].pointSizeF() == pytest.approx(tick_pt)
+    assert _curve_widths(plot) == pytest.approx(widths)
+
+
+def test_the_zoom_is_remembered(qtbot, worker, monkeypatch, tmp_path):
+    monkeypatch.setenv("CALCLAB_HOME", str(tmp_path))
+    (tmp_path / "settings.ini").write_text("[view]\nzoom_percent=150\ntheme=dark\n")
+    font_pt = QApplication.font().pointSizeF()
+    second = MainWindow(worker, eager_tabs=False)
+    qtbot.addWidget(second)
+    try:
+        assert zoom.percent() == 150 and theme.is_dark()
+        assert second.view_menu.theme_actions["dark"].isChecked()
+        assert QApplication.font().pointSizeF() == pytest.approx(1.5 * font_pt)
+    finally:
+        second.view_menu.set_zoom(zoom.DEFAULT)
+        second.view_menu.set_theme("light")
+
+
+def _luminance(color: QColor) -> float:
+    return 0.2126 * color.redF() + 0.7152 * color.greenF() + 0.0722 * color.blueF()
+
+
+def test_dark_theme_darkens_plots_and_light_restores_them(window):
+    plot = _plot(window)
+    axis = plot.getPlotItem().getAxis("left")
+    background = plot.backgroundBrush().color()
+    text = axis.textPen().color()
+    assert _luminance(background) > 0.9 and _luminance(text) < 0.3
+    window.view_menu.set_theme("dark")
+    assert theme.is_dark() and window.view_menu.theme_actions["dark"].isChecked()
+    assert _luminance(plot.backgroundBrush().color()) < 0.2
+    assert _luminance(axis.textPen().color()) > 0.6
+    assert _luminance(QApplication.palette().window().color()) < 0.3
+    window.view_menu.set_theme("light")
+    assert plot.backgroundBrush().color() == background and axis.textPen().color() == text
+
+
+def test_export_light_for_print_while_dark(window):
+    from calclab.ui.export import render_plot
+
+    plot = _plot(window)
+    window.view_menu.set_theme("dark")
+    image = render_plot(plot, 1, light=True)
+    corner = image.pixelColor(2, 2)
+    assert _luminance(corner) > 0.9                           # white paper
+    assert _luminance(plot.backgroundBrush().color()) < 0.2   # and the screen is dark again
+
+
+def test_adapt_keeps_hues_and_mirrors_greys():
+    blue = theme.adapt(QColor("#0072B2"), dark=True)
+    assert abs(blue.hue() - QColor("#0072B2").hue()) <= 1
+    assert _luminance(theme.adapt(QColor("#000000"), dark=True)) > 0.8
+    assert _luminance(theme.adapt(QColor("#FFFFFF"), dark=True)) < 0.15
+    assert theme.adapt(QColor("#123456"), dark=False) == QColor("#123456")
