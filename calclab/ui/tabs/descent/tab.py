@@ -109,15 +109,14 @@ class DescentTab(DescentExports, TabBase):
         """Show `state`: controls first, then one preparation of its function (which resets the runs)."""
         self.pause()
         self._state = state.within_limits()   # a copy, as the controls will show it
-        with signals_blocked(self.inputs, self.controls, self.loss_view):
+        with signals_blocked(self.inputs, self.controls, self.loss_view, self.check_preview):
             self.inputs.show_state(self._state)
             self.inputs.show_preset(None)
             self.controls.set_speed(self._state.speed)
             self.loss_view.set_log(self._state.log_loss)
-        self.surface.set_shown(self._state.surface)
-        with signals_blocked(self.check_preview):
             self.check_preview.setChecked(self._state.preview)
         self.preview.on = self._state.preview   # the runs about to be built are played to their end at once
+        self.surface.set_shown(self._state.surface)
         self._pending_ranges = (state.x_range, state.y_range)
         self.retry()
 
