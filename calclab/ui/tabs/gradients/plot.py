@@ -8,12 +8,10 @@ ArrowItems. The view keeps x and y at the same scale, so a right angle in the da
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel
 
 from calclab.engine.fields import (
@@ -41,7 +39,6 @@ KEY_HTML = (f"<span style='color:{ASCENT_COLOR}'><b>━▶ ∇f</b>{{ascent}}</s
             "<b>━</b> tangent &nbsp; <span style='background:#8a8a8a; color:white'>&nbsp;━ level curve&nbsp;</span>"
             "{undefined}")
 KEY_WIDE = 760        # px of map panel from which the key says "ascent" and "descent" (else the title has no room)
-MIN_TICK_TEXT_WIDTH = 30          # px: the colour bar's labels take at least pyqtgraph's default room
 PASTEL = 0.3                        # mix the colour map with this much white, so black lines stay readable
 
 
@@ -69,27 +66,11 @@ class NumberColorBar(pg.ColorBarItem):
         axis = NumberAxis("right")
         axis.enableAutoSIPrefix(False)
         self.setAxisItems({"right": axis})   # as ColorBarItem sets up its own: the bar's only labelled axis
-        # Not ColorBarItem's fixed 45 px ("1.5×10⁻⁵" is wider, and a label that does not fit is dropped), nor
-        # pyqtgraph's width that grows when painted (the map then shrank after it had settled): `fit_labels`.
-        axis.setStyle(showValues=True, hideOverlappingLabels=True, autoExpandTextSpace=False)   # none cut in half
+        # No fixed width (ColorBarItem's is 45 px): "1.5×10⁻⁵" is wider, and a label that does not fit is dropped.
+        axis.setStyle(showValues=True, hideOverlappingLabels=True)   # no label cut in half at either end
         axis.unlinkFromView()
         axis.setRange(*self.values)
         self.axis = axis
-
-    def fit_labels(self) -> None:
-        """Make the axis as wide as the labels it will draw for its range (explicit ticks or pyqtgraph's own), now:
-        with the map's new levels, not later when it is painted."""
-        axis = self.axis
-        if axis._tickLevels is not None:   # explicit ticks (the log scale's)
-            strings = [text for level in axis._tickLevels for _value, text in level]
-        else:
-            low, high = axis.range
-            strings = [text for spacing, values in axis.tickValues(low, high, max(axis.height(), 100.0))
-                       for text in axis.tickStrings(values, 1.0, spacing)]
-        metrics = QFontMetricsF(axis.style["tickFont"] or QFont())
-        width = max([MIN_TICK_TEXT_WIDTH] + [math.ceil(metrics.horizontalAdvance(text)) + 2 for text in strings])
-        if width != axis.style["tickTextWidth"]:
-            axis.setStyle(tickTextWidth=width)
 
 
 class GradientPlot(QObject):
@@ -202,7 +183,6 @@ class GradientPlot(QObject):
         self.color_bar.setLevels(bar_levels)
         if log:
             self.color_bar.axis.setTicks([log_ticks(low, high), []])
-        self.color_bar.fit_labels()
         self._set_contours(grid, contour_values if show_contours else np.empty(0))
 
     def fit_key(self, width: int) -> None:
