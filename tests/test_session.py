@@ -36,7 +36,7 @@ def _non_default_states() -> dict:
                                 eta_min=0.01, start_factor=0.2, warmup_epochs=3,
                                 tolerance=1e-4, compare=True, compare_optimizers=["sgd", "rmsprop"],
                                 show_internals=True, log_loss=True, speed=12.0, x_range=(-4.0, 4.0),
-                                y_range=(-2.0, 2.0))
+                                y_range=(-2.0, 2.0), preview=True)
     cls = session.state_class("backprop")
     if cls is not None:
         states["backprop"] = cls(dataset="moons", n_samples=300, noise=0.1, test_fraction=0.3, hidden=[8, 4],
@@ -101,6 +101,7 @@ def test_a_descent_session_from_before_schedules_loads_with_the_new_defaults(tmp
     assert {key: value for key, value in state.to_dict().items() if key in old} == old
     assert (state.weight_decay, state.schedule, state.gamma, state.t_max) == (None, "constant", None, None)
     assert state.lr_schedule() is None and "weight_decay" not in state.hyper()   # the optimizer's own default
+    assert state.preview is False and state.surface is False                      # saved before they existed
 
 
 def test_bad_descent_schedule_values_are_reset_and_named(tmp_path):

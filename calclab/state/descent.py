@@ -92,6 +92,7 @@ class DescentState:
     show_internals: bool = False
     log_loss: bool = False
     surface: bool = False    # f shown as a 3D surface instead of the contour map (2-D f only)
+    preview: bool = False    # every epoch drawn at once, redrawn as the inputs change (no Step)
     speed: float = 5.0
     x_range: tuple[float, float] | None = None
     y_range: tuple[float, float] | None = None
@@ -200,6 +201,7 @@ class DescentState:
         state.show_internals = data.get("show_internals") is True
         state.log_loss = data.get("log_loss") is True
         state.surface = data.get("surface") is True
+        state.preview = data.get("preview") is True
         state.speed = _finite(data.get("speed"), d.speed, SPEED_MIN, SPEED_MAX)
         state.x_range = _range(data.get("x_range"))
         state.y_range = _range(data.get("y_range"))

@@ -250,8 +250,8 @@ def export_plot(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bo
 def _export_grabbed(widget: QWidget, path: str, extension: str, caption: str | None) -> None:
     """A plot that is not a pyqtgraph PlotWidget (the OpenGL surface, a diagram): its pixels, grabbed, as PNG only."""
     if extension != ".png":
-        raise ExportError("the OpenGL surface can be exported as PNG only (its SVG needs the software view: "
-                          "run the export with QT_QPA_PLATFORM=offscreen)")
+        raise ExportError("the 3D surface drawn with OpenGL can be exported as PNG only (for an SVG, "
+                          "`calclab export TAB --view surface --out s.svg` draws it in software)")
     check_writable(path)
     with ExitStack() as stack:
         if isinstance(widget, QGraphicsView):   # a diagram: its controls (setExportMode items) stay out

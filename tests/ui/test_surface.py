@@ -251,3 +251,69 @@ def test_calclab_export_view_surface_headless(tmp_path, tab, options, out):
             assert image.width == 700 and image.height > 500      # the plot under its caption band
             colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
         assert colours is not None and len(colours) > 200
+
+
+@pytest.mark.parametrize("tab_name, state", [
+    ("descent", {"expression": "x^2 + 10y^2", "start": [3.0, 1.0], "learning_rate": 0.05, "epochs": 20,
+                 "surface": True}),
+    ("gradients", {"expression": "x^2 - y^2", "point": {"x": 1.0, "y": 0.5}, "show_surface": True}),
+])
+def test_the_windows_export_writes_the_surface_while_it_is_shown(qtbot, worker, tmp_path, monkeypatch,
+                                                                 tab_name, state):
+    """Ctrl+E and the map panel's Export button write what the panel shows: the surface while it is shown (drawn
+    in software here), the contour map again once it is toggled off."""
+    from PySide6.QtGui import QImage
+
+    from calclab.state import tab_spec
+    from calclab.ui import export
+    from calclab.ui.main_window import MainWindow
+    from calclab.ui.widgets import export_button
+
+    monkeypatch.setenv("CALCLAB_HOME", str(tmp_path / "home"))
+    window = MainWindow(worker, eager_tabs=False)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    window.ensure_started()
+    window.select_tab(tab_name)
+    tab = window.tab(tab_name)
+    tab.set_state(tab_spec(tab_name).state_class().from_dict(state))
+    qtbot.waitUntil(lambda: tab.is_ready() and tab.surface.mesh is not None, timeout=20000)
+    paths = iter(str(tmp_path / name) for name in ("menu.png", "button.png", "map.png"))
+    monkeypatch.setattr(export_button, "ask_save_path", lambda *_args: next(paths))
+
+    def pixels(path) -> QImage:
+        return QImage(str(path)).convertToFormat(QImage.Format.Format_RGB32)
+
+    def expected(widget, name: str) -> QImage:
+        export.export_plot(widget, str(tmp_path / name), caption=tab.export_caption())
+        return pixels(tmp_path / name)
+
+    surface, contour = expected(tab.surface.view.renderer, "surface.png"), expected(tab.main_plot(), "contour.png")
+    assert surface != contour
+    assert window.export_menu.export_plot_interactive() == str(tmp_path / "menu.png")      # Ctrl+E
+    assert pixels(tmp_path / "menu.png") == surface
+    panel = tab.main_plot().parentWidget()
+    panel._calclab_export_button.exporter.export_interactive(".png")                       # the panel's button
+    assert pixels(tmp_path / "button.png") == surface
+    tab.surface.button.click()                                                             # back to the map
+    assert window.export_menu.export_plot_interactive() == str(tmp_path / "map.png")
+    assert pixels(tmp_path / "map.png") == expected(tab.main_plot(), "contour-again.png")
+
+
+def test_a_long_axis_label_is_drawn_whole_and_inside_the_view(view):
+    """The axis labels were drawn in a fixed 220 px box: "f(x, y): −0.999435 … 0.938213" lost both ends."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from calclab.ui.widgets.surface_soft import label_rect
+
+    font = QFont()
+    font.setPointSize(11)
+    text = "f(x, y): −0.999435 … 0.938213"
+    advance = QFontMetricsF(font).horizontalAdvance(text)
+    assert advance > 220 - 8                                                # the old box was too small for it
+    rect = label_rect(advance, 300.0, 50.0, 800.0)
+    assert rect.width() >= advance and rect.center().x() == pytest.approx(300.0)
+    near_edge = label_rect(advance, 790.0, 50.0, 800.0)                    # at the right edge: moved in, whole
+    assert near_edge.right() <= 800.0 and near_edge.width() >= advance
+    assert label_rect(advance, 5.0, 50.0, 800.0).left() >= 0.0

@@ -107,6 +107,8 @@ class PlotExporter(QObject):
         self.plot_widget = plot_widget
         self.name = name
         self.caption: Callable[[], str] | None = None   # what the picture shows (the tab's export_caption)
+        # What to write: the plot, or what its panel shows in its place (the 3D surface) when there is one.
+        self.source: Callable[[], QWidget] = lambda: plot_widget
         self.menu = QMenu("Export", plot_widget)
         self.menu.setToolTipsVisible(True)
         self.actions_png: dict[int, QAction] = {}
@@ -135,7 +137,7 @@ class PlotExporter(QObject):
 
     def export_to(self, path: str, scale: int = 1) -> None:
         """Write the plot to `path` (.png or .svg); ExportError on failure."""
-        export_plot(self.plot_widget, path, scale, light_background(), self.caption_text())
+        export_plot(self.source(), path, scale, light_background(), self.caption_text())
         self.exported.emit(path)
 
     def export_interactive(self, extension: str, scale: int = 1) -> str | None:
@@ -187,6 +189,9 @@ def attach_export(target: QWidget, name: str | None = None) -> PlotExporter:
         plot_widget._calclab_exporter = exporter
         # The scene's context-menu entries replace pyqtgraph's "Export..." (whose SVG exporter is broken).
         plot_widget.scene().contextMenu = [exporter.menu.menuAction()]
+    panel = target if hasattr(target, "shown_plot") else plot_widget.parentWidget()
+    if hasattr(panel, "shown_plot"):   # a PlotPanel: export what it shows (its plot or the surface)
+        exporter.source = panel.shown_plot
     if hasattr(target, "add_toolbar_widget") and not getattr(target, "_calclab_export_button", None):
         button = ExportButton(exporter)
         target.add_toolbar_widget(button)

@@ -149,6 +149,7 @@ class PlotPanel(QWidget):
         layout.addLayout(self.toolbar_layout)
         layout.addWidget(self.plot_widget, 1)
 
+        self.shown_instead: QWidget | None = None   # a view shown in the plot's place (the 3D surface), if any
         self._legend_place: str | None = None   # None: where addLegend put it (top left, offset 10 px)
         self._legend_columns: int | None = None  # the legend's column count inside the plot
         if self.legend is not None:
@@ -198,6 +199,10 @@ class PlotPanel(QWidget):
     def main_plot(self) -> pg.PlotWidget:
         """The plot to export."""
         return self.plot_widget
+
+    def shown_plot(self) -> QWidget:
+        """What the panel shows: its plot, or the view shown in its place (the export button writes this)."""
+        return self.shown_instead if self.shown_instead is not None else self.plot_widget
 
     def view_range(self) -> tuple[float, float, float, float]:
         """(xmin, xmax, ymin, ymax) currently visible."""

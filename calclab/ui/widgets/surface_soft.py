@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph import functions as fn
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 
 from calclab.engine.surface import Camera, Label, Line, Marker, Mesh, project, quad_colors, quads_back_to_front
 
@@ -147,10 +147,20 @@ class SoftSurfaceItem(pg.GraphicsObject):
         font.setPointSize(11)
         painter.setFont(font)
         painter.setPen(QColor("#202020"))
+        metrics = QFontMetricsF(font, painter.device())
         for label in self.labels:
             (x, y), depth = project(np.asarray(label.point, float), self.camera, width, height)
             if depth > 1e-6 and np.isfinite([x, y]).all():
-                painter.drawText(QRectF(x - 110, y - 12, 220, 24), Qt.AlignmentFlag.AlignCenter, label.text)
+                painter.drawText(label_rect(metrics.horizontalAdvance(label.text), x, y, width),
+                                 Qt.AlignmentFlag.AlignCenter, label.text)
+
+
+def label_rect(text_width: float, x: float, y: float, view_width: float) -> QRectF:
+    """Where a label `text_width` px wide is drawn: centred on (x, y), as wide as its text (a fixed box cut
+    "f(x, y): −0.999435 … 0.938213" at both ends), moved sideways to stay inside the view if it can."""
+    width = text_width + 8
+    left = min(max(x - width / 2, 0.0), max(view_width - width, 0.0))
+    return QRectF(left, y - 12, width, 24)
 
 
 class SoftSurface(pg.PlotWidget):

@@ -166,6 +166,7 @@ class PanelSurface(QObject):
         self.title_label.setVisible(on)
         if on or self._view is not None:
             self.view.setVisible(on)
+        self.panel.shown_instead = self.view.export_widget() if on else None   # the panel's Export writes it
         if on:
             self.refresh()
 

@@ -206,6 +206,25 @@ def test_preview_draws_every_epoch_and_follows_the_learning_rate(qtbot, tab):
     assert tab.button_run.isEnabled()
 
 
+def test_preview_is_part_of_the_state_and_a_session_brings_it_back(qtbot, tab):
+    show(qtbot, tab, expression="x^2", start=[10.0], learning_rate=0.1, epochs=20)
+    assert tab.state.preview is False
+    tab.check_preview.click()
+    saved = tab.state
+    assert saved.preview is True and DescentState.from_dict(saved.to_dict()).preview is True
+    tab.check_preview.click()
+    assert tab.state.preview is False and tab.button_run.isEnabled()
+    tab.set_state(saved)                                           # a session saved with Preview on
+    qtbot.waitUntil(lambda: tab.is_ready(), timeout=15000)
+    assert tab.check_preview.isChecked() and tab.preview.on
+    assert tab.primary().epoch == 20 and not tab.button_step.isEnabled()        # every epoch, drawn at once
+    assert tab.label_epoch.text() == "Epoch 20 / 20"
+    tab.set_state(DescentState.from_dict({k: v for k, v in saved.to_dict().items() if k != "preview"}))
+    qtbot.waitUntil(lambda: tab.is_ready(), timeout=15000)                     # a session from before it
+    assert not tab.check_preview.isChecked() and not tab.preview.on and tab.primary().epoch == 0
+    assert tab.button_step.isEnabled()
+
+
 def _mouse(widget, kind: QEvent.Type, pos: QPointF, buttons: Qt.MouseButton) -> None:
     button = Qt.MouseButton.LeftButton if kind != QEvent.Type.MouseMove else Qt.MouseButton.NoButton
     event = QMouseEvent(kind, pos, widget.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier)

@@ -14,6 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QFontMetrics, QTextDocument
 from PySide6.QtWidgets import QDoubleSpinBox
 
 from calclab import cli
@@ -411,3 +412,54 @@ def test_readouts_use_the_one_number_style(qtbot, tab):
     assert readouts.label_gradient_value.text() == "[2×10⁻⁶, −1]"
     assert readouts.label_f_value.text() == "−2"
     assert numbers(readouts.label_gradient_value.text()) == [2e-6, -1.0]
+
+
+@pytest.mark.parametrize("expression, view", [("sin(x)*cos(y)", (-4.0, 4.0)), ("(x^2 + y^2)/1000000", (-4.0, 4.0)),
+                                              ("1000*x*y", (-30.0, 30.0))])
+def test_the_colour_bar_reads_real_values_without_a_scale_factor(qtbot, tab, expression, view):
+    """pyqtgraph's SI scale factor read sin x cos y's bar as "f (×0.001)" with ticks ±500: the bar's label is f and
+    each tick string is the value there, in the one number style (1×10⁻⁵, never 1e-05)."""
+    tab.set_state(GradientsState(expression=expression, x_range=view, y_range=view, point={"x": 0.5, "y": 0.5}))
+    settle(qtbot, tab)
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=20000)
+    axis = tab.plot.color_bar.axis
+    label = QTextDocument()
+    label.setHtml(axis.labelString())
+    assert label.toPlainText().strip() == "f"
+    low, high = tab.plot.color_bar.levels()
+    shown = []
+    for spacing, values in axis.tickValues(low, high, axis.height()):
+        strings = axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing)   # as the axis draws them
+        for value, text in zip(values, strings, strict=True):
+            assert "e" not in text and [pytest.approx(value, rel=1e-5, abs=1e-12 * (high - low))] == numbers(text)
+            shown.append(value)
+    assert len(shown) >= 3 and min(shown) < (low + high) / 2 < max(shown)   # the ticks span the bar's values
+    tab.grab()                                          # drawn once: the axis is as wide as its widest label
+    metrics = QFontMetrics(axis.style["tickFont"])
+    widest = max(metrics.horizontalAdvance(text) for spacing, values in axis.tickValues(low, high, axis.height())
+                 for text in axis.tickStrings(values, 1.0, spacing))
+    assert axis.width() >= widest + axis.style["tickTextOffset"][0]
+
+
+@pytest.mark.parametrize("state, title, undefined", [
+    (GradientsState(expression="sin(x)*cos(y)", x_range=(-4.0, 4.0), y_range=(-4.0, 4.0)), "f(x, y)", False),
+    (GradientsState(expression="log(x*y) + z", x_range=(-4.0, 4.0), y_range=(-4.0, 4.0),
+                    point={"x": 0.6, "y": 0.9, "z": -1.5}), "f(x, y, z = −1.5)", True),
+])
+def test_the_map_title_fits_beside_the_key_at_1100_by_700(qtbot, tab, state, title, undefined):
+    """In a 1100 x 700 window the map's title read "f(x,…": it is short now (the axes name the plotted variables,
+    held ones show their value) and the key leaves it room ("grey: undefined" only while there is grey)."""
+    tab.resize(1096, 640)                                 # the tab's share of a 1100 x 700 window
+    tab.set_state(state)
+    settle(qtbot, tab)
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=20000)
+    tab.grab()
+    panel = tab.plot.panel
+    assert panel.title() == title and panel.title_label.text() == title            # shown whole, not elided
+    key = QTextDocument()
+    key.setHtml(tab.plot.label_key.text())
+    assert ("grey: undefined" in key.toPlainText()) == undefined and "∇f" in key.toPlainText()
+    tab.resize(1916, 1020)                                  # a 1920 x 1080 screen: room for the long key
+    tab.grab()
+    key.setHtml(tab.plot.label_key.text())
+    assert "ascent" in key.toPlainText() and panel.title_label.text() == title

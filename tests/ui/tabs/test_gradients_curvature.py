@@ -184,6 +184,32 @@ def test_clicking_a_mark_probes_the_critical_point_exactly(qtbot, tab):
     assert not tab.probe_view.critical_overlay.scatter.isVisible() and tab.state.show_critical is False
 
 
+def drag_probe(qtbot, tab: GradientsTab, end) -> None:
+    """Press on the probe, move in ten steps to the pixel `end`, release there (a learner's drag)."""
+    viewport = tab.plot.panel.plot_widget.viewport()
+    start = pixel_of(tab, *tab.plot.probe_position())
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 11):
+        qtbot.mouseMove(viewport, start + (end - start) * (step / 10))
+        qtbot.wait(5)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_dragging_onto_a_mark_probes_the_critical_point_exactly(qtbot, tab):
+    """sin x cos y has a maximum at (π/2, 0), on no grid a drag rounds to: dropped a few pixels off the mark,
+    the probe lands on it and the Hessian says what kind it is; farther off, the drag rounds as usual."""
+    show(qtbot, tab, "sin(x)*cos(y)", 0.6, -0.9)
+    qtbot.waitUntil(lambda: (round(math.pi / 2, 9), 0.0) in marked(tab), timeout=20000)
+    where = pixel_of(tab, math.pi / 2, 0.0)
+    drag_probe(qtbot, tab, where + QPointF(4, -3).toPoint())
+    assert (tab.state.point["x"], tab.state.point["y"]) == pytest.approx((math.pi / 2, 0.0), abs=1e-12)
+    assert tab.plot.probe_position() == pytest.approx((math.pi / 2, 0.0), abs=1e-12)
+    assert "maximum" in plain(tab.probe_view.hessian_panel.label_kind.text())
+    drag_probe(qtbot, tab, where + QPointF(25, 0).toPoint())           # well off the mark: no snap
+    x = tab.state.point["x"]
+    assert x > math.pi / 2 + 0.1 and "not a critical point" in plain(tab.probe_view.hessian_panel.label_kind.text())
+
+
 # -- the direction u ------------------------------------------------------------------------------------------
 
 def slope_along(f, x: float, y: float, angle: float, h: float = 1e-6) -> float:

@@ -1,4 +1,5 @@
-"""The Descent tab's live preview and its side plots' inputs.
+"""The Descent tab's live preview, and what the learning rates show: its side plots' inputs, the stable-rate
+hint and the legends' rates.
 
 Preview draws every epoch at once and redraws the whole path as the learner changes η, momentum, β₁/β₂ or drags
 the start point. The paths are computed on the GUI thread from the functions compiled in the worker (no SymPy:
@@ -15,6 +16,7 @@ from PySide6.QtCore import QTimer
 
 from calclab.engine.descent import Descent
 from calclab.engine.rates import eigenvalues
+from calclab.ui.tabs.descent.text import bound_html
 
 if TYPE_CHECKING:
     from calclab.ui.tabs.descent.tab import DescentTab
@@ -83,7 +85,7 @@ class Preview:
             run.lr = tab._state.lr_for(name)
             run.reset()
         self.play(tab.runs)
-        tab._show_learning_rates(quick=True)
+        show_learning_rates(tab, quick=True)
         self.rest_timer.start()
 
     def _on_rest(self) -> None:
@@ -91,7 +93,7 @@ class Preview:
         tab = self.tab
         tab.table_model.set_run(tab._table_run(), tab._names(), tab._state.show_internals)
         if tab.runs:
-            tab._show_learning_rates()
+            show_learning_rates(tab)
 
 
 def show_side_plots(tab: DescentTab) -> None:
@@ -111,3 +113,24 @@ def show_side_plots(tab: DescentTab) -> None:
     tab.rate_view.set_learning_rate(state.learning_rate)
     note = BY_DIFFERENCES if "newton" in running and compiled.hessian.by_differences else ""
     tab.inputs.set_hessian_note(note)
+
+
+def show_bound(tab: DescentTab) -> None:
+    """The stable-learning-rate hint under the inputs, from the Hessian at the start point."""
+    if tab.compiled is not None:
+        state, constant = tab._state, tab.compiled.prepared.constant_hessian is not None
+        tab.inputs.label_bound.setText(bound_html(tab._start_hessian, constant, state.optimizer,
+                                                  state.momentum, state.learning_rate))
+
+
+def show_learning_rates(tab: DescentTab, quick: bool = False) -> None:
+    """The runs' new rates on screen; `quick` (a preview while a slider moves) leaves the legends' labels and
+    their placement until the slider rests."""
+    for name, run in tab.runs:
+        run.lr = tab._state.lr_for(name)   # compared optimizers with their own η keep it
+    if not quick:
+        tab.function_view.relabel()
+        tab.loss_view.relabel()
+    show_bound(tab)
+    if tab.runs:
+        tab._refresh()

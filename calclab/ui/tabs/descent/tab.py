@@ -10,7 +10,6 @@ With Preview on (preview.py) every change computes the runs to their end at once
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -23,22 +22,20 @@ from calclab.engine.jobs.descent import Compiled, Prepared, build_runs, compile_
 from calclab.state import Preset
 from calclab.state.descent import DEFAULT_PRESET, DescentState
 from calclab.ui.signals import signals_blocked
-from calclab.ui.tabs.base import Animation, TabBase, Table
+from calclab.ui.tabs.base import TabBase
 from calclab.ui.tabs.descent.controls import ControlBar, LiveLabel, TablePanel, arrange, bind_keys
-from calclab.ui.tabs.descent.export import epoch_animation, export_caption, iteration_table
+from calclab.ui.tabs.descent.export import DescentExports
 from calclab.ui.tabs.descent.inputs import DescentInputs, InputsScroll
 from calclab.ui.tabs.descent.plots import FunctionView, LossView
-from calclab.ui.tabs.descent.preview import Preview, show_side_plots
+from calclab.ui.tabs.descent.preview import Preview, show_bound, show_learning_rates, show_side_plots
 from calclab.ui.tabs.descent.side_plots import SidePlots
 from calclab.ui.tabs.descent.surface import DescentSurface
 from calclab.ui.tabs.descent.table import IterationTableModel
-from calclab.ui.tabs.descent.text import ERROR_COLOR, bound_html, internals_html, lesson_lines, update_html
+from calclab.ui.tabs.descent.text import ERROR_COLOR, internals_html, update_html
 from calclab.ui.worker import JobFailure
 
-PROGRESS_EVERY = 500   # steps between progress reports when playing a run to its end (an export)
 
-
-class DescentTab(TabBase):
+class DescentTab(DescentExports, TabBase):
     """Step, run, pause and reset gradient descent on f(x) or f(x, y); compare optimizers; catch divergence."""
 
     name = "descent"
@@ -97,6 +94,7 @@ class DescentTab(TabBase):
         self.function_view.range_changed.connect(self._on_range_changed)
         self.loss_view.log_changed.connect(self._on_log_loss_changed)
         self.surface.toggled.connect(lambda on: setattr(self._state, "surface", on))
+        self.check_preview.toggled.connect(lambda on: setattr(self._state, "preview", on))
         self.apply_preset(DEFAULT_PRESET)
         from calclab.ui.tabs.descent.predict import install_predict
 
@@ -114,11 +112,13 @@ class DescentTab(TabBase):
         """Show `state`: controls first, then one preparation of its function (which resets the runs)."""
         self.pause()
         self._state = state.within_limits()   # a copy, as the controls will show it
-        with signals_blocked(self.inputs, self.controls, self.loss_view):
+        with signals_blocked(self.inputs, self.controls, self.loss_view, self.check_preview):
             self.inputs.show_state(self._state)
             self.inputs.show_preset(None)
             self.controls.set_speed(self._state.speed)
             self.loss_view.set_log(self._state.log_loss)
+            self.check_preview.setChecked(self._state.preview)
+        self.preview.on = self._state.preview   # the runs about to be built are played to their end at once
         self.surface.set_shown(self._state.surface)
         self._pending_ranges = (state.x_range, state.y_range)
         self.retry()
@@ -180,45 +180,6 @@ class DescentTab(TabBase):
 
     def is_running(self) -> bool:
         return self.timer.isActive()
-
-    def copy_text(self) -> str:
-        """The table's run in the lesson's format (what `calclab descent` prints)."""
-        run = self._table_run()
-        return "\n".join(lesson_lines(run, self._names())) if run is not None else ""
-
-    def main_plot(self):
-        return self.function_view.main_plot()
-
-    def view_plot(self, view: str):
-        """The contour map, or the 3D surface (shown for the export)."""
-        if view == "surface":
-            return self.surface.export_widget()
-        return super().view_plot(view)
-
-    def plots(self) -> list:
-        return [self.function_view.main_plot(), self.loss_view.main_plot()]
-
-    def export_animation(self) -> Animation:
-        """Every epoch from the start up to where the runs are now (the whole run if none was made yet)."""
-        return epoch_animation(self)
-
-    def export_table(self) -> Table:
-        """The iteration table of the run it shows, every digit."""
-        return iteration_table(self.table_model)
-
-    def play_to_end(self, progress: Callable[[int, int], None] | None = None) -> None:
-        """Step every run to its last epoch (or to where it stops), then draw once."""
-        total = max((run.epochs for _name, run in self.runs), default=0)
-        steps = 0
-        while self.step(redraw=False):
-            steps += 1
-            if progress is not None and steps % PROGRESS_EVERY == 0:
-                progress(max(run.epoch for _name, run in self.runs), total)
-        self.redraw()
-
-    def redraw(self) -> None:
-        """Bring every view up to the runs' current epoch (after steps taken without drawing)."""
-        self._refresh()
 
     # -- building runs ----------------------------------------------------------------------------------
 
@@ -313,7 +274,7 @@ class DescentTab(TabBase):
         self.function_view.set_runs(runs, show, quick)
         self.loss_view.set_runs(runs, quick)
         self.surface.set_runs(runs)
-        self._update_bound()
+        show_bound(self)
         self._refresh()
 
     # -- refreshing the views -----------------------------------------------------------------------------
@@ -337,12 +298,6 @@ class DescentTab(TabBase):
         if self._state.show_internals:
             self.label_internals.setText(internals_html(run))
         self._update_buttons()
-
-    def _update_bound(self) -> None:
-        if self.compiled is not None:
-            state, constant = self._state, self.compiled.prepared.constant_hessian is not None
-            self.inputs.label_bound.setText(bound_html(self._start_hessian, constant, state.optimizer,
-                                                       state.momentum, state.learning_rate))
 
     def _update_buttons(self) -> None:
         ready = self.is_ready()
@@ -408,19 +363,7 @@ class DescentTab(TabBase):
         if self.preview.on:
             self.preview.request(rebuild=False)
             return
-        self._show_learning_rates()
-
-    def _show_learning_rates(self, quick: bool = False) -> None:
-        """The runs' new rates on screen; `quick` (a preview while a slider moves) leaves the legends' labels and
-        their placement until the slider rests."""
-        for name, run in self.runs:
-            run.lr = self._state.lr_for(name)   # compared optimizers with their own η keep it
-        if not quick:
-            self.function_view.relabel()
-            self.loss_view.relabel()
-        self._update_bound()
-        if self.runs:
-            self._refresh()
+        show_learning_rates(self)
 
     def _on_show_internals_changed(self, on: bool) -> None:
         self._state.show_internals = on
@@ -459,6 +402,3 @@ class DescentTab(TabBase):
         self._state.speed = speed
         if self.is_running():
             self.timer.setInterval(round(1000 / speed))
-
-    def export_caption(self) -> str:
-        return export_caption(self)   # f, the optimizers and their rates, the epoch shown (export.py)

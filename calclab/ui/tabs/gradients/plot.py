@@ -24,7 +24,7 @@ from calclab.engine.fields import (
     log_warp,
     right_angle_marker,
 )
-from calclab.ui.widgets.plot_panel import PlotPanel, make_pen
+from calclab.ui.widgets.plot_panel import NumberAxis, PlotPanel, make_pen
 
 ASCENT_COLOR = "#C0392B"      # ∇f: red-orange, steepest ascent
 DESCENT_COLOR = "#0B4F9C"     # -∇f: deep blue, the descent direction
@@ -34,10 +34,11 @@ FIELD_COLOR = "#1A1A1A"
 CONTOUR_COLOR = QColor(0, 0, 0, 110)
 MASK_COLOR = (205, 205, 205, 255)   # where f is undefined (nan): a neutral grey under the transparent pixels
 MAX_LABELS = 12
-KEY_HTML = (f"<span style='color:{ASCENT_COLOR}'><b>━▶ ∇f</b> ascent</span> &nbsp; "
-            f"<span style='color:{DESCENT_COLOR}'><b>━▶ −∇f</b> descent</span> &nbsp; "
+KEY_HTML = (f"<span style='color:{ASCENT_COLOR}'><b>━▶ ∇f</b>{{ascent}}</span> &nbsp; "
+            f"<span style='color:{DESCENT_COLOR}'><b>━▶ −∇f</b>{{descent}}</span> &nbsp; "
             "<b>━</b> tangent &nbsp; <span style='background:#8a8a8a; color:white'>&nbsp;━ level curve&nbsp;</span>"
-            " &nbsp; grey: undefined")
+            "{undefined}")
+KEY_WIDE = 760        # px of map panel from which the key says "ascent" and "descent" (else the title has no room)
 PASTEL = 0.3                        # mix the colour map with this much white, so black lines stay readable
 
 
@@ -56,6 +57,27 @@ def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
     return [(s, label) for s, label in ticks if s <= 0.97]   # a label at the very top would be cut in half
 
 
+COLOR_BAR_AXIS_PX = 76
+
+
+class NumberColorBar(pg.ColorBarItem):
+    """pyqtgraph's colour bar with its axis in the app's number style: real values, no SI scale factor (which
+    labelled sin x cos y's bar "f (×0.001)" with ticks ±500), 1×10⁻⁵ rather than 1e-05."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        axis = NumberAxis("right")
+        axis.enableAutoSIPrefix(False)
+        self.setAxisItems({"right": axis})   # as ColorBarItem sets up its own: the bar's only labelled axis
+        # A fixed width, wide enough for "−1.5×10⁻⁵" (ColorBarItem's 45 px is not): an axis that widens as it
+        # paints resizes the map after the tab has settled and starts late jobs.
+        axis.setWidth(COLOR_BAR_AXIS_PX)
+        axis.setStyle(showValues=True, hideOverlappingLabels=True)   # no label cut in half at either end
+        axis.unlinkFromView()
+        axis.setRange(*self.values)
+        self.axis = axis
+
+
 class GradientPlot(QObject):
     """The plot and all its items. Signals report the user placing (click) or dragging the probe."""
 
@@ -65,8 +87,11 @@ class GradientPlot(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.panel = PlotPanel("f over the plane, its level curves and gradient field", "x", "y", legend=False)
-        self.label_key = QLabel(KEY_HTML)
-        self.label_key.setToolTip("What the lines at the probe point mean")
+        self.label_key = QLabel()
+        self.label_key.setToolTip("What the lines at the probe point mean: ∇f points where f climbs fastest "
+                                  "(ascent), −∇f where it falls fastest (descent); grey: f is undefined there")
+        self._key = (True, False)   # (wide, the map has undefined points)
+        self._show_key()
         self.panel.add_toolbar_widget(self.label_key)
         self.plot_item = self.panel.plot_item
         self.view_box = self.plot_item.getViewBox()
@@ -82,8 +107,7 @@ class GradientPlot(QObject):
         self.image.setZValue(-10)
         self.plot_item.addItem(self.backdrop)
         self.plot_item.addItem(self.image)
-        self.color_bar = pg.ColorBarItem(values=(0.0, 1.0), width=18, interactive=False,
-                                         colorMapMenu=False)
+        self.color_bar = NumberColorBar(values=(0.0, 1.0), width=18, interactive=False, colorMapMenu=False)
         self.color_bar.setImageItem(self.image, insert_in=self.plot_item)
         self.color_bar.getAxis("right").setStyle(tickFont=self._font(10))
         self.color_bar.getAxis("right").setLabel("f", **{"font-size": "12pt"})
@@ -160,10 +184,26 @@ class GradientPlot(QObject):
         self.image.setRect(rect)
         self.backdrop.setRect(rect)
         self.backdrop.setVisible(True)
+        self._show_key(undefined=bool(np.isnan(grid.z).any()))
         self.color_bar.setLevels(bar_levels)
         if log:
             self.color_bar.axis.setTicks([log_ticks(low, high), []])
         self._set_contours(grid, contour_values if show_contours else np.empty(0))
+
+    def fit_key(self, width: int) -> None:
+        """The key for a map panel `width` px wide: "ascent" and "descent" spelled out where there is room."""
+        self._show_key(wide=width >= KEY_WIDE)
+
+    def _show_key(self, wide: bool | None = None, undefined: bool | None = None) -> None:
+        """The key over the map; "grey: undefined" only while the map has such points. Set only when it changes
+        (a new text lays the toolbar out again, and the map is redrawn on every pan)."""
+        key = (self._key[0] if wide is None else wide, self._key[1] if undefined is None else undefined)
+        if key == self._key and self.label_key.text():
+            return
+        self._key = key
+        self.label_key.setText(KEY_HTML.format(ascent=" ascent" if key[0] else "",
+                                               descent=" descent" if key[0] else "",
+                                               undefined=" &nbsp; grey: undefined" if key[1] else ""))
 
     def _set_contours(self, grid: Grid, values: np.ndarray) -> None:
         x0, y0, width, height = grid.rect

@@ -132,6 +132,7 @@ class ProbeView(QObject):
             self._strip_layout.setStretch(1, 4)
             self._strip_layout.setStretch(3, 0)
         self.beside = beside
+        self.plot.fit_key(width - (COLUMN_WIDTH if beside else 0))   # the map's width: the key's room
 
     # -- the probe ------------------------------------------------------------------------------------------
 

@@ -14,16 +14,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from calclab.engine.fields import (
     angle_to_curve,
@@ -43,13 +34,10 @@ from calclab.state import Preset
 from calclab.state.gradients import GradientsState
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.base import TabBase
-from calclab.ui.tabs.gradients.concept import ConceptPanel
-from calclab.ui.tabs.gradients.panels import DisplayPanel, ReadoutsPanel, VariablesPanel
 from calclab.ui.tabs.gradients.plot import GradientPlot
 from calclab.ui.tabs.gradients.probe_view import ProbeValues, ProbeView
+from calclab.ui.tabs.gradients.side import SIDE_WIDTH, SidePanel
 from calclab.ui.tabs.gradients.surface import GradientsSurface
-from calclab.ui.widgets.expression_box import ExpressionBox
-from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area, formula_scroll_area_for
 
 if TYPE_CHECKING:
     import pyqtgraph as pg
@@ -64,7 +52,6 @@ DISPLAY_OPTIONS = ("show_probe", "show_field", "normalize_arrows", "show_contour
 MAP_SIZE = 256          # image samples per side
 FIELD_ARROWS = 15       # arrows per side (about)
 CONTOUR_COUNT = 10
-SIDE_WIDTH = 430
 _SPARE_NAMES = ("y", "x", "t", "s")   # the second axis when f has a single variable
 
 
@@ -93,61 +80,22 @@ class GradientsTab(TabBase):
     # -- building -----------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.expression_box = ExpressionBox(placeholder="e.g. 3x^2 + 2y, x*y*z, (1-x)^2 + 100(y-x^2)^2",
-                                            tooltip="f of any number of variables, e.g. 3x^2 + 2y or x*y*z. "
-                                                    "^ is power; 2x means 2*x. Enter applies.")
-        self.formula_f = FormulaView(font_pt=14)
-        self.formula_gradient_names = FormulaView(font_pt=14)
-        self.formula_gradient = FormulaView(font_pt=14)
-        self.formula_gradient.setToolTip("The gradient: one partial derivative per variable, as a column")
-        self.label_message = QLabel()
-        self.label_message.setWordWrap(True)
-        self.label_message.setStyleSheet("color: #8A4B00;")
-        vector_row = QHBoxLayout()
-        vector_row.setSpacing(4)
-        vector_row.addWidget(self.formula_gradient_names)
-        vector_row.addWidget(self.formula_gradient)
-        vector_row.addStretch(1)
-        vector_widget = QWidget()
-        vector_widget.setLayout(vector_row)
-        self.concept = ConceptPanel()
-        function_box = QGroupBox("Function")
-        function_layout = QVBoxLayout(function_box)
-        function_layout.addWidget(self.concept.preset_bar)
-        function_layout.addWidget(self.concept.label_note)
-        function_layout.addWidget(self.expression_box)
-        self._formula_areas = [(formula_scroll_area(self.formula_f), self.formula_f),
-                               (formula_scroll_area_for(vector_widget), vector_widget)]
-        for area, _content in self._formula_areas:
-            function_layout.addWidget(area)
-        function_layout.addWidget(self.label_message)
-
-        self.variables_panel = VariablesPanel()
-        self.readouts = ReadoutsPanel()
-        display_box = DisplayPanel(DISPLAY_OPTIONS)
-        self._display_checks: dict[str, QCheckBox] = display_box.checks   # each edits the field it is named after
+        side = SidePanel(DISPLAY_OPTIONS)
+        self.expression_box, self.formula_f = side.expression_box, side.formula_f
+        self.formula_gradient_names, self.formula_gradient = side.formula_gradient_names, side.formula_gradient
+        self.label_message, self.concept = side.label_message, side.concept
+        self.variables_panel, self.readouts = side.variables_panel, side.readouts
+        self._display_checks: dict[str, QCheckBox] = side.checks   # each edits the field it is named after
         for name, check in self._display_checks.items():
             setattr(self, f"check_{name}", check)
-
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 6, 0)
-        for widget in (function_box, self.variables_panel, self.readouts, display_box, self.concept):
-            side_layout.addWidget(widget)
-        side_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFixedWidth(SIDE_WIDTH)
+        self.side = side
 
         self.plot = GradientPlot(self)
         self.surface = GradientsSurface(self.plot.panel, [self.plot.label_key])   # 3D, toggled with the map
         self.surface.toggled.connect(lambda on: setattr(self._state, "show_surface", on))
         self.probe_view = ProbeView(self.plot, self)
         layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
+        layout.addWidget(side)
         layout.addWidget(self.probe_view.area, 1)    # the map, its key and the Hessian / direction strip
 
         self.expression_box.expression_changed.connect(self._on_expression_changed)
@@ -211,7 +159,7 @@ class GradientsTab(TabBase):
 
     def _submit_gradient(self, expr: object) -> None:
         """Ask the worker for f's gradient (a newer expression supersedes one still computing)."""
-        self._set_message("")   # a new input: what was said about the last one no longer applies
+        self.side.set_message("")   # a new input: what was said about the last one no longer applies
         self.probe_view.stop_critical()
         self.cancel(CRITICAL_JOB)     # marks for the last f must not land on the new one (its own replace them)
         self.submit(JOB, symbolic_gradient, expr, on_done=self._on_gradient, on_error=self._on_gradient_error)
@@ -220,7 +168,7 @@ class GradientsTab(TabBase):
     def _on_gradient_error(self, failure: JobFailure) -> None:
         # Every kind (timeout, error, crash) keeps the last good plot (if any) and says why, the same way.
         last = " The plot shows the last one." if self._f is not None else ""
-        self._set_message(f"Could not compute the gradient: {failure.message}.{last}")
+        self.side.set_message(f"Could not compute the gradient: {failure.message}.{last}")
         self.notice_job_failed(failure, say=f"gradient: {failure.message}")
 
     def _on_gradient(self, result: GradientResult) -> None:
@@ -229,20 +177,20 @@ class GradientsTab(TabBase):
         if not names:
             self.formula_f.set_latex("f = " + result.expression_latex)
             note = "f is a constant: it has no variables, so its gradient is empty (it changes in no direction)."
-            self._set_message(note + (" The plot shows the last function." if self._f is not None else ""))
+            self.side.set_message(note + (" The plot shows the last function." if self._f is not None else ""))
             if self._f is None:
                 self.show_notice("f is a constant: nothing to map")
             return
         f, partials = result.function, list(result.partial_functions)   # compiled in the worker
         self._result, self._f, self._partials, self._names = result, f, partials, names
         self._hessian = result.hessian_functions
-        self._set_message("")
+        self.side.set_message("")
         arguments = ", ".join(result.variable_latex)
         self.formula_f.set_latex(f"f({arguments}) = {result.expression_latex}")
         self.formula_gradient_names.set_column_vector(
             [rf"\frac{{\partial f}}{{\partial {v}}}" for v in result.variable_latex], prefix=r"\nabla f =")
         self.formula_gradient.set_column_vector(list(result.latex), prefix="=")
-        self._fit_formula_heights()
+        self.side.fit_formula_heights()
         self._plot_names = list(names)
         if len(names) == 1:
             self._plot_names.append(next(n for n in _SPARE_NAMES if n not in names))
@@ -253,20 +201,6 @@ class GradientsTab(TabBase):
         self.variables_panel.set_variables(self._plot_names, self._state.point, axes, free)
         self._apply_axes(*axes)
         self._schedule_critical(at_once=True)
-
-    def _set_message(self, text: str) -> None:
-        """A one-line note under the formulas (hidden when empty, so it takes no room)."""
-        self.label_message.setText(text)
-        self.label_message.setVisible(bool(text))
-
-    def _fit_formula_heights(self) -> None:
-        """Each formula row exactly as tall as its formula (plus a scroll bar when it is too wide to fit)."""
-        for area, content in self._formula_areas:
-            hint = content.sizeHint()
-            height = hint.height() + 4
-            if hint.width() > area.width():
-                height += area.horizontalScrollBar().sizeHint().height()
-            area.setFixedHeight(height)
 
     def _choose_axes(self) -> tuple[str, str]:
         names = self._plot_names
@@ -279,12 +213,10 @@ class GradientsTab(TabBase):
         self._state.x_variable, self._state.y_variable = x_name, y_name
         self._axes = (x_name, y_name)
         self.plot.panel.set_axis_labels(x_name, y_name)
-        held = [n for n in self._names if n not in (x_name, y_name)]
-        arguments = ", ".join(self._names)
-        title = f"f({arguments}) over {x_name} and {y_name}"
-        if held:
-            title += ", with " + ", ".join(f"{n} = {format_number(self._state.point.get(n, 0.0))}" for n in held)
-        self.plot.panel.set_title(title)
+        # Short, so it fits beside the key at 1100 x 700: the axes name the plotted variables, the rest are held.
+        arguments = ", ".join(n if n in self._axes else f"{n} = {format_number(self._state.point.get(n, 0.0))}"
+                              for n in self._names)
+        self.plot.panel.set_title(f"f({arguments})")
         self._refresh_map()
 
     # -- numeric evaluation (GUI thread) -------------------------------------------------------------------
