@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from calclab.engine import quiz
+from calclab.state.learn import SCORED_TOPICS
+
+# calclab.engine.quiz (SymPy) is imported when a quiz runs: `calclab` with no command must not load SymPy
+# before its window's first paint (benchmarks/startup_probe.py checks it).
 
 SEED_MAX = 2**31 - 1
 
@@ -27,19 +30,21 @@ def _seed(text: str) -> int:
 def add_quiz_parser(sub) -> argparse.ArgumentParser:
     """The `quiz` subcommand (the caller adds --json to every subcommand)."""
     parser = sub.add_parser("quiz", help="one exercise to do by hand, with its answer")
-    parser.add_argument("topic", choices=quiz.TOPICS)
+    parser.add_argument("topic", choices=SCORED_TOPICS)
     parser.add_argument("--seed", type=_seed, default=0, help="which exercise (the same seed, the same one)")
     parser.add_argument("--worked", action="store_true", help="the lesson's worked examples of the topic instead")
     return parser
 
 
-def _lines(exercise: quiz.Exercise) -> list[str]:
+def _lines(exercise) -> list[str]:
     given = ", ".join(f"{key} = {value}" for key, value in exercise.data.items())
     answer = ", ".join(f"{key} = {value}" for key, value in exercise.answer.items())
     return [f"{exercise.topic} ({exercise.kind}): {given}", f"answer: {answer}", f"why: {exercise.reason}"]
 
 
 def run(args: argparse.Namespace) -> int:
+    from calclab.engine import quiz
+
     exercises = quiz.worked_examples(args.topic) if args.worked else (quiz.generate(args.topic, args.seed),)
     if args.json:
         payload = [e.to_json() for e in exercises] if args.worked else exercises[0].to_json()

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from calclab.engine.quiz import solve
-
-TOPICS: tuple[str, ...] = ("derivatives", "gradients", "chain", "descent", "backprop")
+from calclab.state.learn import SCORED_TOPICS as TOPICS  # one list of topics (Qt- and SymPy-free)
 
 
 @dataclass(frozen=True)
