@@ -33,6 +33,7 @@ from calclab.ui.tabs.descent.schedule_box import ScheduleBox
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.number_spin import NumberSpinBox
 from calclab.ui.widgets.preset_combo import PresetCombo
+from calclab.ui.widgets.side_width import follow_zoom
 
 SLIDER_STEPS = 1000
 HYPER_TIPS = {
@@ -384,9 +385,8 @@ class InputsScroll(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # a click on the panel must not take Space's focus
-        self.fit_width()
+        self._width = follow_zoom(self, 300, fixed=True, need=self.inputs.widest_width)   # refits at every zoom
 
     def fit_width(self) -> None:
         """Size the column to the panel's widest content (call again when the start boxes change)."""
-        self.setFixedWidth(max(300, self.inputs.widest_width()) + self.verticalScrollBar().sizeHint().width()
-                           + 2 * self.frameWidth() + 4)
+        self._width.fit()

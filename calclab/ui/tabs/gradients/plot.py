@@ -66,6 +66,7 @@ class GradientPlot(QObject):
         super().__init__(parent)
         self.panel = PlotPanel("f over the plane, its level curves and gradient field", "x", "y", legend=False)
         self.label_key = QLabel(KEY_HTML)
+        self.label_key.setWordWrap(True)   # zoomed on a narrow window the key takes two lines, not the width
         self.label_key.setToolTip("What the lines at the probe point mean")
         self.panel.add_toolbar_widget(self.label_key)
         self.plot_item = self.panel.plot_item

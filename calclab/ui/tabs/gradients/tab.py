@@ -50,6 +50,7 @@ from calclab.ui.tabs.gradients.probe_view import ProbeValues, ProbeView
 from calclab.ui.tabs.gradients.surface import GradientsSurface
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area, formula_scroll_area_for
+from calclab.ui.widgets.side_width import follow_zoom
 
 if TYPE_CHECKING:
     import pyqtgraph as pg
@@ -138,6 +139,8 @@ class GradientsTab(TabBase):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFixedWidth(SIDE_WIDTH)
+        self.side_area = scroll
+        follow_zoom(scroll, SIDE_WIDTH, fixed=True)   # zoomed, as wide as the rows need ("across → x  up ↑ y")
 
         self.plot = GradientPlot(self)
         self.surface = GradientsSurface(self.plot.panel, [self.plot.label_key])   # 3D, toggled with the map
@@ -161,7 +164,7 @@ class GradientsTab(TabBase):
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self.probe_view.arrange(self.width() - SIDE_WIDTH - 20, self.height() - 10)
+        self.probe_view.arrange(self.width() - self.side_area.width() - 20, self.height() - 10)
 
     # -- public API ---------------------------------------------------------------------------------------
 
