@@ -231,7 +231,8 @@ def playground_figures(raw: dict, gui: dict, notes: dict) -> list[Figure]:
                raw.get("trainer_step_numpy_ms"), trainer,
                f"Trainer.step {raw.get('trainer_step_ms', 0):.3f} ms vs hand-written NumPy (baseline column, ms)"),
         Figure("playground_fps", fps, "fps", ">= 20", None if fps is None else fps >= GOALS["playground_fps"],
-               note=notes.get("playground", "6x8 tanh, 500 points, batch 10, every neuron's 40x40 picture redrawn")),
+               note=notes.get("playground", "6x8 tanh, 500 points, batch 10, every neuron's 40x40 picture redrawn; "
+                              f"GUI thread {_get(gui, 'playground', 'cpu_ms_per_frame') or 0:.1f} ms CPU a frame")),
         Figure("playground_max_block_ms", block, "ms", "< 100 ms",
                None if block is None else block < GOALS["playground_max_block_ms"], note=notes.get("playground", "")),
         Figure("landscape_s", landscape, "s", "<= 2 s", _at_most(landscape, GOALS["landscape_s"]),

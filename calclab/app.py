@@ -61,6 +61,10 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
     window.session.start(session, interactive=interactive, autosave=interactive, restore_window=interactive,
                          tab_given=tab is not None)
     app.aboutToQuit.connect(window.session.save_on_exit)
+    if interactive:
+        from calclab.ui.learn import install_when_ready
+
+        install_when_ready(window)   # the Learn panel, once the first tab shows its result
     app.aboutToQuit.connect(worker.shutdown)
     errors: list[str] = []
     if screenshot is not None:

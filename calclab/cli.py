@@ -25,6 +25,8 @@ from calclab.argtypes import (
     int_in,
 )
 from calclab.progress import ProgressBar
+from calclab.quiz_cli import add_quiz_parser
+from calclab.quiz_cli import run as _cmd_quiz
 from calclab.state import TAB_NAMES
 
 # Steps between progress reports: ~25 ms of descent, so the bar (at most 10 redraws a second) never lags.
@@ -413,6 +415,7 @@ def build_command_parser() -> argparse.ArgumentParser:
     backprop.add_argument("--lr", type=finite_float, help="learning rate (default: the data set's preset)")
     backprop.add_argument("--epochs", type=int, help="how many passes over the data (default: the preset's)")
 
+    add_quiz_parser(sub)
     for command in sub.choices.values():
         command.add_argument("--json", action="store_true", help="print one JSON object")
     for command in (descent, backprop):
@@ -430,4 +433,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "descent": _cmd_descent,
     "backprop": _cmd_backprop,
     "export": _cmd_export,
+    "quiz": _cmd_quiz,
 }

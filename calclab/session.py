@@ -65,6 +65,7 @@ class LoadResult:
     ok: bool = True
     message: str | None = None                          # one line for a dialog, the status bar or stderr
     reset_fields: list[str] = field(default_factory=list)   # "descent.learning_rate": invalid, set to default
+    learn: Any = None    # the Learn path's progress (calclab.state.learn.LearnProgress) if the file has one
 
 
 def _failed(message: str) -> LoadResult:
@@ -173,6 +174,10 @@ def parse_session(raw: bytes, name: str = "the session") -> LoadResult:
         reset += [f"{tab}.{key}" for key in refused if key in known]
     current = data.get("current_tab")
     result = LoadResult(states, current if isinstance(current, str) and current in TAB_NAMES else None)
+    if "learn" in data and _encodable(data["learn"]):
+        from calclab.state.learn import LearnProgress
+
+        result.learn = LearnProgress.from_dict(data["learn"])
     if reset:
         result.reset_fields = reset
         shown = ", ".join(reset[:4]) + (f" and {len(reset) - 4} more" if len(reset) > 4 else "")
@@ -197,8 +202,9 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def session_data(states: dict[str, Any], current_tab: str | None = None) -> dict[str, Any]:
-    """The JSON object of a session: states may be state objects (with to_dict) or plain dicts."""
+def session_data(states: dict[str, Any], current_tab: str | None = None, learn: Any = None) -> dict[str, Any]:
+    """The JSON object of a session: states may be state objects (with to_dict) or plain dicts; `learn`, the
+    Learn path's progress (with to_dict), goes in its own section, which older calclabs ignore."""
     tabs = {}
     for tab, state in states.items():
         tabs[tab] = _finite_json(state.to_dict() if hasattr(state, "to_dict") else dict(state))
@@ -206,11 +212,13 @@ def session_data(states: dict[str, Any], current_tab: str | None = None) -> dict
     if current_tab is not None:
         data["current_tab"] = current_tab
     data["tabs"] = tabs
+    if learn is not None:
+        data["learn"] = _finite_json(learn.to_dict())
     return data
 
 
-def session_bytes(states: dict[str, Any], current_tab: str | None = None) -> bytes:
-    return (json.dumps(session_data(states, current_tab), indent=2, allow_nan=False) + "\n").encode("utf-8")
+def session_bytes(states: dict[str, Any], current_tab: str | None = None, learn: Any = None) -> bytes:
+    return (json.dumps(session_data(states, current_tab, learn), indent=2, allow_nan=False) + "\n").encode("utf-8")
 
 
 def _finite_json(value: Any) -> Any:
@@ -224,10 +232,10 @@ def _finite_json(value: Any) -> Any:
     return value
 
 
-def save_session(path: str, states: dict[str, Any], current_tab: str | None = None) -> None:
+def save_session(path: str, states: dict[str, Any], current_tab: str | None = None, learn: Any = None) -> None:
     """Write a session file (all or nothing); SessionError with a one-line message on failure."""
     try:
-        atomic.write_atomic(path, session_bytes(states, current_tab))
+        atomic.write_atomic(path, session_bytes(states, current_tab, learn))
     except atomic.WriteError as error:
         raise SessionError(str(error)) from None
 
@@ -322,9 +330,9 @@ class Autosave:
         raise SessionError(f"every autosave slot in '{self.folder}' holds a damaged file or is in use by another "
                            "calclab window; autosave is off")
 
-    def write(self, states: dict[str, Any], current_tab: str | None = None) -> bool:
+    def write(self, states: dict[str, Any], current_tab: str | None = None, learn: Any = None) -> bool:
         """Save to the slot if anything changed; True if the file was written. SessionError on failure."""
-        data = session_bytes(states, current_tab)
+        data = session_bytes(states, current_tab, learn)
         if data == self._last_written and os.path.exists(self.path):
             return False
         if os.path.exists(self.path) and self._last_written is None and not load_session(self.path).ok:

@@ -491,3 +491,14 @@ def test_version(tmp_path) -> None:
     result = run_process(tmp_path, "--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"calclab {__version__}"
+
+
+def test_quiz_prints_one_seeded_exercise_with_its_answer(capsys):
+    first = run_json(capsys, "quiz", "descent", "--seed", "3", "--json")
+    assert first == run_json(capsys, "quiz", "descent", "--seed", "3", "--json")
+    assert first["optimizer"] == "sgd" and set(first) >= {"f", "x0", "lr", "answer"}
+    code, out, _err = run(capsys, "quiz", "derivatives", "--worked", "--json")
+    worked = json.loads(out)
+    assert code == 0 and worked[0]["f"] == "x^2" and worked[0]["answer"]["slope"] == 3.0
+    code, out, err = run(capsys, "quiz", "integrals")
+    assert code == 2 and err.startswith("error:") and out == ""

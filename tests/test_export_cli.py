@@ -213,7 +213,7 @@ def test_damaged_session_warns_and_goes_on_with_defaults(env, tmp_path):
     (["descent", "--session", "{dir}/none.calclab", "--out", "{dir}/x.png"], "no file"),
     (["integrals", "--out", "{dir}/x.png"], "invalid choice"),
     (["descent"], "--out"),
-    (["descent", "--view", "surface", "--out", "{dir}/x.png"], "--view: the descent tab has no view 'surface'"),
+    (["chain", "--view", "surface", "--out", "{dir}/x.png"], "--view: the chain tab has no view 'surface'"),
 ])
 def test_bad_input_is_one_error_line_and_exit_2_with_nothing_written(env, tmp_path, args, message):
     (tmp_path / "folder.png").mkdir()

@@ -21,7 +21,7 @@ from contextlib import ExitStack, contextmanager
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMargins, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QTextLayout, QTextOption
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from calclab import atomic
 from calclab.csvfile import csv_bytes
@@ -248,12 +248,15 @@ def export_plot(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bo
 
 
 def _export_grabbed(widget: QWidget, path: str, extension: str, caption: str | None) -> None:
-    """A plot that is not a pyqtgraph PlotWidget (the OpenGL surface): its pixels, grabbed, as PNG only."""
+    """A plot that is not a pyqtgraph PlotWidget (the OpenGL surface, a diagram): its pixels, grabbed, as PNG only."""
     if extension != ".png":
         raise ExportError("the OpenGL surface can be exported as PNG only (its SVG needs the software view: "
                           "run the export with QT_QPA_PLATFORM=offscreen)")
     check_writable(path)
-    image = widget.grab().toImage()
+    with ExitStack() as stack:
+        if isinstance(widget, QGraphicsView):   # a diagram: its controls (setExportMode items) stay out
+            stack.enter_context(_export_mode(widget))
+        image = widget.grab().toImage()
     if caption:
         image = caption_plot(image, caption)
     write_atomic(path, image_bytes(image))

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from calclab.state.learn import LearnProgress
 from calclab.ui.tabs import TABS, load_tab_class
 from calclab.ui.tabs.base import TabBase
 from calclab.ui.worker import SymbolicWorker
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
         self._started = False
         self._others_after = 0.0             # monotonic time after which the other tabs are built regardless
         self.build_errors: list[str] = []   # one line per tab that failed to build
+        self.learn_progress = LearnProgress()   # the Learn path's scores (saved in sessions, shown by the panel)
         self.setWindowTitle("calclab")
         from calclab.ui.icon import app_icon
 
@@ -206,6 +208,8 @@ class MainWindow(QMainWindow):
         self.menu_file = menu_file = self.menuBar().addMenu("&File")
         self.action_quit = QAction("&Quit", self)
         self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        # From any calclab window: the Learn panel floats as a window of its own in a narrow main window.
+        self.action_quit.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.action_quit.setToolTip("Close calclab")
         self.action_quit.triggered.connect(self.close)
         menu_file.addAction(self.action_quit)

@@ -115,6 +115,7 @@ class SessionController(QObject):
             if result.message:
                 self._say(result.message)
             self.apply(result.states, None if tab_given else result.current_tab)
+            self._apply_learn(result)
         if not tab_given and restore_window and (result is None or result.current_tab is None):
             last = settings.value(LAST_TAB_KEY)
             if isinstance(last, str) and last in self.window.tab_names():
@@ -165,6 +166,11 @@ class SessionController(QObject):
                 self._give(name, tab, state)
         if current_tab in self.window.tab_names():
             self.window.select_tab(current_tab)
+
+    def _apply_learn(self, result: session.LoadResult) -> None:
+        """A file's Learn progress replaces the window's (a file without one leaves it as it is)."""
+        if result.learn is not None:
+            self.window.learn_progress.replace_with(result.learn)
 
     def _give(self, name: str, tab, state: Any) -> None:
         if not isinstance(tab, TabBase):   # the tab failed to build: it shows why in its place
@@ -220,6 +226,7 @@ class SessionController(QObject):
             self._say(result.message or f"cannot open '{path}'", title="Cannot open the session")
             return False
         self.apply(result.states, result.current_tab)
+        self._apply_learn(result)
         self._set_current_path(path)
         self._add_recent(path)
         if result.message:
@@ -230,7 +237,7 @@ class SessionController(QObject):
 
     def save_to(self, path: str) -> bool:
         try:
-            session.save_session(path, self.states(), self.window.current_tab_name())
+            session.save_session(path, self.states(), self.window.current_tab_name(), self.window.learn_progress)
         except session.SessionError as error:
             self._say(str(error), title="Cannot save the session")
             return False
@@ -281,7 +288,7 @@ class SessionController(QObject):
         if self.autosave is None:
             return
         try:
-            self.autosave.write(self.states(), self.window.current_tab_name())
+            self.autosave.write(self.states(), self.window.current_tab_name(), self.window.learn_progress)
             self._autosave_failed = False
         except session.SessionError as error:
             if not self._autosave_failed:       # say it once, not every ten seconds

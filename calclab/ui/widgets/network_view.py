@@ -11,6 +11,7 @@ small heatmaps) as a square node, and each hidden column has − and + buttons (
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -47,6 +48,21 @@ def signed_color(value: float, scale: float, strength: float = 1.0) -> QColor:
     target = QColor(POSITIVE if value >= 0 else NEGATIVE)
     return QColor(round(255 + (target.red() - 255) * t), round(255 + (target.green() - 255) * t),
                   round(255 + (target.blue() - 255) * t))
+
+
+PEN_STEPS = 32   # an edge's width and colour in this many steps of |w| / max |w|
+
+
+@functools.cache
+def _edge_pen(positive: bool, step: int, scale: float = 1.0) -> QPen:
+    """The pen of an edge of sign `positive` and size step/PEN_STEPS of the largest: faint thin edges, solid thick
+    ones, blended towards white rather than translucent, and flat-capped (the ends hide under the circles), which
+    paints about six times faster; `scale` is View > Zoom's factor. Cached: a training frame asks for hundreds."""
+    t = step / PEN_STEPS
+    color = QColor(ZERO) if step == 0 else signed_color(1.0 if positive else -1.0, 1.0, 0.5 + 0.5 * t ** 0.5)
+    pen = QPen(color, (EDGE_MIN_PX + (EDGE_MAX_PX - EDGE_MIN_PX) * t ** 0.75) * scale)
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen
 
 
 class EdgeItem(QGraphicsLineItem):
@@ -206,6 +222,11 @@ class ButtonItem(QGraphicsSimpleTextItem):
         self._view.layer_resize_requested.emit(self.layer, self.delta)
         event.accept()
 
+    def setExportMode(self, export: bool, _opts: dict | None = None) -> None:  # noqa: N802 - pyqtgraph's name
+        """A control, not part of the picture: hidden while ui/export renders the diagram (it calls this on every
+        item that has it, as pyqtgraph's exporters do)."""
+        self.setVisible(not export)
+
 
 class NetworkView(QGraphicsView):
     """The diagram. `set_layers` builds it; `set_edges` and `set_neurons` update colours, widths and texts."""
@@ -274,7 +295,7 @@ class NetworkView(QGraphicsView):
         self._legend_what = what
         self.legend.setHtml(f'<span style="font-size:{round(11 * zoom.factor())}px">edges show <b>{what}</b>: '
                             f'<span style="color:{POSITIVE}">━━ positive</span> &nbsp; '
-                            f'<span style="color:{NEGATIVE}">━━ negative</span> &nbsp; width ∝ size</span>')
+                            f'<span style="color:{NEGATIVE}">━━ negative</span> &nbsp; width&nbsp;∝&nbsp;size</span>')
         self._place_legend()
 
     def set_edges(self, values: Sequence[np.ndarray], tooltips: Sequence[Sequence[Sequence[str]]] | None = None,
@@ -283,28 +304,26 @@ class NetworkView(QGraphicsView):
         finite = [np.abs(v[np.isfinite(v)]) for v in values]
         scale = max((float(f.max()) for f in finite if f.size), default=0.0)
         for l, layer in enumerate(self.edges):
+            v = np.asarray(values[l], dtype=float)
+            with np.errstate(all="ignore"):
+                t = np.where(np.isfinite(v), np.abs(v) / scale, 0.0) if scale > 0 else np.zeros_like(v)
+            # What the pen looks like, to a visible step: while training most edges do not change from frame to
+            # frame, and a new pen costs a relayout of the edge (issue 20: 20 frames a second).
+            steps = np.rint(t * PEN_STEPS).astype(int)
+            signs = v >= 0
             for i, row in enumerate(layer):
                 for j, edge in enumerate(row):
-                    value = float(values[l][i, j])
-                    edge.value = value
-                    t = abs(value) / scale if scale > 0 and np.isfinite(value) else 0.0
-                    # Faint thin edges, solid thick ones: blended towards white rather than translucent, and
-                    # flat-capped (the ends hide under the circles), which paints about six times faster.
+                    edge.value = float(v[i, j])
                     if tooltips is not None:
                         edge.setToolTip(tooltips[l][i][j])
-                    # What the pen would look like, to a visible step: while training most edges do not change
-                    # from frame to frame, and a new pen costs a relayout of the edge (issue 20: 20 frames a second).
-                    key = (value >= 0, round(t * 32))
+                    key = (bool(signs[i, j]), int(steps[i, j]))
                     if key == edge.pen_key:
                         continue
                     edge.pen_key = key
-                    color = QColor(ZERO) if t == 0 else signed_color(value, abs(value), 0.5 + 0.5 * t ** 0.5)
-                    pen = QPen(color, (EDGE_MIN_PX + (EDGE_MAX_PX - EDGE_MIN_PX) * t ** 0.75) * zoom.factor())
-                    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
                     edge.prepareGeometryChange()   # shape() depends on the pen width
-                    edge.base_pen = pen
-                    edge.setPen(pen)
-                    edge.setZValue(t)   # strong edges on top of weak ones
+                    edge.base_pen = _edge_pen(*key, zoom.factor())
+                    edge.setPen(edge.base_pen)
+                    edge.setZValue(key[1] / PEN_STEPS)   # strong edges on top of weak ones (under neurons: z 2)
 
     def set_neurons(self, labels: Sequence[Sequence[str]], fills: Sequence[np.ndarray | None] | None = None,
                     scales: Sequence[float] | None = None, notes: Sequence[Sequence[str]] | None = None,
@@ -431,6 +450,7 @@ class NetworkView(QGraphicsView):
 
     def _place_legend(self) -> None:
         height = max(self.viewport().height(), 150)
+        self.legend.setTextWidth(max(self.viewport().width(), 200) - 8)   # a narrow diagram wraps it, never cuts it
         self.legend.setPos(4, height - self.legend.boundingRect().height() - 2)
 
     # -- hover ------------------------------------------------------------------------------------------

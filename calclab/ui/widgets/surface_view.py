@@ -117,9 +117,7 @@ class PanelSurface(QObject):
         super().__init__(panel)
         self.panel = panel
         self.map_only = list(map_only)
-        self.view = SurfaceView()
-        self.view.setVisible(False)
-        panel.layout().addWidget(self.view, 1)
+        self._view: SurfaceView | None = None   # made when first shown (see `view`)
         self.title_label = ElidedLabel("")
         bold = self.title_label.font()
         bold.setBold(True)
@@ -129,9 +127,23 @@ class PanelSurface(QObject):
         self.button = QPushButton("3D surface")
         self.button.setCheckable(True)
         self.button.setToolTip(tooltip + (" (drawn without OpenGL: " + opengl_reason() + ")"
-                                          if not self.view.opengl else ""))
+                                          if not uses_opengl() else ""))
         panel.add_toolbar_widget(self.button)
         self.button.toggled.connect(self._on_button_toggled)
+
+    @property
+    def view(self) -> SurfaceView:
+        """The surface, made on first use: a QOpenGLWidget joining a shown window makes Qt re-create the whole
+        window natively (it vanished and came back, and lost the keyboard focus, when a tab was built)."""
+        if self._view is None:
+            self._view = SurfaceView()
+            self._view.setVisible(False)
+            self.panel.layout().addWidget(self._view, 1)
+        return self._view
+
+    def showing(self) -> bool:
+        """The surface is made and on screen (asking does not make it)."""
+        return self._view is not None and not self._view.isHidden()
 
     def is_shown(self) -> bool:
         return self.button.isChecked()
@@ -152,7 +164,8 @@ class PanelSurface(QObject):
         for widget in self.map_only:
             widget.setVisible(not on)
         self.title_label.setVisible(on)
-        self.view.setVisible(on)
+        if on or self._view is not None:
+            self.view.setVisible(on)
         if on:
             self.refresh()
 

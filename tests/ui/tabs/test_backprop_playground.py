@@ -7,11 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 
 from calclab.state.backprop import BackpropState
 from calclab.ui.tabs.backprop import landscape_view
 from calclab.ui.tabs.backprop.pictures import LUT
 from calclab.ui.tabs.backprop.tab import BackpropTab
+from calclab.ui.tabs.backprop.text import fmt
 from tests.ui.tabs.test_backprop import np_forward
 
 
@@ -136,3 +138,55 @@ def test_the_landscape_runs_in_a_process_of_its_own(qtbot, tab, worker):
                                                                                  tab.model.y_train), rel=1e-12)
     assert len(result.path) == 6 and np.allclose(result.path[-1], 0.0, atol=1e-9)
     assert tab.view_plot("landscape") is tab.landscape.plot.plot_widget
+
+
+def test_the_exported_neurons_picture_has_no_minus_and_plus(qtbot, tab, tmp_path):
+    from calclab.ui import export
+
+    use(tab, BackpropState(hidden=[4, 4]))
+    view = tab.view_plot("neurons")
+
+    def ink(image, item) -> int:
+        """Dark pixels under the button's glyph (the background is white)."""
+        rect = item.sceneBoundingRect().toAlignedRect()
+        return sum(image.pixelColor(x, y).lightness() < 128
+                   for x in range(rect.left(), rect.right()) for y in range(rect.top(), rect.bottom()))
+
+    on_screen = view.grab().toImage()
+    export.export_plot(view, str(tmp_path / "neurons.png"))   # Export > PNG and `calclab export --view neurons`
+    saved = QImage(str(tmp_path / "neurons.png"))
+    assert saved.size() == on_screen.size()
+    for exported in (saved, export.render_plot(view)):   # render_plot: a GIF's frames
+        for minus, plus in view.buttons:
+            for button in (minus, plus):
+                assert ink(on_screen, button) > 0
+                assert ink(exported, button) == 0
+                assert button.isVisible()   # back after the export
+
+
+def test_an_adam_update_says_adam_and_shows_old_new_and_the_step(qtbot, tab):
+    use(tab, BackpropState(n_samples=40, optimizer="adam", learning_rate=0.01, seed=2))
+    for phase in ("forward", "loss", "backward"):
+        click(qtbot, tab, phase)
+    before = [(W.copy(), b.copy()) for W, b in tab.model.net.params]
+    grads = [(dW.copy(), db.copy()) for dW, db in tab.model.net.grads]
+    click(qtbot, tab, "update")
+    # Adam's first step by its written formula: m = (1 − β₁) g, v = (1 − β₂) g², bias-corrected m̂ = g, v̂ = g²,
+    # w ← w − η m̂ / (√v̂ + ε)
+    lr, eps = 0.01, 1e-8
+    (W0, b0), (dW, db) = before[0], grads[0]
+    m_hat, v_hat = (1 - 0.9) * dW / (1 - 0.9), (1 - 0.999) * dW ** 2 / (1 - 0.999)
+    expected = W0 - lr * m_hat / (np.sqrt(v_hat) + eps)
+    np.testing.assert_allclose(tab.model.net.params[0][0], expected, rtol=1e-12, atol=1e-15)
+    details = tab.steps.text_details.toPlainText()
+    assert "adam step" in details and "β₁ = 0.9" in details
+    assert "w ← w − η ∂L/∂w" not in details   # not gradient descent's formula: that is not the rule applied
+    i, j = 1, 0
+    row = f"x2 → h1,1\t{fmt(W0[i, j])}\t{fmt(dW[i, j])}\t{fmt(expected[i, j])}\t{fmt(expected[i, j] - W0[i, j])}"
+    assert row in details.replace("\n", "\t"), details[:600]
+    tip = tab.steps.network_view.edge(0, i, j).toolTip()
+    assert f"w: {fmt(W0[i, j])} → {fmt(expected[i, j])} (adam's step {fmt(expected[i, j] - W0[i, j])})" in tip
+    assert " − 0.01 × " not in tip
+    bias_tip = tab.steps.network_view.neuron(1, 0).toolTip()
+    b1 = b0[0] - lr * db[0] / (abs(db[0]) + eps)
+    assert f"bias b: {fmt(b0[0])} → {fmt(b1)} (adam's step {fmt(b1 - b0[0])})" in bias_tip

@@ -24,7 +24,8 @@ STEPS: tuple[tuple[str, str, str], ...] = (
      "end times the activation at its start."),
     ("update", "4. Update the weights",
      "Take one gradient-descent step: move every weight and bias a little against its gradient, "
-     "w ← w − η·∂L/∂w. Repeating the four steps is training; one round over the data is an epoch."),
+     "w ← w − η·∂L/∂w (plain sgd; momentum, adam and the others move it by their own rule from the "
+     "gradient). Repeating the four steps is training; one round over the data is an epoch."),
 )
 
 TRAINING = ("Training repeats the four steps once per batch (all training points, or mini-batches: one epoch is "
@@ -81,7 +82,9 @@ class ConceptPanel(QFrame):
     def set_next(self, phase: str | None) -> None:
         """Highlight the step that comes next and explain it (None: training runs the steps over and over)."""
         for name, label in self.step_labels.items():
-            label.setStyleSheet(_CURRENT if name == phase else _NORMAL)
+            style = _CURRENT if name == phase else _NORMAL
+            if label.styleSheet() != style:   # asked every training frame: a new style sheet relays the label out
+                label.setStyleSheet(style)
         self.texts.setCurrentWidget(self._pages[phase])
 
     def explanation(self) -> str:

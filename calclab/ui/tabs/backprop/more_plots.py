@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 from calclab.engine.landscape import Landscape
 from calclab.state.backprop import MAX_HIDDEN_LAYERS
 from calclab.ui.tabs.backprop.model import BackpropModel
-from calclab.ui.widgets.plot_panel import PlotPanel, make_pen, set_curve_data
+from calclab.ui.widgets.plot_panel import PlotPanel, cache_axes, make_pen, set_curve_data
 
 CONTOURS = 12
 
@@ -35,6 +35,7 @@ class GradientPlot(PlotPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Gradient size per layer", "epoch", "mean |∂L/∂W|", legend=True,
                          parent=parent, legend_above=True)
+        cache_axes(self)
         self.title_label.setToolTip("mean |∂L/∂W| of each weight layer at the epoch's last batch, log scale; W₁ "
                                     "feeds the first hidden layer from the inputs")
         self.plot_item.setLogMode(y=True)

@@ -33,10 +33,11 @@ LUT = _lut()
 def colour(values: np.ndarray, scale: float) -> np.ndarray:
     """values (...) -> (..., 3) uint8 by value / scale in [-1, 1] (nan as white)."""
     with np.errstate(all="ignore"):
-        t = values * (127.5 / scale if scale > 0 else 0.0) + 128.0   # + 0.5: the cast below then rounds
-    t = np.nan_to_num(t, nan=128.0, posinf=255.0, neginf=0.0)
-    np.clip(t, 0.0, 255.0, out=t)
-    return LUT[t.astype(np.intp)]
+        t = values * (127.5 / scale if scale > 0 else 0.0)
+        t += 128.0   # + 0.5: the cast below then rounds
+    np.nan_to_num(t, copy=False, nan=128.0, posinf=255.0, neginf=0.0)   # in place: every training frame colours
+    np.clip(t, 0.0, 255.0, out=t)                                        # 56 pictures of 40x40
+    return LUT[t.astype(np.uint8)]
 
 
 def neuron_pictures(model: BackpropModel) -> list[list[np.ndarray]]:

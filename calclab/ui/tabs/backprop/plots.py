@@ -13,11 +13,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from calclab.ui.tabs.backprop.model import GRID_SIZE, BackpropModel
 from calclab.ui.widgets.network_view import NEGATIVE, POSITIVE
-from calclab.ui.widgets.plot_panel import PlotPanel, make_pen, set_curve_data
+from calclab.ui.widgets.plot_panel import PlotPanel, cache_axes, make_pen, set_curve_data
 
 # Past this many epochs the loss curves are drawn 1 px wide: Qt strokes a wide antialiased zig-zag slowly, and the
 # noisy curve of a too-large learning rate took ~1 s per repaint at 6,000 epochs with 2 px (15 ms with 1 px),
@@ -46,6 +46,7 @@ class DataPlot(PlotPanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Data and prediction", "x₁", "x₂", legend=False, parent=parent)
+        cache_axes(self)   # the heatmap under the grid changes every training frame; the axes do not
         self.image = pg.ImageItem()
         self.image.setLookupTable(_boundary_lut())
         self.image.setLevels((0.0, 1.0))
@@ -59,6 +60,8 @@ class DataPlot(PlotPanel):
             item.setZValue(10 + z)
             self.plot_item.addItem(item)
         self.train_points.sigClicked.connect(self._on_points_clicked)
+        for item in (self.train_points, self.test_points):   # 500 points over a heatmap that changes every frame
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot_item.setAspectLocked(False)
 
     def set_model_data(self, model: BackpropModel) -> None:
@@ -130,6 +133,7 @@ class LossPlot(PlotPanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Loss per epoch", "epoch", "loss", legend=True, parent=parent, legend_above=True)
+        cache_axes(self)
         self.train_curve = self.add_curve("train", POSITIVE)
         self.test_curve = self.add_curve("test", NEGATIVE, style=Qt.PenStyle.DashLine)
         # With regularisation the train curve is data loss + penalty; these two draw the parts (in the legend

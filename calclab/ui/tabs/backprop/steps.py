@@ -8,6 +8,8 @@ that step may run. `spin_sample` edits the state's `sample` field: the tab binds
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,13 +31,16 @@ from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 from calclab.ui.widgets.network_view import NetworkView
 
 FLASH_MS = 1500
+# While training, the edges (hundreds of antialiased lines, ~5 ms a repaint) follow the weights this often; the
+# neurons' pictures every frame, and between edge updates only the pictures' squares are repainted (issue 20).
+EDGES_EVERY_S = 0.25
 HOVER_HINT = ("<span style='color:#666666'>Hover a neuron or a weight: its value, its gradient and the "
               "chain-rule product behind it appear here, in place of this text.</span>")
 PHASE_TIPS = {
     "forward": "Step 1: compute every neuron's z and activation for all training samples",
     "loss": "Step 2: compare the outputs with the targets: one number L",
     "backward": "Step 3: the chain rule from L back to every weight and bias (∂L/∂w)",
-    "update": "Step 4: move every weight against its gradient: w ← w − η ∂L/∂w",
+    "update": "Step 4: move every weight against its gradient by the optimizer's rule (sgd: w ← w − η ∂L/∂w)",
 }
 _NEXT_STYLE = "QPushButton { font-weight: bold; border: 2px solid #0072B2; border-radius: 4px; padding: 4px 10px; }"
 _FLASH_STYLE = ("QPushButton { font-weight: bold; border: 2px solid #E66100; border-radius: 4px; "
@@ -51,6 +56,7 @@ class StepsPanel(QSplitter):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
         self._following: str | None = None
+        self._edges_drawn = 0.0
         top = QWidget()
         column = QVBoxLayout(top)
         column.setContentsMargins(2, 2, 2, 2)
@@ -133,9 +139,12 @@ class StepsPanel(QSplitter):
         self.label_batch.setText(f"· batch {model.batch_label().split()[1]}/{model.batch_count}" if many else "")
         self.label_batch.setToolTip(f"The step buttons work on {model.batch_label()}: each epoch shuffles the "
                                     "training points into batches (Batch size in the Training settings)")
-        values, legend = text.edge_values(model)
-        self.network_view.set_edges(values, text.edge_tooltips(model) if details else None)
-        self.network_view.set_legend(legend)
+        now = time.perf_counter()
+        if details or now - self._edges_drawn >= EDGES_EVERY_S:
+            self._edges_drawn = now
+            values, legend = text.edge_values(model)
+            self.network_view.set_edges(values, text.edge_tooltips(model) if details else None)
+            self.network_view.set_legend(legend)
         if details:
             mean, sample = text.loss_latex(model)
             self.formula_loss.set_latex(mean)
@@ -160,7 +169,9 @@ class StepsPanel(QSplitter):
         self._following = following
         for phase, button in self.phase_buttons.items():
             button.setEnabled(phase == following)
-            button.setStyleSheet(_NEXT_STYLE if phase == following else "")
+            style = _NEXT_STYLE if phase == following else ""
+            if button.styleSheet() != style:   # every training frame asks: a new style sheet re-polishes the button
+                button.setStyleSheet(style)
 
     def flash(self, phase: str) -> None:
         """Draw the eye to the button that comes next for a moment."""

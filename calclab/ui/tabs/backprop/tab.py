@@ -42,7 +42,9 @@ TICK_MS = 30
 # Training time per timer tick: 2,000 epochs per frame of a 2-8-8-8-8-1 net on 1,600 points took 3.5 s a tick
 # and froze the window; past this budget a tick trains fewer epochs than `speed` (issue 10).
 CHARTS_EVERY_S = 0.5   # while training, the loss and gradient charts redraw at most this often
-TICK_BUDGET_S = 0.015  # and the redraw about twice as long: ≥ 20 frames a second (issue 20's playground_fps)
+TICK_BUDGET_S = 0.015  # training per frame at most, and the redraw about twice as long: ≥ 20 frames a second
+FRAME_S = 0.04         # a frame's target (issue 20's playground_fps): when the redraw takes longer (a busy machine,
+MIN_TICK_S = 0.004     # a large window), training gets what is left of it, down to this, so the animation stays smooth
 
 
 class BackpropTab(TabBase):
@@ -58,6 +60,7 @@ class BackpropTab(TabBase):
         self._run_total = 0
         self._remaining = 0
         self._charts_drawn = 0.0
+        self._tick_started, self._tick_trained, self._train_s = 0.0, 0.0, 0.0   # the frame budget's clock
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._on_timer)
@@ -65,6 +68,9 @@ class BackpropTab(TabBase):
         self.controls.show_state(self._state)
         self._rebuild_views()
         self._say("")
+        from calclab.ui.tabs.backprop.predict import install_predict
+
+        self.predict = install_predict(self)   # Predict, then check (Learn mode)
 
     # -- layout -----------------------------------------------------------------------------------------
 
@@ -192,6 +198,7 @@ class BackpropTab(TabBase):
         if self.is_training():
             return
         self._run_total = self._remaining = self._state.epochs
+        self._tick_started = 0.0
         self.controls.progress.setRange(0, self._run_total)
         self.controls.progress.setValue(0)
         self.timer.start()   # first: is_training() decides which buttons stay enabled
@@ -213,7 +220,9 @@ class BackpropTab(TabBase):
             self.stop()
             return
         chunk = self._state.speed if epochs is None else epochs
+        start = time.perf_counter()
         result = self.model.train_within(min(chunk, self._remaining), time_budget_s)
+        self._train_s = time.perf_counter() - start
         self._remaining -= result.epochs_done
         self.controls.progress.setValue(self._run_total - self._remaining)
         if result.message or self._remaining <= 0:
@@ -286,7 +295,13 @@ class BackpropTab(TabBase):
     # -- slots ------------------------------------------------------------------------------------------
 
     def _on_timer(self) -> None:
-        self.train_tick(TICK_BUDGET_S)
+        """One frame: train for what the last frame's redraw left of FRAME_S (MIN_TICK_S to TICK_BUDGET_S)."""
+        start = time.perf_counter()
+        redraw = start - self._tick_started - self._tick_trained if self._tick_started else 0.0
+        budget = min(TICK_BUDGET_S, max(MIN_TICK_S, FRAME_S - redraw))
+        self._tick_started = start
+        self.train_tick(budget)
+        self._tick_trained = self._train_s
 
     def _on_field_edited(self, field: str, value: object) -> None:
         """One control changed one setting: try the last good settings with it; if refused, show the old value."""

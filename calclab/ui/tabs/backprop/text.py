@@ -121,14 +121,14 @@ def edge_values(model: BackpropModel) -> tuple[list[np.ndarray], str]:
     if model.phase == "backward":
         return [dW for dW, _db in model.net.grads], "gradients ∂L/∂w"
     if model.phase == "update" and model.params_before is not None:
-        return [W for W, _b in model.net.params], "weights after the update"
+        return [W for W, _b in model.net.params], "updated weights"
     return [W for W, _b in model.net.params], "weights"
 
 
 def edge_tooltips(model: BackpropModel) -> list[list[list[str]]]:
     """For each weight: its value, its gradient as a sum over the batch and the chosen sample's chain-rule term."""
     net, sizes, n = model.net, model.net.sizes, model.row
-    grads, before, lr = shows_gradients(model), model.params_before, model.learning_rate
+    grads, before = shows_gradients(model), model.params_before
     count = len(model.rows)
     out = []
     for l, (W, _b) in enumerate(net.params):
@@ -142,11 +142,7 @@ def edge_tooltips(model: BackpropModel) -> list[list[list[str]]]:
                     g = net.grads[l][0][i, j]
                     a_i, d_j = net.a[l][n, i], net.dz[l][n, j]
                     if before is not None:
-                        w0 = before[l][0][i, j]
-                        if plain_sgd(model):
-                            lines.append(f"w: {fmt(w0)} → {fmt(W[i, j])} = {fmt(w0)} − {fmt(lr)} × {paren(g)}")
-                        else:
-                            lines.append(f"w: {fmt(w0)} → {fmt(W[i, j])} ({model.trainer.optimizer}'s step)")
+                        lines.append(f"w: {step_words(model, before[l][0][i, j], W[i, j], g)}")
                     else:
                         lines.append(f"w = {fmt(W[i, j])}")
                     lines.append(f"∂L/∂w = Σ<sub>n</sub> δ<sub>{dst}</sub> · a<sub>{src}</sub> over the {count} "
@@ -193,8 +189,7 @@ def _bias_lines(model: BackpropModel, l: int, j: int, before) -> list[str]:
     b = model.net.params[l - 1][1][j]
     if before is not None and shows_gradients(model):
         b0, g = before[l - 1][1][j], model.net.grads[l - 1][1][j]
-        lr = model.learning_rate
-        return [f"bias b: {fmt(b0)} → {fmt(b)} = {fmt(b0)} − {fmt(lr)} × {paren(g)}"]
+        return [f"bias b: {step_words(model, b0, b, g)}"]
     return [f"bias b = {fmt(b)}"]
 
 
@@ -321,16 +316,44 @@ def details_html(model: BackpropModel) -> str:
                 "δ<sub>l−1</sub> = (δ<sub>l</sub> W<sub>l</sub><sup>T</sup>) ⊙ f′(z<sub>l−1</sub>). Edges now show "
                 "the gradients; circles the activations, with δ beside them. Next: <b>Update</b>.")
         return head + _parameter_table(model, with_after=False)
-    head = (f"<b>Update.</b> Each weight took one gradient-descent step, w ← w − η ∂L/∂w with η = "
-            f"{fmt(model.learning_rate)} (epoch {model.epoch}). Next: <b>Forward</b> with the new weights.")
+    head = (f"<b>Update.</b> {update_rule(model)} (epoch {model.epoch}). The table gives each parameter before, "
+            "its gradient, after, and the step (after − before). Next: <b>Forward</b> with the new weights.")
     return head + _parameter_table(model, with_after=True)
+
+
+KEPT = {"momentum": "velocity", "nesterov": "velocity", "adagrad": "running sum of squared gradients",
+        "rmsprop": "running mean v of squared gradients", "adam": "moments m and v", "adamw": "moments m and v"}
+HYPER_NAMES = {"beta1": "β₁", "beta2": "β₂", "eps": "ε", "alpha": "α", "momentum": "momentum",
+               "weight_decay": "weight decay"}
+
+
+def update_rule(model: BackpropModel) -> str:
+    """The rule the last update applied, in words: gradient descent's formula only where it is the rule used."""
+    trainer, lr = model.trainer, fmt(model.learning_rate)
+    decay = trainer.hyper.get("weight_decay", 0.0)
+    if plain_sgd(model):
+        return f"Each weight and bias took one gradient-descent step, w ← w − η ∂L/∂w with η = {lr}"
+    if trainer.optimizer == "sgd":   # torch's sgd with weight decay: the decay joins the gradient
+        return (f"Each weight and bias took one sgd step with weight decay, w ← w − η (∂L/∂w + λ w) with "
+                f"η = {lr}, λ = {fmt(decay)}")
+    hyper = ", ".join(f"{HYPER_NAMES.get(k, k)} = {fmt(v)}" for k, v in trainer.hyper.items())
+    kept = KEPT.get(trainer.optimizer, "state")
+    return (f"Each weight and bias took one <b>{trainer.optimizer}</b> step (η = {lr}, {hyper}): its own rule "
+            f"from the gradient and the {kept} it keeps for every parameter, so the step is not −η ∂L/∂w")
+
+
+def step_words(model: BackpropModel, old: float, new: float, grad: float) -> str:
+    """One parameter's update as a read-out line: the formula under plain sgd, else the optimizer and the step."""
+    if plain_sgd(model):
+        return f"{fmt(old)} → {fmt(new)} = {fmt(old)} − {fmt(model.learning_rate)} × {paren(grad)}"
+    return f"{fmt(old)} → {fmt(new)} ({model.trainer.optimizer}'s step {fmt(new - old)})"
 
 
 def _parameter_table(model: BackpropModel, with_after: bool) -> str:
     net, sizes = model.net, model.net.sizes
     before = model.params_before if with_after else net.params
     header = "<tr><th align=left>parameter</th><th>value</th><th>∂L/∂·</th>" + \
-        ("<th>after</th>" if with_after else "") + "</tr>"
+        ("<th>after</th><th>step</th>" if with_after else "") + "</tr>"
     rows = []
     for l, ((W, b), (dW, db)) in enumerate(zip(before, net.grads, strict=True)):
         after_W, after_b = net.params[l]
@@ -338,12 +361,12 @@ def _parameter_table(model: BackpropModel, with_after: bool) -> str:
             for j in range(W.shape[1]):
                 cells = [f"{neuron_name(sizes, l, i)} → {neuron_name(sizes, l + 1, j)}", fmt(W[i, j]), fmt(dW[i, j])]
                 if with_after:
-                    cells.append(fmt(after_W[i, j]))
+                    cells += [fmt(after_W[i, j]), fmt(after_W[i, j] - W[i, j])]
                 rows.append(cells)
         for j in range(len(b)):
             cells = [f"bias of {neuron_name(sizes, l + 1, j)}", fmt(b[j]), fmt(db[j])]
             if with_after:
-                cells.append(fmt(after_b[j]))
+                cells += [fmt(after_b[j]), fmt(after_b[j] - b[j])]
             rows.append(cells)
     body = "".join("<tr>" + "".join(f"<td{' align=right' if k else ''}>{c}</td>" for k, c in enumerate(r)) +
                    "</tr>" for r in rows)

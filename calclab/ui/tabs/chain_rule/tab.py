@@ -67,6 +67,9 @@ class ChainRuleTab(TabBase):
         self._build_layout()
         self._connect()
         self.set_state(self._state)
+        from calclab.ui.tabs.chain_rule.predict import install_predict
+
+        self.predict = install_predict(self)   # Predict, then check (Learn mode)
 
     # -- public API -------------------------------------------------------------------------------------
 
@@ -295,7 +298,8 @@ class ChainRuleTab(TabBase):
         self.analysis, self.numbers = analysis, view.numbers
         self.steps.show_analysis(analysis)
         self._show_x0()
-        self.status_message.emit(analysis.message or analysis.check)
+        asking = self.predict.asking()   # the check line states dy/dx: not while a Predict question is open
+        self.status_message.emit(analysis.message or ("" if asking else analysis.check))
 
     def _on_analysis_error(self, failure: JobFailure) -> None:
         # Every kind (timeout, error, crashed) is said the same way, and the last good chain stays.

@@ -11,13 +11,14 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPushButton
 
 from calclab.ui.tabs.derivatives.numeric import PointReadout, Slice, fit_y_range, line_through, sample
 from calclab.ui.widgets.plot_panel import CURVE_WIDTH, SERIES_COLORS, NumberLabel, PlotPanel, make_pen
 
+LEGEND_SETTLE_MS = 80                 # after the view's last change, look at the legend's corner again
 F_COLOR = SERIES_COLORS[0]           # blue
 DERIVATIVE_COLOR = SERIES_COLORS[1]  # vermilion
 TANGENT_COLOR = SERIES_COLORS[2]     # green
@@ -73,6 +74,14 @@ class DerivativesPlot(QObject):
         if self.panel.legend is not None:   # pyqtgraph hides a curve whose legend entry is clicked: say so
             self.panel.legend.sigSampleClicked.connect(self._on_legend_clicked)
         self.view_box.sigResized.connect(self.place_legend)
+        # A legend placed while the layout was still settling (the band above taking its height, a range refit)
+        # is judged again once the view has been still for a moment.
+        self._legend_timer = QTimer(self)
+        self._legend_timer.setSingleShot(True)
+        self._legend_timer.setInterval(LEGEND_SETTLE_MS)
+        self._legend_timer.timeout.connect(self.place_legend)
+        self.view_box.sigResized.connect(lambda *_args: self._legend_timer.start())
+        self.view_box.sigRangeChanged.connect(lambda *_args: self._legend_timer.start())
         self.x0_line.sigDragged.connect(self._on_line_dragged)
         self.plot_widget.scene().sigMouseClicked.connect(self._on_scene_clicked)
 

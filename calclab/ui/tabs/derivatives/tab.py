@@ -70,6 +70,9 @@ class DerivativesTab(WideBinding, TabBase):
         self._show_f_timer.timeout.connect(self._on_show_f_alone)
         self._connect()
         self.set_state(DerivativesState())
+        from calclab.ui.tabs.derivatives.predict import install_predict
+
+        self.predict = install_predict(self)   # Predict, then check (Learn mode)
 
     # -- layout -------------------------------------------------------------------------------------------
 

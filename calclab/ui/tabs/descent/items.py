@@ -11,12 +11,11 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGraphicsItem
 
 from calclab.engine.descent import Descent
 from calclab.engine.numbers import format_number
 from calclab.ui.tabs.descent.exits import ExitMarker, inside, margin_box
-from calclab.ui.widgets.plot_panel import PlotPanel, make_pen
+from calclab.ui.widgets.plot_panel import PlotPanel, cache_axes, make_pen  # noqa: F401 - cache_axes: shared
 
 OPTIMIZER_COLORS = {"sgd": "#D55E00", "momentum": "#0072B2", "nesterov": "#009E73", "adagrad": "#CC79A7",
                     "rmsprop": "#E69F00", "adam": "#6A3D9A", "adamw": "#882255", "newton": "#8C510A"}
@@ -44,13 +43,6 @@ def relabel_runs(legend: pg.LegendItem | None, items: dict[str, pg.GraphicsObjec
         label = legend.getLabel(items[name]) if name in items else None
         if label is not None:
             label.setText(run_label(name, run))
-
-
-def cache_axes(panel: PlotPanel) -> None:
-    """Cache each axis as a pixmap: with the grid on, an axis spans the whole plot, so every path update
-    would otherwise replay its tick labels and grid lines (about 4 ms an axis in software rendering)."""
-    for side in ("left", "bottom", "right", "top"):
-        panel.plot_item.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def drawable_prefix(points: np.ndarray) -> int:

@@ -61,7 +61,7 @@ class DescentSurface(PanelSurface):
 
     def refresh(self) -> None:
         """The mesh for the map's current window (if it changed), then the paths."""
-        if self.compiled is None or self.compiled.dimension != 2 or self.view.isHidden():
+        if self.compiled is None or self.compiled.dimension != 2 or not self.showing():
             return
         (x_lo, x_hi), (y_lo, y_hi) = self.function_view.plot_item.getViewBox().viewRange()
         window = ((float(x_lo), float(x_hi)), (float(y_lo), float(y_hi)))
@@ -74,7 +74,7 @@ class DescentSurface(PanelSurface):
 
     def update_runs(self) -> None:
         """Re-send the paths and the current points (after a step)."""
-        if self.mesh is None or self.view.isHidden():
+        if self.mesh is None or not self.showing():
             return
         lines, markers = box_lines(), []
         for index, (name, run) in enumerate(self.runs):

@@ -98,6 +98,9 @@ class DescentTab(TabBase):
         self.loss_view.log_changed.connect(self._on_log_loss_changed)
         self.surface.toggled.connect(lambda on: setattr(self._state, "surface", on))
         self.apply_preset(DEFAULT_PRESET)
+        from calclab.ui.tabs.descent.predict import install_predict
+
+        self.predict = install_predict(self)   # Predict, then check (Learn mode)
         self.button_step.setFocus()   # so the first Space steps (the expression box would take it as text)
 
     # -- public API -------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ class GradientsSurface(PanelSurface):
         self._send()
 
     def refresh(self) -> None:
-        if self._map is None or self.view.isHidden():
+        if self._map is None or not self.showing():
             return
         if self.mesh is None or self._mesh_of != self._map[:5]:
             f, x_range, y_range, (low, high), log = self._map[:5]
@@ -61,7 +61,7 @@ class GradientsSurface(PanelSurface):
         self._send()
 
     def _send(self) -> None:
-        if self.mesh is None or self._map is None or self.view.isHidden():
+        if self.mesh is None or self._map is None or not self.showing():
             return
         lines, markers = box_lines(), []
         if self._probe is not None and self._probe[4]:

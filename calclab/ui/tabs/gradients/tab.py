@@ -87,6 +87,9 @@ class GradientsTab(TabBase):
         self._axes = ("", "")               # the plotted (across, up) variables of the compiled function
         self._build()
         self.set_state(GradientsState())
+        from calclab.ui.tabs.gradients.predict import install_predict
+
+        self.predict = install_predict(self)   # Predict, then check (Learn mode)
 
     # -- building -----------------------------------------------------------------------------------------
 
