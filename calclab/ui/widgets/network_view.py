@@ -203,16 +203,20 @@ class NeuronItem(QGraphicsEllipseItem):
         super().hoverLeaveEvent(event)
 
 
+def _button_font() -> QFont:
+    font = QFont()
+    font.setPixelSize(round(15 * zoom.factor()))
+    font.setBold(True)
+    return font
+
+
 class ButtonItem(QGraphicsSimpleTextItem):
     """A small clickable sign (− or +) in the scene."""
 
     def __init__(self, view: NetworkView, text: str, layer: int, delta: int, tip: str) -> None:
         super().__init__(text)
         self._view, self.layer, self.delta = view, layer, delta
-        font = QFont()
-        font.setPixelSize(round(15 * zoom.factor()))
-        font.setBold(True)
-        self.setFont(font)
+        self.setFont(_button_font())
         self.setBrush(QBrush(QColor("#333333")))
         self.setToolTip(tip)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -360,18 +364,13 @@ class NetworkView(QGraphicsView):
         """View > Zoom sets the application font: texts, circles, margins and edge widths follow the zoom."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange and zoom.factor() != self._zoom:
-            ratio, self._zoom = zoom.factor() / self._zoom, zoom.factor()
-            for edge in (e for layer in self.edges for row in layer for e in row):
-                pen = QPen(edge.base_pen)
-                pen.setWidthF(pen.widthF() * ratio)
+            self._zoom = zoom.factor()
+            for edge in (e for layer in self.edges for row in layer for e in row if e.pen_key is not None):
                 edge.prepareGeometryChange()
-                edge.base_pen = pen
-                edge.setPen(pen)
-            for minus, plus in self.buttons:
-                for button in (minus, plus):
-                    font = button.font()
-                    font.setPixelSize(round(15 * zoom.factor()))
-                    button.setFont(font)
+                edge.base_pen = _edge_pen(*edge.pen_key, self._zoom)
+                edge.setPen(edge.base_pen)
+            for button in (b for pair in self.buttons for b in pair):
+                button.setFont(_button_font())
             what, self._legend_what = getattr(self, "_legend_what", "weights"), None
             self.set_legend(what)
             self._layout()
