@@ -228,8 +228,18 @@ def add_shortcuts(tab: QWidget, name: str) -> list[QShortcut]:
     return made
 
 
+def show_focus(root: QWidget) -> None:
+    """A visible focus frame on every plot and diagram under `root` that Tab reaches (their style draws none)."""
+    from calclab.ui.widgets.focus_ring import add_focus_ring
+
+    for view in root.findChildren(QGraphicsView):
+        if focusable(view):
+            add_focus_ring(view)
+
+
 def make_accessible(tab: QWidget, name: str) -> None:
     """Everything above for one freshly built tab."""
     add_shortcuts(tab, name)
     fix_tab_order(tab)
     name_controls(tab)
+    show_focus(tab)

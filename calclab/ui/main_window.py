@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
                 accessibility.add_shortcuts(tab, name)
             accessibility.fix_tab_order(tab)
             accessibility.name_controls(tab)
+            accessibility.show_focus(tab)
         except Exception:  # noqa: BLE001 - a naming problem must never take a tab down
             traceback.print_exc(file=sys.stderr)
 

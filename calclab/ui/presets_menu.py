@@ -34,6 +34,7 @@ from calclab.state.preset_files import (
     user_dir,
 )
 from calclab.ui.tabs.base import TabBase
+from calclab.ui.widgets.preset_combo import notify_saved
 
 
 class PresetDialog(QDialog):
@@ -148,7 +149,9 @@ class PresetsMenu(QObject):
         preset_name = preset_name.strip()
         if any(p.name == preset_name for p in tab_spec(name).presets()):
             raise PresetError(f"a built-in preset is called '{preset_name}': choose another name")
-        return save_user_preset(name, preset_name, description.strip(), tab.state, replace=replace)
+        path = save_user_preset(name, preset_name, description.strip(), tab.state, replace=replace)
+        notify_saved(name)   # the tab's own preset chooser lists it at once
+        return path
 
     def save_interactive(self) -> str | None:
         """Ask for a name, confirm replacing one of the user's own, write, and say where."""

@@ -146,7 +146,9 @@ def restyle_item(item, zoomed: bool = True) -> None:
         _axis(item)
     elif isinstance(item, pg.LabelItem):
         size = item.opts.get("size")
-        color = item.opts.get("color") or pg.getConfigOption("foreground")
+        # No colour of its own: it draws in pyqtgraph's foreground, which theme.apply_palette already made light in
+        # dark; its original is the light scheme's ink (adapting the light foreground again gave dark on dark).
+        color = item.opts.get("color") or theme.LIGHT.foreground
         value, changed = _remember(item, "label", (str(size), QColor(pg.mkColor(color)).rgba()), _label_style)
         if changed:
             new_size, rgba = value

@@ -9,7 +9,7 @@ The view does no maths: it shows a ComputationalGraph and the passes the caller 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsPathItem,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from calclab.engine.graph import BackwardPass, ComputationalGraph, ForwardPass
 from calclab.engine.graph_steps import number
+from calclab.ui import zoom
 
 COLUMN_STEP = 200.0     # scene units between column centres
 ROW_STEP = 84.0         # scene units between rows
@@ -206,6 +207,11 @@ class GraphView(QGraphicsView):
         super().resizeEvent(event)
         self._fit()
 
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override: View > Zoom sets the application font
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override: Ctrl+wheel zooms, the wheel scrolls
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
@@ -225,7 +231,8 @@ class GraphView(QGraphicsView):
         if bounds.isEmpty() or viewport.width() < 10 or viewport.height() < 10:
             return
         scale = min(viewport.width() / bounds.width(), viewport.height() / bounds.height())
-        scale = max(MIN_SCALE, min(MAX_SCALE, scale))
+        z = zoom.factor()   # View > Zoom: nodes, texts and edges grow together (the scene's sizes are at 100 %)
+        scale = max(MIN_SCALE * z, min(MAX_SCALE * z, scale))
         self.resetTransform()
         self.scale(scale, scale)
         # Too wide to fit at a readable size: start at the left, where the input is and the forward pass begins.

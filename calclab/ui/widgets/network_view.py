@@ -15,7 +15,7 @@ import functools
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPainterPathStroker, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QGraphicsView,
     QWidget,
 )
+
+from calclab.ui import zoom
 
 POSITIVE = "#0072B2"   # Okabe-Ito blue
 NEGATIVE = "#E66100"   # orange: tells apart from the blue for every common colour-vision deficiency
@@ -52,13 +54,13 @@ PEN_STEPS = 32   # an edge's width and colour in this many steps of |w| / max |w
 
 
 @functools.cache
-def _edge_pen(positive: bool, step: int) -> QPen:
+def _edge_pen(positive: bool, step: int, scale: float = 1.0) -> QPen:
     """The pen of an edge of sign `positive` and size step/PEN_STEPS of the largest: faint thin edges, solid thick
     ones, blended towards white rather than translucent, and flat-capped (the ends hide under the circles), which
-    paints about six times faster. Cached: a training frame asks for hundreds."""
+    paints about six times faster; `scale` is View > Zoom's factor. Cached: a training frame asks for hundreds."""
     t = step / PEN_STEPS
     color = QColor(ZERO) if step == 0 else signed_color(1.0 if positive else -1.0, 1.0, 0.5 + 0.5 * t ** 0.5)
-    pen = QPen(color, EDGE_MIN_PX + (EDGE_MAX_PX - EDGE_MIN_PX) * t ** 0.75)
+    pen = QPen(color, (EDGE_MIN_PX + (EDGE_MAX_PX - EDGE_MIN_PX) * t ** 0.75) * scale)
     pen.setCapStyle(Qt.PenCapStyle.FlatCap)
     return pen
 
@@ -201,16 +203,20 @@ class NeuronItem(QGraphicsEllipseItem):
         super().hoverLeaveEvent(event)
 
 
+def _button_font() -> QFont:
+    font = QFont()
+    font.setPixelSize(round(15 * zoom.factor()))
+    font.setBold(True)
+    return font
+
+
 class ButtonItem(QGraphicsSimpleTextItem):
     """A small clickable sign (− or +) in the scene."""
 
     def __init__(self, view: NetworkView, text: str, layer: int, delta: int, tip: str) -> None:
         super().__init__(text)
         self._view, self.layer, self.delta = view, layer, delta
-        font = QFont()
-        font.setPixelSize(15)
-        font.setBold(True)
-        self.setFont(font)
+        self.setFont(_button_font())
         self.setBrush(QBrush(QColor("#333333")))
         self.setToolTip(tip)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -248,6 +254,7 @@ class NetworkView(QGraphicsView):
         self.titles: list[QGraphicsSimpleTextItem] = []
         self.buttons: list[tuple[ButtonItem, ButtonItem]] = []   # (−, +) per hidden layer
         self._col_gap, self._radius, self._note_px = 100.0, 12.0, 11
+        self._zoom = zoom.factor()   # the zoom the diagram is laid out at (View > Zoom changes the font: relayout)
         self.legend = QGraphicsTextItem()
         self.legend.setZValue(3)
         self.scene().addItem(self.legend)
@@ -290,7 +297,7 @@ class NetworkView(QGraphicsView):
         if getattr(self, "_legend_what", None) == what:   # every training frame asks again: keep the layout
             return
         self._legend_what = what
-        self.legend.setHtml(f'<span style="font-size:11px">edges show <b>{what}</b>: '
+        self.legend.setHtml(f'<span style="font-size:{round(11 * zoom.factor())}px">edges show <b>{what}</b>: '
                             f'<span style="color:{POSITIVE}">━━ positive</span> &nbsp; '
                             f'<span style="color:{NEGATIVE}">━━ negative</span> &nbsp; width&nbsp;∝&nbsp;size</span>')
         self._place_legend()
@@ -318,7 +325,7 @@ class NetworkView(QGraphicsView):
                         continue
                     edge.pen_key = key
                     edge.prepareGeometryChange()   # shape() depends on the pen width
-                    edge.base_pen = _edge_pen(*key)
+                    edge.base_pen = _edge_pen(*key, zoom.factor())
                     edge.setPen(edge.base_pen)
                     edge.setZValue(key[1] / PEN_STEPS)   # strong edges on top of weak ones (under neurons: z 2)
 
@@ -353,6 +360,21 @@ class NetworkView(QGraphicsView):
         super().resizeEvent(event)
         self._layout()
 
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """View > Zoom sets the application font: texts, circles, margins and edge widths follow the zoom."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and zoom.factor() != self._zoom:
+            self._zoom = zoom.factor()
+            for edge in (e for layer in self.edges for row in layer for e in row if e.pen_key is not None):
+                edge.prepareGeometryChange()
+                edge.base_pen = _edge_pen(*edge.pen_key, self._zoom)
+                edge.setPen(edge.base_pen)
+            for button in (b for pair in self.buttons for b in pair):
+                button.setFont(_button_font())
+            what, self._legend_what = getattr(self, "_legend_what", "weights"), None
+            self.set_legend(what)
+            self._layout()
+
     def _layout(self) -> None:
         """Spread the columns over the width and the neurons over the height; circles as large as fits."""
         width, height = max(self.viewport().width(), 200), max(self.viewport().height(), 150)
@@ -361,26 +383,27 @@ class NetworkView(QGraphicsView):
         if not self.sizes:
             return
         n_cols, tallest = len(self.sizes), max(self.sizes)
-        usable_w = width - MARGIN_LEFT - MARGIN_RIGHT
-        usable_h = height - MARGIN_TOP - MARGIN_BOTTOM
+        z = zoom.factor()   # every size in pixels follows View > Zoom
+        usable_w = width - (MARGIN_LEFT + MARGIN_RIGHT) * z
+        usable_h = height - (MARGIN_TOP + MARGIN_BOTTOM) * z
         col_gap = usable_w / max(n_cols - 1, 1)
         row_gap = usable_h / tallest
-        radius = float(np.clip(min(row_gap * 0.36, col_gap * 0.2), 9.0, 24.0))
-        font_px = int(np.clip(radius * 0.6, 8, 13))
-        note_px = int(np.clip(row_gap * 0.26, 9, 12))
+        radius = float(np.clip(min(row_gap * 0.36, col_gap * 0.2), 9.0 * z, 24.0 * z))
+        font_px = int(np.clip(radius * 0.6, 8 * z, 13 * z))
+        note_px = int(np.clip(row_gap * 0.26, 9 * z, 12 * z))
         self._col_gap, self._radius, self._note_px = col_gap, radius, note_px
         centers: list[list[QPointF]] = []
         for l, n in enumerate(self.sizes):
-            x = MARGIN_LEFT + (col_gap * l if n_cols > 1 else usable_w / 2)
-            middle = MARGIN_TOP + usable_h / 2
+            x = MARGIN_LEFT * z + (col_gap * l if n_cols > 1 else usable_w / 2)
+            middle = MARGIN_TOP * z + usable_h / 2
             centers.append([QPointF(x, middle + (j - (n - 1) / 2) * row_gap) for j in range(n)])
             for j, neuron in enumerate(self.neurons[l]):
                 neuron.place(centers[l][j], radius, font_px, note_px)
         self._place_titles([column[0].x() for column in centers], width)
         for k, (minus, plus) in enumerate(self.buttons):
             x = centers[k + 1][0].x()
-            minus.setPos(x - minus.boundingRect().width() - 3, BUTTON_Y)
-            plus.setPos(x + 3, BUTTON_Y)
+            minus.setPos(x - minus.boundingRect().width() - 3, BUTTON_Y * z)
+            plus.setPos(x + 3, BUTTON_Y * z)
         self._fit_notes()
         for l, layer in enumerate(self.edges):
             for i, row in enumerate(layer):
@@ -392,7 +415,7 @@ class NetworkView(QGraphicsView):
         touch: at 1100x700 a 2-8-8-8-8-1 network's "hidden 1hidden 2hidden 3" ran into each other."""
         titles, xs = self.titles[:len(xs)], list(xs)[:len(self.titles)]
         lefts: list[float] = []
-        for px in range(TITLE_PX, 6, -1):
+        for px in range(round(TITLE_PX * zoom.factor()), 6, -1):
             font = QFont()
             font.setPixelSize(px)
             font.setBold(True)
@@ -404,7 +427,7 @@ class NetworkView(QGraphicsView):
             if all(end <= left for end, left in zip(ends, lefts[1:], strict=False)):
                 break
         for title, left in zip(titles, lefts, strict=True):
-            title.setPos(left, 6)
+            title.setPos(left, 6 * zoom.factor())
 
     def _fit_notes(self) -> None:
         """Shrink the notes' font until the widest fits between its circle and the next column."""

@@ -38,7 +38,6 @@ from calclab.state.backprop import (
     MAX_HIDDEN_LAYERS,
     MAX_LAYER_WIDTH,
     NOISE_MAX,
-    PRESETS,
     REGULARIZATION_RATE_MAX,
     REGULARIZATIONS,
     SAMPLES_MAX,
@@ -49,6 +48,7 @@ from calclab.state.backprop import (
     BackpropState,
 )
 from calclab.ui.signals import signals_blocked
+from calclab.ui.widgets.preset_combo import PresetCombo
 
 
 def _spin(low: int, high: int, tip: str, step: int = 1) -> QSpinBox:
@@ -98,12 +98,7 @@ class ControlsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
 
-        self.combo_preset = QComboBox()
-        self.combo_preset.addItem("Presets…")
-        for preset in PRESETS:
-            self.combo_preset.addItem(preset.name)
-            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.description,
-                                          role=3)  # Qt.ItemDataRole.ToolTipRole
+        self.combo_preset = PresetCombo("backprop", title="Presets…")
         self.combo_preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo_preset.setMinimumContentsLength(16)   # long names elide; the list opens wide enough
         self.combo_preset.setToolTip("Load a worked example: data set, network and training settings together")
@@ -337,7 +332,7 @@ class ControlsPanel(QWidget):
         self.label_preset.setText("")
 
     def _on_preset_activated(self, index: int) -> None:
-        if index > 0:
-            preset = PRESETS[index - 1]
+        preset = self.combo_preset.preset_at(index)
+        if preset is not None:
             self.label_preset.setText(preset.description)
             self.preset_chosen.emit(preset)

@@ -35,6 +35,7 @@ from calclab.ui.tabs.backprop.more_plots import GradientPlot
 from calclab.ui.tabs.backprop.plots import DataPlot, LossPlot
 from calclab.ui.tabs.backprop.steps import StepsPanel
 from calclab.ui.tabs.base import Animation, TabBase, Table
+from calclab.ui.widgets.side_width import follow_zoom
 from calclab.ui.worker import SymbolicWorker
 
 TICK_MS = 30
@@ -80,7 +81,7 @@ class BackpropTab(TabBase):
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.controls.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 6)
+        follow_zoom(scroll, 0, need=lambda: self.controls.sizeHint().width())   # its content's width, at any zoom
 
         self.steps = StepsPanel()
         self.steps.phase_clicked.connect(self.step)

@@ -15,7 +15,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QDoubleSpinBox,
     QGroupBox,
     QHBoxLayout,
@@ -29,13 +28,14 @@ from PySide6.QtWidgets import (
 
 from calclab.engine.numbers import format_number
 from calclab.state import Preset
-from calclab.state.chain_rule import PRESETS, ChainRuleState
+from calclab.state.chain_rule import ChainRuleState
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.base import TabBase
 from calclab.ui.tabs.chain_rule.graph import GraphPanel
 from calclab.ui.tabs.chain_rule.plots import ChainPlots
 from calclab.ui.tabs.chain_rule.steps import RatesPanel, StepsPanel
 from calclab.ui.widgets.expression_box import ERROR_COLOR, ExpressionBox
+from calclab.ui.widgets.preset_combo import PresetCombo
 from calclab.ui.worker import JobFailure
 
 if TYPE_CHECKING:
@@ -107,11 +107,7 @@ class ChainRuleTab(TabBase):
     # -- building -----------------------------------------------------------------------------------------
 
     def _build_controls(self) -> None:
-        self.combo_preset = QComboBox()
-        for preset in PRESETS:
-            self.combo_preset.addItem(preset.name, preset)
-            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.description,
-                                          Qt.ItemDataRole.ToolTipRole)
+        self.combo_preset = PresetCombo("chain")
         self.combo_preset.setToolTip("Worked examples; the lesson's (2x + 3)^2 first")
         self.combo_preset.setPlaceholderText("(custom)")   # shown once the user edits the function
         self.radio_mode_composite = QRadioButton("One composite")
@@ -219,7 +215,9 @@ class ChainRuleTab(TabBase):
     # -- slots --------------------------------------------------------------------------------------------
 
     def _on_preset_activated(self, index: int) -> None:
-        self._on_preset_chosen(self.combo_preset.itemData(index))
+        preset = self.combo_preset.preset_at(index)
+        if preset is not None:
+            self._on_preset_chosen(preset)
 
     def _on_preset_chosen(self, preset: Preset) -> None:
         self.set_state(preset.make_state())

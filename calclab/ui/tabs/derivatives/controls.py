@@ -29,6 +29,7 @@ from calclab.state.derivatives import H_MAX, H_MIN
 from calclab.ui.tabs.derivatives.more_panels import CriticalPanel, CurvesPanel, ExtraReadouts, TaylorPanel
 from calclab.ui.tabs.derivatives.numeric import PointReadout, format_scientific, tangent_equation
 from calclab.ui.tabs.derivatives.parameters import ParametersPanel
+from calclab.ui.widgets.side_width import follow_zoom
 
 SPIN_LIMIT = 1e6
 H_TICKS_PER_DECADE = 4
@@ -212,6 +213,7 @@ class SidePanel(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setMinimumWidth(360)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        follow_zoom(self, 360)   # zoomed, as wide as the rows need (no "show ✓ derivative curve ✓ tan…")
 
     def set_point_name(self, point: str) -> None:
         """Name the point after the variable differentiated by: x₀, or y₀ when differentiating by y."""

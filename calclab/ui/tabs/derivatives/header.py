@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from calclab.engine.jobs.derivatives import DerivativeResult, derivative_label, derivative_label_text, function_label
-from calclab.state.derivatives import PRESETS
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
+from calclab.ui.widgets.preset_combo import PresetCombo
 
 
 class HeaderBar(QWidget):
@@ -23,13 +23,8 @@ class HeaderBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.expression_box = ExpressionBox(placeholder="e.g. x^2, sin(x)/x, 3x^2 + 2y, sigmoid(2x - 1)")
-        self.combo_preset = QComboBox()
-        self.combo_preset.setToolTip("Load a worked example: the lesson's first, then more to explore")
-        self.combo_preset.addItem("Presets…")
-        for preset in PRESETS:
-            self.combo_preset.addItem(preset.name)
-            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.description,
-                                          Qt.ItemDataRole.ToolTipRole)
+        self.combo_preset = PresetCombo("derivatives", title="Presets…")
+        self.combo_preset.setToolTip("Load a worked example: the lesson's first, then more to explore, then yours")
         top = QHBoxLayout()
         top.addWidget(QLabel("f ="), 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.expression_box, 1)
@@ -89,8 +84,9 @@ class HeaderBar(QWidget):
             button.setEnabled(False)
 
     def _on_preset_activated(self, index: int) -> None:
-        if index > 0:                  # item 0 is the "Presets…" title; then PRESETS in order
-            self.preset_chosen.emit(PRESETS[index - 1])
+        preset = self.combo_preset.preset_at(index)   # None for the "Presets…" title
+        if preset is not None:
+            self.preset_chosen.emit(preset)
         self.combo_preset.setCurrentIndex(0)
 
     def _on_copy_text(self) -> None:

@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
 
 from calclab.engine.descent import DEFAULTS, METHODS
 from calclab.state import Preset
-from calclab.state.descent import EPOCHS_MAX, HYPER_USERS, LR_MAX, LR_MIN, PRESETS, DescentState
+from calclab.state.descent import EPOCHS_MAX, HYPER_USERS, LR_MAX, LR_MIN, DescentState
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.descent.compare import OPTIMIZER_TIPS, ComparePanel
 from calclab.ui.tabs.descent.schedule_box import ScheduleBox
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.number_spin import NumberSpinBox
+from calclab.ui.widgets.preset_combo import PresetCombo
+from calclab.ui.widgets.side_width import follow_zoom
 
 SLIDER_STEPS = 1000
 HYPER_TIPS = {
@@ -64,11 +66,7 @@ class DescentInputs(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self._shown_rows: tuple[bool, set[str]] = (False, set())   # compare list shown, hyperparameters shown
 
-        self.combo_preset = QComboBox()
-        for preset in PRESETS:
-            self.combo_preset.addItem(preset.name)
-            self.combo_preset.setItemData(self.combo_preset.count() - 1, preset.description,
-                                          Qt.ItemDataRole.ToolTipRole)
+        self.combo_preset = PresetCombo("descent")
         self.combo_preset.setPlaceholderText("(your own settings)")
         self.combo_preset.setToolTip("Worked examples: pick one to load its function, start and settings")
         self.combo_preset.activated.connect(self._on_preset_activated)
@@ -306,16 +304,17 @@ class DescentInputs(QWidget):
 
     def show_preset(self, preset: Preset | None) -> None:
         """Show `preset` as the chosen example with its description (None: the user's own settings)."""
-        index = next((i for i, p in enumerate(PRESETS) if p is preset), -1)
         with signals_blocked(self.combo_preset):
-            self.combo_preset.setCurrentIndex(index)
+            self.combo_preset.setCurrentIndex(self.combo_preset.index_of(preset))
         self.label_preset.setText(preset.description if preset is not None else "")
         self._preset_expression = preset.make_state().expression if preset is not None else None
 
     # -- slots --------------------------------------------------------------------------------------------
 
     def _on_preset_activated(self, index: int) -> None:
-        self.preset_chosen.emit(PRESETS[index])
+        preset = self.combo_preset.preset_at(index)
+        if preset is not None:
+            self.preset_chosen.emit(preset)
 
     def _on_value_edited(self, *_args: object) -> None:
         """The user changed a value the preset set: the settings are now the user's own, not the preset's."""
@@ -386,9 +385,8 @@ class InputsScroll(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # a click on the panel must not take Space's focus
-        self.fit_width()
+        self._width = follow_zoom(self, 300, fixed=True, need=self.inputs.widest_width)   # refits at every zoom
 
     def fit_width(self) -> None:
         """Size the column to the panel's widest content (call again when the start boxes change)."""
-        self.setFixedWidth(max(300, self.inputs.widest_width()) + self.verticalScrollBar().sizeHint().width()
-                           + 2 * self.frameWidth() + 4)
+        self._width.fit()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from calclab.engine.descent import Descent
 from calclab.engine.descent_table import cell_text, compact, full, full_rows, header, shows_rates
+from calclab.ui import theme
 
 STATUS_COLORS = {"diverged": "#C62828", "converged": "#2E7D32", "completed": "#455A64"}
 
@@ -24,7 +25,7 @@ STATUS_COLORS = {"diverged": "#C62828", "converged": "#2E7D32", "completed": "#4
 _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
                     Qt.ItemDataRole.ForegroundRole})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_CURRENT_BRUSH = QBrush(QColor("#0D47A1"))
+CURRENT_COLOR = "#0D47A1"   # the current point stands out (a lighter blue in dark: theme.adapt)
 # Following the last row repaints every visible row (~400 cell look-ups): at most this often while running.
 SCROLL_INTERVAL_S = 0.1
 
@@ -144,7 +145,7 @@ class IterationTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole and row == self._rows - 1 - int(self._status_row):
-            return _CURRENT_BRUSH   # the current point stands out
+            return QBrush(theme.adapt(QColor(CURRENT_COLOR)))   # asked at paint time: follows View > Theme
         return None
 
     def _row_texts(self, row: int) -> list[str]:
@@ -162,7 +163,7 @@ class IterationTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._run.message if column == 0 else ""
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(QColor(STATUS_COLORS.get(self._run.status, "#000000")))
+            return QBrush(theme.adapt(QColor(STATUS_COLORS.get(self._run.status, "#000000"))))
         return None
 
     def _cell_text(self, row: int, column: int, vector_format=compact) -> str:

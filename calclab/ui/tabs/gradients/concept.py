@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushBu
 
 from calclab.state import Preset
 from calclab.state.gradients import PRESETS
+from calclab.ui.widgets.preset_combo import PresetCombo
 
 CONCEPT_HTML = """
 <p style='margin-top:0'>The <b>gradient</b> ∇f stacks all the partial derivatives of f into one vector. Each
@@ -38,10 +39,7 @@ class ConceptPanel(QGroupBox):
         self.label_concept.setTextFormat(Qt.TextFormat.RichText)
         self.button_lesson_example = QPushButton("Show the worked example")
         self.button_lesson_example.setToolTip("Load f = 3x^2 + 2y with the probe at (1, 2), where ∇f = [6, 2]")
-        self.combo_preset = QComboBox()
-        self.combo_preset.addItem("Choose a preset…")
-        for preset in PRESETS:
-            self.combo_preset.addItem(preset.name, preset)
+        self.combo_preset = PresetCombo("gradients", title="Choose a preset…")
         self.combo_preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo_preset.setMinimumContentsLength(12)
         self.combo_preset.setToolTip("Load a function with a range and a probe point that show it well: "
@@ -68,8 +66,8 @@ class ConceptPanel(QGroupBox):
         self._choose(PRESETS[0])
 
     def _on_preset_activated(self, index: int) -> None:
-        preset = self.combo_preset.itemData(index)
-        if isinstance(preset, Preset):
+        preset = self.combo_preset.preset_at(index)
+        if preset is not None:
             self._choose(preset)
 
     def show_custom(self) -> None:

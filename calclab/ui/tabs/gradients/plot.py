@@ -88,6 +88,7 @@ class GradientPlot(QObject):
         super().__init__(parent)
         self.panel = PlotPanel("f over the plane, its level curves and gradient field", "x", "y", legend=False)
         self.label_key = QLabel()
+        self.label_key.setWordWrap(True)   # zoomed on a narrow window the key takes two lines, not the width
         self.label_key.setToolTip("What the lines at the probe point mean: ∇f points where f climbs fastest "
                                   "(ascent), −∇f where it falls fastest (descent); grey: f is undefined there")
         self._key = (True, False)   # (wide, the map has undefined points)

@@ -12,11 +12,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from calclab.engine.jobs.gradients import CriticalMarks
 from calclab.engine.probe import ProbeCurvature, angle_of, directional_in_plane, unit_direction
+from calclab.ui import zoom
 from calclab.ui.tabs.gradients.overlays import CriticalOverlay, CurvatureOverlay, DirectionOverlay, critical_key_html
 from calclab.ui.tabs.gradients.plot import GradientPlot
 from calclab.ui.tabs.gradients.polar import PolarPlot
@@ -47,6 +48,26 @@ class ProbeValues:
     curvature: ProbeCurvature | None
 
 
+class KeyLabel(QLabel):
+    """The critical points' key under the map: always there at a fixed height, so the map's height (its range and
+    picture) never changes with the key's text. One line at 100 %; zoomed, two lines that wrap, so the key never
+    makes the window wider than the screen (at 200 % the line is wider than a 1920 px window leaves it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
+    def _fit(self) -> None:
+        lines = 1 if zoom.percent() == zoom.DEFAULT else 2
+        self.setWordWrap(lines > 1)
+        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 8)
+
+
 class ProbeView(QObject):
     """The overlays, the strip under the map and the critical points' key (see the module docstring)."""
 
@@ -63,11 +84,9 @@ class ProbeView(QObject):
         self.hessian_panel = HessianPanel()
         self.direction_panel = DirectionPanel()
         self.polar = PolarPlot(self)
-        self.label_critical_key = QLabel()
+        self.label_critical_key = KeyLabel()
         self.label_critical_key.setObjectName("label_critical_key")
         self.label_critical_key.setTextFormat(Qt.TextFormat.RichText)
-        # One line, always there: the map's height (so its range and picture) never changes with the key's text.
-        self.label_critical_key.setFixedHeight(self.label_critical_key.fontMetrics().lineSpacing() + 8)
         self.label_critical_key.setToolTip(KEY_TIP)
         # The map with its key, and the strip: under the map (a wide strip) or beside it (a column), whichever
         # leaves the map the larger square (`arrange`); the map's data keeps one scale on both axes.

@@ -38,6 +38,7 @@ from calclab.ui.tabs.gradients.plot import GradientPlot
 from calclab.ui.tabs.gradients.probe_view import ProbeValues, ProbeView
 from calclab.ui.tabs.gradients.side import SIDE_WIDTH, SidePanel
 from calclab.ui.tabs.gradients.surface import GradientsSurface
+from calclab.ui.widgets.side_width import follow_zoom
 
 if TYPE_CHECKING:
     import pyqtgraph as pg
@@ -88,7 +89,8 @@ class GradientsTab(TabBase):
         self._display_checks: dict[str, QCheckBox] = side.checks   # each edits the field it is named after
         for name, check in self._display_checks.items():
             setattr(self, f"check_{name}", check)
-        self.side = side
+        self.side = self.side_area = side
+        follow_zoom(side, SIDE_WIDTH, fixed=True)   # zoomed, as wide as the rows need ("across → x  up ↑ y")
 
         self.plot = GradientPlot(self)
         self.surface = GradientsSurface(self.plot.panel, [self.plot.label_key])   # 3D, toggled with the map
@@ -112,7 +114,7 @@ class GradientsTab(TabBase):
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self.probe_view.arrange(self.width() - SIDE_WIDTH - 20, self.height() - 10)
+        self.probe_view.arrange(self.width() - self.side_area.width() - 20, self.height() - 10)
 
     # -- public API ---------------------------------------------------------------------------------------
 
