@@ -76,6 +76,7 @@ EXAMPLES: dict[str, str] = {
     "descent": 'calclab descent "x^2" --x0 10 --lr 0.1 --epochs 20',
     "backprop": "calclab backprop --dataset circles --json",
     "export": 'calclab export descent --expr "x^2 + 10y^2" --x0 3,1 --out path.png',
+    "quiz": "calclab quiz descent --seed 3 --json",
 }
 _EXPRESSION_HELP = 'a function as you would write it, e.g. "3x^2 + 2y" or "sin(x) e^x" (see the README)'
 

@@ -30,7 +30,7 @@ def _seed(text: str) -> int:
 def add_quiz_parser(sub) -> argparse.ArgumentParser:
     """The `quiz` subcommand (the caller adds --json to every subcommand)."""
     parser = sub.add_parser("quiz", help="one exercise to do by hand, with its answer")
-    parser.add_argument("topic", choices=SCORED_TOPICS)
+    parser.add_argument("topic", choices=SCORED_TOPICS, help="what to practise: " + ", ".join(SCORED_TOPICS))
     parser.add_argument("--seed", type=_seed, default=0, help="which exercise (the same seed, the same one)")
     parser.add_argument("--worked", action="store_true", help="the lesson's worked examples of the topic instead")
     return parser

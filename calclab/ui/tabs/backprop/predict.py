@@ -137,8 +137,8 @@ class BackpropPredict(PredictRound):
 def install_predict(tab) -> BackpropPredict:
     """The Predict bar under the Backprop tab."""
     bar = PredictBar(tab)
-    tab.layout().addWidget(bar)
-    round_ = BackpropPredict(tab, bar)
+    tab.steps.widget(0).layout().insertWidget(0, bar)   # in the middle column: a bar under the whole tab made the left
+    round_ = BackpropPredict(tab, bar)         # column scroll at 1100x700
     bar.button_next.clicked.disconnect()
     bar.button_next.clicked.connect(round_.next_step)
     return round_

@@ -45,7 +45,7 @@ class GradientsPredict(PredictRound):
         self.tab.set_state(GradientsState(expression=d["f"], point={"x": px, "y": py}, show_probe=False,
                                           show_field=False))
         tab = self.tab
-        self._covers = [Cover(tab.readouts), Cover(tab._formula_areas[1][0], "∇f is hidden until you check")]
+        self._covers = [Cover(tab.readouts), Cover(tab.side.formula_areas[1][0], "∇f is hidden until you check")]
         plot = tab.main_plot()
         marker = pg.PlotDataItem([px], [py], pen=None, symbol="o", symbolSize=11, symbolBrush=GUESS_COLOUR)
         arrow = pg.PlotDataItem(pen=pg.mkPen(GUESS_COLOUR, width=3), connect="pairs")

@@ -47,9 +47,9 @@ class SidePanel(QScrollArea):
         function_layout.addWidget(self.concept.preset_bar)
         function_layout.addWidget(self.concept.label_note)
         function_layout.addWidget(self.expression_box)
-        self._formula_areas = [(formula_scroll_area(self.formula_f), self.formula_f),
+        self.formula_areas = [(formula_scroll_area(self.formula_f), self.formula_f),
                                (formula_scroll_area_for(vector_widget), vector_widget)]
-        for area, _content in self._formula_areas:
+        for area, _content in self.formula_areas:
             function_layout.addWidget(area)
         function_layout.addWidget(self.label_message)
 
@@ -77,7 +77,7 @@ class SidePanel(QScrollArea):
 
     def fit_formula_heights(self) -> None:
         """Each formula row exactly as tall as its formula (plus a scroll bar when it is too wide to fit)."""
-        for area, content in self._formula_areas:
+        for area, content in self.formula_areas:
             hint = content.sizeHint()
             height = hint.height() + 4
             if hint.width() > area.width():
