@@ -31,7 +31,7 @@ from calclab.ui.tabs.descent.items import (
     drawable_prefix,
     run_label,
 )
-from calclab.ui.tabs.descent.legend import LegendPlacer, densify, resize_watch
+from calclab.ui.tabs.descent.legend import LegendPlacer, densify
 from calclab.ui.tabs.descent.loss import LossView
 from calclab.ui.widgets.plot_panel import PlotPanel, break_at_jumps, make_pen, set_curve_data
 
@@ -76,7 +76,6 @@ class FunctionView(PlotPanel):
         self.step_arrow, self.internal_arrow = self.arrows.step, self.arrows.memory
         assert self.legend is not None
         self.legend_placer = LegendPlacer(self.legend, self.plot_item)
-        self._resized_timer = resize_watch(self.plot_item, self, self._on_resized)
         self.runs: dict[str, RunItems] = {}
         self.compiled: Compiled | None = None
         self.show_internals = False
@@ -195,11 +194,6 @@ class FunctionView(PlotPanel):
         self._legend_exits = {name: self.runs[name].exit.epoch for name, _run in self._run_list}
         self.legend.updateSize()
         self._place_legend(keep_outside=True)
-
-    def _on_resized(self) -> None:
-        """The plot changed size: the legend, pinned in pixels, may now lie over what is drawn."""
-        if self.compiled is not None and self._run_list and self.legend_placer.covers(self._drawn_points()):
-            self._place_legend()
 
     def _place_legend(self, keep_outside: bool = False) -> None:
         """Put the legend where it hides nothing drawn: the curve, the paths (and in 2-D the line from the start
