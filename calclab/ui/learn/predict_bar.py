@@ -234,6 +234,18 @@ class PredictRound(QObject):
     def clear(self) -> None:
         """Remove what the round added to the tab (covers, pickers, markers)."""
 
+    def remove_covers(self) -> None:
+        """Take away the round's covers (`self._covers`) and its plot picker (`self._picker`), if it has them."""
+        for cover in getattr(self, "_covers", []):
+            cover.hide()
+            cover.deleteLater()
+        self._covers: list = []
+        picker = getattr(self, "_picker", None)
+        if picker is not None:
+            picker.hide()
+            picker.deleteLater()
+            self._picker = None
+
     # -- the round -----------------------------------------------------------------------------------------
 
     @property

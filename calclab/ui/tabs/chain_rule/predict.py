@@ -59,10 +59,7 @@ class ChainPredict(PredictRound):
         self.clear()
 
     def clear(self) -> None:
-        for cover in self._covers:
-            cover.hide()
-            cover.deleteLater()
-        self._covers = []
+        self.remove_covers()
 
 
 def install_predict(tab) -> ChainPredict:

@@ -85,22 +85,12 @@ class DerivativesPredict(PredictRound):
         return {"slope": slope}, f"slope {format_number(slope)}"
 
     def show_truth(self, verdict: quiz.Verdict) -> None:
-        self._remove_covers()
+        self.remove_covers()
         self.tab.check_show_tangent.setChecked(True)
         self.tab.check_show_derivative.setChecked(True)
 
-    def _remove_covers(self) -> None:
-        for cover in self._covers:
-            cover.hide()
-            cover.deleteLater()
-        self._covers = []
-        if self._picker is not None:
-            self._picker.hide()
-            self._picker.deleteLater()
-            self._picker = None
-
     def clear(self) -> None:
-        self._remove_covers()
+        self.remove_covers()
         if self._line is not None:
             self.tab.main_plot().removeItem(self._line)
             self._line = None

@@ -126,14 +126,7 @@ class DescentPredict(PredictRound):
     # -- the truth ----------------------------------------------------------------------------------------------
 
     def show_truth(self, verdict: quiz.Verdict) -> None:
-        for cover in self._covers:
-            cover.hide()
-            cover.deleteLater()
-        self._covers = []
-        if self._picker is not None:
-            self._picker.hide()
-            self._picker.deleteLater()
-            self._picker = None
+        self.remove_covers()
         self._set_arrows_shown(True)
         self.bar.button_check.setVisible(True)
         self._when_ready(self._play)
@@ -160,14 +153,7 @@ class DescentPredict(PredictRound):
                 item.setOpacity(1.0 if shown else 0.0)
 
     def clear(self) -> None:
-        for cover in self._covers:
-            cover.hide()
-            cover.deleteLater()
-        self._covers = []
-        if self._picker is not None:
-            self._picker.hide()
-            self._picker.deleteLater()
-            self._picker = None
+        self.remove_covers()
         if self._guess is not None:
             self.tab.main_plot().removeItem(self._guess)
             self._guess = None

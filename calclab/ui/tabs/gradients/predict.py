@@ -90,21 +90,11 @@ class GradientsPredict(PredictRound):
         return {"direction": [math.cos(theta), math.sin(theta)]}, f"{self.spin_angle.value()}°"
 
     def show_truth(self, verdict: quiz.Verdict) -> None:
-        self._remove_covers()
+        self.remove_covers()
         self.tab.check_show_probe.setChecked(True)     # the probe's ∇f arrow, next to your guess
 
-    def _remove_covers(self) -> None:
-        for cover in self._covers:
-            cover.hide()
-            cover.deleteLater()
-        self._covers = []
-        if self._picker is not None:
-            self._picker.hide()
-            self._picker.deleteLater()
-            self._picker = None
-
     def clear(self) -> None:
-        self._remove_covers()
+        self.remove_covers()
         for item in self._items:
             self.tab.main_plot().removeItem(item)
         self._items = []
