@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEventLoop, QObject, QSocketNotifier, QTimer, Signal
 
+from calclab.engine.jobs import shipped
 from calclab.ui.worker_child import job_error_message as _job_error_message
 from calclab.ui.worker_child import serve
 
@@ -89,6 +90,7 @@ class SymbolicWorker(QObject):
         self._broken_message = ""
         self._queue: deque[_Job] = deque()
         self._current: _Job | None = None
+        self._answered: list[_Job] = []   # jobs with a shipped result, answered in the next event-loop turn
         self._ids = itertools.count(1)
         self._busy = False
         self._job_started: tuple[float, float | None] = (0.0, None)   # (wall clock, child CPU s) at dispatch
@@ -138,13 +140,22 @@ class SymbolicWorker(QObject):
                on_error: Callable[[JobFailure], None]) -> None:
         """Queue func(*args); on_done(result) or on_error(JobFailure) is later called on the GUI thread.
 
-        A job already queued or running under the same key is superseded: its callbacks are dropped.
+        A job already queued or running under the same key is superseded: its callbacks are dropped. A job whose
+        result ships with calclab (a tab's first view, calclab.engine.jobs.shipped) is answered from there, in
+        the next event-loop turn, exactly as if the process had computed it.
         Raises pickle.PicklingError / AttributeError at once if func or args cannot be pickled.
         """
         payload = pickle.dumps((func, args), protocol=pickle.HIGHEST_PROTOCOL)
         if self._closed:
             return
         self._supersede(key)
+        known, result = shipped.lookup(payload)
+        if known:
+            job = _Job(next(self._ids), key, payload, on_done, on_error)
+            self._answered.append(job)
+            QTimer.singleShot(0, self, lambda: self._answer_known(job, result))
+            self._update_busy()
+            return
         self._queue.append(_Job(next(self._ids), key, payload, on_done, on_error))
         if self._broken_message:
             self._fail_queued(JobFailure(CRASHED, self._broken_message))
@@ -164,7 +175,7 @@ class SymbolicWorker(QObject):
 
     def is_idle(self) -> bool:
         """True when no job is queued or running."""
-        return self._current is None and not self._queue
+        return self._current is None and not self._queue and not self._answered
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Run the event loop until the worker is idle or `timeout` seconds passed; True if idle.
@@ -191,6 +202,7 @@ class SymbolicWorker(QObject):
         """Stop the child and drop every pending job; final (later submissions are ignored). Idempotent."""
         self._closed = True
         self._queue.clear()
+        self._answered.clear()
         self._current = None
         self._stop_process(graceful=True)
         self._update_busy()
@@ -199,6 +211,8 @@ class SymbolicWorker(QObject):
 
     def _supersede(self, key: str) -> None:
         self._queue = deque(job for job in self._queue if job.key != key)
+        for job in self._answered:
+            job.stale = job.stale or job.key == key
         if self._current is not None and self._current.key == key:
             self._current.stale = True
 
@@ -238,6 +252,14 @@ class SymbolicWorker(QObject):
             else:
                 self._finish(job_id, kind == "ok", payload)
 
+    def _answer_known(self, job: _Job, result: object) -> None:
+        """Deliver a shipped result (submit found it) unless the job was superseded or the worker closed since."""
+        if job in self._answered:
+            self._answered.remove(job)
+            if not job.stale and not self._closed:
+                self._call(job.on_done, result)
+            self._update_busy()
+
     def _finish(self, job_id: int, ok: bool, payload: object) -> None:
         job = self._current
         if job is None or job.job_id != job_id:
@@ -245,6 +267,8 @@ class SymbolicWorker(QObject):
         self._budget_timer.stop()
         self._current = None
         self._dispatch()
+        if ok:
+            shipped.record(job.payload, payload)   # only when building the shipped results (--build)
         if not job.stale:
             if ok:
                 self._call(job.on_done, payload)
