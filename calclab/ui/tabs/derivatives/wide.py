@@ -45,6 +45,7 @@ class CurveSlot:
     ladder: jobs.DerivativeLadder | None = None
     curves: list[Curve] = field(default_factory=list)   # the ladder along the variable, parameters substituted
     analysis: tuple[tuple, object] | None = None          # (inputs key, CriticalAnalysis)
+    asked: tuple | None = None                            # the inputs key of the analysis asked for last
     error: str = ""
 
 
@@ -58,6 +59,7 @@ class WideBinding:
         self._critical_timer.setSingleShot(True)
         self._critical_timer.setInterval(CRITICAL_REST_MS)
         self._critical_timer.timeout.connect(self._submit_critical)
+        self._critical_soon = True   # a new state, not a drag: ask for the analysis without waiting for rest
 
     def _wide_legend(self) -> None:
         """Legend entries for g, h, k, their derivatives and Tₙ, as they are drawn; then place the legend."""
@@ -98,8 +100,10 @@ class WideBinding:
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        if self._state.show_critical:   # what hideEvent cancelled, if anything
-            self._critical_timer.start()
+        for slot in self._slots:       # what hideEvent cancelled, if anything, is asked again at once
+            slot.asked = None
+        self._critical_soon = True
+        self._ask_critical()
 
     # -- state -> widgets ----------------------------------------------------------------------------------
 
@@ -113,6 +117,7 @@ class WideBinding:
         self._show_error_tab(s.show_taylor, select=s.show_taylor)
         self.overlays.set_error_label(s.taylor_order)
         self.curves_panel.set_count(len(s.curves))
+        self._critical_soon = True
         self._slots = self._slots[:1]
         for row, curve in zip(self.curves_panel.rows, s.curves, strict=True):
             with signals_blocked(row.check_show_derivative):
@@ -175,17 +180,31 @@ class WideBinding:
         held = tuple(sorted((k, v) for k, v in self._state.held.items()))
         return (slot.expr, self._state.wrt, held, tuple(round(v, 12) for v in self.plot.view_range()[:2]))
 
+    def _wants_analysis(self, slot: CurveSlot) -> bool:
+        """The slot has no exact analysis for its current inputs, none is asked for, and SymPy can do it: a long
+        f (a 60-term sum) keeps its live numeric points, SymPy would spend seconds of the worker on it."""
+        key = self._inputs_key(slot) if slot.expr is not None else None
+        return (key is not None and (slot.analysis is None or slot.analysis[0] != key) and slot.asked != key
+                and tree_size(slot.expr, EXACT_MAX_NODES) <= EXACT_MAX_NODES)
+
+    def _ask_critical(self) -> None:
+        """Ask for the exact analyses that are missing: at once for a new state, after CRITICAL_REST_MS of rest
+        while the view or a parameter is being moved. Nothing missing: no timer (the tab is not busy)."""
+        if not self._state.show_critical or self.held_panel.is_playing():   # a sweep shows live points only
+            self._critical_timer.stop()
+        elif any(self._wants_analysis(slot) for slot in self._slots):
+            self._critical_timer.start(0 if self._critical_soon else CRITICAL_REST_MS)
+
     def _submit_critical(self) -> None:
-        """The inputs rested: ask for the exact analysis of every function (a newer one supersedes). A long f
-        (a 60-term sum) keeps its live numeric points: SymPy would spend seconds of the worker on it."""
+        """Ask the worker for the exact analysis of every function that lacks one (a newer one supersedes)."""
+        self._critical_soon = False
         if not self._state.show_critical:
             return
         low, high = self.plot.view_range()[:2]
         for index, slot in enumerate(self._slots):
-            if slot.expr is None or (slot.analysis is not None and slot.analysis[0] == self._inputs_key(slot)) \
-                    or tree_size(slot.expr, EXACT_MAX_NODES) > EXACT_MAX_NODES:
+            if not self._wants_analysis(slot):
                 continue
-            key = self._inputs_key(slot)
+            key = slot.asked = self._inputs_key(slot)
             self.submit(f"critical{index}", jobs.critical_analysis, slot.expr, self._state.wrt,
                         dict(self._state.held), (low, high),
                         on_done=lambda analysis, s=slot, k=key: self._on_critical_done(s, k, analysis),
@@ -210,8 +229,7 @@ class WideBinding:
         self._wide_refresh_markers()
         self._wide_refresh_point()
         self._wide_legend()
-        if self._state.show_critical and not self.held_panel.is_playing():   # a sweep shows live points only
-            self._critical_timer.start()
+        self._ask_critical()
 
     def _wide_refresh_markers(self) -> None:
         self._markers = []
