@@ -25,15 +25,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_common import launch_env
+
 PROBE = Path(__file__).resolve().parent / "complete_probe.py"
 TIMEOUT_S = 120.0
 HOG = "import time\nend = time.time() + 600\nwhile time.time() < end:\n    pass\n"
 
 
 def _env(home: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
+    env = {key: value for key, value in launch_env().items()
            if not key.startswith("XDG_") and key not in ("CALCLAB_HOME", "MPLCONFIGDIR")}
-    env.update(HOME=home, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    env["HOME"] = home
     return env
 
 

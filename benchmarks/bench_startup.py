@@ -7,12 +7,13 @@ the machine hits both. One unmeasured run of each first warms the disk cache and
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench_common import launch_env
 
 PROBE = Path(__file__).resolve().parent / "startup_probe.py"
 PROBE_TIMEOUT_S = 60.0
@@ -35,8 +36,7 @@ def probe_once(kind: str, env: dict[str, str]) -> dict:
 def startup(processes: int) -> dict:
     """Medians over `processes` processes each; also which heavy modules calclab had loaded at first paint and
     when its first tab was built and painted (the window usable, not only shown)."""
-    env = dict(os.environ)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env = launch_env()
     for kind in ("baseline", "calclab"):
         probe_once(kind, env)
     samples: dict[str, list[float]] = {"calclab": [], "baseline": []}
