@@ -149,7 +149,7 @@ class SymbolicWorker(QObject):
         if self._closed:
             return
         self._supersede(key)
-        known, result = shipped.lookup(payload)
+        known, result = shipped.lookup(func, args, payload)
         if known:
             job = _Job(next(self._ids), key, payload, on_done, on_error)
             self._answered.append(job)
@@ -267,8 +267,6 @@ class SymbolicWorker(QObject):
         self._budget_timer.stop()
         self._current = None
         self._dispatch()
-        if ok:
-            shipped.record(job.payload, payload)   # only when building the shipped results (--build)
         if not job.stale:
             if ok:
                 self._call(job.on_done, payload)

@@ -38,8 +38,8 @@ def test_every_shipped_result_is_what_the_job_computes_now():
         pytest.skip(f"shipped with {document['versions']}, here {shipped.versions()}: the file is not used here")
     assert len(document["entries"]) >= len(TAB_NAMES) - 1   # every tab's first view but the numeric Backprop's
     for key, (request, result) in document["entries"].items():
-        assert key == shipped.digest(request)
         func, args = pickle.loads(request)
+        assert key == shipped.digest(func, args)
         fresh = pickle.dumps(func(*args), protocol=pickle.HIGHEST_PROTOCOL)
         assert _settled(fresh) == _settled(result), f"{func.__qualname__}{args!r} changed: rebuild with " \
                                 "python -m calclab.engine.jobs.shipped --build"
@@ -51,9 +51,8 @@ def lookups(monkeypatch):
     seen: list[tuple[str, bool]] = []
     real = shipped.lookup
 
-    def spy(request: bytes):
-        known, result = real(request)
-        func, _args = pickle.loads(request)
+    def spy(func, args, request: bytes):
+        known, result = real(func, args, request)
         seen.append((func.__qualname__, known))
         return known, result
 
@@ -79,7 +78,7 @@ def test_the_worker_answers_a_shipped_job_itself_and_a_newer_one_supersedes_it(q
 
     request = pickle.dumps((math.factorial, (5,)), protocol=pickle.HIGHEST_PROTOCOL)
     # A result no process would compute (5! is 120): only the shipped entry can give it.
-    monkeypatch.setattr(shipped, "_entries", {shipped.digest(request): (request, pickle.dumps(999))})
+    monkeypatch.setattr(shipped, "_entries", {shipped.digest(math.factorial, (5,)): (request, pickle.dumps(999))})
     unstarted = SymbolicWorker()   # never started: a job it sent to a process would never be answered
     monkeypatch.setattr(unstarted, "start", lambda: None)
     answers: list[object] = []

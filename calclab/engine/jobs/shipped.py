@@ -6,8 +6,11 @@ start and compute them is most of the time between a painted window and a comple
 busy machine. So they are computed once, at build time, and kept in `resources/results/first_views.pickle`:
 the worker answers a job found there at once and sends only the others to its process.
 
-The key of a job is the digest of exactly what the worker would send its process: the pickled (function, args)
-(pickle is deterministic for these: the same bytes in every process). An entry keeps that request beside the
+The key of a job is the digest of a canonical text of its function and arguments (`job_text`): SymPy objects
+by `srepr`, floats by their exact repr, containers element by element. Not the pickled bytes the worker sends:
+those also record which objects were shared (an expression that came back from the worker shares its symbols
+with the variables beside it, one that was typed does not), so the same job pickles differently. A request over
+MAX_REQUEST bytes is never a first view's and is not looked up. An entry keeps that request beside the
 result, so a test can run every request again and compare (tests/engine/test_shipped_results.py): a code change
 that alters a result, or the arguments a tab sends, fails the test until the file is rebuilt with
 `python -m calclab.engine.jobs.shipped --build` (it launches every tab's first view and records its jobs).
@@ -30,13 +33,35 @@ from calclab import __version__
 SHIPPED = ("results", "first_views.pickle")
 FORMAT = 1
 BUILD_ENV = "CALCLAB_RESULTS_BUILD"   # a folder: the worker records every job it answers there (--build)
+MAX_REQUEST = 20_000                  # bytes; the first views' requests are a few hundred
 _lock = threading.Lock()
 _entries: dict[str, tuple[bytes, bytes]] | None = None   # digest -> (request, result), loaded on first use
 
 
-def digest(request: bytes) -> str:
-    """The key of one job: the digest of its pickled (function, args)."""
-    return hashlib.sha256(request).hexdigest()
+def job_text(func: Any, args: tuple) -> str:
+    """The canonical text of a job: its function's name and every argument's exact value."""
+    return f"{func.__module__}.{func.__qualname__}{_text(tuple(args))}"
+
+
+def _text(value: Any) -> str:
+    from sympy import Basic, srepr
+
+    if isinstance(value, Basic):
+        return srepr(value)
+    if isinstance(value, float):
+        return f"float({value!r})"
+    if isinstance(value, tuple | list):
+        return f"{type(value).__name__}({', '.join(_text(item) for item in value)})"
+    if isinstance(value, dict):
+        return f"dict({', '.join(f'{_text(k)}: {_text(v)}' for k, v in sorted(value.items(), key=repr))})"
+    if value is None or isinstance(value, bool | int | str):
+        return repr(value)
+    return f"{type(value).__qualname__}:{pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL).hex()}"
+
+
+def digest(func: Any, args: tuple) -> str:
+    """The key of one job."""
+    return hashlib.sha256(job_text(func, args).encode("utf-8")).hexdigest()
 
 
 def versions() -> dict[str, str]:
@@ -73,10 +98,21 @@ def _read() -> dict[str, tuple[bytes, bytes]]:
             and all(isinstance(part, bytes) for part in value)}
 
 
-def lookup(request: bytes) -> tuple[bool, Any]:
-    """(True, result) if the job pickled as `request` has a shipped result, else (False, None)."""
-    entry = entries().get(digest(request))
-    if entry is None or entry[0] != request:
+def lookup(func: Any, args: tuple, request: bytes) -> tuple[bool, Any]:
+    """(True, result) if the job func(*args), pickled as `request`, has a shipped result, else (False, None).
+
+    When building (--build) every request is computed here and recorded, even one the tab supersedes before
+    the worker gets to it (Gradients asks for the critical points of its map's first, provisional view)."""
+    if len(request) > MAX_REQUEST:
+        return False, None
+    if os.environ.get(BUILD_ENV):
+        record(func, args, request, func(*args))
+        return False, None
+    known = entries()
+    if not known:
+        return False, None
+    entry = known.get(digest(func, args))
+    if entry is None:
         return False, None
     try:
         return True, pickle.loads(entry[1])
@@ -84,18 +120,18 @@ def lookup(request: bytes) -> tuple[bool, Any]:
         return False, None
 
 
-def record(request: bytes, result: object) -> None:
+def record(func: Any, args: tuple, request: bytes, result: object) -> None:
     """--build: keep one answered job in the $CALCLAB_RESULTS_BUILD folder (nothing otherwise)."""
     folder = os.environ.get(BUILD_ENV)
     if not folder:
         return
     try:
-        data = pickle.dumps((request, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)),
+        data = pickle.dumps((digest(func, args), request, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)),
                             protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - a result that does not pickle is simply not shipped
         return
     try:
-        with open(os.path.join(folder, digest(request) + ".job"), "wb") as file:
+        with open(os.path.join(folder, digest(func, args) + ".job"), "wb") as file:
             file.write(data)
     except OSError as error:
         print(f"warning: cannot record a job result in {folder}: {error.strerror}", file=sys.stderr)
@@ -107,8 +143,8 @@ def build(folder: str, out: str) -> int:
     for name in sorted(os.listdir(folder)):
         if name.endswith(".job"):
             with open(os.path.join(folder, name), "rb") as file:
-                request, result = pickle.loads(file.read())
-            found[digest(request)] = (request, result)
+                key, request, result = pickle.loads(file.read())
+            found[key] = (request, result)
     with open(out, "wb") as file:
         pickle.dump({"format": FORMAT, "versions": versions(), "entries": found}, file,
                     protocol=pickle.HIGHEST_PROTOCOL)
