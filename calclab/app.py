@@ -50,16 +50,20 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
 
     apply_to_application(app)   # the window and taskbar icon, and the desktop entry the taskbar matches
 
-    # The worker's imports and warm-up (about a second of CPU) run on the other core while this process imports
-    # pyqtgraph and the first tab: started before those imports, it is ready about when the tab asks.
+    # The worker process imports SymPy and warms up (about a second of CPU). The first views' jobs have shipped
+    # results (calclab.engine.jobs.shipped), so it is not needed for them: the window starts it once its first
+    # tab is complete, so the two do not compete for the CPU on a busy machine. A session or autosave brings the
+    # user's own states, whose jobs are not shipped: then it starts at once, on the other core, as the window
+    # imports pyqtgraph and builds the first tab. (Any job that finds no shipped result starts it, too.)
     worker = SymbolicWorker()
-    worker.start()
     from calclab.ui.main_window import MainWindow
 
     window = MainWindow(worker, initial_tab=tab, eager_tabs=screenshot is None)
     interactive = screenshot is None
     window.session.start(session, interactive=interactive, autosave=interactive, restore_window=interactive,
                          tab_given=tab is not None)
+    if window.session.restored_states():
+        worker.start()
     app.aboutToQuit.connect(window.session.save_on_exit)
     if interactive:
         from calclab.ui.learn import install_when_ready

@@ -119,7 +119,6 @@ class MainWindow(QMainWindow):
         self._started = True
         from calclab.ui.widgets.formula_view import warm_up
 
-        self.worker.start()
         self._build_tab(self.current_tab_name())
         if self._eager_tabs:
             self._others_after = time.monotonic() + OTHER_TABS_WAIT_S
@@ -154,6 +153,7 @@ class MainWindow(QMainWindow):
         if isinstance(current, TabBase) and current.is_busy() and time.monotonic() < self._others_after:
             QTimer.singleShot(OTHER_TABS_POLL_MS, self._on_build_next)
             return
+        self.worker.start()   # the first tab is complete: now the worker gets ready for the user's own input
         for name in self._names:
             if name not in self._tabs:
                 self._build_tab(name)

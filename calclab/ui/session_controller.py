@@ -121,6 +121,10 @@ class SessionController(QObject):
             if isinstance(last, str) and last in self.window.tab_names():
                 self.window.select_tab(last)
 
+    def restored_states(self) -> bool:
+        """True if a session file or the autosave gave tabs states of their own (not yet shown)."""
+        return bool(self._pending)
+
     def save_on_exit(self) -> None:
         """Autosave and remember the window (geometry, splitters, tab). Called when the application quits."""
         self._timer.stop()

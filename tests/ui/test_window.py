@@ -130,3 +130,22 @@ def test_every_tab_fits_a_1100_by_700_window(qtbot, window):
         hint = tab.minimumSizeHint()
         assert hint.width() <= 1100 - 8 and hint.height() <= 700 - 60, (name, hint)
     assert window.minimumSizeHint().width() <= 1100 and window.width() == 1100
+
+
+def test_the_worker_process_starts_once_the_first_tab_is_complete(qtbot):
+    """The first views' jobs are shipped (calclab.engine.jobs.shipped): the worker's start (a second of CPU)
+    waits until the tab in front is complete, then gets ready for the user's own input before they type."""
+    from calclab.ui.worker import SymbolicWorker
+
+    fresh = SymbolicWorker()
+    main_window = MainWindow(fresh, initial_tab="derivatives", eager_tabs=True)
+    qtbot.addWidget(main_window)
+    try:
+        main_window.ensure_started()
+        tab = main_window.tab("derivatives", build=False)
+        assert tab is not None and fresh.process_id() is None   # built, and nothing started for it
+        qtbot.waitUntil(lambda: fresh.process_id() is not None, timeout=15000)
+        assert not tab.is_busy() and tab.result() is not None    # complete before the worker started
+    finally:
+        main_window.close()
+        fresh.shutdown()
