@@ -60,17 +60,41 @@ def lookups(monkeypatch):
     return seen
 
 
-@pytest.mark.parametrize("name", ["derivatives", "chain", "descent"])
-def test_a_first_view_finds_every_job_it_asks_for(qtbot, worker, lookups, name):
+@pytest.fixture
+def typeset_misses(monkeypatch):
+    """Every formula a tab had to typeset because the shipped masks lacked it."""
+    from calclab.ui.widgets import typeset_store
+
+    missed: list[str] = []
+    real = typeset_store.load
+
+    def spy(mathtext: str, font_pt: float, dpi: float):
+        mask = real(mathtext, font_pt, dpi)
+        if mask is None:
+            missed.append(mathtext)
+        return mask
+
+    monkeypatch.setattr(typeset_store, "load", spy)
+    return missed
+
+
+@pytest.mark.parametrize("name", TAB_NAMES)
+def test_a_first_view_finds_what_it_needs_shipped(qtbot, worker, lookups, typeset_misses, name):
+    """Its jobs' results and its formulas: else the first tab waits for a process to start (the worker, the
+    typesetter) before it is complete. (Gradients' first search for critical points is for its map's
+    provisional view, before the layout settles: that one may go to the worker.)"""
     if _document()["versions"] != shipped.versions():
         pytest.skip("the shipped file was made with other versions")
     tab = load_tab_class(tab_spec(name).view_target)(worker)
     qtbot.addWidget(tab)
-    tab.resize(1100, 700)
+    tab.resize(1400, 860)
     tab.show()
     qtbot.waitUntil(lambda: not tab.is_busy() and worker.is_idle(), timeout=WAIT_MS)
-    assert lookups, "the first view asked for no job"
-    assert [job for job, known in lookups if not known] == []
+    assert typeset_misses == [], "rebuild with python -m calclab.ui.widgets.typeset_store --build"
+    if name != "gradients":
+        assert [job for job, known in lookups if not known] == [], \
+            "rebuild with python -m calclab.engine.jobs.shipped --build"
+    assert name == "backprop" or any(known for _job, known in lookups)
 
 
 def test_the_worker_answers_a_shipped_job_itself_and_a_newer_one_supersedes_it(qtbot, monkeypatch):
