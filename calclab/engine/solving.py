@@ -239,6 +239,7 @@ def _factor_roots(expr: sp.Expr, x: sp.Symbol, low: float, high: float) -> list[
     if roots is None:
         if _size(expr) > MAX_SOLVE_NODES:
             return None
+        _warm_solveset()
         domain = sp.Interval(exact_number(low), exact_number(high))
         solved = bounded(sp.solveset, expr, x, domain, seconds=solve_seconds(expr))
         if solved is sp.S.EmptySet:
@@ -247,6 +248,20 @@ def _factor_roots(expr: sp.Expr, x: sp.Symbol, low: float, high: float) -> list[
             return None
         roots = list(solved)
     return None if any(root.free_symbols for root in roots) else roots
+
+
+_solveset_warm = False
+
+
+def _warm_solveset() -> None:
+    """Pay solveset's one-time costs outside any user's time budget: its first call in a process imports a dozen
+    modules (combinatorics, tensor, set handlers; compiled first on a fresh install) and fills its caches, about
+    0.1 s of CPU, which turned the first exact solve (cos x = 0) numeric on a busy fresh machine."""
+    global _solveset_warm
+    if not _solveset_warm:
+        _solveset_warm = True
+        t = sp.Symbol("t")
+        bounded(sp.solveset, sp.cos(t), t, sp.Interval(0, 2), seconds=5.0)
 
 
 def _polynomial_roots(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:
