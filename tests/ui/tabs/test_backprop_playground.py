@@ -190,3 +190,35 @@ def test_an_adam_update_says_adam_and_shows_old_new_and_the_step(qtbot, tab):
     bias_tip = tab.steps.network_view.neuron(1, 0).toolTip()
     b1 = b0[0] - lr * db[0] / (abs(db[0]) + eps)
     assert f"bias b: {fmt(b0[0])} → {fmt(b1)} (adam's step {fmt(b1 - b0[0])})" in bias_tip
+
+
+def test_the_neurons_view_exports_as_svg(qtbot, tab, tmp_path):
+    """The diagram is a QGraphicsView, not the OpenGL surface: its SVG (`calclab export backprop --view neurons
+    --out n.svg`, Export > SVG) is written, and drawn back it shows each neuron's picture where the screen does."""
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    from calclab.ui import export
+
+    use(tab, BackpropState(hidden=[3]))
+    view = tab.view_plot("neurons")
+    assert view.shows_pictures()
+    export.export_plot(view, str(tmp_path / "neurons.svg"))
+    renderer = QSvgRenderer(str(tmp_path / "neurons.svg"))
+    assert renderer.isValid()
+    on_screen = view.grab().toImage()
+    drawn = QImage(on_screen.size(), QImage.Format.Format_ARGB32)
+    drawn.fill(Qt.GlobalColor.white)
+    painter = QPainter(drawn)
+    renderer.render(painter)
+    painter.end()
+    def mean_colour(image, item) -> np.ndarray:
+        rect = view.mapFromScene(item.sceneBoundingRect()).boundingRect().adjusted(2, 2, -2, -2)
+        return np.mean([image.pixelColor(x, y).getRgb()[:3]
+                        for x in range(rect.left(), rect.right(), 2) for y in range(rect.top(), rect.bottom(), 2)],
+                       axis=0)
+
+    for neuron in (n for column in view.neurons for n in column):
+        screen, svg = mean_colour(on_screen, neuron.picture), mean_colour(drawn, neuron.picture)
+        assert np.abs(screen - svg).max() < 25, (neuron.layer, neuron.j, screen, svg)
+        assert screen.min() < 230   # a picture, not the white background
