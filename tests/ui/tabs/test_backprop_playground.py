@@ -91,6 +91,20 @@ def test_l2_shows_data_loss_and_penalty_apart(qtbot, tab):
     assert tab.loss_plot.penalty_curve.xData is None or len(tab.loss_plot.penalty_curve.xData) == 0
 
 
+def test_the_readout_follows_each_training_frame(qtbot, tab):
+    """While Train runs, the text under the diagram says the epoch and the loss's parts of the weights now."""
+    use(tab, BackpropState(regularization="l2", regularization_rate=0.01, batch_size=16, epochs=50))
+    tab.train()
+    for _frame in range(2):
+        tab.train_tick(epochs=3)
+        assert tab.is_training()
+        shown, model = tab.steps.text_details.toPlainText(), tab.model
+        by_hand = 0.005 * sum(float((W * W).sum()) for W, _b in model.net.params)
+        assert f"epoch {model.epoch} done" in shown and f"{model.epoch} of 50 epochs" in shown
+        assert f"L2 penalty {fmt(by_hand)}" in shown and f"data loss {fmt(model.data_losses[-1])}" in shown
+    tab.stop()
+
+
 def test_the_diagrams_minus_and_plus_resize_a_hidden_layer(qtbot, tab):
     view = tab.steps.network_view
     assert len(view.buttons) == 1

@@ -404,7 +404,8 @@ class BackpropTab(TabBase):
         self._show_scores()
 
     def _refresh_network(self, details: bool = True) -> None:
-        self.steps.show_network(self.model, details)
+        run = (self._run_total - self._remaining, self._run_total) if self.is_training() else None
+        self.steps.show_network(self.model, details, run)
         self._show_phase_buttons()
 
     def _show_phase_buttons(self) -> None:

@@ -242,22 +242,41 @@ def _weighted_sum(what: str, model: BackpropModel, l: int, j: int, n: int) -> st
 
 # -- the loss formula --------------------------------------------------------------------------------------
 
+def penalty_latex(net) -> str:
+    """The regularisation term added to the data loss ("" without one): on the weights, not the biases."""
+    if net.l1:
+        return r" + \lambda\sum|w|"
+    if net.l2:
+        return r" + \frac{\lambda}{2}\sum w^2"
+    return ""
+
+
 def loss_latex(model: BackpropModel) -> tuple[str, str]:
-    """(the mean loss, this sample's term) as mathtext LaTeX, with numbers once the loss is computed."""
+    """(the mean loss, this sample's term) as mathtext LaTeX, with numbers once the loss is computed. With L1 or
+    L2 the mean's line is the mean of the terms plus the penalty, with the two parts apart (data loss + penalty
+    = L), and the second line says what a term is (the whole sum and the penalty on one line did not fit)."""
     net, count, n = model.net, len(model.rows), model.row
     has_loss = model.phase in ("loss", "backward") and net.loss_value is not None
     if net.loss_name == "bce":
-        mean = r"L = -\frac{1}{N}\sum_{n=1}^{N}\left[y_n\log\hat{y}_n + (1-y_n)\log(1-\hat{y}_n)\right]"
+        term = r"-\left[y_n\log\hat{y}_n + (1-y_n)\log(1-\hat{y}_n)\right]"
     else:
-        mean = r"L = \frac{1}{N}\sum_{n=1}^{N}\left(\hat{y}_n - y_n\right)^2"
+        term = r"\left(\hat{y}_n - y_n\right)^2"
+    penalty = penalty_latex(net)
+    if penalty:
+        mean, definition = rf"L = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}}\ell_n{penalty}", rf"\ell_n = {term}"
+    else:
+        sign, inner = ("-", term[1:]) if term.startswith("-") else ("", term)
+        mean, definition = rf"L = {sign}\frac{{1}}{{N}}\sum_{{n=1}}^{{N}}{inner}", ""
     if not has_loss:
-        return mean, ""
+        return mean, definition
+    if penalty and net.data_loss is not None and net.penalty is not None:
+        mean += rf" = {tex(net.data_loss)} + {tex(net.penalty)}"
     mean += rf" = {tex(net.loss_value)}\quad(N = {count})"
     y, y_hat, z = float(model.y_train[model.sample, 0]), float(net.a[-1][n, 0]), float(net.z[-1][n, 0])
     if net.loss_name == "bce":
-        term = -(y * max(-np.logaddexp(0.0, -z), -100.0) + (1 - y) * max(-np.logaddexp(0.0, z), -100.0))
+        value = -(y * max(-np.logaddexp(0.0, -z), -100.0) + (1 - y) * max(-np.logaddexp(0.0, z), -100.0))
         sample = (rf"\ell_{{{model.sample + 1}}} = -\left[{tex(y)}\,\log {tex(y_hat)} + (1-{tex(y)})\,"
-                  rf"\log(1-{tex(y_hat)})\right] = {tex(term)}")
+                  rf"\log(1-{tex(y_hat)})\right] = {tex(value)}")
     else:
         sample = (rf"\ell_{{{model.sample + 1}}} = \left({tex(y_hat)} - {tex_paren(y)}\right)^2 = "
                   rf"{tex((y_hat - y) ** 2)}")
@@ -278,6 +297,34 @@ def tex_paren(value: float) -> str:
     return f"({tex(value)})" if value < 0 else tex(value)
 
 
+# -- while training ----------------------------------------------------------------------------------------
+
+def loss_parts(model: BackpropModel) -> str:
+    """The training loss at the weights now, with data loss and penalty apart under L1/L2, and the test loss."""
+    net = model.net
+    total, data, penalty = model.train_losses[-1], model.data_losses[-1], model.penalties[-1]
+    kind = "L1" if net.l1 else "L2" if net.l2 else ""
+    line = (f"loss L = data loss {fmt(data)} + {kind} penalty {fmt(penalty)} = <b>{fmt(total)}</b>" if kind
+            else f"loss L = <b>{fmt(total)}</b>")
+    if model.has_test:
+        line += f" · test loss {fmt(model.test_losses[-1])}"
+    return line
+
+
+def training_html(model: BackpropModel, run: tuple[int, int] | None = None) -> str:
+    """The read-out of a training frame (cheap: a few numbers): epoch, batch k of n, the loss's parts."""
+    count = model.batch_count
+    head = f"<b>Training</b> with {model.trainer.optimizer} (η = {fmt(model.learning_rate)})"
+    if run is not None:
+        head += f": {run[0]} of {run[1]} epochs"
+    where = f"epoch {model.epoch}"
+    if count > 1:
+        done = model.batches_done
+        where = (f"epoch {model.epoch + 1}, batch {done} of {count} done" if done
+                 else f"epoch {model.epoch} done ({count} batches)")
+    return f"{head}.<br>Now: {where}<br>{loss_parts(model)} (at the end of epoch {model.epoch})"
+
+
 # -- the phase explanation ---------------------------------------------------------------------------------
 
 def details_html(model: BackpropModel) -> str:
@@ -286,15 +333,15 @@ def details_html(model: BackpropModel) -> str:
     x = ", ".join(fmt(v) for v in model.X_train[n])
     sample = f"sample #{n + 1}: x = ({x}), target y = {fmt(model.y_train[n, 0])}"
     if phase == "init" and model.epoch > 0:
-        return (f"<b>The weights after epoch {model.epoch}.</b> The edges show them. Press <b>Forward</b> to "
-                "push the data through the network again.")
+        return (f"<b>The weights after epoch {model.epoch}.</b> The edges show them; {loss_parts(model)}. Press "
+                "<b>Forward</b> to push the data through the network again.")
     if phase == "init":
         return (f"<b>A fresh network.</b> Weights drawn at random (seed {model.seed}), biases 0; the edges "
                 f"show the weights. The steps work on one batch: {model.batch_label()}. "
                 "Press <b>Forward</b> to push the data through it.")
     if phase == "update" and model.params_before is None:
-        return (f"<b>After {model.epoch} epochs of training.</b> The edges show the weights. Press <b>Forward</b> "
-                "to look inside the trained network, or train on.")
+        return (f"<b>After {model.epoch} epochs of training.</b> The edges show the weights; {loss_parts(model)}. "
+                "Press <b>Forward</b> to look inside the trained network, or train on.")
     if phase == "forward":
         rows = [f"<b>Forward pass</b> done for all {count} samples at once; the circles show {sample}."]
         for l in range(1, len(net.sizes)):
@@ -307,8 +354,9 @@ def details_html(model: BackpropModel) -> str:
         return "<br>".join(rows)
     if phase == "loss":
         kind = "binary cross-entropy" if net.loss_name == "bce" else "mean squared error"
-        return (f"<b>Loss</b> ({kind}) over the {count} training samples: L = {fmt(net.loss_value)}. The formula "
-                f"above shows the mean and the term of {sample}. Next: <b>Backward</b> sends ∂L back through "
+        parts = f"data loss {fmt(net.data_loss)} + penalty {fmt(net.penalty)} = " if penalty_latex(net) else ""
+        return (f"<b>Loss</b> ({kind}) over the {count} training samples: L = {parts}{fmt(net.loss_value)}. The "
+                f"formula above shows the mean and the term of {sample}. Next: <b>Backward</b> sends ∂L back through "
                 "the layers.")
     if phase == "backward":
         head = ("<b>Backward pass.</b> From the output back: δ = ∂L/∂z at the output, then layer by layer "
