@@ -137,7 +137,8 @@ class LandscapePlot(PlotPanel):
             self.path_points.setData([], [])
         self.here.setData([0.0], [0.0])
         self.plot_item.setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0.02)
-        self.set_title(f"Loss landscape around the weights: log₁₀ L from {low:.2f} (dark) to {high:.2f} (yellow)")
+        # short (the page's tab says "Landscape"): the colour scale is what matters; a longer title lost it to "…"
+        self.set_title(f"log₁₀ loss: {low:.2f} (dark) to {high:.2f} (yellow)".replace("-", "−"))
 
     def isocurve_level(self, index: int) -> float | None:
         """The level of contour `index` (for tests)."""

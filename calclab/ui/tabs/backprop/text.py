@@ -253,8 +253,9 @@ def penalty_latex(net) -> str:
 
 def loss_latex(model: BackpropModel) -> tuple[str, str]:
     """(the mean loss, this sample's term) as mathtext LaTeX, with numbers once the loss is computed. With L1 or
-    L2 the mean's line is the mean of the terms plus the penalty, with the two parts apart (data loss + penalty
-    = L), and the second line says what a term is (the whole sum and the penalty on one line did not fit)."""
+    L2 the mean's line is the mean of the terms ℓ_n plus the penalty, with the two parts apart (data loss +
+    penalty = L): the whole sum and the penalty on one line did not fit 1100 pixels, and a line of its own for
+    ℓ_n squeezed the diagram; the sample's line (once there are numbers) shows what a term is."""
     net, count, n = model.net, len(model.rows), model.row
     has_loss = model.phase in ("loss", "backward") and net.loss_value is not None
     if net.loss_name == "bce":
@@ -263,12 +264,12 @@ def loss_latex(model: BackpropModel) -> tuple[str, str]:
         term = r"\left(\hat{y}_n - y_n\right)^2"
     penalty = penalty_latex(net)
     if penalty:
-        mean, definition = rf"L = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}}\ell_n{penalty}", rf"\ell_n = {term}"
+        mean = rf"L = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}}\ell_n{penalty}"
     else:
         sign, inner = ("-", term[1:]) if term.startswith("-") else ("", term)
-        mean, definition = rf"L = {sign}\frac{{1}}{{N}}\sum_{{n=1}}^{{N}}{inner}", ""
+        mean = rf"L = {sign}\frac{{1}}{{N}}\sum_{{n=1}}^{{N}}{inner}"
     if not has_loss:
-        return mean, definition
+        return mean, ""
     if penalty and net.data_loss is not None and net.penalty is not None:
         mean += rf" = {tex(net.data_loss)} + {tex(net.penalty)}"
     mean += rf" = {tex(net.loss_value)}\quad(N = {count})"
