@@ -236,3 +236,24 @@ def test_the_neurons_view_exports_as_svg(qtbot, tab, tmp_path):
         screen, svg = mean_colour(on_screen, neuron.picture), mean_colour(drawn, neuron.picture)
         assert np.abs(screen - svg).max() < 25, (neuron.layer, neuron.j, screen, svg)
         assert screen.min() < 230   # a picture, not the white background
+
+
+def test_the_weight_decay_box_acts_on_every_parameter(qtbot, tab):
+    """torch's sgd weight decay, w ← w − η (∂L/∂w + wd·w), on weights and biases; a new optimizer keeps it."""
+    use(tab, BackpropState(n_samples=40, optimizer="momentum", hyper={"momentum": 0.5}, learning_rate=0.1))
+    controls = tab.controls
+    controls.combo_optimizer.setCurrentIndex(controls.combo_optimizer.findData("adamw"))
+    assert tab.state.optimizer == "adamw" and controls.spin_weight_decay.value() == 0.01   # adamw's default
+    controls.spin_weight_decay.setValue(0.2)
+    controls.combo_optimizer.setCurrentIndex(controls.combo_optimizer.findData("sgd"))
+    assert tab.state.optimizer == "sgd" and tab.state.hyper == {"weight_decay": 0.2}
+    for _update in range(2):   # the second with biases away from 0
+        for phase in ("forward", "loss", "backward"):
+            click(qtbot, tab, phase)
+        before = [(W.copy(), b.copy()) for W, b in tab.model.net.params]
+        grads = [(dW.copy(), db.copy()) for dW, db in tab.model.net.grads]
+        click(qtbot, tab, "update")
+        for (W, b), (dW, db), (W1, b1) in zip(before, grads, tab.model.net.params, strict=True):
+            np.testing.assert_allclose(W1, W - 0.1 * (dW + 0.2 * W), rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(b1, b - 0.1 * (db + 0.2 * b), rtol=1e-12, atol=1e-15)
+    assert np.abs(before[0][1]).max() > 0

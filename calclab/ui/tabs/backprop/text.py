@@ -383,8 +383,8 @@ def update_rule(model: BackpropModel) -> str:
     if plain_sgd(model):
         return f"Each weight and bias took one gradient-descent step, w ← w − η ∂L/∂w with η = {lr}"
     if trainer.optimizer == "sgd":   # torch's sgd with weight decay: the decay joins the gradient
-        return (f"Each weight and bias took one sgd step with weight decay, w ← w − η (∂L/∂w + λ w) with "
-                f"η = {lr}, λ = {fmt(decay)}")
+        return (f"Each weight and bias took one sgd step with weight decay, w ← w − η (∂L/∂w + wd·w) with "
+                f"η = {lr}, wd = {fmt(decay)}")   # λ is the regularisation's rate
     hyper = ", ".join(f"{HYPER_NAMES.get(k, k)} = {fmt(v)}" for k, v in trainer.hyper.items())
     kept = KEPT.get(trainer.optimizer, "state")
     return (f"Each weight and bias took one <b>{trainer.optimizer}</b> step (η = {lr}, {hyper}): its own rule "
