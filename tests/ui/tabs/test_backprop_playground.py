@@ -92,8 +92,10 @@ def test_l2_shows_data_loss_and_penalty_apart(qtbot, tab):
 
 
 def test_the_readout_follows_each_training_frame(qtbot, tab):
-    """While Train runs, the text under the diagram says the epoch and the loss's parts of the weights now."""
+    """While Train runs, the text under the diagram says the epoch and the loss's parts of the weights now, and a
+    hovered neuron's read-out its bias now."""
     use(tab, BackpropState(regularization="l2", regularization_rate=0.01, batch_size=16, epochs=50))
+    view = tab.steps.network_view
     tab.train()
     for _frame in range(2):
         tab.train_tick(epochs=3)
@@ -102,6 +104,8 @@ def test_the_readout_follows_each_training_frame(qtbot, tab):
         by_hand = 0.005 * sum(float((W * W).sum()) for W, _b in model.net.params)
         assert f"epoch {model.epoch} done" in shown and f"{model.epoch} of 50 epochs" in shown
         assert f"L2 penalty {fmt(by_hand)}" in shown and f"data loss {fmt(model.data_losses[-1])}" in shown
+        view._on_item_hovered(view.neuron(1, 0), True)   # the mouse on h1,1 for the next frame
+    assert f"bias b = {fmt(model.net.params[0][1][0])}" in tab.steps.label_hover.text()
     tab.stop()
 
 

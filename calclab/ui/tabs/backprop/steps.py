@@ -28,7 +28,7 @@ from calclab.ui.tabs.backprop import text
 from calclab.ui.tabs.backprop.model import PHASE_TITLES, PHASES, BackpropModel
 from calclab.ui.tabs.backprop.pictures import neuron_pictures
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
-from calclab.ui.widgets.network_view import NetworkView
+from calclab.ui.widgets.network_view import EdgeItem, NetworkView
 
 FLASH_MS = 1500
 # While training, the edges (hundreds of antialiased lines, ~5 ms a repaint) follow the weights this often; the
@@ -162,6 +162,19 @@ class StepsPanel(QSplitter):
             self._on_hovered("")   # what was hovered may have changed
         else:   # a training frame: a few lines of plain numbers (no table), so the frame rate stays
             self.text_details.setHtml(text.training_html(model, run))
+            self._follow_hovered(model)
+
+    def _follow_hovered(self, model: BackpropModel) -> None:
+        """While training, the one neuron or weight under the mouse gets its read-out anew (all of them: 4 ms)."""
+        item = self.network_view.hovered_item
+        if item is None:
+            return
+        if isinstance(item, EdgeItem):
+            html = text.edge_tooltip(model, item.layer, item.i, item.j)
+        else:
+            html = text.neuron_tooltip(model, item.layer, item.j)
+        item.setToolTip(html)
+        self._on_hovered(html)
 
     def show_sample(self, model: BackpropModel) -> None:
         """The chosen sample's inputs and target beside the chooser."""

@@ -127,62 +127,57 @@ def edge_values(model: BackpropModel) -> tuple[list[np.ndarray], str]:
 
 def edge_tooltips(model: BackpropModel) -> list[list[list[str]]]:
     """For each weight: its value, its gradient as a sum over the batch and the chosen sample's chain-rule term."""
+    return [[[edge_tooltip(model, l, i, j) for j in range(W.shape[1])] for i in range(W.shape[0])]
+            for l, (W, _b) in enumerate(model.net.params)]
+
+
+def edge_tooltip(model: BackpropModel, l: int, i: int, j: int) -> str:
+    """The read-out of weight W_{l+1}[i, j] (one hovered edge is all a training frame writes)."""
     net, sizes, n = model.net, model.net.sizes, model.row
-    grads, before = shows_gradients(model), model.params_before
-    count = len(model.rows)
-    out = []
-    for l, (W, _b) in enumerate(net.params):
-        layer = []
-        for i in range(W.shape[0]):
-            row = []
-            for j in range(W.shape[1]):
-                src, dst = neuron_name(sizes, l, i), neuron_name(sizes, l + 1, j)
-                lines = [f"<b>weight {src} → {dst}</b> (W<sub>{l + 1}</sub>[{i + 1},{j + 1}])"]
-                if grads:
-                    g = net.grads[l][0][i, j]
-                    a_i, d_j = net.a[l][n, i], net.dz[l][n, j]
-                    if before is not None:
-                        lines.append(f"w: {step_words(model, before[l][0][i, j], W[i, j], g)}")
-                    else:
-                        lines.append(f"w = {fmt(W[i, j])}")
-                    lines.append(f"∂L/∂w = Σ<sub>n</sub> δ<sub>{dst}</sub> · a<sub>{src}</sub> over the {count} "
-                                 f"samples = {fmt(g)}")
-                    lines.append(f"sample #{model.sample + 1}: δ<sub>{dst}</sub> · a<sub>{src}</sub> = {paren(d_j)}"
-                                 f"{paren(a_i)} = {fmt(d_j * a_i)}")
-                else:
-                    lines.append(f"w = {fmt(W[i, j])}")
-                row.append("<br>".join(lines))
-            layer.append(row)
-        out.append(layer)
-    return out
+    W, before = net.params[l][0], model.params_before
+    src, dst = neuron_name(sizes, l, i), neuron_name(sizes, l + 1, j)
+    lines = [f"<b>weight {src} → {dst}</b> (W<sub>{l + 1}</sub>[{i + 1},{j + 1}])"]
+    if shows_gradients(model):
+        g = net.grads[l][0][i, j]
+        a_i, d_j = net.a[l][n, i], net.dz[l][n, j]
+        if before is not None:
+            lines.append(f"w: {step_words(model, before[l][0][i, j], W[i, j], g)}")
+        else:
+            lines.append(f"w = {fmt(W[i, j])}")
+        lines.append(f"∂L/∂w = Σ<sub>n</sub> δ<sub>{dst}</sub> · a<sub>{src}</sub> over the {len(model.rows)} "
+                     f"samples = {fmt(g)}")
+        lines.append(f"sample #{model.sample + 1}: δ<sub>{dst}</sub> · a<sub>{src}</sub> = {paren(d_j)}"
+                     f"{paren(a_i)} = {fmt(d_j * a_i)}")
+    else:
+        lines.append(f"w = {fmt(W[i, j])}")
+    return "<br>".join(lines)
 
 
 def neuron_tooltips(model: BackpropModel) -> list[list[str]]:
     """For each neuron: what the forward pass computed, then δ as the chain-rule product that gave it."""
+    return [[neuron_tooltip(model, l, j) for j in range(size)] for l, size in enumerate(model.net.sizes)]
+
+
+def neuron_tooltip(model: BackpropModel, l: int, j: int) -> str:
+    """The read-out of neuron j of layer l."""
     net, sizes, n = model.net, model.net.sizes, model.row
-    values, grads, before = shows_values(model), shows_gradients(model), model.params_before
+    values, grads = shows_values(model), shows_gradients(model)
     last = len(sizes) - 1
-    out = []
-    for l, size in enumerate(sizes):
-        column = []
-        for j in range(size):
-            name = neuron_name(sizes, l, j)
-            kind = "input" if l == 0 else "output" if l == last else f"hidden layer {l}, neuron {j + 1}"
-            lines = [f"<b>{name}</b> · {kind} · sample #{model.sample + 1}"]
-            if l == 0:
-                if values or grads:
-                    lines.append(f"{name} = {fmt(net.a[0][n, j])} (data: never updated)")
-                if grads:
-                    lines.append(_weighted_sum(f"∂L/∂{name}", model, l, j, n))
-            else:
-                lines += _bias_lines(model, l, j, before)
-                if values or grads:
-                    lines += _forward_lines(model, l, j, n)
-                if grads:
-                    lines += _delta_lines(model, l, j, n)
-            column.append("<br>".join(lines))
-        out.append(column)
-    return out
+    name = neuron_name(sizes, l, j)
+    kind = "input" if l == 0 else "output" if l == last else f"hidden layer {l}, neuron {j + 1}"
+    lines = [f"<b>{name}</b> · {kind} · sample #{model.sample + 1}"]
+    if l == 0:
+        if values or grads:
+            lines.append(f"{name} = {fmt(net.a[0][n, j])} (data: never updated)")
+        if grads:
+            lines.append(_weighted_sum(f"∂L/∂{name}", model, l, j, n))
+    else:
+        lines += _bias_lines(model, l, j, model.params_before)
+        if values or grads:
+            lines += _forward_lines(model, l, j, n)
+        if grads:
+            lines += _delta_lines(model, l, j, n)
+    return "<br>".join(lines)
 
 
 def _bias_lines(model: BackpropModel, l: int, j: int, before) -> list[str]:
