@@ -29,6 +29,7 @@ NOISE_MAX = 1.0
 TEST_FRACTION_MAX = 0.5
 SEED_MAX = 2**31 - 1
 EPOCHS_MAX = 100_000
+WEIGHT_DECAY_MAX = 1.0     # the Backprop tab's box (torch takes any weight decay ≥ 0)
 SPEED_MAX = 2000           # epochs per animation frame
 
 DATASET_TITLES: dict[str, str] = {"xor": "XOR", "circles": "Circles", "moons": "Two moons", "spiral": "Spiral",
@@ -158,6 +159,11 @@ class BackpropState:
         """True if `other` needs neither new data nor new weights (only lr, epochs, speed or sample differ)."""
         keys = ("dataset", "n_samples", "noise", "test_fraction", "hidden", "activation", "seed", "features")
         return all(getattr(self, key) == getattr(other, key) for key in keys)
+
+    def with_optimizer(self, optimizer: str) -> BackpropState:
+        """Another optimizer, keeping the hyperparameters it also takes (momentum's β would refuse adam)."""
+        takes = optimizers.DEFAULTS.get(optimizer, {})
+        return replace(self, optimizer=optimizer, hyper={k: v for k, v in self.hyper.items() if k in takes})
 
     def copy(self) -> BackpropState:
         return replace(self, hidden=list(self.hidden), features=list(self.features), hyper=dict(self.hyper))

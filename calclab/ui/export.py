@@ -237,7 +237,7 @@ def export_plot(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bo
                 caption: str | None = None) -> None:
     """PNG or SVG, chosen by the file's extension, with a caption line over the plot if `caption` is given."""
     extension = os.path.splitext(path)[1].lower()
-    if not isinstance(plot_widget, pg.PlotWidget) and extension in PLOT_FORMATS:
+    if not isinstance(plot_widget, QGraphicsView) and extension in PLOT_FORMATS:
         _export_grabbed(plot_widget, path, extension, caption)   # an OpenGL view: what it shows, as pixels
     elif extension == ".png":
         export_png(plot_widget, path, scale, light, caption)
@@ -248,15 +248,14 @@ def export_plot(plot_widget: pg.PlotWidget, path: str, scale: int = 1, light: bo
 
 
 def _export_grabbed(widget: QWidget, path: str, extension: str, caption: str | None) -> None:
-    """A plot that is not a pyqtgraph PlotWidget (the OpenGL surface, a diagram): its pixels, grabbed, as PNG only."""
+    """The OpenGL surface (not a QGraphicsView, so not drawn by render()): its pixels, grabbed, as PNG only.
+    Plots and diagrams (a QGraphicsView, e.g. the network with its neurons' pictures) go through render(),
+    as vectors in an SVG."""
     if extension != ".png":
         raise ExportError("the 3D surface drawn with OpenGL can be exported as PNG only (for an SVG, "
                           "`calclab export TAB --view surface --out s.svg` draws it in software)")
     check_writable(path)
-    with ExitStack() as stack:
-        if isinstance(widget, QGraphicsView):   # a diagram: its controls (setExportMode items) stay out
-            stack.enter_context(_export_mode(widget))
-        image = widget.grab().toImage()
+    image = widget.grab().toImage()
     if caption:
         image = caption_plot(image, caption)
     write_atomic(path, image_bytes(image))
@@ -315,7 +314,9 @@ def _draw_caption(painter: QPainter, font: QFont, text: str, width: int, band: i
 
 def _caption_pen(plot_widget: pg.PlotWidget, light: bool) -> QColor:
     """The caption's colour: the print colour on a light export, else the axes' text colour."""
-    return QColor(PRINT_FOREGROUND) if light else plot_widget.getPlotItem().getAxis("left").textPen().color()
+    if light or not isinstance(plot_widget, pg.PlotWidget):   # a diagram is drawn light in either theme
+        return QColor(PRINT_FOREGROUND)
+    return plot_widget.getPlotItem().getAxis("left").textPen().color()
 
 
 def caption_plot(image: QImage, text: str, scale: int = 1, background: QColor | None = None,

@@ -67,6 +67,7 @@ class NetworkView(QGraphicsView):
         self.edges: list[list[list[EdgeItem]]] = []     # edges[l][i][j]
         self.titles: list[QGraphicsSimpleTextItem] = []
         self.buttons: list[tuple[ButtonItem, ButtonItem]] = []   # (−, +) per hidden layer
+        self.hovered_item: NeuronItem | EdgeItem | None = None   # the one under the mouse
         self._col_gap, self._radius, self._note_px = 100.0, 12.0, 11
         self._zoom = zoom.factor()   # the zoom the diagram is laid out at (View > Zoom changes the font: relayout)
         self.legend = QGraphicsTextItem()
@@ -84,6 +85,7 @@ class NetworkView(QGraphicsView):
                      *(b for pair in self.buttons for b in pair)]:
             scene.removeItem(item)
         self.sizes = [int(n) for n in sizes]
+        self.hovered_item = None   # its item is gone
         self.buttons = [(ButtonItem(self, "−", k, -1, f"One neuron fewer in hidden layer {k + 1}"),
                          ButtonItem(self, "+", k, +1, f"One neuron more in hidden layer {k + 1}"))
                         for k in range(len(self.sizes) - 2)]
@@ -279,4 +281,5 @@ class NetworkView(QGraphicsView):
                 pen.setWidthF(pen.widthF() + 2.5)
                 pen.setColor(pen.color().darker(130))
             item.setPen(pen)
+        self.hovered_item = item if entered else None
         self.hovered.emit(item.toolTip() if entered else "")

@@ -91,6 +91,24 @@ def test_l2_shows_data_loss_and_penalty_apart(qtbot, tab):
     assert tab.loss_plot.penalty_curve.xData is None or len(tab.loss_plot.penalty_curve.xData) == 0
 
 
+def test_the_readout_follows_each_training_frame(qtbot, tab):
+    """While Train runs, the text under the diagram says the epoch and the loss's parts of the weights now, and a
+    hovered neuron's read-out its bias now."""
+    use(tab, BackpropState(regularization="l2", regularization_rate=0.01, batch_size=16, epochs=50))
+    view = tab.steps.network_view
+    tab.train()
+    for _frame in range(2):
+        tab.train_tick(epochs=3)
+        assert tab.is_training()
+        shown, model = tab.steps.text_details.toPlainText(), tab.model
+        by_hand = 0.005 * sum(float((W * W).sum()) for W, _b in model.net.params)
+        assert f"epoch {model.epoch} done" in shown and f"{model.epoch} of 50 epochs" in shown
+        assert f"L2 penalty {fmt(by_hand)}" in shown and f"data loss {fmt(model.data_losses[-1])}" in shown
+        view._on_item_hovered(view.neuron(1, 0), True)   # the mouse on h1,1 for the next frame
+    assert f"bias b = {fmt(model.net.params[0][1][0])}" in tab.steps.label_hover.text()
+    tab.stop()
+
+
 def test_the_diagrams_minus_and_plus_resize_a_hidden_layer(qtbot, tab):
     view = tab.steps.network_view
     assert len(view.buttons) == 1
@@ -190,3 +208,56 @@ def test_an_adam_update_says_adam_and_shows_old_new_and_the_step(qtbot, tab):
     bias_tip = tab.steps.network_view.neuron(1, 0).toolTip()
     b1 = b0[0] - lr * db[0] / (abs(db[0]) + eps)
     assert f"bias b: {fmt(b0[0])} → {fmt(b1)} (adam's step {fmt(b1 - b0[0])})" in bias_tip
+
+
+def test_the_neurons_view_exports_as_svg(qtbot, tab, tmp_path):
+    """The diagram is a QGraphicsView, not the OpenGL surface: its SVG (`calclab export backprop --view neurons
+    --out n.svg`, Export > SVG) is written, and drawn back it shows each neuron's picture where the screen does."""
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    from calclab.ui import export
+
+    use(tab, BackpropState(hidden=[3]))
+    view = tab.view_plot("neurons")
+    assert view.shows_pictures()
+    export.export_plot(view, str(tmp_path / "neurons.svg"))
+    renderer = QSvgRenderer(str(tmp_path / "neurons.svg"))
+    assert renderer.isValid()
+    on_screen = view.grab().toImage()
+    drawn = QImage(on_screen.size(), QImage.Format.Format_ARGB32)
+    drawn.fill(Qt.GlobalColor.white)
+    painter = QPainter(drawn)
+    renderer.render(painter)
+    painter.end()
+    def mean_colour(image, item) -> np.ndarray:
+        rect = view.mapFromScene(item.sceneBoundingRect()).boundingRect().adjusted(2, 2, -2, -2)
+        return np.mean([image.pixelColor(x, y).getRgb()[:3]
+                        for x in range(rect.left(), rect.right(), 2) for y in range(rect.top(), rect.bottom(), 2)],
+                       axis=0)
+
+    for neuron in (n for column in view.neurons for n in column):
+        screen, svg = mean_colour(on_screen, neuron.picture), mean_colour(drawn, neuron.picture)
+        assert np.abs(screen - svg).max() < 25, (neuron.layer, neuron.j, screen, svg)
+        assert screen.min() < 230   # a picture, not the white background
+
+
+def test_the_weight_decay_box_acts_on_every_parameter(qtbot, tab):
+    """torch's sgd weight decay, w ← w − η (∂L/∂w + wd·w), on weights and biases; a new optimizer keeps it."""
+    use(tab, BackpropState(n_samples=40, optimizer="momentum", hyper={"momentum": 0.5}, learning_rate=0.1))
+    controls = tab.controls
+    controls.combo_optimizer.setCurrentIndex(controls.combo_optimizer.findData("adamw"))
+    assert tab.state.optimizer == "adamw" and controls.spin_weight_decay.value() == 0.01   # adamw's default
+    controls.spin_weight_decay.setValue(0.2)
+    controls.combo_optimizer.setCurrentIndex(controls.combo_optimizer.findData("sgd"))
+    assert tab.state.optimizer == "sgd" and tab.state.hyper == {"weight_decay": 0.2}
+    for _update in range(2):   # the second with biases away from 0
+        for phase in ("forward", "loss", "backward"):
+            click(qtbot, tab, phase)
+        before = [(W.copy(), b.copy()) for W, b in tab.model.net.params]
+        grads = [(dW.copy(), db.copy()) for dW, db in tab.model.net.grads]
+        click(qtbot, tab, "update")
+        for (W, b), (dW, db), (W1, b1) in zip(before, grads, tab.model.net.params, strict=True):
+            np.testing.assert_allclose(W1, W - 0.1 * (dW + 0.2 * W), rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(b1, b - 0.1 * (db + 0.2 * b), rtol=1e-12, atol=1e-15)
+    assert np.abs(before[0][1]).max() > 0

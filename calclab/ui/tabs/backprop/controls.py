@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from calclab.engine import datasets, features
 from calclab.engine.backprop import HIDDEN_ACTIVATIONS
-from calclab.engine.optimizers import OPTIMIZERS
+from calclab.engine.optimizers import DEFAULTS, OPTIMIZERS
 from calclab.state.backprop import (
     BATCH_MAX,
     DATASET_TITLES,
@@ -45,6 +45,7 @@ from calclab.state.backprop import (
     SEED_MAX,
     SPEED_MAX,
     TEST_FRACTION_MAX,
+    WEIGHT_DECAY_MAX,
     BackpropState,
 )
 from calclab.ui.signals import signals_blocked
@@ -195,7 +196,6 @@ class ControlsPanel(QWidget):
         self.spin_batch_size = _spin(0, BATCH_MAX, "Training points per update: each epoch shuffles them into "
                                      "batches of this size (all: one batch, the whole training set)")
         self.spin_batch_size.setSpecialValueText("all")
-        form.addRow("Batch size", self.spin_batch_size)
         self.combo_regularization = QComboBox()
         for name, title in zip(REGULARIZATIONS, ("none", "L1", "L2"), strict=True):
             self.combo_regularization.addItem(title, name)
@@ -206,6 +206,12 @@ class ControlsPanel(QWidget):
         self.combo_regularization.setMinimumContentsLength(6)
         self.spin_regularization_rate.setMaximumWidth(84)
         form.addRow("Regularise", _pair(self.combo_regularization, "λ", self.spin_regularization_rate))
+        self.spin_weight_decay = _double(0.0, WEIGHT_DECAY_MAX, 0.001, 4, "The optimizer's weight decay, as "
+                                         "torch.optim: on every parameter, biases too (sgd … adam add wd·w to the "
+                                         "gradient; adamw shrinks w by (1 − η·wd), its default 0.01)")
+        self.spin_weight_decay.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        self.spin_weight_decay.setMaximumWidth(84)
+        form.addRow("Batch size", _pair(self.spin_batch_size, "wd", self.spin_weight_decay))   # one row: 700 px high
         self.spin_epochs = _spin(1, EPOCHS_MAX, "How many epochs Train runs (one epoch = the four steps once "
                                  "on the whole training set)", 100)
         self.spin_speed = _spin(1, SPEED_MAX, "Epochs trained per animation frame (higher = faster)")
@@ -247,7 +253,8 @@ class ControlsPanel(QWidget):
                            ("test_fraction", self.spin_test_fraction), ("learning_rate", self.spin_learning_rate),
                            ("seed", self.spin_seed), ("epochs", self.spin_epochs), ("speed", self.spin_speed),
                            ("batch_size", self.spin_batch_size),
-                           ("regularization_rate", self.spin_regularization_rate)):
+                           ("regularization_rate", self.spin_regularization_rate),
+                           ("weight_decay", self.spin_weight_decay)):   # the tab puts it in `hyper`
             spin.valueChanged.connect(lambda value, name=name: self.field_edited.emit(name, value))
         for name, box in (("show_test", self.check_show_test), ("discretize", self.check_discretize)):
             box.toggled.connect(lambda on, name=name: self.field_edited.emit(name, bool(on)))
@@ -264,7 +271,7 @@ class ControlsPanel(QWidget):
                 self.spin_hidden_layers, *self.spin_hidden, self.combo_activation, self.spin_learning_rate,
                 self.spin_seed, self.spin_epochs, self.spin_speed, self.check_show_test, self.check_discretize,
                 *self.check_features.values(), self.combo_optimizer, self.spin_batch_size, self.combo_regularization,
-                self.spin_regularization_rate]
+                self.spin_regularization_rate, self.spin_weight_decay]
 
     def show_state(self, state: BackpropState) -> None:
         """Put every field of `state` on the controls (without emitting); the unused layer boxes show the
@@ -272,7 +279,7 @@ class ControlsPanel(QWidget):
         with signals_blocked(*self._widgets()):
             for name in ("dataset", "n_samples", "noise", "test_fraction", "hidden", "activation", "learning_rate",
                          "seed", "epochs", "speed", "show_test", "discretize", "features", "optimizer", "batch_size",
-                         "regularization", "regularization_rate"):
+                         "regularization", "regularization_rate", "hyper"):
                 self.show_field(name, state)
             for spin in self.spin_hidden[len(state.hidden):]:
                 spin.setValue(max(state.hidden, default=4))
@@ -280,6 +287,9 @@ class ControlsPanel(QWidget):
     def show_field(self, name: str, state: BackpropState) -> None:
         """Put field `name` of `state` on its control(s) without emitting (e.g. to undo a refused edit)."""
         with signals_blocked(*self._widgets()):
+            if name in ("hyper", "optimizer"):   # the weight decay in use: the state's, else the optimizer's default
+                self.spin_weight_decay.setValue(state.hyper.get("weight_decay",
+                                                                DEFAULTS[state.optimizer]["weight_decay"]))
             if name in ("dataset", "activation", "optimizer", "regularization"):
                 combo = getattr(self, f"combo_{name}")
                 combo.setCurrentIndex(combo.findData(getattr(state, name)))
@@ -294,7 +304,7 @@ class ControlsPanel(QWidget):
                 self.spin_hidden_layers.setValue(len(state.hidden))
                 for spin, width in zip(self.spin_hidden, state.hidden, strict=False):
                     spin.setValue(width)
-            else:
+            elif name != "hyper":
                 getattr(self, f"spin_{name}").setValue(getattr(state, name))
         self._show_layer_spins()
         self.show_output(state)

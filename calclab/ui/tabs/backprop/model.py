@@ -188,6 +188,11 @@ class BackpropModel:
         n, size = len(self.X_train), self.trainer.batch_size
         return 1 if size is None or size >= n else math.ceil(n / size)
 
+    @property
+    def batches_done(self) -> int:
+        """Batches of the current epoch already trained (0 at an epoch's start)."""
+        return self._batch_index if self._batches else 0
+
     def batch_label(self) -> str:
         """Which batch the step buttons work on: "batch 3 of 16 (10 samples)", or the whole training set."""
         count = self.batch_count

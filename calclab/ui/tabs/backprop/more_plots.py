@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from calclab.engine.landscape import Landscape
 from calclab.state.backprop import MAX_HIDDEN_LAYERS
 from calclab.ui.tabs.backprop.model import BackpropModel
+from calclab.ui.tabs.descent.loss import LossAxis
 from calclab.ui.widgets.plot_panel import PlotPanel, cache_axes, make_pen, set_curve_data
 
 CONTOURS = 12
@@ -33,13 +34,14 @@ class GradientPlot(PlotPanel):
     """mean |∂L/∂W| per weight layer against the epoch (log scale)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        # the Descent tab's log axis: one style for every tick (pyqtgraph's 0.1, 0.01, 0.001, then 10⁻⁵ was wider
+        # than the axis it had room for, and its label ran over the ticks)
         super().__init__("Gradient size per layer", "epoch", "mean |∂L/∂W|", legend=True,
-                         parent=parent, legend_above=True)
+                         parent=parent, legend_above=True, axis_items={"left": LossAxis()})
         cache_axes(self)
         self.title_label.setToolTip("mean |∂L/∂W| of each weight layer at the epoch's last batch, log scale; W₁ "
                                     "feeds the first hidden layer from the inputs")
         self.plot_item.setLogMode(y=True)
-        self.plot_item.getAxis("left").enableAutoSIPrefix(False)
         self.curves = [self.add_curve(f"W{k + 1}".translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")), "#000000")
                        for k in range(MAX_HIDDEN_LAYERS + 1)]
         self._layers = -1
@@ -137,7 +139,8 @@ class LandscapePlot(PlotPanel):
             self.path_points.setData([], [])
         self.here.setData([0.0], [0.0])
         self.plot_item.setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0.02)
-        self.set_title(f"Loss landscape around the weights: log₁₀ L from {low:.2f} (dark) to {high:.2f} (yellow)")
+        # short (the page's tab says "Landscape"): the colour scale is what matters; a longer title lost it to "…"
+        self.set_title(f"log₁₀ loss: {low:.2f} (dark) to {high:.2f} (yellow)".replace("-", "−"))
 
     def isocurve_level(self, index: int) -> float | None:
         """The level of contour `index` (for tests)."""

@@ -28,7 +28,7 @@ from calclab.ui.tabs.backprop import text
 from calclab.ui.tabs.backprop.model import PHASE_TITLES, PHASES, BackpropModel
 from calclab.ui.tabs.backprop.pictures import neuron_pictures
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
-from calclab.ui.widgets.network_view import NetworkView
+from calclab.ui.widgets.network_view import EdgeItem, NetworkView
 
 FLASH_MS = 1500
 # While training, the edges (hundreds of antialiased lines, ~5 ms a repaint) follow the weights this often; the
@@ -57,6 +57,7 @@ class StepsPanel(QSplitter):
         super().__init__(Qt.Orientation.Vertical, parent)
         self._following: str | None = None
         self._edges_drawn = 0.0
+        self._formulas: tuple[str, str] | None = None   # the loss formulas on show
         top = QWidget()
         column = QVBoxLayout(top)
         column.setContentsMargins(2, 2, 2, 2)
@@ -86,6 +87,7 @@ class StepsPanel(QSplitter):
         column.addLayout(sample_row)
         self.label_batch = QLabel("")
         self.label_batch.setStyleSheet("color: #444444;")
+        self.label_batch.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)   # "11/16" whole
         sample_row.insertWidget(sample_row.count() - 1, self.label_batch)
         self.label_message = QLabel("")
         self.label_message.setWordWrap(True)
@@ -128,8 +130,9 @@ class StepsPanel(QSplitter):
         """A new network or data set: new diagram items."""
         self.network_view.set_layers(model.net.sizes, text.layer_titles(model))
 
-    def show_network(self, model: BackpropModel, details: bool = True) -> None:
-        """The diagram's values for the model's last phase; with `details`, the formulas and the explanation."""
+    def show_network(self, model: BackpropModel, details: bool = True, run: tuple[int, int] | None = None) -> None:
+        """The diagram's values for the model's last phase; with `details`, the formulas and the explanation, else
+        (a training frame: `run` is epochs done and the run's total) a short read-out of epoch, batch and loss."""
         labels, fills, scales, notes = text.neuron_labels(model)
         # Tooltips (hundreds of formatted strings) only with the details: not in every training frame.
         self.network_view.set_neurons(labels, fills, scales, notes, text.neuron_tooltips(model) if details else None)
@@ -145,16 +148,33 @@ class StepsPanel(QSplitter):
             values, legend = text.edge_values(model)
             self.network_view.set_edges(values, text.edge_tooltips(model) if details else None)
             self.network_view.set_legend(legend)
-        if details:
-            mean, sample = text.loss_latex(model)
+        mean, sample = text.loss_latex(model)   # a few strings; typeset only when they change (once a run)
+        if (mean, sample) != self._formulas:
+            self._formulas = (mean, sample)
             self.formula_loss.set_latex(mean)
             if sample:
                 self.formula_sample.set_latex(sample)
             else:
                 self.formula_sample.clear()
             self.formula_areas[1].setVisible(bool(sample))
+        if details:
             self.text_details.setHtml(text.details_html(model) + f"<p>{HOVER_HINT}</p>")
             self._on_hovered("")   # what was hovered may have changed
+        else:   # a training frame: a few lines of plain numbers (no table), so the frame rate stays
+            self.text_details.setHtml(text.training_html(model, run))
+            self._follow_hovered(model)
+
+    def _follow_hovered(self, model: BackpropModel) -> None:
+        """While training, the one neuron or weight under the mouse gets its read-out anew (all of them: 4 ms)."""
+        item = self.network_view.hovered_item
+        if item is None:
+            return
+        if isinstance(item, EdgeItem):
+            html = text.edge_tooltip(model, item.layer, item.i, item.j)
+        else:
+            html = text.neuron_tooltip(model, item.layer, item.j)
+        item.setToolTip(html)
+        self._on_hovered(html)
 
     def show_sample(self, model: BackpropModel) -> None:
         """The chosen sample's inputs and target beside the chooser."""

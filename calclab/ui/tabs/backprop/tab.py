@@ -304,9 +304,15 @@ class BackpropTab(TabBase):
         self._tick_trained = self._train_s
 
     def _on_field_edited(self, field: str, value: object) -> None:
-        """One control changed one setting: try the last good settings with it; if refused, show the old value."""
-        if not self._apply(replace(self._state, **{field: value})):
+        """One control changed one setting: try the last good settings with it; if refused, show the old value.
+        The weight decay box edits the optimizer's `hyper`; a new optimizer keeps the hyperparameters it takes."""
+        if field == "weight_decay":
+            field, value = "hyper", {**self._state.hyper, "weight_decay": value}
+        state = self._state.with_optimizer(value) if field == "optimizer" else replace(self._state, **{field: value})
+        if not self._apply(state):
             self.controls.show_field(field, self._state)
+        elif field == "optimizer":
+            self.controls.show_field("hyper", self._state)   # the weight decay the new optimizer uses
 
     def _on_layer_resize(self, layer: int, delta: int) -> None:
         """The diagram's − or + under a hidden layer: one neuron fewer or more (1 to 8), as in Playground."""
@@ -404,7 +410,8 @@ class BackpropTab(TabBase):
         self._show_scores()
 
     def _refresh_network(self, details: bool = True) -> None:
-        self.steps.show_network(self.model, details)
+        run = (self._run_total - self._remaining, self._run_total) if self.is_training() else None
+        self.steps.show_network(self.model, details, run)
         self._show_phase_buttons()
 
     def _show_phase_buttons(self) -> None:

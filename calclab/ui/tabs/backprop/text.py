@@ -127,62 +127,57 @@ def edge_values(model: BackpropModel) -> tuple[list[np.ndarray], str]:
 
 def edge_tooltips(model: BackpropModel) -> list[list[list[str]]]:
     """For each weight: its value, its gradient as a sum over the batch and the chosen sample's chain-rule term."""
+    return [[[edge_tooltip(model, l, i, j) for j in range(W.shape[1])] for i in range(W.shape[0])]
+            for l, (W, _b) in enumerate(model.net.params)]
+
+
+def edge_tooltip(model: BackpropModel, l: int, i: int, j: int) -> str:
+    """The read-out of weight W_{l+1}[i, j] (one hovered edge is all a training frame writes)."""
     net, sizes, n = model.net, model.net.sizes, model.row
-    grads, before = shows_gradients(model), model.params_before
-    count = len(model.rows)
-    out = []
-    for l, (W, _b) in enumerate(net.params):
-        layer = []
-        for i in range(W.shape[0]):
-            row = []
-            for j in range(W.shape[1]):
-                src, dst = neuron_name(sizes, l, i), neuron_name(sizes, l + 1, j)
-                lines = [f"<b>weight {src} → {dst}</b> (W<sub>{l + 1}</sub>[{i + 1},{j + 1}])"]
-                if grads:
-                    g = net.grads[l][0][i, j]
-                    a_i, d_j = net.a[l][n, i], net.dz[l][n, j]
-                    if before is not None:
-                        lines.append(f"w: {step_words(model, before[l][0][i, j], W[i, j], g)}")
-                    else:
-                        lines.append(f"w = {fmt(W[i, j])}")
-                    lines.append(f"∂L/∂w = Σ<sub>n</sub> δ<sub>{dst}</sub> · a<sub>{src}</sub> over the {count} "
-                                 f"samples = {fmt(g)}")
-                    lines.append(f"sample #{model.sample + 1}: δ<sub>{dst}</sub> · a<sub>{src}</sub> = {paren(d_j)}"
-                                 f"{paren(a_i)} = {fmt(d_j * a_i)}")
-                else:
-                    lines.append(f"w = {fmt(W[i, j])}")
-                row.append("<br>".join(lines))
-            layer.append(row)
-        out.append(layer)
-    return out
+    W, before = net.params[l][0], model.params_before
+    src, dst = neuron_name(sizes, l, i), neuron_name(sizes, l + 1, j)
+    lines = [f"<b>weight {src} → {dst}</b> (W<sub>{l + 1}</sub>[{i + 1},{j + 1}])"]
+    if shows_gradients(model):
+        g = net.grads[l][0][i, j]
+        a_i, d_j = net.a[l][n, i], net.dz[l][n, j]
+        if before is not None:
+            lines.append(f"w: {step_words(model, before[l][0][i, j], W[i, j], g)}")
+        else:
+            lines.append(f"w = {fmt(W[i, j])}")
+        lines.append(f"∂L/∂w = Σ<sub>n</sub> δ<sub>{dst}</sub> · a<sub>{src}</sub> over the {len(model.rows)} "
+                     f"samples = {fmt(g)}")
+        lines.append(f"sample #{model.sample + 1}: δ<sub>{dst}</sub> · a<sub>{src}</sub> = {paren(d_j)}"
+                     f"{paren(a_i)} = {fmt(d_j * a_i)}")
+    else:
+        lines.append(f"w = {fmt(W[i, j])}")
+    return "<br>".join(lines)
 
 
 def neuron_tooltips(model: BackpropModel) -> list[list[str]]:
     """For each neuron: what the forward pass computed, then δ as the chain-rule product that gave it."""
+    return [[neuron_tooltip(model, l, j) for j in range(size)] for l, size in enumerate(model.net.sizes)]
+
+
+def neuron_tooltip(model: BackpropModel, l: int, j: int) -> str:
+    """The read-out of neuron j of layer l."""
     net, sizes, n = model.net, model.net.sizes, model.row
-    values, grads, before = shows_values(model), shows_gradients(model), model.params_before
+    values, grads = shows_values(model), shows_gradients(model)
     last = len(sizes) - 1
-    out = []
-    for l, size in enumerate(sizes):
-        column = []
-        for j in range(size):
-            name = neuron_name(sizes, l, j)
-            kind = "input" if l == 0 else "output" if l == last else f"hidden layer {l}, neuron {j + 1}"
-            lines = [f"<b>{name}</b> · {kind} · sample #{model.sample + 1}"]
-            if l == 0:
-                if values or grads:
-                    lines.append(f"{name} = {fmt(net.a[0][n, j])} (data: never updated)")
-                if grads:
-                    lines.append(_weighted_sum(f"∂L/∂{name}", model, l, j, n))
-            else:
-                lines += _bias_lines(model, l, j, before)
-                if values or grads:
-                    lines += _forward_lines(model, l, j, n)
-                if grads:
-                    lines += _delta_lines(model, l, j, n)
-            column.append("<br>".join(lines))
-        out.append(column)
-    return out
+    name = neuron_name(sizes, l, j)
+    kind = "input" if l == 0 else "output" if l == last else f"hidden layer {l}, neuron {j + 1}"
+    lines = [f"<b>{name}</b> · {kind} · sample #{model.sample + 1}"]
+    if l == 0:
+        if values or grads:
+            lines.append(f"{name} = {fmt(net.a[0][n, j])} (data: never updated)")
+        if grads:
+            lines.append(_weighted_sum(f"∂L/∂{name}", model, l, j, n))
+    else:
+        lines += _bias_lines(model, l, j, model.params_before)
+        if values or grads:
+            lines += _forward_lines(model, l, j, n)
+        if grads:
+            lines += _delta_lines(model, l, j, n)
+    return "<br>".join(lines)
 
 
 def _bias_lines(model: BackpropModel, l: int, j: int, before) -> list[str]:
@@ -242,22 +237,42 @@ def _weighted_sum(what: str, model: BackpropModel, l: int, j: int, n: int) -> st
 
 # -- the loss formula --------------------------------------------------------------------------------------
 
+def penalty_latex(net) -> str:
+    """The regularisation term added to the data loss ("" without one): on the weights, not the biases."""
+    if net.l1:
+        return r" + \lambda\sum|w|"
+    if net.l2:
+        return r" + \frac{\lambda}{2}\sum w^2"
+    return ""
+
+
 def loss_latex(model: BackpropModel) -> tuple[str, str]:
-    """(the mean loss, this sample's term) as mathtext LaTeX, with numbers once the loss is computed."""
+    """(the mean loss, this sample's term) as mathtext LaTeX, with numbers once the loss is computed. With L1 or
+    L2 the mean's line is the mean of the terms ℓ_n plus the penalty, with the two parts apart (data loss +
+    penalty = L): the whole sum and the penalty on one line did not fit 1100 pixels, and a line of its own for
+    ℓ_n squeezed the diagram; the sample's line (once there are numbers) shows what a term is."""
     net, count, n = model.net, len(model.rows), model.row
     has_loss = model.phase in ("loss", "backward") and net.loss_value is not None
     if net.loss_name == "bce":
-        mean = r"L = -\frac{1}{N}\sum_{n=1}^{N}\left[y_n\log\hat{y}_n + (1-y_n)\log(1-\hat{y}_n)\right]"
+        term = r"-\left[y_n\log\hat{y}_n + (1-y_n)\log(1-\hat{y}_n)\right]"
     else:
-        mean = r"L = \frac{1}{N}\sum_{n=1}^{N}\left(\hat{y}_n - y_n\right)^2"
+        term = r"\left(\hat{y}_n - y_n\right)^2"
+    penalty = penalty_latex(net)
+    if penalty:
+        mean = rf"L = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}}\ell_n{penalty}"
+    else:
+        sign, inner = ("-", term[1:]) if term.startswith("-") else ("", term)
+        mean = rf"L = {sign}\frac{{1}}{{N}}\sum_{{n=1}}^{{N}}{inner}"
     if not has_loss:
         return mean, ""
+    if penalty and net.data_loss is not None and net.penalty is not None:
+        mean += rf" = {tex(net.data_loss)} + {tex(net.penalty)}"
     mean += rf" = {tex(net.loss_value)}\quad(N = {count})"
     y, y_hat, z = float(model.y_train[model.sample, 0]), float(net.a[-1][n, 0]), float(net.z[-1][n, 0])
     if net.loss_name == "bce":
-        term = -(y * max(-np.logaddexp(0.0, -z), -100.0) + (1 - y) * max(-np.logaddexp(0.0, z), -100.0))
+        value = -(y * max(-np.logaddexp(0.0, -z), -100.0) + (1 - y) * max(-np.logaddexp(0.0, z), -100.0))
         sample = (rf"\ell_{{{model.sample + 1}}} = -\left[{tex(y)}\,\log {tex(y_hat)} + (1-{tex(y)})\,"
-                  rf"\log(1-{tex(y_hat)})\right] = {tex(term)}")
+                  rf"\log(1-{tex(y_hat)})\right] = {tex(value)}")
     else:
         sample = (rf"\ell_{{{model.sample + 1}}} = \left({tex(y_hat)} - {tex_paren(y)}\right)^2 = "
                   rf"{tex((y_hat - y) ** 2)}")
@@ -278,6 +293,34 @@ def tex_paren(value: float) -> str:
     return f"({tex(value)})" if value < 0 else tex(value)
 
 
+# -- while training ----------------------------------------------------------------------------------------
+
+def loss_parts(model: BackpropModel) -> str:
+    """The training loss at the weights now, with data loss and penalty apart under L1/L2, and the test loss."""
+    net = model.net
+    total, data, penalty = model.train_losses[-1], model.data_losses[-1], model.penalties[-1]
+    kind = "L1" if net.l1 else "L2" if net.l2 else ""
+    line = (f"loss L = data loss {fmt(data)} + {kind} penalty {fmt(penalty)} = <b>{fmt(total)}</b>" if kind
+            else f"loss L = <b>{fmt(total)}</b>")
+    if model.has_test:
+        line += f" · test loss {fmt(model.test_losses[-1])}"
+    return line
+
+
+def training_html(model: BackpropModel, run: tuple[int, int] | None = None) -> str:
+    """The read-out of a training frame (cheap: a few numbers): epoch, batch k of n, the loss's parts."""
+    count = model.batch_count
+    head = f"<b>Training</b> with {model.trainer.optimizer} (η = {fmt(model.learning_rate)})"
+    if run is not None:
+        head += f": {run[0]} of {run[1]} epochs"
+    where = f"epoch {model.epoch}"
+    if count > 1:
+        done = model.batches_done
+        where = (f"epoch {model.epoch + 1}, batch {done} of {count} done" if done
+                 else f"epoch {model.epoch} done ({count} batches)")
+    return f"{head}.<br>Now: {where}<br>{loss_parts(model)} (at the end of epoch {model.epoch})"
+
+
 # -- the phase explanation ---------------------------------------------------------------------------------
 
 def details_html(model: BackpropModel) -> str:
@@ -286,15 +329,15 @@ def details_html(model: BackpropModel) -> str:
     x = ", ".join(fmt(v) for v in model.X_train[n])
     sample = f"sample #{n + 1}: x = ({x}), target y = {fmt(model.y_train[n, 0])}"
     if phase == "init" and model.epoch > 0:
-        return (f"<b>The weights after epoch {model.epoch}.</b> The edges show them. Press <b>Forward</b> to "
-                "push the data through the network again.")
+        return (f"<b>The weights after epoch {model.epoch}.</b> The edges show them; {loss_parts(model)}. Press "
+                "<b>Forward</b> to push the data through the network again.")
     if phase == "init":
         return (f"<b>A fresh network.</b> Weights drawn at random (seed {model.seed}), biases 0; the edges "
                 f"show the weights. The steps work on one batch: {model.batch_label()}. "
                 "Press <b>Forward</b> to push the data through it.")
     if phase == "update" and model.params_before is None:
-        return (f"<b>After {model.epoch} epochs of training.</b> The edges show the weights. Press <b>Forward</b> "
-                "to look inside the trained network, or train on.")
+        return (f"<b>After {model.epoch} epochs of training.</b> The edges show the weights; {loss_parts(model)}. "
+                "Press <b>Forward</b> to look inside the trained network, or train on.")
     if phase == "forward":
         rows = [f"<b>Forward pass</b> done for all {count} samples at once; the circles show {sample}."]
         for l in range(1, len(net.sizes)):
@@ -307,8 +350,9 @@ def details_html(model: BackpropModel) -> str:
         return "<br>".join(rows)
     if phase == "loss":
         kind = "binary cross-entropy" if net.loss_name == "bce" else "mean squared error"
-        return (f"<b>Loss</b> ({kind}) over the {count} training samples: L = {fmt(net.loss_value)}. The formula "
-                f"above shows the mean and the term of {sample}. Next: <b>Backward</b> sends ∂L back through "
+        parts = f"data loss {fmt(net.data_loss)} + penalty {fmt(net.penalty)} = " if penalty_latex(net) else ""
+        return (f"<b>Loss</b> ({kind}) over the {count} training samples: L = {parts}{fmt(net.loss_value)}. The "
+                f"formula above shows the mean and the term of {sample}. Next: <b>Backward</b> sends ∂L back through "
                 "the layers.")
     if phase == "backward":
         head = ("<b>Backward pass.</b> From the output back: δ = ∂L/∂z at the output, then layer by layer "
@@ -334,8 +378,8 @@ def update_rule(model: BackpropModel) -> str:
     if plain_sgd(model):
         return f"Each weight and bias took one gradient-descent step, w ← w − η ∂L/∂w with η = {lr}"
     if trainer.optimizer == "sgd":   # torch's sgd with weight decay: the decay joins the gradient
-        return (f"Each weight and bias took one sgd step with weight decay, w ← w − η (∂L/∂w + λ w) with "
-                f"η = {lr}, λ = {fmt(decay)}")
+        return (f"Each weight and bias took one sgd step with weight decay, w ← w − η (∂L/∂w + wd·w) with "
+                f"η = {lr}, wd = {fmt(decay)}")   # λ is the regularisation's rate
     hyper = ", ".join(f"{HYPER_NAMES.get(k, k)} = {fmt(v)}" for k, v in trainer.hyper.items())
     kept = KEPT.get(trainer.optimizer, "state")
     return (f"Each weight and bias took one <b>{trainer.optimizer}</b> step (η = {lr}, {hyper}): its own rule "
