@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPen
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsTextItem,
     QGraphicsView,
+    QLabel,
     QWidget,
 )
 
@@ -33,6 +35,7 @@ from calclab.ui import theme, zoom
 THROTTLE_MS = 250
 _MEMO = "_calclab_style"
 _SIZE = re.compile(r"(font-size\s*:\s*)(\d+(?:\.\d+)?)(pt|px)")
+_OWN_TEXT = (pg.TextItem, pg.AxisItem, pg.LabelItem)   # pyqtgraph items whose inner text item they colour themselves
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}\b|#[0-9A-Fa-f]{3}\b")
 
 
@@ -117,6 +120,29 @@ def restyle_widget(widget: QWidget) -> None:
         value, changed = _remember(widget, "css", sheet, _css)
         if changed:
             widget.setStyleSheet(value)
+    if isinstance(widget, QLabel):
+        restyle_label(widget)
+
+
+def restyle_label(label: QLabel) -> None:
+    """Rich text's own colours (spans the tab coloured) in the scheme; links re-laid out in the palette's link
+    colour (Qt fixes it when the text is set: a label set while light kept dark blue links on dark grey)."""
+    text = label.text()
+    if "<" not in text or label.textFormat() == Qt.TextFormat.PlainText:
+        return
+    value, changed = _remember(label, "rich", text, _rich)
+    memo = getattr(label, _MEMO)
+    stale_links = "<a " in value and memo.get("links") != theme.is_dark()
+    if changed or stale_links:
+        memo["links"] = theme.is_dark()
+        if stale_links and not changed:
+            label.setText("")   # (QLabel ignores the same text again: nothing would be laid out anew)
+        label.setText(value)
+        memo["rich"] = (memo["rich"][0], label.text())
+
+
+def _rich(text: str) -> str:
+    return _HEX.sub(lambda m: theme.adapt(QColor(m[0])).name(), text) if theme.is_dark() else text
 
 
 def restyle_view(view: QGraphicsView) -> None:
@@ -146,8 +172,7 @@ def restyle_item(item, zoomed: bool = True) -> None:
         _axis(item)
     elif isinstance(item, pg.LabelItem):
         size = item.opts.get("size")
-        # No colour of its own: it draws in pyqtgraph's foreground, which theme.apply_palette already made light in
-        # dark; its original is the light scheme's ink (adapting the light foreground again gave dark on dark).
+        # No colour of its own: it draws in pyqtgraph's foreground, which stays the light scheme's ink.
         color = item.opts.get("color") or theme.LIGHT.foreground
         value, changed = _remember(item, "label", (str(size), QColor(pg.mkColor(color)).rgba()), _label_style)
         if changed:
@@ -178,6 +203,8 @@ def restyle_item(item, zoomed: bool = True) -> None:
         _scatter(item)
     elif isinstance(item, pg.InfiniteLine):
         _set_pen(item, "pen", QPen(item.pen), item.setPen)
+    elif isinstance(item, pg.ImageItem):
+        _image(item)
     elif isinstance(item, pg.LegendItem):
         brush = QBrush(item.opts["brush"]) if item.opts.get("brush") is not None else None
         if brush is not None and brush.style() != Qt.BrushStyle.NoBrush:
@@ -203,15 +230,22 @@ def _axis(axis: pg.AxisItem) -> None:
         scaled, changed = _remember(axis, "tick_font", QFont(font), _font)
         if changed:
             axis.setStyle(tickFont=scaled)
+    # The title's style first: setPen and setTextPen write their colour into it, and an already adapted colour taken
+    # for the tab's own would be adapted again (dark on dark: the titles vanished).
+    label_style, label_changed = _remember(axis, "label_style", tuple(sorted(axis.labelStyle.items())),
+                                           _axis_label_style)
     _set_pen(axis, "pen", QPen(axis.pen()), axis.setPen, width=False)
     color, changed = _remember(axis, "text", axis.textPen().color().rgba(),
                                lambda rgba: _color(QColor.fromRgba(rgba)).rgba())
     if changed:
         axis.setTextPen(QColor.fromRgba(color))
-    style = dict(axis.labelStyle)
-    value, changed = _remember(axis, "label_style", tuple(sorted(style.items())), _axis_label_style)
-    if changed:
-        axis.labelStyle = dict(value)
+    # A title without a colour of its own draws in its text item's default colour, which Qt took from the palette
+    # when the axis was made (light if the tab was built while dark): ink of the scheme, whenever the tab was built.
+    ink = _color(QColor(theme.LIGHT.foreground))
+    if axis.label.defaultTextColor() != ink:
+        axis.label.setDefaultTextColor(ink)
+    if label_changed or tuple(sorted(axis.labelStyle.items())) != label_style:
+        axis.labelStyle = dict(label_style)
         axis._updateLabel()   # noqa: SLF001 - pyqtgraph's own way to re-render the label after labelStyle
 
 
@@ -268,9 +302,46 @@ def _scatter(item: pg.ScatterPlotItem) -> None:
             item.setBrush(QColor.fromRgba(rgba))
 
 
+def _image(item: pg.ImageItem) -> None:
+    """A pale colour map (every colour light: drawn as paper under the data, as the decision boundary) becomes
+    dark paper with the same hues; a full colour map (viridis) stays as it is."""
+    lut = item.lut
+    if not isinstance(lut, np.ndarray) or lut.ndim != 2 or lut.shape[1] not in (3, 4) or lut.dtype != np.ubyte:
+        return
+    memo = item.__dict__.setdefault(_MEMO, {})
+    entry = memo.get("lut")
+    original = entry[0] if entry is not None and entry[1] is lut else lut
+    if not _is_pale(original):
+        return
+    if not theme.is_dark():
+        value = original
+    elif entry is not None and entry[0] is original and entry[1] is not original:
+        value = entry[1]   # (made once: 256 colours to adapt)
+    else:
+        value = _dark_lut(original)
+    memo["lut"] = (original, value)
+    if value is not lut:
+        item.setLookupTable(value)
+
+
+def _is_pale(lut: np.ndarray) -> bool:
+    rgb = lut[:, :3].astype(float)
+    return bool((rgb.max(axis=1) + rgb.min(axis=1)).min() / 510 > 0.7)   # HSL lightness of the darkest entry
+
+
+def _dark_lut(lut: np.ndarray) -> np.ndarray:
+    out = lut.copy()
+    for row in out:
+        color = theme.adapt(QColor(*(int(v) for v in row[:3])))
+        row[:3] = (color.red(), color.green(), color.blue())
+    return out
+
+
 def _plain(item, zoomed: bool) -> None:
     """A plain Qt item (network diagram, computational graph): colours follow the scheme; sizes are the view's."""
     if isinstance(item, QGraphicsTextItem):
+        if isinstance(item.parentItem(), _OWN_TEXT):   # its owner sets its colour (adapting it here too undid that)
+            return
         rgba, changed = _remember(item, "text", item.defaultTextColor().rgba(),
                                   lambda c: _color(QColor.fromRgba(c)).rgba())
         if changed:
@@ -356,6 +427,10 @@ class Restyler(QObject):
             self.schedule()
 
     def _on_timer(self) -> None:
+        if theme.is_dark():   # labels the tabs set meanwhile (their texts change as their plots do)
+            for label in self.window.findChildren(QLabel):
+                if label.isVisible():
+                    restyle_label(label)
         views, self._dirty = self._dirty, set()
         for view in views:
             try:

@@ -83,15 +83,16 @@ def dark_palette() -> QPalette:
 
 
 def apply_palette(dark: bool) -> None:
-    """Set the application palette and the module's scheme (pyqtgraph's defaults follow for new plots)."""
-    global _dark
-    import pyqtgraph as pg
+    """Set the application palette and the module's scheme.
 
+    pyqtgraph's global defaults stay light (white paper, black ink) whatever the scheme: every plot is drawn light,
+    as the tabs expect, and calclab.ui.restyle alone adapts it, once, also a plot built while dark (flipping the
+    defaults too made such a plot light again: adapted twice)."""
+    global _dark
     _dark = dark
     app = QApplication.instance()
     if app is not None:
         app.setPalette(dark_palette() if dark else app.style().standardPalette())
-    pg.setConfigOptions(background=colors().background, foreground="#E8E8E8" if dark else "k")
 
 
 def adapt(color: QColor, dark: bool | None = None) -> QColor:
