@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from calclab import atomic
 from calclab.csvfile import csv_bytes
+from calclab.ui.widgets.focus_ring import rings_hidden
 
 SCALES: tuple[int, ...] = (1, 2, 4)
 PLOT_FORMATS: tuple[str, ...] = (".png", ".svg")
@@ -254,6 +255,7 @@ def _export_grabbed(widget: QWidget, path: str, extension: str, caption: str | N
                           "`calclab export TAB --view surface --out s.svg` draws it in software)")
     check_writable(path)
     with ExitStack() as stack:
+        stack.enter_context(rings_hidden(widget))
         if isinstance(widget, QGraphicsView):   # a diagram: its controls (setExportMode items) stay out
             stack.enter_context(_export_mode(widget))
         image = widget.grab().toImage()
@@ -266,6 +268,7 @@ def export_widget_png(widget: QWidget, path: str, light: bool = True) -> None:
     """The whole widget (a tab: controls, formulas, plots) as one PNG, as it looks on screen."""
     check_writable(path)
     with ExitStack() as stack:
+        stack.enter_context(rings_hidden(widget))
         if light:
             for plot in widget.findChildren(pg.PlotWidget):
                 stack.enter_context(print_style(plot))

@@ -36,3 +36,42 @@ def test_every_plot_tab_reaches_shows_a_frame_while_focused(qtbot, worker):
         assert not frame.isVisibleTo(view)
     make_accessible(tab, "backprop")                 # asking twice makes no second frame
     assert all(len(view.findChildren(FocusRing)) == 1 for view in views)
+
+
+def test_exports_leave_the_focus_frame_out_and_print_light_while_dark(qtbot, tmp_path):
+    import pyqtgraph as pg
+    from PySide6.QtGui import QImage
+
+    from calclab.ui import theme
+    from calclab.ui.export import export_plot, export_widget_png
+    from calclab.ui.restyle import restyle_view
+    from calclab.ui.widgets.focus_ring import add_focus_ring
+    from calclab.ui.widgets.plot_panel import PlotPanel
+
+    panel = PlotPanel("a plot")
+    panel.add_curve("line", "#0072B2").setData([0, 1], [0, 1])
+    qtbot.addWidget(panel)
+    panel.resize(400, 300)
+    panel.show()
+    view = panel.plot_widget
+    add_focus_ring(view)
+    theme.apply_palette(True)
+    try:
+        restyle_view(view)
+        _focus(view, QEvent.Type.FocusIn)
+        highlight = view.palette().color(view.palette().ColorRole.Highlight)
+        origin = view.mapTo(panel, view.rect().topLeft())
+        left_edge = [(origin.x() + 1, origin.y() + y) for y in range(10, view.height() - 10, 7)]
+        assert panel.grab().toImage().pixelColor(*left_edge[0]) == highlight   # the frame is on screen
+
+        export_widget_png(panel, str(tmp_path / "tab.png"), light=True)
+        export_plot(view, str(tmp_path / "plot.png"), light=True)
+        tab, plot = QImage(str(tmp_path / "tab.png")), QImage(str(tmp_path / "plot.png"))
+        assert all(tab.pixelColor(x, y) != highlight for x, y in left_edge)
+        assert all(plot.pixelColor(1, y) != highlight for y in range(10, plot.height() - 10, 7))
+        assert plot.pixelColor(2, 2).lightnessF() > 0.95                  # light paper for print, while dark
+        assert view.findChild(FocusRing).frame.isVisibleTo(view)          # and the frame is back on screen
+        assert isinstance(view, pg.PlotWidget) and view.backgroundBrush().color().lightnessF() < 0.2
+    finally:
+        theme.apply_palette(False)
+        restyle_view(view)
