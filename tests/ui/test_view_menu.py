@@ -118,3 +118,49 @@ def test_adapt_keeps_hues_and_mirrors_greys():
     assert _luminance(theme.adapt(QColor("#000000"), dark=True)) > 0.8
     assert _luminance(theme.adapt(QColor("#FFFFFF"), dark=True)) < 0.15
     assert theme.adapt(QColor("#123456"), dark=False) == QColor("#123456")
+
+
+def _link_lightness(label) -> float:
+    """The lightness of the most saturated pixel of a label as drawn: its link's colour."""
+    image = label.grab().toImage()
+    pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
+    return max(pixels, key=lambda color: color.hsvSaturationF()).lightnessF()
+
+
+def test_rich_labels_and_pale_colour_maps_follow_the_theme_and_come_back(qtbot):
+    import numpy as np
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QLabel
+
+    from calclab.ui.restyle import restyle_label, restyle_view
+    from calclab.ui.tabs.backprop.plots import _boundary_lut
+
+    label = QLabel("<span style='color:#455A64'>a hint</span> <a href='x'>a link</a>")
+    qtbot.addWidget(label)
+    text = label.text()
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    pale, full = pg.ImageItem(np.zeros((2, 2))), pg.ImageItem(np.zeros((2, 2)))
+    pale.setLookupTable(_boundary_lut())
+    full.setColorMap(pg.colormap.get("viridis"))
+    pale_lut, full_lut = pale.lut.copy(), full.lut.copy()
+    for item in (pale, full):
+        plot.addItem(item)
+    light_link = _link_lightness(label)   # laid out while light: the light scheme's blue
+    assert light_link < 0.55
+    theme.apply_palette(True)
+    try:
+        assert _link_lightness(label) == pytest.approx(light_link, abs=0.02)   # (stale: dark blue on dark)
+        restyle_label(label)
+        restyle_view(plot)
+        hint = theme.adapt(QColor("#455A64"))
+        assert _luminance(hint) > 0.5 and hint.name() in label.text()   # the hint's grey-blue, light now
+        assert _link_lightness(label) > 0.6                       # a light blue link on dark grey
+        assert QColor(*pale.lut[128][:3]).lightnessF() < 0.3      # white paper under the points became dark
+        assert QColor(*pale.lut[0][:3]).hue() == pytest.approx(QColor(*pale_lut[0][:3]).hue(), abs=10)
+        assert np.array_equal(full.lut, full_lut)                 # viridis is no paper: as it was
+    finally:
+        theme.apply_palette(False)
+        restyle_label(label)
+        restyle_view(plot)
+    assert label.text() == text and np.array_equal(pale.lut, pale_lut)
