@@ -427,10 +427,10 @@ class Restyler(QObject):
             self.schedule()
 
     def _on_timer(self) -> None:
-        if theme.is_dark():   # labels the tabs set meanwhile (their texts change as their plots do)
-            for label in self.window.findChildren(QLabel):
-                if label.isVisible():
-                    restyle_label(label)
+        # Labels the tabs set meanwhile (texts and style sheets change as the plots do).
+        for label in self.window.findChildren(QLabel):
+            if label.isVisible():
+                restyle_widget(label)
         views, self._dirty = self._dirty, set()
         for view in views:
             try:

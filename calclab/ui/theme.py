@@ -97,8 +97,8 @@ def apply_palette(dark: bool) -> None:
 
 def adapt(color: QColor, dark: bool | None = None) -> QColor:
     """`color` as it should look in the scheme: in dark, greys keep their hue-less role with lightness mirrored
-    (black ink -> light grey, white paper -> dark), and saturated colours that are very dark get lighter. In
-    light, the colour itself."""
+    (black ink -> light grey, white paper -> dark), and saturated colours get light enough to read on the dark
+    background (MIN_LUMINANCE). In light, the colour itself."""
     if not (_dark if dark is None else dark) or not color.isValid():
         return QColor(color)
     r, g, b, a = color.redF(), color.greenF(), color.blueF(), color.alphaF()
@@ -106,7 +106,23 @@ def adapt(color: QColor, dark: bool | None = None) -> QColor:
     if s < 0.30 or lightness > 0.82 or lightness < 0.08:
         lightness = 1.0 - lightness
         lightness = min(max(lightness, 0.10), 0.90) if lightness < 0.5 else min(max(lightness, 0.62), 0.92)
-    elif lightness < 0.45:
-        lightness = 0.45 + (0.45 - lightness) * 0.5
-    out = QColor.fromRgbF(*colorsys.hls_to_rgb(h, lightness, s), a)
-    return out
+    else:   # a hue, for text or lines: light enough to read on the dark background
+        lightness = _lift(h, 0.45 + (0.45 - lightness) * 0.5 if lightness < 0.45 else lightness, s)
+    return QColor.fromRgbF(*colorsys.hls_to_rgb(h, lightness, s), a)
+
+
+MIN_LUMINANCE = 0.24   # a coloured text or line in dark: at least 4.5:1 against DARK.background (WCAG AA)
+
+
+def _luminance(r: float, g: float, b: float) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+def _lift(h: float, lightness: float, s: float) -> float:
+    """The lightness (at least `lightness`) that gives the hue enough luminance to read on the dark background:
+    deep blues and purples need more than the mirroring gives them."""
+    while lightness < 0.8 and _luminance(*colorsys.hls_to_rgb(h, lightness, s)) < MIN_LUMINANCE:
+        lightness += 0.02
+    return lightness
