@@ -120,6 +120,22 @@ def test_adapt_keeps_hues_and_mirrors_greys():
     assert theme.adapt(QColor("#123456"), dark=False) == QColor("#123456")
 
 
+def _contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio (independent of theme.py's own arithmetic)."""
+    def lum(c: QColor) -> float:
+        return sum(w * (v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4)
+                   for w, v in zip((0.2126, 0.7152, 0.0722), (c.redF(), c.greenF(), c.blueF()), strict=True))
+    high, low = sorted((lum(a), lum(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("ink", ["#6A3D9A", "#007A5A", "#0D47A1", "#0000FF", "#B00020", "#455A64"])
+def test_adapted_inks_read_on_the_dark_background(ink):
+    adapted = theme.adapt(QColor(ink), dark=True)
+    assert _contrast(adapted, QColor(theme.DARK.background)) >= 4.5
+    assert abs(adapted.hue() - QColor(ink).hue()) <= 3 or QColor(ink).hsvSaturationF() < 0.3
+
+
 def _link_lightness(label) -> float:
     """The lightness of the most saturated pixel of a label as drawn: its link's colour."""
     image = label.grab().toImage()
