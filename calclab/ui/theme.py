@@ -72,7 +72,7 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.BrightText: "#FF6B6B", QPalette.ColorRole.Link: "#6CB4FF",
         QPalette.ColorRole.LinkVisited: "#B99AFF", QPalette.ColorRole.Highlight: "#2F6FE4",
         QPalette.ColorRole.HighlightedText: "#FFFFFF", QPalette.ColorRole.Light: "#4A4F57",
-        QPalette.ColorRole.Midlight: "#3D4148", QPalette.ColorRole.Mid: "#2E3137",
+        QPalette.ColorRole.Midlight: "#3D4148", QPalette.ColorRole.Mid: "#6B7079",
         QPalette.ColorRole.Dark: "#15171A", QPalette.ColorRole.Shadow: "#000000",
     }
     for role, color in roles.items():
