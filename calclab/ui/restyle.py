@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QGraphicsLineItem,
     QGraphicsScene,
+    QGraphicsSimpleTextItem,
     QGraphicsTextItem,
     QGraphicsView,
     QLabel,
@@ -311,30 +312,17 @@ def _image(item: pg.ImageItem) -> None:
     memo = item.__dict__.setdefault(_MEMO, {})
     entry = memo.get("lut")
     original = entry[0] if entry is not None and entry[1] is lut else lut
-    if not _is_pale(original):
+    if not theme.is_pale(original):
         return
     if not theme.is_dark():
         value = original
     elif entry is not None and entry[0] is original and entry[1] is not original:
         value = entry[1]   # (made once: 256 colours to adapt)
     else:
-        value = _dark_lut(original)
+        value = theme.adapt_lut(original)
     memo["lut"] = (original, value)
     if value is not lut:
         item.setLookupTable(value)
-
-
-def _is_pale(lut: np.ndarray) -> bool:
-    rgb = lut[:, :3].astype(float)
-    return bool((rgb.max(axis=1) + rgb.min(axis=1)).min() / 510 > 0.7)   # HSL lightness of the darkest entry
-
-
-def _dark_lut(lut: np.ndarray) -> np.ndarray:
-    out = lut.copy()
-    for row in out:
-        color = theme.adapt(QColor(*(int(v) for v in row[:3])))
-        row[:3] = (color.red(), color.green(), color.blue())
-    return out
 
 
 def _plain(item, zoomed: bool) -> None:
@@ -342,8 +330,9 @@ def _plain(item, zoomed: bool) -> None:
     if isinstance(item, QGraphicsTextItem):
         if isinstance(item.parentItem(), _OWN_TEXT):   # its owner sets its colour (adapting it here too undid that)
             return
+        backdrop = _fill_under(item)
         rgba, changed = _remember(item, "text", item.defaultTextColor().rgba(),
-                                  lambda c: _color(QColor.fromRgba(c)).rgba())
+                                  lambda c: theme.ink_on(QColor.fromRgba(c), backdrop).rgba())
         if changed:
             item.setDefaultTextColor(QColor.fromRgba(rgba))
         return
@@ -351,10 +340,22 @@ def _plain(item, zoomed: bool) -> None:
         _set_pen(item, "pen", QPen(item.pen()), item.setPen, width=False)
     if isinstance(item, QAbstractGraphicsShapeItem) and item.brush().style() != Qt.BrushStyle.NoBrush:
         brush = item.brush()
-        rgba, changed = _remember(item, "brush", brush.color().rgba(), lambda c: _color(QColor.fromRgba(c)).rgba())
+        backdrop = _fill_under(item) if isinstance(item, QGraphicsSimpleTextItem) else None   # (its brush: the ink)
+        rgba, changed = _remember(item, "brush", brush.color().rgba(),
+                                  lambda c: theme.ink_on(QColor.fromRgba(c), backdrop).rgba())
         if changed:
             brush.setColor(QColor.fromRgba(rgba))
             item.setBrush(brush)
+
+
+def _fill_under(text) -> QColor | None:
+    """The colour a text item's parent shape is filled with in the scheme (None: no solid fill under it)."""
+    parent = text.parentItem()
+    if not isinstance(parent, QAbstractGraphicsShapeItem) or parent.brush().style() != Qt.BrushStyle.SolidPattern:
+        return None
+    current = parent.brush().color().rgba()
+    entry = (getattr(parent, _MEMO, None) or {}).get("brush")
+    return _color(QColor.fromRgba(entry[0] if entry is not None and entry[1] == current else current))
 
 
 @contextmanager

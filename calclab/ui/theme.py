@@ -11,6 +11,7 @@ from __future__ import annotations
 import colorsys
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
@@ -120,9 +121,39 @@ def _luminance(r: float, g: float, b: float) -> float:
     return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
 
 
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    high, low = sorted((_luminance(a.redF(), a.greenF(), a.blueF()), _luminance(b.redF(), b.greenF(), b.blueF())))[::-1]
+    return (high + 0.05) / (low + 0.05)
+
+
 def _lift(h: float, lightness: float, s: float) -> float:
     """The lightness (at least `lightness`) that gives the hue enough luminance to read on the dark background:
     deep blues and purples need more than the mirroring gives them."""
     while lightness < 0.8 and _luminance(*colorsys.hls_to_rgb(h, lightness, s)) < MIN_LUMINANCE:
         lightness += 0.02
     return lightness
+
+
+def ink_on(color: QColor, backdrop: QColor | None) -> QColor:
+    """Text colour in the scheme; on a fill of a continuous scale (a neuron light blue at a middling value stays
+    light in dark) the tab's own ink when it reads better there than the adapted one."""
+    adapted = adapt(color)
+    if backdrop is None or contrast(adapted, backdrop) >= contrast(color, backdrop):
+        return adapted
+    return QColor(color)
+
+
+def is_pale(lut: np.ndarray) -> bool:
+    """Whether a colour map (n x 3 or 4 bytes) is paper: every colour light (HSL lightness above 0.7)."""
+    rgb = lut[:, :3].astype(float)
+    return bool((rgb.max(axis=1) + rgb.min(axis=1)).min() / 510 > 0.7)
+
+
+def adapt_lut(lut: np.ndarray) -> np.ndarray:
+    """A colour map with every colour adapted (alpha kept)."""
+    out = lut.copy()
+    for row in out:
+        color = adapt(QColor(*(int(v) for v in row[:3])))
+        row[:3] = (color.red(), color.green(), color.blue())
+    return out

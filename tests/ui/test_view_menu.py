@@ -180,3 +180,33 @@ def test_rich_labels_and_pale_colour_maps_follow_the_theme_and_come_back(qtbot):
         restyle_label(label)
         restyle_view(plot)
     assert label.text() == text and np.array_equal(pale.lut, pale_lut)
+
+
+def test_diagram_text_reads_on_its_fill_in_dark(qtbot):
+    """A neuron's fill runs from white to blue with its value: text on it stays readable whatever the fill."""
+    from PySide6.QtGui import QBrush
+    from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView
+
+    from calclab.ui.restyle import restyle_view
+
+    scene = QGraphicsScene()
+    view = QGraphicsView(scene)
+    qtbot.addWidget(view)
+    fills = ("#FFFFFF", "#C6DBEF", "#6BAED6", "#08519C")
+    texts = []
+    for fill in fills:
+        disc = QGraphicsEllipseItem(0, 0, 40, 40)
+        disc.setBrush(QBrush(QColor(fill)))
+        text = QGraphicsSimpleTextItem("0.5", disc)
+        text.setBrush(QBrush(QColor("#000000" if QColor(fill).lightnessF() > 0.5 else "#FFFFFF")))
+        scene.addItem(disc)
+        texts.append(text)
+    theme.set_dark(True)
+    try:
+        restyle_view(view)
+        for text in texts:
+            assert theme.contrast(text.brush().color(), text.parentItem().brush().color()) >= 4.5
+    finally:
+        theme.set_dark(False)
+        restyle_view(view)
+    assert [text.parentItem().brush().color().name() for text in texts] == [f.lower() for f in fills]
