@@ -32,29 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from calclab.ui import theme, zoom
+from calclab.ui.restyle_text import HEX as _HEX
+from calclab.ui.restyle_text import MEMO as _MEMO
+from calclab.ui.restyle_text import remember as _remember
+from calclab.ui.restyle_text import restyle_label
+from calclab.ui.restyle_text import restyle_text as _text
 
 THROTTLE_MS = 250
-_MEMO = "_calclab_style"
 _SIZE = re.compile(r"(font-size\s*:\s*)(\d+(?:\.\d+)?)(pt|px)")
 _OWN_TEXT = (pg.TextItem, pg.AxisItem, pg.LabelItem)   # pyqtgraph items whose inner text item they colour themselves
-_HEX = re.compile(r"#[0-9A-Fa-f]{6}\b|#[0-9A-Fa-f]{3}\b")
-
-
-def _remember(obj, key: str, current, compute):
-    """The value `obj` should have for `key`: compute(original), where original is what the tab set (the
-    current value, unless it is still the one we set last time). Returns (value, changed)."""
-    memo = obj.__dict__.get(_MEMO) if hasattr(obj, "__dict__") else None
-    if memo is None:
-        memo = {}
-        try:
-            setattr(obj, _MEMO, memo)
-        except (AttributeError, TypeError):
-            return current, False
-    entry = memo.get(key)
-    original = entry[0] if entry is not None and entry[1] == current else current
-    value = compute(original)
-    memo[key] = (original, value)
-    return value, value != current
 
 
 def _color(color: QColor) -> QColor:
@@ -125,27 +111,6 @@ def restyle_widget(widget: QWidget) -> None:
         restyle_label(widget)
 
 
-def restyle_label(label: QLabel) -> None:
-    """Rich text's own colours (spans the tab coloured) in the scheme; links re-laid out in the palette's link
-    colour (Qt fixes it when the text is set: a label set while light kept dark blue links on dark grey)."""
-    text = label.text()
-    if "<" not in text or label.textFormat() == Qt.TextFormat.PlainText:
-        return
-    value, changed = _remember(label, "rich", text, _rich)
-    memo = getattr(label, _MEMO)
-    stale_links = "<a " in value and memo.get("links") != theme.is_dark()
-    if changed or stale_links:
-        memo["links"] = theme.is_dark()
-        if stale_links and not changed:
-            label.setText("")   # (QLabel ignores the same text again: nothing would be laid out anew)
-        label.setText(value)
-        memo["rich"] = (memo["rich"][0], label.text())
-
-
-def _rich(text: str) -> str:
-    return _HEX.sub(lambda m: theme.adapt(QColor(m[0])).name(), text) if theme.is_dark() else text
-
-
 def restyle_view(view: QGraphicsView) -> None:
     """A graphics view's background and every item of its scene."""
     if isinstance(view, pg.GraphicsView):
@@ -197,10 +162,10 @@ def restyle_item(item, zoomed: bool = True) -> None:
                 item.update()
     elif isinstance(item, pg.PlotDataItem):
         _plot_data(item)
-    elif isinstance(item, pg.PlotCurveItem) and not isinstance(item.parentItem(), pg.PlotDataItem):
+    elif isinstance(item, pg.PlotCurveItem) and not isinstance(item.parentObject(), pg.PlotDataItem):
         pen = pg.mkPen(item.opts["pen"])
         _set_pen(item, "pen", pen, item.setPen)
-    elif isinstance(item, pg.ScatterPlotItem) and not isinstance(item.parentItem(), pg.PlotDataItem):
+    elif isinstance(item, pg.ScatterPlotItem) and not isinstance(item.parentObject(), pg.PlotDataItem):
         _scatter(item)
     elif isinstance(item, pg.InfiniteLine):
         _set_pen(item, "pen", QPen(item.pen), item.setPen)
@@ -326,36 +291,29 @@ def _image(item: pg.ImageItem) -> None:
 
 
 def _plain(item, zoomed: bool) -> None:
-    """A plain Qt item (network diagram, computational graph): colours follow the scheme; sizes are the view's."""
+    """A plain Qt item (network diagram, computational graph): colours follow the scheme; sizes are the view's.
+
+    (Never item.parentItem() here: PySide6 then lets Python delete an item the scene owns, as the graph's
+    "input" caption was, once its wrapper goes.)"""
     if isinstance(item, QGraphicsTextItem):
-        if isinstance(item.parentItem(), _OWN_TEXT):   # its owner sets its colour (adapting it here too undid that)
-            return
-        backdrop = _fill_under(item)
-        rgba, changed = _remember(item, "text", item.defaultTextColor().rgba(),
-                                  lambda c: theme.ink_on(QColor.fromRgba(c), backdrop).rgba())
-        if changed:
-            item.setDefaultTextColor(QColor.fromRgba(rgba))
+        if not isinstance(item.parentObject(), _OWN_TEXT):   # (else its owner colours it: adapting it undid that)
+            _text(item)
         return
     if isinstance(item, QAbstractGraphicsShapeItem | QGraphicsLineItem):
         _set_pen(item, "pen", QPen(item.pen()), item.setPen, width=False)
-    if isinstance(item, QAbstractGraphicsShapeItem) and item.brush().style() != Qt.BrushStyle.NoBrush:
+    if isinstance(item, QGraphicsSimpleTextItem):
+        _text(item)
+    elif isinstance(item, QAbstractGraphicsShapeItem) and item.brush().style() != Qt.BrushStyle.NoBrush:
         brush = item.brush()
-        backdrop = _fill_under(item) if isinstance(item, QGraphicsSimpleTextItem) else None   # (its brush: the ink)
-        rgba, changed = _remember(item, "brush", brush.color().rgba(),
-                                  lambda c: theme.ink_on(QColor.fromRgba(c), backdrop).rgba())
+        rgba, changed = _remember(item, "brush", brush.color().rgba(), lambda c: _color(QColor.fromRgba(c)).rgba())
         if changed:
             brush.setColor(QColor.fromRgba(rgba))
             item.setBrush(brush)
-
-
-def _fill_under(text) -> QColor | None:
-    """The colour a text item's parent shape is filled with in the scheme (None: no solid fill under it)."""
-    parent = text.parentItem()
-    if not isinstance(parent, QAbstractGraphicsShapeItem) or parent.brush().style() != Qt.BrushStyle.SolidPattern:
-        return None
-    current = parent.brush().color().rgba()
-    entry = (getattr(parent, _MEMO, None) or {}).get("brush")
-    return _color(QColor.fromRgba(entry[0] if entry is not None and entry[1] == current else current))
+        if brush.style() == Qt.BrushStyle.SolidPattern:   # texts on this fill read on it as drawn
+            for child in item.childItems():
+                if isinstance(child, QGraphicsSimpleTextItem | QGraphicsTextItem):
+                    _remember(child, "backdrop", None, lambda _none, fill=rgba: fill)
+                    _text(child)
 
 
 @contextmanager

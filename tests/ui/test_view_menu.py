@@ -184,6 +184,8 @@ def test_rich_labels_and_pale_colour_maps_follow_the_theme_and_come_back(qtbot):
 
 def test_diagram_text_reads_on_its_fill_in_dark(qtbot):
     """A neuron's fill runs from white to blue with its value: text on it stays readable whatever the fill."""
+    import gc
+
     from PySide6.QtGui import QBrush
     from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView
 
@@ -201,9 +203,13 @@ def test_diagram_text_reads_on_its_fill_in_dark(qtbot):
         text.setBrush(QBrush(QColor("#000000" if QColor(fill).lightnessF() > 0.5 else "#FFFFFF")))
         scene.addItem(disc)
         texts.append(text)
+    scene.addSimpleText("input").setBrush(QBrush(QColor("#5F6368")))   # a caption only the scene holds
+    count = len(scene.items())
     theme.set_dark(True)
     try:
         restyle_view(view)
+        gc.collect()
+        assert len(scene.items()) == count                # the walk deletes nothing (PySide6's parentItem() did)
         for text in texts:
             assert theme.contrast(text.brush().color(), text.parentItem().brush().color()) >= 4.5
     finally:
