@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPen
 from PySide6.QtWidgets import (
     QAbstractGraphicsShapeItem,
@@ -341,6 +341,7 @@ class Restyler(QObject):
         self._base_font: QFont | None = None
         self._scenes: set[QGraphicsScene] = set()
         self._dirty: set[QGraphicsView] = set()
+        self._listening = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(THROTTLE_MS)
@@ -368,6 +369,19 @@ class Restyler(QObject):
             if isinstance(widget, QGraphicsView):
                 self._watch(widget)
                 restyle_view(widget)
+        # Views made later (the 3D surface on first use) are walked when first shown, while zoomed or dark.
+        app = QApplication.instance()
+        if self.active() != self._listening:
+            self._listening = self.active()
+            (app.installEventFilter if self._listening else app.removeEventFilter)(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Show and isinstance(watched, QGraphicsView) \
+                and watched.scene() not in self._scenes and self.window.isAncestorOf(watched):
+            self._watch(watched)
+            restyle_widget(watched)
+            restyle_view(watched)
+        return False
 
     def schedule(self) -> None:
         if not self._timer.isActive():

@@ -96,3 +96,16 @@ def test_a_tab_built_while_dark_is_dark_with_readable_axes_and_back_to_light_exa
     assert _title_ink(plot, axis) > 0.6
     window.view_menu.set_theme("light")
     assert _look(plot) == light                           # light -> dark -> light: exactly the light look
+
+
+def test_a_plot_made_later_is_dark_when_it_first_shows(window, qtbot):
+    import pyqtgraph as pg
+
+    window.show()
+    window.view_menu.set_theme("dark")
+    plot = pg.PlotWidget()                                # made on first use, as the 3D surface is
+    window.tab("descent").layout().addWidget(plot)
+    qtbot.waitUntil(plot.isVisible, timeout=3000)
+    assert _lightness(plot.backgroundBrush().color()) < 0.2
+    window.view_menu.set_theme("light")
+    assert _lightness(plot.backgroundBrush().color()) > 0.95
