@@ -151,9 +151,12 @@ def is_pale(lut: np.ndarray) -> bool:
 
 
 def adapt_lut(lut: np.ndarray) -> np.ndarray:
-    """A colour map with every colour adapted (alpha kept)."""
+    """A pale colour map as dark paper: each colour's lightness mirrored (white -> the dark background's, a pale
+    tint -> a deep one of the same hue), so the map keeps its order and its hues (alpha kept)."""
     out = lut.copy()
+    floor = QColor(DARK.background).lightnessF()
     for row in out:
-        color = adapt(QColor(*(int(v) for v in row[:3])))
-        row[:3] = (color.red(), color.green(), color.blue())
+        h, lightness, s = colorsys.rgb_to_hls(*(float(v) / 255 for v in row[:3]))
+        r, g, b = colorsys.hls_to_rgb(h, max(floor, 1.0 - lightness), s)
+        row[:3] = (round(r * 255), round(g * 255), round(b * 255))
     return out
