@@ -316,20 +316,27 @@ def _plain(item, zoomed: bool) -> None:
                     _text(child)
 
 
+_printing = 0   # light_for_print's nesting: a whole-tab export puts every plot of the tab in print colours
+
+
 @contextmanager
 def light_for_print(view: QGraphicsView, enabled: bool = True) -> Iterator[None]:
     """The plot in its light colours while an export with "light background for print" renders it (the zoom
     stays: an export looks like the screen); the dark colours come back afterwards."""
-    if not (enabled and theme.is_dark()):
+    global _printing
+    if not (enabled and (theme.is_dark() or _printing)):
         yield
         return
+    _printing += 1
     theme.set_dark(False)
     try:
         restyle_view(view)
         yield
     finally:
+        _printing -= 1
         theme.set_dark(True)
         restyle_view(view)
+        theme.set_dark(not _printing)   # (still light for the outer plots of a whole-tab export)
 
 
 class Restyler(QObject):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFocusEvent
-from PySide6.QtWidgets import QApplication, QGraphicsView
+from PySide6.QtWidgets import QApplication, QGraphicsView, QVBoxLayout, QWidget
 
 from calclab.state import tab_spec
 from calclab.ui.accessibility import focusable, make_accessible
@@ -48,30 +48,51 @@ def test_exports_leave_the_focus_frame_out_and_print_light_while_dark(qtbot, tmp
     from calclab.ui.widgets.focus_ring import add_focus_ring
     from calclab.ui.widgets.plot_panel import PlotPanel
 
-    panel = PlotPanel("a plot")
-    panel.add_curve("line", "#0072B2").setData([0, 1], [0, 1])
-    qtbot.addWidget(panel)
-    panel.resize(400, 300)
-    panel.show()
+    tab = QWidget()                                      # a tab with two plots, the first focused
+    panels = [PlotPanel("a plot"), PlotPanel("another", legend=False)]
+    layout = QVBoxLayout(tab)
+    for panel in panels:
+        curve = panel.add_curve("line", "#0072B2")
+        curve.setData([0, 1], [0, 1])
+        layout.addWidget(panel)
+    panels[1].legend = pg.LegendItem(offset=(10, 10))   # a legend of its own (not the PlotItem's)
+    panels[1].legend.setParentItem(panels[1].plot_item.getViewBox())
+    panels[1].legend.addItem(curve, "line")
+    qtbot.addWidget(tab)
+    tab.resize(400, 600)
+    tab.show()
+    panel = panels[0]
     view = panel.plot_widget
     add_focus_ring(view)
     theme.apply_palette(True)
     try:
-        restyle_view(view)
+        for other in panels:
+            restyle_view(other.plot_widget)
         _focus(view, QEvent.Type.FocusIn)
         highlight = view.palette().color(view.palette().ColorRole.Highlight)
         origin = view.mapTo(panel, view.rect().topLeft())
         left_edge = [(origin.x() + 1, origin.y() + y) for y in range(10, view.height() - 10, 7)]
         assert panel.grab().toImage().pixelColor(*left_edge[0]) == highlight   # the frame is on screen
 
+        export_widget_png(tab, str(tmp_path / "whole.png"), light=True)
+        whole = QImage(str(tmp_path / "whole.png"))
+        for other in panels:                               # every plot of the tab on light paper, legends in ink
+            plot_widget = other.plot_widget
+            corner = plot_widget.mapTo(tab, plot_widget.rect().topLeft())
+            assert whole.pixelColor(corner.x() + 3, corner.y() + 3).lightnessF() > 0.95
+            label = other.legend.items[0][1]
+            box = plot_widget.mapFromScene(label.sceneBoundingRect()).boundingRect().translated(corner)
+            assert min(whole.pixelColor(x, y).lightnessF() for x in range(box.left(), box.right())
+                       for y in range(box.top(), box.bottom())) < 0.4
         export_widget_png(panel, str(tmp_path / "tab.png"), light=True)
         export_plot(view, str(tmp_path / "plot.png"), light=True)
-        tab, plot = QImage(str(tmp_path / "tab.png")), QImage(str(tmp_path / "plot.png"))
-        assert all(tab.pixelColor(x, y) != highlight for x, y in left_edge)
+        shot, plot = QImage(str(tmp_path / "tab.png")), QImage(str(tmp_path / "plot.png"))
+        assert all(shot.pixelColor(x, y) != highlight for x, y in left_edge)
         assert all(plot.pixelColor(1, y) != highlight for y in range(10, plot.height() - 10, 7))
         assert plot.pixelColor(2, 2).lightnessF() > 0.95                  # light paper for print, while dark
         assert view.findChild(FocusRing).frame.isVisibleTo(view)          # and the frame is back on screen
         assert isinstance(view, pg.PlotWidget) and view.backgroundBrush().color().lightnessF() < 0.2
     finally:
         theme.apply_palette(False)
-        restyle_view(view)
+        for other in panels:
+            restyle_view(other.plot_widget)
