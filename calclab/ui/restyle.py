@@ -269,25 +269,31 @@ def _scatter(item: pg.ScatterPlotItem) -> None:
 
 
 def _image(item: pg.ImageItem) -> None:
-    """A pale colour map (every colour light: drawn as paper under the data, as the decision boundary) becomes
-    dark paper with the same hues; a full colour map (viridis) stays as it is."""
-    lut = item.lut
-    if not isinstance(lut, np.ndarray) or lut.ndim != 2 or lut.shape[1] not in (3, 4) or lut.dtype != np.ubyte:
-        return
+    """Pale colours (drawn as paper under the data: the decision boundary's colour map, Descent's contour map, an
+    RGB image) become dark paper with the same hues; a full colour map (viridis) stays as it is."""
+    lut, image = item.lut, item.image
+    if isinstance(lut, np.ndarray) and lut.ndim == 2 and lut.shape[1] in (3, 4) and lut.dtype == np.ubyte:
+        _paper(item, "lut", lut, item.setLookupTable)
+    elif lut is None and isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] in (3, 4) \
+            and image.dtype == np.ubyte:
+        _paper(item, "image", image, lambda value: item.setImage(value, autoLevels=False))
+
+
+def _paper(item, key: str, current: np.ndarray, setter) -> None:
     memo = item.__dict__.setdefault(_MEMO, {})
-    entry = memo.get("lut")
-    original = entry[0] if entry is not None and entry[1] is lut else lut
+    entry = memo.get(key)
+    original = entry[0] if entry is not None and entry[1] is current else current
     if not theme.is_pale(original):
         return
     if not theme.is_dark():
         value = original
     elif entry is not None and entry[0] is original and entry[1] is not original:
-        value = entry[1]   # (made once: 256 colours to adapt)
+        value = entry[1]   # (made once for each array the tab sets)
     else:
         value = theme.adapt_lut(original)
-    memo["lut"] = (original, value)
-    if value is not lut:
-        item.setLookupTable(value)
+    if value is not current:
+        setter(value)
+    memo[key] = (original, getattr(item, key))   # (what pyqtgraph keeps may be a view of it, not it)
 
 
 def _plain(item, zoomed: bool) -> None:

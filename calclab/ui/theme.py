@@ -144,19 +144,24 @@ def ink_on(color: QColor, backdrop: QColor | None) -> QColor:
     return QColor(color)
 
 
-def is_pale(lut: np.ndarray) -> bool:
-    """Whether a colour map (n x 3 or 4 bytes) is paper: every colour light (HSL lightness above 0.7)."""
-    rgb = lut[:, :3].astype(float)
-    return bool((rgb.max(axis=1) + rgb.min(axis=1)).min() / 510 > 0.7)
+def is_pale(colors: np.ndarray) -> bool:
+    """Whether colours (... x 3 or 4 bytes: a colour map or an RGB image) are paper: every opaque colour lighter
+    than mid-grey (HSL lightness above 0.55: Descent's map, 0.58 at its darkest; Gradients' pastel viridis is 0.41)."""
+    rgb = colors.reshape(-1, colors.shape[-1])
+    if rgb.shape[1] == 4:
+        rgb = rgb[rgb[:, 3] > 0]
+    rgb = rgb[:, :3].astype(np.int32)
+    return bool(rgb.size) and bool((rgb.max(axis=1) + rgb.min(axis=1)).min() / 510 > 0.55)
 
 
-def adapt_lut(lut: np.ndarray) -> np.ndarray:
-    """A pale colour map as dark paper: each colour's lightness mirrored (white -> the dark background's, a pale
-    tint -> a deep one of the same hue), so the map keeps its order and its hues (alpha kept)."""
-    out = lut.copy()
+def adapt_lut(colors: np.ndarray) -> np.ndarray:
+    """Pale colours (a colour map or an RGB image, bytes) as dark paper: each colour's HSL lightness mirrored with
+    its hue and saturation kept (white -> the dark background, a pale tint -> a deep one), alpha kept.
+    (Mirroring L keeps H and S when every channel moves by the same 1 - (max + min).)"""
+    out = colors.copy()
+    rgb = colors[..., :3].astype(np.float32) / 255
+    high, low = rgb.max(axis=-1, keepdims=True), rgb.min(axis=-1, keepdims=True)
     floor = QColor(DARK.background).lightnessF()
-    for row in out:
-        h, lightness, s = colorsys.rgb_to_hls(*(float(v) / 255 for v in row[:3]))
-        r, g, b = colorsys.hls_to_rgb(h, max(floor, 1.0 - lightness), s)
-        row[:3] = (round(r * 255), round(g * 255), round(b * 255))
+    shift = 1.0 - (high + low) + np.maximum(0.0, floor - (1.0 - (high + low) / 2))
+    out[..., :3] = np.clip(np.round((rgb + shift) * 255), 0, 255).astype(colors.dtype)
     return out

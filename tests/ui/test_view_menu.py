@@ -159,8 +159,9 @@ def test_rich_labels_and_pale_colour_maps_follow_the_theme_and_come_back(qtbot):
     pale, full = pg.ImageItem(np.zeros((2, 2))), pg.ImageItem(np.zeros((2, 2)))
     pale.setLookupTable(_boundary_lut())
     full.setColorMap(pg.colormap.get("viridis"))
-    pale_lut, full_lut = pale.lut.copy(), full.lut.copy()
-    for item in (pale, full):
+    paper = pg.ImageItem(np.full((2, 2, 3), (238, 222, 196), dtype=np.ubyte))   # an RGB image: sand
+    pale_lut, full_lut, paper_image = pale.lut.copy(), full.lut.copy(), paper.image
+    for item in (pale, full, paper):
         plot.addItem(item)
     light_link = _link_lightness(label)   # laid out while light: the light scheme's blue
     assert light_link < 0.55
@@ -175,11 +176,12 @@ def test_rich_labels_and_pale_colour_maps_follow_the_theme_and_come_back(qtbot):
         assert QColor(*pale.lut[128][:3]).lightnessF() < 0.3      # white paper under the points became dark
         assert QColor(*pale.lut[0][:3]).hue() == pytest.approx(QColor(*pale_lut[0][:3]).hue(), abs=10)
         assert np.array_equal(full.lut, full_lut)                 # viridis is no paper: as it was
+        assert QColor(*paper.image[0, 0]).lightnessF() < 0.2      # dark sand
     finally:
         theme.apply_palette(False)
         restyle_label(label)
         restyle_view(plot)
-    assert label.text() == text and np.array_equal(pale.lut, pale_lut)
+    assert label.text() == text and np.array_equal(pale.lut, pale_lut) and np.array_equal(paper.image, paper_image)
 
 
 def test_diagram_text_reads_on_its_fill_in_dark(qtbot):
