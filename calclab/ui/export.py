@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from calclab import atomic
 from calclab.csvfile import csv_bytes
+from calclab.ui.widgets.focus_ring import rings_hidden
 
 SCALES: tuple[int, ...] = (1, 2, 4)
 PLOT_FORMATS: tuple[str, ...] = (".png", ".svg")
@@ -255,7 +256,8 @@ def _export_grabbed(widget: QWidget, path: str, extension: str, caption: str | N
         raise ExportError("the 3D surface drawn with OpenGL can be exported as PNG only (for an SVG, "
                           "`calclab export TAB --view surface --out s.svg` draws it in software)")
     check_writable(path)
-    image = widget.grab().toImage()
+    with rings_hidden(widget):
+        image = widget.grab().toImage()
     if caption:
         image = caption_plot(image, caption)
     write_atomic(path, image_bytes(image))
@@ -265,6 +267,7 @@ def export_widget_png(widget: QWidget, path: str, light: bool = True) -> None:
     """The whole widget (a tab: controls, formulas, plots) as one PNG, as it looks on screen."""
     check_writable(path)
     with ExitStack() as stack:
+        stack.enter_context(rings_hidden(widget))
         if light:
             for plot in widget.findChildren(pg.PlotWidget):
                 stack.enter_context(print_style(plot))

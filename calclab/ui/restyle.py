@@ -15,42 +15,32 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPen
 from PySide6.QtWidgets import (
     QAbstractGraphicsShapeItem,
     QApplication,
     QGraphicsLineItem,
     QGraphicsScene,
+    QGraphicsSimpleTextItem,
     QGraphicsTextItem,
     QGraphicsView,
+    QLabel,
     QWidget,
 )
 
 from calclab.ui import theme, zoom
+from calclab.ui.restyle_text import HEX as _HEX
+from calclab.ui.restyle_text import MEMO as _MEMO
+from calclab.ui.restyle_text import remember as _remember
+from calclab.ui.restyle_text import restyle_label
+from calclab.ui.restyle_text import restyle_text as _text
 
 THROTTLE_MS = 250
-_MEMO = "_calclab_style"
 _SIZE = re.compile(r"(font-size\s*:\s*)(\d+(?:\.\d+)?)(pt|px)")
-_HEX = re.compile(r"#[0-9A-Fa-f]{6}\b|#[0-9A-Fa-f]{3}\b")
-
-
-def _remember(obj, key: str, current, compute):
-    """The value `obj` should have for `key`: compute(original), where original is what the tab set (the
-    current value, unless it is still the one we set last time). Returns (value, changed)."""
-    memo = obj.__dict__.get(_MEMO) if hasattr(obj, "__dict__") else None
-    if memo is None:
-        memo = {}
-        try:
-            setattr(obj, _MEMO, memo)
-        except (AttributeError, TypeError):
-            return current, False
-    entry = memo.get(key)
-    original = entry[0] if entry is not None and entry[1] == current else current
-    value = compute(original)
-    memo[key] = (original, value)
-    return value, value != current
+_OWN_TEXT = (pg.TextItem, pg.AxisItem, pg.LabelItem)   # pyqtgraph items whose inner text item they colour themselves
 
 
 def _color(color: QColor) -> QColor:
@@ -117,6 +107,8 @@ def restyle_widget(widget: QWidget) -> None:
         value, changed = _remember(widget, "css", sheet, _css)
         if changed:
             widget.setStyleSheet(value)
+    if isinstance(widget, QLabel):
+        restyle_label(widget)
 
 
 def restyle_view(view: QGraphicsView) -> None:
@@ -146,8 +138,7 @@ def restyle_item(item, zoomed: bool = True) -> None:
         _axis(item)
     elif isinstance(item, pg.LabelItem):
         size = item.opts.get("size")
-        # No colour of its own: it draws in pyqtgraph's foreground, which theme.apply_palette already made light in
-        # dark; its original is the light scheme's ink (adapting the light foreground again gave dark on dark).
+        # No colour of its own: it draws in pyqtgraph's foreground, which stays the light scheme's ink.
         color = item.opts.get("color") or theme.LIGHT.foreground
         value, changed = _remember(item, "label", (str(size), QColor(pg.mkColor(color)).rgba()), _label_style)
         if changed:
@@ -171,13 +162,15 @@ def restyle_item(item, zoomed: bool = True) -> None:
                 item.update()
     elif isinstance(item, pg.PlotDataItem):
         _plot_data(item)
-    elif isinstance(item, pg.PlotCurveItem) and not isinstance(item.parentItem(), pg.PlotDataItem):
+    elif isinstance(item, pg.PlotCurveItem) and not isinstance(item.parentObject(), pg.PlotDataItem):
         pen = pg.mkPen(item.opts["pen"])
         _set_pen(item, "pen", pen, item.setPen)
-    elif isinstance(item, pg.ScatterPlotItem) and not isinstance(item.parentItem(), pg.PlotDataItem):
+    elif isinstance(item, pg.ScatterPlotItem) and not isinstance(item.parentObject(), pg.PlotDataItem):
         _scatter(item)
     elif isinstance(item, pg.InfiniteLine):
         _set_pen(item, "pen", QPen(item.pen), item.setPen)
+    elif isinstance(item, pg.ImageItem):
+        _image(item)
     elif isinstance(item, pg.LegendItem):
         brush = QBrush(item.opts["brush"]) if item.opts.get("brush") is not None else None
         if brush is not None and brush.style() != Qt.BrushStyle.NoBrush:
@@ -203,15 +196,22 @@ def _axis(axis: pg.AxisItem) -> None:
         scaled, changed = _remember(axis, "tick_font", QFont(font), _font)
         if changed:
             axis.setStyle(tickFont=scaled)
+    # The title's style first: setPen and setTextPen write their colour into it, and an already adapted colour taken
+    # for the tab's own would be adapted again (dark on dark: the titles vanished).
+    label_style, label_changed = _remember(axis, "label_style", tuple(sorted(axis.labelStyle.items())),
+                                           _axis_label_style)
     _set_pen(axis, "pen", QPen(axis.pen()), axis.setPen, width=False)
     color, changed = _remember(axis, "text", axis.textPen().color().rgba(),
                                lambda rgba: _color(QColor.fromRgba(rgba)).rgba())
     if changed:
         axis.setTextPen(QColor.fromRgba(color))
-    style = dict(axis.labelStyle)
-    value, changed = _remember(axis, "label_style", tuple(sorted(style.items())), _axis_label_style)
-    if changed:
-        axis.labelStyle = dict(value)
+    # A title without a colour of its own draws in its text item's default colour, which Qt took from the palette
+    # when the axis was made (light if the tab was built while dark): ink of the scheme, whenever the tab was built.
+    ink = _color(QColor(theme.LIGHT.foreground))
+    if axis.label.defaultTextColor() != ink:
+        axis.label.setDefaultTextColor(ink)
+    if label_changed or tuple(sorted(axis.labelStyle.items())) != label_style:
+        axis.labelStyle = dict(label_style)
         axis._updateLabel()   # noqa: SLF001 - pyqtgraph's own way to re-render the label after labelStyle
 
 
@@ -268,38 +268,81 @@ def _scatter(item: pg.ScatterPlotItem) -> None:
             item.setBrush(QColor.fromRgba(rgba))
 
 
+def _image(item: pg.ImageItem) -> None:
+    """Pale colours (drawn as paper under the data: the decision boundary's colour map, Descent's contour map, an
+    RGB image) become dark paper with the same hues; a full colour map (viridis) stays as it is."""
+    lut, image = item.lut, item.image
+    if isinstance(lut, np.ndarray) and lut.ndim == 2 and lut.shape[1] in (3, 4) and lut.dtype == np.ubyte:
+        _paper(item, "lut", lut, item.setLookupTable)
+    elif lut is None and isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] in (3, 4) \
+            and image.dtype == np.ubyte:
+        _paper(item, "image", image, lambda value: item.setImage(value, autoLevels=False))
+
+
+def _paper(item, key: str, current: np.ndarray, setter) -> None:
+    memo = item.__dict__.setdefault(_MEMO, {})
+    entry = memo.get(key)
+    original = entry[0] if entry is not None and entry[1] is current else current
+    if not theme.is_pale(original):
+        return
+    if not theme.is_dark():
+        value = original
+    elif entry is not None and entry[0] is original and entry[1] is not original:
+        value = entry[1]   # (made once for each array the tab sets)
+    else:
+        value = theme.adapt_lut(original)
+    if value is not current:
+        setter(value)
+    memo[key] = (original, getattr(item, key))   # (what pyqtgraph keeps may be a view of it, not it)
+
+
 def _plain(item, zoomed: bool) -> None:
-    """A plain Qt item (network diagram, computational graph): colours follow the scheme; sizes are the view's."""
+    """A plain Qt item (network diagram, computational graph): colours follow the scheme; sizes are the view's.
+
+    (Never item.parentItem() here: PySide6 then lets Python delete an item the scene owns, as the graph's
+    "input" caption was, once its wrapper goes.)"""
     if isinstance(item, QGraphicsTextItem):
-        rgba, changed = _remember(item, "text", item.defaultTextColor().rgba(),
-                                  lambda c: _color(QColor.fromRgba(c)).rgba())
-        if changed:
-            item.setDefaultTextColor(QColor.fromRgba(rgba))
+        if not isinstance(item.parentObject(), _OWN_TEXT):   # (else its owner colours it: adapting it undid that)
+            _text(item)
         return
     if isinstance(item, QAbstractGraphicsShapeItem | QGraphicsLineItem):
         _set_pen(item, "pen", QPen(item.pen()), item.setPen, width=False)
-    if isinstance(item, QAbstractGraphicsShapeItem) and item.brush().style() != Qt.BrushStyle.NoBrush:
+    if isinstance(item, QGraphicsSimpleTextItem):
+        _text(item)
+    elif isinstance(item, QAbstractGraphicsShapeItem) and item.brush().style() != Qt.BrushStyle.NoBrush:
         brush = item.brush()
         rgba, changed = _remember(item, "brush", brush.color().rgba(), lambda c: _color(QColor.fromRgba(c)).rgba())
         if changed:
             brush.setColor(QColor.fromRgba(rgba))
             item.setBrush(brush)
+        if brush.style() == Qt.BrushStyle.SolidPattern:   # texts on this fill read on it as drawn
+            for child in item.childItems():
+                if isinstance(child, QGraphicsSimpleTextItem | QGraphicsTextItem):
+                    _remember(child, "backdrop", None, lambda _none, fill=rgba: fill)
+                    _text(child)
+
+
+_printing = 0   # light_for_print's nesting: a whole-tab export puts every plot of the tab in print colours
 
 
 @contextmanager
 def light_for_print(view: QGraphicsView, enabled: bool = True) -> Iterator[None]:
     """The plot in its light colours while an export with "light background for print" renders it (the zoom
     stays: an export looks like the screen); the dark colours come back afterwards."""
-    if not (enabled and theme.is_dark()):
+    global _printing
+    if not (enabled and (theme.is_dark() or _printing)):
         yield
         return
+    _printing += 1
     theme.set_dark(False)
     try:
         restyle_view(view)
         yield
     finally:
+        _printing -= 1
         theme.set_dark(True)
         restyle_view(view)
+        theme.set_dark(not _printing)   # (still light for the outer plots of a whole-tab export)
 
 
 class Restyler(QObject):
@@ -311,6 +354,7 @@ class Restyler(QObject):
         self._base_font: QFont | None = None
         self._scenes: set[QGraphicsScene] = set()
         self._dirty: set[QGraphicsView] = set()
+        self._listening = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(THROTTLE_MS)
@@ -338,6 +382,19 @@ class Restyler(QObject):
             if isinstance(widget, QGraphicsView):
                 self._watch(widget)
                 restyle_view(widget)
+        # Views made later (the 3D surface on first use) are walked when first shown, while zoomed or dark.
+        app = QApplication.instance()
+        if self.active() != self._listening:
+            self._listening = self.active()
+            (app.installEventFilter if self._listening else app.removeEventFilter)(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Show and isinstance(watched, QGraphicsView) \
+                and watched.scene() not in self._scenes and self.window.isAncestorOf(watched):
+            self._watch(watched)
+            restyle_widget(watched)
+            restyle_view(watched)
+        return False
 
     def schedule(self) -> None:
         if not self._timer.isActive():
@@ -356,6 +413,10 @@ class Restyler(QObject):
             self.schedule()
 
     def _on_timer(self) -> None:
+        # Labels the tabs set meanwhile (texts and style sheets change as the plots do).
+        for label in self.window.findChildren(QLabel):
+            if label.isVisible():
+                restyle_widget(label)
         views, self._dirty = self._dirty, set()
         for view in views:
             try:

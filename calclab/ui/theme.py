@@ -11,6 +11,7 @@ from __future__ import annotations
 import colorsys
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
@@ -72,7 +73,7 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.BrightText: "#FF6B6B", QPalette.ColorRole.Link: "#6CB4FF",
         QPalette.ColorRole.LinkVisited: "#B99AFF", QPalette.ColorRole.Highlight: "#2F6FE4",
         QPalette.ColorRole.HighlightedText: "#FFFFFF", QPalette.ColorRole.Light: "#4A4F57",
-        QPalette.ColorRole.Midlight: "#3D4148", QPalette.ColorRole.Mid: "#2E3137",
+        QPalette.ColorRole.Midlight: "#3D4148", QPalette.ColorRole.Mid: "#6B7079",
         QPalette.ColorRole.Dark: "#15171A", QPalette.ColorRole.Shadow: "#000000",
     }
     for role, color in roles.items():
@@ -83,21 +84,22 @@ def dark_palette() -> QPalette:
 
 
 def apply_palette(dark: bool) -> None:
-    """Set the application palette and the module's scheme (pyqtgraph's defaults follow for new plots)."""
-    global _dark
-    import pyqtgraph as pg
+    """Set the application palette and the module's scheme.
 
+    pyqtgraph's global defaults stay light (white paper, black ink) whatever the scheme: every plot is drawn light,
+    as the tabs expect, and calclab.ui.restyle alone adapts it, once, also a plot built while dark (flipping the
+    defaults too made such a plot light again: adapted twice)."""
+    global _dark
     _dark = dark
     app = QApplication.instance()
     if app is not None:
         app.setPalette(dark_palette() if dark else app.style().standardPalette())
-    pg.setConfigOptions(background=colors().background, foreground="#E8E8E8" if dark else "k")
 
 
 def adapt(color: QColor, dark: bool | None = None) -> QColor:
     """`color` as it should look in the scheme: in dark, greys keep their hue-less role with lightness mirrored
-    (black ink -> light grey, white paper -> dark), and saturated colours that are very dark get lighter. In
-    light, the colour itself."""
+    (black ink -> light grey, white paper -> dark), and saturated colours get light enough to read on the dark
+    background (MIN_LUMINANCE). In light, the colour itself."""
     if not (_dark if dark is None else dark) or not color.isValid():
         return QColor(color)
     r, g, b, a = color.redF(), color.greenF(), color.blueF(), color.alphaF()
@@ -105,7 +107,61 @@ def adapt(color: QColor, dark: bool | None = None) -> QColor:
     if s < 0.30 or lightness > 0.82 or lightness < 0.08:
         lightness = 1.0 - lightness
         lightness = min(max(lightness, 0.10), 0.90) if lightness < 0.5 else min(max(lightness, 0.62), 0.92)
-    elif lightness < 0.45:
-        lightness = 0.45 + (0.45 - lightness) * 0.5
-    out = QColor.fromRgbF(*colorsys.hls_to_rgb(h, lightness, s), a)
+    else:   # a hue, for text or lines: light enough to read on the dark background
+        lightness = _lift(h, 0.45 + (0.45 - lightness) * 0.5 if lightness < 0.45 else lightness, s)
+    return QColor.fromRgbF(*colorsys.hls_to_rgb(h, lightness, s), a)
+
+
+MIN_LUMINANCE = 0.24   # a coloured text or line in dark: at least 4.5:1 against DARK.background (WCAG AA)
+
+
+def _luminance(r: float, g: float, b: float) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    high, low = sorted((_luminance(a.redF(), a.greenF(), a.blueF()), _luminance(b.redF(), b.greenF(), b.blueF())))[::-1]
+    return (high + 0.05) / (low + 0.05)
+
+
+def _lift(h: float, lightness: float, s: float) -> float:
+    """The lightness (at least `lightness`) that gives the hue enough luminance to read on the dark background:
+    deep blues and purples need more than the mirroring gives them."""
+    while lightness < 0.8 and _luminance(*colorsys.hls_to_rgb(h, lightness, s)) < MIN_LUMINANCE:
+        lightness += 0.02
+    return lightness
+
+
+def ink_on(color: QColor, backdrop: QColor | None) -> QColor:
+    """Text colour in the scheme; on a fill of a continuous scale (a neuron light blue at a middling value stays
+    light in dark) the tab's own ink when it reads better there than the adapted one."""
+    adapted = adapt(color)
+    if backdrop is None or contrast(adapted, backdrop) >= contrast(color, backdrop):
+        return adapted
+    return QColor(color)
+
+
+def is_pale(colors: np.ndarray) -> bool:
+    """Whether colours (... x 3 or 4 bytes: a colour map or an RGB image) are paper: every opaque colour lighter
+    than mid-grey (HSL lightness above 0.55: Descent's map, 0.58 at its darkest; Gradients' pastel viridis is 0.41)."""
+    rgb = colors.reshape(-1, colors.shape[-1])
+    if rgb.shape[1] == 4:
+        rgb = rgb[rgb[:, 3] > 0]
+    rgb = rgb[:, :3].astype(np.int32)
+    return bool(rgb.size) and bool((rgb.max(axis=1) + rgb.min(axis=1)).min() / 510 > 0.55)
+
+
+def adapt_lut(colors: np.ndarray) -> np.ndarray:
+    """Pale colours (a colour map or an RGB image, bytes) as dark paper: each colour's HSL lightness mirrored with
+    its hue and saturation kept (white -> the dark background, a pale tint -> a deep one), alpha kept.
+    (Mirroring L keeps H and S when every channel moves by the same 1 - (max + min).)"""
+    out = colors.copy()
+    rgb = colors[..., :3].astype(np.float32) / 255
+    high, low = rgb.max(axis=-1, keepdims=True), rgb.min(axis=-1, keepdims=True)
+    floor = QColor(DARK.background).lightnessF()
+    shift = 1.0 - (high + low) + np.maximum(0.0, floor - (1.0 - (high + low) / 2))
+    out[..., :3] = np.clip(np.round((rgb + shift) * 255), 0, 255).astype(colors.dtype)
     return out

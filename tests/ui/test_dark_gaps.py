@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 
 from calclab.ui import theme, zoom
 from calclab.ui.main_window import MainWindow
@@ -48,3 +49,63 @@ def test_legend_texts_are_light_in_dark_and_dark_again_in_light(window, qtbot):
     assert all(_lightness(QColor(label.opts["color"])) > 0.7 for label in labels)
     window.view_menu.set_theme("light")
     assert all(_lightness(QColor(label.opts["color"])) < 0.3 for label in labels)
+
+
+def _title_ink(plot, axis) -> float:
+    """How far the axis title's ink is from the plot's paper: the largest lightness difference between a pixel of
+    its box, as rendered, and the background (independent of how the colour was set: span style, default text
+    colour or pen)."""
+    plot.resize(500, 350)
+    for _ in range(3):
+        QApplication.processEvents()
+    image = plot.grab().toImage()
+    box = plot.mapFromScene(axis.label.sceneBoundingRect()).boundingRect().intersected(image.rect())
+    assert box.width() > 2 and box.height() > 2
+    paper = plot.backgroundBrush().color().lightnessF()
+    return max(abs(QColor(image.pixel(x, y)).lightnessF() - paper)
+               for x in range(box.left(), box.right()) for y in range(box.top(), box.bottom()))
+
+
+def _look(plot) -> list:
+    """What a plot looks like, colour by colour: background, axes (pen, text, title style), curves, legend texts."""
+    item = plot.getPlotItem()
+    look = [plot.backgroundBrush().color().name()]
+    for side in ("left", "bottom"):
+        axis = item.getAxis(side)
+        look += [axis.pen().color().name(), axis.textPen().color().name(), sorted(axis.labelStyle.items())]
+    look += [QColor(curve.opts["pen"].color()).name() for curve in item.listDataItems()
+             if hasattr(curve.opts.get("pen"), "color")]
+    if item.legend is not None:
+        look += [label.opts["color"] for _sample, label in item.legend.items]
+    return look
+
+
+def test_a_tab_built_while_dark_is_dark_with_readable_axes_and_back_to_light_exactly(window, qtbot):
+    window.view_menu.set_theme("dark")
+    tab = window.tab("derivatives")                       # built now, while dark
+    qtbot.waitUntil(tab.is_ready, timeout=30000)
+    plot = tab.main_plot()
+    axis = plot.getPlotItem().getAxis("bottom")
+    qtbot.waitUntil(lambda: _lightness(plot.backgroundBrush().color()) < 0.2, timeout=3000)
+    assert _lightness(axis.textPen().color()) > 0.7
+    assert axis.label.isVisible() and _title_ink(plot, axis) > 0.6   # the axis title is readable on the dark plot
+    window.view_menu.set_theme("light")
+    light = _look(plot)
+    assert _lightness(plot.backgroundBrush().color()) > 0.95 and _title_ink(plot, axis) > 0.6
+    window.view_menu.set_theme("dark")
+    assert _title_ink(plot, axis) > 0.6
+    window.view_menu.set_theme("light")
+    assert _look(plot) == light                           # light -> dark -> light: exactly the light look
+
+
+def test_a_plot_made_later_is_dark_when_it_first_shows(window, qtbot):
+    import pyqtgraph as pg
+
+    window.show()
+    window.view_menu.set_theme("dark")
+    plot = pg.PlotWidget()                                # made on first use, as the 3D surface is
+    window.tab("descent").layout().addWidget(plot)
+    qtbot.waitUntil(plot.isVisible, timeout=3000)
+    assert _lightness(plot.backgroundBrush().color()) < 0.2
+    window.view_menu.set_theme("light")
+    assert _lightness(plot.backgroundBrush().color()) > 0.95

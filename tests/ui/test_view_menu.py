@@ -118,3 +118,103 @@ def test_adapt_keeps_hues_and_mirrors_greys():
     assert _luminance(theme.adapt(QColor("#000000"), dark=True)) > 0.8
     assert _luminance(theme.adapt(QColor("#FFFFFF"), dark=True)) < 0.15
     assert theme.adapt(QColor("#123456"), dark=False) == QColor("#123456")
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio (independent of theme.py's own arithmetic)."""
+    def lum(c: QColor) -> float:
+        return sum(w * (v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4)
+                   for w, v in zip((0.2126, 0.7152, 0.0722), (c.redF(), c.greenF(), c.blueF()), strict=True))
+    high, low = sorted((lum(a), lum(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("ink", ["#6A3D9A", "#007A5A", "#0D47A1", "#0000FF", "#B00020", "#455A64"])
+def test_adapted_inks_read_on_the_dark_background(ink):
+    adapted = theme.adapt(QColor(ink), dark=True)
+    assert _contrast(adapted, QColor(theme.DARK.background)) >= 4.5
+    assert abs(adapted.hue() - QColor(ink).hue()) <= 3 or QColor(ink).hsvSaturationF() < 0.3
+
+
+def _link_lightness(label) -> float:
+    """The lightness of the most saturated pixel of a label as drawn: its link's colour."""
+    image = label.grab().toImage()
+    pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
+    return max(pixels, key=lambda color: color.hsvSaturationF()).lightnessF()
+
+
+def test_rich_labels_and_pale_colour_maps_follow_the_theme_and_come_back(qtbot):
+    import numpy as np
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QLabel
+
+    from calclab.ui.restyle import restyle_label, restyle_view
+    from calclab.ui.tabs.backprop.plots import _boundary_lut
+
+    label = QLabel("<span style='color:#455A64'>a hint</span> <a href='x'>a link</a>")
+    qtbot.addWidget(label)
+    text = label.text()
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    pale, full = pg.ImageItem(np.zeros((2, 2))), pg.ImageItem(np.zeros((2, 2)))
+    pale.setLookupTable(_boundary_lut())
+    full.setColorMap(pg.colormap.get("viridis"))
+    paper = pg.ImageItem(np.full((2, 2, 3), (238, 222, 196), dtype=np.ubyte))   # an RGB image: sand
+    pale_lut, full_lut, paper_image = pale.lut.copy(), full.lut.copy(), paper.image
+    for item in (pale, full, paper):
+        plot.addItem(item)
+    light_link = _link_lightness(label)   # laid out while light: the light scheme's blue
+    assert light_link < 0.55
+    theme.apply_palette(True)
+    try:
+        assert _link_lightness(label) == pytest.approx(light_link, abs=0.02)   # (stale: dark blue on dark)
+        restyle_label(label)
+        restyle_view(plot)
+        hint = theme.adapt(QColor("#455A64"))
+        assert _luminance(hint) > 0.5 and hint.name() in label.text()   # the hint's grey-blue, light now
+        assert _link_lightness(label) > 0.6                       # a light blue link on dark grey
+        assert QColor(*pale.lut[128][:3]).lightnessF() < 0.3      # white paper under the points became dark
+        assert QColor(*pale.lut[0][:3]).hue() == pytest.approx(QColor(*pale_lut[0][:3]).hue(), abs=10)
+        assert np.array_equal(full.lut, full_lut)                 # viridis is no paper: as it was
+        assert QColor(*paper.image[0, 0]).lightnessF() < 0.2      # dark sand
+    finally:
+        theme.apply_palette(False)
+        restyle_label(label)
+        restyle_view(plot)
+    assert label.text() == text and np.array_equal(pale.lut, pale_lut) and np.array_equal(paper.image, paper_image)
+
+
+def test_diagram_text_reads_on_its_fill_in_dark(qtbot):
+    """A neuron's fill runs from white to blue with its value: text on it stays readable whatever the fill."""
+    import gc
+
+    from PySide6.QtGui import QBrush
+    from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView
+
+    from calclab.ui.restyle import restyle_view
+
+    scene = QGraphicsScene()
+    view = QGraphicsView(scene)
+    qtbot.addWidget(view)
+    fills = ("#FFFFFF", "#C6DBEF", "#6BAED6", "#08519C")
+    texts = []
+    for fill in fills:
+        disc = QGraphicsEllipseItem(0, 0, 40, 40)
+        disc.setBrush(QBrush(QColor(fill)))
+        text = QGraphicsSimpleTextItem("0.5", disc)
+        text.setBrush(QBrush(QColor("#000000" if QColor(fill).lightnessF() > 0.5 else "#FFFFFF")))
+        scene.addItem(disc)
+        texts.append(text)
+    scene.addSimpleText("input").setBrush(QBrush(QColor("#5F6368")))   # a caption only the scene holds
+    count = len(scene.items())
+    theme.set_dark(True)
+    try:
+        restyle_view(view)
+        gc.collect()
+        assert len(scene.items()) == count                # the walk deletes nothing (PySide6's parentItem() did)
+        for text in texts:
+            assert theme.contrast(text.brush().color(), text.parentItem().brush().color()) >= 4.5
+    finally:
+        theme.set_dark(False)
+        restyle_view(view)
+    assert [text.parentItem().brush().color().name() for text in texts] == [f.lower() for f in fills]

@@ -7,6 +7,9 @@ colour (so it follows View > Theme) and as thick as the zoom makes lines; it sho
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import QWidget
@@ -58,3 +61,16 @@ def add_focus_ring(widget: QWidget) -> FocusRing:
     """A FocusRing on `widget`, once (asking again returns the same one)."""
     ring = widget.findChild(FocusRing, options=Qt.FindChildOption.FindDirectChildrenOnly)
     return ring if ring is not None else FocusRing(widget)
+
+
+@contextmanager
+def rings_hidden(widget: QWidget) -> Iterator[None]:
+    """Without the focus frames of `widget` and its children (an export shows the plot, not where Tab is)."""
+    shown = [frame for frame in widget.findChildren(_Frame) if frame.isVisible()]
+    for frame in shown:
+        frame.setVisible(False)
+    try:
+        yield
+    finally:
+        for frame in shown:
+            frame.setVisible(True)

@@ -14,17 +14,22 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph.opengl as gl
 from OpenGL import GL
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QImage
 
 from calclab.engine.surface import Camera, Label, Line, Marker, Mesh
+from calclab.ui import theme
 
 ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
           "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
 
 
-def _rgba(color: str) -> tuple[float, float, float, float]:
-    return QColor(color).getRgbF()
+INK = "#202020"   # the labels (in the scheme: theme.adapt)
+
+
+def _rgba(color: str, scheme: bool = False) -> tuple[float, float, float, float]:
+    """A colour for GL; `scheme`: in the scheme's version (theme.adapt), as lines over the background are."""
+    return (theme.adapt(QColor(color)) if scheme else QColor(color)).getRgbF()
 
 
 class GLSurface(gl.GLViewWidget):
@@ -32,7 +37,7 @@ class GLSurface(gl.GLViewWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setBackgroundColor("w")
+        self.setBackgroundColor(theme.adapt(QColor("white")))
         self._camera = Camera()
         self.surface = gl.GLSurfacePlotItem(shader=None, computeNormals=False, smooth=False, glOptions="opaque")
         self.addItem(self.surface)
@@ -73,7 +78,7 @@ class GLSurface(gl.GLViewWidget):
         for index, item in enumerate(self._lines):
             if index < len(lines) and len(lines[index].points) >= 2:
                 line = lines[index]
-                item.setData(pos=np.asarray(line.points, dtype=np.float32), color=_rgba(line.color),
+                item.setData(pos=np.asarray(line.points, dtype=np.float32), color=_rgba(line.color, scheme=True),
                              width=line.width)
                 item.setVisible(True)
             else:
@@ -89,11 +94,18 @@ class GLSurface(gl.GLViewWidget):
         self._edges.setData(pos=pos, size=sizes + 4, color=np.array([_rgba(m.edge) for m in markers]))
         self._points.setData(pos=pos, size=sizes, color=np.array([_rgba(m.color) for m in markers]))
 
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override: View > Theme changes the palette
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:   # (no QGraphicsView: calclab.ui.restyle cannot walk it)
+            self.setBackgroundColor(theme.adapt(QColor("white")))
+            for item in self._texts:
+                item.setData(color=theme.adapt(QColor(INK)))
+
     def _set_labels(self, labels: Sequence[Label]) -> None:
         font = QFont()
         font.setPointSize(11)
         while len(self._texts) < len(labels):
-            item = gl.GLTextItem(color=QColor("#202020"), font=font,   # centred, as the software view does
+            item = gl.GLTextItem(color=theme.adapt(QColor(INK)), font=font,   # centred, as the software view does
                                  alignment=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter)
             self.addItem(item)
             self._texts.append(item)

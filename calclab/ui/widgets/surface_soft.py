@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 
 from calclab.engine.surface import Camera, Label, Line, Marker, Mesh, project, quad_colors, quads_back_to_front
+from calclab.ui import theme
 
 DRAG_DEGREES_PER_PIXEL = 0.5   # GLViewWidget turns one degree per pixel; half feels the same on a smaller view
 
@@ -121,7 +122,7 @@ class SoftSurfaceItem(pg.GraphicsObject):
                 continue
             pixels, depth = project(line.points, self.camera, width, height)
             keep = depth > 1e-6
-            pen = QPen(QColor(line.color), line.width)
+            pen = QPen(theme.adapt(QColor(line.color)), line.width)   # in the scheme (this item paints itself)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             painter.setPen(pen)
@@ -134,7 +135,7 @@ class SoftSurfaceItem(pg.GraphicsObject):
             (x, y), depth = project(np.asarray(marker.point, float), self.camera, width, height)
             if not depth > 1e-6 or not np.isfinite([x, y]).all():
                 continue
-            painter.setPen(QPen(QColor(marker.edge), 2.0))
+            painter.setPen(QPen(QColor(marker.edge), 2.0))   # (on the surface, as on the map: not the scheme's)
             painter.setBrush(QBrush(QColor(marker.color)))
             radius = marker.size / 2
             if marker.symbol == "s":
@@ -146,7 +147,7 @@ class SoftSurfaceItem(pg.GraphicsObject):
         font = QFont()
         font.setPointSize(11)
         painter.setFont(font)
-        painter.setPen(QColor("#202020"))
+        painter.setPen(theme.adapt(QColor("#202020")))
         metrics = QFontMetricsF(font, painter.device())
         for label in self.labels:
             (x, y), depth = project(np.asarray(label.point, float), self.camera, width, height)
