@@ -21,6 +21,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPen
 from PySide6.QtWidgets import (
     QAbstractGraphicsShapeItem,
     QApplication,
+    QComboBox,
     QGraphicsLineItem,
     QGraphicsScene,
     QGraphicsTextItem,
@@ -127,9 +128,20 @@ def _refresh_sheet_font(widget: QWidget) -> None:
         widget.style().polish(widget)
 
 
+def _forget_size_hint(widget: QWidget) -> None:
+    """A QComboBox keeps the minimum size it measured with its old font (Qt forgets it on a style change only):
+    after a zoom change it would hold the side panels at their old width."""
+    if isinstance(widget, QComboBox):
+        if getattr(widget, "_calclab_zoom", zoom.percent()) != zoom.percent():
+            QApplication.sendEvent(widget, QEvent(QEvent.Type.StyleChange))
+            widget.updateGeometry()
+        widget._calclab_zoom = zoom.percent()
+
+
 def restyle_widget(widget: QWidget) -> None:
     """A widget's own font and style sheet (widgets that inherit the application font need nothing)."""
     _refresh_sheet_font(widget)
+    _forget_size_hint(widget)
     if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont) and _own_size(widget.font()):
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)   # a system font: not zoomed yet
         _seed(widget, "font", widget.font(), lambda font: font if font == fixed else _font(font, 1 / zoom.factor()))
