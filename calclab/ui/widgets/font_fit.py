@@ -30,7 +30,8 @@ class _FontFit(QObject):
         return False
 
 
-def refit_on_font_change(widget: QWidget, fit: Callable[[], None]) -> None:
-    """Call `fit()` now and after every change of `widget`'s font (once per burst of changes)."""
-    fit()
+def refit_on_font_change(widget: QWidget, fit: Callable[[], None], now: bool = True) -> None:
+    """Call `fit()` now (unless not `now`) and after every change of `widget`'s font (once per burst of changes)."""
+    if now:
+        fit()
     _FontFit(widget, fit)
