@@ -16,22 +16,24 @@ from PySide6.QtWidgets import QWidget
 
 
 class _FontFit(QObject):
-    def __init__(self, widget: QWidget, fit: Callable[[], None]) -> None:
+    def __init__(self, widget: QWidget, fit: Callable[[], None], show: bool) -> None:
         super().__init__(widget)
         self.fit = fit
+        self.events = (QEvent.Type.FontChange, QEvent.Type.Show) if show else (QEvent.Type.FontChange,)
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
         self._soon.timeout.connect(fit)
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.FontChange:
+        if event.type() in self.events:
             self._soon.start(0)
         return False
 
 
-def refit_on_font_change(widget: QWidget, fit: Callable[[], None], now: bool = True) -> None:
-    """Call `fit()` now (unless not `now`) and after every change of `widget`'s font (once per burst of changes)."""
+def refit_on_font_change(widget: QWidget, fit: Callable[[], None], now: bool = True, show: bool = False) -> None:
+    """Call `fit()` now (unless not `now`) and after every change of `widget`'s font (once per burst of changes);
+    with `show`, also whenever the widget is shown (a fit that depends on the window it is shown in)."""
     if now:
         fit()
-    _FontFit(widget, fit)
+    _FontFit(widget, fit, show)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSizePolicy,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -29,7 +28,7 @@ from calclab.engine.graph_steps import number
 from calclab.ui import zoom
 from calclab.ui.widgets.font_fit import refit_on_font_change
 from calclab.ui.widgets.formula_view import FormulaView
-from calclab.ui.widgets.side_width import CAP
+from calclab.ui.widgets.side_width import column_cap
 
 STEP_FONT_PT = 13.5
 MAX_STEPS_HEIGHT = 460   # pixels; a longer derivation scrolls
@@ -176,7 +175,7 @@ class StepsPanel(QWidget):
         # sideways, as a long chain always did). At 100 % it is as wide as the splitter makes it.
         need = (self._grid_host.minimumSizeHint().width() + self.scroll.verticalScrollBar().sizeHint().width()
                 + 2 * self.scroll.frameWidth() + 4)
-        self.scroll.setMinimumWidth(0 if zoom.percent() == zoom.DEFAULT else _capped(self, need))
+        self.scroll.setMinimumWidth(0 if zoom.percent() == zoom.DEFAULT else column_cap(self, need))
 
     def step_latex(self) -> list[str]:
         """The LaTeX of every step shown, in order."""
@@ -282,26 +281,7 @@ class RatesPanel(QWidget):
         self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
         titles = self.table.horizontalHeader()   # zoomed, the table holds every header ("nudge dx = 0.001")
         need = sum(titles.sectionSizeHint(c) for c in range(titles.count())) + 2 * self.table.frameWidth() + 2
-        self.table.setMinimumWidth(0 if zoom.percent() == zoom.DEFAULT else _capped(self, need))
-
-
-def _capped(widget: QWidget, width: int) -> int:
-    """`width`, but at most the share of the window a side column may take, and never so wide that the other side
-    of the splitter it is in would go below its minimum (the window would grow past the screen instead)."""
-    window = widget.window()
-    if window is widget or window.width() <= 0:
-        return width
-    limit = int(window.width() * CAP)
-    child, splitter = widget, widget.parentWidget()
-    while splitter is not None and not isinstance(splitter, QSplitter):
-        child, splitter = splitter, splitter.parentWidget()
-    if splitter is not None and splitter.width() > 0:
-        index = splitter.indexOf(child)
-        others = sum(splitter.widget(i).minimumSizeHint().width() + splitter.handleWidth()
-                     for i in range(splitter.count()) if i != index)
-        chrome = max(0, child.width() - widget.width())   # the margins and frames around `widget` in its column
-        limit = min(limit, splitter.width() - others - chrome)
-    return max(0, min(width, limit))
+        self.table.setMinimumWidth(0 if zoom.percent() == zoom.DEFAULT else column_cap(self, need))
 
 
 def _elided(parts: list[str], keep: int = 3) -> list[str]:
