@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from calclab.state.descent import SPEED_MAX, SPEED_MIN
-from calclab.ui import zoom
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.descent.table import IterationTableModel, IterationTableView
 from calclab.ui.widgets.font_fit import refit_on_font_change
@@ -94,11 +93,13 @@ class ControlBar(QWidget):
         self.button_reset = QPushButton("Reset ⟲")
         self.button_reset.setToolTip("Back to the start point, history cleared (Ctrl+Shift+R)")
         for button in (self.button_step, self.button_run, self.button_reset):
+            button.setMinimumHeight(34)
             font = button.font()
             font.setPointSizeF(font.pointSizeF() * 1.15)
             button.setFont(font)
         self.slider_speed = QSlider(Qt.Orientation.Horizontal)
         self.slider_speed.setRange(0, SPEED_SLIDER_STEPS)
+        self.slider_speed.setFixedWidth(110)   # the bar fits beside the inputs in a 1100 px window
         self.slider_speed.setToolTip("Steps a second while running: from 1 to 60 (as fast as the screen draws)")
         self.label_speed = QLabel()
         self.label_epoch = QLabel()
@@ -125,13 +126,10 @@ class ControlBar(QWidget):
     def _fit(self) -> None:
         """The sizes measured from the fonts (again after View > Zoom changed them)."""
         buttons = (self.button_step, self.button_run, self.button_reset)
-        for button in buttons:
-            button.setMinimumHeight(round(34 * zoom.factor()))
         width = max(b.sizeHint().width() for b in buttons)
         pause_width = self.button_run.fontMetrics().horizontalAdvance("Pause ⏸") + 28
         for button in buttons:
             button.setFixedWidth(max(width, pause_width))   # "Run" -> "Pause" must not move anything
-        self.slider_speed.setFixedWidth(round(110 * zoom.factor()))   # beside the inputs in a 1100 px window
         self.label_speed.setFixedWidth(self.label_speed.fontMetrics().horizontalAdvance("60 steps/s  "))
         self.label_epoch.setFixedSize(self.label_epoch.fontMetrics().horizontalAdvance("Epoch 100000 / 100000 "),
                                       self.label_epoch.fontMetrics().height() + 6)
