@@ -17,11 +17,12 @@ from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPen
 from PySide6.QtWidgets import (
     QAbstractGraphicsShapeItem,
     QApplication,
+    QComboBox,
     QGraphicsLineItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
@@ -94,9 +95,44 @@ def _pen_key(pen: QPen) -> tuple:
 
 # -- the walk --------------------------------------------------------------------------------------------------
 
+_SIZE_RESOLVED = 0x2   # QFont::SizeResolved (PySide6 does not export the enum)
+
+
+def _own_size(font: QFont) -> bool:
+    """Does the font carry a size of its own (else its size follows the parent's, i.e. the application font)?"""
+    return bool(font.resolveMask() & _SIZE_RESOLVED)
+
+
+def _refresh_sheet_font(widget: QWidget) -> None:
+    """Qt leaves a widget under a style sheet at the font size it had when the sheet was applied, whatever the
+    application font does later (the zoom's font change reaches every other widget): polish it again when its
+    size is no longer the one it inherits."""
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_StyleSheet) or _own_size(widget.font()):
+        return
+    parent = widget.parentWidget()
+    natural = (parent.font() if parent is not None and not widget.isWindow()
+               and not parent.testAttribute(Qt.WidgetAttribute.WA_StyleSheet) else QApplication.font())
+    font = widget.font()
+    if font.pointSizeF() != natural.pointSizeF() or font.pixelSize() != natural.pixelSize():
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+
+def _forget_size_hint(widget: QWidget) -> None:
+    """A QComboBox keeps the minimum size it measured with its old font (Qt forgets it on a style change only):
+    after a zoom change it would hold the side panels at their old width."""
+    if isinstance(widget, QComboBox):
+        if getattr(widget, "_calclab_zoom", zoom.percent()) != zoom.percent():
+            QApplication.sendEvent(widget, QEvent(QEvent.Type.StyleChange))
+            widget.updateGeometry()
+        widget._calclab_zoom = zoom.percent()
+
+
 def restyle_widget(widget: QWidget) -> None:
     """A widget's own font and style sheet (widgets that inherit the application font need nothing)."""
-    if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+    _refresh_sheet_font(widget)
+    _forget_size_hint(widget)
+    if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont) and _own_size(widget.font()):
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)   # a system font: not zoomed yet
         _seed(widget, "font", widget.font(), lambda font: font if font == fixed else _font(font, 1 / zoom.factor()))
         font, changed = _remember(widget, "font", widget.font(), _font)
@@ -145,10 +181,12 @@ def restyle_item(item, zoomed: bool = True) -> None:
             new_size, rgba = value
             item.setText(item.text, size=None if new_size == "None" else new_size, color=QColor.fromRgba(rgba))
     elif isinstance(item, pg.TextItem):
-        if item.textItem.font().resolveMask():   # a font of its own (else it follows the application font)
-            font, changed = _remember(item, "font", item.textItem.font(), _font)
-            if changed:
-                item.setFont(font)
+        font = item.textItem.font()
+        if not _own_size(font):   # the application font when it was made (it stays so): at the zoom of that time
+            _seed(item, "font", font, lambda f: _font(f, 1 / zoom.factor()))
+        font, changed = _remember(item, "font", font, _font)
+        if changed:
+            item.setFont(font)
         color, changed = _remember(item, "color", QColor(item.color).rgba(),
                                    lambda rgba: _color(QColor.fromRgba(rgba)).rgba())
         if changed:
@@ -374,6 +412,8 @@ class Restyler(QObject):
         else:
             font.setPixelSize(max(1, round(font.pixelSize() * zoom.factor())))
         app.setFont(font)
+        # Qt posts the change to the windows: deliver it now, so the walk that follows sees every widget's new font
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
 
     def restyle(self) -> None:
         """Walk every widget and graphics view of the window now."""

@@ -85,6 +85,10 @@ class ViewMenu(QObject):
 
     def set_zoom(self, percent: int) -> int:
         """Zoom to `percent` (the nearest step), remember it, restyle everything now."""
+        if zoom.nearest(percent) != zoom.percent():
+            # First a walk at the zoom the window was built at (at 100 % nothing walked it yet): every font a tab
+            # sized from the application font is remembered at that zoom, so the next walk scales it like the rest.
+            self.restyler.restyle()
         zoom.set_percent(percent)
         app_settings().setValue(ZOOM_KEY, zoom.percent())
         self.restyler.apply_font()

@@ -21,10 +21,15 @@ def percent() -> int:
     return _percent
 
 
+def nearest(value: int) -> int:
+    """The step nearest to `value` (the smaller of two as near)."""
+    return min(STEPS, key=lambda step: (abs(step - value), step))
+
+
 def set_percent(value: int) -> int:
     """Set the zoom to the nearest step (so a remembered odd value still lands on one) and return it."""
     global _percent
-    _percent = min(STEPS, key=lambda step: (abs(step - value), step))
+    _percent = nearest(value)
     return _percent
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 
 from calclab.ui import zoom
 
@@ -74,3 +74,23 @@ def follow_zoom(scroll: QScrollArea, base: int, fixed: bool = False,
     minimum size hint; without it the column is `base` wide at 100 %, as before). Zoomed, a horizontal scroll bar
     shows if the window is too narrow for the column. Returns the keeper (its `fit()` measures again)."""
     return _SideWidth(scroll, base, fixed, need)
+
+
+def column_cap(widget: QWidget, width: int) -> int:
+    """`width`, but at most the share of the window a side column may take, and never so wide that the other side
+    of the splitter it is in would go below its minimum (the window would grow past the screen instead)."""
+    window = widget.window()
+    if window is widget or window.width() <= 0:
+        return width
+    limit = int(window.width() * CAP)
+    child, splitter = widget, widget.parentWidget()
+    while splitter is not None and not (isinstance(splitter, QSplitter)
+                                        and splitter.orientation() == Qt.Orientation.Horizontal):
+        child, splitter = splitter, splitter.parentWidget()
+    if splitter is not None and splitter.width() > 0:
+        index = splitter.indexOf(child)
+        others = sum(max(splitter.widget(i).minimumSizeHint().width(), splitter.widget(i).minimumWidth())
+                     + splitter.handleWidth() for i in range(splitter.count()) if i != index)
+        chrome = max(0, child.width() - widget.width())   # the margins and frames around `widget` in its column
+        limit = min(limit, splitter.width() - others - chrome)
+    return max(0, min(width, limit))

@@ -24,11 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from calclab.ui import zoom
 from calclab.ui.tabs.backprop import text
 from calclab.ui.tabs.backprop.model import PHASE_TITLES, PHASES, BackpropModel
 from calclab.ui.tabs.backprop.pictures import neuron_pictures
+from calclab.ui.widgets.font_fit import refit_on_font_change
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 from calclab.ui.widgets.network_view import EdgeItem, NetworkView
+from calclab.ui.widgets.side_width import column_cap
 
 FLASH_MS = 1500
 # While training, the edges (hundreds of antialiased lines, ~5 ms a repaint) follow the weights this often; the
@@ -102,6 +105,7 @@ class StepsPanel(QSplitter):
         self.formula_loss = FormulaView(font_pt=13)
         self.formula_sample = FormulaView(font_pt=12)
         self.formula_areas = [formula_scroll_area(self.formula_loss), formula_scroll_area(self.formula_sample)]
+        self.formula_loss.typeset_ready.connect(self._fit_formula_width)
         for area in self.formula_areas:
             area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
             lower.addWidget(area)
@@ -125,6 +129,14 @@ class StepsPanel(QSplitter):
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 2)
         self.setSizes([500, 360])
+        refit_on_font_change(self, self._fit_formula_width, now=False, show=True)
+
+    def _fit_formula_width(self) -> None:
+        """Zoomed, the column is as wide as the loss formula (as far as the columns beside it leave room), so it
+        does not scroll sideways; at 100 % the splitter alone decides."""
+        area = self.formula_areas[0]
+        need = self.formula_loss.sizeHint().width() + 2 * area.frameWidth() + 4
+        area.setMinimumWidth(0 if zoom.percent() == zoom.DEFAULT else column_cap(area, need))
 
     def new_network(self, model: BackpropModel) -> None:
         """A new network or data set: new diagram items."""
@@ -152,6 +164,7 @@ class StepsPanel(QSplitter):
         if (mean, sample) != self._formulas:
             self._formulas = (mean, sample)
             self.formula_loss.set_latex(mean)
+            self._fit_formula_width()
             if sample:
                 self.formula_sample.set_latex(sample)
             else:

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from calclab.engine.graph import BackwardPass, ComputationalGraph, ForwardPass
 from calclab.engine.graph_steps import GraphStepper, describe_backward, describe_forward
+from calclab.ui import zoom
+from calclab.ui.widgets.font_fit import refit_on_font_change
 from calclab.ui.widgets.graph_view import GRADIENT_COLOR, VALUE_COLOR, GraphView
 
 LEGEND = (f"<span style='color:{VALUE_COLOR}'>blue: the node's value (forward)</span> &nbsp; "
@@ -44,8 +46,9 @@ class GraphPanel(QWidget):
                                      "their gradient × the local derivative on the edge")
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>Computational graph</b>")
-        buttons.addWidget(title)
+        self._title = QLabel("<b>Computational graph</b>")
+        self._buttons = buttons
+        buttons.addWidget(self._title)
         buttons.addSpacing(12)
         for button in (self.button_reset, self.button_forward_step, self.button_forward_all,
                        self.button_backward_step, self.button_backward_all):
@@ -58,6 +61,7 @@ class GraphPanel(QWidget):
         layout.addWidget(self.label_step)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.label_legend)
+        refit_on_font_change(self, self._place_title)
         self.button_reset.clicked.connect(self._on_reset)
         self.button_forward_step.clicked.connect(self._on_forward_step)
         self.button_forward_all.clicked.connect(self._on_forward_all)
@@ -68,6 +72,22 @@ class GraphPanel(QWidget):
         self.backward: BackwardPass | None = None
         self._x0 = 0.0
         self._refresh()
+
+    def _place_title(self) -> None:
+        """Zoomed, the title takes a row of its own: beside the five buttons it made the plots' side too wide for
+        the steps' column to widen with the zoom (at 200 % on 1920 pixels)."""
+        layout = self.layout()
+        above = layout.indexOf(self._title) == 0
+        if above == (zoom.percent() != zoom.DEFAULT):
+            return
+        if above:
+            layout.removeWidget(self._title)
+            self._buttons.insertWidget(0, self._title)
+            self._buttons.insertSpacing(1, 12)
+        else:
+            self._buttons.removeWidget(self._title)
+            self._buttons.removeItem(self._buttons.itemAt(0))   # (the spacing after it)
+            layout.insertWidget(0, self._title)
 
     # -- public API -------------------------------------------------------------------------------------
 

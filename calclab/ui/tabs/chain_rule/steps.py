@@ -25,7 +25,10 @@ from PySide6.QtWidgets import (
 
 from calclab.engine.chain_rule import NUDGE, ChainAnalysis, ChainNumbers
 from calclab.engine.graph_steps import number
+from calclab.ui import zoom
+from calclab.ui.widgets.font_fit import refit_on_font_change
 from calclab.ui.widgets.formula_view import FormulaView
+from calclab.ui.widgets.side_width import column_cap
 
 STEP_FONT_PT = 13.5
 MAX_STEPS_HEIGHT = 460   # pixels; a longer derivation scrolls
@@ -106,6 +109,7 @@ class StepsPanel(QWidget):
         layout.addWidget(self.label_check)
         layout.addWidget(self.label_why)
         layout.addStretch(1)
+        refit_on_font_change(self, self._fit_height)   # View > Zoom: the rows' new heights, the column's width
 
     def show_analysis(self, analysis: ChainAnalysis) -> None:
         """Show the steps (the number of rows depends on the chain's length). Rows are kept and reused: making
@@ -164,8 +168,14 @@ class StepsPanel(QWidget):
                   + self.scroll.horizontalScrollBar().sizeHint().height() + 24)
         # As tall as the steps up to MAX_STEPS_HEIGHT, but the layout may take it down to a few rows when the
         # tab is short of room (a long chain's rates table below needs it too): then the steps scroll.
-        self.scroll.setMaximumHeight(min(height, MAX_STEPS_HEIGHT))
+        # (the most grows with the zoom; the least does not: zoomed, the column has no room to spare below it)
+        self.scroll.setMaximumHeight(min(height, round(MAX_STEPS_HEIGHT * zoom.factor())))
         self.scroll.setMinimumHeight(min(height, MIN_STEPS_HEIGHT))
+        # Zoomed, the column widens for the formulas (up to side_width's share of the window; past it they scroll
+        # sideways, as a long chain always did). At 100 % it is as wide as the splitter makes it.
+        need = (self._grid_host.minimumSizeHint().width() + self.scroll.verticalScrollBar().sizeHint().width()
+                + 2 * self.scroll.frameWidth() + 4)
+        self.scroll.setMinimumWidth(0 if zoom.percent() == zoom.DEFAULT else column_cap(self, need))
 
     def step_latex(self) -> list[str]:
         """The LaTeX of every step shown, in order."""
@@ -192,7 +202,6 @@ class RatesPanel(QWidget):
         self.table = QTableWidget(0, len(self.HEADERS))
         self.table.setHorizontalHeaderLabels(list(self.HEADERS))
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -208,6 +217,11 @@ class RatesPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         layout.addWidget(self.label_nudge)
+        refit_on_font_change(self, self._fit_font)   # View > Zoom: rows as tall as the new font, headers whole
+
+    def _fit_font(self) -> None:
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self._fit_height()
 
     def show_numbers(self, numbers: ChainNumbers | None, x0: float, message: str = "") -> None:
         """Fill the table for x0 (or empty it and show `message` when there is no chain)."""
@@ -265,6 +279,9 @@ class RatesPanel(QWidget):
         shown = range(min(self.table.rowCount(), MAX_RATE_ROWS))
         rows = sum(self.table.rowHeight(r) for r in shown)
         self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
+        titles = self.table.horizontalHeader()   # zoomed, the table holds every header ("nudge dx = 0.001")
+        need = sum(titles.sectionSizeHint(c) for c in range(titles.count())) + 2 * self.table.frameWidth() + 2
+        self.table.setMinimumWidth(0 if zoom.percent() == zoom.DEFAULT else column_cap(self, need))
 
 
 def _elided(parts: list[str], keep: int = 3) -> list[str]:

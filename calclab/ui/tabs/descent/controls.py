@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from calclab.state.descent import SPEED_MAX, SPEED_MIN
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.descent.table import IterationTableModel, IterationTableView
+from calclab.ui.widgets.font_fit import refit_on_font_change
 
 if TYPE_CHECKING:
     from calclab.ui.tabs.descent.tab import DescentTab
@@ -62,7 +63,8 @@ class LiveLabel(QWidget):
         self.label.setFont(font)
         if color:
             self.label.setStyleSheet(f"color: {color};")
-        self.setFixedHeight(lines * self.label.fontMetrics().lineSpacing() + 4)
+        refit_on_font_change(self.label, lambda: self.setFixedHeight(lines * self.label.fontMetrics().lineSpacing()
+                                                                      + 4))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
@@ -95,24 +97,18 @@ class ControlBar(QWidget):
             font = button.font()
             font.setPointSizeF(font.pointSizeF() * 1.15)
             button.setFont(font)
-        width = max(b.sizeHint().width() for b in (self.button_step, self.button_run, self.button_reset))
-        pause_width = self.button_run.fontMetrics().horizontalAdvance("Pause ⏸") + 28
-        for button in (self.button_step, self.button_run, self.button_reset):
-            button.setFixedWidth(max(width, pause_width))   # "Run" -> "Pause" must not move anything
         self.slider_speed = QSlider(Qt.Orientation.Horizontal)
         self.slider_speed.setRange(0, SPEED_SLIDER_STEPS)
         self.slider_speed.setFixedWidth(110)   # the bar fits beside the inputs in a 1100 px window
         self.slider_speed.setToolTip("Steps a second while running: from 1 to 60 (as fast as the screen draws)")
         self.label_speed = QLabel()
-        self.label_speed.setFixedWidth(self.label_speed.fontMetrics().horizontalAdvance("60 steps/s  "))
         self.label_epoch = QLabel()
         big = self.label_epoch.font()
         big.setPointSizeF(big.pointSizeF() * 1.4)
         big.setBold(True)
         self.label_epoch.setFont(big)
         self.label_epoch.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.label_epoch.setFixedSize(self.label_epoch.fontMetrics().horizontalAdvance("Epoch 100000 / 100000 "),
-                                      self.label_epoch.fontMetrics().height() + 6)
+        refit_on_font_change(self, self._fit)
         self.label_epoch.setToolTip("Updates made so far / the most this run will make")
         self.label_epoch.setAutoFillBackground(True)   # opaque: a new number repaints only the label
         layout = QHBoxLayout(self)
@@ -126,6 +122,17 @@ class ControlBar(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.label_epoch)
         self.slider_speed.valueChanged.connect(self._on_slider_speed_changed)
+
+    def _fit(self) -> None:
+        """The sizes measured from the fonts (again after View > Zoom changed them)."""
+        buttons = (self.button_step, self.button_run, self.button_reset)
+        width = max(b.sizeHint().width() for b in buttons)
+        pause_width = self.button_run.fontMetrics().horizontalAdvance("Pause ⏸") + 28
+        for button in buttons:
+            button.setFixedWidth(max(width, pause_width))   # "Run" -> "Pause" must not move anything
+        self.label_speed.setFixedWidth(self.label_speed.fontMetrics().horizontalAdvance("60 steps/s  "))
+        self.label_epoch.setFixedSize(self.label_epoch.fontMetrics().horizontalAdvance("Epoch 100000 / 100000 "),
+                                      self.label_epoch.fontMetrics().height() + 6)
 
     def set_speed(self, speed: float) -> None:
         """Show `speed` (steps a second) without emitting speed_changed."""

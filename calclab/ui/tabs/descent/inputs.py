@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QScrollArea,
     QSlider,
     QSpinBox,
@@ -212,6 +213,8 @@ class DescentInputs(QWidget):
         self.compare_panel.setVisible(self._shown_rows[0])
         for name, spin in self.hyper_spins.items():
             self.form_optimizer.setRowVisible(spin, name in self._shown_rows[1])
+        for layout in self.findChildren(QLayout):   # sizes cached with the rows shown were sometimes kept (the
+            layout.invalidate()                      # panel laid out as if they were, its rows squeezed together)
         return width
 
     # -- state ------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from calclab.engine.descent import Descent
 from calclab.engine.descent_table import cell_text, compact, full, full_rows, header, shows_rates
 from calclab.ui import theme
+from calclab.ui.widgets.font_fit import refit_on_font_change
 
 STATUS_COLORS = {"diverged": "#C62828", "converged": "#2E7D32", "completed": "#455A64"}
 
@@ -191,14 +192,15 @@ class IterationTableView(QTableView):
         # Fixed sizes: ResizeToContents would measure every one of 10,000 rows on each insert.
         vertical = self.verticalHeader()
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
         horizontal = self.horizontalHeader()
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setStretchLastSection(True)
         horizontal.setHighlightSections(False)
         self._model = model
+        self._columns_sized = False
         self._span_row: int | None = None
         model.modelReset.connect(self._on_model_reset)
+        refit_on_font_change(self, self._fit_rows)   # View > Zoom: rows and columns for the new font
         model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
         model.rowsInserted.connect(self._on_rows_inserted)
         model.rowsAboutToBeRemoved.connect(self._on_rows_about_to_be_removed)
@@ -215,8 +217,14 @@ class IterationTableView(QTableView):
         if bar.parentWidget() is not None:
             bar.parentWidget().setAutoFillBackground(True)
 
+    def _fit_rows(self) -> None:
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        if self._columns_sized:   # (once a run has set them)
+            self.size_columns()
+
     def size_columns(self) -> None:
         """Column widths from the number formats (set once per run: measuring 10,000 rows would be slow)."""
+        self._columns_sized = True
         char = self.fontMetrics().horizontalAdvance("0")
         n = len(self._model._names)
         widths = [7 * char] + [24 * char] * (n + 1) + [(15 * n + 2) * char] * (self._model.columnCount() - n - 2)

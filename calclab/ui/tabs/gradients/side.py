@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QScroll
 from calclab.ui.tabs.gradients.concept import ConceptPanel
 from calclab.ui.tabs.gradients.panels import DisplayPanel, ReadoutsPanel, VariablesPanel
 from calclab.ui.widgets.expression_box import ExpressionBox
+from calclab.ui.widgets.font_fit import refit_on_font_change
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area, formula_scroll_area_for
 
 SIDE_WIDTH = 430
@@ -69,6 +70,8 @@ class SidePanel(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFixedWidth(SIDE_WIDTH)
+        # View > Zoom typesets the formulas again at the new size: their rows follow
+        refit_on_font_change(self, self.fit_formula_heights, now=False)
 
     def set_message(self, text: str) -> None:
         """A one-line note under the formulas (hidden when empty, so it takes no room)."""
