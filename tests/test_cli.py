@@ -454,10 +454,10 @@ def run_process(tmp_path, *argv: str) -> subprocess.CompletedProcess:
                           cwd=tmp_path, env=env)
 
 
+# The two shell/`__import__` injections run in a real process in test_cli_fuzz.test_hostile_input_in_a_real_process
+# (exit 2, one error line, no file X): one process start each is enough.
 @pytest.mark.parametrize("argv", [
     ["derive", "2x +"],
-    ["derive", "__import__('os').system('touch X')"],
-    ["derive", "$(touch X)"],
     ["descent", "x^2", "--x0", "1", "--lr", "nan"],
     ["descent", "x^2", "--x0", "1", "--optimizer", "foo"],
     ["derive", "x", "--order", "0"],
