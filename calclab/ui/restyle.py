@@ -81,9 +81,10 @@ def _seed(obj, key: str, current, unscale) -> None:
         memo[key] = (unscale(current), current)
 
 
-def _pen(pen: QPen, width: bool = True) -> QPen:
+def _pen(pen: QPen, width: bool = True, ink: bool = True) -> QPen:
     out = QPen(pen)
-    out.setColor(_color(pen.color()))
+    if ink:
+        out.setColor(_color(pen.color()))
     if width:
         out.setWidthF(pen.widthF() * zoom.factor())
     return out
@@ -265,8 +266,9 @@ def _axis_label_style(original: tuple) -> tuple:
 
 
 def _set_pen(item, key: str, pen: QPen, setter, width: bool = True) -> None:
+    ink = not theme.keeps_ink(item)
     wanted, changed = _remember(item, key, _pen_key(pen), lambda original: _pen_key(
-        _pen(_from_key(original, pen), width)))
+        _pen(_from_key(original, pen), width, ink)))
     if changed:
         setter(_from_key(wanted, pen))
 

@@ -144,6 +144,20 @@ def ink_on(color: QColor, backdrop: QColor | None) -> QColor:
     return QColor(color)
 
 
+KEEP_INK = "_calclab_keep_ink"
+
+
+def keep_ink(*items) -> None:
+    """Lines drawn on a full colour map (which stays as it is in dark: see is_pale) keep their colours in both
+    schemes: Gradients' white level curve and black tangent are named by colour in its texts. Widths still zoom."""
+    for item in items:
+        setattr(item, KEEP_INK, True)
+
+
+def keeps_ink(item) -> bool:
+    return bool(getattr(item, KEEP_INK, False))
+
+
 def is_pale(colors: np.ndarray) -> bool:
     """Whether colours (... x 3 or 4 bytes: a colour map or an RGB image) are paper: every opaque colour lighter
     than mid-grey (HSL lightness above 0.55: Descent's map, 0.58 at its darkest; Gradients' pastel viridis is 0.41)."""

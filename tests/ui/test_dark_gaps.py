@@ -109,3 +109,31 @@ def test_a_plot_made_later_is_dark_when_it_first_shows(window, qtbot):
     assert _lightness(plot.backgroundBrush().color()) < 0.2
     window.view_menu.set_theme("light")
     assert _lightness(plot.backgroundBrush().color()) > 0.95
+
+
+def test_lines_on_a_colour_map_keep_their_ink_in_dark(qtbot):
+    """Gradients names its lines by colour ("the level curve through the point (white)", "Black line: the
+    tangent") and draws them on viridis, which stays as it is in dark: those lines keep their colours, while a
+    line on the paper is adapted; light gives every colour back."""
+    import pyqtgraph as pg
+
+    from calclab.ui.restyle import restyle_view
+    from calclab.ui.widgets.plot_panel import make_pen
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    on_map = pg.PlotDataItem([0, 1], [0, 1], pen=make_pen("#FFFFFF", 3.0))
+    on_paper = pg.PlotDataItem([0, 1], [1, 0], pen=make_pen("#111111", 2.0))
+    theme.keep_ink(on_map)
+    plot.addItem(on_map)
+    plot.addItem(on_paper)
+    try:
+        theme.set_dark(True)
+        restyle_view(plot)
+        assert pg.mkPen(on_map.opts["pen"]).color().name() == "#ffffff"
+        assert pg.mkPen(on_paper.opts["pen"]).color().lightnessF() > 0.6     # black ink became light on dark
+    finally:
+        theme.set_dark(False)
+        restyle_view(plot)
+    assert pg.mkPen(on_paper.opts["pen"]).color().name() == "#111111"
+    assert pg.mkPen(on_map.opts["pen"]).color().name() == "#ffffff"

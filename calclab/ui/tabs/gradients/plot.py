@@ -24,6 +24,7 @@ from calclab.engine.fields import (
     log_warp,
     right_angle_marker,
 )
+from calclab.ui.theme import keep_ink
 from calclab.ui.widgets.plot_panel import NumberAxis, PlotPanel, make_pen
 
 ASCENT_COLOR = "#C0392B"      # ∇f: red-orange, steepest ascent
@@ -34,9 +35,13 @@ FIELD_COLOR = "#1A1A1A"
 CONTOUR_COLOR = QColor(0, 0, 0, 110)
 MASK_COLOR = (205, 205, 205, 255)   # where f is undefined (nan): a neutral grey under the transparent pixels
 MAX_LABELS = 12
-KEY_HTML = (f"<span style='color:{ASCENT_COLOR}'><b>━▶ ∇f</b>{{ascent}}</span> &nbsp; "
-            f"<span style='color:{DESCENT_COLOR}'><b>━▶ −∇f</b>{{descent}}</span> &nbsp; "
-            "<b>━</b> tangent &nbsp; <span style='background:#8a8a8a; color:white'>&nbsp;━ level curve&nbsp;</span>"
+# Entries break only between them (&nbsp; inside). The tangent and the level curve are drawn black and white on the
+# map in both schemes (keep_ink), so their swatches sit on a grey patch, with colours given by name (which the
+# dark theme leaves as they are: it adapts hex colours).
+KEY_HTML = (f"<span style='color:{ASCENT_COLOR}'><b>━▶&nbsp;∇f</b>{{ascent}}</span> &nbsp; "
+            f"<span style='color:{DESCENT_COLOR}'><b>━▶&nbsp;−∇f</b>{{descent}}</span> &nbsp; "
+            "<span style='background:gray; color:black'>&nbsp;<b>━</b>&nbsp;tangent&nbsp;</span> &nbsp; "
+            "<span style='background:gray; color:white'>&nbsp;━&nbsp;level&nbsp;curve&nbsp;</span>"
             "{undefined}")
 KEY_WIDE = 760        # px of map panel from which the key says "ascent" and "descent" (else the title has no room)
 PASTEL = 0.3                        # mix the colour map with this much white, so black lines stay readable
@@ -131,6 +136,8 @@ class GradientPlot(QObject):
         self.right_angle = pg.PlotDataItem([], [], pen=make_pen(TANGENT_COLOR, 1.5))
         self.ascent = pg.PlotDataItem([], [], pen=make_pen(ASCENT_COLOR, 3.5), connect="pairs")
         self.descent = pg.PlotDataItem([], [], pen=make_pen(DESCENT_COLOR, 3.5), connect="pairs")
+        # On the colour map, which stays as it is in dark: the black and white lines too (the texts name them).
+        keep_ink(self.contours, self.field, self.level_curve, self.tangent, self.right_angle)
         for z, item in enumerate((self.contours, self.field, self.level_curve, self.right_angle, self.tangent,
                                   self.descent, self.ascent)):
             item.setZValue(z + 1)
@@ -202,9 +209,9 @@ class GradientPlot(QObject):
         if key == self._key and self.label_key.text():
             return
         self._key = key
-        self.label_key.setText(KEY_HTML.format(ascent=" ascent" if key[0] else "",
-                                               descent=" descent" if key[0] else "",
-                                               undefined=" &nbsp; grey: undefined" if key[1] else ""))
+        self.label_key.setText(KEY_HTML.format(ascent="&nbsp;ascent" if key[0] else "",
+                                               descent="&nbsp;descent" if key[0] else "",
+                                               undefined=" &nbsp; grey:&nbsp;undefined" if key[1] else ""))
 
     def _set_contours(self, grid: Grid, values: np.ndarray) -> None:
         x0, y0, width, height = grid.rect
