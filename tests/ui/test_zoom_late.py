@@ -60,3 +60,19 @@ def test_chain_rule_zoomed_gives_the_rates_headers_and_the_steps_their_room(wind
     rows = tab.rates.table.rowHeight(0)
     assert rows >= tab.rates.fontMetrics().height()   # the rows follow the font (they kept the 100 % height)
     assert window.width() == 1920                     # and the window did not grow past the screen for it
+
+
+def test_backprops_rate_boxes_show_their_value_whole_at_200_percent(window, qtbot):
+    """η, λ and wd had a fixed 84 px: at 200 % "0.5000" showed as "0.500(". Their width follows the zoom."""
+    window.select_tab("backprop")
+    tab = window.tab("backprop")
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=20000)
+    boxes = (tab.controls.spin_learning_rate, tab.controls.spin_regularization_rate, tab.controls.spin_weight_decay)
+    before = _pixels(boxes[0].lineEdit())
+    window.view_menu.set_zoom(200)
+    qtbot.waitUntil(lambda: all(_pixels(box.lineEdit()) >= 2 * before - 2 for box in boxes), timeout=5000)
+
+    def whole() -> bool:   # room for the value and the arrows (the line edit's own width lags behind the layout)
+        return all(box.width() - box.lineEdit().fontMetrics().horizontalAdvance(box.textFromValue(box.value()))
+                   >= 16 for box in boxes)
+    qtbot.waitUntil(whole, timeout=5000)

@@ -48,7 +48,9 @@ from calclab.state.backprop import (
     WEIGHT_DECAY_MAX,
     BackpropState,
 )
+from calclab.ui import zoom
 from calclab.ui.signals import signals_blocked
+from calclab.ui.widgets.font_fit import refit_on_font_change
 from calclab.ui.widgets.preset_combo import PresetCombo
 
 
@@ -69,6 +71,14 @@ def _double(low: float, high: float, step: float, decimals: int, tip: str) -> QD
     spin.setKeyboardTracking(False)
     spin.setToolTip(tip)
     return spin
+
+
+RATE_BOX_PX = 84   # η, λ and wd beside their combo boxes at 100 % ("0.5000"): the column leaves the plots room
+
+
+def _rate_box_width(spin: QDoubleSpinBox) -> None:
+    """Keep a rate box as narrow as it is at 100 %, scaled with the zoom (a fixed 84 px cut "0.5000" at 200 %)."""
+    refit_on_font_change(spin, lambda: spin.setMaximumWidth(round(RATE_BOX_PX * zoom.factor())))
 
 
 def _pair(*widgets: QWidget | str) -> QHBoxLayout:
@@ -191,7 +201,7 @@ class ControlsPanel(QWidget):
         for combo in (self.combo_optimizer, self.combo_activation):   # narrow: the column leaves the plots room
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(6)
-        self.spin_learning_rate.setMaximumWidth(84)
+        _rate_box_width(self.spin_learning_rate)
         form.addRow("Optimizer", _pair(self.combo_optimizer, "η", self.spin_learning_rate))
         self.spin_batch_size = _spin(0, BATCH_MAX, "Training points per update: each epoch shuffles them into "
                                      "batches of this size (all: one batch, the whole training set)")
@@ -204,13 +214,13 @@ class ControlsPanel(QWidget):
         self.spin_regularization_rate.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
         self.combo_regularization.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo_regularization.setMinimumContentsLength(6)
-        self.spin_regularization_rate.setMaximumWidth(84)
+        _rate_box_width(self.spin_regularization_rate)
         form.addRow("Regularise", _pair(self.combo_regularization, "λ", self.spin_regularization_rate))
         self.spin_weight_decay = _double(0.0, WEIGHT_DECAY_MAX, 0.001, 4, "The optimizer's weight decay, as "
                                          "torch.optim: on every parameter, biases too (sgd … adam add wd·w to the "
                                          "gradient; adamw shrinks w by (1 − η·wd), its default 0.01)")
         self.spin_weight_decay.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-        self.spin_weight_decay.setMaximumWidth(84)
+        _rate_box_width(self.spin_weight_decay)
         form.addRow("Batch size", _pair(self.spin_batch_size, "wd", self.spin_weight_decay))   # one row: 700 px high
         self.spin_epochs = _spin(1, EPOCHS_MAX, "How many epochs Train runs (one epoch = the four steps once "
                                  "on the whole training set)", 100)
