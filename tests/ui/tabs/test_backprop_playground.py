@@ -261,3 +261,14 @@ def test_the_weight_decay_box_acts_on_every_parameter(qtbot, tab):
             np.testing.assert_allclose(W1, W - 0.1 * (dW + 0.2 * W), rtol=1e-12, atol=1e-15)
             np.testing.assert_allclose(b1, b - 0.1 * (db + 0.2 * b), rtol=1e-12, atol=1e-15)
     assert np.abs(before[0][1]).max() > 0
+
+
+def test_without_test_points_neither_key_names_them(qtbot, tab):
+    """Test ratio 0: the boundary's title and the loss legend said "test" for points and a curve not there."""
+    names = lambda: [label.text for _sample, label in tab.loss_plot.legend.items]   # noqa: E731
+    use(tab, BackpropState(test_fraction=0.0, epochs=5))
+    tab.play_to_end()
+    assert names() == ["train"] and "test" not in tab.data_plot.title()
+    use(tab, BackpropState(test_fraction=0.2, epochs=5, regularization="l2", regularization_rate=0.01))
+    tab.play_to_end()
+    assert names() == ["train", "test", "data", "penalty"] and "○ test" in tab.data_plot.title()

@@ -71,14 +71,16 @@ class DataPlot(PlotPanel):
             self.set_axis_labels("x₁", "x₂")
             # The key in the title, in normal weight so that all of it fits the column at 1100x700.
             self.set_title("Decision boundary — <span style='font-weight:normal'><span style='color:{}'>● class 0"
-                           "</span> <span style='color:{}'>● class 1</span> ○ test</span>".format(*CLASS_COLORS))
+                           "</span> <span style='color:{}'>● class 1</span>{}</span>".format(
+                               *CLASS_COLORS, " ○ test" if len(model.P_test) else ""))
             tx, ty = model.P_train[:, 0], model.P_train[:, 1]
             sx, sy = model.P_test[:, 0], model.P_test[:, 1]
             train_brushes = [pg.mkBrush(CLASS_COLORS[int(v >= 0.5)]) for v in model.y_train[:, 0]]
             test_pens = [pg.mkPen(CLASS_COLORS[int(v >= 0.5)], width=2) for v in model.y_test[:, 0]]
         else:
             self.set_axis_labels("x", "y")
-            self.set_title("The network's curve — <span style='font-weight:normal'>● training ○ test</span>")
+            self.set_title("The network's curve — <span style='font-weight:normal'>● training{}</span>".format(
+                " ○ test" if len(model.P_test) else ""))
             tx, ty = model.P_train[:, 0], model.y_train[:, 0]
             sx, sy = model.P_test[:, 0], model.y_test[:, 0]
             train_brushes = [pg.mkBrush(POSITIVE)] * len(tx)
@@ -140,7 +142,7 @@ class LossPlot(PlotPanel):
         # only then).
         self.data_curve = self.add_curve("data", POSITIVE, width=1.5, style=Qt.PenStyle.DotLine)
         self.penalty_curve = self.add_curve("penalty", "#555555", width=1.5, style=Qt.PenStyle.DashDotLine)
-        self._parts_listed = True
+        self._listed = (True, True)   # (test, data and penalty) in the legend
         for curve in (self.train_curve, self.test_curve, self.data_curve, self.penalty_curve):
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
@@ -165,14 +167,7 @@ class LossPlot(PlotPanel):
         else:
             set_curve_data(self.test_curve, np.empty(0), np.empty(0))
         parts = bool(model.net.l1 or model.net.l2)
-        if parts != self._parts_listed:
-            self._parts_listed = parts
-            for curve in (self.data_curve, self.penalty_curve):
-                if parts:
-                    self.legend.addItem(curve, curve.name())
-                else:
-                    self.legend.removeItem(curve)
-            self.put_legend_above()   # one row again, with or without the parts
+        self._list_in_legend(model.has_test, parts)
         for curve, values in ((self.data_curve, model.data_losses), (self.penalty_curve, model.penalties)):
             if parts:
                 set_curve_data(curve, epochs, _finite_or_nan(values))
@@ -191,6 +186,21 @@ class LossPlot(PlotPanel):
             self.plot_item.setYRange(*_room_around(model.train_losses + model.test_losses), padding=0.0)
         else:
             self.plot_item.enableAutoRange()
+
+
+    def _list_in_legend(self, test: bool, parts: bool) -> None:
+        """The legend names only the curves there are: test without test points (ratio 0) and the data and
+        penalty parts without regularisation are left out; the order stays train, test, data, penalty."""
+        if (test, parts) == self._listed:
+            return
+        self._listed = (test, parts)
+        curves = (self.train_curve, self.test_curve, self.data_curve, self.penalty_curve)
+        for curve in curves:
+            self.legend.removeItem(curve)
+        for curve, listed in zip(curves, (True, test, parts, parts), strict=True):
+            if listed:
+                self.legend.addItem(curve, curve.name())
+        self.put_legend_above()   # one row again
 
 
 def _finite_or_nan(values: list[float]) -> np.ndarray:
