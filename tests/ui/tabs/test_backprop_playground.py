@@ -156,6 +156,9 @@ def test_the_landscape_runs_in_a_process_of_its_own(qtbot, tab, worker):
                                                                                  tab.model.y_train), rel=1e-12)
     assert len(result.path) == 6 and np.allclose(result.path[-1], 0.0, atol=1e-9)
     assert tab.view_plot("landscape") is tab.landscape.plot.plot_widget
+    # its colour bar spans log10 of the smallest and largest loss computed (the map reads alone, exported too)
+    logs = np.log10(result.losses[np.isfinite(result.losses)])
+    assert tab.landscape.plot.color_bar.levels() == pytest.approx((logs.min(), logs.max()), rel=1e-9)
 
 
 def test_the_exported_neurons_picture_has_no_minus_and_plus(qtbot, tab, tmp_path):

@@ -19,6 +19,7 @@ from calclab.engine.landscape import Landscape
 from calclab.state.backprop import MAX_HIDDEN_LAYERS
 from calclab.ui.tabs.backprop.model import BackpropModel
 from calclab.ui.tabs.descent.loss import LossAxis
+from calclab.ui.widgets.color_bar import NumberColorBar
 from calclab.ui.widgets.plot_panel import PlotPanel, cache_axes, make_pen, set_curve_data
 
 CONTOURS = 12
@@ -89,9 +90,13 @@ class LandscapePlot(PlotPanel):
         super().__init__("Loss landscape around the weights", "α (direction 1)", "β (direction 2)", legend=False,
                          parent=parent)
         self.image = pg.ImageItem()
-        self.image.setColorMap(pg.colormap.get("viridis"))
         self.image.setZValue(-10)
         self.plot_item.addItem(self.image)
+        # The colour scale beside the map, so that the map reads alone (an export too) as on the screen.
+        self.color_bar = NumberColorBar(values=(0.0, 1.0), width=14, interactive=False, colorMapMenu=False,
+                                        colorMap=pg.colormap.get("viridis"))
+        self.color_bar.setImageItem(self.image, insert_in=self.plot_item)
+        self.color_bar.getAxis("right").setLabel("log₁₀ loss")
         self.isocurves = []
         for _ in range(CONTOURS):
             curve = pg.IsocurveItem(pen=pg.mkPen((255, 255, 255, 150), width=1))
@@ -127,6 +132,8 @@ class LandscapePlot(PlotPanel):
         a, b = result.alphas, result.betas
         da, db = a[1] - a[0], b[1] - b[0]
         self.image.setImage(shown, autoLevels=False, levels=(low, high))
+        self.color_bar.setLevels((low, high))
+        self.color_bar.axis.setRange(low, high)
         self.image.setRect(QRectF(a[0] - da / 2, b[0] - db / 2, da * len(a), db * len(b)))
         for level, curve in zip(np.linspace(low, high, CONTOURS + 2)[1:-1], self.isocurves, strict=True):
             curve.setData(shown, level)

@@ -25,7 +25,8 @@ from calclab.engine.fields import (
     right_angle_marker,
 )
 from calclab.ui.theme import keep_ink
-from calclab.ui.widgets.plot_panel import NumberAxis, PlotPanel, make_pen
+from calclab.ui.widgets.color_bar import NumberColorBar
+from calclab.ui.widgets.plot_panel import PlotPanel, make_pen
 
 ASCENT_COLOR = "#C0392B"      # ∇f: red-orange, steepest ascent
 DESCENT_COLOR = "#0B4F9C"     # -∇f: deep blue, the descent direction
@@ -60,27 +61,6 @@ def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
     if high > low:
         ticks += [(float(log_warp(d / (high - low))), format_level(low + d)) for d in log_offsets(high - low)]
     return [(s, label) for s, label in ticks if s <= 0.97]   # a label at the very top would be cut in half
-
-
-COLOR_BAR_AXIS_PX = 76
-
-
-class NumberColorBar(pg.ColorBarItem):
-    """pyqtgraph's colour bar with its axis in the app's number style: real values, no SI scale factor (which
-    labelled sin x cos y's bar "f (×0.001)" with ticks ±500), 1×10⁻⁵ rather than 1e-05."""
-
-    def __init__(self, **options: object) -> None:
-        super().__init__(**options)
-        axis = NumberAxis("right")
-        axis.enableAutoSIPrefix(False)
-        self.setAxisItems({"right": axis})   # as ColorBarItem sets up its own: the bar's only labelled axis
-        # A fixed width, wide enough for "−1.5×10⁻⁵" (ColorBarItem's 45 px is not): an axis that widens as it
-        # paints resizes the map after the tab has settled and starts late jobs.
-        axis.setWidth(COLOR_BAR_AXIS_PX)
-        axis.setStyle(showValues=True, hideOverlappingLabels=True)   # no label cut in half at either end
-        axis.unlinkFromView()
-        axis.setRange(*self.values)
-        self.axis = axis
 
 
 class GradientPlot(QObject):
