@@ -33,3 +33,20 @@ def resource(*parts: str) -> Traversable:
 def read_text(*parts: str) -> str:
     """The UTF-8 text of one resource file."""
     return resource(*parts).read_text(encoding="utf-8")
+
+
+def launch_every_first_view(home: str, env: dict[str, str]) -> None:
+    """For the commands that build the generated resources (resources/typeset, resources/results): open every
+    tab's first view from this checkout (a screenshot of each) in a fresh CALCLAB_HOME `home`, with `env` added
+    (the build switches that make the views record what they ask for)."""
+    import os
+    import subprocess
+    import sys
+
+    from calclab.state import TAB_NAMES
+
+    full = {**os.environ, "CALCLAB_HOME": home, "QT_QPA_PLATFORM": "offscreen", **env}
+    full["PYTHONPATH"] = os.pathsep.join([str(_CHECKOUT.parent), full.get("PYTHONPATH", "")])   # this checkout
+    for tab in TAB_NAMES:
+        subprocess.run([sys.executable, "-m", "calclab", "--tab", tab, "--screenshot",
+                        os.path.join(home, f"{tab}.png")], env=full, check=True)

@@ -22,7 +22,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPen
 from PySide6.QtWidgets import (
     QAbstractGraphicsShapeItem,
     QApplication,
-    QComboBox,
     QGraphicsLineItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from calclab.ui import theme, zoom
+from calclab.ui.restyle_fonts import forget_size_hint, own_size, refresh_sheet_font
 from calclab.ui.restyle_text import HEX as _HEX
 from calclab.ui.restyle_text import MEMO as _MEMO
 from calclab.ui.restyle_text import remember as _remember
@@ -96,44 +96,11 @@ def _pen_key(pen: QPen) -> tuple:
 
 # -- the walk --------------------------------------------------------------------------------------------------
 
-_SIZE_RESOLVED = 0x2   # QFont::SizeResolved (PySide6 does not export the enum)
-
-
-def _own_size(font: QFont) -> bool:
-    """Does the font carry a size of its own (else its size follows the parent's, i.e. the application font)?"""
-    return bool(font.resolveMask() & _SIZE_RESOLVED)
-
-
-def _refresh_sheet_font(widget: QWidget) -> None:
-    """Qt leaves a widget under a style sheet at the font size it had when the sheet was applied, whatever the
-    application font does later (the zoom's font change reaches every other widget): polish it again when its
-    size is no longer the one it inherits."""
-    if not widget.testAttribute(Qt.WidgetAttribute.WA_StyleSheet) or _own_size(widget.font()):
-        return
-    parent = widget.parentWidget()
-    natural = (parent.font() if parent is not None and not widget.isWindow()
-               and not parent.testAttribute(Qt.WidgetAttribute.WA_StyleSheet) else QApplication.font())
-    font = widget.font()
-    if font.pointSizeF() != natural.pointSizeF() or font.pixelSize() != natural.pixelSize():
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
-
-
-def _forget_size_hint(widget: QWidget) -> None:
-    """A QComboBox keeps the minimum size it measured with its old font (Qt forgets it on a style change only):
-    after a zoom change it would hold the side panels at their old width."""
-    if isinstance(widget, QComboBox):
-        if getattr(widget, "_calclab_zoom", zoom.percent()) != zoom.percent():
-            QApplication.sendEvent(widget, QEvent(QEvent.Type.StyleChange))
-            widget.updateGeometry()
-        widget._calclab_zoom = zoom.percent()
-
-
 def restyle_widget(widget: QWidget) -> None:
     """A widget's own font and style sheet (widgets that inherit the application font need nothing)."""
-    _refresh_sheet_font(widget)
-    _forget_size_hint(widget)
-    if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont) and _own_size(widget.font()):
+    refresh_sheet_font(widget)
+    forget_size_hint(widget)
+    if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont) and own_size(widget.font()):
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)   # a system font: not zoomed yet
         _seed(widget, "font", widget.font(), lambda font: font if font == fixed else _font(font, 1 / zoom.factor()))
         font, changed = _remember(widget, "font", widget.font(), _font)
@@ -183,7 +150,7 @@ def restyle_item(item, zoomed: bool = True) -> None:
             item.setText(item.text, size=None if new_size == "None" else new_size, color=QColor.fromRgba(rgba))
     elif isinstance(item, pg.TextItem):
         font = item.textItem.font()
-        if not _own_size(font):   # the application font when it was made (it stays so): at the zoom of that time
+        if not own_size(font):   # the application font when it was made (it stays so): at the zoom of that time
             _seed(item, "font", font, lambda f: _font(f, 1 / zoom.factor()))
         font, changed = _remember(item, "font", font, _font)
         if changed:

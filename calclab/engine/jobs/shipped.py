@@ -153,18 +153,12 @@ def build(folder: str, out: str) -> int:
 
 def _build_main() -> int:
     """Launch every tab's first view (a screenshot of each, recording its jobs) and ship what they asked for."""
-    import subprocess
     import tempfile
 
-    from calclab.resource_files import _CHECKOUT
-    from calclab.state import TAB_NAMES
+    from calclab.resource_files import _CHECKOUT, launch_every_first_view
 
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "CALCLAB_HOME": home, "QT_QPA_PLATFORM": "offscreen", BUILD_ENV: home}
-        env["PYTHONPATH"] = os.pathsep.join([str(_CHECKOUT.parent), env.get("PYTHONPATH", "")])   # this checkout
-        for tab in TAB_NAMES:
-            subprocess.run([sys.executable, "-m", "calclab", "--tab", tab, "--screenshot",
-                            os.path.join(home, f"{tab}.png")], env=env, check=True)
+        launch_every_first_view(home, {BUILD_ENV: home})
         out = _CHECKOUT.joinpath(*SHIPPED)
         out.parent.mkdir(parents=True, exist_ok=True)
         count = build(home, str(out))

@@ -161,18 +161,12 @@ def shipped_keys() -> list[tuple[str, float, float]]:
 
 def _build_main() -> int:
     """Typeset what every tab shows when it first opens (a screenshot of each, in a fresh cache) and ship it."""
-    import subprocess
     import tempfile
 
-    from calclab.resource_files import _CHECKOUT
-    from calclab.state import TAB_NAMES
+    from calclab.resource_files import _CHECKOUT, launch_every_first_view
 
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "CALCLAB_HOME": home, "QT_QPA_PLATFORM": "offscreen", BUILD_ENV: "1", CACHE_ENV: home}
-        env["PYTHONPATH"] = os.pathsep.join([str(_CHECKOUT.parent), env.get("PYTHONPATH", "")])   # this checkout
-        for tab in TAB_NAMES:
-            subprocess.run([sys.executable, "-m", "calclab", "--tab", tab, "--screenshot",
-                            os.path.join(home, f"{tab}.png")], env=env, check=True)
+        launch_every_first_view(home, {BUILD_ENV: "1", CACHE_ENV: home})
         out = _CHECKOUT.joinpath(*SHIPPED)
         out.parent.mkdir(parents=True, exist_ok=True)
         count = build(os.path.join(home, "typeset", __version__), str(out))
