@@ -40,6 +40,9 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
     from PySide6.QtWidgets import QApplication
 
     from calclab import __version__
+    from calclab.ui.import_tax import skip_source_scan
+
+    skip_source_scan()   # before pyqtgraph brings NumPy, and the first tab SymPy
     from calclab.ui.worker import SymbolicWorker
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
