@@ -82,3 +82,11 @@ def test_the_gui_never_imports_the_command_line() -> None:
             if any(n in ("calclab.cli", "calclab.export_cli") or n.startswith("calclab.cli.") for n in names):
                 offenders.append(f"{path.relative_to(ui.parent)}:{node.lineno}")
     assert offenders == []
+
+
+def test_the_window_shell_imports_neither_pyqtgraph_nor_numpy() -> None:
+    """The window (menus, View menu and its restyler, empty tabs) paints before the first tab brings pyqtgraph."""
+    report = _probe("import json, sys, calclab.ui.main_window, calclab.ui.view_menu\n"
+                    "print(json.dumps({'modules': sorted(sys.modules)}))")
+    assert "calclab.ui.restyle" in report["modules"]
+    assert _offenders(report["modules"], ("pyqtgraph", "numpy", "sympy")) == []

@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QPen
 from PySide6.QtWidgets import (
@@ -39,9 +38,29 @@ from calclab.ui.restyle_text import remember as _remember
 from calclab.ui.restyle_text import restyle_label
 from calclab.ui.restyle_text import restyle_text as _text
 
+if TYPE_CHECKING:
+    import numpy as np
+
 THROTTLE_MS = 250
 _SIZE = re.compile(r"(font-size\s*:\s*)(\d+(?:\.\d+)?)(pt|px)")
-_OWN_TEXT = (pg.TextItem, pg.AxisItem, pg.LabelItem)   # pyqtgraph items whose inner text item they colour themselves
+
+
+class _Pyqtgraph:
+    """pyqtgraph, imported on first use: the window's shell (menus, empty tabs) is restyled and painted before the
+    first tab brings pyqtgraph, and until then there is no pyqtgraph item to restyle."""
+
+    def __getattr__(self, name: str):
+        import pyqtgraph
+
+        return getattr(pyqtgraph, name)
+
+
+pg = _Pyqtgraph()
+
+
+def _owns_text(item) -> bool:
+    """pyqtgraph items that colour their inner text item themselves."""
+    return isinstance(item, pg.TextItem | pg.AxisItem | pg.LabelItem)
 
 
 def _color(color: QColor) -> QColor:
@@ -278,6 +297,8 @@ def _scatter(item: pg.ScatterPlotItem) -> None:
 def _image(item: pg.ImageItem) -> None:
     """Pale colours (drawn as paper under the data: the decision boundary's colour map, Descent's contour map, an
     RGB image) become dark paper with the same hues; a full colour map (viridis) stays as it is."""
+    import numpy as np  # an image item exists: pyqtgraph, and with it NumPy, are loaded
+
     lut, image = item.lut, item.image
     if isinstance(lut, np.ndarray) and lut.ndim == 2 and lut.shape[1] in (3, 4) and lut.dtype == np.ubyte:
         _paper(item, "lut", lut, item.setLookupTable)
@@ -309,7 +330,7 @@ def _plain(item, zoomed: bool) -> None:
     (Never item.parentItem() here: PySide6 then lets Python delete an item the scene owns, as the graph's
     "input" caption was, once its wrapper goes.)"""
     if isinstance(item, QGraphicsTextItem):
-        if not isinstance(item.parentObject(), _OWN_TEXT):   # (else its owner colours it: adapting it undid that)
+        if not _owns_text(item.parentObject()):   # (else its owner colours it: adapting it undid that)
             _text(item)
         return
     if isinstance(item, QAbstractGraphicsShapeItem | QGraphicsLineItem):

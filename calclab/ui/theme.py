@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import colorsys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:   # the arrays come from pyqtgraph's items: the window's shell paints before NumPy is loaded
+    import numpy as np
 
 MODES = ("system", "light", "dark")
 
@@ -164,7 +167,7 @@ def is_pale(colors: np.ndarray) -> bool:
     rgb = colors.reshape(-1, colors.shape[-1])
     if rgb.shape[1] == 4:
         rgb = rgb[rgb[:, 3] > 0]
-    rgb = rgb[:, :3].astype(np.int32)
+    rgb = rgb[:, :3].astype("int32")
     return bool(rgb.size) and bool((rgb.max(axis=1) + rgb.min(axis=1)).min() / 510 > 0.55)
 
 
@@ -173,9 +176,9 @@ def adapt_lut(colors: np.ndarray) -> np.ndarray:
     its hue and saturation kept (white -> the dark background, a pale tint -> a deep one), alpha kept.
     (Mirroring L keeps H and S when every channel moves by the same 1 - (max + min).)"""
     out = colors.copy()
-    rgb = colors[..., :3].astype(np.float32) / 255
+    rgb = colors[..., :3].astype("float32") / 255
     high, low = rgb.max(axis=-1, keepdims=True), rgb.min(axis=-1, keepdims=True)
     floor = QColor(DARK.background).lightnessF()
-    shift = 1.0 - (high + low) + np.maximum(0.0, floor - (1.0 - (high + low) / 2))
-    out[..., :3] = np.clip(np.round((rgb + shift) * 255), 0, 255).astype(colors.dtype)
+    shift = 1.0 - (high + low) + (floor - (1.0 - (high + low) / 2)).clip(min=0.0)
+    out[..., :3] = ((rgb + shift) * 255).round().clip(0, 255).astype(colors.dtype)
     return out

@@ -137,3 +137,27 @@ def test_lines_on_a_colour_map_keep_their_ink_in_dark(qtbot):
         restyle_view(plot)
     assert pg.mkPen(on_paper.opts["pen"]).color().name() == "#111111"
     assert pg.mkPen(on_map.opts["pen"]).color().name() == "#ffffff"
+
+
+def test_pale_paper_turns_dark_with_its_hue_kept() -> None:
+    """adapt_lut mirrors HSL lightness (never darker than the dark background) and keeps hue and saturation:
+    checked against colorsys, colour by colour."""
+    import colorsys
+
+    import numpy as np
+    from PySide6.QtGui import QColor
+
+    from calclab.ui import theme
+
+    pale = np.array([[255, 255, 255, 255], [230, 240, 255, 128], [250, 220, 200, 255], [200, 235, 210, 0]],
+                    dtype=np.ubyte)
+    assert theme.is_pale(pale) and not theme.is_pale(np.array([[68, 1, 84]], dtype=np.ubyte))   # viridis' dark end
+    out = theme.adapt_lut(pale)
+    floor = QColor(theme.DARK.background).lightnessF()
+    assert (out[:, 3] == pale[:, 3]).all()
+    for before, after in zip(pale, out, strict=True):
+        h0, l0, s0 = colorsys.rgb_to_hls(*(before[:3] / 255))
+        h1, l1, s1 = colorsys.rgb_to_hls(*(after[:3] / 255))
+        assert abs(l1 - max(1 - l0, floor)) <= 1.5 / 255
+        if s0 > 0.05:
+            assert abs(h1 - h0) < 0.02

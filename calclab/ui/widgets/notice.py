@@ -10,10 +10,13 @@ around 0 would otherwise be labelled "x (x0.001)", a scale factor for data that 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout
+
+if TYPE_CHECKING:   # pyqtgraph comes with the first tab: the window's shell paints without it
+    import pyqtgraph as pg
 
 WORKING = "Still working…"
 FAILED = "Could not compute: {why}"
