@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QWidget
 from calclab.engine.landscape import Landscape
 from calclab.state.backprop import MAX_HIDDEN_LAYERS
 from calclab.ui.tabs.backprop.model import BackpropModel
-from calclab.ui.tabs.descent.loss import LossAxis
 from calclab.ui.widgets.color_bar import NumberColorBar
+from calclab.ui.widgets.loss_axis import LossAxis
 from calclab.ui.widgets.plot_panel import PlotPanel, cache_axes, make_pen, set_curve_data
 
 CONTOURS = 12

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from decimal import Decimal
 
 import numpy as np
 import pyqtgraph as pg
@@ -28,38 +27,11 @@ from calclab.ui.tabs.descent.items import (
 )
 from calclab.ui.tabs.descent.legend import LegendPlacer, densify, resize_watch
 from calclab.ui.tabs.descent.text import ERROR_COLOR
+from calclab.ui.widgets.loss_axis import LossAxis
 from calclab.ui.widgets.plot_panel import PlotPanel, set_curve_data
 
-SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-PLAIN_DECADES = (-3, 4)   # a log axis within 0.001 ... 10,000 labels its ticks as decimals, beyond that as 10ⁿ
 NOTE_FONT_PT = 10
 OFF_SCALE = 1e3           # on a linear axis, a run whose |f| passes this many times the start's is left off
-
-
-def log_tick_label(exponent: float, plain: bool) -> str:
-    """The tick at 10**exponent, to one significant digit: "0.02" (plain) or "2·10⁻²" (1·10ⁿ is just 10ⁿ)."""
-    power = math.floor(exponent + 1e-9)
-    digit = round(10 ** (exponent - power))
-    if digit >= 10:
-        digit, power = 1, power + 1
-    if plain:
-        return format(Decimal(digit).scaleb(power), "f")
-    superscript = str(power).translate(SUPERSCRIPTS)
-    return f"10{superscript}" if digit == 1 else f"{digit}·10{superscript}"
-
-
-class LossAxis(pg.AxisItem):
-    """The loss axis: no SI scale factor ("f (x1e+12)" put the start loss 143.5 at the 10⁻¹⁰ tick), and on a
-    log scale one style for every tick (pyqtgraph writes 1, 0.1 ... 0.0001, then 10⁻⁵)."""
-
-    def __init__(self) -> None:
-        super().__init__("left")
-        self.enableAutoSIPrefix(False)
-
-    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        low, high = sorted(float(v) for v in self.range)
-        plain = math.floor(low) >= PLAIN_DECADES[0] and math.ceil(high) <= PLAIN_DECADES[1]
-        return [log_tick_label(float(v), plain) for v in values]
 
 
 class LossView(PlotPanel):
