@@ -240,3 +240,16 @@ def test_axis_ticks_read_in_the_one_number_style(qtbot):
     (spacing, values), *_finer = axis.tickValues(0.0, 5e-5, 600)
     labels = axis.tickStrings(values, 1.0, spacing)
     assert not any("e-0" in text for text in labels) and any("×10⁻⁵" in text for text in labels), labels
+
+
+def test_loss_axis_log_tick_labels() -> None:
+    """One significant digit, decimals inside 0.001 ... 10,000, 10ⁿ beyond (hand-written expectations)."""
+    import math
+
+    from calclab.ui.widgets.loss_axis import log_tick_label
+
+    assert log_tick_label(math.log10(0.02), plain=True) == "0.02"
+    assert log_tick_label(3.0, plain=True) == "1000"
+    assert log_tick_label(math.log10(2e-5), plain=False) == "2·10⁻⁵"
+    assert log_tick_label(-5.0, plain=False) == "10⁻⁵"
+    assert log_tick_label(math.log10(9.9999), plain=False) == "10¹"   # rounds up to the next decade
