@@ -269,6 +269,9 @@ def export_widget_png(widget: QWidget, path: str, light: bool = True) -> None:
     with ExitStack() as stack:
         stack.enter_context(rings_hidden(widget))
         if light:
+            from calclab.ui.restyle import light_tab_for_print
+
+            stack.enter_context(light_tab_for_print(widget))
             for plot in widget.findChildren(pg.PlotWidget):
                 stack.enter_context(print_style(plot))
         image = widget.grab().toImage()

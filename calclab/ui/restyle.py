@@ -373,6 +373,39 @@ def light_for_print(view: QGraphicsView, enabled: bool = True) -> Iterator[None]
         theme.set_dark(not _printing)   # (still light for the outer plots of a whole-tab export)
 
 
+def restyle_tree(widget: QWidget, on_view=None) -> None:
+    """`widget` and every widget and graphics view in it, at the current zoom and theme."""
+    for child in [widget, *widget.findChildren(QWidget)]:
+        restyle_widget(child)
+        if isinstance(child, QGraphicsView):
+            if on_view is not None:
+                on_view(child)
+            restyle_view(child)
+
+
+@contextmanager
+def light_tab_for_print(widget: QWidget) -> Iterator[None]:
+    """A whole tab light while an export with "light background for print" grabs it: its controls, formulas
+    and plots, not light plots among dark controls. The dark look comes back afterwards."""
+    if not theme.is_dark() or _printing:
+        yield
+        return
+    _set_palette(False)
+    restyle_tree(widget)
+    try:
+        yield
+    finally:
+        _set_palette(True)
+        restyle_tree(widget)
+
+
+def _set_palette(dark: bool) -> None:
+    theme.apply_palette(dark)
+    # Qt posts the change to the widgets: deliver it now, so the grab that follows paints with it
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationPaletteChange)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.PaletteChange)
+
+
 class Restyler(QObject):
     """Keeps a window at the current zoom and theme: `restyle()` walks it all now; changed scenes follow."""
 
@@ -407,11 +440,7 @@ class Restyler(QObject):
 
     def restyle(self) -> None:
         """Walk every widget and graphics view of the window now."""
-        for widget in [self.window, *self.window.findChildren(QWidget)]:
-            restyle_widget(widget)
-            if isinstance(widget, QGraphicsView):
-                self._watch(widget)
-                restyle_view(widget)
+        restyle_tree(self.window, on_view=self._watch)
         # Views made later (the 3D surface on first use) are walked when first shown, while zoomed or dark.
         app = QApplication.instance()
         if self.active() != self._listening:

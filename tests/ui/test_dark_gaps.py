@@ -161,3 +161,26 @@ def test_pale_paper_turns_dark_with_its_hue_kept() -> None:
         assert abs(l1 - max(1 - l0, floor)) <= 1.5 / 255
         if s0 > 0.05:
             assert abs(h1 - h0) < 0.02
+
+
+def test_a_whole_tab_exported_light_in_dark_is_light_throughout_then_dark_again(window, qtbot, tmp_path):
+    """Export > whole tab with "light background for print": the controls are light too, not only the plots."""
+    from PySide6.QtGui import QImage
+
+    from calclab.ui.export import export_widget_png
+
+    tab = window.tab("descent")
+    window.resize(1100, 700)
+    window.view_menu.set_theme("dark")
+    QApplication.processEvents()
+    side = tab.mapTo(window, tab.rect().topLeft())
+
+    def lightness_of_controls(image: QImage, offset) -> float:   # the panel's own paper, left of the plots
+        return QColor(image.pixel(offset.x() + 4, offset.y() + tab.height() // 2)).lightnessF()
+
+    assert lightness_of_controls(window.grab().toImage(), side) < 0.3
+    out = tmp_path / "tab.png"
+    export_widget_png(tab, str(out), light=True)
+    assert lightness_of_controls(QImage(str(out)), tab.rect().topLeft()) > 0.8
+    QApplication.processEvents()
+    assert theme.is_dark() and lightness_of_controls(window.grab().toImage(), side) < 0.3
