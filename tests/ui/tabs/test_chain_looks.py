@@ -81,3 +81,24 @@ def test_the_legends_sit_above_the_plots_not_on_them(qtbot, tab, preset) -> None
         assert legend.bottom() <= area.top() and not legend.intersects(area)
         assert panel.panel.plot_widget.sceneRect().contains(legend)   # not cut off at 1100 px
         assert legend.height() < 0.2 * area.height()                     # one row, not three
+
+
+def test_a_long_chain_in_a_small_window_scrolls_its_column_instead_of_overlapping(qtbot, tab) -> None:
+    """Six links at 1100x650: the check under the steps and the nudge text under the rates table had been drawn
+    over them (Qt squeezed the column below what its parts need); now the column scrolls."""
+    from PySide6.QtCore import QRect
+
+    show(qtbot, tab, ChainRuleState(expression="sigmoid(sin(exp(cos(tanh(x^2+3x+1)))))"))
+    qtbot.wait(50)
+
+    def box(widget) -> QRect:
+        return QRect(widget.mapTo(tab, widget.rect().topLeft()), widget.size())
+
+    steps, rates = tab.steps, tab.rates
+    pairs = [(steps.scroll, steps.label_check), (steps.label_check, steps.label_why),
+             (rates.table, rates.label_nudge)]
+    for upper, lower in pairs:
+        assert box(upper).bottom() < box(lower).top(), (upper, lower)
+    for label in (steps.label_check, steps.label_why, rates.label_nudge):   # each as tall as its wrapped text
+        assert label.height() >= label.heightForWidth(label.width())
+    assert tab.scroll_left.verticalScrollBar().maximum() > 0   # the column scrolls at this size

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QRadioButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -179,6 +180,13 @@ class ChainRuleTab(TabBase):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(steps_box, 1)
         left_layout.addWidget(rates_box)
+        # A long chain's check, rates table and nudge text can need more height than a small window has: the
+        # column scrolls then, instead of Qt squeezing its parts on top of each other.
+        self.scroll_left = QScrollArea()
+        self.scroll_left.setWidget(left)
+        self.scroll_left.setWidgetResizable(True)
+        self.scroll_left.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         # Left: the derivation and the numbers, full height. Right: the plots over the graph.
         self.splitter_right = QSplitter(Qt.Orientation.Vertical)
@@ -188,7 +196,7 @@ class ChainRuleTab(TabBase):
         self.splitter_right.setStretchFactor(1, 1)
         self.splitter_right.setSizes([380, 440])
         self.splitter_main = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter_main.addWidget(left)
+        self.splitter_main.addWidget(self.scroll_left)
         self.splitter_main.addWidget(self.splitter_right)
         self.splitter_main.setStretchFactor(0, 2)
         self.splitter_main.setStretchFactor(1, 3)
