@@ -11,9 +11,9 @@ import sys
 import time
 import traceback
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from calclab.state.learn import LearnProgress
 from calclab.ui.tabs import TABS, load_tab_class
@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
             layout = QVBoxLayout(page)
             layout.setContentsMargins(0, 0, 0, 0)
             self._pages[name] = page
-            self.tab_widget.addTab(page, spec.title)
+            self.tab_widget.addTab(_TabFrame(page), spec.title)
         if initial_tab is not None:
             self.select_tab(initial_tab)
         self.tab_widget.currentChanged.connect(self._on_current_changed)
@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         """Make tab `name` current (builds it if the window has started). Raises KeyError for unknown names."""
         if name not in self._pages:
             raise KeyError(f"unknown tab '{name}'; choose from {', '.join(self._names)}")
-        self.tab_widget.setCurrentWidget(self._pages[name])
+        self.tab_widget.setCurrentIndex(self._names.index(name))
 
     def current_tab_name(self) -> str:
         return self._names[self.tab_widget.currentIndex()]
@@ -240,3 +240,35 @@ class MainWindow(QMainWindow):
             tab.status_message.connect(self._on_status_message)
             self._make_accessible(tab, name)
         self.tab_built.emit(name)
+
+
+class _TabFrame(QScrollArea):
+    """A tab's page, as wide as the window or as the tab can be, whichever is wider (a zoomed tab on a small
+    screen: a scroll bar along the bottom then, instead of a window growing past the screen); in height the page
+    fits the window as it always did."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        self.setObjectName(f"frame_{page.objectName()}")
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(page)
+        page.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LayoutRequest and watched is self.widget():
+            self._fit()   # the tab's minimum width changed (zoom, new content)
+        return super().eventFilter(watched, event)   # QScrollArea's own: its scroll bars follow the page's size
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        page = self.widget()
+        if page is None:
+            return
+        need = page.minimumSizeHint().width()
+        sideways = need > self.width()
+        height = self.height() - (self.horizontalScrollBar().sizeHint().height() if sideways else 0)
+        page.resize(max(need, self.width()), max(0, height))

@@ -76,3 +76,22 @@ def test_backprops_rate_boxes_show_their_value_whole_at_200_percent(window, qtbo
         return all(box.width() - box.lineEdit().fontMetrics().horizontalAdvance(box.textFromValue(box.value()))
                    >= 16 for box in boxes)
     qtbot.waitUntil(whole, timeout=5000)
+
+
+def test_a_zoomed_tab_in_a_small_window_scrolls_sideways_instead_of_widening_the_window(window, qtbot):
+    """Backprop at 150 % needs about 1340 px: a 1100x700 window used to grow to that, past a small screen."""
+    window.select_tab("backprop")
+    tab = window.tab("backprop")
+    frame = window.tab_widget.currentWidget()
+    page = frame.widget()
+    window.resize(1100, 700)
+    qtbot.waitUntil(lambda: window.width() == 1100 and page.width() == frame.width(), timeout=3000)
+    assert frame.horizontalScrollBar().maximum() == 0 and tab is not None   # 100 %: the tab fits
+    window.view_menu.set_zoom(150)
+    window.resize(1100, 700)
+    qtbot.waitUntil(lambda: frame.horizontalScrollBar().maximum() > 0, timeout=3000)
+    assert window.width() == 1100
+    assert page.width() >= page.minimumSizeHint().width() > frame.width()   # every column at its least width
+    assert page.height() <= frame.height()                                   # and no taller than the window
+    window.view_menu.set_zoom(zoom.DEFAULT)
+    qtbot.waitUntil(lambda: frame.horizontalScrollBar().maximum() == 0, timeout=3000)
