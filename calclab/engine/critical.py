@@ -20,15 +20,14 @@ import numpy as np
 import sympy as sp
 
 from calclab.engine.calculus import simplest, successive_derivatives, to_text, variables_of
+from calclab.engine.grid_roots import GRID_POINTS, dedup, grid_roots
+from calclab.engine.kinds import INCONCLUSIVE, MAXIMUM, MINIMUM, NEITHER
 from calclab.engine.magnitude import OutOfReach, approximate_at
 from calclab.engine.numeric import compile_function
 from calclab.engine.solving import (
-    GRID_POINTS,
     KINKS,
     bounded,
-    dedup,
     exact_real_roots,
-    grid_roots,
     is_closed_form,
     kink_at,
     real_value,
@@ -39,7 +38,6 @@ DEFAULT_RANGE = (-10.0, 10.0)
 MAX_POINTS = 100            # of each list: sin(100x) has 637 critical points in -10..10
 MAX_TEST_ORDER = 10         # the highest derivative the higher-derivative test looks at
 EXACT_WORK_SECONDS = 0.6    # CPU time for simplifying values and exact zero tests, all points together
-MINIMUM, MAXIMUM, NEITHER, INCONCLUSIVE = "minimum", "maximum", "neither", "inconclusive"
 KINDS = (MINIMUM, MAXIMUM, NEITHER, INCONCLUSIVE)
 
 

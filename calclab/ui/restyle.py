@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from calclab.ui import theme, zoom
+from calclab.ui.lazy import LazyModule
 from calclab.ui.restyle_fonts import forget_size_hint, own_size, refresh_sheet_font
 from calclab.ui.restyle_text import HEX as _HEX
 from calclab.ui.restyle_text import MEMO as _MEMO
@@ -44,18 +45,9 @@ if TYPE_CHECKING:
 THROTTLE_MS = 250
 _SIZE = re.compile(r"(font-size\s*:\s*)(\d+(?:\.\d+)?)(pt|px)")
 
-
-class _Pyqtgraph:
-    """pyqtgraph, imported on first use: the window's shell (menus, empty tabs) is restyled and painted before the
-    first tab brings pyqtgraph, and until then there is no pyqtgraph item to restyle."""
-
-    def __getattr__(self, name: str):
-        import pyqtgraph
-
-        return getattr(pyqtgraph, name)
-
-
-pg = _Pyqtgraph()
+# pyqtgraph on first use: the window's shell (menus, empty tabs) is restyled and painted before the first tab brings
+# pyqtgraph, and until then there is no pyqtgraph item to restyle.
+pg = LazyModule("pyqtgraph")
 
 
 def _owns_text(item) -> bool:

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from calclab.engine.grid_roots import grid_roots
 from calclab.engine.solving import (
     SolveTimeout,
     bounded,
     exact_real_roots,
-    grid_roots,
     is_closed_form,
     time_limit,
 )

@@ -16,9 +16,11 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from calclab.engine import quiz
 from calclab.state.learn import LearnProgress
+from calclab.ui.lazy import LazyModule
 from calclab.ui.tabs.base import TabBase
+
+quiz = LazyModule("calclab.engine.quiz")   # SymPy: loaded when an exercise is asked for
 
 _STANDALONE = LearnProgress()   # a tab outside a window (tests, export) keeps its score here
 RIGHT, WRONG = "#2e7d32", "#c62828"

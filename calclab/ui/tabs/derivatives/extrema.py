@@ -1,7 +1,7 @@
 """Critical and inflection points as the tab marks them, and the Taylor polynomial at x0 (NumPy only, no Qt).
 
 Two sources. While a parameter slider moves, points are found numerically on the GUI thread from the compiled
-f′ and f″ (a grid search refined by bisection, engine.solving.grid_roots): no worker round trip per tick. When
+f′ and f″ (a grid search refined by bisection, engine.grid_roots): no worker round trip per tick. When
 the inputs rest, the worker's engine.critical analysis (exact where SymPy solves, its kinds decided by the
 higher-derivative test) replaces them; `from_analysis` turns it into the same Marker list.
 """
@@ -12,12 +12,16 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from calclab.engine.critical import INCONCLUSIVE, MAXIMUM, MINIMUM, NEITHER, CriticalAnalysis
+from calclab.engine.grid_roots import grid_roots
+from calclab.engine.kinds import INCONCLUSIVE, MAXIMUM, MINIMUM, NEITHER
 from calclab.engine.numbers import format_number
-from calclab.engine.solving import grid_roots
+
+if TYPE_CHECKING:
+    from calclab.engine.critical import CriticalAnalysis
 
 INFLECTION = "inflection"
 LIVE_GRID = 1201          # grid points of the live search (the worker's uses 4001)

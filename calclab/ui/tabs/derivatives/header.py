@@ -4,14 +4,19 @@ typeset side by side with "Copy as text" / "Copy as LaTeX".
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from calclab.engine.jobs.derivatives import DerivativeResult, derivative_label, derivative_label_text, function_label
+from calclab.engine.jobs.derivative_labels import derivative_label, derivative_label_text, function_label
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 from calclab.ui.widgets.preset_combo import PresetCombo
+
+if TYPE_CHECKING:
+    from calclab.engine.jobs.derivatives import DerivativeResult
 
 
 class HeaderBar(QWidget):

@@ -10,14 +10,14 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
 
-from calclab.engine.calculus import tree_size
-from calclab.engine.jobs.derivatives import plottable
 from calclab.engine.numbers import format_number
-from calclab.engine.numeric import compile_function
+
+if TYPE_CHECKING:
+    import sympy as sp
 
 MIN_SAMPLES = 200
 MAX_SAMPLES = 4000
@@ -54,6 +54,9 @@ def _compiled(expr: sp.Expr, variables: tuple[sp.Symbol, ...]):
     if key in _COMPILED:
         _COMPILED.move_to_end(key)
         return _COMPILED[key]
+    from calclab.engine.jobs.derivatives import plottable  # SymPy: an expression exists, so it is loaded
+    from calclab.engine.numeric import compile_function
+
     func = compile_function(plottable(expr), variables)
     remember(expr, variables, func)
     return func
@@ -69,6 +72,8 @@ def remember(expr: sp.Expr, variables: tuple[sp.Symbol, ...], func: object) -> N
 
 def cheap_to_compile(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> bool:
     """Already compiled, or small enough to lambdify on the GUI thread in a few milliseconds."""
+    from calclab.engine.calculus import tree_size
+
     return (expr, tuple(variables)) in _COMPILED or tree_size(expr, GUI_COMPILE_NODES) <= GUI_COMPILE_NODES
 
 

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from calclab.engine.critical import INCONCLUSIVE, MAXIMUM, MINIMUM, NEITHER
+from calclab.engine.kinds import INCONCLUSIVE, MAXIMUM, MINIMUM, NEITHER
 from calclab.ui.tabs.derivatives.extrema import INFLECTION, Marker, taylor_values
 from calclab.ui.tabs.derivatives.numeric import Curve, sample
 from calclab.ui.widgets.plot_panel import SERIES_COLORS, make_pen

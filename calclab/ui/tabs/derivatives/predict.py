@@ -12,10 +12,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout
 
-from calclab.engine import quiz
 from calclab.engine.numbers import format_number
 from calclab.state.derivatives import DerivativesState
+from calclab.ui.lazy import LazyModule
 from calclab.ui.learn.predict_bar import Cover, PlotPicker, PredictBar, PredictRound, spin_row
+
+quiz = LazyModule("calclab.engine.quiz")   # SymPy: loaded when an exercise is asked for
 
 GUESS_COLOUR = "#7b1fa2"
 

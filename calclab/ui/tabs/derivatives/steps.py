@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QMargins, Qt, QTimer, Signal
@@ -26,8 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from calclab.engine.jobs.derivatives import StepNode, StepsResult
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
+
+if TYPE_CHECKING:
+    from calclab.engine.jobs.derivatives import StepNode, StepsResult
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 TREE_FONT_PT = 12.0

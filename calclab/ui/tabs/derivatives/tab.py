@@ -14,10 +14,11 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QWidget
 
-from calclab.engine.jobs import derivatives as jobs
+from calclab.engine.jobs.derivative_labels import curve_names
 from calclab.engine.numbers import format_number
 from calclab.state import Preset
 from calclab.state.derivatives import DerivativesState, clamp_h
+from calclab.ui.lazy import LazyModule
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.base import TabBase
 from calclab.ui.tabs.derivatives.concept import ConceptPanel
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
     from calclab.ui.worker import SymbolicWorker
 
+jobs = LazyModule("calclab.engine.jobs.derivatives")   # SymPy: not needed for the shipped first view
 SHOW_F_ALONE_MS = 150     # if SymPy takes longer than this, plot f without waiting for its derivative
 
 
@@ -320,7 +322,7 @@ class DerivativesTab(WideBinding, TabBase):
 
     def _label_curves(self) -> None:
         """Legend, axis and readout names for the current variable: f′(x₀), or ∂f/∂y at y₀, ..."""
-        n = jobs.curve_names(self._result, self._state.held_value)
+        n = curve_names(self._result, self._state.held_value)
         self.plot.set_labels(n.variable, n.value_axis, n.function, n.derivative)
         self.readouts.set_names(n.value_at_point, n.slope_at_point, n.higher_at_point, variable=n.variable,
                                 lhs=n.value_axis)

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import QTimer
 
-from calclab.engine.calculus import tree_size, variables_of
-from calclab.engine.jobs import derivatives as jobs
 from calclab.engine.numbers import format_number
 from calclab.state.derivatives import CURVE_NAMES, MAX_CURVES, ExtraCurve
+from calclab.ui.lazy import LazyModule
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.derivatives.extrema import (
     Marker,
@@ -31,6 +30,9 @@ from calclab.ui.tabs.derivatives.extrema import (
 from calclab.ui.tabs.derivatives.numeric import Curve, ladder_curves, value_at
 from calclab.ui.tabs.derivatives.overlays import CURVE_COLORS
 from calclab.ui.worker import JobFailure
+
+calculus = LazyModule("calclab.engine.calculus")          # SymPy: loaded when the first expression is
+jobs = LazyModule("calclab.engine.jobs.derivatives")
 
 CRITICAL_REST_MS = 300    # inputs still this long: ask the worker for the exact critical points
 EXACT_MAX_NODES = 200     # f larger than this (in tree nodes) gets numeric critical points only
@@ -130,7 +132,7 @@ class WideBinding:
         names = list(f_names)
         for slot in self._slots[1:]:
             if slot.expr is not None:
-                names += [v.name for v in variables_of(slot.expr) if v.name not in names]
+                names += [v.name for v in calculus.variables_of(slot.expr) if v.name not in names]
         return [n for n in sorted(names) if n != self._state.wrt]
 
     # -- jobs ------------------------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ class WideBinding:
         f (a 60-term sum) keeps its live numeric points, SymPy would spend seconds of the worker on it."""
         key = self._inputs_key(slot) if slot.expr is not None else None
         return (key is not None and (slot.analysis is None or slot.analysis[0] != key) and slot.asked != key
-                and tree_size(slot.expr, EXACT_MAX_NODES) <= EXACT_MAX_NODES)
+                and calculus.tree_size(slot.expr, EXACT_MAX_NODES) <= EXACT_MAX_NODES)
 
     def _ask_critical(self) -> None:
         """Ask for the exact analyses that are missing: at once for a new state, after CRITICAL_REST_MS of rest
