@@ -60,6 +60,9 @@ def run_gui(tab: str | None = None, screenshot: str | None = None, session: str 
     # imports pyqtgraph and builds the first tab. (Any job that finds no shipped result starts it, too.)
     worker = SymbolicWorker()
     from calclab.ui.main_window import MainWindow
+    from calclab.ui.tabs.base import TabBase
+
+    TabBase.shipped_first_view = True   # the Derivatives tab may open on its shipped view, before SymPy is loaded
 
     window = MainWindow(worker, initial_tab=tab, eager_tabs=screenshot is None)
     interactive = screenshot is None

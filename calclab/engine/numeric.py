@@ -17,37 +17,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from calclab.engine.compiled import FUNCTION_NAME as _FUNCTION_NAME
+from calclab.engine.compiled import OUR_FUNCTIONS, CompiledFunction
 from calclab.engine.magnitude import OutOfReach, approximate_at
-
-
-def _np_sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x) without overflow for large negative x."""
-    x = np.asarray(x, dtype=float)
-    return np.exp(-np.logaddexp(0.0, -x))
-
-
-def _np_relu(x: np.ndarray) -> np.ndarray:
-    return np.maximum(np.asarray(x, dtype=float), 0.0)
-
-
-def _np_heaviside(x: np.ndarray, h0: float = 0.5) -> np.ndarray:
-    return np.heaviside(np.asarray(x, dtype=float), h0)
-
-
-def _np_dirac_delta(x: np.ndarray, _order: int = 0) -> np.ndarray:
-    """δ(x) and its derivatives: 0 wherever they have a value, undefined (nan) at 0.
-
-    Second derivatives of relu and abs contain them (relu'' = δ); NumPy has no DiracDelta, and without this the
-    generated code raised NameError on every call (the Descent tab's Hessian of relu(x), for one).
-    """
-    x = np.asarray(x, dtype=float)
-    return np.where(x == 0.0, np.nan, 0.0)
-
 
 _MP = mpmath.MPContext()   # 53 bits, like a float, but with an unbounded exponent
 
-_MODULES = [{"sigmoid": _np_sigmoid, "relu": _np_relu, "Heaviside": _np_heaviside, "DiracDelta": _np_dirac_delta},
-            "numpy"]
+_MODULES = [OUR_FUNCTIONS, "numpy"]
 
 
 def _prime_lambdify_numpy() -> None:
@@ -81,7 +57,7 @@ def _prime_lambdify_numpy() -> None:
 _prime_lambdify_numpy()
 
 
-class NumericFunction:
+class NumericFunction(CompiledFunction):
     """f(*arrays) -> float array of the broadcast shape of the inputs, whatever expr is.
 
     Picklable: a worker process pays for lambdify (printing a big tree takes up to ~0.5 s) and sends the
@@ -112,44 +88,6 @@ class NumericFunction:
         else:   # lambdify needed more than NumPy's names: compile here after all
             self._func, self._source = _lambdify(self.expr, self.variables)
 
-    def __call__(self, *values: np.ndarray | float) -> np.ndarray:
-        if len(values) != len(self.variables):  # a caller's mistake: not to be hidden as an all-nan result
-            raise TypeError(f"expected {len(self.variables)} value(s), one per variable, got {len(values)}")
-        arrays = [np.asarray(v, dtype=float) for v in values]
-        shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
-        with np.errstate(all="ignore"):
-            try:
-                result = self._func(*arrays)
-            except (ArithmeticError, ValueError, TypeError, NameError):
-                # NameError: a SymPy function NumPy has no counterpart for; undefined rather than a crash.
-                return np.full(shape, np.nan)
-            result = np.asarray(result)
-            if np.iscomplexobj(result):
-                result = np.where(np.abs(result.imag) > 1e-12, np.nan, result.real)
-            # A constant expression gives a bare scalar: broadcast it to the inputs' shape.
-            return np.broadcast_to(result.astype(float, copy=False), shape).copy()
-
-    def at_point(self, *values: float) -> float:
-        """f at one point, numbers in and a float out: the arithmetic of __call__ on 0-d inputs (NumPy scalars,
-        so 1/0 is inf, not ZeroDivisionError) without its array bookkeeping, which cost a descent step 4 times
-        the evaluation itself (a preview recomputes whole paths while a slider moves)."""
-        if len(values) != len(self.variables):
-            raise TypeError(f"expected {len(self.variables)} value(s), one per variable, got {len(values)}")
-        with np.errstate(all="ignore"):
-            try:
-                result = self._func(*[np.float64(v) for v in values])
-            except (ArithmeticError, ValueError, TypeError, NameError):
-                return math.nan
-            if isinstance(result, float | int) and not isinstance(result, bool):
-                return float(result)
-            result = np.asarray(result)
-            if result.size != 1:
-                return math.nan
-            if np.iscomplexobj(result):
-                value = complex(result.reshape(-1)[0])
-                return math.nan if abs(value.imag) > 1e-12 else value.real
-            return float(result.reshape(-1)[0])
-
 
 def _lambdify(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> tuple[Callable, str | None]:
     """The compiled function and its source (None when it needs names beyond NumPy's and ours)."""
@@ -165,7 +103,6 @@ def _lambdify(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> tuple[Callable
     return func, source if portable else None
 
 
-_FUNCTION_NAME = "_lambdifygenerated"
 _NAMESPACE: dict | None = None
 
 

@@ -21,6 +21,7 @@ from calclab.engine.calculus import (
     variables_of,
 )
 from calclab.engine.critical import CriticalAnalysis, critical_points
+from calclab.engine.jobs.derivative_views import StepNode, StepsResult
 from calclab.engine.numeric import NumericFunction, compile_function
 from calclab.engine.solving import exact_number
 from calclab.engine.steps import Step, derivation_steps, step_latex, steps_as_text
@@ -101,34 +102,6 @@ def compile_plottable(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> Compil
     """plottable(expr) compiled over variables. (Worker job: a long f is plotted without lambdify on the GUI
     thread, before its derivative is known.)"""
     return CompiledCurve(compile_function(plottable(expr), variables))
-
-
-@dataclass(frozen=True)
-class StepNode:
-    """One rule of the derivation as the tab shows it: the CLI's line, its explanation and LaTeX, its substeps."""
-
-    rule: str
-    title: str
-    line: str              # "Power rule: d/dx[x^2] = 2*x" exactly as `calclab derive --steps` prints it
-    explanation: str
-    latex: str             # d/dx[expr] = formula = result, typeset
-    result: sp.Expr
-    children: tuple[StepNode, ...] = ()
-
-    def walk(self):
-        """This node and all below it, in the order the CLI prints them."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-@dataclass(frozen=True)
-class StepsResult:
-    expression: sp.Expr
-    wrt: sp.Symbol
-    order: int
-    root: StepNode
-    lines: tuple[str, ...]  # steps_as_text(root step): the CLI's output
 
 
 def derivation(expr: sp.Expr, wrt_name: str, order: int = 1, partial: bool | None = None) -> StepsResult:

@@ -47,6 +47,9 @@ class TabBase(QWidget):
 
     name: str = ""
     table_label: str = "data"    # the CSV's suggested file name: "<tab>-<table_label>.csv"
+    # A launched window (calclab.app.run_gui) lets a tab open on a view shipped as plain data, before SymPy is
+    # loaded; such a tab then has `hydrate()` (the Derivatives tab: its first_view.py). Tests see ordinary tabs.
+    shipped_first_view: bool = False
     status_message = Signal(str)  # a one-line message for the window's status bar
 
     def __init__(self, worker: SymbolicWorker, parent: QWidget | None = None) -> None:

@@ -100,6 +100,11 @@ class ExpressionBox(QWidget):
         self.line_edit.setText(text)
         return self._validate(force=True, emit=emit)
 
+    def show_text(self, text: str) -> None:
+        """Show `text` unparsed (a shipped first view's: known to be good, parsed when the tab is hydrated)."""
+        self._debounce.stop()
+        self.line_edit.setText(text)
+
     def expression(self) -> object | None:
         """The last good SymPy expression (None before the first one)."""
         return self._expression

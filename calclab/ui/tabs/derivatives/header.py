@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from calclab.engine.jobs.derivative_labels import derivative_label, derivative_label_text, function_label
+from calclab.engine.jobs.derivative_views import derivative_label, derivative_label_text, function_label
 from calclab.ui.widgets.expression_box import ExpressionBox
 from calclab.ui.widgets.formula_view import FormulaView, formula_scroll_area
 from calclab.ui.widgets.preset_combo import PresetCombo
@@ -55,24 +55,35 @@ class HeaderBar(QWidget):
         layout.addLayout(top)
         layout.addLayout(formulas)
 
-        self._result: DerivativeResult | None = None
+        self._copy: dict[str, str] | None = None   # what the copy buttons copy (None: nothing)
         self.combo_preset.activated.connect(self._on_preset_activated)
         self.button_copy_text.clicked.connect(self._on_copy_text)
         self.button_copy_latex.clicked.connect(self._on_copy_latex)
 
     def show_result(self, result: DerivativeResult) -> None:
         """Typeset f(x, ...) = ... and f'(x) = ... (or ∂f/∂x = ...); enable copying."""
-        self._result = result
+        self.show_texts(self.texts_for(result))
+
+    @staticmethod
+    def texts_for(result: DerivativeResult) -> dict[str, str]:
+        """The header's texts for a result: each formula's LaTeX and its plain-text fallback (shown while a long
+        formula is typeset in the background), and what the copy buttons copy."""
         import sympy as sp
 
         names = tuple(v.name for v in result.variables)
-        # The plain-text fallbacks show while a long formula is typeset in the background.
-        self.formula_f.set_latex(f"{function_label(names)} = {result.expression_latex}",
-                                 fallback=f"f({', '.join(names)}) = {sp.sstr(result.expression)}")
         lhs = derivative_label(result.wrt.name, result.order, result.partial)
         lhs_text = derivative_label_text(result.wrt.name, result.order, result.partial)
-        self.formula_derivative.set_latex(f"{lhs} = {result.derivative_latex}",
-                                          fallback=f"{lhs_text} = {result.derivative_text}")
+        return {"f_latex": f"{function_label(names)} = {result.expression_latex}",
+                "f_text": f"f({', '.join(names)}) = {sp.sstr(result.expression)}",
+                "derivative_latex": f"{lhs} = {result.derivative_latex}",
+                "derivative_text": f"{lhs_text} = {result.derivative_text}",
+                "copy_text": result.derivative_text, "copy_latex": result.derivative_latex}
+
+    def show_texts(self, texts: dict[str, str]) -> None:
+        """Show texts_for(some result): typeset, and copyable."""
+        self._copy = texts
+        self.formula_f.set_latex(texts["f_latex"], fallback=texts["f_text"])
+        self.formula_derivative.set_latex(texts["derivative_latex"], fallback=texts["derivative_text"])
         for button in (self.button_copy_text, self.button_copy_latex):
             button.setEnabled(True)
 
@@ -82,7 +93,7 @@ class HeaderBar(QWidget):
 
     def show_message(self, text: str) -> None:
         """Plain text where the derivative goes (computing…, or why there is none); nothing to copy."""
-        self._result = None
+        self._copy = None
         self.formula_derivative.set_latex("", fallback="")
         self.formula_derivative.setText(text)
         for button in (self.button_copy_text, self.button_copy_latex):
@@ -95,11 +106,11 @@ class HeaderBar(QWidget):
         self.combo_preset.setCurrentIndex(0)
 
     def _on_copy_text(self) -> None:
-        if self._result is not None:
-            QGuiApplication.clipboard().setText(self._result.derivative_text)
-            self.copied.emit(f"Copied {self._result.derivative_text}")
+        if self._copy is not None:
+            QGuiApplication.clipboard().setText(self._copy["copy_text"])
+            self.copied.emit(f"Copied {self._copy['copy_text']}")
 
     def _on_copy_latex(self) -> None:
-        if self._result is not None:
-            QGuiApplication.clipboard().setText(self._result.derivative_latex)
-            self.copied.emit(f"Copied LaTeX {self._result.derivative_latex}")
+        if self._copy is not None:
+            QGuiApplication.clipboard().setText(self._copy["copy_latex"])
+            self.copied.emit(f"Copied LaTeX {self._copy['copy_latex']}")

@@ -79,27 +79,33 @@ def cheap_to_compile(expr: sp.Expr, variables: tuple[sp.Symbol, ...]) -> bool:
 
 def compile_slice(variables: Sequence[sp.Symbol], wrt: sp.Symbol, held: dict[str, float], expression: sp.Expr,
                   derivative: sp.Expr | None = None, first: sp.Expr | None = None) -> Slice:
-    """Lambdify f (and its derivatives when known) over `variables`; fix every variable but `wrt` at `held`.
-
-    `held` is read at every call, so moving a held value needs no recompilation. A derivative is undefined
-    wherever f is: the third derivative of log(x), 2/x^3, has values at x < 0, but log(x) has no slope there.
-    """
+    """Lambdify f (and its derivatives when known) over `variables`; fix every variable but `wrt` at `held`."""
     variables = tuple(variables)
+    functions = [None if expr is None else _compiled(expr, variables) for expr in (expression, derivative, first)]
+    return slice_of(functions, variables, wrt, held)
 
-    def along(expr: sp.Expr | None) -> Curve | None:
-        if expr is None:
+
+def slice_of(functions: Sequence, variables: Sequence, wrt, held: dict[str, float]) -> Slice:
+    """The Slice of compiled f, its derivative and its first derivative (None where not known) over `variables`
+    (Symbols, or their names), every variable but `wrt` read from `held` at each call, so moving a held value needs
+    no recompilation. A derivative is undefined wherever f is: the third derivative of log(x), 2/x^3, has values
+    at x < 0, but log(x) has no slope there."""
+    names = [_name(v) for v in variables]
+    along_wrt = _name(wrt)
+
+    def along(func) -> Curve | None:
+        if func is None:
             return None
-        func = _compiled(expr, variables)
 
         def curve(x: np.ndarray) -> np.ndarray:
             x = np.asarray(x, dtype=float)
             try:
-                return func(*[x if v == wrt else np.full_like(x, held.get(v.name, 0.0)) for v in variables])
+                return func(*[x if name == along_wrt else np.full_like(x, held.get(name, 0.0)) for name in names])
             except Exception:  # noqa: BLE001 - a function NumPy lacks: no curve rather than a crash
                 return np.full(x.shape, np.nan)
         return curve
 
-    f = along(expression)
+    f, derivative, first = (along(func) for func in functions)
 
     def on_domain_of_f(curve: Curve | None) -> Curve | None:
         if curve is None:
@@ -109,20 +115,24 @@ def compile_slice(variables: Sequence[sp.Symbol], wrt: sp.Symbol, held: dict[str
             return np.where(np.isnan(f(x)), np.nan, curve(x))
         return masked
 
-    return Slice(f, on_domain_of_f(along(derivative)), on_domain_of_f(along(first)))
+    return Slice(f, on_domain_of_f(derivative), on_domain_of_f(first))
 
 
-def ladder_curves(functions: Sequence, variables: Sequence[sp.Symbol], wrt: sp.Symbol,
-                  held: dict[str, float]) -> list[Curve]:
-    """Compiled f, f′, f″, … (over variables) as curves along wrt, the others read from `held` at every call
-    (so a parameter slider moves them without recompiling); each derivative undefined wherever f is."""
-    variables = tuple(variables)
+def _name(variable) -> str:
+    return getattr(variable, "name", variable)
+
+
+def ladder_curves(functions: Sequence, variables: Sequence, wrt, held: dict[str, float]) -> list[Curve]:
+    """Compiled f, f′, f″, … (over variables: Symbols or names) as curves along wrt, the others read from `held`
+    at every call (so a parameter slider moves them without recompiling); each derivative undefined wherever f is."""
+    names = [_name(v) for v in variables]
+    along_wrt = _name(wrt)
 
     def along(func) -> Curve:
         def curve(x: np.ndarray) -> np.ndarray:
             x = np.asarray(x, dtype=float)
             try:
-                values = func(*[x if v == wrt else np.full_like(x, held.get(v.name, 0.0)) for v in variables])
+                values = func(*[x if name == along_wrt else np.full_like(x, held.get(name, 0.0)) for name in names])
             except Exception:  # noqa: BLE001 - a function NumPy lacks: no curve rather than a crash
                 return np.full(x.shape, np.nan)
             return np.broadcast_to(np.asarray(values, dtype=float), x.shape)

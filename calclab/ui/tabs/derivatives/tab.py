@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
-from calclab.engine.jobs.derivative_labels import curve_names
+from calclab.engine.jobs.derivative_views import CurveNames, curve_names
 from calclab.engine.numbers import format_number
 from calclab.state import Preset
 from calclab.state.derivatives import DerivativesState, clamp_h
 from calclab.ui.lazy import LazyModule
 from calclab.ui.signals import signals_blocked
 from calclab.ui.tabs.base import TabBase
+from calclab.ui.tabs.derivatives import first_view
 from calclab.ui.tabs.derivatives.concept import ConceptPanel
 from calclab.ui.tabs.derivatives.controls import SidePanel, h_from_slider, slider_from_h
 from calclab.ui.tabs.derivatives.header import HeaderBar
@@ -32,6 +33,7 @@ from calclab.ui.tabs.derivatives.numeric import (
     compile_slice,
     read_point,
     remember,
+    slice_of,
 )
 from calclab.ui.tabs.derivatives.overlays import Overlays
 from calclab.ui.tabs.derivatives.plot import DerivativesPlot
@@ -42,6 +44,7 @@ from calclab.ui.worker import TIMEOUT, JobFailure
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
+    from calclab.ui.tabs.derivatives.first_view import FirstView
     from calclab.ui.worker import SymbolicWorker
 
 jobs = LazyModule("calclab.engine.jobs.derivatives")   # SymPy: not needed for the shipped first view
@@ -64,6 +67,7 @@ class DerivativesTab(WideBinding, TabBase):
         self._fit_x_next = True                            # a preset: fit x to its range as well as y
         self._keep_view_once = False                       # a preset's own y range: f' must not refit it
         self._typeset_pending = False                      # formulas wait for the curves' repaint
+        self._first_view: FirstView | None = None          # shown from shipped data: no SymPy yet (hydrate)
         self._wide_init()
         self._build_ui()
         self._show_f_timer = QTimer(self)
@@ -71,7 +75,12 @@ class DerivativesTab(WideBinding, TabBase):
         self._show_f_timer.setInterval(SHOW_F_ALONE_MS)
         self._show_f_timer.timeout.connect(self._on_show_f_alone)
         self._connect()
-        self.set_state(DerivativesState())
+        state = DerivativesState()
+        view = first_view.load(state.to_dict()) if self.shipped_first_view else None   # (see first_view.py)
+        if view is not None:
+            self._show_first_view(state, view)
+        else:
+            self.set_state(state)
         from calclab.ui.tabs.derivatives.predict import install_predict
 
         self.predict = install_predict(self)   # Predict, then check (Learn mode)
@@ -136,6 +145,15 @@ class DerivativesTab(WideBinding, TabBase):
 
     def set_state(self, state: DerivativesState) -> None:
         """Show `state`: the expression, variable, order, point, h, held values and view."""
+        self._drop_first_view()
+        self._show_inputs(state)
+        if self.expression_box.set_text(self._state.expression, emit=False):
+            self._apply_expression(self.expression_box.expression())
+        else:                                  # the error shows under the box; the last good curves stay
+            self._refresh_point()
+
+    def _show_inputs(self, state: DerivativesState) -> None:
+        """Every control but the expression's shows `state`."""
         self._state = state.copy()
         self._state.h = clamp_h(self._state.h)
         self._fit_x_next = True
@@ -149,10 +167,6 @@ class DerivativesTab(WideBinding, TabBase):
             self.check_show_secant.setChecked(self._state.show_secant)
         self._apply_visibility()
         self._wide_set_state()
-        if self.expression_box.set_text(self._state.expression, emit=False):
-            self._apply_expression(self.expression_box.expression())
-        else:                                  # the error shows under the box; the last good curves stay
-            self._refresh_point()
 
     def load_preset(self, preset: Preset) -> None:
         """Show a preset (from the combo or a concept-panel button) and say what it shows."""
@@ -208,11 +222,13 @@ class DerivativesTab(WideBinding, TabBase):
         self._submit()
         self._wide_expression_changed()
 
-    def _refresh_parameters(self) -> None:
-        """A slider for every name of f, g, h, k but the variable (rows whose name stays keep their value)."""
-        from calclab.engine.calculus import variables_of
+    def _refresh_parameters(self, names: list[str] | None = None) -> None:
+        """A slider for every name of f, g, h, k but the variable (rows whose name stays keep their value);
+        `names`: f's variables (default: read from f)."""
+        if names is None:
+            from calclab.engine.calculus import variables_of
 
-        names = [v.name for v in variables_of(self._expr)] if self._expr is not None else []
+            names = [v.name for v in variables_of(self._expr)] if self._expr is not None else []
         held = {n: self._state.held_value(n) for n in self._parameter_names(names)}
         self._state.held.update(held)
         self.held_panel.set_variables(held, {n: self._state.param_range(n) for n in held})
@@ -320,15 +336,72 @@ class DerivativesTab(WideBinding, TabBase):
         self.plot.set_slice(self._slice)
         self._refresh_point()
 
+    def curve_names(self) -> CurveNames:
+        """What the plot, legend and readouts call the curves and the point now."""
+        return self._first_view.names if self._first_view is not None else \
+            curve_names(self._result, self._state.held_value)
+
     def _label_curves(self) -> None:
         """Legend, axis and readout names for the current variable: f′(x₀), or ∂f/∂y at y₀, ..."""
-        n = curve_names(self._result, self._state.held_value)
+        n = self.curve_names()
         self.plot.set_labels(n.variable, n.value_axis, n.function, n.derivative)
         self.readouts.set_names(n.value_at_point, n.slope_at_point, n.higher_at_point, variable=n.variable,
                                 lhs=n.value_axis)
         self.side.label_exact_name.setText(n.slope_at_point)
         self.side.set_point_name(n.point)
         self._refresh_point()
+
+    # -- the shipped first view (no SymPy) -----------------------------------------------------------------
+
+    def _show_first_view(self, state: DerivativesState, view: FirstView) -> None:
+        """Draw the default state from plain shipped data (first_view.py), exactly as the ordinary way would,
+        without SymPy; hydrate() makes it the ordinary view."""
+        self._first_view = view
+        self._show_inputs(state)
+        self.expression_box.show_text(state.expression)
+        self._state.wrt = view.wrt
+        with signals_blocked(self.combo_wrt):
+            self.combo_wrt.clear()
+            self.combo_wrt.addItems(list(view.variables))
+            self.combo_wrt.setCurrentText(view.wrt)
+        self._refresh_parameters([name for name in view.variables])
+        self._slice = slice_of(view.functions(), view.variables, view.wrt, self._state.held)
+        self._fit_view(fit_x=True)
+        self._fit_x_next = False
+        self.plot.set_slice(self._slice)
+        self._label_curves()
+        self.header.show_texts(view.header)
+        self.steps_view.set_steps(view.steps)
+        self._wide_first_view(view)
+        self._hydrator = _Hydrator(self)
+        # Sampled again once laid out, at the plot's real width (the ordinary way draws f' then, one turn later).
+        QTimer.singleShot(0, self, self._on_first_view_laid_out)
+
+    def _on_first_view_laid_out(self) -> None:
+        if self._first_view is not None:
+            self.plot.refresh_curves()
+            self._wide_refresh_curves()
+
+    def hydrate(self) -> None:
+        """From the shipped first view to the ordinary one: the same state set again, now with SymPy (its jobs
+        are answered from the shipped results). Painting is held meanwhile, so nothing blinks. Nothing to do
+        once the tab shows an ordinary view."""
+        if self._first_view is None:
+            return
+        self.setUpdatesEnabled(False)
+        try:
+            self.set_state(self._state)
+        finally:
+            _release_when_settled(self)
+
+    def is_first_view(self) -> bool:
+        """True while the tab shows its shipped first view (SymPy not needed yet)."""
+        return self._first_view is not None
+
+    def _drop_first_view(self) -> None:
+        if self._first_view is not None:
+            self._first_view = None
+            self._hydrator.remove()
 
     # -- numeric side -------------------------------------------------------------------------------------
 
@@ -438,3 +511,35 @@ class DerivativesTab(WideBinding, TabBase):
     def export_caption(self) -> str:
         """f and the point x0 where the tangent touches (issue 15)."""
         return f"{self.title}: f = {self._state.expression} · x₀ = {format_number(self._state.x0)}"
+
+
+HYDRATE_INPUTS = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick,
+                  QEvent.Type.Wheel, QEvent.Type.ShortcutOverride)
+RELEASE_WAIT_MS = 1000     # painting held at most this long while hydrating
+
+
+class _Hydrator(QObject):
+    """While the first view shows: the user's first key, click or wheel on the tab hydrates it before the
+    event is handled (its answer may need SymPy)."""
+
+    def __init__(self, tab: DerivativesTab) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        QApplication.instance().installEventFilter(self)
+
+    def remove(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() in HYDRATE_INPUTS and isinstance(watched, QWidget) \
+                and (watched is self.tab or self.tab.isAncestorOf(watched)):
+            self.tab.hydrate()
+        return False
+
+
+def _release_when_settled(tab: DerivativesTab, waited_ms: int = 0) -> None:
+    """Paint again once the hydrated tab has its results (or after RELEASE_WAIT_MS)."""
+    if tab.is_busy() and waited_ms < RELEASE_WAIT_MS:
+        QTimer.singleShot(10, tab, lambda: _release_when_settled(tab, waited_ms + 10))
+    else:
+        tab.setUpdatesEnabled(True)

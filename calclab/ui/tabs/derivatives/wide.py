@@ -127,6 +127,12 @@ class WideBinding:
             row.expression_box.set_text(curve.expression, emit=False)
             self._slots.append(CurveSlot(row.expression_box.expression()))
 
+    def _wide_first_view(self, view) -> None:
+        """The shipped first view (tab._show_first_view): f's derivative ladder from its shipped sources, then
+        the curves, markers and readouts drawn as for any state."""
+        self._slots[0].curves = ladder_curves(view.ladder_functions(), view.variables, view.wrt, self._state.held)
+        self._wide_refresh_curves()
+
     def _parameter_names(self, f_names: list[str]) -> list[str]:
         """Every name of f, g, h, k except the variable differentiated by: each gets a slider."""
         names = list(f_names)
@@ -241,7 +247,11 @@ class WideBinding:
         wrt = self._state.wrt or "x"
         for index, slot in enumerate(self._slots if self._state.show_critical else []):
             color = CURVE_COLORS[index]
-            if slot.analysis is not None and slot.analysis[0] == self._inputs_key(slot):
+            view = self._first_view if index == 0 else None
+            if view is not None:   # the shipped first view: f's exact analysis, as it was shown
+                critical, inflection = [Marker(**marker) for marker in view.markers], []
+                notes = list(view.notes)
+            elif slot.analysis is not None and slot.analysis[0] == self._inputs_key(slot):
                 critical, inflection = from_analysis(slot.analysis[1])
                 notes = list(slot.analysis[1].notes)
             elif len(slot.curves) >= 3:

@@ -1,6 +1,6 @@
-"""What the Derivatives tab calls things, as LaTeX and plain text: f(x), f′(x), ∂f/∂x, the axes and readouts.
-
-Plain strings from plain arguments (no SymPy): the tab names its first view's curves before SymPy is loaded.
+"""What the Derivatives tab shows, as plain data: its names for things (f(x), f′(x), ∂f/∂x, axes, readouts) and the
+steps' tree. No SymPy here: the tab's shipped first view is drawn with these before SymPy is loaded (a step's
+`result` and a derivation's expression are SymPy objects once the worker made them, None in that first view).
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import sympy as sp
+
     from calclab.engine.jobs.derivatives import DerivativeResult
 
 
@@ -68,3 +70,31 @@ def derivative_label_text(wrt: str, order: int, partial: bool) -> str:
         power = {1: "", 2: "²", 3: "³"}[order]
         return f"∂{power}f/∂{wrt}{power}"
     return f"f{'′″‴'[order - 1]}({wrt})"
+
+
+@dataclass(frozen=True)
+class StepNode:
+    """One rule of the derivation as the tab shows it: the CLI's line, its explanation and LaTeX, its substeps."""
+
+    rule: str
+    title: str
+    line: str              # "Power rule: d/dx[x^2] = 2*x" exactly as `calclab derive --steps` prints it
+    explanation: str
+    latex: str             # d/dx[expr] = formula = result, typeset
+    result: sp.Expr
+    children: tuple[StepNode, ...] = ()
+
+    def walk(self):
+        """This node and all below it, in the order the CLI prints them."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class StepsResult:
+    expression: sp.Expr
+    wrt: sp.Symbol
+    order: int
+    root: StepNode
+    lines: tuple[str, ...]  # steps_as_text(root step): the CLI's output
