@@ -364,7 +364,7 @@ class DerivativesTab(WideBinding, TabBase):
             self.combo_wrt.clear()
             self.combo_wrt.addItems(list(view.variables))
             self.combo_wrt.setCurrentText(view.wrt)
-        self._refresh_parameters([name for name in view.variables])
+        self._refresh_parameters(list(view.variables))
         self._slice = slice_of(view.functions(), view.variables, view.wrt, self._state.held)
         self._fit_view(fit_x=True)
         self._fit_x_next = False
