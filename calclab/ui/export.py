@@ -67,7 +67,7 @@ def print_style(plot_widget: pg.PlotWidget, enabled: bool = True) -> Iterator[No
     if not enabled or not isinstance(plot_widget, pg.PlotWidget):   # a diagram (QGraphicsView) is already light
         yield
         return
-    from calclab.ui.restyle import light_for_print
+    from calclab.ui.restyle_print import light_for_print
 
     with light_for_print(plot_widget), _print_style(plot_widget):
         yield
@@ -269,7 +269,7 @@ def export_widget_png(widget: QWidget, path: str, light: bool = True) -> None:
     with ExitStack() as stack:
         stack.enter_context(rings_hidden(widget))
         if light:
-            from calclab.ui.restyle import light_tab_for_print
+            from calclab.ui.restyle_print import light_tab_for_print
 
             stack.enter_context(light_tab_for_print(widget))
             for plot in widget.findChildren(pg.PlotWidget):

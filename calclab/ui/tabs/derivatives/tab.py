@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from calclab.engine.jobs.derivative_views import CurveNames, curve_names
 from calclab.engine.numbers import format_number
@@ -24,6 +24,7 @@ from calclab.ui.tabs.base import TabBase
 from calclab.ui.tabs.derivatives import first_view
 from calclab.ui.tabs.derivatives.concept import ConceptPanel
 from calclab.ui.tabs.derivatives.controls import SidePanel, h_from_slider, slider_from_h
+from calclab.ui.tabs.derivatives.first_view_binding import FirstViewBinding
 from calclab.ui.tabs.derivatives.header import HeaderBar
 from calclab.ui.tabs.derivatives.layout import arrange
 from calclab.ui.tabs.derivatives.numeric import (
@@ -33,7 +34,6 @@ from calclab.ui.tabs.derivatives.numeric import (
     compile_slice,
     read_point,
     remember,
-    slice_of,
 )
 from calclab.ui.tabs.derivatives.overlays import Overlays
 from calclab.ui.tabs.derivatives.plot import DerivativesPlot
@@ -51,7 +51,7 @@ jobs = LazyModule("calclab.engine.jobs.derivatives")   # SymPy: not needed for t
 SHOW_F_ALONE_MS = 150     # if SymPy takes longer than this, plot f without waiting for its derivative
 
 
-class DerivativesTab(WideBinding, TabBase):
+class DerivativesTab(FirstViewBinding, WideBinding, TabBase):
     """See the module docstring. `state` / `set_state` are the tab's inputs; `main_plot()` its plot."""
 
     name = "derivatives"
@@ -351,58 +351,6 @@ class DerivativesTab(WideBinding, TabBase):
         self.side.set_point_name(n.point)
         self._refresh_point()
 
-    # -- the shipped first view (no SymPy) -----------------------------------------------------------------
-
-    def _show_first_view(self, state: DerivativesState, view: FirstView) -> None:
-        """Draw the default state from plain shipped data (first_view.py), exactly as the ordinary way would,
-        without SymPy; hydrate() makes it the ordinary view."""
-        self._first_view = view
-        self._show_inputs(state)
-        self.expression_box.show_text(state.expression)
-        self._state.wrt = view.wrt
-        with signals_blocked(self.combo_wrt):
-            self.combo_wrt.clear()
-            self.combo_wrt.addItems(list(view.variables))
-            self.combo_wrt.setCurrentText(view.wrt)
-        self._refresh_parameters(list(view.variables))
-        self._slice = slice_of(view.functions(), view.variables, view.wrt, self._state.held)
-        self._fit_view(fit_x=True)
-        self._fit_x_next = False
-        self.plot.set_slice(self._slice)
-        self._label_curves()
-        self.header.show_texts(view.header)
-        self.steps_view.set_steps(view.steps)
-        self._wide_first_view(view)
-        self._hydrator = _Hydrator(self)
-        # Sampled again once laid out, at the plot's real width (the ordinary way draws f' then, one turn later).
-        QTimer.singleShot(0, self, self._on_first_view_laid_out)
-
-    def _on_first_view_laid_out(self) -> None:
-        if self._first_view is not None:
-            self.plot.refresh_curves()
-            self._wide_refresh_curves()
-
-    def hydrate(self) -> None:
-        """From the shipped first view to the ordinary one: the same state set again, now with SymPy (its jobs
-        are answered from the shipped results). Painting is held meanwhile, so nothing blinks. Nothing to do
-        once the tab shows an ordinary view."""
-        if self._first_view is None:
-            return
-        self.setUpdatesEnabled(False)
-        try:
-            self.set_state(self._state)
-        finally:
-            _release_when_settled(self)
-
-    def is_first_view(self) -> bool:
-        """True while the tab shows its shipped first view (SymPy not needed yet)."""
-        return self._first_view is not None
-
-    def _drop_first_view(self) -> None:
-        if self._first_view is not None:
-            self._first_view = None
-            self._hydrator.remove()
-
     # -- numeric side -------------------------------------------------------------------------------------
 
     def _fit_view(self, fit_x: bool) -> None:
@@ -511,35 +459,3 @@ class DerivativesTab(WideBinding, TabBase):
     def export_caption(self) -> str:
         """f and the point x0 where the tangent touches (issue 15)."""
         return f"{self.title}: f = {self._state.expression} · x₀ = {format_number(self._state.x0)}"
-
-
-HYDRATE_INPUTS = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick,
-                  QEvent.Type.Wheel, QEvent.Type.ShortcutOverride)
-RELEASE_WAIT_MS = 1000     # painting held at most this long while hydrating
-
-
-class _Hydrator(QObject):
-    """While the first view shows: the user's first key, click or wheel on the tab hydrates it before the
-    event is handled (its answer may need SymPy)."""
-
-    def __init__(self, tab: DerivativesTab) -> None:
-        super().__init__(tab)
-        self.tab = tab
-        QApplication.instance().installEventFilter(self)
-
-    def remove(self) -> None:
-        QApplication.instance().removeEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() in HYDRATE_INPUTS and isinstance(watched, QWidget) \
-                and (watched is self.tab or self.tab.isAncestorOf(watched)):
-            self.tab.hydrate()
-        return False
-
-
-def _release_when_settled(tab: DerivativesTab, waited_ms: int = 0) -> None:
-    """Paint again once the hydrated tab has its results (or after RELEASE_WAIT_MS)."""
-    if tab.is_busy() and waited_ms < RELEASE_WAIT_MS:
-        QTimer.singleShot(10, tab, lambda: _release_when_settled(tab, waited_ms + 10))
-    else:
-        tab.setUpdatesEnabled(True)
