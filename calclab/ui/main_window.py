@@ -155,9 +155,8 @@ class MainWindow(QMainWindow):
             return
         self.worker.start()   # the first tab is complete: now the worker gets ready for the user's own input
         for tab in list(self._tabs.values()):   # a tab drawn from shipped data loads SymPy now, like the others
-            hydrate = getattr(tab, "hydrate", None)
-            if hydrate is not None:
-                hydrate()
+            if isinstance(tab, TabBase):
+                tab.hydrate()
         for name in self._names:
             if name not in self._tabs:
                 self._build_tab(name)

@@ -48,7 +48,7 @@ class TabBase(QWidget):
     name: str = ""
     table_label: str = "data"    # the CSV's suggested file name: "<tab>-<table_label>.csv"
     # A launched window (calclab.app.run_gui) lets a tab open on a view shipped as plain data, before SymPy is
-    # loaded; such a tab then has `hydrate()` (the Derivatives tab: its first_view.py). Tests see ordinary tabs.
+    # loaded, then `hydrate()`s (the Derivatives tab: its first_view.py). Tests see ordinary tabs.
     shipped_first_view: bool = False
     status_message = Signal(str)  # a one-line message for the window's status bar
 
@@ -99,6 +99,10 @@ class TabBase(QWidget):
     def is_ready(self) -> bool:
         """True once the tab shows a result for its state (export refuses a tab that never gets there)."""
         return not self.is_busy()
+
+    def hydrate(self) -> None:
+        """A tab opened on a shipped view (shipped_first_view) loads what its inputs need now, showing the same
+        (the window calls this once its first tab is complete). Nothing to do for the others."""
 
     def play_to_end(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Run what the tab animates (a descent, a training run) to its end without redrawing every step, so a
