@@ -1,4 +1,4 @@
-"""PySide6 reads the source of every module imported after it; calclab spares its Qt-free packages that scan."""
+"""PySide6 reads the source of every module imported after it; calclab answers its question the cheap way."""
 
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ PROBE = textwrap.dedent("""
         assert skip_source_scan()          # a second call does not wrap the wrapper
     from calclab.engine.numbers import format_number   # PySide sees the module `from X import` returns
     from calclab.ui.signals import signals_blocked
-    qt_free, uses_qt = (sys.modules[f.__module__].__file__ for f in (format_number, signals_blocked))
-    print(qt_free in linecache.cache, uses_qt in linecache.cache)
+    from pyqtgraph import mkPen                       # a package that names PySide6 in one module only
+    modules = [sys.modules[f.__module__] for f in (format_number, signals_blocked)] + [sys.modules["pyqtgraph.Qt"]]
+    answers = sys.modules["shibokensupport.feature"].pyside_feature_dict
+    print(*(module.__file__ in linecache.cache for module in modules[:2]),
+          *(answers.get(module.__name__) for module in modules))
 """)
 
 
@@ -28,9 +31,10 @@ def _scanned(mode: str) -> str:
     return done.stdout.strip()
 
 
-def test_qt_free_packages_are_not_read_but_qt_modules_still_are() -> None:
-    assert _scanned("plain") == "True True"    # PySide's own scan: both modules' source read and kept
-    assert _scanned("skip") == "False True"
+def test_the_shortcut_gives_pysides_answers_without_keeping_any_source() -> None:
+    # PySide's own scan: both modules' source read and kept; 0 = uses PySide (feature switching), -1 = ignore
+    assert _scanned("plain") == "True True -1 0 0"
+    assert _scanned("skip") == "False False -1 0 0"
 
 
 def test_only_whole_package_names_count_as_qt_free() -> None:
