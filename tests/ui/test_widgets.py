@@ -76,6 +76,23 @@ def test_error_clears_when_fixed(qtbot, box):
     assert box.error() == "" and box.expression() == x
 
 
+def test_a_box_that_appears_with_text_shows_its_clear_button_at_once(qtbot, box):
+    from PySide6.QtCore import QAbstractAnimation
+    from PySide6.QtWidgets import QToolButton
+
+    def fading() -> list:
+        return [a for a in box.line_edit.findChildren(QAbstractAnimation)
+                if a.state() == QAbstractAnimation.State.Running]
+
+    box.show_text("x^2")                 # not on screen yet (a tab being built): no 160 ms fade after it appears
+    box.show()
+    clear = box.line_edit.findChildren(QToolButton)[0]
+    assert not fading() and clear.property("opacity") == 1.0
+    box.set_text("")
+    box.set_text("sin(x)")               # on screen: Qt's own fade, as a user typing sees it
+    assert fading()
+
+
 def test_caret_lines_window_long_text():
     text = "x + " * 40 + "?"
     shown, caret = caret_lines(text, len(text))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractAnimation, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
@@ -97,13 +97,13 @@ class ExpressionBox(QWidget):
     def set_text(self, text: str, emit: bool = True) -> bool:
         """Replace the text and validate it now; emits expression_changed if good and `emit`. True if good."""
         self._debounce.stop()
-        self.line_edit.setText(text)
+        self._set_line_text(text)
         return self._validate(force=True, emit=emit)
 
     def show_text(self, text: str) -> None:
         """Show `text` unparsed (a shipped first view's: known to be good, parsed when the tab is hydrated)."""
         self._debounce.stop()
-        self.line_edit.setText(text)
+        self._set_line_text(text)
 
     def expression(self) -> object | None:
         """The last good SymPy expression (None before the first one)."""
@@ -136,6 +136,14 @@ class ExpressionBox(QWidget):
         self._validate(force=True, emit=True)
 
     # -- internals ----------------------------------------------------------------------------------------
+
+    def _set_line_text(self, text: str) -> None:
+        """Qt fades the clear button in over 160 ms when the text stops being empty, even in a box not yet on
+        screen: a box that first appears with text (a tab's start, a restored session) shows it at once."""
+        self.line_edit.setText(text)
+        if not self.line_edit.isVisible():
+            for fade in self.line_edit.findChildren(QAbstractAnimation):
+                fade.setCurrentTime(fade.totalDuration())   # at its end value; it stops (and deletes itself)
 
     def _validate(self, force: bool, emit: bool) -> bool:
         """Parse the text; show the error or store and (unless already applied) emit the expression."""
