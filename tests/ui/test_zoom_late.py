@@ -95,3 +95,26 @@ def test_a_zoomed_tab_in_a_small_window_scrolls_sideways_instead_of_widening_the
     assert page.height() <= frame.height()                                   # and no taller than the window
     window.view_menu.set_zoom(zoom.DEFAULT)
     qtbot.waitUntil(lambda: frame.horizontalScrollBar().maximum() == 0, timeout=3000)
+
+
+def test_the_concept_page_made_when_first_shown_has_the_windows_zoom_and_theme(window, qtbot):
+    from calclab.ui.tabs.derivatives.concept import ConceptPanel
+
+    reference = ConceptPanel()          # at 100 %, light: the sizes the page has unzoomed
+    qtbot.addWidget(reference)
+    lesson = next(iter(reference.preset_buttons))
+    bold, plain = _pixels(reference.preset_buttons[lesson]), _pixels(reference.findChildren(QLabel)[0])
+    window.view_menu.set_zoom(200)
+    window.view_menu.set_theme("dark")
+    window.select_tab("derivatives")
+    tab = window.tab("derivatives")
+    qtbot.wait(50)                           # (Qt posts a palette change to the widgets that exist)
+    assert tab.concept.widget() is None      # behind the steps: not made with the tab
+    tab.lower_tabs.setCurrentWidget(tab.concept)
+    qtbot.waitUntil(lambda: tab.concept.widget() is not None and tab.concept.isVisible(), timeout=3000)
+    button, label = tab.concept.preset_buttons[lesson], tab.concept.findChildren(QLabel)[0]
+    assert abs(_pixels(button) - 2 * bold) <= 2 and abs(_pixels(label) - 2 * plain) <= 2
+    assert button.font().bold()
+    assert label.palette().color(label.foregroundRole()).lightness() > 160   # light text on the dark theme
+    window.view_menu.set_zoom(zoom.DEFAULT)  # and it follows the zoom back (its own bold font was remembered)
+    assert abs(_pixels(button) - bold) <= 1 and abs(_pixels(label) - plain) <= 1

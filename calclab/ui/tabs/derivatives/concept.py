@@ -7,6 +7,7 @@ The text is calclab's own wording of the lesson's ideas; the buttons load preset
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from calclab.state import Preset
@@ -71,7 +72,10 @@ TAYLOR_HTML = (
 
 
 class ConceptPanel(QScrollArea):
-    """Scrollable explanation with preset buttons; emits `preset_chosen(Preset)`."""
+    """Scrollable explanation with preset buttons; emits `preset_chosen(Preset)`.
+
+    The page sits behind the steps when the tab opens: its text and buttons are made when it is first shown
+    (or `preset_buttons` / `formula_limit` are asked for), not with the tab (15 ms of every launch)."""
 
     preset_chosen = Signal(object)
 
@@ -79,20 +83,42 @@ class ConceptPanel(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._preset_buttons: dict[str, QPushButton] = {}
+        self._formula_limit: FormulaView | None = None
+
+    @property
+    def preset_buttons(self) -> dict[str, QPushButton]:
+        """The preset buttons by preset name."""
+        self.build()
+        return self._preset_buttons
+
+    @property
+    def formula_limit(self) -> FormulaView:
+        """The limit definition, typeset."""
+        self.build()
+        return self._formula_limit
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self.build()
+        super().showEvent(event)
+
+    def build(self) -> None:
+        """Make the page's text and buttons (once)."""
+        if self.widget() is not None:
+            return
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(8, 4, 8, 8)
         for html_text in (MEANING_HTML, LIMIT_HTML):
             layout.addWidget(_paragraph(html_text))
-        self.formula_limit = FormulaView(LIMIT_LATEX, font_pt=15.0)
-        self.formula_limit.setToolTip("The derivative as the limit of secant slopes")
-        layout.addWidget(self.formula_limit, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._formula_limit = FormulaView(LIMIT_LATEX, font_pt=15.0)
+        self._formula_limit.setToolTip("The derivative as the limit of secant slopes")
+        layout.addWidget(self._formula_limit, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(_paragraph(ROUNDOFF_HTML))
         layout.addWidget(_paragraph(EXAMPLES_HTML))
         for html_text in (PARAMETERS_HTML, CRITICAL_HTML, TAYLOR_HTML):
             layout.addWidget(_paragraph(html_text))
 
-        self.preset_buttons: dict[str, QPushButton] = {}
         lesson_row = QGridLayout()
         for column, preset in enumerate(LESSON_PRESETS):
             lesson_row.addWidget(self._button(preset, bold=True), 0, column)
@@ -104,19 +130,19 @@ class ConceptPanel(QScrollArea):
             grid.addWidget(self._button(preset), index // 3, index % 3)
         layout.addLayout(grid)
         layout.addStretch(1)
-        self.setWidget(body)
+        self.setWidget(body)   # (the window's restyler scales it with the rest at the next zoom change)
 
     def _button(self, preset: Preset, bold: bool = False) -> QPushButton:
         """A button that loads `preset`; its tooltip says what the preset shows."""
         button = QPushButton(preset.name.removeprefix("Lesson: "))
-        button.setObjectName(f"button_preset_{len(self.preset_buttons)}")
+        button.setObjectName(f"button_preset_{len(self._preset_buttons)}")
         button.setToolTip(f"Load {preset.name}. {preset.description}")
         if bold:
             font = button.font()
             font.setBold(True)
             button.setFont(font)
         button.clicked.connect(lambda _checked=False, p=preset: self.preset_chosen.emit(p))
-        self.preset_buttons[preset.name] = button
+        self._preset_buttons[preset.name] = button
         return button
 
 

@@ -50,20 +50,39 @@ class Overlays:
         self.markers.setZValue(6)
         plot_item.addItem(self.markers)
 
-        self.error_plot = pg.PlotWidget()
-        self.error_plot.setObjectName("plot_taylor_error")
-        self.error_plot.setLogMode(y=True)
-        self.error_plot.showGrid(x=True, y=True, alpha=0.25)
-        self.error_plot.setMouseEnabled(x=False, y=False)
-        self.error_plot.getPlotItem().hideButtons()
-        self.error_plot.setToolTip("How far Tₙ is from f, on a log scale: tiny near x₀, growing away from it")
-        self.error_plot.getPlotItem().setXLink(plot_item)
-        self.error_curve = self.error_plot.plot(pen=make_pen(TAYLOR_COLOR, 2.0))
+        # The error plot's tab is hidden until Tₙ is drawn: its plot is made then (error_plot), not with the tab.
         self.error_widget = QWidget()
-        layout = QVBoxLayout(self.error_widget)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.error_plot)
-        self.set_error_label(1)
+        self._error_layout = QVBoxLayout(self.error_widget)
+        self._error_layout.setContentsMargins(0, 0, 0, 0)
+        self._error_plot: pg.PlotWidget | None = None
+        self._error_curve: pg.PlotDataItem | None = None
+        self._error_order = 1
+
+    @property
+    def error_plot(self) -> pg.PlotWidget:
+        """|f − Tₙ| on a log scale, x linked to the main plot (made on first use)."""
+        return self._made_error_plot()
+
+    @property
+    def error_curve(self) -> pg.PlotDataItem:
+        self._made_error_plot()
+        return self._error_curve
+
+    def _made_error_plot(self) -> pg.PlotWidget:
+        if self._error_plot is None:
+            plot = pg.PlotWidget()
+            plot.setObjectName("plot_taylor_error")
+            plot.setLogMode(y=True)
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.getPlotItem().hideButtons()
+            plot.setToolTip("How far Tₙ is from f, on a log scale: tiny near x₀, growing away from it")
+            plot.getPlotItem().setXLink(self.plot_item)
+            self._error_curve = plot.plot(pen=make_pen(TAYLOR_COLOR, 2.0))
+            self._error_layout.addWidget(plot)
+            self._error_plot = plot
+            self._label_error_plot()
+        return self._error_plot
 
     def curve_items(self) -> list[pg.PlotDataItem]:
         return [*self.extra_curves, *self.extra_derivatives, self.taylor]
@@ -117,15 +136,22 @@ class Overlays:
     # -- Taylor --------------------------------------------------------------------------------------------------
 
     def set_error_label(self, order: int) -> None:
-        self.error_plot.setLabel("left", f"|f − T{str(order).translate(SUBSCRIPTS)}|")
-        self.error_plot.setTitle(f"How far T{str(order).translate(SUBSCRIPTS)} is from f (log scale)", size="10pt")
+        self._error_order = order
+        if self._error_plot is not None:
+            self._label_error_plot()
+
+    def _label_error_plot(self) -> None:
+        order = str(self._error_order).translate(SUBSCRIPTS)
+        self._error_plot.setLabel("left", f"|f − T{order}|")
+        self._error_plot.setTitle(f"How far T{order} is from f (log scale)", size="10pt")
 
     def draw_taylor(self, f: Curve | None, coefficients: np.ndarray | None, x0: float,
                     view: tuple[float, float, float, float], pixels: int) -> None:
         """Tₙ over the view, and |f − Tₙ| in the error plot; coefficients None hides both."""
         if coefficients is None or f is None or not np.all(np.isfinite(coefficients)):
             self.taylor.setData([], [])
-            self.error_curve.setData([], [])
+            if self._error_curve is not None:
+                self._error_curve.setData([], [])
             return
         xs, ys = sample(lambda x: taylor_values(coefficients, x0, x), view[0], view[1], pixels, (view[2], view[3]))
         self.taylor.setData(xs, ys, connect="finite")
@@ -144,5 +170,7 @@ class Overlays:
 
     def error_data(self) -> tuple[np.ndarray, np.ndarray]:
         """(x, |f − Tₙ|) as drawn (the plot's log mode keeps the raw values in the item's data)."""
-        x, y = self.error_curve.xData, self.error_curve.yData
+        if self._error_curve is None:
+            return np.empty(0), np.empty(0)
+        x, y = self._error_curve.xData, self._error_curve.yData
         return (np.empty(0), np.empty(0)) if x is None else (np.asarray(x), np.asarray(y))
