@@ -128,7 +128,12 @@ class StepsView(QWidget):
         self._expand(root, EXPAND_LEVELS if small else 1)
         self.tree.setCurrentItem(root)
         self._queue_visible(root)
-        self._timer.start()
+        if self.isVisible():
+            self._timer.start()
+        else:   # not on screen yet (a tab being built): the first rows now, so that its first paint has them
+            self._on_typeset_tick()
+            if self._queue:
+                self._timer.start()
 
     def set_message(self, text: str, keep_steps: bool = False) -> None:
         """A line above the tree (computing…, or why there are no steps); clears the tree unless kept."""
@@ -221,7 +226,9 @@ class StepsView(QWidget):
         if not (shiboken6.isValid(item) and shiboken6.isValid(view)):
             return      # the tree was cleared (a new derivation) while the image was being typeset
         item.setSizeHint(1, view.sizeHint().grownBy(QMargins(0, ROW_PAD, 0, ROW_PAD)))
-        self._relayout.start()      # the tree does not lay rows out again by itself when a size hint changes
+        if self.isVisible():
+            self._relayout.start()  # the tree does not lay rows out again by itself when a size hint changes
+        # (a tree not on screen yet lays its rows out when it is shown)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         """In a short pane the rows come first: the selected step's large copy shows only when there is room."""
