@@ -16,7 +16,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPushButton
 
 from calclab.ui.tabs.derivatives.numeric import PointReadout, Slice, fit_y_range, line_through, sample
-from calclab.ui.widgets.plot_panel import CURVE_WIDTH, SERIES_COLORS, NumberLabel, PlotPanel, make_pen
+from calclab.ui.widgets.plot_panel import CURVE_WIDTH, SERIES_COLORS, NumberLabel, PlotPanel, cache_axes, make_pen
 
 LEGEND_SETTLE_MS = 80                 # after the view's last change, look at the legend's corner again
 F_COLOR = SERIES_COLORS[0]           # blue
@@ -42,6 +42,7 @@ class DerivativesPlot(QObject):
         self.panel.setToolTip("Drag the grey line or click anywhere to move x₀. Drag the background to pan, "
                               "scroll to zoom: the curves are recomputed for what you see. Left/Right arrows "
                               "move x₀ when the plot has focus.")
+        cache_axes(self.panel)   # the curves, x0 and the legend repaint often (typing, dragging); the axes need not
         self.plot_widget = self.panel.plot_widget
         self.plot_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.plot_item = self.panel.plot_item
