@@ -11,9 +11,9 @@ import sys
 import time
 import traceback
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QMainWindow, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from calclab.state.learn import LearnProgress
 from calclab.ui.tabs import TABS, load_tab_class
@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self._targets = {spec.name: spec.view_target for spec in TABS}
         self._started = False
         self._others_after = 0.0             # monotonic time after which the other tabs are built regardless
+        self._building_others = False
         self.build_errors: list[str] = []   # one line per tab that failed to build
         self.learn_progress = LearnProgress()   # the Learn path's scores (saved in sessions, shown by the panel)
         self.setWindowTitle("calclab")
@@ -122,7 +123,11 @@ class MainWindow(QMainWindow):
         self._build_tab(self.current_tab_name())
         if self._eager_tabs:
             self._others_after = time.monotonic() + OTHER_TABS_WAIT_S
-            QTimer.singleShot(0, self._on_build_next)
+            # Once the first tab is on screen (the turn after its first paint: eventFilter), or off-screen soon.
+            first = self._tabs.get(self.current_tab_name())
+            if first is not None:
+                first.installEventFilter(self)
+            QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._build_others)
             # The first tab's formulas come from the typeset store; matplotlib (about a second of CPU in a fresh
             # home) is warmed up for the user's own formulas once the first tab is complete, not before.
             QTimer.singleShot(WARM_UP_DELAY_MS, warm_up)
@@ -140,6 +145,17 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._on_first_paint)
 
     # -- slots --------------------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint and watched in self._tabs.values():
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._build_others)   # the first tab is painted: the others next turn
+        return super().eventFilter(watched, event)
+
+    def _build_others(self) -> None:
+        if not self._building_others:
+            self._building_others = True
+            self._on_build_next()
 
     def _on_first_paint(self) -> None:
         if not self._started:
@@ -242,7 +258,27 @@ class MainWindow(QMainWindow):
         if isinstance(tab, TabBase):
             tab.status_message.connect(self._on_status_message)
             self._make_accessible(tab, name)
-        self.tab_built.emit(name)
+        self.tab_built.emit(name)   # (the export menu adds its buttons)
+        if page.isVisible():
+            _show_laid_out(tab)
+
+
+def _show_laid_out(tab: QWidget) -> None:
+    """Show a tab on a page on screen now, not on its layout's queued show a turn later, and lay it out: the
+    window's next paint then shows it whole, instead of a first paint followed by a second, full one (the rows of
+    a tree, a toolbar's buttons and curves sampled for the plot's width arriving after it)."""
+    tab.show()
+    for _ in range(4):   # each layout can ask for more
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    # Each widget shown posts an UpdateLater for its area (QWidgetPrivate::show_sys). Queued behind the window's
+    # pending paint, they made a second, full paint of the tab right after the first: deliver them now.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateLater)
+    for view in tab.findChildren(QAbstractItemView):
+        if view.isVisible():
+            view.doItemsLayout()   # Qt lays rows out a turn later; their widgets take their width now
+    if isinstance(tab, TabBase):
+        tab.laid_out()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)   # what that changed
 
 
 class _TabFrame(QScrollArea):

@@ -100,6 +100,10 @@ class TabBase(QWidget):
         """True once the tab shows a result for its state (export refuses a tab that never gets there)."""
         return not self.is_busy()
 
+    def laid_out(self) -> None:
+        """The window has just shown this tab on screen and laid it out, before painting it: anything drawn for
+        the widgets' sizes (curves sampled for a plot's width) is best redrawn now, so the first paint is whole."""
+
     def hydrate(self) -> None:
         """A tab opened on a shipped view (shipped_first_view) loads what its inputs need now, showing the same
         (the window calls this once its first tab is complete). Nothing to do for the others."""

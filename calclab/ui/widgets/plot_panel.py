@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPicture
 from PySide6.QtWidgets import QGraphicsGridLayout, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
 from calclab.engine.numbers import format_number
@@ -311,6 +311,29 @@ class PlotPanel(QWidget):
     def _on_view_range_changed(self, *_args: object) -> None:
         if not self._range_timer.isActive():
             self._range_timer.start()
+
+    def flush_range(self) -> None:
+        """Say a range change still waiting for its rate limit now (a tab just laid out, before its first paint:
+        its curves then come sampled for the plot's width in that paint, not in a second one 40 ms later)."""
+        if self._range_timer.isActive():
+            self._range_timer.stop()
+            self._on_range_timer()
+
+    def measure_axes(self) -> None:
+        """Let the axes measure their tick labels now: pyqtgraph does it while painting them, then widens an axis
+        and lays the plot out again, a second paint. For a panel that has its size, before its first paint."""
+        for side in ("left", "bottom"):
+            axis = self.plot_item.getAxis(side)
+            if not axis.isVisible():
+                continue
+            picture = QPicture()
+            painter = QPainter(picture)
+            try:   # as AxisItem.paint does
+                if axis.style["tickFont"]:
+                    painter.setFont(axis.style["tickFont"])
+                axis.generateDrawSpecs(painter)
+            finally:
+                painter.end()
 
     def _on_range_timer(self) -> None:
         self.range_changed.emit(*self.view_range())

@@ -105,9 +105,39 @@ LAUNCH = textwrap.dedent("""
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     window.resize(1400, 900)
     window.show()
+    if sys.argv[1] == "paint":     # what each event-loop pass paints once the tab is built
+        from PySide6.QtCore import QObject
+
+        class Paints(QObject):
+            def __init__(self):
+                super().__init__()
+                self.seen = []
+
+            def eventFilter(self, obj, event):
+                if event.type() == QEvent.Type.Paint:
+                    self.seen.append(type(obj).__name__ + ":" + obj.objectName())
+                return False
+
+        paints = Paints()
+        app.installEventFilter(paints)
+        QCoreApplication.processEvents()   # the shell
     window.ensure_started()
     tab = window.tab("derivatives")
     out = {"first": tab.is_first_view(), "sympy_at_first_view": "sympy" in sys.modules}
+    if sys.argv[1] == "paint":
+        from calclab.ui.tabs.derivatives.numeric import sample_count
+        out["visible_at_once"] = tab.isVisible()
+        passes = []
+        for _ in range(6):
+            paints.seen.clear()
+            spin(lambda: False, 0.05)
+            passes.append(list(paints.seen))
+        out["passes"] = passes
+        out["samples"] = len(tab.plot.curve_f.getData()[0])
+        out["wanted"] = sample_count(tab.plot.panel.pixel_width())
+        window.worker.shutdown()
+        print(json.dumps(out))
+        sys.exit(0)
     spin(lambda: False, 0.3)
     out["busy"] = tab.is_busy()
     if sys.argv[1] == "eager":     # the window builds its other tabs: the tab hydrates first
@@ -166,3 +196,15 @@ def test_a_key_on_the_first_view_hydrates_the_tab_then_types():
 def test_the_window_hydrates_the_first_view_when_it_builds_the_other_tabs():
     out = _launch("eager")
     assert out["first"] and out["hydrated"]
+
+
+def test_the_first_view_is_painted_whole_in_one_pass():
+    """The tab shown and laid out before the window's next paint: its rows, toolbar buttons, axis widths and curves
+    sampled for the plot's width are all in that paint, none follows it with a second, full one."""
+    out = _launch("paint")
+    assert out["first"] and out["visible_at_once"]
+    first, later = out["passes"][0], [name for names in out["passes"][1:] for name in names]
+    big = ("PlotPanel:", "SidePanel:", "StepsView:", "_Tree:tree_steps", "QSplitter:")   # the plot, the side, the steps
+    assert all(name in first for name in big)
+    assert not any(name in later for name in big), later
+    assert out["samples"] == out["wanted"]   # sampled at the laid-out plot's width, not the width before

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPushButton
 
@@ -200,6 +200,15 @@ class DerivativesPlot(QObject):
         both = defined and math.isfinite(reading.secant_value)
         self.secant_point.setData([reading.x0 + reading.h] if both else [],
                                   [reading.secant_value] if both else [])
+        self.place_legend()
+
+    def laid_out(self) -> None:
+        """The tab was just shown and laid out, not painted yet: the axes take the width of their labels, the
+        curves are sampled for the plot's width and the legend is placed now, all in the first paint."""
+        self.panel.measure_axes()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)   # the wider axis narrows the view
+        self.panel.flush_range()
+        self._legend_timer.stop()
         self.place_legend()
 
     def place_legend(self) -> None:

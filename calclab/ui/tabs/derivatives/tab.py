@@ -143,6 +143,9 @@ class DerivativesTab(FirstViewBinding, WideBinding, TabBase):
         """A copy of the current inputs."""
         return self._state.copy()
 
+    def laid_out(self) -> None:
+        self.plot.laid_out()
+
     def set_state(self, state: DerivativesState) -> None:
         """Show `state`: the expression, variable, order, point, h, held values and view."""
         self._drop_first_view()
