@@ -12,7 +12,12 @@ import traceback
 
 SCREENSHOT_SIZE = (1400, 900)
 SCREENSHOT_TIMEOUT_S = 10.0   # wait at most this long for the tab's asynchronous work
-SCREENSHOT_SETTLE_S = 0.05    # all must stay idle this long (tabs chain jobs and timers of at most 40 ms)
+# Settled: no job or formula pending, no single-shot timer of at most SHORT_TIMER_MS running (its work would change
+# the picture), and then either SCREENSHOT_QUIET_PASSES event-loop passes in a row that painted, moved or delivered
+# nothing, or SCREENSHOT_SETTLE_S idle (a window that keeps animating something).
+SCREENSHOT_SETTLE_S = 0.05
+SCREENSHOT_QUIET_PASSES = 2
+SHORT_TIMER_MS = 100
 
 
 def run_gui(tab: str | None = None, screenshot: str | None = None, session: str | None = None) -> int:
@@ -105,6 +110,45 @@ def _tab_busy(window) -> bool:
     return isinstance(tab, TabBase) and tab.is_busy()
 
 
+def _short_timer_running(window) -> bool:
+    """A single-shot timer of the window's fires soon (a plot's range refit, a legend placed again): what it does
+    would change the picture. (Repeating timers, animations, may never stop: the tab's is_busy covers its own.)"""
+    from PySide6.QtCore import QTimer
+
+    return any(timer.isActive() and timer.isSingleShot() and timer.interval() <= SHORT_TIMER_MS
+               for timer in window.findChildren(QTimer))
+
+
+class _EventCount:
+    """While in a `with`: counts the events that change or are about to change the picture (paints, moves and
+    resizes, timers, queued calls, posted deletions), delivered to any object."""
+
+    def __enter__(self):
+        from PySide6.QtCore import QEvent, QObject
+        from PySide6.QtWidgets import QApplication
+
+        kinds = {QEvent.Type.Paint, QEvent.Type.UpdateRequest, QEvent.Type.Timer, QEvent.Type.MetaCall,
+                 QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show, QEvent.Type.DeferredDelete}
+        # (not LayoutRequest: a layout that changes anything moves, resizes or paints)
+        counter = self
+
+        class Filter(QObject):
+            def eventFilter(self, _watched, event) -> bool:  # noqa: N802 - Qt override
+                if event.type() in kinds:
+                    counter.count += 1
+                return False
+
+        self.count = 0
+        self._filter = Filter()
+        QApplication.instance().installEventFilter(self._filter)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance().removeEventFilter(self._filter)
+
+
 def _take_screenshot(window, path: str, errors: list[str]) -> int:
     """Build the tab, wait for its work to settle, grab the window and save it (via a temporary name)."""
     from PySide6.QtCore import QCoreApplication
@@ -114,20 +158,28 @@ def _take_screenshot(window, path: str, errors: list[str]) -> int:
     window.ensure_started()
     deadline = time.monotonic() + SCREENSHOT_TIMEOUT_S
     idle_since = None
-    while time.monotonic() < deadline:
-        QCoreApplication.processEvents()
-        # Long formulas arrive from the typesetting process; a tab says when it still waits for anything else.
-        if window.worker.is_idle() and typesetting_idle() and not _tab_busy(window):
-            idle_since = idle_since or time.monotonic()
-            if time.monotonic() - idle_since >= SCREENSHOT_SETTLE_S:
-                break
+    quiet = 0
+    with _EventCount() as events:
+        while time.monotonic() < deadline:
+            events.count = 0
+            QCoreApplication.processEvents()
+            # Long formulas arrive from the typesetting process; a tab says when it still waits for anything else.
+            if window.worker.is_idle() and typesetting_idle() and not _tab_busy(window):
+                idle_since = idle_since or time.monotonic()
+                pending = _short_timer_running(window)
+                quiet = quiet + 1 if events.count == 0 and not pending else 0
+                if not pending and (quiet >= SCREENSHOT_QUIET_PASSES
+                                    or time.monotonic() - idle_since >= SCREENSHOT_SETTLE_S):
+                    break
+                if events.count == 0:
+                    time.sleep(0.002)   # (after a busy pass, the next at once: what it posted)
+            else:
+                idle_since, quiet = None, 0
+                window.worker.wait_idle(max(0.0, deadline - time.monotonic()))
+                time.sleep(0.01)
         else:
-            idle_since = None
-            window.worker.wait_idle(max(0.0, deadline - time.monotonic()))
-        time.sleep(0.01)
-    else:
-        print(f"warning: the tab was still computing after {SCREENSHOT_TIMEOUT_S:g} s; "
-              "the screenshot shows it unfinished", file=sys.stderr)
+            print(f"warning: the tab was still computing after {SCREENSHOT_TIMEOUT_S:g} s; "
+                  "the screenshot shows it unfinished", file=sys.stderr)
     QCoreApplication.processEvents()
     pixmap = window.grab()
     root, ext = os.path.splitext(path)
