@@ -25,7 +25,7 @@ from calclab.state import Preset, preset_named
 from calclab.state.derivatives import PRESETS, DerivativesState
 from calclab.ui.tabs.derivatives import DerivativesTab
 from calclab.ui.tabs.derivatives.controls import h_from_slider, slider_from_h
-from calclab.ui.tabs.derivatives.numeric import break_curve, fit_y_range, tangent_equation
+from calclab.ui.tabs.derivatives.numeric import break_curve, fit_y_range, percentiles, tangent_equation
 from calclab.ui.widgets.expression_box import DEBOUNCE_MS
 from calclab.ui.worker import TIMEOUT, JobFailure
 
@@ -494,6 +494,13 @@ def test_break_curve_steps_and_poles():
     with np.errstate(divide="ignore"):
         bx, by = break_curve(np.linspace(-1, 1, 200), 1 / np.linspace(-1, 1, 200), 4.0)
     assert np.isnan(by).sum() == 1
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 100, 951])
+def test_percentiles_are_numpys_default(size):
+    values = np.random.default_rng(size).standard_cauchy(size)    # heavy tails, ties of nothing, any order
+    qs = (0.0, 5.0, 37.5, 95.0, 100.0)
+    assert np.allclose(percentiles(values, qs), np.percentile(values, qs), rtol=1e-12, atol=0)
 
 
 def test_fit_y_range_ignores_poles_but_shows_smooth_curves():
