@@ -208,3 +208,13 @@ def test_the_first_view_is_painted_whole_in_one_pass():
     assert all(name in first for name in big)
     assert not any(name in later for name in big), later
     assert out["samples"] == out["wanted"]   # sampled at the laid-out plot's width, not the width before
+
+
+def test_the_versions_read_without_importlib_metadata_are_its_own():
+    from importlib.metadata import version
+
+    from calclab.ui.tabs.derivatives import first_view
+
+    assert first_view._sympy_version() == version("sympy")
+    assert first_view.versions() == {"calclab": first_view.__version__, "sympy": version("sympy"),
+                                     "numpy": version("numpy")}
