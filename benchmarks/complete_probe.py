@@ -8,6 +8,7 @@
                                                 typeset, painted), what --screenshot waits for
     python complete_probe.py usable             `calclab` as a user starts it; "t" is the first paint after the
                                                 first tab's expression box takes keys and its f curve is drawn
+                                                (seen from the window's own repaint requests)
 
 Both also report "rss_mb": the peak resident memory (VmHWM) of this process and all its descendants (the worker
 processes) added up, read at that moment: an upper bound of the peak of the sum. The parent notes the wall clock
@@ -155,13 +156,15 @@ def _usable(window) -> bool:
 
 def run_usable() -> int:
     from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication
 
     def on_main_window(module) -> None:
         original_init = module.MainWindow.__init__
 
         class Watch(QObject):
-            """After the window is usable, the next Paint event of any widget (then that frame's turn ends)."""
+            """Once the window is usable, its next repaint (then that frame's turn ends). It watches the window's
+            own UpdateRequest, in which Qt paints every widget that needs it: a filter on every event of the
+            application (as this probe first had) ran Python for each of the thousands of events a launch
+            delivers, and slowed the launch it measured."""
 
             def __init__(self, window) -> None:
                 super().__init__(window)
@@ -169,7 +172,7 @@ def run_usable() -> int:
                 self.armed = False
 
             def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
-                if event.type() == QEvent.Type.Paint and not self.armed and _usable(self.window):
+                if event.type() == QEvent.Type.UpdateRequest and not self.armed and _usable(self.window):
                     self.armed = True
                     QTimer.singleShot(0, self.done)
                 return False
@@ -181,8 +184,7 @@ def run_usable() -> int:
 
         def init(self, *args, **kwargs) -> None:
             original_init(self, *args, **kwargs)
-            watch = Watch(self)
-            QApplication.instance().installEventFilter(watch)
+            self.installEventFilter(Watch(self))
             QTimer.singleShot(int(READY_TIMEOUT_S * 1000), lambda: os._exit(3))
 
         module.MainWindow.__init__ = init
