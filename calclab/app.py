@@ -156,6 +156,7 @@ def _take_screenshot(window, path: str, errors: list[str]) -> int:
     from calclab.ui.widgets.formula_view import typesetting_idle
 
     window.ensure_started()
+    QCoreApplication.processEvents()   # the tab's first paint: never a quiet pass, so not watched event by event
     deadline = time.monotonic() + SCREENSHOT_TIMEOUT_S
     idle_since = None
     quiet = 0
