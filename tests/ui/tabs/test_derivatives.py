@@ -709,3 +709,30 @@ def test_readouts_use_the_one_number_style(qtbot, tab):
     assert tab.readouts.label_slope.text() == "3×10⁻⁶"
     assert tab.readouts.label_h.text() == "1×10⁻⁶"
     assert read_number(tab.readouts.label_error.text()) == pytest.approx(tab.reading().secant_error, rel=1e-3)
+
+
+@pytest.mark.parametrize("width", [480, 700, 1400])
+def test_the_concept_pages_buttons_take_as_many_a_row_as_the_pane_holds(qtbot, width):
+    from PySide6.QtGui import QFont
+
+    from calclab.ui.tabs.derivatives.concept import ConceptPanel
+
+    panel = ConceptPanel()
+    qtbot.addWidget(panel)
+    font = QFont(panel.font())
+    font.setPointSizeF(font.pointSizeF() * 1.5)   # as zoomed to 150 %
+    panel.setFont(font)
+    panel.resize(width, 500)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.widget() is not None and panel.widget().width() > 0)
+    qtbot.wait(20)
+    body = panel.widget()
+    assert body.width() <= panel.viewport().width()          # nothing cut at the pane's right edge
+    assert not panel.horizontalScrollBar().isVisible()
+    for button in panel.preset_buttons.values():
+        assert button.geometry().right() <= body.width()
+    from calclab.state.derivatives import LESSON_PRESETS
+
+    others = [b for name, b in panel.preset_buttons.items() if name not in {p.name for p in LESSON_PRESETS}]
+    columns = len({button.geometry().left() for button in others})
+    assert (columns == 3) == (width == 1400)                  # wide: rows of three, as before; narrow: fewer

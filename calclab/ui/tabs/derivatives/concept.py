@@ -6,7 +6,7 @@ The text is calclab's own wording of the lesson's ideas; the buttons load preset
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -119,18 +119,35 @@ class ConceptPanel(QScrollArea):
         for html_text in (PARAMETERS_HTML, CRITICAL_HTML, TAYLOR_HTML):
             layout.addWidget(_paragraph(html_text))
 
-        lesson_row = QGridLayout()
-        for column, preset in enumerate(LESSON_PRESETS):
-            lesson_row.addWidget(self._button(preset, bold=True), 0, column)
-        layout.addLayout(lesson_row)
+        lessons = _ButtonGrid([self._button(preset, bold=True) for preset in LESSON_PRESETS], len(LESSON_PRESETS))
+        layout.addLayout(lessons)
         layout.addWidget(_paragraph("<p><b>More to try.</b></p>"))
-        grid = QGridLayout()
-        others = [p for p in PRESETS if p not in LESSON_PRESETS]
-        for index, preset in enumerate(others):
-            grid.addWidget(self._button(preset), index // 3, index % 3)
-        layout.addLayout(grid)
+        others = _ButtonGrid([self._button(preset) for preset in PRESETS if preset not in LESSON_PRESETS], 3)
+        layout.addLayout(others)
         layout.addStretch(1)
+        self._grids = (lessons, others)
         self.setWidget(body)   # (the window's restyler scales it with the rest at the next zoom change)
+        self._reflow()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._reflow()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:   # zoomed: the buttons are wider
+            self._reflow()
+
+    def _reflow(self) -> None:
+        """As many buttons a row as the pane's width holds: a narrow pane (a small window, zoomed) got a row
+        wider than itself, and every paragraph above was cut at its right edge with a scroll bar to read it."""
+        body = self.widget()
+        if body is None:
+            return
+        margins = body.layout().contentsMargins()
+        room = self.viewport().width() - margins.left() - margins.right()
+        for grid in self._grids:
+            grid.fit(room)
 
     def _button(self, preset: Preset, bold: bool = False) -> QPushButton:
         """A button that loads `preset`; its tooltip says what the preset shows."""
@@ -144,6 +161,29 @@ class ConceptPanel(QScrollArea):
         button.clicked.connect(lambda _checked=False, p=preset: self.preset_chosen.emit(p))
         self._preset_buttons[preset.name] = button
         return button
+
+
+class _ButtonGrid(QGridLayout):
+    """Buttons in rows of at most `most` (fit: as many as a width holds, at least one)."""
+
+    def __init__(self, buttons: list[QPushButton], most: int) -> None:
+        super().__init__()
+        self.buttons, self.most, self.columns = buttons, most, 0
+        self.fit(10**6)
+
+    def fit(self, room: int) -> None:
+        gap = max(0, self.horizontalSpacing())   # (-1 until the layout has a widget)
+        widest = max(button.sizeHint().width() for button in self.buttons) + gap
+        columns = max(1, min(self.most, (room + gap) // max(1, widest)))
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for button in self.buttons:
+            self.removeWidget(button)
+        for index, button in enumerate(self.buttons):
+            self.addWidget(button, index // columns, index % columns)
+        for column in range(self.columnCount()):
+            self.setColumnStretch(column, 1 if column < columns else 0)
 
 
 def _paragraph(html_text: str) -> QLabel:
