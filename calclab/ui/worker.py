@@ -20,7 +20,6 @@ a script's __main__) and `args` picklable; SymPy expressions are.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import pickle
 import sys
@@ -32,7 +31,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEventLoop, QObject, QSocketNotifier, QTimer, Signal
 
-from calclab.engine.jobs import shipped
 from calclab.ui.worker_child import job_error_message as _job_error_message
 from calclab.ui.worker_child import serve
 
@@ -80,7 +78,7 @@ class SymbolicWorker(QObject):
         super().__init__(parent)
         self._budget_s = float(budget_s)
         self._preload = tuple(preload)
-        self._context = multiprocessing.get_context("spawn")
+        self._context = None   # multiprocessing's spawn context, at start(): a window on shipped results never needs it
         self._process = None
         self._conn = None
         self._notifier: QSocketNotifier | None = None
@@ -118,6 +116,10 @@ class SymbolicWorker(QObject):
         """Start the child process now (it imports SymPy in about a second, without blocking the GUI)."""
         if self._closed or self._process is not None or self._broken_message:
             return
+        if self._context is None:
+            import multiprocessing
+
+            self._context = multiprocessing.get_context("spawn")
         parent_conn, child_conn = self._context.Pipe(duplex=True)
         process = self._context.Process(target=serve, args=(child_conn, os.getpid(), self._preload),
                                         name="calclab-symbolic", daemon=True)
@@ -145,6 +147,8 @@ class SymbolicWorker(QObject):
         the next event-loop turn, exactly as if the process had computed it.
         Raises pickle.PicklingError / AttributeError at once if func or args cannot be pickled.
         """
+        from calclab.engine.jobs import shipped  # (on the first job: a launch on a shipped first view has none)
+
         payload = pickle.dumps((func, args), protocol=pickle.HIGHEST_PROTOCOL)
         if self._closed:
             return
