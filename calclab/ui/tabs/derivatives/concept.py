@@ -168,8 +168,7 @@ class _ButtonGrid(QGridLayout):
 
     def __init__(self, buttons: list[QPushButton], most: int) -> None:
         super().__init__()
-        self.buttons, self.most, self.columns = buttons, most, 0
-        self.fit(10**6)
+        self.buttons, self.most, self.columns = buttons, most, 0   # placed by the first fit
 
     def fit(self, room: int) -> None:
         gap = max(0, self.horizontalSpacing())   # (-1 until the layout has a widget)

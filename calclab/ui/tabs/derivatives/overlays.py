@@ -50,7 +50,7 @@ class Overlays:
         self.markers.setZValue(6)
         plot_item.addItem(self.markers)
 
-        # The error plot's tab is hidden until Tₙ is drawn: its plot is made then (error_plot), not with the tab.
+        # The error plot's tab is hidden until Tₙ is drawn: its plot is made then (_error_curve_made), not with the tab.
         self.error_widget = QWidget()
         self._error_layout = QVBoxLayout(self.error_widget)
         self._error_layout.setContentsMargins(0, 0, 0, 0)
@@ -58,18 +58,9 @@ class Overlays:
         self._error_curve: pg.PlotDataItem | None = None
         self._error_order = 1
 
-    @property
-    def error_plot(self) -> pg.PlotWidget:
-        """|f − Tₙ| on a log scale, x linked to the main plot (made on first use)."""
-        return self._made_error_plot()
-
-    @property
-    def error_curve(self) -> pg.PlotDataItem:
-        self._made_error_plot()
-        return self._error_curve
-
-    def _made_error_plot(self) -> pg.PlotWidget:
-        if self._error_plot is None:
+    def _error_curve_made(self) -> pg.PlotDataItem:
+        """|f − Tₙ|'s curve in its log plot, x linked to the main plot: made on first use."""
+        if self._error_curve is None:
             plot = pg.PlotWidget()
             plot.setObjectName("plot_taylor_error")
             plot.setLogMode(y=True)
@@ -82,7 +73,7 @@ class Overlays:
             self._error_layout.addWidget(plot)
             self._error_plot = plot
             self._label_error_plot()
-        return self._error_plot
+        return self._error_curve
 
     def curve_items(self) -> list[pg.PlotDataItem]:
         return [*self.extra_curves, *self.extra_derivatives, self.taylor]
@@ -160,9 +151,9 @@ class Overlays:
             error = np.abs(np.asarray(f(grid), dtype=float) - taylor_values(coefficients, x0, grid))
         error = np.where(np.isfinite(error), np.maximum(error, ERROR_FLOOR), np.nan)
         if np.isfinite(error).any():
-            self.error_curve.setData(grid, error, connect="finite")
+            self._error_curve_made().setData(grid, error, connect="finite")
         else:
-            self.error_curve.setData([], [])
+            self._error_curve_made().setData([], [])
 
     def taylor_data(self) -> tuple[np.ndarray, np.ndarray]:
         x, y = self.taylor.getData()
